@@ -1,0 +1,98 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/paybridge/paybridge/internal/httpapi"
+	"github.com/paybridge/paybridge/internal/store"
+)
+
+func TestRun_KeysCreate(t *testing.T) {
+	db := "sqlite:" + filepath.Join(t.TempDir(), "pb.db")
+	getenv := func(k string) string {
+		if k == "PAYBRIDGE_DATABASE_URL" {
+			return db
+		}
+		return ""
+	}
+	var out, errOut bytes.Buffer
+	if err := run(context.Background(), []string{"keys", "create", "--name", "shop"}, getenv, &out, &errOut); err != nil {
+		t.Fatal(err, errOut.String())
+	}
+	key := strings.TrimSuffix(out.String(), "\n")
+	if !strings.HasPrefix(key, "sk_test_") || strings.ContainsAny(key, " \n") || len(key) != len("sk_test_")+32 {
+		t.Fatalf("stdout = %q, want the key alone", out.String())
+	}
+	// Only the hash is stored, and it finds the key's merchant.
+	s, err := store.Open(context.Background(), db, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	k, err := s.FindAPIKeyByHash(context.Background(), httpapi.HashKey(key))
+	if err != nil || k.Name != "shop" || k.Hash == key || strings.Contains(k.Prefix, key[12:]) {
+		t.Fatalf("stored key = %+v, %v", k, err)
+	}
+}
+
+func TestRun_Commands(t *testing.T) {
+	getenv := func(string) string { return "" }
+	var out, errOut bytes.Buffer
+	if err := run(context.Background(), []string{"version"}, getenv, &out, &errOut); err != nil || !strings.HasPrefix(out.String(), "paybridge ") {
+		t.Fatalf("version: %q, %v", out.String(), err)
+	}
+	out.Reset()
+	if err := run(context.Background(), []string{"help"}, getenv, &out, &errOut); err != nil || !strings.Contains(out.String(), "keys create") {
+		t.Fatalf("help: %v", err)
+	}
+	if err := run(context.Background(), []string{"frobnicate"}, getenv, &out, &errOut); err == nil {
+		t.Fatal("unknown command accepted")
+	}
+	if err := run(context.Background(), nil, getenv, &out, &errOut); err == nil {
+		t.Fatal("no command accepted")
+	}
+	for _, cmd := range [][]string{{"serve", "-h"}, {"sandbox", "-h"}, {"migrate", "-h"}, {"keys", "create", "-h"}} {
+		errOut.Reset()
+		if err := run(context.Background(), cmd, getenv, &out, &errOut); !errors.Is(err, flag.ErrHelp) || !strings.Contains(errOut.String(), "Usage: paybridge") {
+			t.Errorf("%v: err = %v, usage = %q", cmd, err, errOut.String())
+		}
+	}
+}
+
+func TestRun_Migrate(t *testing.T) {
+	db := "sqlite:" + filepath.Join(t.TempDir(), "pb.db")
+	getenv := func(k string) string {
+		if k == "PAYBRIDGE_DATABASE_URL" {
+			return db
+		}
+		return ""
+	}
+	var out, errOut bytes.Buffer
+	if err := run(context.Background(), []string{"migrate"}, getenv, &out, &errOut); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "applied 0001_init.sql") {
+		t.Fatalf("migrate output = %q", out.String())
+	}
+	out.Reset()
+	if err := run(context.Background(), []string{"migrate"}, getenv, &out, &errOut); err != nil || strings.Contains(out.String(), "applied") {
+		t.Fatalf("second migrate: %q, %v", out.String(), err)
+	}
+}
+
+func TestRun_ServeRejectsBadConfig(t *testing.T) {
+	getenv := func(k string) string {
+		return map[string]string{"PAYBRIDGE_KAKAOPAY_CID": "BAD", "PAYBRIDGE_ADDR": "127.0.0.1:0"}[k]
+	}
+	var out, errOut bytes.Buffer
+	err := run(context.Background(), []string{"serve"}, getenv, &out, &errOut)
+	if err == nil || !strings.Contains(err.Error(), "PAYBRIDGE_KAKAOPAY_CID") {
+		t.Fatalf("err = %v", err)
+	}
+}

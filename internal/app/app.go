@@ -1,0 +1,175 @@
+// Package app wires paybridge together: configuration, store, providers,
+// the sandbox, the service, the HTTP server and the background sweep. The
+// paybridge command and the end-to-end tests both start paybridge through it.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/paybridge/paybridge/internal/config"
+	"github.com/paybridge/paybridge/internal/httpapi"
+	"github.com/paybridge/paybridge/internal/payment"
+	kakaopay "github.com/paybridge/paybridge/internal/provider/kakaopay"
+	"github.com/paybridge/paybridge/internal/sandbox"
+	sbkakaopay "github.com/paybridge/paybridge/internal/sandbox/kakaopay"
+	"github.com/paybridge/paybridge/internal/service"
+	"github.com/paybridge/paybridge/internal/store"
+	"github.com/paybridge/paybridge/internal/web"
+)
+
+// SandboxPrefix is where serve mounts the KakaoPay sandbox.
+const SandboxPrefix = "/sandbox/kakaopay"
+
+// App is a running paybridge.
+type App struct {
+	Config  config.Config
+	Log     *slog.Logger
+	Store   *store.Store
+	Service *service.Service
+	// KakaoPaySandbox is the mounted sandbox, nil with real credentials.
+	KakaoPaySandbox *sbkakaopay.Sandbox
+
+	server      *httpapi.Server
+	stopWorkers context.CancelFunc
+	workers     sync.WaitGroup
+}
+
+// Start opens the database (applying migrations unless told not to), builds
+// every part and starts serving. cfg must be validated.
+func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	if cfg.PublicURL == "" {
+		cfg.PublicURL = "http://localhost:" + strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
+	}
+	a := &App{Config: cfg, Log: log}
+	if err := a.build(ctx, ln); err != nil {
+		ln.Close()
+		if a.Store != nil {
+			a.Store.Close()
+		}
+		return nil, err
+	}
+	return a, nil
+}
+
+func (a *App) build(ctx context.Context, ln net.Listener) error {
+	cfg, log := a.Config, a.Log
+	st, err := store.Open(ctx, cfg.DatabaseURL, store.Options{NoMigrate: cfg.NoMigrate})
+	if err != nil {
+		return fmt.Errorf("open database %s: %w", config.RedactURL(cfg.DatabaseURL), err)
+	}
+	a.Store = st
+
+	mux := http.NewServeMux()
+	kcfg := kakaopay.Config{
+		SecretKey: cfg.KakaoPay.SecretKey,
+		AdminKey:  cfg.KakaoPay.AdminKey,
+		CID:       cfg.KakaoPay.CID,
+		BaseURL:   cfg.KakaoPay.BaseURL,
+		Logger:    log,
+	}
+	if cfg.KakaoPay.Sandbox() {
+		sb := sbkakaopay.New(sbkakaopay.Options{PublicURL: cfg.PublicURL + SandboxPrefix, Logger: log})
+		a.KakaoPaySandbox = sb
+		h := http.StripPrefix(SandboxPrefix, sb)
+		mux.Handle(SandboxPrefix+"/", h)
+		// paybridge calls its own sandbox in-process: no network hop, and it
+		// works whatever PUBLIC_URL points at.
+		kcfg.SecretKey = "PAYBRIDGE-SANDBOX"
+		kcfg.BaseURL = cfg.PublicURL + SandboxPrefix
+		kcfg.HTTPClient = &http.Client{Transport: sandbox.Transport(h), Timeout: 15 * time.Second}
+		log.Warn("SANDBOX MODE: no KakaoPay key is set, so payments go to the built-in sandbox and no real money moves",
+			"sandbox_url", cfg.PublicURL+SandboxPrefix)
+	}
+	kp, err := kakaopay.New(kcfg)
+	if err != nil {
+		return fmt.Errorf("kakaopay: %w", err)
+	}
+
+	a.Service = service.New(st, []payment.Provider{kp}, log, service.Config{PublicURL: cfg.PublicURL})
+	api := httpapi.New(a.Service, log, httpapi.DropInConfig{
+		URLs:        service.DropInURLs{Success: cfg.DropInSuccessURL, Cancel: cfg.DropInCancelURL, Fail: cfg.DropInFailURL},
+		CORSOrigins: cfg.CORSOrigins,
+	})
+	api.Register(mux)
+	web.New(a.Service, log, web.Options{Sandbox: cfg.KakaoPay.Sandbox()}).Register(mux)
+
+	wctx, stop := context.WithCancel(context.WithoutCancel(ctx))
+	a.stopWorkers = stop
+	a.workers.Add(1)
+	go a.sweepLoop(wctx)
+
+	a.server = httpapi.Serve(ln, httpapi.Middleware(log, mux))
+	mode := "kakaopay current API"
+	switch {
+	case cfg.KakaoPay.Sandbox():
+		mode = "built-in sandbox"
+	case cfg.KakaoPay.AdminKey != "":
+		mode = "kakaopay legacy API"
+	}
+	log.Info("paybridge listening", "addr", ln.Addr().String(), "public_url", cfg.PublicURL,
+		"database", config.RedactURL(st.URL), "kakaopay", mode)
+	return nil
+}
+
+// sweepLoop settles what no request will: unknown outcomes and expiries.
+func (a *App) sweepLoop(ctx context.Context) {
+	defer a.workers.Done()
+	t := time.NewTicker(a.Config.SweepInterval)
+	defer t.Stop()
+	for {
+		a.sweepOnce(ctx)
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+func (a *App) sweepOnce(ctx context.Context) {
+	defer func() {
+		if v := recover(); v != nil {
+			a.Log.Error("sweep panicked", "panic", v)
+		}
+	}()
+	r, err := a.Service.Sweep(ctx)
+	if err != nil && !errors.Is(err, context.Canceled) {
+		a.Log.Error("sweep failed", "error", err)
+		return
+	}
+	if r != (service.SweepResult{}) {
+		a.Log.Info("sweep", "expired", r.Expired, "settled", r.Settled, "refunds", r.Refunds, "orphaned", r.Orphaned)
+	}
+}
+
+// URL is the base URL of the running server on loopback.
+func (a *App) URL() string {
+	return "http://127.0.0.1:" + strconv.Itoa(a.server.Port())
+}
+
+// Close shuts down in order: HTTP (letting requests in flight finish), then
+// the workers, then the database.
+func (a *App) Close(ctx context.Context) error {
+	err := a.server.Shutdown(ctx)
+	a.stopWorkers()
+	a.workers.Wait()
+	if cerr := a.Store.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}

@@ -1,0 +1,75 @@
+// Package apptest starts a real paybridge for tests: the whole program, on a
+// loopback port chosen by the kernel, with a fresh SQLite file.
+package apptest
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/paybridge/paybridge/internal/app"
+	"github.com/paybridge/paybridge/internal/config"
+	"github.com/paybridge/paybridge/internal/httpapi"
+	"github.com/paybridge/paybridge/internal/payment"
+)
+
+// App is a running paybridge with an API key for the default merchant.
+type App struct {
+	*app.App
+	Key string
+	// Client does not follow redirects, so tests can look at each hop.
+	Client *http.Client
+}
+
+// Start runs paybridge with cfg changed by the given functions, and stops it
+// when the test ends. Logs go to the test log when -v is set.
+func Start(tb testing.TB, opts ...func(*config.Config)) *App {
+	tb.Helper()
+	cfg := config.Defaults
+	cfg.Addr = "127.0.0.1:0"
+	cfg.DatabaseURL = "sqlite:" + filepath.Join(tb.TempDir(), "paybridge.db")
+	cfg.SweepInterval = time.Hour // tests call Sweep themselves
+	for _, o := range opts {
+		o(&cfg)
+	}
+	var w io.Writer = io.Discard
+	if testing.Verbose() || os.Getenv("PAYBRIDGE_TEST_LOG") != "" {
+		w = testWriter{tb}
+	}
+	log := slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	a, err := app.Start(context.Background(), cfg, log)
+	if err != nil {
+		tb.Fatalf("start paybridge: %v", err)
+	}
+	tb.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := a.Close(ctx); err != nil {
+			tb.Errorf("close paybridge: %v", err)
+		}
+	})
+	key, rec := httpapi.NewAPIKey(payment.DefaultMerchantID, "test", false, time.Now())
+	if err := a.Store.CreateAPIKey(context.Background(), rec); err != nil {
+		tb.Fatalf("create key: %v", err)
+	}
+	jar, _ := cookiejar.New(nil)
+	return &App{App: a, Key: key, Client: &http.Client{
+		Jar:           jar,
+		Timeout:       60 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}}
+}
+
+type testWriter struct{ tb testing.TB }
+
+func (w testWriter) Write(p []byte) (int, error) {
+	w.tb.Log(strings.TrimRight(string(p), "\n"))
+	return len(p), nil
+}

@@ -1,0 +1,200 @@
+// Package config reads paybridge's configuration from PAYBRIDGE_…
+// environment variables (flags of the serve command mirror the main ones).
+// Any secret may instead be read from a file named by the same variable with
+// _FILE appended. Secrets never print: String masks them.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is paybridge's configuration.
+type Config struct {
+	Addr        string // PAYBRIDGE_ADDR, default ":8080"
+	PublicURL   string // PAYBRIDGE_PUBLIC_URL, default http://localhost:<port of Addr>
+	DatabaseURL string // PAYBRIDGE_DATABASE_URL, default "sqlite:paybridge.db"
+	NoMigrate   bool   // PAYBRIDGE_NO_MIGRATE=1: do not apply migrations on start
+
+	KakaoPay KakaoPay
+
+	CORSOrigins      []string // PAYBRIDGE_CORS_ORIGINS, comma-separated
+	DropInSuccessURL string   // PAYBRIDGE_DROPIN_SUCCESS_URL
+	DropInCancelURL  string   // PAYBRIDGE_DROPIN_CANCEL_URL
+	DropInFailURL    string   // PAYBRIDGE_DROPIN_FAIL_URL
+
+	SweepInterval time.Duration // PAYBRIDGE_SWEEP_INTERVAL, default 10s
+	LogLevel      string        // PAYBRIDGE_LOG_LEVEL: debug, info, warn, error
+	LogFormat     string        // PAYBRIDGE_LOG_FORMAT: text or json
+}
+
+// KakaoPay holds the KakaoPay credentials. With neither key set, paybridge
+// runs against its built-in sandbox.
+type KakaoPay struct {
+	SecretKey string // PAYBRIDGE_KAKAOPAY_SECRET_KEY: current API (open-api.kakaopay.com)
+	AdminKey  string // PAYBRIDGE_KAKAOPAY_ADMIN_KEY: legacy API (kapi.kakao.com)
+	CID       string // PAYBRIDGE_KAKAOPAY_CID, default TC0ONETIME
+	BaseURL   string // PAYBRIDGE_KAKAOPAY_BASE_URL: another host, e.g. a standalone sandbox
+}
+
+// Sandbox reports whether KakaoPay runs against the built-in sandbox.
+func (k KakaoPay) Sandbox() bool { return k.SecretKey == "" && k.AdminKey == "" }
+
+// Defaults are the values used when nothing is set.
+var Defaults = Config{
+	Addr:             ":8080",
+	DatabaseURL:      "sqlite:paybridge.db",
+	KakaoPay:         KakaoPay{CID: "TC0ONETIME"},
+	CORSOrigins:      []string{"http://localhost:8080", "http://127.0.0.1:8080"},
+	DropInSuccessURL: "http://localhost:8080/Client/success.html?userId={userId}",
+	DropInCancelURL:  "http://localhost:8080/Client/cancel.html",
+	DropInFailURL:    "http://localhost:8080/Client/fail.html",
+	SweepInterval:    10 * time.Second,
+	LogLevel:         "info",
+	LogFormat:        "text",
+}
+
+// FromEnv reads the configuration from getenv (os.Getenv in production).
+// Problems with individual values are collected and returned together.
+func FromEnv(getenv func(string) string) (Config, error) {
+	c := Defaults
+	var errs []error
+	str := func(name string, dst *string) {
+		if v := strings.TrimSpace(getenv(name)); v != "" {
+			*dst = v
+		}
+	}
+	secret := func(name string, dst *string) {
+		v := getenv(name)
+		if f := getenv(name + "_FILE"); f != "" {
+			if v != "" {
+				errs = append(errs, fmt.Errorf("%s and %s_FILE are both set: choose one", name, name))
+				return
+			}
+			b, err := os.ReadFile(f)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%s_FILE: %w", name, err))
+				return
+			}
+			v = string(b)
+		}
+		if v = strings.TrimSpace(v); v != "" {
+			*dst = v
+		}
+	}
+	str("PAYBRIDGE_ADDR", &c.Addr)
+	str("PAYBRIDGE_PUBLIC_URL", &c.PublicURL)
+	secret("PAYBRIDGE_DATABASE_URL", &c.DatabaseURL) // may carry a password (PostgreSQL)
+	if v := getenv("PAYBRIDGE_NO_MIGRATE"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("PAYBRIDGE_NO_MIGRATE: want true or false, got %q", v))
+		}
+		c.NoMigrate = b
+	}
+	secret("PAYBRIDGE_KAKAOPAY_SECRET_KEY", &c.KakaoPay.SecretKey)
+	secret("PAYBRIDGE_KAKAOPAY_ADMIN_KEY", &c.KakaoPay.AdminKey)
+	str("PAYBRIDGE_KAKAOPAY_CID", &c.KakaoPay.CID)
+	str("PAYBRIDGE_KAKAOPAY_BASE_URL", &c.KakaoPay.BaseURL)
+	if v := getenv("PAYBRIDGE_CORS_ORIGINS"); v != "" {
+		c.CORSOrigins = nil
+		for _, o := range strings.Split(v, ",") {
+			if o = strings.TrimSpace(o); o != "" {
+				c.CORSOrigins = append(c.CORSOrigins, o)
+			}
+		}
+	}
+	str("PAYBRIDGE_DROPIN_SUCCESS_URL", &c.DropInSuccessURL)
+	str("PAYBRIDGE_DROPIN_CANCEL_URL", &c.DropInCancelURL)
+	str("PAYBRIDGE_DROPIN_FAIL_URL", &c.DropInFailURL)
+	if v := getenv("PAYBRIDGE_SWEEP_INTERVAL"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("PAYBRIDGE_SWEEP_INTERVAL: want a duration like 10s, got %q", v))
+		}
+		c.SweepInterval = d
+	}
+	str("PAYBRIDGE_LOG_LEVEL", &c.LogLevel)
+	str("PAYBRIDGE_LOG_FORMAT", &c.LogFormat)
+	return c, errors.Join(errs...)
+}
+
+// Validate reports every problem at once.
+func (c *Config) Validate() error {
+	var errs []error
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+		errs = append(errs, fmt.Errorf("PAYBRIDGE_ADDR: want host:port or :port, got %q", c.Addr))
+	}
+	if c.PublicURL != "" {
+		if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			errs = append(errs, fmt.Errorf("PAYBRIDGE_PUBLIC_URL: want an absolute http(s) URL, got %q", c.PublicURL))
+		}
+	}
+	if c.KakaoPay.SecretKey != "" && c.KakaoPay.AdminKey != "" {
+		errs = append(errs, errors.New("PAYBRIDGE_KAKAOPAY_SECRET_KEY and PAYBRIDGE_KAKAOPAY_ADMIN_KEY are both set: choose the current (secret key) or the legacy (admin key) API"))
+	}
+	if len(c.KakaoPay.CID) != 10 {
+		errs = append(errs, fmt.Errorf("PAYBRIDGE_KAKAOPAY_CID: a CID has 10 characters, got %d", len(c.KakaoPay.CID)))
+	}
+	if c.KakaoPay.BaseURL != "" {
+		if u, err := url.Parse(c.KakaoPay.BaseURL); err != nil || u.Host == "" {
+			errs = append(errs, fmt.Errorf("PAYBRIDGE_KAKAOPAY_BASE_URL: want an absolute URL, got %q", c.KakaoPay.BaseURL))
+		}
+		if c.KakaoPay.Sandbox() {
+			errs = append(errs, errors.New("PAYBRIDGE_KAKAOPAY_BASE_URL is set but no KakaoPay key is: set PAYBRIDGE_KAKAOPAY_SECRET_KEY (any value works against a paybridge sandbox)"))
+		}
+	}
+	for _, u := range []struct{ name, v string }{
+		{"PAYBRIDGE_DROPIN_SUCCESS_URL", c.DropInSuccessURL}, {"PAYBRIDGE_DROPIN_CANCEL_URL", c.DropInCancelURL},
+		{"PAYBRIDGE_DROPIN_FAIL_URL", c.DropInFailURL},
+	} {
+		if p, err := url.Parse(u.v); err != nil || p.Host == "" {
+			errs = append(errs, fmt.Errorf("%s: want an absolute URL, got %q", u.name, u.v))
+		}
+	}
+	if c.SweepInterval < time.Second {
+		errs = append(errs, fmt.Errorf("PAYBRIDGE_SWEEP_INTERVAL: at least 1s, got %s", c.SweepInterval))
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		errs = append(errs, fmt.Errorf("PAYBRIDGE_LOG_LEVEL: want debug, info, warn or error, got %q", c.LogLevel))
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		errs = append(errs, fmt.Errorf("PAYBRIDGE_LOG_FORMAT: want text or json, got %q", c.LogFormat))
+	}
+	return errors.Join(errs...)
+}
+
+// Mask shows that a secret is set without showing it.
+func Mask(s string) string {
+	if s == "" {
+		return "(unset)"
+	}
+	return "(set)"
+}
+
+// RedactURL removes a password from a database URL.
+func RedactURL(s string) string {
+	u, err := url.Parse(s)
+	if err != nil || u.User == nil {
+		return s
+	}
+	if _, ok := u.User.Password(); ok {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	}
+	return u.String()
+}
+
+// String prints the configuration with every secret masked.
+func (c Config) String() string {
+	return fmt.Sprintf("addr=%s public_url=%s database=%s kakaopay_secret_key=%s kakaopay_admin_key=%s kakaopay_cid=%s kakaopay_base_url=%s",
+		c.Addr, c.PublicURL, RedactURL(c.DatabaseURL), Mask(c.KakaoPay.SecretKey), Mask(c.KakaoPay.AdminKey),
+		c.KakaoPay.CID, c.KakaoPay.BaseURL)
+}

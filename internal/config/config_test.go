@@ -1,0 +1,81 @@
+package config_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/paybridge/paybridge/internal/config"
+)
+
+func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+func TestFromEnv_Defaults(t *testing.T) {
+	c, err := config.FromEnv(env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Validate(); err != nil {
+		t.Fatalf("defaults do not validate: %v", err)
+	}
+	if c.Addr != ":8080" || c.DatabaseURL != "sqlite:paybridge.db" || c.KakaoPay.CID != "TC0ONETIME" || !c.KakaoPay.Sandbox() {
+		t.Fatalf("defaults = %+v", c)
+	}
+}
+
+func TestFromEnv_SecretFile(t *testing.T) {
+	f := filepath.Join(t.TempDir(), "key")
+	os.WriteFile(f, []byte("DEVSECRET123\n"), 0o600)
+	c, err := config.FromEnv(env(map[string]string{"PAYBRIDGE_KAKAOPAY_SECRET_KEY_FILE": f}))
+	if err != nil || c.KakaoPay.SecretKey != "DEVSECRET123" || c.KakaoPay.Sandbox() {
+		t.Fatalf("from file: %q, %v", c.KakaoPay.SecretKey, err)
+	}
+	t.Run("ErrBoth", func(t *testing.T) {
+		_, err := config.FromEnv(env(map[string]string{"PAYBRIDGE_KAKAOPAY_SECRET_KEY_FILE": f, "PAYBRIDGE_KAKAOPAY_SECRET_KEY": "x"}))
+		if err == nil {
+			t.Fatal("both value and file accepted")
+		}
+	})
+	t.Run("ErrMissingFile", func(t *testing.T) {
+		if _, err := config.FromEnv(env(map[string]string{"PAYBRIDGE_KAKAOPAY_ADMIN_KEY_FILE": f + ".nope"})); err == nil {
+			t.Fatal("missing file accepted")
+		}
+	})
+}
+
+func TestValidate_ReportsEverything(t *testing.T) {
+	c, _ := config.FromEnv(env(map[string]string{
+		"PAYBRIDGE_ADDR":                "8080",
+		"PAYBRIDGE_KAKAOPAY_SECRET_KEY": "s",
+		"PAYBRIDGE_KAKAOPAY_ADMIN_KEY":  "a",
+		"PAYBRIDGE_KAKAOPAY_CID":        "SHORT",
+		"PAYBRIDGE_LOG_LEVEL":           "loud",
+	}))
+	err := c.Validate()
+	if err == nil {
+		t.Fatal("invalid config accepted")
+	}
+	for _, want := range []string{"PAYBRIDGE_ADDR", "both set", "PAYBRIDGE_KAKAOPAY_CID", "PAYBRIDGE_LOG_LEVEL"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error does not mention %q: %v", want, err)
+		}
+	}
+	if strings.Contains(err.Error(), `"s"`) || strings.Contains(err.Error(), `"a"`) {
+		t.Errorf("error shows a key: %v", err)
+	}
+}
+
+func TestConfig_StringMasksSecrets(t *testing.T) {
+	c, _ := config.FromEnv(env(map[string]string{
+		"PAYBRIDGE_KAKAOPAY_SECRET_KEY": "DEVSECRETKEY-do-not-print",
+		"PAYBRIDGE_DATABASE_URL":        "postgres://pb:hunter2-password@db:5432/pb",
+	}))
+	s := c.String()
+	if strings.Contains(s, "do-not-print") || strings.Contains(s, "hunter2") {
+		t.Fatalf("String() leaks a secret: %s", s)
+	}
+	if !strings.Contains(s, "kakaopay_secret_key=(set)") || !strings.Contains(s, "pb:xxxxx@db") {
+		t.Fatalf("String() = %s", s)
+	}
+}

@@ -1,0 +1,169 @@
+package payment
+
+import "time"
+
+// Providers paybridge knows by name.
+const (
+	ProviderKakaoPay = "kakaopay"
+)
+
+// Channels say through which door a payment was created; they only change
+// where the buyer's browser goes after the provider.
+const (
+	ChannelAPI    = "api"    // the merchant API
+	ChannelDemo   = "demo"   // the demo shop at /
+	ChannelDropIn = "dropin" // the original sample's POST /ready
+)
+
+// Payment is one attempt to collect money for one order. Every field that
+// matters for money (amount, provider ids, customer) is fixed on the server
+// when the payment is created and never taken from the browser afterwards.
+type Payment struct {
+	ID            string
+	MerchantID    string
+	Provider      string
+	Channel       string
+	OrderID       string
+	OrderName     string
+	CustomerID    string
+	Quantity      int64
+	Amount        int64
+	TaxFreeAmount int64
+	Currency      string
+	Status        Status
+
+	CanceledAmount        int64
+	CanceledTaxFreeAmount int64
+
+	// Provider side. ProviderTID is KakaoPay's tid; ProviderCID the cid used.
+	ProviderTID        string
+	ProviderCID        string
+	ProviderStatus     string // last status the provider reported, e.g. SUCCESS_PAYMENT
+	ProviderMethodType string // CARD or MONEY
+	ProviderApprovalID string // KakaoPay's aid of the approval
+	ProviderOrderID    string // what the provider knows as the order (KakaoPay partner_order_id)
+	ProviderUserID     string // what the provider knows as the buyer (KakaoPay partner_user_id)
+	// ProviderErrorCode and ProviderErrorMessage keep the provider's own words
+	// from the last refused or failed call, e.g. "-780" and "approval failure!".
+	ProviderErrorCode    string
+	ProviderErrorMessage string
+	PGToken              string // the token the buyer's return carried, kept for the drop-in API
+
+	RedirectPC     string
+	RedirectMobile string
+	RedirectApp    string
+
+	SuccessURL string
+	FailURL    string
+	CancelURL  string
+
+	FailureCode    string // paybridge's reason, e.g. amount_mismatch, provider_declined
+	FailureMessage string // human-readable, may quote the provider's code and message
+
+	ExpiresAt  time.Time
+	ApprovedAt time.Time // zero until paid
+	CanceledAt time.Time // zero until the first refund
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+}
+
+// CancelableAmount is what can still be refunded.
+func (p *Payment) CancelableAmount() int64 {
+	if !p.Status.Settled() {
+		return 0
+	}
+	return p.Amount - p.CanceledAmount
+}
+
+// CancelableTaxFreeAmount is the tax-free part that can still be refunded.
+func (p *Payment) CancelableTaxFreeAmount() int64 {
+	if !p.Status.Settled() {
+		return 0
+	}
+	return p.TaxFreeAmount - p.CanceledTaxFreeAmount
+}
+
+// Update holds the fields a transition may change besides the status. Nil
+// means unchanged.
+type Update struct {
+	ProviderTID           *string
+	ProviderCID           *string
+	ProviderStatus        *string
+	ProviderMethodType    *string
+	ProviderApprovalID    *string
+	ProviderOrderID       *string
+	ProviderUserID        *string
+	ProviderErrorCode     *string
+	ProviderErrorMessage  *string
+	PGToken               *string
+	RedirectPC            *string
+	RedirectMobile        *string
+	RedirectApp           *string
+	FailureCode           *string
+	FailureMessage        *string
+	ExpiresAt             *time.Time
+	ApprovedAt            *time.Time
+	CanceledAt            *time.Time
+	CanceledAmount        *int64
+	CanceledTaxFreeAmount *int64
+	// ReleaseOrderID frees the order id for a new payment; set when the
+	// provider never accepted the payment, so a shop can simply try again.
+	ReleaseOrderID bool
+}
+
+// Event is one row of a payment's audit trail: one per state change, written
+// in the same transaction as the change.
+type Event struct {
+	ID         int64
+	PaymentID  string
+	FromStatus Status // "" for creation
+	ToStatus   Status
+	Reason     string // short machine reason: created, buyer_approved, provider_declined…
+	Message    string // human-readable detail
+	CreatedAt  time.Time
+}
+
+// Cancellation is one refund request against a paid payment.
+type Cancellation struct {
+	ID             string
+	PaymentID      string
+	Amount         int64
+	TaxFreeAmount  int64
+	Reason         string
+	Status         string // CancellationPending, CancellationSucceeded, CancellationFailed
+	FailureCode    string
+	FailureMessage string
+	ProviderAID    string
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+}
+
+// Cancellation states. A pending cancellation blocks other refunds of the same
+// payment until it is settled, so two refunds can never race at the provider.
+const (
+	CancellationPending   = "pending"
+	CancellationSucceeded = "succeeded"
+	CancellationFailed    = "failed"
+)
+
+// Merchant is a shop using paybridge.
+type Merchant struct {
+	ID        string
+	Name      string
+	CreatedAt time.Time
+}
+
+// DefaultMerchantID is the merchant every fresh database has.
+const DefaultMerchantID = "mer_default"
+
+// APIKey is a merchant's secret key. Only its SHA-256 hash is stored; Prefix
+// (the first characters) lets an operator tell keys apart.
+type APIKey struct {
+	ID         string
+	MerchantID string
+	Name       string
+	Prefix     string
+	Hash       string
+	CreatedAt  time.Time
+	RevokedAt  time.Time
+}

@@ -1,0 +1,124 @@
+package kakaopay
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"unicode"
+)
+
+// KakaoPay's two API generations. They share request and response field
+// names and differ in host, path prefix, auth scheme, body encoding and the
+// names of the error fields (providers.md §1.1).
+const (
+	GenerationCurrent = "current" // open-api.kakaopay.com, SECRET_KEY, JSON
+	GenerationLegacy  = "legacy"  // kapi.kakao.com, KakaoAK, form-urlencoded
+)
+
+// Defaults applied by New to an empty Config field.
+const (
+	// DefaultCID is KakaoPay's test CID for single payments, valid on both
+	// generations.
+	DefaultCID = "TC0ONETIME"
+	// DefaultCurrentBaseURL is the host of the current API.
+	DefaultCurrentBaseURL = "https://open-api.kakaopay.com"
+	// DefaultLegacyBaseURL is the host of the legacy (Kakao Developers) API.
+	DefaultLegacyBaseURL = "https://kapi.kakao.com"
+)
+
+// cidLen is the length of every KakaoPay CID (providers.md §1.1).
+const cidLen = 10
+
+// Config configures a KakaoPay client. Exactly one of SecretKey and AdminKey
+// is set; which one selects the API generation.
+type Config struct {
+	// SecretKey selects the current API (open-api.kakaopay.com): header
+	// "SECRET_KEY {key}", JSON bodies.
+	SecretKey string
+	// AdminKey selects the legacy API (kapi.kakao.com): header
+	// "KakaoAK {key}", form bodies. Used only when SecretKey is empty.
+	AdminKey string
+	// CID is the merchant code; DefaultCID if empty.
+	CID string
+	// BaseURL is the scheme, host and optional path prefix the API paths
+	// ("/online/v1/payment/…" or "/v1/payment/…") are appended to. The
+	// generation's public host if empty. A prefix such as
+	// "http://host/sandbox/kakaopay" is kept.
+	BaseURL string
+	// HTTPClient sends the requests. If nil, a client with a 15 s overall
+	// timeout is used (KakaoPay's own platform timeout is 11 s, so a slower
+	// answer is not coming). A caller-supplied client should have a Timeout
+	// too; every call also honours its context's deadline.
+	HTTPClient *http.Client
+	// Logger receives one debug line per call and a warning per lookup
+	// retry; nil discards. Keys and bodies are never logged.
+	Logger *slog.Logger
+}
+
+// Generation is GenerationCurrent when SecretKey is set and GenerationLegacy
+// otherwise.
+func (c Config) Generation() string {
+	if c.SecretKey != "" {
+		return GenerationCurrent
+	}
+	return GenerationLegacy
+}
+
+// Validate reports every problem with c at once, so an operator fixes the
+// configuration in one go. Messages name fields, never their values: a key
+// must not end up in a log because it was malformed.
+func (c Config) Validate() error {
+	var errs []error
+	add := func(format string, args ...any) {
+		errs = append(errs, fmt.Errorf("kakaopay: "+format, args...))
+	}
+
+	switch {
+	case c.SecretKey == "" && c.AdminKey == "":
+		add("one of SecretKey (current API) or AdminKey (legacy API) is required")
+	case c.SecretKey != "" && c.AdminKey != "":
+		// Sending one generation's key to the other's host is a classic
+		// mistake (providers.md §5.6); refuse to guess which one was meant.
+		add("set only one of SecretKey (current API) or AdminKey (legacy API), not both")
+	}
+	if c.SecretKey != "" && !headerSafe(c.SecretKey) {
+		add("SecretKey contains whitespace or control characters")
+	}
+	if c.AdminKey != "" && !headerSafe(c.AdminKey) {
+		add("AdminKey contains whitespace or control characters")
+	}
+
+	if c.CID != "" && len([]rune(c.CID)) != cidLen {
+		add("CID must be %d characters, got %d", cidLen, len([]rune(c.CID)))
+	}
+
+	if c.BaseURL != "" {
+		u, err := url.Parse(c.BaseURL)
+		switch {
+		case err != nil:
+			add("BaseURL does not parse")
+		case u.Scheme != "http" && u.Scheme != "https":
+			add("BaseURL must be an http or https URL")
+		case u.Host == "":
+			add("BaseURL has no host")
+		case u.RawQuery != "" || u.Fragment != "":
+			// Paths are appended to BaseURL; a query or fragment would end
+			// up in the middle of them.
+			add("BaseURL must not have a query or fragment")
+		case u.User != nil:
+			add("BaseURL must not contain credentials")
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// headerSafe reports whether key can go into an Authorization header as is.
+// A pasted key with a trailing newline is the usual culprit.
+func headerSafe(key string) bool {
+	return !strings.ContainsFunc(key, func(r rune) bool {
+		return unicode.IsSpace(r) || unicode.IsControl(r) || r > unicode.MaxASCII
+	})
+}

@@ -1,0 +1,263 @@
+package kakaopay
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"net"
+	"strconv"
+	"strings"
+
+	"github.com/paybridge/paybridge/internal/payment"
+)
+
+// How KakaoPay's answers become paybridge error codes. The one question every
+// rule answers is: is it certain that KakaoPay did nothing?
+//
+//   - EDECLINED, EINVALID: certain. The service may fail the payment, and
+//     the buyer or merchant may simply try again.
+//   - EUPSTREAM: not certain. KakaoPay may have approved or cancelled. The
+//     service must look the payment up (/order) before it decides anything.
+//
+// When in doubt a rule says EUPSTREAM: wrongly calling an approved payment
+// failed loses the merchant's money or, after a retry, charges the buyer
+// twice, whereas a needless lookup costs one request. The codes come from
+// providers.md §1.7, most of them from a single third-party source, which is
+// one more reason why unknown codes are EUPSTREAM.
+
+// KakaoPay error codes with a rule of their own.
+const (
+	codeBadRequest      = "-2"   // invalid parameter
+	codeNoAuthHeader    = "-400" // Authorization header missing
+	codeBadKey          = "-401" // invalid key
+	codeNotRegistered   = "-403" // online payment not enabled for the app
+	codeWrongURL        = "-404" // wrong URL
+	codeQuota           = "-429" // daily quota exceeded
+	codeInternal        = "-500" // KakaoPay internal error
+	codeMaintenance     = "-503" // KakaoPay maintenance
+	codeAlreadyApproved = "-702" // approve on a tid already approved
+	codeBadCID          = "-731" // invalid CID
+	codeApprovalFailure = "-780" // the card company or bank refused
+	codeApproveStage    = "-781" // approve-stage error, meaning undocumented
+	codeDuplicate       = "-785" // duplicate payment or cancel request
+)
+
+// maxProviderText bounds the provider's free text kept in a ProviderError,
+// which ends up in logs and on the payment.
+const maxProviderText = 500
+
+// methodResultBankUnknown is the extras.method_result_code of a -780 whose
+// bank result never arrived.
+const methodResultBankUnknown = "BANK_FIRM_UNKNOWN"
+
+// IsUnknownOutcome reports whether err leaves it open whether KakaoPay acted
+// (EUPSTREAM). After such an approve or cancel the payment must be looked up
+// before anything else is done with it.
+func IsUnknownOutcome(err error) bool {
+	return payment.ErrorCode(err) == payment.EUPSTREAM
+}
+
+// transportError classifies a call that got no complete answer: refused or
+// reset connection, EOF, timeout, cancelled context. The request may have
+// reached KakaoPay and been carried out there, so for approve and cancel
+// this says nothing about the money: EUPSTREAM.
+func transportError(op string, err error) *payment.Error {
+	var ne net.Error
+	if errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout()) {
+		return payment.Wrap(payment.EUPSTREAM, err,
+			"KakaoPay did not answer the %s call in time; the outcome is unknown", op)
+	}
+	return payment.Wrap(payment.EUPSTREAM, err,
+		"the connection to KakaoPay failed during the %s call; the outcome is unknown", op)
+}
+
+// unreadableResponse classifies an answer that could not be decoded. For a 2xx
+// KakaoPay did act, but we cannot say how; for anything else we cannot tell
+// whether it did. Either way: EUPSTREAM.
+func unreadableResponse(op string, status int, err error) *payment.Error {
+	pe := &payment.ProviderError{
+		Provider:   payment.ProviderKakaoPay,
+		HTTPStatus: status,
+		Message:    "unreadable response: " + err.Error(),
+	}
+	return payment.Wrap(payment.EUPSTREAM, pe,
+		"KakaoPay's answer to the %s call could not be read; the outcome is unknown", op)
+}
+
+// classify turns a non-2xx answer into a *payment.Error wrapping the
+// provider's own code and message. key is redacted from everything KakaoPay
+// said, in case it ever echoes the Authorization header back.
+func classify(op string, status int, body []byte, key string) *payment.Error {
+	pe := &payment.ProviderError{Provider: payment.ProviderKakaoPay, HTTPStatus: status}
+	eb, ok := parseErrorBody(body)
+	if !ok {
+		// A proxy's HTML page or a truncated body: we do not know who
+		// answered, let alone what happened.
+		pe.Message = "unreadable error body"
+		return payment.Wrap(payment.EUPSTREAM, pe,
+			"KakaoPay answered the %s call with HTTP %d and an unreadable body; the outcome is unknown", op, status)
+	}
+	pe.Code = eb.code
+	// Redact before truncating, so that a cut cannot split the key and
+	// leave part of it behind.
+	pe.Message = truncate(redact(eb.message, key), maxProviderText)
+	if eb.resultCode != "" || eb.resultMessage != "" {
+		pe.Detail = truncate(redact(eb.resultCode+": "+eb.resultMessage, key), maxProviderText)
+	}
+
+	switch code := eb.code; {
+	case status >= 500 || code == codeInternal || code == codeMaintenance:
+		// KakaoPay failed while handling the call; it may have got as far
+		// as approving or cancelling (providers.md §1.7: "query /order").
+		return payment.Wrap(payment.EUPSTREAM, pe,
+			"KakaoPay failed during the %s call (code %s); the outcome is unknown", op, code)
+
+	case code == codeApprovalFailure && eb.resultCode == methodResultBankUnknown:
+		// The bank's answer never reached KakaoPay: the money may have moved.
+		return payment.Wrap(payment.EUPSTREAM, pe,
+			"KakaoPay did not get the bank's result (%s); the outcome is unknown", methodResultBankUnknown)
+
+	case code == codeApprovalFailure:
+		// The card company or bank refused (limit, locked account, another
+		// transaction in progress): nothing was charged.
+		return payment.Wrap(payment.EDECLINED, pe, "%s", declineMessage(op, eb.resultCode))
+
+	case code == codeBadRequest || code == codeNoAuthHeader || code == codeBadKey ||
+		code == codeNotRegistered || code == codeWrongURL || code == codeBadCID:
+		// KakaoPay refused to consider the call at all: bad parameters or
+		// credentials. Nothing happened, and retrying will not help until
+		// the configuration or the request is fixed.
+		return payment.Wrap(payment.EINVALID, pe, "%s", invalidMessage(op, code))
+
+	default:
+		// -702 (already approved), -785 (duplicate), -429 (quota), -781
+		// (undocumented) and every code not listed above. A 4xx does not
+		// prove nothing happened: -702 and -785 even say something did.
+		// The service looks the payment up and follows its status.
+		return payment.Wrap(payment.EUPSTREAM, pe,
+			"KakaoPay refused the %s call with code %s; the outcome is unknown until the payment is looked up", op, code)
+	}
+}
+
+// declineMessage is the caller-safe message of a -780. It names KakaoPay's
+// result code when that looks like one, and never repeats free text.
+func declineMessage(op, resultCode string) string {
+	what := "the payment"
+	if op != opApprove {
+		what = "the " + op + " request"
+	}
+	if isResultCode(resultCode) {
+		return "KakaoPay declined " + what + ": " + resultCode
+	}
+	return "KakaoPay declined " + what
+}
+
+// invalidMessage is the caller-safe message of a call KakaoPay refused as
+// malformed or unauthorised. It points at the configuration without showing
+// any of it.
+func invalidMessage(op, code string) string {
+	switch code {
+	case codeNoAuthHeader, codeBadKey:
+		return "KakaoPay rejected paybridge's credentials (code " + code + "): a configuration problem with the KakaoPay key"
+	case codeNotRegistered:
+		return "KakaoPay has not enabled online payments for the configured key (code " + code + "): a configuration problem"
+	case codeWrongURL:
+		return "KakaoPay does not know the API address (code " + code + "): a configuration problem with the KakaoPay base URL"
+	case codeBadCID:
+		return "KakaoPay rejected the CID (code " + code + "): a configuration problem with the KakaoPay CID"
+	default:
+		return "KakaoPay rejected the " + op + " request as invalid (code " + code + "): a request or configuration problem; nothing was done"
+	}
+}
+
+// isResultCode reports whether s looks like a KakaoPay result code
+// (USER_LOCKED) and so is safe to show to an API caller.
+func isResultCode(s string) bool {
+	if s == "" || len(s) > 64 {
+		return false
+	}
+	for _, r := range s {
+		if (r < 'A' || r > 'Z') && (r < '0' || r > '9') && r != '_' {
+			return false
+		}
+	}
+	return true
+}
+
+// errorWire holds both generations' error shapes: legacy {code, msg, extras}
+// and current {error_code, error_message, extras}. Both are read whatever the
+// generation, since nothing guarantees a gateway or a future API version
+// sticks to one (providers.md §5.5).
+type errorWire struct {
+	Code         json.RawMessage `json:"code"`
+	Msg          looseString     `json:"msg"`
+	ErrorCode    json.RawMessage `json:"error_code"`
+	ErrorMessage looseString     `json:"error_message"`
+	Extras       json.RawMessage `json:"extras"`
+}
+
+// errorBody is an error answer reduced to what classify needs.
+type errorBody struct {
+	code          string // normalised: "-780"
+	message       string
+	resultCode    string // extras.method_result_code
+	resultMessage string // extras.method_result_message
+}
+
+// parseErrorBody reads either error shape. It fails when the body is not a
+// JSON object or carries no code: without a code nothing can be concluded.
+func parseErrorBody(body []byte) (errorBody, bool) {
+	var w errorWire
+	if err := json.Unmarshal(body, &w); err != nil {
+		return errorBody{}, false
+	}
+	var eb errorBody
+	if c, ok := normaliseCode(w.ErrorCode); ok {
+		eb.code, eb.message = c, string(w.ErrorMessage)
+	} else if c, ok := normaliseCode(w.Code); ok {
+		eb.code, eb.message = c, string(w.Msg)
+	} else {
+		return errorBody{}, false
+	}
+	if eb.message == "" {
+		eb.message = string(w.ErrorMessage) + string(w.Msg)
+	}
+	// extras is optional and informational; a strange one is ignored
+	// rather than hiding the code next to it.
+	var extras map[string]looseString
+	if len(w.Extras) > 0 && json.Unmarshal(w.Extras, &extras) == nil {
+		eb.resultCode = strings.TrimSpace(string(extras["method_result_code"]))
+		eb.resultMessage = string(extras["method_result_message"])
+	}
+	return eb, true
+}
+
+// normaliseCode turns -780 or "-780" into "-780". Non-numeric codes are kept
+// as they are (they fall into classify's default rule).
+func normaliseCode(raw json.RawMessage) (string, bool) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || string(raw) == "null" {
+		return "", false
+	}
+	var s string
+	if err := json.Unmarshal(raw, &s); err != nil {
+		s = string(raw)
+	}
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return "", false
+	}
+	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+		return strconv.FormatInt(n, 10), true
+	}
+	return truncate(s, 64), true
+}
+
+// redact removes key from s.
+func redact(s, key string) string {
+	if key == "" {
+		return s
+	}
+	return strings.ReplaceAll(s, key, "[redacted]")
+}

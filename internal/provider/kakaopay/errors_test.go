@@ -1,0 +1,470 @@
+package kakaopay
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/paybridge/paybridge/internal/payment"
+)
+
+// legacyErr and currentErr build the two generations' error bodies.
+func legacyErr(code any, extras string) string {
+	return fmt.Sprintf(`{"code":%v,"msg":"message %s"%s}`, code, bare(code), extrasJSON(extras))
+}
+
+func currentErr(code any, extras string) string {
+	return fmt.Sprintf(`{"error_code":%v,"error_message":"message %s"%s}`, code, bare(code), extrasJSON(extras))
+}
+
+// bare is code without JSON quotes, for use inside a message.
+func bare(code any) string { return strings.Trim(fmt.Sprint(code), `"`) }
+
+func extrasJSON(resultCode string) string {
+	if resultCode == "" {
+		return ""
+	}
+	return fmt.Sprintf(`,"extras":{"method_result_code":%q,"method_result_message":"은행 응답 %s"}`, resultCode, resultCode)
+}
+
+// TestClassify covers every rule of errors.go, for both error shapes, sent
+// through a real HTTP exchange with clients of both generations (an error
+// body is read whatever the generation).
+func TestClassify(t *testing.T) {
+	type rule struct {
+		name     string
+		status   int
+		code     any    // error code as it appears in JSON: -780 or "-780"
+		extras   string // method_result_code, "" for no extras
+		want     string
+		wantPC   string // ProviderError.Code
+		wantMsg  string // substring of the caller-safe message
+		wantNote string // why, for failure output
+	}
+	rules := []rule{
+		{"decline", 400, -780, "USER_LOCKED", payment.EDECLINED, "-780", "KakaoPay declined the payment: USER_LOCKED", "card or bank refused"},
+		{"decline without extras", 400, -780, "", payment.EDECLINED, "-780", "KakaoPay declined the payment", "card or bank refused"},
+		{"decline, code as string", 400, `"-780"`, "EXCEED_LIMIT", payment.EDECLINED, "-780", "EXCEED_LIMIT", "string codes count too"},
+		{"bank result unknown", 400, -780, "BANK_FIRM_UNKNOWN", payment.EUPSTREAM, "-780", "outcome is unknown", "money may have moved"},
+		{"decline on a 500", 500, -780, "USER_LOCKED", payment.EUPSTREAM, "-780", "outcome is unknown", "5xx wins"},
+		{"already approved", 400, -702, "", payment.EUPSTREAM, "-702", "outcome is unknown", "it did happen"},
+		{"duplicate", 400, -785, "", payment.EUPSTREAM, "-785", "outcome is unknown", "the first may have worked"},
+		{"quota", 429, -429, "", payment.EUPSTREAM, "-429", "outcome is unknown", "listed as unknown"},
+		{"approve stage", 400, -781, "", payment.EUPSTREAM, "-781", "outcome is unknown", "meaning undocumented"},
+		{"unlisted -703", 400, -703, "", payment.EUPSTREAM, "-703", "outcome is unknown", "unknown codes are unknown outcomes"},
+		{"unlisted text code", 400, `"E_NEW"`, "", payment.EUPSTREAM, "E_NEW", "outcome is unknown", "unknown codes are unknown outcomes"},
+		{"internal", 500, -500, "", payment.EUPSTREAM, "-500", "outcome is unknown", "KakaoPay failed"},
+		{"internal on a 400", 400, -500, "", payment.EUPSTREAM, "-500", "outcome is unknown", "the code says failed"},
+		{"maintenance", 503, -503, "", payment.EUPSTREAM, "-503", "outcome is unknown", "maintenance"},
+		{"maintenance on a 400", 400, -503, "", payment.EUPSTREAM, "-503", "outcome is unknown", "the code says maintenance"},
+		{"bad parameter", 400, -2, "", payment.EINVALID, "-2", "request or configuration problem", "nothing done"},
+		{"no auth header", 401, -400, "", payment.EINVALID, "-400", "configuration problem with the KakaoPay key", "credentials"},
+		{"bad key", 401, -401, "", payment.EINVALID, "-401", "configuration problem with the KakaoPay key", "credentials"},
+		{"not registered", 403, -403, "", payment.EINVALID, "-403", "configuration problem", "app setup"},
+		{"wrong url", 404, -404, "", payment.EINVALID, "-404", "base URL", "configuration"},
+		{"bad cid", 400, -731, "", payment.EINVALID, "-731", "CID", "configuration"},
+	}
+	for _, gen := range generations {
+		for _, shape := range []string{"legacy-shape", "current-shape"} {
+			for _, r := range rules {
+				t.Run(gen+"/"+shape+"/"+r.name, func(t *testing.T) {
+					body := legacyErr(r.code, r.extras)
+					if shape == "current-shape" {
+						body = currentErr(r.code, r.extras)
+					}
+					f := newFake(t, gen, replay(r.status, []byte(body)))
+					_, err := MustClient(t, gen, f.BaseURL()).Approve(context.Background(), testPayment(), "tok")
+					if got := payment.ErrorCode(err); got != r.want {
+						t.Fatalf("code = %s, want %s (%s); err: %v", got, r.want, r.wantNote, err)
+					}
+					pe := payment.AsProviderError(err)
+					if pe == nil {
+						t.Fatalf("no ProviderError in %v", err)
+					}
+					if pe.Provider != "kakaopay" || pe.HTTPStatus != r.status || pe.Code != r.wantPC {
+						t.Errorf("ProviderError = %+v, want kakaopay/%d/%s", pe, r.status, r.wantPC)
+					}
+					if pe.Message == "" {
+						t.Error("ProviderError.Message is empty")
+					}
+					if r.extras != "" && pe.Detail != r.extras+": 은행 응답 "+r.extras {
+						t.Errorf("Detail = %q", pe.Detail)
+					}
+					if r.extras == "" && pe.Detail != "" {
+						t.Errorf("Detail = %q, want empty", pe.Detail)
+					}
+					msg := payment.ErrorMessage(err)
+					if !strings.Contains(msg, r.wantMsg) {
+						t.Errorf("Message = %q, want it to contain %q", msg, r.wantMsg)
+					}
+					if strings.Contains(msg, "은행") {
+						t.Errorf("Message repeats the provider's free text: %q", msg)
+					}
+					if IsUnknownOutcome(err) != (r.want == payment.EUPSTREAM) {
+						t.Errorf("IsUnknownOutcome = %v", IsUnknownOutcome(err))
+					}
+				})
+			}
+		}
+	}
+}
+
+// TestClassify_Testdata replays the documented error samples.
+func TestClassify_Testdata(t *testing.T) {
+	for _, gen := range generations {
+		for _, file := range []string{"error_legacy.json", "error_current.json"} {
+			t.Run(gen+"/"+file, func(t *testing.T) {
+				f := newFake(t, gen, replay(http.StatusBadRequest, mustTestdata(t, file)))
+				_, err := MustClient(t, gen, f.BaseURL()).Approve(context.Background(), testPayment(), "tok")
+				assertCode(t, err, payment.EDECLINED)
+				if msg := payment.ErrorMessage(err); msg != "KakaoPay declined the payment: USER_LOCKED" {
+					t.Errorf("Message = %q", msg)
+				}
+				pe := payment.AsProviderError(err)
+				want := payment.ProviderError{
+					Provider: "kakaopay", HTTPStatus: 400, Code: "-780", Message: "approval failure!",
+					Detail: "USER_LOCKED: 진행중인 거래가 있습니다. 잠시 후 다시 시도해 주세요.",
+				}
+				if pe == nil || *pe != want {
+					t.Errorf("ProviderError = %+v, want %+v", pe, want)
+				}
+			})
+		}
+	}
+}
+
+// TestClassify_Unreadable checks that answers nobody can read are unknown
+// outcomes, never declines.
+func TestClassify_Unreadable(t *testing.T) {
+	tests := []struct {
+		name   string
+		status int
+		body   string
+	}{
+		{"html 502", 502, "<html><body>Bad Gateway</body></html>"},
+		{"html 400", 400, "<html>bad</html>"},
+		{"empty 400", 400, ""},
+		{"empty object", 400, "{}"},
+		{"null code", 400, `{"code":null,"msg":"x"}`},
+		{"truncated", 400, `{"code":-78`},
+		{"array", 400, `[-780]`},
+		{"2xx garbage", 200, "not json"},
+		{"2xx wrong type", 200, `{"aid":"A","amount":{"total":"2200"}}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFake(t, GenerationCurrent, replay(tt.status, []byte(tt.body)))
+			_, err := MustClient(t, GenerationCurrent, f.BaseURL()).Approve(context.Background(), testPayment(), "tok")
+			assertCode(t, err, payment.EUPSTREAM)
+			if pe := payment.AsProviderError(err); pe == nil || pe.HTTPStatus != tt.status {
+				t.Errorf("ProviderError = %+v, want HTTP %d", pe, tt.status)
+			}
+		})
+	}
+}
+
+// TestParseErrorBody_Extras checks tolerance of odd extras: the code next to
+// them must still be read.
+func TestParseErrorBody_Extras(t *testing.T) {
+	for body, wantResult := range map[string]string{
+		`{"code":-780,"msg":"m","extras":null}`:                            "",
+		`{"code":-780,"msg":"m","extras":"text"}`:                          "",
+		`{"code":-780,"msg":"m","extras":{"method_result_code":7001}}`:     "7001",
+		`{"error_code":-780,"error_message":"m","extras":{"other":"x"}}`:   "",
+		`{"error_code":-780,"code":-2,"error_message":"m","msg":"legacy"}`: "",
+	} {
+		eb, ok := parseErrorBody([]byte(body))
+		if !ok || eb.code != "-780" || eb.resultCode != wantResult {
+			t.Errorf("parseErrorBody(%s) = %+v, %v; want -780 and result %q", body, eb, ok, wantResult)
+		}
+	}
+}
+
+// TestTransportErrors checks that calls without a complete answer are
+// unknown outcomes, and that only the lookup is tried again.
+func TestTransportErrors(t *testing.T) {
+	p := testPayment()
+	ops := []struct {
+		op        string
+		call      func(context.Context, *Client) error
+		wantCalls int
+	}{
+		{opReady, func(ctx context.Context, c *Client) error { _, err := c.Ready(ctx, p, testURLs); return err }, 1},
+		{opApprove, func(ctx context.Context, c *Client) error { _, err := c.Approve(ctx, p, "tok"); return err }, 1},
+		{opOrder, func(ctx context.Context, c *Client) error { _, err := c.Lookup(ctx, p); return err }, 3},
+		{opCancel, func(ctx context.Context, c *Client) error {
+			_, err := c.Cancel(ctx, p, payment.CancelRequest{Amount: 100, Cancelable: 2200})
+			return err
+		}, 1},
+	}
+	for _, gen := range generations {
+		for _, o := range ops {
+			t.Run(gen+"/"+o.op+"/HangUp", func(t *testing.T) {
+				f := newFake(t, gen, hangUp(t))
+				err := o.call(context.Background(), MustClient(t, gen, f.BaseURL()))
+				assertCode(t, err, payment.EUPSTREAM)
+				if f.Calls() != o.wantCalls {
+					t.Errorf("calls = %d, want %d", f.Calls(), o.wantCalls)
+				}
+			})
+
+			t.Run(gen+"/"+o.op+"/SlowerThanTimeout", func(t *testing.T) {
+				f := newFake(t, gen, func(w http.ResponseWriter, r *http.Request, _ wireRequest) {
+					select {
+					case <-r.Context().Done(): // the client gave up
+					case <-time.After(5 * time.Second):
+					}
+					reply(w, http.StatusOK, []byte(`{}`))
+				})
+				c := MustClient(t, gen, f.BaseURL(), func(c *Config) {
+					c.HTTPClient = &http.Client{Timeout: 50 * time.Millisecond}
+				})
+				start := time.Now()
+				err := o.call(context.Background(), c)
+				assertCode(t, err, payment.EUPSTREAM)
+				if !strings.Contains(payment.ErrorMessage(err), "in time") {
+					t.Errorf("Message = %q, want a timeout message", payment.ErrorMessage(err))
+				}
+				if d := time.Since(start); d > 3*time.Second {
+					t.Errorf("took %v; the client timeout was not applied", d)
+				}
+				if f.Calls() != o.wantCalls {
+					t.Errorf("calls = %d, want %d", f.Calls(), o.wantCalls)
+				}
+			})
+
+			t.Run(gen+"/"+o.op+"/5xxNotRetriedUnlessLookup", func(t *testing.T) {
+				f := newFake(t, gen, replay(http.StatusInternalServerError, []byte(currentErr(-500, ""))))
+				err := o.call(context.Background(), MustClient(t, gen, f.BaseURL()))
+				assertCode(t, err, payment.EUPSTREAM)
+				if f.Calls() != o.wantCalls {
+					t.Errorf("calls = %d, want %d", f.Calls(), o.wantCalls)
+				}
+			})
+		}
+	}
+
+	t.Run("ConnectionRefused", func(t *testing.T) {
+		srv := httptest.NewServer(http.NotFoundHandler())
+		base := srv.URL
+		srv.Close()
+		_, err := MustClient(t, GenerationCurrent, base).Approve(context.Background(), p, "tok")
+		assertCode(t, err, payment.EUPSTREAM)
+	})
+
+	t.Run("ContextDeadline", func(t *testing.T) {
+		f := newFake(t, GenerationLegacy, func(w http.ResponseWriter, r *http.Request, _ wireRequest) {
+			<-r.Context().Done()
+		})
+		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+		defer cancel()
+		_, err := MustClient(t, GenerationLegacy, f.BaseURL()).Cancel(ctx, p, payment.CancelRequest{Amount: 1, Cancelable: 1})
+		assertCode(t, err, payment.EUPSTREAM)
+		if !errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("err = %v, want it to wrap context.DeadlineExceeded", err)
+		}
+	})
+}
+
+// TestClient_LookupRetry checks the lookup's retries: up to 3 attempts on
+// transport errors and 5xx, none on 4xx, and none once the context is done.
+func TestClient_LookupRetry(t *testing.T) {
+	t.Run("5xxThenSuccess", func(t *testing.T) {
+		for _, gen := range generations {
+			var n atomic.Int32
+			f := newFake(t, gen, func(w http.ResponseWriter, _ *http.Request, _ wireRequest) {
+				if n.Add(1) < 3 {
+					reply(w, http.StatusServiceUnavailable, []byte(legacyErr(-503, "")))
+					return
+				}
+				reply(w, http.StatusOK, mustTestdata(t, "order_success.json"))
+			})
+			got, err := MustClient(t, gen, f.BaseURL()).Lookup(context.Background(), testPayment())
+			if err != nil {
+				t.Fatalf("%s: %v", gen, err)
+			}
+			if got.State != payment.ProviderPaid || f.Calls() != 3 {
+				t.Errorf("%s: State %s after %d calls; want paid after 3", gen, got.State, f.Calls())
+			}
+		}
+	})
+
+	t.Run("HangUpThenSuccess", func(t *testing.T) {
+		var n atomic.Int32
+		hang := hangUp(t)
+		f := newFake(t, GenerationCurrent, func(w http.ResponseWriter, r *http.Request, req wireRequest) {
+			if n.Add(1) == 1 {
+				hang(w, r, req)
+				return
+			}
+			reply(w, http.StatusOK, mustTestdata(t, "order_success.json"))
+		})
+		if _, err := MustClient(t, GenerationCurrent, f.BaseURL()).Lookup(context.Background(), testPayment()); err != nil {
+			t.Fatal(err)
+		}
+		if f.Calls() != 2 {
+			t.Errorf("calls = %d, want 2", f.Calls())
+		}
+	})
+
+	t.Run("4xxNotRetried", func(t *testing.T) {
+		for _, body := range []string{legacyErr(-2, ""), currentErr(-785, ""), "<html>"} {
+			f := newFake(t, GenerationCurrent, replay(http.StatusBadRequest, []byte(body)))
+			_, err := MustClient(t, GenerationCurrent, f.BaseURL()).Lookup(context.Background(), testPayment())
+			if err == nil || f.Calls() != 1 {
+				t.Errorf("%s: err %v after %d calls; want an error after 1", body, err, f.Calls())
+			}
+		}
+	})
+
+	t.Run("ContextCanceledDuringBackoff", func(t *testing.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		f := newFake(t, GenerationCurrent, replay(http.StatusInternalServerError, []byte(currentErr(-500, ""))))
+		c := MustClient(t, GenerationCurrent, f.BaseURL(), func(c *Config) {
+			// The retry warning is logged just before the pause: cancel then.
+			c.Logger = slog.New(cancelOnWarn{cancel})
+		})
+		c.lookupBackoff = []time.Duration{time.Hour, time.Hour}
+		start := time.Now()
+		_, err := c.Lookup(ctx, testPayment())
+		assertCode(t, err, payment.EUPSTREAM)
+		if pe := payment.AsProviderError(err); pe == nil || pe.Code != "-500" {
+			t.Errorf("err = %v, want the last answer (-500)", err)
+		}
+		if d := time.Since(start); d > 5*time.Second || f.Calls() != 1 {
+			t.Errorf("returned after %v and %d calls; want promptly after 1", d, f.Calls())
+		}
+	})
+}
+
+// cancelOnWarn is a slog.Handler that cancels a context at the first warning.
+type cancelOnWarn struct{ cancel context.CancelFunc }
+
+func (h cancelOnWarn) Enabled(context.Context, slog.Level) bool { return true }
+func (h cancelOnWarn) Handle(_ context.Context, r slog.Record) error {
+	if r.Level >= slog.LevelWarn {
+		h.cancel()
+	}
+	return nil
+}
+func (h cancelOnWarn) WithAttrs([]slog.Attr) slog.Handler { return h }
+func (h cancelOnWarn) WithGroup(string) slog.Handler      { return h }
+
+// TestErrors_NeverLeakKeys forces every error path with each generation's
+// key and asserts the key appears in no error text and no log line, even
+// when KakaoPay (here: a hostile fake) echoes the Authorization header.
+func TestErrors_NeverLeakKeys(t *testing.T) {
+	echo := func(shape func(any, string) string) func(http.ResponseWriter, *http.Request, wireRequest) {
+		return func(w http.ResponseWriter, r *http.Request, _ wireRequest) {
+			auth := r.Header.Get("Authorization")
+			body := fmt.Sprintf(`{"code":-401,"msg":"bad key %s","error_code":-401,"error_message":"bad key %s","extras":{"method_result_code":%q,"method_result_message":%q}}`,
+				auth, auth, auth, "for "+auth)
+			if shape != nil {
+				body = shape(-780, "USER_LOCKED")
+				body = strings.Replace(body, "message -780", "declined "+auth, 1)
+			}
+			reply(w, http.StatusBadRequest, []byte(body))
+		}
+	}
+	handlers := map[string]func(*testing.T) func(http.ResponseWriter, *http.Request, wireRequest){
+		"echo both shapes": func(*testing.T) func(http.ResponseWriter, *http.Request, wireRequest) { return echo(nil) },
+		"echo legacy -780": func(*testing.T) func(http.ResponseWriter, *http.Request, wireRequest) { return echo(legacyErr) },
+		"echo current -780": func(*testing.T) func(http.ResponseWriter, *http.Request, wireRequest) {
+			return echo(currentErr)
+		},
+		"echo html": func(*testing.T) func(http.ResponseWriter, *http.Request, wireRequest) {
+			return func(w http.ResponseWriter, r *http.Request, _ wireRequest) {
+				reply(w, http.StatusBadGateway, []byte("<pre>"+r.Header.Get("Authorization")+"</pre>"))
+			}
+		},
+		"echo 2xx garbage": func(*testing.T) func(http.ResponseWriter, *http.Request, wireRequest) {
+			return func(w http.ResponseWriter, r *http.Request, _ wireRequest) {
+				reply(w, http.StatusOK, []byte(r.Header.Get("Authorization")))
+			}
+		},
+		"500": func(*testing.T) func(http.ResponseWriter, *http.Request, wireRequest) {
+			return replay(500, []byte(currentErr(-500, "")))
+		},
+		"-702": func(*testing.T) func(http.ResponseWriter, *http.Request, wireRequest) {
+			return replay(400, []byte(legacyErr(-702, "")))
+		},
+		"hang up": hangUp,
+		"slow": func(*testing.T) func(http.ResponseWriter, *http.Request, wireRequest) {
+			return func(w http.ResponseWriter, r *http.Request, _ wireRequest) { <-r.Context().Done() }
+		},
+	}
+	p := testPayment()
+	calls := map[string]func(*Client) error{
+		"ready":   func(c *Client) error { _, err := c.Ready(context.Background(), p, testURLs); return err },
+		"approve": func(c *Client) error { _, err := c.Approve(context.Background(), p, "tok"); return err },
+		"lookup":  func(c *Client) error { _, err := c.Lookup(context.Background(), p); return err },
+		"cancel": func(c *Client) error {
+			_, err := c.Cancel(context.Background(), p, payment.CancelRequest{Amount: 1, Cancelable: 1})
+			return err
+		},
+	}
+	keys := []string{testSecretKey, testAdminKey}
+	assertNoKey := func(t *testing.T, what, s string) {
+		t.Helper()
+		for _, k := range keys {
+			if strings.Contains(s, k) {
+				t.Errorf("%s leaks a key: %s", what, s)
+			}
+		}
+	}
+	for _, gen := range generations {
+		for hname, h := range handlers {
+			for cname, call := range calls {
+				t.Run(gen+"/"+hname+"/"+cname, func(t *testing.T) {
+					var logs bytes.Buffer
+					f := newFake(t, gen, h(t))
+					c := MustClient(t, gen, f.BaseURL(), func(c *Config) {
+						c.HTTPClient = &http.Client{Timeout: 100 * time.Millisecond}
+						c.Logger = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+					})
+					err := call(c)
+					if err == nil {
+						t.Fatal("no error")
+					}
+					assertNoKey(t, "Error()", err.Error())
+					assertNoKey(t, "Message", payment.ErrorMessage(err))
+					assertNoKey(t, "%+v", fmt.Sprintf("%+v", err))
+					if pe := payment.AsProviderError(err); pe != nil {
+						assertNoKey(t, "ProviderError", fmt.Sprintf("%#v", *pe))
+					}
+					assertNoKey(t, "log", logs.String())
+				})
+			}
+		}
+	}
+
+	t.Run("ValidateAndPreconditions", func(t *testing.T) {
+		_, err := New(Config{SecretKey: testSecretKey, AdminKey: testAdminKey, CID: testAdminKey})
+		assertNoKey(t, "New", err.Error())
+		c := MustClient(t, GenerationLegacy, "http://127.0.0.1:1")
+		noTID := testPayment()
+		noTID.ProviderTID = ""
+		_, err = c.Approve(context.Background(), noTID, "")
+		assertNoKey(t, "Approve", err.Error())
+	})
+}
+
+// TestRedact checks that redaction happens before truncation, so a key
+// straddling the cut cannot survive in part.
+func TestRedact(t *testing.T) {
+	body := fmt.Sprintf(`{"code":-2,"msg":"%s%s"}`, strings.Repeat("x", maxProviderText-5), testSecretKey)
+	err := classify(opApprove, 400, []byte(body), testSecretKey)
+	pe := payment.AsProviderError(err)
+	if strings.Contains(pe.Message, testSecretKey[:5]) {
+		t.Errorf("Message keeps the start of the key: ...%s", pe.Message[len(pe.Message)-20:])
+	}
+}

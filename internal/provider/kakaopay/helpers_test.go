@@ -1,0 +1,296 @@
+package kakaopay
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/paybridge/paybridge/internal/payment"
+)
+
+// Keys used by the tests. They are long and distinctive so that a test can
+// search any output for them.
+const (
+	testSecretKey = "DEVSECRETtestkey0123456789abcdefLEAK"
+	testAdminKey  = "ADMINtestkey9876543210fedcbaLEAK"
+)
+
+// testPrefix is the path prefix every fake server lives under, to check that
+// the base URL's path is kept.
+const testPrefix = "/sandbox/kakaopay"
+
+// generations lists both API generations; most tests run once per generation.
+var generations = []string{GenerationCurrent, GenerationLegacy}
+
+// testConfig is a valid Config of generation gen against baseURL.
+func testConfig(gen, baseURL string) Config {
+	c := Config{CID: DefaultCID, BaseURL: baseURL}
+	if gen == GenerationCurrent {
+		c.SecretKey = testSecretKey
+	} else {
+		c.AdminKey = testAdminKey
+	}
+	return c
+}
+
+// MustClient returns a client of generation gen for baseURL with lookup
+// backoffs shortened so that retry tests run fast.
+func MustClient(tb testing.TB, gen, baseURL string, mods ...func(*Config)) *Client {
+	tb.Helper()
+	cfg := testConfig(gen, baseURL)
+	for _, m := range mods {
+		m(&cfg)
+	}
+	c, err := New(cfg)
+	if err != nil {
+		tb.Fatalf("New: %v", err)
+	}
+	c.lookupBackoff = []time.Duration{time.Millisecond, 2 * time.Millisecond}
+	return c
+}
+
+// testPayment is a payment as the service would hand it to the adapter after
+// ready: the fields match the testdata files.
+func testPayment() *payment.Payment {
+	return &payment.Payment{
+		ID:            "pay_01hzx3k4m5n6p7q8r9s0t1v2w3",
+		MerchantID:    payment.DefaultMerchantID,
+		Provider:      payment.ProviderKakaoPay,
+		OrderID:       "order-1",
+		OrderName:     "초코파이",
+		CustomerID:    "cus_1001",
+		Quantity:      1,
+		Amount:        2200,
+		TaxFreeAmount: 0,
+		Currency:      payment.CurrencyKRW,
+		Status:        payment.StatusReady,
+		ProviderTID:   "T1234567890123456789",
+		ProviderCID:   DefaultCID,
+	}
+}
+
+// testURLs are the return URLs sent at ready.
+var testURLs = payment.ReturnURLs{
+	Approval: "https://shop.example/pay/approve?payment_id=pay_1",
+	Cancel:   "https://shop.example/pay/cancel?payment_id=pay_1",
+	Fail:     "https://shop.example/pay/fail?payment_id=pay_1",
+}
+
+// mustTestdata reads testdata/name.
+func mustTestdata(tb testing.TB, name string) []byte {
+	tb.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return b
+}
+
+// wireRequest is a request as the fake server received it, decoded the way
+// its generation encodes it.
+type wireRequest struct {
+	Op     string
+	Fields map[string]string // every field, integers as decimal strings
+	Kinds  map[string]string // JSON only: "number" or "string" per field
+}
+
+// fakeKakao is an httptest server that checks every request against the
+// conventions of one generation (method, path under testPrefix,
+// Authorization, Content-Type, body encoding) and then hands it to handle.
+type fakeKakao struct {
+	*httptest.Server
+	calls  atomic.Int32
+	gen    string
+	handle func(w http.ResponseWriter, r *http.Request, req wireRequest)
+}
+
+// newFake starts a fakeKakao for gen; it is closed when the test ends.
+func newFake(t *testing.T, gen string, handle func(w http.ResponseWriter, r *http.Request, req wireRequest)) *fakeKakao {
+	t.Helper()
+	f := &fakeKakao{gen: gen, handle: handle}
+	f.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		f.calls.Add(1)
+		req, ok := f.check(t, r)
+		if !ok {
+			http.Error(w, `{"code":-999,"msg":"fake: bad request"}`, http.StatusTeapot)
+			return
+		}
+		f.handle(w, r, req)
+	}))
+	t.Cleanup(f.Close)
+	return f
+}
+
+// BaseURL is the base URL for a client: the server's address plus testPrefix.
+func (f *fakeKakao) BaseURL() string { return f.Server.URL + testPrefix }
+
+// Calls is the number of requests the server received.
+func (f *fakeKakao) Calls() int { return int(f.calls.Load()) }
+
+// check asserts the generation's conventions and decodes the body.
+func (f *fakeKakao) check(t *testing.T, r *http.Request) (wireRequest, bool) {
+	ok := true
+	fail := func(format string, args ...any) {
+		t.Errorf(format, args...)
+		ok = false
+	}
+	if r.Method != http.MethodPost {
+		fail("method = %s, want POST", r.Method)
+	}
+	apiPath, wantAuth, wantType := testPrefix+"/v1/payment/", "KakaoAK "+testAdminKey, contentTypeForm
+	if f.gen == GenerationCurrent {
+		apiPath, wantAuth, wantType = testPrefix+"/online/v1/payment/", "SECRET_KEY "+testSecretKey, contentTypeJSON
+	}
+	op, found := strings.CutPrefix(r.URL.Path, apiPath)
+	if !found || (op != opReady && op != opApprove && op != opOrder && op != opCancel) {
+		fail("path = %s, want %s{ready,approve,order,cancel}", r.URL.Path, apiPath)
+	}
+	if got := r.Header.Get("Authorization"); got != wantAuth {
+		fail("Authorization = %q, want %q", got, wantAuth)
+	}
+	if got := r.Header.Get("Content-Type"); got != wantType {
+		fail("Content-Type = %q, want %q", got, wantType)
+	}
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		fail("read body: %v", err)
+	}
+	req := wireRequest{Op: op, Fields: map[string]string{}, Kinds: map[string]string{}}
+	if f.gen == GenerationCurrent {
+		var m map[string]any
+		dec := json.NewDecoder(bytes.NewReader(body))
+		dec.UseNumber()
+		if err := dec.Decode(&m); err != nil {
+			fail("body is not a JSON object: %v", err)
+		}
+		for k, v := range m {
+			switch v := v.(type) {
+			case json.Number:
+				req.Fields[k], req.Kinds[k] = v.String(), "number"
+			case string:
+				req.Fields[k], req.Kinds[k] = v, "string"
+			default:
+				fail("field %s has JSON type %T", k, v)
+			}
+		}
+	} else {
+		form, err := url.ParseQuery(string(body))
+		if err != nil {
+			fail("body is not a form: %v", err)
+		}
+		for k, v := range form {
+			if len(v) != 1 {
+				fail("form field %s sent %d times", k, len(v))
+			}
+			req.Fields[k] = v[0]
+		}
+	}
+	return req, ok
+}
+
+// assertFields checks that req carries exactly want. Integer values in want
+// must arrive as JSON numbers (current) or decimal strings (legacy).
+func assertFields(t *testing.T, req wireRequest, want map[string]any) {
+	t.Helper()
+	for k, v := range want {
+		got, ok := req.Fields[k]
+		if !ok {
+			t.Errorf("%s: field %s missing", req.Op, k)
+			continue
+		}
+		var wantStr, wantKind string
+		switch v := v.(type) {
+		case string:
+			wantStr, wantKind = v, "string"
+		case int:
+			wantStr, wantKind = itoa(int64(v)), "number"
+		case int64:
+			wantStr, wantKind = itoa(v), "number"
+		default:
+			t.Fatalf("assertFields: unsupported %T", v)
+		}
+		if got != wantStr {
+			t.Errorf("%s: %s = %q, want %q", req.Op, k, got, wantStr)
+		}
+		if kind, ok := req.Kinds[k]; ok && kind != wantKind {
+			t.Errorf("%s: %s is a JSON %s, want a %s", req.Op, k, kind, wantKind)
+		}
+	}
+	for k := range req.Fields {
+		if _, ok := want[k]; !ok {
+			t.Errorf("%s: unexpected field %s = %q", req.Op, k, req.Fields[k])
+		}
+	}
+}
+
+func itoa(n int64) string {
+	b, _ := json.Marshal(n)
+	return string(b)
+}
+
+// reply writes status and body as KakaoPay does.
+func reply(w http.ResponseWriter, status int, body []byte) {
+	w.Header().Set("Content-Type", "application/json;charset=UTF-8")
+	w.WriteHeader(status)
+	w.Write(body)
+}
+
+// replay is a handler that answers every call with status and body.
+func replay(status int, body []byte) func(http.ResponseWriter, *http.Request, wireRequest) {
+	return func(w http.ResponseWriter, _ *http.Request, _ wireRequest) { reply(w, status, body) }
+}
+
+// hangUp is a handler that closes the connection without answering, as a
+// crashed server or a dropped network does.
+func hangUp(t *testing.T) func(http.ResponseWriter, *http.Request, wireRequest) {
+	return func(w http.ResponseWriter, _ *http.Request, _ wireRequest) {
+		conn, _, err := w.(http.Hijacker).Hijack()
+		if err != nil {
+			t.Errorf("hijack: %v", err)
+			return
+		}
+		conn.Close()
+	}
+}
+
+// assertCode fails the test unless err is a *payment.Error with code.
+func assertCode(t *testing.T, err error, code string) {
+	t.Helper()
+	if got := payment.ErrorCode(err); got != code {
+		t.Fatalf("error code = %q, want %q (err: %v)", got, code, err)
+	}
+}
+
+// kstTime is a wall-clock time in KST.
+func kstTime(y int, mo time.Month, d, h, mi, s int) time.Time {
+	return time.Date(y, mo, d, h, mi, s, 0, kst)
+}
+
+// recorder collects strings from server handlers. The race detector sees no
+// ordering through a socket, so handlers and tests share data under a lock.
+type recorder struct {
+	mu sync.Mutex
+	v  []string
+}
+
+func (r *recorder) add(s string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.v = append(r.v, s)
+}
+
+func (r *recorder) all() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]string(nil), r.v...)
+}

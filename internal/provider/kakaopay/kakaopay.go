@@ -1,0 +1,227 @@
+// Package kakaopay is paybridge's adapter for KakaoPay's single-payment
+// (단건결제) API, in both of its generations: the current one at
+// open-api.kakaopay.com (SECRET_KEY, JSON) and the legacy one at
+// kapi.kakao.com (KakaoAK, form bodies). The contract it follows is
+// shared/reference/providers.md §1.
+//
+// The adapter translates; it does not decide. Approve and Cancel report what
+// KakaoPay answered, and the service compares that with the payment it
+// holds, the same way for every provider. Errors say what is known about the
+// outcome (see errors.go), and only the order lookup is ever retried.
+package kakaopay
+
+import (
+	"context"
+	"errors"
+
+	"github.com/paybridge/paybridge/internal/payment"
+)
+
+// errNoTID is the cause of a ready answer without a tid.
+var errNoTID = errors.New("ready answer has no tid")
+
+// maxItemName is KakaoPay's limit on item_name, in characters.
+const maxItemName = 100
+
+// Ready registers p with KakaoPay and returns the tid and where to send the
+// buyer. The amount is fixed here; approve can only confirm it.
+func (c *Client) Ready(ctx context.Context, p *payment.Payment, urls payment.ReturnURLs) (*payment.ReadyResult, error) {
+	req := readyRequest{
+		CID: c.cid,
+		// partner_order_id is paybridge's payment id, not the merchant's
+		// order id. A merchant may reuse its order id after a failed
+		// prepare (the store releases it), but a payment id is never
+		// reused, so KakaoPay never sees two different payments under one
+		// partner_order_id, and approve can repeat it from our own record.
+		PartnerOrderID: p.ID,
+		PartnerUserID:  p.CustomerID,
+		// KakaoPay rejects longer names; a cut name is better than a
+		// payment that cannot start.
+		ItemName:      truncate(p.OrderName, maxItemName),
+		Quantity:      p.Quantity,
+		TotalAmount:   p.Amount,
+		TaxFreeAmount: p.TaxFreeAmount,
+		ApprovalURL:   urls.Approval,
+		CancelURL:     urls.Cancel,
+		FailURL:       urls.Fail,
+	}
+	var resp readyResponse
+	if err := c.call(ctx, opReady, p.ID, req, &resp); err != nil {
+		return nil, err
+	}
+	c.warnBadTimes(ctx, opReady, resp.CreatedAt)
+	if resp.TID == "" {
+		// Without a tid the payment can be neither approved nor looked up.
+		return nil, unreadableResponse(opReady, 200, errNoTID)
+	}
+	return &payment.ReadyResult{
+		TID:              resp.TID,
+		CID:              c.cid, // ready's answer has no cid; it is the one we sent
+		RedirectPC:       resp.NextRedirectPCURL,
+		RedirectMobile:   resp.NextRedirectMobileURL,
+		RedirectApp:      resp.NextRedirectAppURL,
+		AndroidAppScheme: resp.AndroidAppScheme,
+		IOSAppScheme:     resp.IOSAppScheme,
+		CreatedAt:        resp.CreatedAt.Time,
+	}, nil
+}
+
+// Approve finishes p with the buyer's pg_token. Every other field comes from
+// p, i.e. from paybridge's own record of the ready call, never from the
+// browser (providers.md §5.1). It is never retried: a repeated approve is a
+// -702 at best. The answer is translated as is; comparing it with p is the
+// service's job.
+//
+// A successful approve's answer has no status and no cancel amounts: State
+// is ProviderPaid, RawStatus SUCCESS_PAYMENT, and CanceledAmount and
+// CancelableAmount are left zero.
+func (c *Client) Approve(ctx context.Context, p *payment.Payment, token string) (*payment.ProviderPayment, error) {
+	if p.ProviderTID == "" {
+		return nil, payment.Errorf(payment.EINVALID, "the payment has no KakaoPay tid to approve")
+	}
+	if token == "" {
+		return nil, payment.Errorf(payment.EINVALID, "the KakaoPay approval is missing its pg_token")
+	}
+	req := approveRequest{
+		CID:            c.cidFor(p),
+		TID:            p.ProviderTID,
+		PartnerOrderID: p.ID, // must equal ready's: see Ready
+		PartnerUserID:  p.CustomerID,
+		PGToken:        token,
+		TotalAmount:    p.Amount,
+	}
+	var resp approveResponse
+	if err := c.call(ctx, opApprove, p.ID, req, &resp); err != nil {
+		return nil, err
+	}
+	c.warnBadTimes(ctx, opApprove, resp.CreatedAt, resp.ApprovedAt)
+	return &payment.ProviderPayment{
+		TID:           resp.TID,
+		OrderID:       resp.PartnerOrderID,
+		CustomerID:    resp.PartnerUserID,
+		State:         payment.ProviderPaid,
+		RawStatus:     statusSuccessPayment,
+		Amount:        resp.Amount.Total,
+		TaxFreeAmount: resp.Amount.TaxFree,
+		MethodType:    resp.PaymentMethodType,
+		ApprovalID:    resp.AID,
+		ItemName:      resp.ItemName,
+		Quantity:      resp.Quantity,
+		CreatedAt:     resp.CreatedAt.Time,
+		ApprovedAt:    resp.ApprovedAt.Time,
+	}, nil
+}
+
+// Lookup asks KakaoPay for p's current state (POST …/order). Being
+// read-only, it is retried on transport errors and 5xx; see lookupWithRetry.
+func (c *Client) Lookup(ctx context.Context, p *payment.Payment) (*payment.ProviderPayment, error) {
+	if p.ProviderTID == "" {
+		// KakaoPay can look orders up only by tid (providers.md §1.6).
+		return nil, payment.Errorf(payment.EINVALID, "the payment has no KakaoPay tid to look up")
+	}
+	req := orderRequest{CID: c.cidFor(p), TID: p.ProviderTID}
+	var resp orderResponse
+	err := c.lookupWithRetry(ctx, p.ID, func() error {
+		resp = orderResponse{}
+		return c.call(ctx, opOrder, p.ID, req, &resp)
+	})
+	if err != nil {
+		return nil, err
+	}
+	c.warnBadTimes(ctx, opOrder, resp.CreatedAt, resp.ApprovedAt, resp.CanceledAt)
+	return &payment.ProviderPayment{
+		TID:              resp.TID,
+		OrderID:          resp.PartnerOrderID,
+		CustomerID:       resp.PartnerUserID,
+		State:            stateOf(resp.Status),
+		RawStatus:        resp.Status,
+		Amount:           resp.Amount.Total,
+		TaxFreeAmount:    resp.Amount.TaxFree,
+		CanceledAmount:   resp.CanceledAmount.Total,
+		CancelableAmount: resp.CancelAvailableAmount.Total,
+		MethodType:       resp.PaymentMethodType,
+		ApprovalID:       approvalAID(resp.PaymentActionDetails),
+		ItemName:         resp.ItemName,
+		Quantity:         resp.Quantity,
+		CreatedAt:        resp.CreatedAt.Time,
+		ApprovedAt:       resp.ApprovedAt.Time,
+		CanceledAt:       resp.CanceledAt.Time,
+	}, nil
+}
+
+// Cancel refunds req.Amount of p. req.Cancelable goes out as
+// cancel_available_amount, so KakaoPay refuses the refund if its remainder
+// differs from ours: the guard against refunding twice. Never retried.
+//
+// ApprovalID in the result is the aid of this cancellation, not of the
+// original approval.
+func (c *Client) Cancel(ctx context.Context, p *payment.Payment, req payment.CancelRequest) (*payment.ProviderPayment, error) {
+	if p.ProviderTID == "" {
+		return nil, payment.Errorf(payment.EINVALID, "the payment has no KakaoPay tid to cancel")
+	}
+	body := cancelRequest{
+		CID:                   c.cidFor(p),
+		TID:                   p.ProviderTID,
+		CancelAmount:          req.Amount,
+		CancelTaxFreeAmount:   req.TaxFreeAmount,
+		CancelAvailableAmount: req.Cancelable,
+	}
+	var resp cancelResponse
+	if err := c.call(ctx, opCancel, p.ID, body, &resp); err != nil {
+		return nil, err
+	}
+	c.warnBadTimes(ctx, opCancel, resp.CreatedAt, resp.ApprovedAt, resp.CanceledAt)
+	return &payment.ProviderPayment{
+		TID:              resp.TID,
+		OrderID:          resp.PartnerOrderID,
+		CustomerID:       resp.PartnerUserID,
+		State:            stateOf(resp.Status),
+		RawStatus:        resp.Status,
+		Amount:           resp.Amount.Total,
+		TaxFreeAmount:    resp.Amount.TaxFree,
+		CanceledAmount:   resp.CanceledAmount.Total, // cumulative, this refund included
+		CancelableAmount: resp.CancelAvailableAmount.Total,
+		MethodType:       resp.PaymentMethodType,
+		ApprovalID:       resp.AID,
+		ItemName:         resp.ItemName,
+		Quantity:         resp.Quantity,
+		CreatedAt:        resp.CreatedAt.Time,
+		ApprovedAt:       resp.ApprovedAt.Time,
+		CanceledAt:       resp.CanceledAt.Time,
+	}, nil
+}
+
+// cidFor is the CID p was readied with. A tid belongs to its CID, so after a
+// configuration change old payments must still use the CID they started
+// with.
+func (c *Client) cidFor(p *payment.Payment) string {
+	if p.ProviderCID != "" {
+		return p.ProviderCID
+	}
+	return c.cid
+}
+
+// approvalAID is the aid of the approval in an order's history.
+func approvalAID(details []paymentAction) string {
+	for _, d := range details {
+		if d.PaymentActionType == actionPayment {
+			return d.AID
+		}
+	}
+	return ""
+}
+
+// truncate cuts s to at most n runes.
+func truncate(s string, n int) string {
+	if n < 0 {
+		return ""
+	}
+	i := 0
+	for pos := range s {
+		if i == n {
+			return s[:pos]
+		}
+		i++
+	}
+	return s
+}

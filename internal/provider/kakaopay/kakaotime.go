@@ -1,0 +1,76 @@
+package kakaopay
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/paybridge/paybridge/internal/payment"
+)
+
+// kst is Korea Standard Time. KakaoPay's timestamps carry no offset and are
+// KST (providers.md §1.2, §5.8); reading them as UTC shifts every time by
+// nine hours.
+var kst = time.FixedZone("KST", 9*60*60)
+
+// parseTime reads a KakaoPay timestamp such as "2016-11-15T21:18:22" as KST.
+// An explicit offset, should KakaoPay ever send one, wins. Empty is the zero
+// time.
+func parseTime(s string) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return time.Time{}, nil
+	}
+	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+		return t, nil
+	}
+	// Fractional seconds are accepted by both layouts without being named.
+	if t, err := time.ParseInLocation("2006-01-02T15:04:05", s, kst); err == nil {
+		return t, nil
+	}
+	if t, err := time.ParseInLocation(time.DateTime, s, kst); err == nil {
+		return t, nil
+	}
+	return time.Time{}, fmt.Errorf("kakaopay: unrecognised timestamp %q", s)
+}
+
+// kakaoTime is a timestamp field of a KakaoPay response. An unparseable value
+// is kept in bad and read as the zero time instead of failing the decode: a
+// strange approved_at must not turn a successful approval into an unknown
+// outcome.
+type kakaoTime struct {
+	time.Time
+	bad string
+}
+
+// UnmarshalJSON accepts a string timestamp, "" or null.
+func (t *kakaoTime) UnmarshalJSON(b []byte) error {
+	*t = kakaoTime{}
+	if string(b) == "null" {
+		return nil
+	}
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		t.bad = truncate(string(b), 40)
+		return nil
+	}
+	parsed, err := parseTime(s)
+	if err != nil {
+		t.bad = truncate(s, 40)
+		return nil
+	}
+	t.Time = parsed
+	return nil
+}
+
+// warnBadTimes logs the timestamps of a response that could not be read.
+func (c *Client) warnBadTimes(ctx context.Context, op string, ts ...kakaoTime) {
+	for _, t := range ts {
+		if t.bad != "" {
+			c.log.WarnContext(ctx, "kakaopay: unparseable timestamp read as zero",
+				"provider", payment.ProviderKakaoPay, "op", op, "value", redact(t.bad, c.key))
+		}
+	}
+}

@@ -1,0 +1,79 @@
+package kakaopay
+
+import (
+	"encoding/json"
+	"testing"
+	"time"
+)
+
+// TestParseTime checks that KakaoPay's offset-less timestamps are read as KST
+// (nine hours ahead of UTC), not as UTC, and that an explicit offset wins.
+func TestParseTime(t *testing.T) {
+	tests := []struct {
+		in      string
+		wantUTC time.Time
+	}{
+		{"2016-11-15T21:18:22", time.Date(2016, 11, 15, 12, 18, 22, 0, time.UTC)},
+		{"2016-11-15T21:18:22.123", time.Date(2016, 11, 15, 12, 18, 22, 123e6, time.UTC)},
+		{"2016-11-15 21:18:22", time.Date(2016, 11, 15, 12, 18, 22, 0, time.UTC)},
+		{"2016-11-15T21:18:22+09:00", time.Date(2016, 11, 15, 12, 18, 22, 0, time.UTC)},
+		{"2016-11-15T21:18:22Z", time.Date(2016, 11, 15, 21, 18, 22, 0, time.UTC)},
+		{"2016-11-15T21:18:22+01:00", time.Date(2016, 11, 15, 20, 18, 22, 0, time.UTC)},
+		{"2016-01-01T03:00:00", time.Date(2015, 12, 31, 18, 0, 0, 0, time.UTC)}, // day and year roll back
+		{"", time.Time{}},
+		{"  ", time.Time{}},
+	}
+	for _, tt := range tests {
+		got, err := parseTime(tt.in)
+		if err != nil {
+			t.Errorf("parseTime(%q): %v", tt.in, err)
+			continue
+		}
+		if !got.Equal(tt.wantUTC) {
+			t.Errorf("parseTime(%q) = %v, want %v", tt.in, got.UTC(), tt.wantUTC)
+		}
+	}
+
+	got, _ := parseTime("2016-11-15T21:18:22")
+	if name, off := got.Zone(); name != "KST" || off != 9*3600 {
+		t.Errorf("zone = %s %d, want KST 32400", name, off)
+	}
+
+	t.Run("ErrGarbage", func(t *testing.T) {
+		for _, in := range []string{"yesterday", "2016-13-45T99:00:00", "1479212302"} {
+			if _, err := parseTime(in); err == nil {
+				t.Errorf("parseTime(%q) succeeded", in)
+			}
+		}
+	})
+}
+
+// TestKakaoTime_UnmarshalJSON checks that null and "" are the zero time and
+// that a strange value is kept aside instead of failing the whole decode.
+func TestKakaoTime_UnmarshalJSON(t *testing.T) {
+	var v struct {
+		A, B, C, D, E kakaoTime
+		Total         int64
+	}
+	in := `{"A":"2016-11-15T21:18:22","B":null,"C":"","D":"soon","E":1479212302,"Total":5}`
+	if err := json.Unmarshal([]byte(in), &v); err != nil {
+		t.Fatal(err)
+	}
+	if !v.A.Equal(time.Date(2016, 11, 15, 12, 18, 22, 0, time.UTC)) || v.A.bad != "" {
+		t.Errorf("A = %v (bad %q)", v.A.Time, v.A.bad)
+	}
+	for name, kt := range map[string]kakaoTime{"B": v.B, "C": v.C} {
+		if !kt.IsZero() || kt.bad != "" {
+			t.Errorf("%s = %v (bad %q), want zero", name, kt.Time, kt.bad)
+		}
+	}
+	if !v.D.IsZero() || v.D.bad != "soon" {
+		t.Errorf("D = %v (bad %q), want zero and bad=soon", v.D.Time, v.D.bad)
+	}
+	if !v.E.IsZero() || v.E.bad != "1479212302" {
+		t.Errorf("E = %v (bad %q)", v.E.Time, v.E.bad)
+	}
+	if v.Total != 5 {
+		t.Errorf("decode stopped early: Total = %d", v.Total)
+	}
+}

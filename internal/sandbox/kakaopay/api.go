@@ -1,0 +1,97 @@
+package kakaopay
+
+import (
+	"net/http"
+	"time"
+)
+
+// serveAPI is the common path of every payment API call: method, auth,
+// counting, body, faults, then the operation itself.
+func (s *Sandbox) serveAPI(w http.ResponseWriter, r *http.Request, gen generation, op string) {
+	var do func(r *http.Request, p params) (any, *apiError)
+	switch op {
+	case opReady:
+		do = s.ready
+	case opApprove:
+		do = s.approve
+	case opCancel:
+		do = s.cancel
+	case opOrder:
+		do = s.order
+	default:
+		writeError(w, gen, errNotFound())
+		return
+	}
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		writeError(w, gen, errMethod())
+		return
+	}
+	if e := s.authorize(r, gen); e != nil {
+		writeError(w, gen, e)
+		return
+	}
+	// Counted before anything can refuse the call: the count is what tests
+	// use to prove a client made exactly one approve, refused or not.
+	s.countCall(op)
+	p, e := decodeParams(w, r, gen)
+	if e != nil {
+		writeError(w, gen, e)
+		return
+	}
+	tid, _, _ := p.lookup("tid")
+	if op != opReady {
+		s.countTIDCall(op, tid)
+	}
+
+	f, faulted := s.takeFault(op, tid)
+	if faulted && f.Delay > 0 && !sleep(r, f.Delay) {
+		return // the client gave up; nobody reads an answer
+	}
+	if faulted {
+		switch f.Kind {
+		case faultError:
+			writeError(w, gen, faultErrorAnswer(f))
+			return
+		case faultDecline:
+			if op == opApprove {
+				cid, _, _ := p.lookup("cid")
+				s.decline(cid, tid)
+			}
+			writeError(w, gen, declineAnswer(f))
+			return
+		}
+	}
+
+	resp, e := do(r, p)
+	if faulted && f.Kind == faultLost {
+		// The operation has taken effect; the client must not learn of it.
+		panic(http.ErrAbortHandler)
+	}
+	if e != nil {
+		writeError(w, gen, e)
+		return
+	}
+	if faulted && f.Kind == faultAmount {
+		switch v := resp.(type) {
+		case *approveResponse:
+			v.Amount.Total = f.Amount
+		case *orderResponse:
+			v.Amount.Total = f.Amount
+		}
+	}
+	writeJSON(w, http.StatusOK, resp)
+}
+
+// sleep waits d, or until the request's context ends; it reports whether the
+// full time passed.
+func sleep(r *http.Request, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-r.Context().Done():
+		return false
+	}
+}

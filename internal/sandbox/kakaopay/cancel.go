@@ -1,0 +1,117 @@
+package kakaopay
+
+import (
+	"math"
+	"net/http"
+)
+
+// cancelResponse is KakaoPay's answer to cancel (providers.md §1.5).
+type cancelResponse struct {
+	AID                   string `json:"aid"`
+	TID                   string `json:"tid"`
+	CID                   string `json:"cid"`
+	Status                string `json:"status"`
+	PartnerOrderID        string `json:"partner_order_id"`
+	PartnerUserID         string `json:"partner_user_id"`
+	PaymentMethodType     string `json:"payment_method_type"`
+	Amount                amount `json:"amount"`
+	ApprovedCancelAmount  amount `json:"approved_cancel_amount"`
+	CanceledAmount        amount `json:"canceled_amount"`
+	CancelAvailableAmount amount `json:"cancel_available_amount"`
+	ItemName              string `json:"item_name"`
+	ItemCode              string `json:"item_code,omitempty"`
+	Quantity              int64  `json:"quantity"`
+	CreatedAt             string `json:"created_at"`
+	ApprovedAt            string `json:"approved_at"`
+	CanceledAt            string `json:"canceled_at"`
+	Payload               string `json:"payload,omitempty"`
+}
+
+// cancel refunds part or all of an approved payment. cancel_available_amount,
+// when sent, must equal the remainder before this cancel: that is the guard
+// that keeps a retried partial cancel from refunding twice.
+func (s *Sandbox) cancel(_ *http.Request, in params) (any, *apiError) {
+	f := fields{p: in}
+	cid := f.str("cid", true, 0)
+	tid := f.str("tid", true, 0)
+	amt, _ := f.num("cancel_amount", true, 1, math.MaxInt64)
+	taxFree, _ := f.num("cancel_tax_free_amount", true, 0, math.MaxInt64)
+	vat, hasVAT := f.num("cancel_vat_amount", false, 0, math.MaxInt64)
+	avail, hasAvail := f.num("cancel_available_amount", false, 0, math.MaxInt64)
+	payload := f.str("payload", false, 200)
+	if f.err != nil {
+		return nil, f.err
+	}
+	if !validCID(cid) {
+		return nil, errInvalidCID()
+	}
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p := s.payments[tid]
+	if p == nil || p.cid != cid {
+		return nil, errInvalid("no payment with tid %q for this cid", tid)
+	}
+	s.expireIfDue(p)
+	rem := p.cancellable()
+	switch {
+	case p.status != statusSuccess && p.status != statusPartCancel:
+		return nil, errInvalid("payment in status %s cannot be cancelled", p.status)
+	case hasAvail && avail != rem.Total:
+		return nil, errInvalid("cancel_available_amount %d does not equal the cancellable amount %d", avail, rem.Total)
+	case amt > rem.Total:
+		return nil, errInvalid("cancel_amount %d exceeds the cancellable amount %d", amt, rem.Total)
+	case p.amount.GreenDeposit > 0 && amt != rem.Total:
+		return nil, errInvalid("partial cancel is not possible for a payment with green_deposit")
+	case taxFree > amt || taxFree > rem.TaxFree:
+		return nil, errInvalid("cancel_tax_free_amount %d exceeds the cancel amount or the cancellable tax-free amount %d", taxFree, rem.TaxFree)
+	case hasVAT && (vat > amt-taxFree || vat > rem.VAT):
+		return nil, errInvalid("cancel_vat_amount %d exceeds the taxable cancel amount or the cancellable VAT %d", vat, rem.VAT)
+	}
+	full := amt == rem.Total
+	switch {
+	case hasVAT:
+	case full:
+		// Take all that is left, so rounding in earlier partial cancels
+		// leaves no VAT behind on a fully cancelled payment.
+		vat = rem.VAT
+	default:
+		vat = min(defaultVAT(amt, taxFree), rem.VAT)
+	}
+	this := amount{Total: amt, TaxFree: taxFree, VAT: vat}
+	if full {
+		this.GreenDeposit = rem.GreenDeposit
+	}
+
+	now := s.now()
+	aid := s.newIDLocked("A")
+	p.canceled = p.canceled.plus(this)
+	p.canceledAt = now
+	p.status = statusPartCancel
+	if full {
+		p.status = statusCancel
+	}
+	p.actions = append(p.actions, action{aid: aid, at: now, amount: this, kind: actionCancel, payload: payload})
+	s.log.Info("kakaopay sandbox: canceled", "tid", tid, "aid", aid, "cancel_amount", amt, "status", p.status)
+
+	return &cancelResponse{
+		AID:                   aid,
+		TID:                   p.tid,
+		CID:                   p.cid,
+		Status:                p.status,
+		PartnerOrderID:        p.partnerOrderID,
+		PartnerUserID:         p.partnerUserID,
+		PaymentMethodType:     p.method,
+		Amount:                p.amount,
+		ApprovedCancelAmount:  this,
+		CanceledAmount:        p.canceled,
+		CancelAvailableAmount: p.cancellable(),
+		ItemName:              p.itemName,
+		ItemCode:              p.itemCode,
+		Quantity:              p.quantity,
+		CreatedAt:             kakaoTime(p.createdAt),
+		ApprovedAt:            kakaoTime(p.approvedAt),
+		CanceledAt:            kakaoTime(now),
+		Payload:               payload,
+	}, nil
+}

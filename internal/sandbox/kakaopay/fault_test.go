@@ -1,0 +1,199 @@
+package kakaopay
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestSandbox_Faults(t *testing.T) {
+	t.Run("Delay", func(t *testing.T) {
+		h := MustHarness(t, Options{})
+		h.sb.InjectFault(Fault{Op: opOrder, Kind: faultDelay, Delay: 300 * time.Millisecond})
+		tid := h.MustReady(current, nil)
+		start := time.Now()
+		h.order(current, tid)
+		if d := time.Since(start); d < 300*time.Millisecond {
+			t.Fatalf("order took %v, want at least the 300ms delay", d)
+		}
+		start = time.Now()
+		h.order(current, tid)
+		if d := time.Since(start); d > 250*time.Millisecond {
+			t.Fatalf("second order took %v: the fault applied twice", d)
+		}
+	})
+	t.Run("DelayHonoursCancellation", func(t *testing.T) {
+		h := MustHarness(t, Options{})
+		h.sb.InjectFault(Fault{Op: opReady, Kind: faultDelay, Delay: time.Minute})
+		ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+		defer cancel()
+		_, err := http.DefaultClient.Do(h.request(current, opReady, readyBody(nil)).WithContext(ctx))
+		if !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("err = %v, want the client's deadline", err)
+		}
+	})
+	t.Run("Error", func(t *testing.T) {
+		for _, g := range gens {
+			h := MustHarness(t, Options{})
+			tid := h.MustReady(g.gen, nil)
+			tok := h.MustBuyerApprove(tid, methodMoney)
+			h.sb.InjectFault(Fault{Op: opApprove, Kind: faultError})
+			h.sb.InjectFault(Fault{Op: opApprove, Kind: faultError, Status: 503, Code: -503})
+			status, m := h.call(g.gen, opApprove, approveBody(tid, tok))
+			wantError(t, g.gen, 500, m, status, -500)
+			status, m = h.call(g.gen, opApprove, approveBody(tid, tok))
+			wantError(t, g.gen, 503, m, status, -503)
+			// An error fault does nothing, so the payment is still approvable.
+			if got := h.order(g.gen, tid).str(t, "status"); got != statusAuthPassword {
+				t.Fatalf("%s: status after error faults = %s", g.name, got)
+			}
+			h.mustOK(g.gen, opApprove, approveBody(tid, tok))
+		}
+	})
+	t.Run("Lost", func(t *testing.T) {
+		h := MustHarness(t, Options{})
+		tid := h.MustReady(current, nil)
+		tok := h.MustBuyerApprove(tid, methodMoney)
+		h.sb.InjectFault(Fault{Op: opApprove, Kind: faultLost, TID: tid})
+		resp, err := http.DefaultClient.Do(h.request(current, opApprove, approveBody(tid, tok)))
+		if err == nil {
+			resp.Body.Close()
+			t.Fatalf("approve answered %d; want a transport error", resp.StatusCode)
+		}
+		if got := h.order(current, tid).str(t, "status"); got != statusSuccess {
+			t.Fatalf("after a lost approve: status %s, want SUCCESS_PAYMENT", got)
+		}
+		if n := h.sb.CallsFor(opApprove, tid); n != 1 {
+			t.Fatalf("CallsFor(approve) = %d, want exactly 1 (the client must not have retried)", n)
+		}
+	})
+	t.Run("Amount", func(t *testing.T) {
+		h := MustHarness(t, Options{})
+		tid := h.MustReady(legacy, nil)
+		tok := h.MustBuyerApprove(tid, methodMoney)
+		h.sb.InjectFault(Fault{Op: opApprove, Kind: faultAmount, Amount: 100})
+		a := h.mustOK(legacy, opApprove, approveBody(tid, tok))
+		if got := a.int(t, "amount.total"); got != 100 {
+			t.Fatalf("approve amount.total = %d, want the injected 100", got)
+		}
+		if got := h.order(legacy, tid).int(t, "amount.total"); got != 11000 {
+			t.Fatalf("order amount.total = %d, want the real 11000", got)
+		}
+		h.sb.InjectFault(Fault{Op: opOrder, Kind: faultAmount, Amount: 5})
+		if got := h.order(legacy, tid).int(t, "amount.total"); got != 5 {
+			t.Fatalf("order amount.total = %d, want the injected 5", got)
+		}
+	})
+	t.Run("Decline", func(t *testing.T) {
+		for _, g := range gens {
+			h := MustHarness(t, Options{})
+			tid := h.MustReady(g.gen, nil)
+			tok := h.MustBuyerApprove(tid, methodMoney)
+			h.sb.InjectFault(Fault{Op: opApprove, Kind: faultDecline})
+			status, m := h.call(g.gen, opApprove, approveBody(tid, tok))
+			wantError(t, g.gen, http.StatusBadRequest, m, status, -780)
+			if m.str(t, "extras.method_result_code") != "USER_LOCKED" || m.str(t, "extras.method_result_message") == "" {
+				t.Fatalf("%s: extras = %v", g.name, m["extras"])
+			}
+			if got := h.order(g.gen, tid).str(t, "status"); got != statusFail {
+				t.Fatalf("%s: status after decline = %s, want FAIL_PAYMENT", g.name, got)
+			}
+			status, m = h.call(g.gen, opApprove, approveBody(tid, tok))
+			wantError(t, g.gen, http.StatusBadRequest, m, status, -780)
+		}
+	})
+	t.Run("DeclineCustomCode", func(t *testing.T) {
+		h := MustHarness(t, Options{})
+		tid := h.MustReady(current, nil)
+		tok := h.MustBuyerApprove(tid, methodMoney)
+		h.sb.InjectFault(Fault{Op: opApprove, Kind: faultDecline, Code: -781, MethodResultCode: "BANK_FIRM_UNKNOWN"})
+		status, m := h.call(current, opApprove, approveBody(tid, tok))
+		wantError(t, current, http.StatusBadRequest, m, status, -781)
+		if m.str(t, "extras.method_result_code") != "BANK_FIRM_UNKNOWN" {
+			t.Fatalf("extras = %v", m["extras"])
+		}
+	})
+	t.Run("OrderTIDAndCount", func(t *testing.T) {
+		h := MustHarness(t, Options{})
+		a, b := h.MustReady(current, nil), h.MustReady(current, nil)
+		h.sb.InjectFault(Fault{Op: opOrder, Kind: faultError, TID: b, Code: -1})
+		h.sb.InjectFault(Fault{Op: opOrder, Kind: faultError, Count: 2, Code: -2000})
+		orderCode := func(tid string) int64 {
+			status, m := h.call(current, opOrder, map[string]any{"cid": "TC0ONETIME", "tid": tid})
+			if status == http.StatusOK {
+				return 0
+			}
+			return m.int(t, "error_code")
+		}
+		// a skips the b-only fault and takes the next; b then takes its own.
+		got := []int64{orderCode(a), orderCode(b), orderCode(b), orderCode(a)}
+		want := []int64{-2000, -1, -2000, 0}
+		for i := range want {
+			if got[i] != want[i] {
+				t.Fatalf("codes = %v, want %v", got, want)
+			}
+		}
+	})
+	t.Run("Clear", func(t *testing.T) {
+		h := MustHarness(t, Options{})
+		h.sb.InjectFault(Fault{Op: opReady, Kind: faultError})
+		h.sb.ClearFaults()
+		h.MustReady(current, nil)
+	})
+}
+
+func TestSandbox_ControlEndpoints(t *testing.T) {
+	h := MustHarness(t, Options{})
+	control := func(method, path, body string) (int, string) {
+		t.Helper()
+		req, err := http.NewRequest(method, h.srv.URL+mount+path, strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	for _, bad := range []string{`{"op":"refund","kind":"error"}`, `{"op":"ready","kind":"explode"}`,
+		`{"op":"ready","kind":"error","delay":5}`, `not json`} {
+		if status, body := control(http.MethodPost, "/__sandbox/faults", bad); status != http.StatusBadRequest {
+			t.Errorf("POST %s: %d %s; want 400", bad, status, body)
+		}
+	}
+	if status, _ := control(http.MethodPost, "/__sandbox/faults", `{"op":"ready","kind":"error","status":502,"code":-503,"delay_ms":20}`); status != http.StatusNoContent {
+		t.Fatalf("POST fault: %d", status)
+	}
+	start := time.Now()
+	status, m := h.call(current, opReady, readyBody(nil))
+	wantError(t, current, 502, m, status, -503)
+	if time.Since(start) < 20*time.Millisecond {
+		t.Errorf("delay_ms was not applied")
+	}
+
+	control(http.MethodPost, "/__sandbox/faults", `{"op":"ready","kind":"error"}`)
+	if status, _ := control(http.MethodDelete, "/__sandbox/faults", ""); status != http.StatusNoContent {
+		t.Fatalf("DELETE faults: %d", status)
+	}
+	tid := h.MustPaid(legacy, nil)
+	h.call(legacy, opApprove, approveBody(tid, "x"))
+
+	req, _ := http.NewRequest(http.MethodGet, h.srv.URL+mount+"/__sandbox/stats", nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	st := decodeObj(t, resp.Body)
+	if st.int(t, "calls.ready") != 2 || st.int(t, "calls.approve") != 2 || st.int(t, "calls.cancel") != 0 ||
+		st.int(t, "approve_calls_by_tid."+tid) != 2 {
+		t.Fatalf("stats = %v", st)
+	}
+}

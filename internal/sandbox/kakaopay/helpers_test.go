@@ -1,0 +1,307 @@
+package kakaopay
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// mount is where the tests mount the sandbox, as paybridge serve does.
+const mount = "/sandbox/kakaopay"
+
+// fakeClock is a settable clock for expiry tests.
+type fakeClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *fakeClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+// harness is a sandbox behind a real HTTP server, with a browser that does
+// not follow redirects so tests can read them.
+type harness struct {
+	t       *testing.T
+	sb      *Sandbox
+	srv     *httptest.Server
+	clock   *fakeClock
+	browser *http.Client
+}
+
+// MustHarness starts a sandbox mounted under /sandbox/kakaopay. If o has no
+// PublicURL the server's is used; o.Now defaults to a fake clock.
+func MustHarness(t *testing.T, o Options) *harness {
+	t.Helper()
+	h := &harness{t: t, clock: &fakeClock{t: time.Date(2025, 3, 1, 1, 2, 3, 0, time.UTC)}}
+	mux := http.NewServeMux()
+	mux.Handle(mount+"/", http.StripPrefix(mount, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h.sb.ServeHTTP(w, r)
+	})))
+	h.srv = httptest.NewServer(mux)
+	t.Cleanup(h.srv.Close)
+	if o.PublicURL == "" {
+		o.PublicURL = h.srv.URL + mount
+	}
+	if o.Now == nil {
+		o.Now = h.clock.Now
+	}
+	h.sb = New(o)
+	h.browser = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	return h
+}
+
+// gens lists both API generations for tests that run on each.
+var gens = []struct {
+	name string
+	gen  generation
+}{{"legacy", legacy}, {"current", current}}
+
+// request builds an API request for gen with the generation's auth and body
+// encoding; values are written with fmt.Sprint (form) or as-is (JSON).
+func (h *harness) request(gen generation, op string, body map[string]any) *http.Request {
+	h.t.Helper()
+	var (
+		path, auth, ctype string
+		buf               []byte
+	)
+	if gen == legacy {
+		path, auth, ctype = "/v1/payment/", "KakaoAK test_admin-key", "application/x-www-form-urlencoded;charset=utf-8"
+		form := url.Values{}
+		for k, v := range body {
+			form.Set(k, fmt.Sprint(v))
+		}
+		buf = []byte(form.Encode())
+	} else {
+		path, auth, ctype = "/online/v1/payment/", "SECRET_KEY DEV1234abcd", "application/json"
+		var err error
+		if buf, err = json.Marshal(body); err != nil {
+			h.t.Fatal(err)
+		}
+	}
+	req, err := http.NewRequest(http.MethodPost, h.srv.URL+mount+path+op, bytes.NewReader(buf))
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	req.Header.Set("Authorization", auth)
+	req.Header.Set("Content-Type", ctype)
+	return req
+}
+
+// call sends an API request and decodes the JSON answer.
+func (h *harness) call(gen generation, op string, body map[string]any) (int, obj) {
+	h.t.Helper()
+	return h.do(h.request(gen, op, body))
+}
+
+func (h *harness) do(req *http.Request) (int, obj) {
+	h.t.Helper()
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		h.t.Fatalf("%s %s: %v", req.Method, req.URL.Path, err)
+	}
+	defer resp.Body.Close()
+	return resp.StatusCode, decodeObj(h.t, resp.Body)
+}
+
+// mustOK is call that fails the test unless the answer is 200.
+func (h *harness) mustOK(gen generation, op string, body map[string]any) obj {
+	h.t.Helper()
+	status, m := h.call(gen, op, body)
+	if status != http.StatusOK {
+		h.t.Fatalf("%s: status %d, body %v", op, status, m)
+	}
+	return m
+}
+
+// readyBody is a valid ready request; over replaces or (with nil) removes fields.
+func readyBody(over map[string]any) map[string]any {
+	b := map[string]any{
+		"cid":              "TC0ONETIME",
+		"partner_order_id": "order-1",
+		"partner_user_id":  "user-1",
+		"item_name":        "커피 <b>",
+		"quantity":         2,
+		"total_amount":     11000,
+		"tax_free_amount":  0,
+		"approval_url":     "https://shop.example/pay/ok?order=42&note=a%20b",
+		"cancel_url":       "https://shop.example/pay/cancel",
+		"fail_url":         "https://shop.example/pay/fail",
+	}
+	for k, v := range over {
+		if v == nil {
+			delete(b, k)
+		} else {
+			b[k] = v
+		}
+	}
+	return b
+}
+
+// MustReady runs ready and returns the tid.
+func (h *harness) MustReady(gen generation, over map[string]any) string {
+	h.t.Helper()
+	return h.mustOK(gen, opReady, readyBody(over)).str(h.t, "tid")
+}
+
+// page sends the buyer's browser request to the checkout page.
+func (h *harness) page(method, tid string, form url.Values) *http.Response {
+	h.t.Helper()
+	var body io.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	}
+	req, err := http.NewRequest(method, h.srv.URL+mount+"/checkout/"+tid, body)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	resp, err := h.browser.Do(req)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	h.t.Cleanup(func() { resp.Body.Close() })
+	return resp
+}
+
+// MustBuyerApprove approves tid on the buyer page and returns the pg_token
+// from the redirect to approval_url.
+func (h *harness) MustBuyerApprove(tid, method string) string {
+	h.t.Helper()
+	resp := h.page(http.MethodPost, tid, url.Values{"action": {"approve"}, "method": {method}})
+	if resp.StatusCode != http.StatusSeeOther {
+		h.t.Fatalf("buyer approve: status %d", resp.StatusCode)
+	}
+	loc, err := url.Parse(resp.Header.Get("Location"))
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	tok := loc.Query().Get("pg_token")
+	if len(tok) != 20 {
+		h.t.Fatalf("pg_token %q: want 20 characters", tok)
+	}
+	return tok
+}
+
+// approveBody is the approve request for tid as a correct client sends it.
+func approveBody(tid, token string) map[string]any {
+	return map[string]any{
+		"cid": "TC0ONETIME", "tid": tid, "partner_order_id": "order-1",
+		"partner_user_id": "user-1", "pg_token": token, "total_amount": 11000,
+	}
+}
+
+// MustPaid runs ready, the buyer's approve and approve, and returns the tid.
+func (h *harness) MustPaid(gen generation, over map[string]any) string {
+	h.t.Helper()
+	tid := h.MustReady(gen, over)
+	tok := h.MustBuyerApprove(tid, methodMoney)
+	h.mustOK(gen, opApprove, approveBody(tid, tok))
+	return tid
+}
+
+// order looks tid up.
+func (h *harness) order(gen generation, tid string) obj {
+	h.t.Helper()
+	return h.mustOK(gen, opOrder, map[string]any{"cid": "TC0ONETIME", "tid": tid})
+}
+
+// obj is a decoded JSON object with path accessors ("amount.total").
+type obj map[string]any
+
+func decodeObj(t *testing.T, r io.Reader) obj {
+	t.Helper()
+	dec := json.NewDecoder(r)
+	dec.UseNumber()
+	var m obj
+	if err := dec.Decode(&m); err != nil {
+		t.Fatalf("decode JSON: %v", err)
+	}
+	return m
+}
+
+// get returns the value at a dotted path (array elements by index,
+// "details.0.aid") and whether it is present.
+func (m obj) get(path string) (any, bool) {
+	var cur any = map[string]any(m)
+	for _, k := range strings.Split(path, ".") {
+		switch c := cur.(type) {
+		case map[string]any:
+			v, ok := c[k]
+			if !ok {
+				return nil, false
+			}
+			cur = v
+		case []any:
+			i, err := strconv.Atoi(k)
+			if err != nil || i < 0 || i >= len(c) {
+				return nil, false
+			}
+			cur = c[i]
+		default:
+			return nil, false
+		}
+	}
+	return cur, true
+}
+
+func (m obj) str(t *testing.T, path string) string {
+	t.Helper()
+	v, ok := m.get(path)
+	s, isStr := v.(string)
+	if !ok || !isStr {
+		t.Fatalf("%s: got %#v, want a string in %v", path, v, m)
+	}
+	return s
+}
+
+func (m obj) int(t *testing.T, path string) int64 {
+	t.Helper()
+	v, ok := m.get(path)
+	n, isNum := v.(json.Number)
+	if !ok || !isNum {
+		t.Fatalf("%s: got %#v, want a number in %v", path, v, m)
+	}
+	i, err := n.Int64()
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return i
+}
+
+// wantError checks an error answer of gen's shape.
+func wantError(t *testing.T, gen generation, status int, m obj, gotStatus int, code int64) {
+	t.Helper()
+	codeKey, msgKey, otherKey := "code", "msg", "error_code"
+	if gen == current {
+		codeKey, msgKey, otherKey = "error_code", "error_message", "code"
+	}
+	if gotStatus != status || m.int(t, codeKey) != code {
+		t.Fatalf("got status %d body %v; want status %d %s %d", gotStatus, m, status, codeKey, code)
+	}
+	if m.str(t, msgKey) == "" {
+		t.Fatalf("%s is empty in %v", msgKey, m)
+	}
+	if _, ok := m[otherKey]; ok {
+		t.Fatalf("%v has %s, which belongs to the other generation", m, otherKey)
+	}
+}

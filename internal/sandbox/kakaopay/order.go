@@ -1,0 +1,113 @@
+package kakaopay
+
+import "net/http"
+
+// orderResponse is KakaoPay's answer to order (providers.md §1.6).
+// Timestamps and the method are null until they happen, as at KakaoPay.
+type orderResponse struct {
+	TID                   string           `json:"tid"`
+	CID                   string           `json:"cid"`
+	Status                string           `json:"status"`
+	PartnerOrderID        string           `json:"partner_order_id"`
+	PartnerUserID         string           `json:"partner_user_id"`
+	PaymentMethodType     *string          `json:"payment_method_type"`
+	Amount                amount           `json:"amount"`
+	CanceledAmount        amount           `json:"canceled_amount"`
+	CancelAvailableAmount amount           `json:"cancel_available_amount"`
+	ItemName              string           `json:"item_name"`
+	ItemCode              string           `json:"item_code,omitempty"`
+	Quantity              int64            `json:"quantity"`
+	CreatedAt             string           `json:"created_at"`
+	ApprovedAt            *string          `json:"approved_at"`
+	CanceledAt            *string          `json:"canceled_at"`
+	SelectedCardInfo      *selectedCard    `json:"selected_card_info,omitempty"`
+	PaymentActionDetails  []actionResponse `json:"payment_action_details"`
+}
+
+// selectedCard is order's selected_card_info, present only for CARD.
+type selectedCard struct {
+	CardBin             string `json:"card_bin"`
+	InstallMonth        int64  `json:"install_month"`
+	InstallmentType     string `json:"installment_type"`
+	CardCorpName        string `json:"card_corp_name"`
+	InterestFreeInstall string `json:"interest_free_install"`
+}
+
+// actionResponse is one payment_action_details entry.
+type actionResponse struct {
+	AID               string `json:"aid"`
+	ApprovedAt        string `json:"approved_at"`
+	Amount            int64  `json:"amount"`
+	PointAmount       int64  `json:"point_amount"`
+	DiscountAmount    int64  `json:"discount_amount"`
+	GreenDeposit      int64  `json:"green_deposit"`
+	PaymentActionType string `json:"payment_action_type"`
+	Payload           string `json:"payload"`
+}
+
+// order reports a payment's state. It is the call clients make when an
+// approve or cancel outcome is unknown, so it must tell the truth: an
+// approve whose response was lost shows here as SUCCESS_PAYMENT.
+func (s *Sandbox) order(_ *http.Request, in params) (any, *apiError) {
+	f := fields{p: in}
+	cid := f.str("cid", true, 0)
+	tid := f.str("tid", true, 0)
+	if f.err != nil {
+		return nil, f.err
+	}
+	if !validCID(cid) {
+		return nil, errInvalidCID()
+	}
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p := s.payments[tid]
+	if p == nil || p.cid != cid {
+		return nil, errInvalid("no payment with tid %q for this cid", tid)
+	}
+	s.expireIfDue(p)
+
+	resp := &orderResponse{
+		TID:                   p.tid,
+		CID:                   p.cid,
+		Status:                p.status,
+		PartnerOrderID:        p.partnerOrderID,
+		PartnerUserID:         p.partnerUserID,
+		Amount:                p.amount,
+		CanceledAmount:        p.canceled,
+		CancelAvailableAmount: p.cancellable(),
+		ItemName:              p.itemName,
+		ItemCode:              p.itemCode,
+		Quantity:              p.quantity,
+		CreatedAt:             kakaoTime(p.createdAt),
+		ApprovedAt:            optTime(p.approvedAt),
+		CanceledAt:            optTime(p.canceledAt),
+		PaymentActionDetails:  []actionResponse{},
+	}
+	if p.method != "" {
+		m := p.method
+		resp.PaymentMethodType = &m
+	}
+	if p.method == methodCard {
+		resp.SelectedCardInfo = &selectedCard{
+			CardBin:             testCardBin,
+			InstallMonth:        p.installMonth,
+			InstallmentType:     "CARD_INSTALLMENT",
+			CardCorpName:        testCardCorp,
+			InterestFreeInstall: "N",
+		}
+	}
+	for _, a := range p.actions {
+		resp.PaymentActionDetails = append(resp.PaymentActionDetails, actionResponse{
+			AID:               a.aid,
+			ApprovedAt:        kakaoTime(a.at),
+			Amount:            a.amount.Total,
+			PointAmount:       a.amount.Point,
+			DiscountAmount:    a.amount.Discount,
+			GreenDeposit:      a.amount.GreenDeposit,
+			PaymentActionType: a.kind,
+			Payload:           a.payload,
+		})
+	}
+	return resp, nil
+}

@@ -1,0 +1,196 @@
+package kakaopay
+
+import (
+	"bytes"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// maxBody bounds a request body; KakaoPay's largest requests are a few KiB.
+const maxBody = 64 << 10
+
+// authorize checks the Authorization header against the generation's scheme
+// and the configured key.
+func (s *Sandbox) authorize(r *http.Request, gen generation) *apiError {
+	h := strings.TrimSpace(r.Header.Get("Authorization"))
+	if h == "" {
+		return errMissingAuth()
+	}
+	scheme, key, _ := strings.Cut(h, " ")
+	key = strings.TrimSpace(key)
+	var want string
+	switch gen {
+	case legacy:
+		if scheme != "KakaoAK" {
+			return errBadKey("the legacy API (/v1/payment) takes Authorization: KakaoAK {admin key}")
+		}
+		want = s.adminKey
+	case current:
+		if scheme != "SECRET_KEY" && scheme != "DEV_SECRET_KEY" {
+			return errBadKey("the current API (/online/v1/payment) takes Authorization: SECRET_KEY {secret key}")
+		}
+		want = s.secretKey
+	}
+	if !wellFormedKey(key) {
+		return errBadKey("malformed key")
+	}
+	if want != "" && subtle.ConstantTimeCompare([]byte(key), []byte(want)) != 1 {
+		return errBadKey("unknown key")
+	}
+	return nil
+}
+
+// wellFormedKey reports whether key is a non-empty token of letters, digits,
+// '_' and '-'.
+func wellFormedKey(key string) bool {
+	if key == "" {
+		return false
+	}
+	for _, c := range key {
+		ok := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-'
+		if !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// params is a decoded request body of either generation: form values for
+// legacy, a JSON object for current.
+type params struct {
+	form url.Values
+	js   map[string]json.RawMessage
+}
+
+// decodeParams reads the body in the generation's encoding. A body in the
+// other generation's encoding is refused, as KakaoPay does.
+func decodeParams(w http.ResponseWriter, r *http.Request, gen generation) (params, *apiError) {
+	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	want := "application/x-www-form-urlencoded"
+	if gen == current {
+		want = "application/json"
+	}
+	if err != nil || mt != want {
+		return params{}, errInvalid("Content-Type must be %s", want)
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	if err != nil {
+		return params{}, errInvalid("cannot read body: %v", err)
+	}
+	if gen == legacy {
+		form, err := url.ParseQuery(string(body))
+		if err != nil {
+			return params{}, errInvalid("malformed form body")
+		}
+		return params{form: form}, nil
+	}
+	var js map[string]json.RawMessage
+	if err := json.Unmarshal(body, &js); err != nil || js == nil {
+		return params{}, errInvalid("body must be a JSON object")
+	}
+	return params{js: js}, nil
+}
+
+// valueKind tells how a JSON value was written, so that a string field given
+// an object (or a number field given a boolean) is refused.
+type valueKind int
+
+const (
+	kindText   valueKind = iota // a string, or any form value
+	kindNumber                  // a JSON number
+	kindOther                   // a JSON object, array or boolean
+)
+
+// lookup returns name's value as text and whether it was sent. Empty strings
+// and JSON null count as not sent, so required checks treat them alike.
+func (p params) lookup(name string) (string, valueKind, bool) {
+	if p.form != nil {
+		v := p.form.Get(name)
+		return v, kindText, v != ""
+	}
+	raw := bytes.TrimSpace(p.js[name])
+	if len(raw) == 0 || string(raw) == "null" {
+		return "", kindText, false
+	}
+	switch c := raw[0]; {
+	case c == '"':
+		var s string
+		if json.Unmarshal(raw, &s) != nil {
+			return "", kindOther, true
+		}
+		return s, kindText, s != ""
+	case c == '-' || c >= '0' && c <= '9':
+		return string(raw), kindNumber, true
+	default:
+		return string(raw), kindOther, true
+	}
+}
+
+// fields reads and checks request fields, keeping the first problem so a
+// handler can read every field and check the error once.
+type fields struct {
+	p   params
+	err *apiError
+}
+
+func (f *fields) fail(e *apiError) {
+	if f.err == nil {
+		f.err = e
+	}
+}
+
+// str reads a string field of at most maxLen characters (0: no limit).
+// A number is accepted too, as KakaoPay's (Jackson) servers coerce it.
+func (f *fields) str(name string, required bool, maxLen int) string {
+	v, kind, ok := f.p.lookup(name)
+	switch {
+	case !ok && required:
+		f.fail(errInvalid("%s is required", name))
+	case !ok:
+	case kind == kindOther:
+		f.fail(errInvalid("%s must be a string", name))
+	case maxLen > 0 && utf8.RuneCountInString(v) > maxLen:
+		f.fail(errInvalid("%s must be at most %d characters", name, maxLen))
+	default:
+		return v
+	}
+	return ""
+}
+
+// num reads an integer field in [min, max]; a numeric string is accepted as
+// it is in the form encoding. The bool reports whether the field was sent.
+func (f *fields) num(name string, required bool, min, max int64) (int64, bool) {
+	v, kind, ok := f.p.lookup(name)
+	if !ok {
+		if required {
+			f.fail(errInvalid("%s is required", name))
+		}
+		return 0, false
+	}
+	if kind == kindOther {
+		f.fail(errInvalid("%s must be an integer", name))
+		return 0, false
+	}
+	n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+	if errors.Is(err, strconv.ErrRange) || err == nil && (n < min || n > max) {
+		f.fail(errInvalid("%s must be between %d and %d", name, min, max))
+		return 0, false
+	}
+	if err != nil {
+		f.fail(errInvalid("%s must be an integer", name))
+		return 0, false
+	}
+	return n, true
+}
+
+// validCID accepts the test CID and, like a merchant's real CIDs, any other
+// 10-character code.
+func validCID(cid string) bool { return cid == "TC0ONETIME" || len(cid) == 10 }

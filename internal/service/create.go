@@ -1,0 +1,184 @@
+package service
+
+import (
+	"context"
+	"net/url"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/paybridge/paybridge/internal/payment"
+)
+
+// Text limits follow KakaoPay's (partner ids and item_name ≤ 100 characters).
+const (
+	MaxOrderIDLen    = 100
+	MaxOrderNameLen  = 100
+	MaxCustomerIDLen = 100
+	MaxURLLen        = 2048
+)
+
+// CreateInput is a request to start a payment. Amount is the total in won,
+// fixed here on the server for the whole life of the payment.
+type CreateInput struct {
+	Provider      string
+	Channel       string
+	OrderID       string
+	OrderName     string
+	CustomerID    string
+	Amount        int64
+	Quantity      int64
+	TaxFreeAmount int64
+	SuccessURL    string
+	FailURL       string
+	CancelURL     string
+}
+
+// Validate checks every field and reports the first problem as EINVALID.
+func (in *CreateInput) Validate() error {
+	if in.Provider == "" {
+		return payment.Errorf(payment.EINVALID, "provider is required")
+	}
+	if err := checkText("order_id", in.OrderID, MaxOrderIDLen); err != nil {
+		return err
+	}
+	if err := checkText("order_name", in.OrderName, MaxOrderNameLen); err != nil {
+		return err
+	}
+	if err := checkText("customer_id", in.CustomerID, MaxCustomerIDLen); err != nil {
+		return err
+	}
+	if err := payment.CheckAmount("amount", in.Amount); err != nil {
+		return err
+	}
+	if in.Quantity < 1 || in.Quantity > payment.MaxQuantity {
+		return payment.Errorf(payment.EINVALID, "quantity must be between 1 and %d", payment.MaxQuantity)
+	}
+	if in.TaxFreeAmount < 0 || in.TaxFreeAmount > in.Amount {
+		return payment.Errorf(payment.EINVALID, "tax_free_amount must be between 0 and amount")
+	}
+	for _, u := range []struct{ name, v string }{
+		{"success_url", in.SuccessURL}, {"fail_url", in.FailURL}, {"cancel_url", in.CancelURL},
+	} {
+		if err := checkURL(u.name, u.v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkText requires 1..max characters of valid UTF-8 with no control characters.
+func checkText(field, v string, max int) error {
+	if v == "" {
+		return payment.Errorf(payment.EINVALID, "%s is required", field)
+	}
+	if !utf8.ValidString(v) {
+		return payment.Errorf(payment.EINVALID, "%s must be valid UTF-8", field)
+	}
+	if n := utf8.RuneCountInString(v); n > max {
+		return payment.Errorf(payment.EINVALID, "%s must be at most %d characters", field, max)
+	}
+	for _, r := range v {
+		if unicode.IsControl(r) {
+			return payment.Errorf(payment.EINVALID, "%s must not contain control characters", field)
+		}
+	}
+	return nil
+}
+
+// checkURL accepts an empty value or an absolute http(s) URL.
+func checkURL(field, v string) error {
+	if v == "" {
+		return nil
+	}
+	if len(v) > MaxURLLen {
+		return payment.Errorf(payment.EINVALID, "%s must be at most %d bytes", field, MaxURLLen)
+	}
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return payment.Errorf(payment.EINVALID, "%s must be an absolute http or https URL", field)
+	}
+	return nil
+}
+
+// CreatePayment writes the payment (claiming its order id), registers it with
+// the provider and returns it in status ready with the buyer's redirect URLs.
+// When the provider does not accept it, the payment is kept as failed (for
+// the record) and its order id is released so the shop can try again.
+func (s *Service) CreatePayment(ctx context.Context, merchantID string, in CreateInput) (*payment.Payment, error) {
+	if err := in.Validate(); err != nil {
+		return nil, err
+	}
+	prov, err := s.provider(in.Provider)
+	if err != nil {
+		return nil, err
+	}
+	if in.Channel == "" {
+		in.Channel = payment.ChannelAPI
+	}
+	now := s.Now()
+	p := &payment.Payment{
+		ID:            payment.NewID("pay", now),
+		MerchantID:    merchantID,
+		Provider:      in.Provider,
+		Channel:       in.Channel,
+		OrderID:       in.OrderID,
+		OrderName:     in.OrderName,
+		CustomerID:    in.CustomerID,
+		Quantity:      in.Quantity,
+		Amount:        in.Amount,
+		TaxFreeAmount: in.TaxFreeAmount,
+		Currency:      payment.CurrencyKRW,
+		Status:        payment.StatusCreated,
+		SuccessURL:    in.SuccessURL,
+		FailURL:       in.FailURL,
+		CancelURL:     in.CancelURL,
+		ExpiresAt:     now.Add(s.cfg.Expiry),
+	}
+	if err := s.store.CreatePayment(ctx, p); err != nil {
+		return nil, err
+	}
+	log := s.log.With("payment_id", p.ID, "provider", p.Provider)
+
+	pctx, cancel := s.providerCtx(ctx)
+	res, err := prov.Ready(pctx, p, s.ReturnURLs(p.ID))
+	cancel()
+	if err != nil {
+		log.Warn("provider did not accept the payment", "op", "ready", "error", err)
+		upd := payment.Update{
+			FailureCode:    ptr("provider_error"),
+			FailureMessage: ptr("the provider did not accept the payment: " + payment.ErrorMessage(err)),
+			ReleaseOrderID: true,
+		}
+		providerErrorUpdate(&upd, err)
+		if _, terr := s.store.TransitionPayment(ctx, p.ID, payment.StatusCreated, payment.StatusFailed, upd,
+			payment.Event{Reason: "provider_error", Message: payment.ErrorMessage(err)}); terr != nil {
+			log.Error("record failed prepare", "error", terr)
+		}
+		code := payment.ErrorCode(err)
+		if code != payment.EINVALID && code != payment.EDECLINED {
+			code = payment.EUPSTREAM
+		}
+		return nil, payment.Wrap(code, err, "%s did not accept the payment: %s", prov.Name(), payment.ErrorMessage(err))
+	}
+	expires := res.CreatedAt
+	if expires.IsZero() || expires.After(now) {
+		expires = now
+	}
+	expires = expires.Add(s.cfg.Expiry)
+	p, err = s.store.TransitionPayment(ctx, p.ID, payment.StatusCreated, payment.StatusReady, payment.Update{
+		ProviderTID:     ptr(res.TID),
+		ProviderCID:     ptr(res.CID),
+		ProviderOrderID: ptr(p.ID),
+		ProviderUserID:  ptr(p.CustomerID),
+		ProviderStatus:  ptr("READY"),
+		RedirectPC:      ptr(res.RedirectPC),
+		RedirectMobile:  ptr(res.RedirectMobile),
+		RedirectApp:     ptr(res.RedirectApp),
+		ExpiresAt:       &expires,
+	}, payment.Event{Reason: "provider_ready", Message: "tid " + res.TID})
+	if err != nil {
+		return nil, err
+	}
+	log.Info("payment ready", "op", "ready", "amount", p.Amount)
+	return p, nil
+}

@@ -1,0 +1,129 @@
+// Package service holds paybridge's use cases: create, finish, refund and
+// reconcile payments. It is the one place that orchestrates the store and the
+// providers; HTTP handlers and workers call it and nothing else.
+package service
+
+import (
+	"context"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/paybridge/paybridge/internal/payment"
+)
+
+// Config tunes the service.
+type Config struct {
+	// PublicURL is where buyers' browsers reach paybridge, e.g.
+	// "http://localhost:8080". Provider return URLs are built from it.
+	PublicURL string
+	// ProviderTimeout bounds one provider call (default 20s).
+	ProviderTimeout time.Duration
+	// ApproveWait is how long a second, concurrent return for the same
+	// payment waits for the first one to finish (default 25s).
+	ApproveWait time.Duration
+	// Expiry is the provider's window between ready and approve (default
+	// 15 minutes, KakaoPay's tid lifetime).
+	Expiry time.Duration
+	// SettleAfter is how long an approving payment or a pending refund is left
+	// to its own request before the sweep looks it up (default 30s).
+	SettleAfter time.Duration
+	// GiveUpAfter is how long past the provider's window a payment whose
+	// approve outcome is unknown and which the provider still reports as
+	// unfinished stays approving before it is failed (default 5 minutes).
+	GiveUpAfter time.Duration
+}
+
+func (c *Config) setDefaults() {
+	if c.ProviderTimeout == 0 {
+		c.ProviderTimeout = 20 * time.Second
+	}
+	if c.ApproveWait == 0 {
+		c.ApproveWait = 25 * time.Second
+	}
+	if c.Expiry == 0 {
+		c.Expiry = 15 * time.Minute
+	}
+	if c.SettleAfter == 0 {
+		c.SettleAfter = 30 * time.Second
+	}
+	if c.GiveUpAfter == 0 {
+		c.GiveUpAfter = 5 * time.Minute
+	}
+	c.PublicURL = strings.TrimRight(c.PublicURL, "/")
+}
+
+// Service implements paybridge's use cases.
+type Service struct {
+	store     payment.Store
+	providers map[string]payment.Provider
+	log       *slog.Logger
+	cfg       Config
+	// Now is the clock; tests replace it.
+	Now func() time.Time
+}
+
+// New returns a Service. providers are keyed by Name().
+func New(store payment.Store, providers []payment.Provider, log *slog.Logger, cfg Config) *Service {
+	cfg.setDefaults()
+	m := make(map[string]payment.Provider, len(providers))
+	for _, p := range providers {
+		m[p.Name()] = p
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Service{store: store, providers: m, log: log, cfg: cfg, Now: time.Now}
+}
+
+// Store returns the service's store, for read-only views (pages, lists).
+func (s *Service) Store() payment.Store { return s.store }
+
+func (s *Service) provider(name string) (payment.Provider, error) {
+	p, ok := s.providers[name]
+	if !ok {
+		return nil, payment.Errorf(payment.EINVALID, "provider %q is not available", name)
+	}
+	return p, nil
+}
+
+// providerCtx detaches a provider call from the caller's cancellation: a
+// buyer closing the tab must not cut an approve or a refund in half, which
+// would turn a clean answer into an unknown outcome.
+func (s *Service) providerCtx(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), s.cfg.ProviderTimeout)
+}
+
+// FindPayment returns a merchant's payment. Another merchant's payment is
+// reported as not found, never as forbidden, so ids cannot be probed.
+func (s *Service) FindPayment(ctx context.Context, merchantID, id string) (*payment.Payment, error) {
+	p, err := s.store.FindPaymentByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if p.MerchantID != merchantID {
+		return nil, payment.Errorf(payment.ENOTFOUND, "payment not found")
+	}
+	return p, nil
+}
+
+// ReturnURLs are the URLs handed to the provider for a payment: they carry
+// only paybridge's payment id; everything else is read from the database.
+func (s *Service) ReturnURLs(id string) payment.ReturnURLs {
+	base := s.cfg.PublicURL + "/pay/" + id
+	return payment.ReturnURLs{Approval: base + "/approve", Cancel: base + "/cancel", Fail: base + "/fail"}
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// providerErrorUpdate records what the provider said on the payment.
+func providerErrorUpdate(upd *payment.Update, err error) {
+	if pe := payment.AsProviderError(err); pe != nil {
+		upd.ProviderErrorCode = ptr(pe.Code)
+		msg := pe.Message
+		if pe.Detail != "" {
+			msg += " (" + pe.Detail + ")"
+		}
+		upd.ProviderErrorMessage = ptr(msg)
+	}
+}

@@ -1,0 +1,129 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"github.com/paybridge/paybridge/internal/payment"
+)
+
+const cancellationColumns = `id, payment_id, amount, tax_free_amount, reason, status, failure_code, failure_message,
+	provider_aid, created_at, updated_at`
+
+func scanCancellation(row scanner) (*payment.Cancellation, error) {
+	var (
+		c                payment.Cancellation
+		created, updated int64
+	)
+	if err := row.Scan(&c.ID, &c.PaymentID, &c.Amount, &c.TaxFreeAmount, &c.Reason, &c.Status, &c.FailureCode,
+		&c.FailureMessage, &c.ProviderAID, &created, &updated); err != nil {
+		return nil, err
+	}
+	c.CreatedAt, c.UpdatedAt = fromMicros(created), fromMicros(updated)
+	return &c, nil
+}
+
+// CreateCancellation implements payment.Store. The checks and the insert
+// share one write transaction, and a partial unique index allows only one
+// pending cancellation per payment, so two refunds can never both pass.
+func (s *Store) CreateCancellation(ctx context.Context, c *payment.Cancellation, expect payment.Status) error {
+	now := s.now()
+	c.CreatedAt, c.UpdatedAt, c.Status = now, now, payment.CancellationPending
+	return s.withTx(ctx, func(tx *sql.Tx) error {
+		p, err := scanPayment(tx.QueryRowContext(ctx, s.q(`SELECT `+paymentColumns+` FROM payments WHERE id = ?`), c.PaymentID))
+		if err != nil {
+			return notFound(err, "payment")
+		}
+		if p.Status != expect {
+			return payment.Errorf(payment.ECONFLICT, "payment is %s, not %s", p.Status, expect)
+		}
+		if c.Amount > p.CancelableAmount() {
+			return payment.Errorf(payment.EINVALID, "amount %d exceeds the cancelable amount %d", c.Amount, p.CancelableAmount())
+		}
+		if c.TaxFreeAmount > p.CancelableTaxFreeAmount() {
+			return payment.Errorf(payment.EINVALID, "tax_free_amount %d exceeds the cancelable tax-free amount %d",
+				c.TaxFreeAmount, p.CancelableTaxFreeAmount())
+		}
+		_, err = tx.ExecContext(ctx, s.q(`INSERT INTO cancellations (`+cancellationColumns+`)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+			c.ID, c.PaymentID, c.Amount, c.TaxFreeAmount, c.Reason, c.Status, c.FailureCode, c.FailureMessage,
+			c.ProviderAID, micros(c.CreatedAt), micros(c.UpdatedAt))
+		if err != nil {
+			if s.dialect.isUniqueViolation(err) {
+				return payment.Errorf(payment.ECONFLICT, "another refund of this payment is in progress")
+			}
+			return fmt.Errorf("insert cancellation: payment_id=%s: %w", c.PaymentID, err)
+		}
+		return nil
+	})
+}
+
+// CompleteCancellation implements payment.Store.
+func (s *Store) CompleteCancellation(ctx context.Context, c *payment.Cancellation, succeeded bool, to payment.Status, upd payment.Update, ev payment.Event) (*payment.Payment, error) {
+	var p *payment.Payment
+	err := s.withTx(ctx, func(tx *sql.Tx) error {
+		now := s.now()
+		status := payment.CancellationFailed
+		if succeeded {
+			status = payment.CancellationSucceeded
+		}
+		res, err := tx.ExecContext(ctx, s.q(`UPDATE cancellations SET status = ?, failure_code = ?, failure_message = ?,
+			provider_aid = ?, updated_at = ? WHERE id = ? AND status = ?`),
+			status, c.FailureCode, c.FailureMessage, c.ProviderAID, micros(now), c.ID, payment.CancellationPending)
+		if err != nil {
+			return fmt.Errorf("complete cancellation: id=%s: %w", c.ID, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return payment.Errorf(payment.ECONFLICT, "cancellation %s is no longer pending", c.ID)
+		}
+		c.Status, c.UpdatedAt = status, now
+		cur, err := scanPayment(tx.QueryRowContext(ctx, s.q(`SELECT `+paymentColumns+` FROM payments WHERE id = ?`), c.PaymentID))
+		if err != nil {
+			return notFound(err, "payment")
+		}
+		if !succeeded {
+			p = cur
+			return nil
+		}
+		if !payment.CanTransition(cur.Status, to) {
+			return payment.Errorf(payment.ECONFLICT, "a payment cannot move from %s to %s", cur.Status, to)
+		}
+		p, err = s.updatePayment(ctx, tx, c.PaymentID, cur.Status, &to, upd)
+		if err != nil {
+			return err
+		}
+		ev.PaymentID, ev.FromStatus, ev.ToStatus, ev.CreatedAt = c.PaymentID, cur.Status, to, now
+		return s.insertEvent(ctx, tx, &ev)
+	})
+	return p, err
+}
+
+// FindCancellations implements payment.Store.
+func (s *Store) FindCancellations(ctx context.Context, paymentID string) ([]*payment.Cancellation, error) {
+	return s.findCancellations(ctx, `SELECT `+cancellationColumns+` FROM cancellations WHERE payment_id = ? ORDER BY created_at, id`, paymentID)
+}
+
+// FindPendingCancellations implements payment.Store.
+func (s *Store) FindPendingCancellations(ctx context.Context, before time.Time, limit int) ([]*payment.Cancellation, error) {
+	return s.findCancellations(ctx, `SELECT `+cancellationColumns+` FROM cancellations
+		WHERE status = ? AND created_at < ? ORDER BY created_at, id LIMIT ?`, payment.CancellationPending, micros(before), limit)
+}
+
+func (s *Store) findCancellations(ctx context.Context, query string, args ...any) ([]*payment.Cancellation, error) {
+	rows, err := s.r.QueryContext(ctx, s.q(query), args...)
+	if err != nil {
+		return nil, fmt.Errorf("find cancellations: %w", err)
+	}
+	defer rows.Close()
+	var cs []*payment.Cancellation
+	for rows.Next() {
+		c, err := scanCancellation(rows)
+		if err != nil {
+			return nil, fmt.Errorf("find cancellations: %w", err)
+		}
+		cs = append(cs, c)
+	}
+	return cs, rows.Err()
+}

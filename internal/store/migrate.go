@@ -1,0 +1,127 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"fmt"
+	"io/fs"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/paybridge/paybridge/internal/payment"
+)
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+type migration struct {
+	version int
+	name    string
+	sql     string
+}
+
+// migrations returns the embedded migrations, ordered by their number. One
+// numbered history serves both engines; {{ID}} is the only dialect hole.
+func migrations() ([]migration, error) {
+	names, err := fs.Glob(migrationFiles, "migrations/*.sql")
+	if err != nil {
+		return nil, err
+	}
+	var ms []migration
+	for _, n := range names {
+		base := strings.TrimPrefix(n, "migrations/")
+		num, _, ok := strings.Cut(base, "_")
+		v, err := strconv.Atoi(num)
+		if !ok || err != nil {
+			return nil, fmt.Errorf("migration %s: name must start with a number and _", base)
+		}
+		b, err := migrationFiles.ReadFile(n)
+		if err != nil {
+			return nil, err
+		}
+		ms = append(ms, migration{version: v, name: base, sql: string(b)})
+	}
+	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
+	for i, m := range ms {
+		if m.version != i+1 {
+			return nil, fmt.Errorf("migration %s: expected number %d", m.name, i+1)
+		}
+	}
+	return ms, nil
+}
+
+// LatestVersion is the newest schema version this binary knows.
+func LatestVersion() int {
+	ms, err := migrations()
+	if err != nil || len(ms) == 0 {
+		return 0
+	}
+	return ms[len(ms)-1].version
+}
+
+// SchemaVersion returns the version of the database's schema (0 when empty).
+func (s *Store) SchemaVersion(ctx context.Context) (int, error) {
+	if _, err := s.w.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`); err != nil {
+		return 0, fmt.Errorf("schema_migrations: %w", err)
+	}
+	var v sql.NullInt64
+	if err := s.w.QueryRowContext(ctx, `SELECT MAX(version) FROM schema_migrations`).Scan(&v); err != nil {
+		return 0, fmt.Errorf("schema version: %w", err)
+	}
+	return int(v.Int64), nil
+}
+
+// Migrate applies every pending migration, each in its own transaction, and
+// returns the names applied.
+func (s *Store) Migrate(ctx context.Context) ([]string, error) {
+	ms, err := migrations()
+	if err != nil {
+		return nil, err
+	}
+	cur, err := s.SchemaVersion(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if cur > len(ms) {
+		return nil, payment.Errorf(payment.EINVALID,
+			"database schema is version %d but this paybridge knows only up to %d: upgrade paybridge", cur, len(ms))
+	}
+	var applied []string
+	for _, m := range ms[cur:] {
+		body := strings.ReplaceAll(m.sql, "{{ID}}", s.dialect.idColumn)
+		err := s.withTx(ctx, func(tx *sql.Tx) error {
+			if _, err := tx.ExecContext(ctx, body); err != nil {
+				return err
+			}
+			_, err := tx.ExecContext(ctx, s.q(`INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`),
+				m.version, m.name, micros(s.now()))
+			return err
+		})
+		if err != nil {
+			return applied, fmt.Errorf("migration %s: %w", m.name, err)
+		}
+		applied = append(applied, m.name)
+	}
+	return applied, nil
+}
+
+// checkSchema migrates (when migrate is true) or checks that the schema is
+// exactly what this binary expects.
+func (s *Store) checkSchema(ctx context.Context, migrate bool) error {
+	if migrate {
+		_, err := s.Migrate(ctx)
+		return err
+	}
+	cur, err := s.SchemaVersion(ctx)
+	if err != nil {
+		return err
+	}
+	if want := LatestVersion(); cur != want {
+		return payment.Errorf(payment.EINVALID,
+			"database schema is version %d, this paybridge needs %d: run 'paybridge migrate'", cur, want)
+	}
+	return nil
+}

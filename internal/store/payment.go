@@ -1,0 +1,265 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/paybridge/paybridge/internal/payment"
+)
+
+const paymentColumns = `id, merchant_id, provider, channel, order_id, order_name, customer_id,
+	quantity, amount, tax_free_amount, currency, status, canceled_amount, canceled_tax_free_amount,
+	provider_tid, provider_cid, provider_status, provider_method_type, provider_approval_id, provider_order_id,
+	provider_user_id, provider_error_code, provider_error_message, pg_token,
+	redirect_pc, redirect_mobile, redirect_app, success_url, fail_url, cancel_url,
+	failure_code, failure_message, expires_at, approved_at, canceled_at, created_at, updated_at`
+
+type scanner interface{ Scan(dest ...any) error }
+
+func scanPayment(row scanner) (*payment.Payment, error) {
+	var (
+		p                         payment.Payment
+		status                    string
+		expires, created, updated int64
+		approved, canceled        sql.NullInt64
+	)
+	err := row.Scan(&p.ID, &p.MerchantID, &p.Provider, &p.Channel, &p.OrderID, &p.OrderName, &p.CustomerID,
+		&p.Quantity, &p.Amount, &p.TaxFreeAmount, &p.Currency, &status, &p.CanceledAmount, &p.CanceledTaxFreeAmount,
+		&p.ProviderTID, &p.ProviderCID, &p.ProviderStatus, &p.ProviderMethodType, &p.ProviderApprovalID, &p.ProviderOrderID,
+		&p.ProviderUserID, &p.ProviderErrorCode, &p.ProviderErrorMessage, &p.PGToken,
+		&p.RedirectPC, &p.RedirectMobile, &p.RedirectApp, &p.SuccessURL, &p.FailURL, &p.CancelURL,
+		&p.FailureCode, &p.FailureMessage, &expires, &approved, &canceled, &created, &updated)
+	if err != nil {
+		return nil, err
+	}
+	p.Status = payment.Status(status)
+	p.ExpiresAt = fromMicros(expires)
+	p.ApprovedAt = fromNullMicros(approved)
+	p.CanceledAt = fromNullMicros(canceled)
+	p.CreatedAt = fromMicros(created)
+	p.UpdatedAt = fromMicros(updated)
+	return &p, nil
+}
+
+// CreatePayment implements payment.Store.
+func (s *Store) CreatePayment(ctx context.Context, p *payment.Payment) error {
+	now := s.now()
+	p.CreatedAt, p.UpdatedAt = now, now
+	if p.Status == "" {
+		p.Status = payment.StatusCreated
+	}
+	return s.withTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO payments (`+paymentColumns+`, order_key) VALUES
+			(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+			p.ID, p.MerchantID, p.Provider, p.Channel, p.OrderID, p.OrderName, p.CustomerID,
+			p.Quantity, p.Amount, p.TaxFreeAmount, p.Currency, string(p.Status), p.CanceledAmount, p.CanceledTaxFreeAmount,
+			p.ProviderTID, p.ProviderCID, p.ProviderStatus, p.ProviderMethodType, p.ProviderApprovalID, p.ProviderOrderID,
+			p.ProviderUserID, p.ProviderErrorCode, p.ProviderErrorMessage, p.PGToken,
+			p.RedirectPC, p.RedirectMobile, p.RedirectApp, p.SuccessURL, p.FailURL, p.CancelURL,
+			p.FailureCode, p.FailureMessage, micros(p.ExpiresAt), nullMicros(p.ApprovedAt), nullMicros(p.CanceledAt),
+			micros(p.CreatedAt), micros(p.UpdatedAt), p.OrderID)
+		if err != nil {
+			if s.dialect.isUniqueViolation(err) {
+				return payment.Errorf(payment.ECONFLICT, "order_id %q already has a payment", p.OrderID)
+			}
+			return fmt.Errorf("insert payment: id=%s: %w", p.ID, err)
+		}
+		return s.insertEvent(ctx, tx, &payment.Event{PaymentID: p.ID, ToStatus: p.Status, Reason: "created", CreatedAt: now})
+	})
+}
+
+// FindPaymentByID implements payment.Store.
+func (s *Store) FindPaymentByID(ctx context.Context, id string) (*payment.Payment, error) {
+	p, err := scanPayment(s.r.QueryRowContext(ctx, s.q(`SELECT `+paymentColumns+` FROM payments WHERE id = ?`), id))
+	if err != nil {
+		return nil, notFound(err, "payment")
+	}
+	return p, nil
+}
+
+// FindPaymentByTID implements payment.Store.
+func (s *Store) FindPaymentByTID(ctx context.Context, provider, tid string) (*payment.Payment, error) {
+	if tid == "" {
+		return nil, payment.Errorf(payment.ENOTFOUND, "payment not found")
+	}
+	p, err := scanPayment(s.r.QueryRowContext(ctx,
+		s.q(`SELECT `+paymentColumns+` FROM payments WHERE provider = ? AND provider_tid = ?`), provider, tid))
+	if err != nil {
+		return nil, notFound(err, "payment")
+	}
+	return p, nil
+}
+
+// FindPayments implements payment.Store.
+func (s *Store) FindPayments(ctx context.Context, f payment.PaymentFilter) ([]*payment.Payment, error) {
+	var (
+		where []string
+		args  []any
+	)
+	if f.MerchantID != "" {
+		where, args = append(where, "merchant_id = ?"), append(args, f.MerchantID)
+	}
+	if len(f.Statuses) > 0 {
+		ph := strings.TrimSuffix(strings.Repeat("?, ", len(f.Statuses)), ", ")
+		where = append(where, "status IN ("+ph+")")
+		for _, st := range f.Statuses {
+			args = append(args, string(st))
+		}
+	}
+	if !f.UpdatedBefore.IsZero() {
+		where, args = append(where, "updated_at < ?"), append(args, micros(f.UpdatedBefore))
+	}
+	if !f.CreatedBefore.IsZero() {
+		where, args = append(where, "created_at < ?"), append(args, micros(f.CreatedBefore))
+	}
+	query := `SELECT ` + paymentColumns + ` FROM payments`
+	if len(where) > 0 {
+		query += " WHERE " + strings.Join(where, " AND ")
+	}
+	query += " ORDER BY created_at, id"
+	if f.Limit > 0 {
+		query += fmt.Sprintf(" LIMIT %d", f.Limit)
+	}
+	rows, err := s.r.QueryContext(ctx, s.q(query), args...)
+	if err != nil {
+		return nil, fmt.Errorf("find payments: %w", err)
+	}
+	defer rows.Close()
+	var ps []*payment.Payment
+	for rows.Next() {
+		p, err := scanPayment(rows)
+		if err != nil {
+			return nil, fmt.Errorf("find payments: %w", err)
+		}
+		ps = append(ps, p)
+	}
+	return ps, rows.Err()
+}
+
+// TransitionPayment implements payment.Store.
+func (s *Store) TransitionPayment(ctx context.Context, id string, from, to payment.Status, upd payment.Update, ev payment.Event) (*payment.Payment, error) {
+	if !payment.CanTransition(from, to) {
+		return nil, payment.Errorf(payment.EINVALID, "a payment cannot move from %s to %s", from, to)
+	}
+	var p *payment.Payment
+	err := s.withTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		p, err = s.updatePayment(ctx, tx, id, from, &to, upd)
+		if err != nil {
+			return err
+		}
+		ev.PaymentID, ev.FromStatus, ev.ToStatus, ev.CreatedAt = id, from, to, p.UpdatedAt
+		return s.insertEvent(ctx, tx, &ev)
+	})
+	return p, err
+}
+
+// UpdatePayment implements payment.Store.
+func (s *Store) UpdatePayment(ctx context.Context, id string, expect payment.Status, upd payment.Update) (*payment.Payment, error) {
+	var p *payment.Payment
+	err := s.withTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		p, err = s.updatePayment(ctx, tx, id, expect, nil, upd)
+		return err
+	})
+	return p, err
+}
+
+// updatePayment is the compare-and-set: it changes the row only while its
+// status is still from, and reports ECONFLICT otherwise.
+func (s *Store) updatePayment(ctx context.Context, tx *sql.Tx, id string, from payment.Status, to *payment.Status, upd payment.Update) (*payment.Payment, error) {
+	now := s.now()
+	set := []string{"updated_at = ?"}
+	args := []any{micros(now)}
+	add := func(col string, v any) { set, args = append(set, col+" = ?"), append(args, v) }
+	if to != nil {
+		add("status", string(*to))
+	}
+	str := map[string]*string{
+		"provider_tid": upd.ProviderTID, "provider_cid": upd.ProviderCID, "provider_status": upd.ProviderStatus,
+		"provider_method_type": upd.ProviderMethodType, "provider_approval_id": upd.ProviderApprovalID,
+		"provider_order_id": upd.ProviderOrderID, "provider_user_id": upd.ProviderUserID,
+		"provider_error_code": upd.ProviderErrorCode, "provider_error_message": upd.ProviderErrorMessage,
+		"pg_token": upd.PGToken, "redirect_pc": upd.RedirectPC, "redirect_mobile": upd.RedirectMobile,
+		"redirect_app": upd.RedirectApp, "failure_code": upd.FailureCode, "failure_message": upd.FailureMessage,
+	}
+	// Sorted so the statement text is the same on every call.
+	for _, col := range slices.Sorted(maps.Keys(str)) {
+		if v := str[col]; v != nil {
+			add(col, *v)
+		}
+	}
+	if upd.ExpiresAt != nil {
+		add("expires_at", micros(*upd.ExpiresAt))
+	}
+	if upd.ApprovedAt != nil {
+		add("approved_at", nullMicros(*upd.ApprovedAt))
+	}
+	if upd.CanceledAt != nil {
+		add("canceled_at", nullMicros(*upd.CanceledAt))
+	}
+	if upd.CanceledAmount != nil {
+		add("canceled_amount", *upd.CanceledAmount)
+	}
+	if upd.CanceledTaxFreeAmount != nil {
+		add("canceled_tax_free_amount", *upd.CanceledTaxFreeAmount)
+	}
+	if upd.ReleaseOrderID {
+		set = append(set, "order_key = NULL")
+	}
+	args = append(args, id, string(from))
+	res, err := tx.ExecContext(ctx, s.q(`UPDATE payments SET `+strings.Join(set, ", ")+` WHERE id = ? AND status = ?`), args...)
+	if err != nil {
+		return nil, fmt.Errorf("update payment: id=%s: %w", id, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return nil, fmt.Errorf("update payment: id=%s: %w", id, err)
+	}
+	p, err := scanPayment(tx.QueryRowContext(ctx, s.q(`SELECT `+paymentColumns+` FROM payments WHERE id = ?`), id))
+	if err != nil {
+		return nil, notFound(err, "payment")
+	}
+	if n == 0 {
+		return p, payment.Errorf(payment.ECONFLICT, "payment is %s, not %s", p.Status, from)
+	}
+	return p, nil
+}
+
+func (s *Store) insertEvent(ctx context.Context, tx *sql.Tx, ev *payment.Event) error {
+	err := tx.QueryRowContext(ctx, s.q(`INSERT INTO payment_events (payment_id, from_status, to_status, reason, message, created_at)
+		VALUES (?, ?, ?, ?, ?, ?) RETURNING id`),
+		ev.PaymentID, string(ev.FromStatus), string(ev.ToStatus), ev.Reason, ev.Message, micros(ev.CreatedAt)).Scan(&ev.ID)
+	if err != nil {
+		return fmt.Errorf("insert event: payment_id=%s: %w", ev.PaymentID, err)
+	}
+	return nil
+}
+
+// FindEvents implements payment.Store.
+func (s *Store) FindEvents(ctx context.Context, paymentID string) ([]*payment.Event, error) {
+	rows, err := s.r.QueryContext(ctx, s.q(`SELECT id, payment_id, from_status, to_status, reason, message, created_at
+		FROM payment_events WHERE payment_id = ? ORDER BY id`), paymentID)
+	if err != nil {
+		return nil, fmt.Errorf("find events: %w", err)
+	}
+	defer rows.Close()
+	var evs []*payment.Event
+	for rows.Next() {
+		var (
+			e        payment.Event
+			from, to string
+			at       int64
+		)
+		if err := rows.Scan(&e.ID, &e.PaymentID, &from, &to, &e.Reason, &e.Message, &at); err != nil {
+			return nil, fmt.Errorf("find events: %w", err)
+		}
+		e.FromStatus, e.ToStatus, e.CreatedAt = payment.Status(from), payment.Status(to), fromMicros(at)
+		evs = append(evs, &e)
+	}
+	return evs, rows.Err()
+}

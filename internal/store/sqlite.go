@@ -1,0 +1,75 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// sqliteDialect is the embedded default.
+var sqliteDialect = dialect{
+	name:     "sqlite",
+	idColumn: "INTEGER PRIMARY KEY AUTOINCREMENT",
+	isUniqueViolation: func(err error) bool {
+		var se *sqlite.Error
+		if errors.As(err, &se) {
+			c := se.Code()
+			return c == sqlite3.SQLITE_CONSTRAINT_UNIQUE || c == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
+		}
+		return false
+	},
+}
+
+// SQLitePath returns the file path of a SQLite database URL.
+func SQLitePath(u string) string {
+	switch {
+	case strings.HasPrefix(u, "sqlite://"):
+		return strings.TrimPrefix(u, "sqlite://")
+	case strings.HasPrefix(u, "sqlite:"):
+		return strings.TrimPrefix(u, "sqlite:")
+	case strings.HasPrefix(u, "file:"):
+		return strings.TrimPrefix(u, "file:")
+	}
+	return u
+}
+
+// openSQLite opens two pools on one file: a single writer connection whose
+// transactions begin IMMEDIATE (one writer at a time, no lock upgrade
+// failures), and a small pool of readers. WAL lets readers run beside the
+// writer; synchronous=FULL makes every commit durable across power loss.
+func openSQLite(ctx context.Context, u string) (*Store, error) {
+	path := SQLitePath(u)
+	if path == "" {
+		return nil, fmt.Errorf("sqlite: empty path in database URL")
+	}
+	if i := strings.IndexByte(path, '?'); i >= 0 {
+		path = path[:i] // options are ours to set
+	}
+	pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=foreign_keys(1)"
+	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + pragmas
+	w, err := sql.Open("sqlite", dsn+"&_txlock=immediate")
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	if err := w.PingContext(ctx); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	r, err := sql.Open("sqlite", dsn+"&_pragma=query_only(1)")
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	r.SetMaxOpenConns(4)
+	r.SetMaxIdleConns(4)
+	return &Store{w: w, r: r, dialect: sqliteDialect, URL: "sqlite:" + path}, nil
+}

@@ -1,0 +1,131 @@
+// Package store keeps paybridge's data in SQLite (the default) or PostgreSQL
+// through database/sql. Queries are written once with ? placeholders and
+// rebound for PostgreSQL; the few differences between the engines live in
+// dialect.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/paybridge/paybridge/internal/payment"
+)
+
+// Store implements payment.Store.
+type Store struct {
+	w       *sql.DB // writes: one connection on SQLite
+	r       *sql.DB // reads: a pool (the same *sql.DB on PostgreSQL)
+	dialect dialect
+	// Now is the clock; tests replace it.
+	Now func() time.Time
+	// URL is the database URL with any password removed, for logs.
+	URL string
+}
+
+var _ payment.Store = (*Store)(nil)
+
+// Options tune Open.
+type Options struct {
+	// NoMigrate leaves pending migrations alone; Open then fails unless the
+	// schema is exactly the one this binary knows.
+	NoMigrate bool
+	// SkipCheck skips even that check (for the migrate command itself).
+	SkipCheck bool
+}
+
+// Open opens the database named by url: "sqlite:PATH", "file:PATH" or a bare
+// path for SQLite. It applies pending migrations unless told not to, and
+// refuses a schema newer than this binary knows.
+func Open(ctx context.Context, url string, o Options) (*Store, error) {
+	var (
+		s   *Store
+		err error
+	)
+	switch {
+	case strings.HasPrefix(url, "postgres://"), strings.HasPrefix(url, "postgresql://"):
+		return nil, payment.Errorf(payment.EINVALID, "PostgreSQL is not supported by this build yet")
+	default:
+		s, err = openSQLite(ctx, url)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if s.Now == nil {
+		s.Now = time.Now
+	}
+	if o.SkipCheck {
+		return s, nil
+	}
+	if err := s.checkSchema(ctx, !o.NoMigrate); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Close closes the database.
+func (s *Store) Close() error {
+	err := s.w.Close()
+	if s.r != s.w {
+		if e := s.r.Close(); err == nil {
+			err = e
+		}
+	}
+	return err
+}
+
+// now returns the store's time, truncated to microseconds (what is stored).
+func (s *Store) now() time.Time { return s.Now().UTC().Truncate(time.Microsecond) }
+
+// q rebinds a query written with ? placeholders for the dialect.
+func (s *Store) q(query string) string { return s.dialect.rebind(query) }
+
+// withTx runs fn in a write transaction and commits it. On SQLite the
+// transaction starts with BEGIN IMMEDIATE (see openSQLite), so a
+// read-then-write never fails half way with SQLITE_BUSY.
+func (s *Store) withTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// micros converts a time to the stored representation.
+func micros(t time.Time) int64 { return t.UTC().UnixMicro() }
+
+// nullMicros stores the zero time as NULL.
+func nullMicros(t time.Time) sql.NullInt64 {
+	if t.IsZero() {
+		return sql.NullInt64{}
+	}
+	return sql.NullInt64{Int64: micros(t), Valid: true}
+}
+
+func fromMicros(v int64) time.Time { return time.UnixMicro(v).UTC() }
+
+func fromNullMicros(v sql.NullInt64) time.Time {
+	if !v.Valid {
+		return time.Time{}
+	}
+	return fromMicros(v.Int64)
+}
+
+// notFound turns sql.ErrNoRows into ENOTFOUND.
+func notFound(err error, what string) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return payment.Errorf(payment.ENOTFOUND, "%s not found", what)
+	}
+	return err
+}

@@ -1,0 +1,123 @@
+// Package web serves the pages a person sees: the demo shop at /, the routes
+// the provider sends the buyer's browser back to (/pay/{id}/approve, cancel,
+// fail), and the payment result page.
+package web
+
+import (
+	"embed"
+	"html/template"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/paybridge/paybridge/internal/payment"
+	"github.com/paybridge/paybridge/internal/service"
+)
+
+//go:embed templates/*.html
+var templateFiles embed.FS
+
+// Options configure the site.
+type Options struct {
+	// Sandbox shows the "no real money" banner on every page.
+	Sandbox bool
+	// MerchantID owns demo-shop payments (the default merchant).
+	MerchantID string
+}
+
+// Site serves the pages.
+type Site struct {
+	svc  *service.Service
+	log  *slog.Logger
+	opts Options
+	tmpl *template.Template
+}
+
+var kst = time.FixedZone("KST", 9*3600)
+
+// New parses the templates and returns the site.
+func New(svc *service.Service, log *slog.Logger, opts Options) *Site {
+	if opts.MerchantID == "" {
+		opts.MerchantID = payment.DefaultMerchantID
+	}
+	funcs := template.FuncMap{
+		"won": formatWon,
+		"when": func(t time.Time) string {
+			if t.IsZero() {
+				return "—"
+			}
+			return t.In(kst).Format("2006-01-02 15:04:05 KST")
+		},
+	}
+	tmpl := template.Must(template.New("").Funcs(funcs).ParseFS(templateFiles, "templates/*.html"))
+	return &Site{svc: svc, log: log, opts: opts, tmpl: tmpl}
+}
+
+// Register adds the site's routes to mux.
+func (s *Site) Register(mux *http.ServeMux) {
+	mux.HandleFunc("GET /{$}", s.handleShop)
+	mux.HandleFunc("POST /checkout", s.handleCheckout)
+	mux.HandleFunc("GET /pay/{id}", s.handleResult)
+	mux.HandleFunc("GET /pay/{id}/approve", s.handleApproveReturn)
+	mux.HandleFunc("GET /pay/{id}/cancel", s.handleLeftReturn)
+	mux.HandleFunc("GET /pay/{id}/fail", s.handleLeftReturn)
+}
+
+// formatWon prints 1234567 as "1,234,567".
+func formatWon(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	if neg {
+		return "-" + b.String()
+	}
+	return b.String()
+}
+
+type page struct {
+	Title   string
+	Sandbox bool
+	Error   string
+	Form    map[string]string
+	Payment *payment.Payment
+	Refresh bool
+	BackURL string
+}
+
+func (s *Site) render(w http.ResponseWriter, status int, name string, p page) {
+	p.Sandbox = s.opts.Sandbox
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("X-Frame-Options", "DENY")
+	w.Header().Set("Content-Security-Policy", "default-src 'self'; style-src 'unsafe-inline'; form-action 'self' http: https:")
+	w.WriteHeader(status)
+	if err := s.tmpl.ExecuteTemplate(w, name, p); err != nil {
+		s.log.Error("render page", "template", name, "error", err)
+	}
+}
+
+// withParams adds query parameters to a URL that may already have a query.
+func withParams(target string, params url.Values) string {
+	u, err := url.Parse(target)
+	if err != nil {
+		return target
+	}
+	q := u.Query()
+	for k, vs := range params {
+		for _, v := range vs {
+			q.Set(k, v)
+		}
+	}
+	u.RawQuery = q.Encode()
+	return u.String()
+}
