@@ -64,6 +64,7 @@ const (
 // lookup or cancel response.
 type ProviderPayment struct {
 	TID              string
+	CID              string // the merchant code the provider answered for, when it says
 	OrderID          string
 	CustomerID       string
 	State            ProviderState

@@ -120,6 +120,8 @@ func mismatch(p *payment.Payment, res *payment.ProviderPayment) string {
 	switch {
 	case res.TID != "" && res.TID != p.ProviderTID:
 		return fmt.Sprintf("provider answered for tid %s, expected %s", res.TID, p.ProviderTID)
+	case res.CID != "" && p.ProviderCID != "" && res.CID != p.ProviderCID:
+		return fmt.Sprintf("provider answered for cid %s, expected %s", res.CID, p.ProviderCID)
 	case res.OrderID != "" && res.OrderID != p.ProviderOrderID:
 		return fmt.Sprintf("provider answered for order %s, expected %s", res.OrderID, p.ProviderOrderID)
 	case res.Amount != p.Amount:

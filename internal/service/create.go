@@ -154,11 +154,9 @@ func (s *Service) CreatePayment(ctx context.Context, merchantID string, in Creat
 			payment.Event{Reason: "provider_error", Message: payment.ErrorMessage(err)}); terr != nil {
 			log.Error("record failed prepare", "error", terr)
 		}
-		code := payment.ErrorCode(err)
-		if code != payment.EINVALID && code != payment.EDECLINED {
-			code = payment.EUPSTREAM
-		}
-		return nil, payment.Wrap(code, err, "%s did not accept the payment: %s", prov.Name(), payment.ErrorMessage(err))
+		// The merchant's input was validated above, so a refusal here is the
+		// provider's or paybridge's configuration, never the caller's request.
+		return nil, payment.Wrap(payment.EUPSTREAM, err, "%s did not accept the payment: %s", prov.Name(), payment.ErrorMessage(err))
 	}
 	expires := res.CreatedAt
 	if expires.IsZero() || expires.After(now) {

@@ -97,6 +97,7 @@ func (c *Client) Approve(ctx context.Context, p *payment.Payment, token string) 
 	c.warnBadTimes(ctx, opApprove, resp.CreatedAt, resp.ApprovedAt)
 	return &payment.ProviderPayment{
 		TID:           resp.TID,
+		CID:           resp.CID,
 		OrderID:       resp.PartnerOrderID,
 		CustomerID:    resp.PartnerUserID,
 		State:         payment.ProviderPaid,
@@ -131,6 +132,7 @@ func (c *Client) Lookup(ctx context.Context, p *payment.Payment) (*payment.Provi
 	c.warnBadTimes(ctx, opOrder, resp.CreatedAt, resp.ApprovedAt, resp.CanceledAt)
 	return &payment.ProviderPayment{
 		TID:              resp.TID,
+		CID:              resp.CID,
 		OrderID:          resp.PartnerOrderID,
 		CustomerID:       resp.PartnerUserID,
 		State:            stateOf(resp.Status),
@@ -173,6 +175,7 @@ func (c *Client) Cancel(ctx context.Context, p *payment.Payment, req payment.Can
 	c.warnBadTimes(ctx, opCancel, resp.CreatedAt, resp.ApprovedAt, resp.CanceledAt)
 	return &payment.ProviderPayment{
 		TID:              resp.TID,
+		CID:              resp.CID,
 		OrderID:          resp.PartnerOrderID,
 		CustomerID:       resp.PartnerUserID,
 		State:            stateOf(resp.Status),

@@ -51,6 +51,7 @@ func TestClient_Ready(t *testing.T) {
 func approved(state payment.ProviderState, raw, method, aid string) payment.ProviderPayment {
 	return payment.ProviderPayment{
 		TID:        "T1234567890123456789",
+		CID:        "TC0ONETIME",
 		OrderID:    "pay_01hzx3k4m5n6p7q8r9s0t1v2w3",
 		CustomerID: "cus_1001",
 		State:      state,
