@@ -32,16 +32,22 @@ type App struct {
 // when the test ends. Logs go to the test log when -v is set.
 func Start(tb testing.TB, opts ...func(*config.Config)) *App {
 	tb.Helper()
+	var w io.Writer = io.Discard
+	if testing.Verbose() || os.Getenv("PAYBRIDGE_TEST_LOG") != "" {
+		w = testWriter{tb}
+	}
+	return StartLogged(tb, w, opts...)
+}
+
+// StartLogged is Start with the log written to w.
+func StartLogged(tb testing.TB, w io.Writer, opts ...func(*config.Config)) *App {
+	tb.Helper()
 	cfg := config.Defaults
 	cfg.Addr = "127.0.0.1:0"
 	cfg.DatabaseURL = "sqlite:" + filepath.Join(tb.TempDir(), "paybridge.db")
 	cfg.SweepInterval = time.Hour // tests call Sweep themselves
 	for _, o := range opts {
 		o(&cfg)
-	}
-	var w io.Writer = io.Discard
-	if testing.Verbose() || os.Getenv("PAYBRIDGE_TEST_LOG") != "" {
-		w = testWriter{tb}
 	}
 	log := slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	a, err := app.Start(context.Background(), cfg, log)
