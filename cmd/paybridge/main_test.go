@@ -7,7 +7,9 @@ import (
 	"flag"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/paybridge/paybridge/internal/httpapi"
 	"github.com/paybridge/paybridge/internal/store"
@@ -96,3 +98,45 @@ func TestRun_ServeRejectsBadConfig(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+// Ensure serve stops cleanly when its context ends (what SIGTERM does).
+func TestRun_ServeShutsDownGracefully(t *testing.T) {
+	dir := t.TempDir()
+	getenv := func(k string) string {
+		return map[string]string{"PAYBRIDGE_ADDR": "127.0.0.1:0", "PAYBRIDGE_DATABASE_URL": "sqlite:" + filepath.Join(dir, "pb.db")}[k]
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	var errOut syncBuffer
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, []string{"serve"}, getenv, &bytes.Buffer{}, &errOut) }()
+	for i := 0; !strings.Contains(errOut.String(), "paybridge listening"); i++ {
+		if i > 500 {
+			t.Fatalf("serve did not start: %s", errOut.String())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("serve returned %v", err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("serve did not stop")
+	}
+	if !strings.Contains(errOut.String(), "shutting down") || !strings.Contains(errOut.String(), "SANDBOX MODE") {
+		t.Fatalf("log = %s", errOut.String())
+	}
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
