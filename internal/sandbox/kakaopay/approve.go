@@ -80,20 +80,15 @@ func (s *Sandbox) approve(_ *http.Request, in params) (any, *apiError) {
 	token := f.str("pg_token", true, 0)
 	payload := f.str("payload", false, 200)
 	total, hasTotal := f.num("total_amount", false, 1, math.MaxInt64)
-	if f.err != nil {
-		return nil, f.err
+	if err := f.checkCID(cid); err != nil {
+		return nil, err
 	}
-	if !validCID(cid) {
-		return nil, errInvalidCID()
-	}
-
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	p := s.payments[tid]
-	if p == nil || p.cid != cid {
-		return nil, errInvalid("no payment with tid %q for this cid", tid)
+	p, err := s.paymentLocked(cid, tid)
+	if err != nil {
+		return nil, err
 	}
-	s.expireIfDue(p)
 	switch {
 	case p.approved():
 		return nil, errAlreadyApproved()

@@ -39,20 +39,15 @@ func (s *Sandbox) cancel(_ *http.Request, in params) (any, *apiError) {
 	vat, hasVAT := f.num("cancel_vat_amount", false, 0, math.MaxInt64)
 	avail, hasAvail := f.num("cancel_available_amount", false, 0, math.MaxInt64)
 	payload := f.str("payload", false, 200)
-	if f.err != nil {
-		return nil, f.err
+	if err := f.checkCID(cid); err != nil {
+		return nil, err
 	}
-	if !validCID(cid) {
-		return nil, errInvalidCID()
-	}
-
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	p := s.payments[tid]
-	if p == nil || p.cid != cid {
-		return nil, errInvalid("no payment with tid %q for this cid", tid)
+	p, err := s.paymentLocked(cid, tid)
+	if err != nil {
+		return nil, err
 	}
-	s.expireIfDue(p)
 	rem := p.cancellable()
 	switch {
 	case p.status != statusSuccess && p.status != statusPartCancel:

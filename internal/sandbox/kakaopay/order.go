@@ -52,20 +52,15 @@ func (s *Sandbox) order(_ *http.Request, in params) (any, *apiError) {
 	f := fields{p: in}
 	cid := f.str("cid", true, 0)
 	tid := f.str("tid", true, 0)
-	if f.err != nil {
-		return nil, f.err
+	if err := f.checkCID(cid); err != nil {
+		return nil, err
 	}
-	if !validCID(cid) {
-		return nil, errInvalidCID()
-	}
-
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	p := s.payments[tid]
-	if p == nil || p.cid != cid {
-		return nil, errInvalid("no payment with tid %q for this cid", tid)
+	p, err := s.paymentLocked(cid, tid)
+	if err != nil {
+		return nil, err
 	}
-	s.expireIfDue(p)
 
 	resp := &orderResponse{
 		TID:                   p.tid,

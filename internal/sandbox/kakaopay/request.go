@@ -194,3 +194,25 @@ func (f *fields) num(name string, required bool, min, max int64) (int64, bool) {
 // validCID accepts the test CID and, like a merchant's real CIDs, any other
 // 10-character code.
 func validCID(cid string) bool { return cid == "TC0ONETIME" || len(cid) == 10 }
+
+// checkCID reports the first field problem, then an invalid cid.
+func (f *fields) checkCID(cid string) *apiError {
+	if f.err != nil {
+		return f.err
+	}
+	if !validCID(cid) {
+		return errInvalidCID()
+	}
+	return nil
+}
+
+// paymentLocked finds tid's payment for cid and applies any due expiry; the
+// caller holds s.mu.
+func (s *Sandbox) paymentLocked(cid, tid string) (*payment, *apiError) {
+	p := s.payments[tid]
+	if p == nil || p.cid != cid {
+		return nil, errInvalid("no payment with tid %q for this cid", tid)
+	}
+	s.expireIfDue(p)
+	return p, nil
+}
