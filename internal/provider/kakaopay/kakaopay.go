@@ -129,26 +129,7 @@ func (c *Client) Lookup(ctx context.Context, p *payment.Payment) (*payment.Provi
 	if err != nil {
 		return nil, err
 	}
-	c.warnBadTimes(ctx, opOrder, resp.CreatedAt, resp.ApprovedAt, resp.CanceledAt)
-	return &payment.ProviderPayment{
-		TID:              resp.TID,
-		CID:              resp.CID,
-		OrderID:          resp.PartnerOrderID,
-		CustomerID:       resp.PartnerUserID,
-		State:            stateOf(resp.Status),
-		RawStatus:        resp.Status,
-		Amount:           resp.Amount.Total,
-		TaxFreeAmount:    resp.Amount.TaxFree,
-		CanceledAmount:   resp.CanceledAmount.Total,
-		CancelableAmount: resp.CancelAvailableAmount.Total,
-		MethodType:       resp.PaymentMethodType,
-		ApprovalID:       approvalAID(resp.PaymentActionDetails),
-		ItemName:         resp.ItemName,
-		Quantity:         resp.Quantity,
-		CreatedAt:        resp.CreatedAt.Time,
-		ApprovedAt:       resp.ApprovedAt.Time,
-		CanceledAt:       resp.CanceledAt.Time,
-	}, nil
+	return c.translateState(ctx, opOrder, &resp.paymentState, approvalAID(resp.PaymentActionDetails)), nil
 }
 
 // Cancel refunds req.Amount of p. req.Cancelable goes out as
@@ -172,26 +153,32 @@ func (c *Client) Cancel(ctx context.Context, p *payment.Payment, req payment.Can
 	if err := c.call(ctx, opCancel, p.ID, body, &resp); err != nil {
 		return nil, err
 	}
-	c.warnBadTimes(ctx, opCancel, resp.CreatedAt, resp.ApprovedAt, resp.CanceledAt)
+	return c.translateState(ctx, opCancel, &resp.paymentState, resp.AID), nil
+}
+
+// translateState turns an order or cancel answer into the domain's view.
+// CanceledAmount is cumulative (a cancel's own refund included).
+func (c *Client) translateState(ctx context.Context, op string, st *paymentState, aid string) *payment.ProviderPayment {
+	c.warnBadTimes(ctx, op, st.CreatedAt, st.ApprovedAt, st.CanceledAt)
 	return &payment.ProviderPayment{
-		TID:              resp.TID,
-		CID:              resp.CID,
-		OrderID:          resp.PartnerOrderID,
-		CustomerID:       resp.PartnerUserID,
-		State:            stateOf(resp.Status),
-		RawStatus:        resp.Status,
-		Amount:           resp.Amount.Total,
-		TaxFreeAmount:    resp.Amount.TaxFree,
-		CanceledAmount:   resp.CanceledAmount.Total, // cumulative, this refund included
-		CancelableAmount: resp.CancelAvailableAmount.Total,
-		MethodType:       resp.PaymentMethodType,
-		ApprovalID:       resp.AID,
-		ItemName:         resp.ItemName,
-		Quantity:         resp.Quantity,
-		CreatedAt:        resp.CreatedAt.Time,
-		ApprovedAt:       resp.ApprovedAt.Time,
-		CanceledAt:       resp.CanceledAt.Time,
-	}, nil
+		TID:              st.TID,
+		CID:              st.CID,
+		OrderID:          st.PartnerOrderID,
+		CustomerID:       st.PartnerUserID,
+		State:            stateOf(st.Status),
+		RawStatus:        st.Status,
+		Amount:           st.Amount.Total,
+		TaxFreeAmount:    st.Amount.TaxFree,
+		CanceledAmount:   st.CanceledAmount.Total,
+		CancelableAmount: st.CancelAvailableAmount.Total,
+		MethodType:       st.PaymentMethodType,
+		ApprovalID:       aid,
+		ItemName:         st.ItemName,
+		Quantity:         st.Quantity,
+		CreatedAt:        st.CreatedAt.Time,
+		ApprovedAt:       st.ApprovedAt.Time,
+		CanceledAt:       st.CanceledAt.Time,
+	}
 }
 
 // cidFor is the CID p was readied with. A tid belongs to its CID, so after a

@@ -133,25 +133,31 @@ type paymentAction struct {
 	Payload           string    `json:"payload"`
 }
 
+// paymentState is what order and cancel responses both report about a
+// payment: its status and its amounts so far.
+type paymentState struct {
+	TID                   string    `json:"tid"`
+	CID                   string    `json:"cid"`
+	Status                string    `json:"status"`
+	PartnerOrderID        string    `json:"partner_order_id"`
+	PartnerUserID         string    `json:"partner_user_id"`
+	PaymentMethodType     string    `json:"payment_method_type"`
+	Amount                amount    `json:"amount"`
+	CanceledAmount        amount    `json:"canceled_amount"`
+	CancelAvailableAmount amount    `json:"cancel_available_amount"`
+	ItemName              string    `json:"item_name"`
+	ItemCode              string    `json:"item_code"`
+	Quantity              int64     `json:"quantity"`
+	CreatedAt             kakaoTime `json:"created_at"`
+	ApprovedAt            kakaoTime `json:"approved_at"`
+	CanceledAt            kakaoTime `json:"canceled_at"`
+}
+
 // orderResponse is KakaoPay's answer to order.
 type orderResponse struct {
-	TID                   string            `json:"tid"`
-	CID                   string            `json:"cid"`
-	Status                string            `json:"status"`
-	PartnerOrderID        string            `json:"partner_order_id"`
-	PartnerUserID         string            `json:"partner_user_id"`
-	PaymentMethodType     string            `json:"payment_method_type"`
-	Amount                amount            `json:"amount"`
-	CanceledAmount        amount            `json:"canceled_amount"`
-	CancelAvailableAmount amount            `json:"cancel_available_amount"`
-	ItemName              string            `json:"item_name"`
-	ItemCode              string            `json:"item_code"`
-	Quantity              int64             `json:"quantity"`
-	CreatedAt             kakaoTime         `json:"created_at"`
-	ApprovedAt            kakaoTime         `json:"approved_at"`
-	CanceledAt            kakaoTime         `json:"canceled_at"`
-	SelectedCardInfo      *selectedCardInfo `json:"selected_card_info"`
-	PaymentActionDetails  []paymentAction   `json:"payment_action_details"`
+	paymentState
+	SelectedCardInfo     *selectedCardInfo `json:"selected_card_info"`
+	PaymentActionDetails []paymentAction   `json:"payment_action_details"`
 }
 
 // cancelRequest is the body of POST …/payment/cancel.
@@ -168,24 +174,10 @@ type cancelRequest struct {
 
 // cancelResponse is KakaoPay's answer to a successful cancel.
 type cancelResponse struct {
-	AID                   string    `json:"aid"`
-	TID                   string    `json:"tid"`
-	CID                   string    `json:"cid"`
-	Status                string    `json:"status"`
-	PartnerOrderID        string    `json:"partner_order_id"`
-	PartnerUserID         string    `json:"partner_user_id"`
-	PaymentMethodType     string    `json:"payment_method_type"`
-	Amount                amount    `json:"amount"`
-	ApprovedCancelAmount  amount    `json:"approved_cancel_amount"`
-	CanceledAmount        amount    `json:"canceled_amount"`
-	CancelAvailableAmount amount    `json:"cancel_available_amount"`
-	ItemName              string    `json:"item_name"`
-	ItemCode              string    `json:"item_code"`
-	Quantity              int64     `json:"quantity"`
-	CreatedAt             kakaoTime `json:"created_at"`
-	ApprovedAt            kakaoTime `json:"approved_at"`
-	CanceledAt            kakaoTime `json:"canceled_at"`
-	Payload               string    `json:"payload"`
+	paymentState
+	AID                  string `json:"aid"`
+	ApprovedCancelAmount amount `json:"approved_cancel_amount"` // this refund alone
+	Payload              string `json:"payload"`
 }
 
 // looseString accepts a JSON string, number, boolean or null and keeps its
