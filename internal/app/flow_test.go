@@ -62,7 +62,7 @@ func TestCheckout_ShopURLs(t *testing.T) {
 	t.Run("Success", func(t *testing.T) {
 		p := MustCreatePayment(t, a, "order-s", 1000, extra)
 		_, loc := follow(t, a, buyer(t, a, p.RedirectURL, "approve"))
-		if loc != "https://shop.example/done?payment_id="+p.ID+"&x=1" {
+		if loc != "https://shop.example/done?x=1&payment_id="+p.ID {
 			t.Fatalf("redirect = %q", loc)
 		}
 	})

@@ -106,18 +106,18 @@ func (s *Site) render(w http.ResponseWriter, status int, name string, p page) {
 	}
 }
 
-// withParams adds query parameters to a URL that may already have a query.
+// withParams adds query parameters to a URL, keeping the query it already
+// has byte for byte (the shop may sign or parse it in its own way).
 func withParams(target string, params url.Values) string {
 	u, err := url.Parse(target)
 	if err != nil {
 		return target
 	}
-	q := u.Query()
-	for k, vs := range params {
-		for _, v := range vs {
-			q.Set(k, v)
-		}
+	add := params.Encode()
+	if u.RawQuery == "" {
+		u.RawQuery = add
+	} else {
+		u.RawQuery += "&" + add
 	}
-	u.RawQuery = q.Encode()
 	return u.String()
 }
