@@ -32,7 +32,7 @@ func (s *Store) CreateCancellation(ctx context.Context, c *payment.Cancellation,
 	now := s.now()
 	c.CreatedAt, c.UpdatedAt, c.Status = now, now, payment.CancellationPending
 	return s.withTx(ctx, func(tx *sql.Tx) error {
-		p, err := scanPayment(tx.QueryRowContext(ctx, s.q(`SELECT `+paymentColumns+` FROM payments WHERE id = ?`), c.PaymentID))
+		p, err := scanPayment(tx.QueryRowContext(ctx, s.q(`SELECT `+paymentColumns+` FROM payments WHERE id = ?`+s.dialect.forUpdate), c.PaymentID))
 		if err != nil {
 			return notFound(err, "payment")
 		}
@@ -79,7 +79,7 @@ func (s *Store) CompleteCancellation(ctx context.Context, c *payment.Cancellatio
 			return payment.Errorf(payment.ECONFLICT, "cancellation %s is no longer pending", c.ID)
 		}
 		c.Status, c.UpdatedAt = status, now
-		cur, err := scanPayment(tx.QueryRowContext(ctx, s.q(`SELECT `+paymentColumns+` FROM payments WHERE id = ?`), c.PaymentID))
+		cur, err := scanPayment(tx.QueryRowContext(ctx, s.q(`SELECT `+paymentColumns+` FROM payments WHERE id = ?`+s.dialect.forUpdate), c.PaymentID))
 		if err != nil {
 			return notFound(err, "payment")
 		}

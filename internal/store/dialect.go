@@ -1,6 +1,8 @@
 package store
 
 import (
+	"context"
+	"database/sql"
 	"strconv"
 	"strings"
 )
@@ -14,6 +16,23 @@ type dialect struct {
 	idColumn string
 	// isUniqueViolation reports whether err is a unique-constraint error.
 	isUniqueViolation func(err error) bool
+	// isRetryable reports whether a transaction failed only because of
+	// concurrency and may simply be run again (nil: never).
+	isRetryable func(err error) bool
+	// forUpdate locks the rows a SELECT reads until the transaction ends.
+	// SQLite needs none: BEGIN IMMEDIATE already holds the one write lock.
+	forUpdate string
+	// skipLocked additionally passes over rows another transaction holds,
+	// so that several instances claiming work never wait on each other.
+	skipLocked string
+	// lockMigrations serializes migrations across instances (nil: not needed).
+	lockMigrations func(ctx context.Context, conn *sql.Conn) (unlock func(), err error)
+	// resetSequence moves an auto-increment past copied ids (nil: automatic).
+	resetSequence func(ctx context.Context, tx *sql.Tx, table, column string) error
+}
+
+func containsFold(s, sub string) bool {
+	return strings.Contains(strings.ToLower(s), strings.ToLower(sub))
 }
 
 // rebind rewrites ? placeholders for the dialect. Queries here never contain

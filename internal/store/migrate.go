@@ -63,25 +63,48 @@ func LatestVersion() int {
 
 // SchemaVersion returns the version of the database's schema (0 when empty).
 func (s *Store) SchemaVersion(ctx context.Context) (int, error) {
-	if _, err := s.w.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+	conn, err := s.w.Conn(ctx)
+	if err != nil {
+		return 0, err
+	}
+	defer conn.Close()
+	return schemaVersion(ctx, conn)
+}
+
+func schemaVersion(ctx context.Context, conn *sql.Conn) (int, error) {
+	if _, err := conn.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`); err != nil {
 		return 0, fmt.Errorf("schema_migrations: %w", err)
 	}
 	var v sql.NullInt64
-	if err := s.w.QueryRowContext(ctx, `SELECT MAX(version) FROM schema_migrations`).Scan(&v); err != nil {
+	if err := conn.QueryRowContext(ctx, `SELECT MAX(version) FROM schema_migrations`).Scan(&v); err != nil {
 		return 0, fmt.Errorf("schema version: %w", err)
 	}
 	return int(v.Int64), nil
 }
 
 // Migrate applies every pending migration, each in its own transaction, and
-// returns the names applied.
+// returns the names applied. Everything happens on one connection, which on
+// PostgreSQL holds an advisory lock throughout, so instances starting
+// together migrate one after the other.
 func (s *Store) Migrate(ctx context.Context) ([]string, error) {
 	ms, err := migrations()
 	if err != nil {
 		return nil, err
 	}
-	cur, err := s.SchemaVersion(ctx)
+	conn, err := s.w.Conn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Close()
+	if s.dialect.lockMigrations != nil {
+		unlock, err := s.dialect.lockMigrations(ctx, conn)
+		if err != nil {
+			return nil, fmt.Errorf("lock migrations: %w", err)
+		}
+		defer unlock()
+	}
+	cur, err := schemaVersion(ctx, conn)
 	if err != nil {
 		return nil, err
 	}
@@ -91,21 +114,28 @@ func (s *Store) Migrate(ctx context.Context) ([]string, error) {
 	}
 	var applied []string
 	for _, m := range ms[cur:] {
-		body := strings.ReplaceAll(m.sql, "{{ID}}", s.dialect.idColumn)
-		err := s.withTx(ctx, func(tx *sql.Tx) error {
-			if _, err := tx.ExecContext(ctx, body); err != nil {
-				return err
-			}
-			_, err := tx.ExecContext(ctx, s.q(`INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`),
-				m.version, m.name, micros(s.now()))
-			return err
-		})
-		if err != nil {
+		if err := s.applyMigration(ctx, conn, m); err != nil {
 			return applied, fmt.Errorf("migration %s: %w", m.name, err)
 		}
 		applied = append(applied, m.name)
 	}
 	return applied, nil
+}
+
+func (s *Store) applyMigration(ctx context.Context, conn *sql.Conn, m migration) error {
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, strings.ReplaceAll(m.sql, "{{ID}}", s.dialect.idColumn)); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`),
+		m.version, m.name, micros(s.now())); err != nil {
+		return err
+	}
+	return tx.Commit()
 }
 
 // checkSchema migrates (when migrate is true) or checks that the schema is

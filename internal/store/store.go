@@ -9,6 +9,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"strings"
 	"time"
 
@@ -35,20 +36,43 @@ type Options struct {
 	NoMigrate bool
 	// SkipCheck skips even that check (for the migrate command itself).
 	SkipCheck bool
+	// MaxConns is the PostgreSQL pool size (default 10).
+	MaxConns int
+	// StatementTimeout bounds every PostgreSQL statement (default 30s).
+	StatementTimeout time.Duration
+	// ConnectTimeout bounds connecting to PostgreSQL (default 5s).
+	ConnectTimeout time.Duration
+}
+
+func (o *Options) setDefaults() {
+	if o.MaxConns <= 0 {
+		o.MaxConns = 10
+	}
+	if o.StatementTimeout <= 0 {
+		o.StatementTimeout = 30 * time.Second
+	}
+	if o.ConnectTimeout <= 0 {
+		o.ConnectTimeout = 5 * time.Second
+	}
+}
+
+// IsPostgres reports whether a database URL names PostgreSQL.
+func IsPostgres(url string) bool {
+	return strings.HasPrefix(url, "postgres://") || strings.HasPrefix(url, "postgresql://")
 }
 
 // Open opens the database named by url: "sqlite:PATH", "file:PATH" or a bare
 // path for SQLite. It applies pending migrations unless told not to, and
 // refuses a schema newer than this binary knows.
 func Open(ctx context.Context, url string, o Options) (*Store, error) {
+	o.setDefaults()
 	var (
 		s   *Store
 		err error
 	)
-	switch {
-	case strings.HasPrefix(url, "postgres://"), strings.HasPrefix(url, "postgresql://"):
-		return nil, payment.Errorf(payment.EINVALID, "PostgreSQL is not supported by this build yet")
-	default:
+	if IsPostgres(url) {
+		s, err = openPostgres(ctx, url, o)
+	} else {
 		s, err = openSQLite(ctx, url)
 	}
 	if err != nil {
@@ -86,8 +110,29 @@ func (s *Store) q(query string) string { return s.dialect.rebind(query) }
 
 // withTx runs fn in a write transaction and commits it. On SQLite the
 // transaction starts with BEGIN IMMEDIATE (see openSQLite), so a
-// read-then-write never fails half way with SQLITE_BUSY.
+// read-then-write never fails half way with SQLITE_BUSY. On PostgreSQL a
+// serialization failure or deadlock is retried, a bounded number of times
+// with jittered exponential backoff, so it never reaches a caller as a 500;
+// fn must therefore be safe to run again (it only talks to the database).
 func (s *Store) withTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	const attempts = 6
+	delay := 5 * time.Millisecond
+	for i := 1; ; i++ {
+		err := s.tryTx(ctx, fn)
+		if err == nil || s.dialect.isRetryable == nil || !s.dialect.isRetryable(err) || i == attempts {
+			return err
+		}
+		// Full jitter: sleep a random time up to the current delay.
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(time.Duration(rand.Int64N(int64(delay))) + time.Millisecond):
+		}
+		delay *= 2
+	}
+}
+
+func (s *Store) tryTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)

@@ -8,13 +8,33 @@ import (
 	"time"
 
 	"github.com/paybridge/paybridge/internal/payment"
+	"github.com/paybridge/paybridge/internal/pgtest"
 	"github.com/paybridge/paybridge/internal/store"
 )
 
-// MustOpen opens a fresh SQLite database that is closed when the test ends.
-func MustOpen(tb testing.TB) *store.Store {
+func TestMain(m *testing.M) { pgtest.Main(m) }
+
+// engines are the databases every store test runs against: this is the
+// conformance suite both must pass.
+var engines = []struct {
+	name string
+	url  func(testing.TB) string
+}{
+	{"sqlite", func(tb testing.TB) string { return "sqlite:" + filepath.Join(tb.TempDir(), "pb.db") }},
+	{"postgres", pgtest.NewDatabase},
+}
+
+// forEachEngine runs fn once per engine, each with a fresh database URL.
+func forEachEngine(t *testing.T, fn func(t *testing.T, url string)) {
+	for _, e := range engines {
+		t.Run(e.name, func(t *testing.T) { fn(t, e.url(t)) })
+	}
+}
+
+// MustOpen opens (and migrates) the database at url, closed when the test ends.
+func MustOpen(tb testing.TB, url string) *store.Store {
 	tb.Helper()
-	s, err := store.Open(context.Background(), "sqlite:"+filepath.Join(tb.TempDir(), "pb.db"), store.Options{})
+	s, err := store.Open(context.Background(), url, store.Options{})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -35,9 +55,11 @@ func MustCreatePayment(tb testing.TB, s *store.Store, orderID string) *payment.P
 	return p
 }
 
-func TestStore_CreatePayment(t *testing.T) {
+func TestStore_CreatePayment(t *testing.T) { forEachEngine(t, testStoreCreatePayment) }
+
+func testStoreCreatePayment(t *testing.T, url string) {
 	ctx := context.Background()
-	s := MustOpen(t)
+	s := MustOpen(t, url)
 	p := MustCreatePayment(t, s, "o-1")
 	got, err := s.FindPaymentByID(ctx, p.ID)
 	if err != nil || got.Status != payment.StatusCreated || got.Amount != 10000 || got.OrderID != "o-1" {
@@ -72,9 +94,11 @@ func TestStore_CreatePayment(t *testing.T) {
 	})
 }
 
-func TestStore_TransitionPayment(t *testing.T) {
+func TestStore_TransitionPayment(t *testing.T) { forEachEngine(t, testStoreTransitionPayment) }
+
+func testStoreTransitionPayment(t *testing.T, url string) {
 	ctx := context.Background()
-	s := MustOpen(t)
+	s := MustOpen(t, url)
 	p := MustCreatePayment(t, s, "o-1")
 	tid := "T1234567890123456789"
 	got, err := s.TransitionPayment(ctx, p.ID, payment.StatusCreated, payment.StatusReady,
@@ -120,9 +144,11 @@ func TestStore_TransitionPayment(t *testing.T) {
 	}
 }
 
-func TestStore_Cancellations(t *testing.T) {
+func TestStore_Cancellations(t *testing.T) { forEachEngine(t, testStoreCancellations) }
+
+func testStoreCancellations(t *testing.T, url string) {
 	ctx := context.Background()
-	s := MustOpen(t)
+	s := MustOpen(t, url)
 	p := MustCreatePayment(t, s, "o-1")
 	for _, step := range [][2]payment.Status{{"created", "ready"}, {"ready", "approving"}, {"approving", "paid"}} {
 		if _, err := s.TransitionPayment(ctx, p.ID, step[0], step[1], payment.Update{}, payment.Event{}); err != nil {
@@ -162,9 +188,11 @@ func TestStore_Cancellations(t *testing.T) {
 	}
 }
 
-func TestStore_APIKeys(t *testing.T) {
+func TestStore_APIKeys(t *testing.T) { forEachEngine(t, testStoreAPIKeys) }
+
+func testStoreAPIKeys(t *testing.T, url string) {
 	ctx := context.Background()
-	s := MustOpen(t)
+	s := MustOpen(t, url)
 	k := &payment.APIKey{ID: "key_1", MerchantID: payment.DefaultMerchantID, Prefix: "sk_test_abcd", Hash: "h1"}
 	if err := s.CreateAPIKey(ctx, k); err != nil {
 		t.Fatal(err)
@@ -180,9 +208,10 @@ func TestStore_APIKeys(t *testing.T) {
 	}
 }
 
-func TestStore_Migrations(t *testing.T) {
+func TestStore_Migrations(t *testing.T) { forEachEngine(t, testStoreMigrations) }
+
+func testStoreMigrations(t *testing.T, path string) {
 	ctx := context.Background()
-	path := "sqlite:" + filepath.Join(t.TempDir(), "pb.db")
 	t.Run("ErrNoMigrateOnEmpty", func(t *testing.T) {
 		if _, err := store.Open(ctx, path, store.Options{NoMigrate: true}); err == nil {
 			t.Fatal("opened an empty database without migrating")
@@ -211,7 +240,7 @@ func TestStore_Migrations(t *testing.T) {
 }
 
 func TestStore_SQLitePragmas(t *testing.T) {
-	s := MustOpen(t)
+	s := MustOpen(t, engines[0].url(t))
 	for pragma, want := range map[string]string{"journal_mode": "wal", "synchronous": "2", "foreign_keys": "1"} {
 		if got, err := s.PragmaForTest(context.Background(), pragma); err != nil || got != want {
 			t.Errorf("PRAGMA %s = %q, %v; want %q", pragma, got, err, want)

@@ -1,0 +1,92 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/stdlib"
+)
+
+// postgresDialect serves several paybridge instances on one database.
+var postgresDialect = dialect{
+	name:       "postgres",
+	dollar:     true,
+	idColumn:   "BIGSERIAL PRIMARY KEY",
+	forUpdate:  " FOR UPDATE",
+	skipLocked: " FOR UPDATE SKIP LOCKED",
+	isUniqueViolation: func(err error) bool {
+		return pgCode(err) == "23505"
+	},
+	// Serialization failures and deadlocks are PostgreSQL's way of saying
+	// "try again"; the transaction had no effect.
+	isRetryable: func(err error) bool {
+		c := pgCode(err)
+		return c == "40001" || c == "40P01"
+	},
+	lockMigrations: func(ctx context.Context, conn *sql.Conn) (func(), error) {
+		// One instance migrates at a time; the others wait, then find nothing to do.
+		if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock(7420391)`); err != nil {
+			return nil, err
+		}
+		return func() { conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock(7420391)`) }, nil
+	},
+	resetSequence: func(ctx context.Context, tx *sql.Tx, table, column string) error {
+		_, err := tx.ExecContext(ctx, fmt.Sprintf(
+			`SELECT setval(pg_get_serial_sequence('%s', '%s'), COALESCE((SELECT MAX(%s) FROM %s), 0) + 1, false)`,
+			table, column, column, table))
+		return err
+	},
+}
+
+func pgCode(err error) string {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return pe.Code
+	}
+	return ""
+}
+
+// openPostgres opens a pool on a PostgreSQL URL with the configured limits:
+// pool size, connect timeout, and a statement timeout enforced by the server.
+func openPostgres(ctx context.Context, u string, o Options) (*Store, error) {
+	cfg, err := pgx.ParseConfig(u)
+	if err != nil {
+		// pgx's parse errors can quote the URL, password included.
+		return nil, fmt.Errorf("postgres: the database URL does not parse")
+	}
+	cfg.ConnectTimeout = o.ConnectTimeout
+	if cfg.RuntimeParams == nil {
+		cfg.RuntimeParams = map[string]string{}
+	}
+	cfg.RuntimeParams["statement_timeout"] = strconv.FormatInt(o.StatementTimeout.Milliseconds(), 10)
+	cfg.RuntimeParams["application_name"] = "paybridge"
+	db := stdlib.OpenDB(*cfg)
+	db.SetMaxOpenConns(o.MaxConns)
+	db.SetMaxIdleConns(o.MaxConns)
+	db.SetConnMaxIdleTime(5 * time.Minute)
+	pctx, cancel := context.WithTimeout(ctx, o.ConnectTimeout+time.Second)
+	defer cancel()
+	if err := db.PingContext(pctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("postgres: connect to %s@%s:%d/%s: %w", cfg.User, cfg.Host, cfg.Port, cfg.Database, scrub(err, cfg.Password))
+	}
+	return &Store{w: db, r: db, dialect: postgresDialect,
+		URL: fmt.Sprintf("postgres://%s@%s:%d/%s", cfg.User, cfg.Host, cfg.Port, cfg.Database)}, nil
+}
+
+// scrub keeps a password out of an error's text.
+func scrub(err error, password string) error {
+	if password == "" || err == nil {
+		return err
+	}
+	if s := err.Error(); containsFold(s, password) {
+		return errors.New("connection failed (details withheld: they contained the password)")
+	}
+	return err
+}
