@@ -38,8 +38,15 @@ type Store interface {
 	CompleteCancellation(ctx context.Context, c *Cancellation, succeeded bool, to Status, upd Update, ev Event) (*Payment, error)
 	// FindCancellations lists a payment's cancellations, oldest first.
 	FindCancellations(ctx context.Context, paymentID string) ([]*Cancellation, error)
-	// FindPendingCancellations lists cancellations still pending, created before t.
-	FindPendingCancellations(ctx context.Context, before time.Time, limit int) ([]*Cancellation, error)
+	// ClaimPayments leases to c.Owner, for c.Lease, up to f.Limit payments
+	// matching f that no other owner holds a live lease on, and returns them.
+	// Background work claims before it acts, so several paybridge instances
+	// never settle the same payment at the same time; a lease of an instance
+	// that died simply runs out.
+	ClaimPayments(ctx context.Context, c Claim, f PaymentFilter) ([]*Payment, error)
+	// ClaimCancellations leases pending cancellations created before
+	// createdBefore, as ClaimPayments does for payments.
+	ClaimCancellations(ctx context.Context, c Claim, createdBefore time.Time, limit int) ([]*Cancellation, error)
 
 	// CreateAPIKey stores a key's hash for a merchant.
 	CreateAPIKey(ctx context.Context, k *APIKey) error
@@ -55,5 +62,14 @@ type PaymentFilter struct {
 	Statuses      []Status
 	UpdatedBefore time.Time
 	CreatedBefore time.Time
+	ExpiresBefore time.Time
 	Limit         int
+}
+
+// Claim names who takes background work, when (the claimant's clock, which
+// also decides which leases have run out) and for how long.
+type Claim struct {
+	Owner string
+	Now   time.Time
+	Lease time.Duration
 }

@@ -32,6 +32,10 @@ type Config struct {
 	// approve outcome is unknown and which the provider still reports as
 	// unfinished stays approving before it is failed (default 5 minutes).
 	GiveUpAfter time.Duration
+	// SweepLease is how long a sweep holds the payments it claimed (default
+	// 1 minute): if an instance dies mid-sweep, another picks its work up
+	// after that. It also spaces out lookups of one unsettled payment.
+	SweepLease time.Duration
 }
 
 func (c *Config) setDefaults() {
@@ -50,6 +54,9 @@ func (c *Config) setDefaults() {
 	if c.GiveUpAfter == 0 {
 		c.GiveUpAfter = 5 * time.Minute
 	}
+	if c.SweepLease == 0 {
+		c.SweepLease = time.Minute
+	}
 	c.PublicURL = strings.TrimRight(c.PublicURL, "/")
 }
 
@@ -59,6 +66,8 @@ type Service struct {
 	providers map[string]payment.Provider
 	log       *slog.Logger
 	cfg       Config
+	// instance names this process when it claims background work.
+	instance string
 	// Now is the clock; tests replace it.
 	Now func() time.Time
 }
@@ -73,7 +82,8 @@ func New(store payment.Store, providers []payment.Provider, log *slog.Logger, cf
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Service{store: store, providers: m, log: log, cfg: cfg, Now: time.Now}
+	return &Service{store: store, providers: m, log: log, cfg: cfg, Now: time.Now,
+		instance: payment.NewID("ins", time.Now())}
 }
 
 // Store returns the service's store, for read-only views (pages, lists).

@@ -19,29 +19,27 @@ const sweepBatch = 100
 
 // Sweep settles what no request is going to settle: payments whose approve
 // outcome was unknown, refunds whose outcome was unknown, ready payments past
-// the provider's window, and payments left half-created by a crash. It is
-// safe to run concurrently with requests and with itself: every change is a
-// compare-and-set.
+// the provider's window, and payments left half-created by a crash. Every
+// instance sweeps; each claims its work with a lease first, so no two settle
+// the same payment at once, and every change is a compare-and-set anyway.
 func (s *Service) Sweep(ctx context.Context) (SweepResult, error) {
 	var r SweepResult
 	now := s.Now()
+	claim := payment.Claim{Owner: s.instance, Now: now, Lease: s.cfg.SweepLease}
 
-	ready, err := s.store.FindPayments(ctx, payment.PaymentFilter{Statuses: []payment.Status{payment.StatusReady}, Limit: sweepBatch,
-		CreatedBefore: now.Add(-s.cfg.Expiry)})
+	ready, err := s.store.ClaimPayments(ctx, claim, payment.PaymentFilter{Statuses: []payment.Status{payment.StatusReady},
+		ExpiresBefore: now, Limit: sweepBatch})
 	if err != nil {
 		return r, err
 	}
 	for _, p := range ready {
-		if now.Before(p.ExpiresAt) {
-			continue
-		}
 		np, err := s.transition(ctx, p, payment.StatusExpired, payment.Update{}, "expired", "not finished within the provider's window")
 		if err == nil && np.Status == payment.StatusExpired {
 			r.Expired++
 		}
 	}
 
-	approving, err := s.store.FindPayments(ctx, payment.PaymentFilter{Statuses: []payment.Status{payment.StatusApproving},
+	approving, err := s.store.ClaimPayments(ctx, claim, payment.PaymentFilter{Statuses: []payment.Status{payment.StatusApproving},
 		UpdatedBefore: now.Add(-s.cfg.SettleAfter), Limit: sweepBatch})
 	if err != nil {
 		return r, err
@@ -53,7 +51,7 @@ func (s *Service) Sweep(ctx context.Context) (SweepResult, error) {
 		}
 	}
 
-	pending, err := s.store.FindPendingCancellations(ctx, now.Add(-s.cfg.SettleAfter), sweepBatch)
+	pending, err := s.store.ClaimCancellations(ctx, claim, now.Add(-s.cfg.SettleAfter), sweepBatch)
 	if err != nil {
 		return r, err
 	}
@@ -64,7 +62,7 @@ func (s *Service) Sweep(ctx context.Context) (SweepResult, error) {
 		}
 	}
 
-	created, err := s.store.FindPayments(ctx, payment.PaymentFilter{Statuses: []payment.Status{payment.StatusCreated},
+	created, err := s.store.ClaimPayments(ctx, claim, payment.PaymentFilter{Statuses: []payment.Status{payment.StatusCreated},
 		UpdatedBefore: now.Add(-s.cfg.SettleAfter), Limit: sweepBatch})
 	if err != nil {
 		return r, err

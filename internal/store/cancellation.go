@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"time"
 
 	"github.com/paybridge/paybridge/internal/payment"
 )
@@ -103,12 +102,6 @@ func (s *Store) CompleteCancellation(ctx context.Context, c *payment.Cancellatio
 // FindCancellations implements payment.Store.
 func (s *Store) FindCancellations(ctx context.Context, paymentID string) ([]*payment.Cancellation, error) {
 	return s.findCancellations(ctx, `SELECT `+cancellationColumns+` FROM cancellations WHERE payment_id = ? ORDER BY created_at, id`, paymentID)
-}
-
-// FindPendingCancellations implements payment.Store.
-func (s *Store) FindPendingCancellations(ctx context.Context, before time.Time, limit int) ([]*payment.Cancellation, error) {
-	return s.findCancellations(ctx, `SELECT `+cancellationColumns+` FROM cancellations
-		WHERE status = ? AND created_at < ? ORDER BY created_at, id LIMIT ?`, payment.CancellationPending, micros(before), limit)
 }
 
 func (s *Store) findCancellations(ctx context.Context, query string, args ...any) ([]*payment.Cancellation, error) {

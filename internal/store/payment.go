@@ -116,6 +116,9 @@ func (s *Store) FindPayments(ctx context.Context, f payment.PaymentFilter) ([]*p
 	if !f.CreatedBefore.IsZero() {
 		where, args = append(where, "created_at < ?"), append(args, micros(f.CreatedBefore))
 	}
+	if !f.ExpiresBefore.IsZero() {
+		where, args = append(where, "expires_at < ?"), append(args, micros(f.ExpiresBefore))
+	}
 	query := `SELECT ` + paymentColumns + ` FROM payments`
 	if len(where) > 0 {
 		query += " WHERE " + strings.Join(where, " AND ")

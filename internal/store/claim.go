@@ -1,0 +1,88 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/paybridge/paybridge/internal/payment"
+)
+
+// ClaimPayments implements payment.Store. The rows are chosen and leased in
+// one statement; on PostgreSQL the choice skips rows another instance is
+// claiming right now (FOR UPDATE SKIP LOCKED), and on SQLite the single
+// writer makes the statement atomic by itself.
+func (s *Store) ClaimPayments(ctx context.Context, c payment.Claim, f payment.PaymentFilter) ([]*payment.Payment, error) {
+	now := c.Now
+	where := []string{"lease_until < ?"}
+	args := []any{micros(now)}
+	if len(f.Statuses) > 0 {
+		where = append(where, "status IN ("+strings.TrimSuffix(strings.Repeat("?, ", len(f.Statuses)), ", ")+")")
+		for _, st := range f.Statuses {
+			args = append(args, string(st))
+		}
+	}
+	if !f.UpdatedBefore.IsZero() {
+		where, args = append(where, "updated_at < ?"), append(args, micros(f.UpdatedBefore))
+	}
+	if !f.ExpiresBefore.IsZero() {
+		where, args = append(where, "expires_at < ?"), append(args, micros(f.ExpiresBefore))
+	}
+	limit := max(f.Limit, 1)
+	query := `UPDATE payments SET lease_owner = ?, lease_until = ?
+		WHERE id IN (SELECT id FROM payments WHERE ` + strings.Join(where, " AND ") +
+		fmt.Sprintf(" ORDER BY updated_at, id LIMIT %d", limit) + s.dialect.skipLocked + `)
+		RETURNING ` + paymentColumns
+	args = append([]any{c.Owner, micros(now.Add(c.Lease))}, args...)
+	var ps []*payment.Payment
+	err := s.withTx(ctx, func(tx *sql.Tx) error {
+		ps = ps[:0]
+		rows, err := tx.QueryContext(ctx, s.q(query), args...)
+		if err != nil {
+			return fmt.Errorf("claim payments: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			p, err := scanPayment(rows)
+			if err != nil {
+				return fmt.Errorf("claim payments: %w", err)
+			}
+			ps = append(ps, p)
+		}
+		return rows.Err()
+	})
+	sort.Slice(ps, func(i, j int) bool { return ps[i].UpdatedAt.Before(ps[j].UpdatedAt) })
+	return ps, err
+}
+
+// ClaimCancellations implements payment.Store.
+func (s *Store) ClaimCancellations(ctx context.Context, c payment.Claim, createdBefore time.Time, limit int) ([]*payment.Cancellation, error) {
+	now := c.Now
+	query := `UPDATE cancellations SET lease_owner = ?, lease_until = ?
+		WHERE id IN (SELECT id FROM cancellations WHERE status = ? AND created_at < ? AND lease_until < ?` +
+		fmt.Sprintf(" ORDER BY created_at, id LIMIT %d", max(limit, 1)) + s.dialect.skipLocked + `)
+		RETURNING ` + cancellationColumns
+	var cs []*payment.Cancellation
+	err := s.withTx(ctx, func(tx *sql.Tx) error {
+		cs = cs[:0]
+		rows, err := tx.QueryContext(ctx, s.q(query), c.Owner, micros(now.Add(c.Lease)),
+			payment.CancellationPending, micros(createdBefore), micros(now))
+		if err != nil {
+			return fmt.Errorf("claim cancellations: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			c, err := scanCancellation(rows)
+			if err != nil {
+				return fmt.Errorf("claim cancellations: %w", err)
+			}
+			cs = append(cs, c)
+		}
+		return rows.Err()
+	})
+	sort.Slice(cs, func(i, j int) bool { return cs[i].CreatedAt.Before(cs[j].CreatedAt) })
+	return cs, err
+}
