@@ -31,7 +31,7 @@ func runKeys(ctx context.Context, args []string, getenv func(string) string, std
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
-	st, err := store.Open(ctx, cfg.DatabaseURL, store.Options{NoMigrate: cfg.NoMigrate})
+	st, err := store.Open(ctx, cfg.DatabaseURL, cfg.StoreOptions())
 	if err != nil {
 		return fmt.Errorf("open database %s: %w", config.RedactURL(cfg.DatabaseURL), err)
 	}

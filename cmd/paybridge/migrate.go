@@ -19,7 +19,9 @@ func runMigrate(ctx context.Context, args []string, getenv func(string) string, 
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	st, err := store.Open(ctx, cfg.DatabaseURL, store.Options{NoMigrate: true, SkipCheck: true})
+	opts := cfg.StoreOptions()
+	opts.NoMigrate, opts.SkipCheck = true, true
+	st, err := store.Open(ctx, cfg.DatabaseURL, opts)
 	if err != nil {
 		return fmt.Errorf("open database %s: %w", config.RedactURL(cfg.DatabaseURL), err)
 	}

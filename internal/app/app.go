@@ -68,7 +68,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 
 func (a *App) build(ctx context.Context, ln net.Listener) error {
 	cfg, log := a.Config, a.Log
-	st, err := store.Open(ctx, cfg.DatabaseURL, store.Options{NoMigrate: cfg.NoMigrate})
+	st, err := store.Open(ctx, cfg.DatabaseURL, cfg.StoreOptions())
 	if err != nil {
 		return fmt.Errorf("open database %s: %w", config.RedactURL(cfg.DatabaseURL), err)
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/paybridge/paybridge/internal/config"
 	"github.com/paybridge/paybridge/internal/httpapi"
 	"github.com/paybridge/paybridge/internal/payment"
+	"github.com/paybridge/paybridge/internal/pgtest"
 )
 
 // App is a running paybridge with an API key for the default merchant.
@@ -44,7 +45,7 @@ func StartLogged(tb testing.TB, w io.Writer, opts ...func(*config.Config)) *App 
 	tb.Helper()
 	cfg := config.Defaults
 	cfg.Addr = "127.0.0.1:0"
-	cfg.DatabaseURL = "sqlite:" + filepath.Join(tb.TempDir(), "paybridge.db")
+	cfg.DatabaseURL = DatabaseURL(tb)
 	cfg.SweepInterval = time.Hour // tests call Sweep themselves
 	for _, o := range opts {
 		o(&cfg)
@@ -71,6 +72,21 @@ func StartLogged(tb testing.TB, w io.Writer, opts ...func(*config.Config)) *App 
 		Timeout:       60 * time.Second,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}}
+}
+
+// DatabaseURL returns a fresh database for a test: SQLite, or PostgreSQL
+// when PAYBRIDGE_TEST_DATABASE=postgres (the package's TestMain must then
+// call pgtest.Main). CI runs the end-to-end suites on both.
+func DatabaseURL(tb testing.TB) string {
+	switch e := os.Getenv("PAYBRIDGE_TEST_DATABASE"); e {
+	case "", "sqlite":
+		return "sqlite:" + filepath.Join(tb.TempDir(), "paybridge.db")
+	case "postgres":
+		return pgtest.NewDatabase(tb)
+	default:
+		tb.Fatalf("PAYBRIDGE_TEST_DATABASE=%q: want sqlite or postgres", e)
+		return ""
+	}
 }
 
 type testWriter struct{ tb testing.TB }

@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/paybridge/paybridge/internal/store"
 )
 
 // Config is paybridge's configuration.
@@ -21,6 +23,10 @@ type Config struct {
 	PublicURL   string // PAYBRIDGE_PUBLIC_URL, default http://localhost:<port of Addr>
 	DatabaseURL string // PAYBRIDGE_DATABASE_URL, default "sqlite:paybridge.db"
 	NoMigrate   bool   // PAYBRIDGE_NO_MIGRATE=1: do not apply migrations on start
+
+	DBMaxConns         int           // PAYBRIDGE_DB_MAX_CONNS, PostgreSQL pool size, default 10
+	DBStatementTimeout time.Duration // PAYBRIDGE_DB_STATEMENT_TIMEOUT, default 30s
+	DBConnectTimeout   time.Duration // PAYBRIDGE_DB_CONNECT_TIMEOUT, default 5s
 
 	KakaoPay KakaoPay
 
@@ -48,16 +54,19 @@ func (k KakaoPay) Sandbox() bool { return k.SecretKey == "" && k.AdminKey == "" 
 
 // Defaults are the values used when nothing is set.
 var Defaults = Config{
-	Addr:             ":8080",
-	DatabaseURL:      "sqlite:paybridge.db",
-	KakaoPay:         KakaoPay{CID: "TC0ONETIME"},
-	CORSOrigins:      []string{"http://localhost:8080", "http://127.0.0.1:8080"},
-	DropInSuccessURL: "http://localhost:8080/Client/success.html?userId={userId}",
-	DropInCancelURL:  "http://localhost:8080/Client/cancel.html",
-	DropInFailURL:    "http://localhost:8080/Client/fail.html",
-	SweepInterval:    10 * time.Second,
-	LogLevel:         "info",
-	LogFormat:        "text",
+	Addr:               ":8080",
+	DatabaseURL:        "sqlite:paybridge.db",
+	DBMaxConns:         10,
+	DBStatementTimeout: 30 * time.Second,
+	DBConnectTimeout:   5 * time.Second,
+	KakaoPay:           KakaoPay{CID: "TC0ONETIME"},
+	CORSOrigins:        []string{"http://localhost:8080", "http://127.0.0.1:8080"},
+	DropInSuccessURL:   "http://localhost:8080/Client/success.html?userId={userId}",
+	DropInCancelURL:    "http://localhost:8080/Client/cancel.html",
+	DropInFailURL:      "http://localhost:8080/Client/fail.html",
+	SweepInterval:      10 * time.Second,
+	LogLevel:           "info",
+	LogFormat:          "text",
 }
 
 // FromEnv reads the configuration from getenv (os.Getenv in production).
@@ -98,6 +107,24 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		}
 		c.NoMigrate = b
 	}
+	if v := getenv("PAYBRIDGE_DB_MAX_CONNS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("PAYBRIDGE_DB_MAX_CONNS: want a whole number, got %q", v))
+		}
+		c.DBMaxConns = n
+	}
+	duration := func(name string, dst *time.Duration) {
+		if v := getenv(name); v != "" {
+			d, err := time.ParseDuration(v)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%s: want a duration like 10s, got %q", name, v))
+			}
+			*dst = d
+		}
+	}
+	duration("PAYBRIDGE_DB_STATEMENT_TIMEOUT", &c.DBStatementTimeout)
+	duration("PAYBRIDGE_DB_CONNECT_TIMEOUT", &c.DBConnectTimeout)
 	secret("PAYBRIDGE_KAKAOPAY_SECRET_KEY", &c.KakaoPay.SecretKey)
 	secret("PAYBRIDGE_KAKAOPAY_ADMIN_KEY", &c.KakaoPay.AdminKey)
 	str("PAYBRIDGE_KAKAOPAY_CID", &c.KakaoPay.CID)
@@ -113,13 +140,7 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	str("PAYBRIDGE_DROPIN_SUCCESS_URL", &c.DropInSuccessURL)
 	str("PAYBRIDGE_DROPIN_CANCEL_URL", &c.DropInCancelURL)
 	str("PAYBRIDGE_DROPIN_FAIL_URL", &c.DropInFailURL)
-	if v := getenv("PAYBRIDGE_SWEEP_INTERVAL"); v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("PAYBRIDGE_SWEEP_INTERVAL: want a duration like 10s, got %q", v))
-		}
-		c.SweepInterval = d
-	}
+	duration("PAYBRIDGE_SWEEP_INTERVAL", &c.SweepInterval)
 	str("PAYBRIDGE_LOG_LEVEL", &c.LogLevel)
 	str("PAYBRIDGE_LOG_FORMAT", &c.LogFormat)
 	return c, errors.Join(errs...)
@@ -135,6 +156,15 @@ func (c *Config) Validate() error {
 		if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			errs = append(errs, fmt.Errorf("PAYBRIDGE_PUBLIC_URL: want an absolute http(s) URL, got %q", c.PublicURL))
 		}
+	}
+	if c.DBMaxConns < 1 || c.DBMaxConns > 1000 {
+		errs = append(errs, fmt.Errorf("PAYBRIDGE_DB_MAX_CONNS: between 1 and 1000, got %d", c.DBMaxConns))
+	}
+	if c.DBStatementTimeout < time.Second {
+		errs = append(errs, fmt.Errorf("PAYBRIDGE_DB_STATEMENT_TIMEOUT: at least 1s, got %s", c.DBStatementTimeout))
+	}
+	if c.DBConnectTimeout < time.Second {
+		errs = append(errs, fmt.Errorf("PAYBRIDGE_DB_CONNECT_TIMEOUT: at least 1s, got %s", c.DBConnectTimeout))
 	}
 	if c.KakaoPay.SecretKey != "" && c.KakaoPay.AdminKey != "" {
 		errs = append(errs, errors.New("PAYBRIDGE_KAKAOPAY_SECRET_KEY and PAYBRIDGE_KAKAOPAY_ADMIN_KEY are both set: choose the current (secret key) or the legacy (admin key) API"))
@@ -197,4 +227,10 @@ func (c Config) String() string {
 	return fmt.Sprintf("addr=%s public_url=%s database=%s kakaopay_secret_key=%s kakaopay_admin_key=%s kakaopay_cid=%s kakaopay_base_url=%s",
 		c.Addr, c.PublicURL, RedactURL(c.DatabaseURL), Mask(c.KakaoPay.SecretKey), Mask(c.KakaoPay.AdminKey),
 		c.KakaoPay.CID, c.KakaoPay.BaseURL)
+}
+
+// StoreOptions are the database settings as the store takes them.
+func (c Config) StoreOptions() store.Options {
+	return store.Options{NoMigrate: c.NoMigrate, MaxConns: c.DBMaxConns,
+		StatementTimeout: c.DBStatementTimeout, ConnectTimeout: c.DBConnectTimeout}
 }
