@@ -29,6 +29,7 @@ Commands:
   sandbox       run the KakaoPay sandbox alone, at the root path
   keys create   create a secret API key for the default merchant and print it
   migrate       apply database migrations
+  db copy       copy a database into another, empty one (SQLite to PostgreSQL)
   version       print the version
   help          show this help
 
@@ -65,6 +66,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runKeys(ctx, rest, getenv, stdout, stderr)
 	case "migrate":
 		return runMigrate(ctx, rest, getenv, stdout, stderr)
+	case "db":
+		return runDB(ctx, rest, getenv, stdout, stderr)
 	case "version", "-version", "--version":
 		fmt.Fprintln(stdout, "paybridge", Version)
 		return nil

@@ -27,6 +27,9 @@ type dialect struct {
 	skipLocked string
 	// lockMigrations serializes migrations across instances (nil: not needed).
 	lockMigrations func(ctx context.Context, conn *sql.Conn) (unlock func(), err error)
+	// snapshot are the options of a read transaction that sees one
+	// consistent snapshot of the database.
+	snapshot *sql.TxOptions
 	// resetSequence moves an auto-increment past copied ids (nil: automatic).
 	resetSequence func(ctx context.Context, tx *sql.Tx, table, column string) error
 }

@@ -20,6 +20,7 @@ var postgresDialect = dialect{
 	idColumn:   "BIGSERIAL PRIMARY KEY",
 	forUpdate:  " FOR UPDATE",
 	skipLocked: " FOR UPDATE SKIP LOCKED",
+	snapshot:   &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true},
 	isUniqueViolation: func(err error) bool {
 		return pgCode(err) == "23505"
 	},

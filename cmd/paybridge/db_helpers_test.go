@@ -1,0 +1,24 @@
+package main
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/paybridge/paybridge/internal/apptest"
+)
+
+func mustPost(t *testing.T, a *apptest.App, body string) {
+	t.Helper()
+	req, _ := http.NewRequest("POST", a.URL()+"/v1/payments", strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+a.Key)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := a.Client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("create: %d", resp.StatusCode)
+	}
+}

@@ -1,0 +1,209 @@
+package store
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"fmt"
+	"hash"
+	"strconv"
+	"strings"
+
+	"github.com/paybridge/paybridge/internal/payment"
+)
+
+// copyTables are the tables Copy moves, parents before children, each with
+// the key its rows are ordered by. schema_migrations is not copied: the
+// destination has its own, and Copy insists both are at the same version.
+var copyTables = []struct{ name, key string }{
+	{"merchants", "id"},
+	{"api_keys", "id"},
+	{"payments", "id"},
+	{"payment_events", "id"},
+	{"cancellations", "id"},
+}
+
+// TableCopy reports one copied table: row counts and a SHA-256 over every
+// row (ordered by key, values in a canonical text form) on both sides.
+type TableCopy struct {
+	Table                string
+	SourceRows, DestRows int64
+	SourceHash, DestHash string
+}
+
+// Copy copies every row of from into to. to must be empty (a fresh,
+// migrated database) and both must be at this binary's schema version. The
+// source is read in one transaction (one consistent snapshot, so a running
+// paybridge can keep writing to it), the destination written in one
+// transaction, and the destination is committed only when every table's row
+// count and checksum match the source's.
+func Copy(ctx context.Context, from, to *Store) ([]TableCopy, error) {
+	want := LatestVersion()
+	for _, side := range []struct {
+		name string
+		s    *Store
+	}{{"source", from}, {"destination", to}} {
+		v, err := side.s.SchemaVersion(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if v != want {
+			return nil, payment.Errorf(payment.EINVALID, "the %s schema is version %d, this paybridge copies version %d: run 'paybridge migrate' on it first", side.name, v, want)
+		}
+	}
+	src, err := from.r.BeginTx(ctx, from.dialect.snapshot)
+	if err != nil {
+		return nil, fmt.Errorf("source snapshot: %w", err)
+	}
+	defer src.Rollback()
+	dst, err := to.w.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("destination: %w", err)
+	}
+	defer dst.Rollback()
+	if err := to.checkEmpty(ctx, dst); err != nil {
+		return nil, err
+	}
+
+	var report []TableCopy
+	for _, t := range copyTables {
+		r := TableCopy{Table: t.name}
+		if r.SourceRows, r.SourceHash, err = from.copyTable(ctx, src, to, dst, t.name, t.key); err != nil {
+			return nil, fmt.Errorf("copy %s: %w", t.name, err)
+		}
+		report = append(report, r)
+	}
+	if to.dialect.resetSequence != nil {
+		if err := to.dialect.resetSequence(ctx, dst, "payment_events", "id"); err != nil {
+			return nil, fmt.Errorf("reset payment_events id sequence: %w", err)
+		}
+	}
+	// Read back what the destination now holds, inside its transaction.
+	for i, t := range copyTables {
+		if report[i].DestRows, report[i].DestHash, err = to.tableHash(ctx, dst, t.name, t.key); err != nil {
+			return report, fmt.Errorf("check %s: %w", t.name, err)
+		}
+		if report[i].DestRows != report[i].SourceRows || report[i].DestHash != report[i].SourceHash {
+			return report, payment.Errorf(payment.EINTERNAL, "table %s differs after the copy; nothing was committed", t.name)
+		}
+	}
+	if err := dst.Commit(); err != nil {
+		return report, fmt.Errorf("commit destination: %w", err)
+	}
+	return report, nil
+}
+
+// checkEmpty refuses a destination holding anything but the default merchant.
+func (s *Store) checkEmpty(ctx context.Context, tx *sql.Tx) error {
+	for _, t := range copyTables {
+		var n int64
+		q := "SELECT COUNT(*) FROM " + t.name
+		if t.name == "merchants" {
+			q += " WHERE id <> '" + payment.DefaultMerchantID + "'"
+		}
+		if err := tx.QueryRowContext(ctx, q).Scan(&n); err != nil {
+			return fmt.Errorf("inspect destination %s: %w", t.name, err)
+		}
+		if n > 0 {
+			return payment.Errorf(payment.ECONFLICT, "the destination is not empty: %s has %d rows", t.name, n)
+		}
+	}
+	return nil
+}
+
+// copyTable streams one table from the source snapshot into the destination
+// and returns the source's row count and hash.
+func (s *Store) copyTable(ctx context.Context, src *sql.Tx, to *Store, dst *sql.Tx, table, key string) (int64, string, error) {
+	rows, err := src.QueryContext(ctx, "SELECT * FROM "+table+" ORDER BY "+key)
+	if err != nil {
+		return 0, "", err
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		return 0, "", err
+	}
+	insert := "INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ") VALUES (" +
+		strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + ")"
+	if table == "merchants" {
+		// The destination's migration created the default merchant: take the source's.
+		var set []string
+		for _, c := range cols[1:] {
+			set = append(set, c+" = excluded."+c)
+		}
+		insert += " ON CONFLICT (id) DO UPDATE SET " + strings.Join(set, ", ")
+	}
+	stmt, err := dst.PrepareContext(ctx, to.q(insert))
+	if err != nil {
+		return 0, "", err
+	}
+	defer stmt.Close()
+	h := sha256.New()
+	var n int64
+	vals := make([]any, len(cols))
+	ptrs := make([]any, len(cols))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	for rows.Next() {
+		if err := rows.Scan(ptrs...); err != nil {
+			return 0, "", err
+		}
+		hashRow(h, vals)
+		if _, err := stmt.ExecContext(ctx, vals...); err != nil {
+			return 0, "", err
+		}
+		n++
+	}
+	return n, hex.EncodeToString(h.Sum(nil)), rows.Err()
+}
+
+// tableHash counts and hashes a table as copyTable does.
+func (s *Store) tableHash(ctx context.Context, tx *sql.Tx, table, key string) (int64, string, error) {
+	rows, err := tx.QueryContext(ctx, "SELECT * FROM "+table+" ORDER BY "+key)
+	if err != nil {
+		return 0, "", err
+	}
+	defer rows.Close()
+	cols, _ := rows.Columns()
+	h := sha256.New()
+	var n int64
+	vals := make([]any, len(cols))
+	ptrs := make([]any, len(cols))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	for rows.Next() {
+		if err := rows.Scan(ptrs...); err != nil {
+			return 0, "", err
+		}
+		hashRow(h, vals)
+		n++
+	}
+	return n, hex.EncodeToString(h.Sum(nil)), rows.Err()
+}
+
+// hashRow writes a row in a form that is the same whichever engine read it:
+// NULL, integers in decimal, text as is, separated by control characters
+// that cannot occur in paybridge's text.
+func hashRow(h hash.Hash, vals []any) {
+	for _, v := range vals {
+		switch v := v.(type) {
+		case nil:
+			h.Write([]byte{0})
+		case int64:
+			h.Write([]byte(strconv.FormatInt(v, 10)))
+		case int32:
+			h.Write([]byte(strconv.FormatInt(int64(v), 10)))
+		case string:
+			h.Write([]byte(v))
+		case []byte:
+			h.Write(v)
+		default:
+			fmt.Fprintf(h, "%v", v)
+		}
+		h.Write([]byte{0x1f})
+	}
+	h.Write([]byte{0x1e})
+}
