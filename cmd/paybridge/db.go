@@ -48,6 +48,9 @@ func runDB(ctx context.Context, args []string, getenv func(string) string, stdou
 	defer dst.Close()
 
 	report, err := store.Copy(ctx, src, dst)
+	if len(report) == 0 {
+		return err
+	}
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintf(tw, "table\tsource rows\tdestination rows\tsource sha256\tdestination sha256\n")
 	for _, r := range report {
