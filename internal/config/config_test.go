@@ -79,3 +79,28 @@ func TestConfig_StringMasksSecrets(t *testing.T) {
 		t.Fatalf("String() = %s", s)
 	}
 }
+
+func TestFromEnv_Database(t *testing.T) {
+	c, err := config.FromEnv(env(map[string]string{
+		"PAYBRIDGE_DATABASE_URL":         "postgres://pb:pw@db:5432/pb",
+		"PAYBRIDGE_DB_MAX_CONNS":         "25",
+		"PAYBRIDGE_DB_STATEMENT_TIMEOUT": "5s",
+		"PAYBRIDGE_DB_CONNECT_TIMEOUT":   "2s",
+	}))
+	if err != nil || c.Validate() != nil {
+		t.Fatalf("FromEnv = %v / %v", err, c.Validate())
+	}
+	o := c.StoreOptions()
+	if o.MaxConns != 25 || o.StatementTimeout.Seconds() != 5 || o.ConnectTimeout.Seconds() != 2 {
+		t.Fatalf("store options = %+v", o)
+	}
+	for name, v := range map[string]string{"PAYBRIDGE_DB_MAX_CONNS": "lots", "PAYBRIDGE_DB_STATEMENT_TIMEOUT": "5"} {
+		if _, err := config.FromEnv(env(map[string]string{name: v})); err == nil || !strings.Contains(err.Error(), name) {
+			t.Errorf("%s=%q: err = %v", name, v, err)
+		}
+	}
+	c, _ = config.FromEnv(env(map[string]string{"PAYBRIDGE_DB_MAX_CONNS": "0"}))
+	if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "PAYBRIDGE_DB_MAX_CONNS") {
+		t.Errorf("zero pool accepted: %v", err)
+	}
+}

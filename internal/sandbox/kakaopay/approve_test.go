@@ -27,7 +27,7 @@ func TestSandbox_Approve(t *testing.T) {
 				tid := h.MustReady(g.gen, nil)
 				tok := h.MustBuyerApprove(tid, methodMoney)
 				for name, over := range map[string]map[string]any{
-					"pg_token":         {"pg_token": "x" + tok[1:]},
+					"pg_token":         {"pg_token": otherToken(tok)},
 					"partner_order_id": {"partner_order_id": "order-2"},
 					"partner_user_id":  {"partner_user_id": "user-2"},
 					"total_amount":     {"total_amount": 10999},
@@ -154,4 +154,12 @@ func codeKey(gen generation) string {
 		return "error_code"
 	}
 	return "code"
+}
+
+// otherToken returns a token that differs from tok in its first character.
+func otherToken(tok string) string {
+	if tok[0] == 'x' {
+		return "y" + tok[1:]
+	}
+	return "x" + tok[1:]
 }
