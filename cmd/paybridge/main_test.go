@@ -7,10 +7,10 @@ import (
 	"flag"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/paybridge/paybridge/internal/apptest"
 	"github.com/paybridge/paybridge/internal/httpapi"
 	"github.com/paybridge/paybridge/internal/store"
 )
@@ -106,7 +106,7 @@ func TestRun_ServeShutsDownGracefully(t *testing.T) {
 		return map[string]string{"PAYBRIDGE_ADDR": "127.0.0.1:0", "PAYBRIDGE_DATABASE_URL": "sqlite:" + filepath.Join(dir, "pb.db")}[k]
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	var errOut syncBuffer
+	var errOut apptest.LogBuffer
 	done := make(chan error, 1)
 	go func() { done <- run(ctx, []string{"serve"}, getenv, &bytes.Buffer{}, &errOut) }()
 	for i := 0; !strings.Contains(errOut.String(), "paybridge listening"); i++ {
@@ -128,15 +128,3 @@ func TestRun_ServeShutsDownGracefully(t *testing.T) {
 		t.Fatalf("log = %s", errOut.String())
 	}
 }
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }

@@ -5,30 +5,12 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/paybridge/paybridge/internal/apptest"
 	"github.com/paybridge/paybridge/internal/config"
 	sbkakaopay "github.com/paybridge/paybridge/internal/sandbox/kakaopay"
 )
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // Ensure paybridge with real credentials talks to KakaoPay over the network,
 // in both API generations, and that the key never reaches a log, a response
@@ -46,7 +28,7 @@ func TestCheckout_RealProviderOverHTTP(t *testing.T) {
 			kp := httptest.NewServer(sb)
 			defer kp.Close()
 
-			var logs syncBuffer
+			var logs apptest.LogBuffer
 			a := apptest.StartLogged(t, &logs, func(c *config.Config) {
 				c.KakaoPay.BaseURL = kp.URL
 				c.LogLevel = "debug"
@@ -112,7 +94,7 @@ func TestCheckout_WrongProviderKey(t *testing.T) {
 	sb := sbkakaopay.New(sbkakaopay.Options{SecretKey: "the-right-key"})
 	kp := httptest.NewServer(sb)
 	defer kp.Close()
-	var logs syncBuffer
+	var logs apptest.LogBuffer
 	a := apptest.StartLogged(t, &logs, func(c *config.Config) {
 		c.KakaoPay.BaseURL = kp.URL
 		c.KakaoPay.SecretKey = "a-wrong-key-do-not-show"

@@ -115,7 +115,43 @@ func (s *Store) checkEmpty(ctx context.Context, tx *sql.Tx) error {
 // copyTable streams one table from the source snapshot into the destination
 // and returns the source's row count and hash.
 func (s *Store) copyTable(ctx context.Context, src *sql.Tx, to *Store, dst *sql.Tx, table, key string) (int64, string, error) {
-	rows, err := src.QueryContext(ctx, "SELECT * FROM "+table+" ORDER BY "+key)
+	var stmt *sql.Stmt
+	defer func() {
+		if stmt != nil {
+			stmt.Close()
+		}
+	}()
+	prepare := func(cols []string) error {
+		insert := "INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ") VALUES (" +
+			strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + ")"
+		if table == "merchants" {
+			// The destination's migration created the default merchant: take the source's.
+			var set []string
+			for _, c := range cols[1:] {
+				set = append(set, c+" = excluded."+c)
+			}
+			insert += " ON CONFLICT (id) DO UPDATE SET " + strings.Join(set, ", ")
+		}
+		var err error
+		stmt, err = dst.PrepareContext(ctx, to.q(insert))
+		return err
+	}
+	return walkTable(ctx, src, table, key, prepare, func(vals []any) error {
+		_, err := stmt.ExecContext(ctx, vals...)
+		return err
+	})
+}
+
+// tableHash counts and hashes a table as copyTable does.
+func (s *Store) tableHash(ctx context.Context, tx *sql.Tx, table, key string) (int64, string, error) {
+	return walkTable(ctx, tx, table, key, nil, nil)
+}
+
+// walkTable reads every row of table ordered by key, hashing each, and
+// hands the column names to start and each row's values to row (either may
+// be nil). It returns the row count and the hash.
+func walkTable(ctx context.Context, tx *sql.Tx, table, key string, start func(cols []string) error, row func(vals []any) error) (int64, string, error) {
+	rows, err := tx.QueryContext(ctx, "SELECT * FROM "+table+" ORDER BY "+key)
 	if err != nil {
 		return 0, "", err
 	}
@@ -124,21 +160,11 @@ func (s *Store) copyTable(ctx context.Context, src *sql.Tx, to *Store, dst *sql.
 	if err != nil {
 		return 0, "", err
 	}
-	insert := "INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ") VALUES (" +
-		strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + ")"
-	if table == "merchants" {
-		// The destination's migration created the default merchant: take the source's.
-		var set []string
-		for _, c := range cols[1:] {
-			set = append(set, c+" = excluded."+c)
+	if start != nil {
+		if err := start(cols); err != nil {
+			return 0, "", err
 		}
-		insert += " ON CONFLICT (id) DO UPDATE SET " + strings.Join(set, ", ")
 	}
-	stmt, err := dst.PrepareContext(ctx, to.q(insert))
-	if err != nil {
-		return 0, "", err
-	}
-	defer stmt.Close()
 	h := sha256.New()
 	var n int64
 	vals := make([]any, len(cols))
@@ -151,34 +177,11 @@ func (s *Store) copyTable(ctx context.Context, src *sql.Tx, to *Store, dst *sql.
 			return 0, "", err
 		}
 		hashRow(h, vals)
-		if _, err := stmt.ExecContext(ctx, vals...); err != nil {
-			return 0, "", err
+		if row != nil {
+			if err := row(vals); err != nil {
+				return 0, "", err
+			}
 		}
-		n++
-	}
-	return n, hex.EncodeToString(h.Sum(nil)), rows.Err()
-}
-
-// tableHash counts and hashes a table as copyTable does.
-func (s *Store) tableHash(ctx context.Context, tx *sql.Tx, table, key string) (int64, string, error) {
-	rows, err := tx.QueryContext(ctx, "SELECT * FROM "+table+" ORDER BY "+key)
-	if err != nil {
-		return 0, "", err
-	}
-	defer rows.Close()
-	cols, _ := rows.Columns()
-	h := sha256.New()
-	var n int64
-	vals := make([]any, len(cols))
-	ptrs := make([]any, len(cols))
-	for i := range vals {
-		ptrs[i] = &vals[i]
-	}
-	for rows.Next() {
-		if err := rows.Scan(ptrs...); err != nil {
-			return 0, "", err
-		}
-		hashRow(h, vals)
 		n++
 	}
 	return n, hex.EncodeToString(h.Sum(nil)), rows.Err()
