@@ -5,6 +5,9 @@ import "time"
 // Providers paybridge knows by name.
 const (
 	ProviderKakaoPay = "kakaopay"
+	ProviderIamport  = "iamport" // PortOne V1 (api.iamport.kr)
+	ProviderPortOne  = "portone" // PortOne V2 (api.portone.io)
+	ProviderToss     = "toss"    // Toss Payments
 )
 
 // Channels say through which door a payment was created; they only change

@@ -2,6 +2,8 @@ package payment
 
 import (
 	"context"
+	"net/http"
+	"net/url"
 	"time"
 )
 
@@ -16,15 +18,57 @@ import (
 type Provider interface {
 	Name() string
 	// Ready registers the payment with the provider (amount fixed here) and
-	// returns where to send the buyer.
+	// returns where to send the buyer. RedirectPC may be empty: the buyer
+	// then goes to paybridge's own checkout page, which opens the provider's
+	// window with its browser SDK.
 	Ready(ctx context.Context, p *Payment, urls ReturnURLs) (*ReadyResult, error)
-	// Approve finishes the payment after the buyer authenticated. It is
+	// ParseReturn reads the query the provider's window sent the buyer's
+	// browser back with. Nothing in it is trusted for money: it only says
+	// whether the buyer claims to have finished, and carries what the
+	// provider needs to finish (a token, a key) and what must be checked.
+	ParseReturn(q url.Values) Return
+	// Approve finishes the payment after the buyer returned (KakaoPay
+	// approve, Toss confirm) or verifies it (PortOne: look it up). It is
 	// called at most once per payment.
-	Approve(ctx context.Context, p *Payment, token string) (*ProviderPayment, error)
-	// Lookup asks the provider for the payment's current state. Safe to retry.
+	Approve(ctx context.Context, p *Payment, ret Return) (*ProviderPayment, error)
+	// Lookup asks the provider for the payment's current state, by
+	// paybridge's own ids (ProviderTID when known, else the payment's
+	// order id at the provider). Safe to retry.
 	Lookup(ctx context.Context, p *Payment) (*ProviderPayment, error)
 	// Cancel refunds part or all of a paid payment.
 	Cancel(ctx context.Context, p *Payment, req CancelRequest) (*ProviderPayment, error)
+}
+
+// Return is the buyer's browser coming back from the provider's window.
+type Return struct {
+	// Success is the provider's own word that the buyer finished
+	// (KakaoPay: a pg_token; PortOne V1: imp_success=true; V2: no code;
+	// Toss: a paymentKey on the success URL).
+	Success bool
+	// Token is KakaoPay's pg_token.
+	Token string
+	// TID is the provider's id of the payment when the return carries one:
+	// PortOne V1 imp_uid, Toss paymentKey.
+	TID string
+	// OrderID is the order id the return claims (merchant_uid, paymentId,
+	// orderId); it must be paybridge's.
+	OrderID string
+	// Amount is the amount the return claims (Toss), valid when HasAmount.
+	Amount    int64
+	HasAmount bool
+	// ErrorCode and ErrorMessage are the provider's reason when !Success.
+	ErrorCode    string
+	ErrorMessage string
+}
+
+// WebhookParser is implemented by providers that notify paybridge. A
+// webhook is never trusted for state: it only names the payment to look up.
+type WebhookParser interface {
+	// ParseWebhook authenticates the request where the provider signs it
+	// (returning EUNAUTHORIZED when the signature is wrong, missing or
+	// stale) and returns the paybridge payment id it concerns. An event
+	// that concerns no payment (an unknown type) returns "" and no error.
+	ParseWebhook(h http.Header, body []byte) (paymentID string, err error)
 }
 
 // ReturnURLs are where the provider sends the buyer's browser back to.
@@ -44,6 +88,9 @@ type ReadyResult struct {
 	AndroidAppScheme string
 	IOSAppScheme     string
 	CreatedAt        time.Time
+	// ExpiresIn is how long the provider lets the buyer take before the
+	// payment can no longer be finished (0: paybridge's default, 15 minutes).
+	ExpiresIn time.Duration
 }
 
 // ProviderState is a provider's status folded into what paybridge acts on.
@@ -90,4 +137,8 @@ type CancelRequest struct {
 	TaxFreeAmount int64
 	Cancelable    int64
 	Reason        string
+	// IdempotencyKey is unique per refund (paybridge's cancellation id);
+	// providers that support it (Toss) get it so a retried request cannot
+	// refund twice.
+	IdempotencyKey string
 }

@@ -162,17 +162,29 @@ func (s *Service) CreatePayment(ctx context.Context, merchantID string, in Creat
 	if expires.IsZero() || expires.After(now) {
 		expires = now
 	}
-	expires = expires.Add(s.cfg.Expiry)
+	window := s.cfg.Expiry
+	if res.ExpiresIn > 0 {
+		window = res.ExpiresIn
+	}
+	expires = expires.Add(window)
+	// Without a provider window URL (real PortOne and Toss credentials), the
+	// buyer goes to paybridge's checkout page, which opens the provider's
+	// window with its browser SDK.
+	if res.RedirectPC == "" {
+		res.RedirectPC = s.cfg.PublicURL + "/pay/" + p.ID + "/checkout"
+		res.RedirectMobile, res.RedirectApp = res.RedirectPC, res.RedirectPC
+	}
 	p, err = s.store.TransitionPayment(ctx, p.ID, payment.StatusCreated, payment.StatusReady, payment.Update{
-		ProviderTID:     ptr(res.TID),
-		ProviderCID:     ptr(res.CID),
-		ProviderOrderID: ptr(p.ID),
-		ProviderUserID:  ptr(p.CustomerID),
-		ProviderStatus:  ptr("READY"),
-		RedirectPC:      ptr(res.RedirectPC),
-		RedirectMobile:  ptr(res.RedirectMobile),
-		RedirectApp:     ptr(res.RedirectApp),
-		ExpiresAt:       &expires,
+		ProviderTID:       ptr(res.TID),
+		ProviderCID:       ptr(res.CID),
+		ProviderOrderID:   ptr(p.ID),
+		ProviderUserID:    ptr(p.CustomerID),
+		ProviderStatus:    ptr("READY"),
+		ProviderErrorCode: ptr(""),
+		RedirectPC:        ptr(res.RedirectPC),
+		RedirectMobile:    ptr(res.RedirectMobile),
+		RedirectApp:       ptr(res.RedirectApp),
+		ExpiresAt:         &expires,
 	}, payment.Event{Reason: "provider_ready", Message: "tid " + res.TID})
 	if err != nil {
 		return nil, err

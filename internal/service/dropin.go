@@ -70,7 +70,10 @@ func (s *Service) DropInApprove(ctx context.Context, merchantID, userID, pgToken
 		return nil, payment.Errorf(payment.ENOTFOUND, "no payment with this tid for this userId")
 	}
 	if p.Status == payment.StatusReady {
-		return s.Approve(ctx, p.ID, pgToken)
+		if pgToken == "" {
+			return nil, payment.Errorf(payment.EINVALID, "pg_token is required")
+		}
+		return s.Finish(ctx, p, payment.Return{Success: true, Token: pgToken})
 	}
 	if p.PGToken == "" || subtle.ConstantTimeCompare([]byte(p.PGToken), []byte(pgToken)) != 1 {
 		return nil, payment.Errorf(payment.EINVALID, "pg_token does not match this payment")

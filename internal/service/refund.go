@@ -68,7 +68,8 @@ func (s *Service) Refund(ctx context.Context, merchantID, id string, in RefundIn
 	log := s.log.With("payment_id", p.ID, "provider", p.Provider, "op", "cancel", "cancellation_id", c.ID)
 
 	pctx, cancel := s.providerCtx(ctx)
-	res, err := prov.Cancel(pctx, p, payment.CancelRequest{Amount: amount, TaxFreeAmount: taxFree, Cancelable: cancelable, Reason: in.Reason})
+	res, err := prov.Cancel(pctx, p, payment.CancelRequest{Amount: amount, TaxFreeAmount: taxFree, Cancelable: cancelable,
+		Reason: in.Reason, IdempotencyKey: c.ID})
 	cancel()
 	if err != nil {
 		if payment.ErrorCode(err) == payment.EUPSTREAM {

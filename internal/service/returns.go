@@ -6,7 +6,8 @@ import (
 	"github.com/paybridge/paybridge/internal/payment"
 )
 
-// BuyerLeft handles the browser arriving at a payment's cancel or fail URL.
+// BuyerLeft handles the browser arriving at a payment's cancel or fail URL,
+// or at its approval URL without the provider's word of success.
 // Those URLs carry nothing trustworthy (anyone can open them), so the payment
 // is only moved when the provider confirms: quit → aborted, failed → failed.
 // If the provider still reports the payment as open, it stays ready: the

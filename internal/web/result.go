@@ -7,29 +7,19 @@ import (
 	"github.com/paybridge/paybridge/internal/payment"
 )
 
-// handleApproveReturn is the approval URL given to the provider. It carries
-// only paybridge's payment id (in the path) and the provider's pg_token.
-func (s *Site) handleApproveReturn(w http.ResponseWriter, r *http.Request) {
-	p, err := s.svc.Approve(r.Context(), r.PathValue("id"), r.URL.Query().Get("pg_token"))
-	if p == nil {
-		s.renderError(w, err)
-		return
+// handleReturn serves the return URLs given to the provider
+// (/pay/{id}/approve, /cancel, /fail). They carry only paybridge's payment
+// id in the path; the provider's query (pg_token, imp_uid, paymentKey…) is
+// read by the provider's adapter, and nothing in it is trusted for money.
+func (s *Site) handleReturn(kind string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		p, err := s.svc.Return(r.Context(), r.PathValue("id"), kind, r.URL.Query())
+		if p == nil {
+			s.renderError(w, err)
+			return
+		}
+		s.redirectAfter(w, r, p, kind)
 	}
-	s.redirectAfter(w, r, p, "approve")
-}
-
-// handleLeftReturn is the cancel and fail URL given to the provider.
-func (s *Site) handleLeftReturn(w http.ResponseWriter, r *http.Request) {
-	p, err := s.svc.BuyerLeft(r.Context(), r.PathValue("id"))
-	if p == nil {
-		s.renderError(w, err)
-		return
-	}
-	kind := "cancel"
-	if len(r.URL.Path) > 5 && r.URL.Path[len(r.URL.Path)-5:] == "/fail" {
-		kind = "fail"
-	}
-	s.redirectAfter(w, r, p, kind)
 }
 
 // redirectAfter sends the browser to the shop's URL for the outcome (with

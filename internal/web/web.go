@@ -61,9 +61,9 @@ func (s *Site) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /{$}", s.handleShop)
 	mux.HandleFunc("POST /checkout", s.handleCheckout)
 	mux.HandleFunc("GET /pay/{id}", s.handleResult)
-	mux.HandleFunc("GET /pay/{id}/approve", s.handleApproveReturn)
-	mux.HandleFunc("GET /pay/{id}/cancel", s.handleLeftReturn)
-	mux.HandleFunc("GET /pay/{id}/fail", s.handleLeftReturn)
+	mux.HandleFunc("GET /pay/{id}/approve", s.handleReturn(service.ReturnApprove))
+	mux.HandleFunc("GET /pay/{id}/cancel", s.handleReturn(service.ReturnCancel))
+	mux.HandleFunc("GET /pay/{id}/fail", s.handleReturn(service.ReturnFail))
 }
 
 // formatWon prints 1234567 as "1,234,567".

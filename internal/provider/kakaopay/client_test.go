@@ -33,7 +33,10 @@ func TestClient_Requests(t *testing.T) {
 		},
 		{
 			op: opApprove, file: "approve_money.json",
-			call: func(c *Client) error { _, err := c.Approve(context.Background(), p, "pgtoken123"); return err },
+			call: func(c *Client) error {
+				_, err := c.Approve(context.Background(), p, payment.Return{Success: true, Token: "pgtoken123"})
+				return err
+			},
 			want: map[string]any{
 				"cid": DefaultCID, "tid": p.ProviderTID, "partner_order_id": p.ID,
 				"partner_user_id": "cus_1001", "pg_token": "pgtoken123", "total_amount": 2200,
@@ -96,7 +99,7 @@ func TestClient_CID(t *testing.T) {
 			p := testPayment()
 			p.ProviderCID = tt.paymentCID
 			ctx := context.Background()
-			if _, err := c.Approve(ctx, p, "tok"); err != nil {
+			if _, err := c.Approve(ctx, p, payment.Return{Success: true, Token: "tok"}); err != nil {
 				t.Fatal(err)
 			}
 			if _, err := c.Lookup(ctx, p); err != nil {
@@ -146,9 +149,12 @@ func TestClient_Preconditions(t *testing.T) {
 	noTID := testPayment()
 	noTID.ProviderTID = ""
 	for name, call := range map[string]func() error{
-		"approve without tid":   func() error { _, err := c.Approve(ctx, noTID, "tok"); return err },
-		"approve without token": func() error { _, err := c.Approve(ctx, testPayment(), ""); return err },
-		"lookup without tid":    func() error { _, err := c.Lookup(ctx, noTID); return err },
+		"approve without tid": func() error { _, err := c.Approve(ctx, noTID, payment.Return{Success: true, Token: "tok"}); return err },
+		"approve without token": func() error {
+			_, err := c.Approve(ctx, testPayment(), payment.Return{Success: true, Token: ""})
+			return err
+		},
+		"lookup without tid": func() error { _, err := c.Lookup(ctx, noTID); return err },
 		"cancel without tid": func() error {
 			_, err := c.Cancel(ctx, noTID, payment.CancelRequest{Amount: 1, Cancelable: 1})
 			return err
@@ -172,7 +178,7 @@ func TestClient_NoRedirects(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = c.Approve(context.Background(), testPayment(), "tok")
+	_, err = c.Approve(context.Background(), testPayment(), payment.Return{Success: true, Token: "tok"})
 	assertCode(t, err, payment.EUPSTREAM)
 	if target.Calls() != 0 {
 		t.Errorf("redirect followed %d times", target.Calls())

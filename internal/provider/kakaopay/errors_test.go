@@ -81,7 +81,7 @@ func TestClassify(t *testing.T) {
 						body = currentErr(r.code, r.extras)
 					}
 					f := newFake(t, gen, replay(r.status, []byte(body)))
-					_, err := MustClient(t, gen, f.BaseURL()).Approve(context.Background(), testPayment(), "tok")
+					_, err := MustClient(t, gen, f.BaseURL()).Approve(context.Background(), testPayment(), payment.Return{Success: true, Token: "tok"})
 					if got := payment.ErrorCode(err); got != r.want {
 						t.Fatalf("code = %s, want %s (%s); err: %v", got, r.want, r.wantNote, err)
 					}
@@ -123,7 +123,7 @@ func TestClassify_Testdata(t *testing.T) {
 		for _, file := range []string{"error_legacy.json", "error_current.json"} {
 			t.Run(gen+"/"+file, func(t *testing.T) {
 				f := newFake(t, gen, replay(http.StatusBadRequest, mustTestdata(t, file)))
-				_, err := MustClient(t, gen, f.BaseURL()).Approve(context.Background(), testPayment(), "tok")
+				_, err := MustClient(t, gen, f.BaseURL()).Approve(context.Background(), testPayment(), payment.Return{Success: true, Token: "tok"})
 				assertCode(t, err, payment.EDECLINED)
 				if msg := payment.ErrorMessage(err); msg != "KakaoPay declined the payment: USER_LOCKED" {
 					t.Errorf("Message = %q", msg)
@@ -162,7 +162,7 @@ func TestClassify_Unreadable(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFake(t, GenerationCurrent, replay(tt.status, []byte(tt.body)))
-			_, err := MustClient(t, GenerationCurrent, f.BaseURL()).Approve(context.Background(), testPayment(), "tok")
+			_, err := MustClient(t, GenerationCurrent, f.BaseURL()).Approve(context.Background(), testPayment(), payment.Return{Success: true, Token: "tok"})
 			assertCode(t, err, payment.EUPSTREAM)
 			if pe := payment.AsProviderError(err); pe == nil || pe.HTTPStatus != tt.status {
 				t.Errorf("ProviderError = %+v, want HTTP %d", pe, tt.status)
@@ -198,7 +198,10 @@ func TestTransportErrors(t *testing.T) {
 		wantCalls int
 	}{
 		{opReady, func(ctx context.Context, c *Client) error { _, err := c.Ready(ctx, p, testURLs); return err }, 1},
-		{opApprove, func(ctx context.Context, c *Client) error { _, err := c.Approve(ctx, p, "tok"); return err }, 1},
+		{opApprove, func(ctx context.Context, c *Client) error {
+			_, err := c.Approve(ctx, p, payment.Return{Success: true, Token: "tok"})
+			return err
+		}, 1},
 		{opOrder, func(ctx context.Context, c *Client) error { _, err := c.Lookup(ctx, p); return err }, 3},
 		{opCancel, func(ctx context.Context, c *Client) error {
 			_, err := c.Cancel(ctx, p, payment.CancelRequest{Amount: 100, Cancelable: 2200})
@@ -256,7 +259,7 @@ func TestTransportErrors(t *testing.T) {
 		srv := httptest.NewServer(http.NotFoundHandler())
 		base := srv.URL
 		srv.Close()
-		_, err := MustClient(t, GenerationCurrent, base).Approve(context.Background(), p, "tok")
+		_, err := MustClient(t, GenerationCurrent, base).Approve(context.Background(), p, payment.Return{Success: true, Token: "tok"})
 		assertCode(t, err, payment.EUPSTREAM)
 	})
 
@@ -404,9 +407,12 @@ func TestErrors_NeverLeakKeys(t *testing.T) {
 	}
 	p := testPayment()
 	calls := map[string]func(*Client) error{
-		"ready":   func(c *Client) error { _, err := c.Ready(context.Background(), p, testURLs); return err },
-		"approve": func(c *Client) error { _, err := c.Approve(context.Background(), p, "tok"); return err },
-		"lookup":  func(c *Client) error { _, err := c.Lookup(context.Background(), p); return err },
+		"ready": func(c *Client) error { _, err := c.Ready(context.Background(), p, testURLs); return err },
+		"approve": func(c *Client) error {
+			_, err := c.Approve(context.Background(), p, payment.Return{Success: true, Token: "tok"})
+			return err
+		},
+		"lookup": func(c *Client) error { _, err := c.Lookup(context.Background(), p); return err },
 		"cancel": func(c *Client) error {
 			_, err := c.Cancel(context.Background(), p, payment.CancelRequest{Amount: 1, Cancelable: 1})
 			return err
@@ -453,7 +459,7 @@ func TestErrors_NeverLeakKeys(t *testing.T) {
 		c := MustClient(t, GenerationLegacy, "http://127.0.0.1:1")
 		noTID := testPayment()
 		noTID.ProviderTID = ""
-		_, err = c.Approve(context.Background(), noTID, "")
+		_, err = c.Approve(context.Background(), noTID, payment.Return{Success: true, Token: ""})
 		assertNoKey(t, "Approve", err.Error())
 	})
 }

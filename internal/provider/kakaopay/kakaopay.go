@@ -13,6 +13,7 @@ package kakaopay
 import (
 	"context"
 	"errors"
+	"net/url"
 
 	"github.com/paybridge/paybridge/internal/payment"
 )
@@ -75,7 +76,8 @@ func (c *Client) Ready(ctx context.Context, p *payment.Payment, urls payment.Ret
 // A successful approve's answer has no status and no cancel amounts: State
 // is ProviderPaid, RawStatus SUCCESS_PAYMENT, and CanceledAmount and
 // CancelableAmount are left zero.
-func (c *Client) Approve(ctx context.Context, p *payment.Payment, token string) (*payment.ProviderPayment, error) {
+func (c *Client) Approve(ctx context.Context, p *payment.Payment, ret payment.Return) (*payment.ProviderPayment, error) {
+	token := ret.Token
 	if p.ProviderTID == "" {
 		return nil, payment.Errorf(payment.EINVALID, "the payment has no KakaoPay tid to approve")
 	}
@@ -179,6 +181,15 @@ func (c *Client) translateState(ctx context.Context, op string, st *paymentState
 		ApprovedAt:       st.ApprovedAt.Time,
 		CanceledAt:       st.CanceledAt.Time,
 	}
+}
+
+// ParseReturn reads the approval URL's query. KakaoPay appends only
+// pg_token; the buyer finished only if it is there. The cancel and fail
+// URLs carry nothing documented (providers.md §1.3): the service looks the
+// order up instead of reading them.
+func (c *Client) ParseReturn(q url.Values) payment.Return {
+	tok := q.Get("pg_token")
+	return payment.Return{Success: tok != "", Token: tok}
 }
 
 // cidFor is the CID p was readied with. A tid belongs to its CID, so after a

@@ -3,6 +3,7 @@ package kakaopay
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"reflect"
 	"testing"
 	"time"
@@ -106,7 +107,7 @@ func TestClient_Approve(t *testing.T) {
 		} {
 			t.Run(gen+"/"+tt.file, func(t *testing.T) {
 				f := newFake(t, gen, replay(http.StatusOK, mustTestdata(t, tt.file)))
-				got, err := MustClient(t, gen, f.BaseURL()).Approve(context.Background(), testPayment(), "tok")
+				got, err := MustClient(t, gen, f.BaseURL()).Approve(context.Background(), testPayment(), payment.Return{Success: true, Token: "tok"})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -119,7 +120,7 @@ func TestClient_Approve(t *testing.T) {
 	// reported as is, for the service to catch.
 	t.Run("AmountMismatchPassedThrough", func(t *testing.T) {
 		f := newFake(t, GenerationCurrent, replay(http.StatusOK, []byte(`{"aid":"A1","tid":"T1","amount":{"total":1}}`)))
-		got, err := MustClient(t, GenerationCurrent, f.BaseURL()).Approve(context.Background(), testPayment(), "tok")
+		got, err := MustClient(t, GenerationCurrent, f.BaseURL()).Approve(context.Background(), testPayment(), payment.Return{Success: true, Token: "tok"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -283,5 +284,15 @@ func TestTruncate(t *testing.T) {
 		if got := truncate(tt.s, tt.n); got != tt.want {
 			t.Errorf("truncate(%q, %d) = %q, want %q", tt.s, tt.n, got, tt.want)
 		}
+	}
+}
+
+func TestClient_ParseReturn(t *testing.T) {
+	c := MustClient(t, GenerationCurrent, "http://unused.invalid")
+	if r := c.ParseReturn(url.Values{"pg_token": {"abc"}}); !r.Success || r.Token != "abc" {
+		t.Fatalf("with pg_token: %+v", r)
+	}
+	if r := c.ParseReturn(url.Values{"pg_token": {""}, "amount": {"1"}}); r.Success || r.HasAmount {
+		t.Fatalf("without pg_token: %+v", r)
 	}
 }

@@ -136,7 +136,7 @@ func TestSandbox_Flow(t *testing.T) {
 				t.Errorf("before approve: State = %s (%s), want pending", got.State, got.RawStatus)
 			}
 
-			paid, err := c.Approve(ctx, p, token)
+			paid, err := c.Approve(ctx, p, payment.Return{Success: true, Token: token})
 			if err != nil {
 				t.Fatalf("Approve: %v", err)
 			}
@@ -151,7 +151,7 @@ func TestSandbox_Flow(t *testing.T) {
 
 			// A second approve (a double click that slipped through) is
 			// -702: not a decline, an unknown outcome to look up.
-			_, err = c.Approve(ctx, p, token)
+			_, err = c.Approve(ctx, p, payment.Return{Success: true, Token: token})
 			assertCode(t, err, payment.EUPSTREAM)
 			if pe := payment.AsProviderError(err); pe == nil || pe.Code != "-702" {
 				t.Errorf("second approve: %v, want -702", err)
@@ -215,7 +215,7 @@ func TestSandbox_Faults(t *testing.T) {
 			p := sandboxPayment()
 			token := mustReadyAndAuthorize(t, c, p, "MONEY")
 			sb.InjectFault(kpsandbox.Fault{Op: "approve", Kind: "lost"})
-			_, err := c.Approve(context.Background(), p, token)
+			_, err := c.Approve(context.Background(), p, payment.Return{Success: true, Token: token})
 			assertCode(t, err, payment.EUPSTREAM)
 			if n := sb.CallsFor("approve", p.ProviderTID); n != 1 {
 				t.Errorf("approve calls = %d, want 1", n)
@@ -234,7 +234,7 @@ func TestSandbox_Faults(t *testing.T) {
 			p := sandboxPayment()
 			token := mustReadyAndAuthorize(t, c, p, "CARD")
 			sb.InjectFault(kpsandbox.Fault{Op: "approve", Kind: "decline", MethodResultCode: "USER_LOCKED"})
-			_, err := c.Approve(context.Background(), p, token)
+			_, err := c.Approve(context.Background(), p, payment.Return{Success: true, Token: token})
 			assertCode(t, err, payment.EDECLINED)
 			if msg := payment.ErrorMessage(err); msg != "KakaoPay declined the payment: USER_LOCKED" {
 				t.Errorf("Message = %q", msg)
@@ -246,7 +246,7 @@ func TestSandbox_Faults(t *testing.T) {
 			p := sandboxPayment()
 			token := mustReadyAndAuthorize(t, c, p, "MONEY")
 			sb.InjectFault(kpsandbox.Fault{Op: "approve", Kind: "decline", MethodResultCode: "BANK_FIRM_UNKNOWN"})
-			_, err := c.Approve(context.Background(), p, token)
+			_, err := c.Approve(context.Background(), p, payment.Return{Success: true, Token: token})
 			assertCode(t, err, payment.EUPSTREAM)
 		})
 
@@ -255,7 +255,7 @@ func TestSandbox_Faults(t *testing.T) {
 			p := sandboxPayment()
 			token := mustReadyAndAuthorize(t, c, p, "MONEY")
 			sb.InjectFault(kpsandbox.Fault{Op: "approve", Kind: "error", Status: 503, Code: -503})
-			_, err := c.Approve(context.Background(), p, token)
+			_, err := c.Approve(context.Background(), p, payment.Return{Success: true, Token: token})
 			assertCode(t, err, payment.EUPSTREAM)
 			if n := sb.CallsFor("approve", p.ProviderTID); n != 1 {
 				t.Errorf("approve calls = %d, want 1", n)

@@ -1,0 +1,68 @@
+package service
+
+import (
+	"context"
+
+	"github.com/paybridge/paybridge/internal/payment"
+)
+
+// Sync brings a payment in line with the provider: a provider webhook (whose
+// body is never trusted) triggers it. It looks the payment up by paybridge's
+// own ids and applies what the provider reports, through the same
+// compare-and-set transitions as everything else, so duplicate, concurrent
+// and out-of-order webhooks, or a webhook racing the buyer's return, leave
+// exactly one state change.
+func (s *Service) Sync(ctx context.Context, id string) (*payment.Payment, error) {
+	p, err := s.store.FindPaymentByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	switch p.Status {
+	case payment.StatusApproving:
+		return s.settle(ctx, p)
+	case payment.StatusReady, payment.StatusPaid, payment.StatusPartiallyCanceled:
+	default:
+		return p, nil // created, or final: nothing a webhook can change
+	}
+	prov, err := s.provider(p.Provider)
+	if err != nil {
+		return nil, err
+	}
+	pctx, cancel := s.providerCtx(ctx)
+	res, err := prov.Lookup(pctx, p)
+	cancel()
+	if err != nil {
+		return p, err
+	}
+	if p.Status != payment.StatusReady {
+		// Paid: the only news can be a refund made outside paybridge.
+		if res.State == payment.ProviderCanceled || res.State == payment.ProviderPartiallyCanceled {
+			return s.recordExternalCancel(ctx, p, res)
+		}
+		return p, nil
+	}
+	switch res.State {
+	case payment.ProviderPaid, payment.ProviderPartiallyCanceled, payment.ProviderCanceled:
+		// The buyer paid in the provider's window but the browser never came
+		// back (PortOne's webhook arrives first, or instead). Claim the
+		// payment as a return would, then apply the lookup's answer.
+		np, err := s.store.TransitionPayment(ctx, p.ID, payment.StatusReady, payment.StatusApproving,
+			payment.Update{}, payment.Event{Reason: "provider_webhook"})
+		if payment.ErrorCode(err) == payment.ECONFLICT {
+			return s.awaitApproval(ctx, np)
+		}
+		if err != nil {
+			return nil, err
+		}
+		return s.applyResult(ctx, np, res, "settled_by_webhook")
+	case payment.ProviderQuit:
+		return s.transition(ctx, p, payment.StatusAborted, payment.Update{ProviderStatus: ptr(res.RawStatus)},
+			"buyer_quit", "the provider reports "+res.RawStatus)
+	case payment.ProviderFailed:
+		msg := "the provider reports " + res.RawStatus
+		return s.transition(ctx, p, payment.StatusFailed, payment.Update{
+			ProviderStatus: ptr(res.RawStatus), FailureCode: ptr("provider_failed"), FailureMessage: ptr(msg),
+		}, "provider_failed", msg)
+	}
+	return p, nil
+}
