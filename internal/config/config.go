@@ -28,7 +28,10 @@ type Config struct {
 	DBStatementTimeout time.Duration // PAYBRIDGE_DB_STATEMENT_TIMEOUT, default 30s
 	DBConnectTimeout   time.Duration // PAYBRIDGE_DB_CONNECT_TIMEOUT, default 5s
 
-	KakaoPay KakaoPay
+	KakaoPay  KakaoPay
+	PortOneV1 PortOneV1
+	PortOne   PortOne
+	Toss      Toss
 
 	CORSOrigins      []string // PAYBRIDGE_CORS_ORIGINS, comma-separated
 	DropInSuccessURL string   // PAYBRIDGE_DROPIN_SUCCESS_URL
@@ -51,6 +54,41 @@ type KakaoPay struct {
 
 // Sandbox reports whether KakaoPay runs against the built-in sandbox.
 func (k KakaoPay) Sandbox() bool { return k.SecretKey == "" && k.AdminKey == "" }
+
+// PortOneV1 holds PortOne V1 (iamport) credentials. With no API key, the
+// built-in sandbox is used.
+type PortOneV1 struct {
+	APIKey       string // PAYBRIDGE_PORTONE_V1_API_KEY (imp_key)
+	APISecret    string // PAYBRIDGE_PORTONE_V1_API_SECRET (imp_secret)
+	MerchantCode string // PAYBRIDGE_PORTONE_V1_MERCHANT_CODE ("imp12345678", for the browser SDK)
+	PG           string // PAYBRIDGE_PORTONE_V1_PG (the SDK's pg, e.g. "html5_inicis")
+	BaseURL      string // PAYBRIDGE_PORTONE_V1_BASE_URL
+}
+
+// Sandbox reports whether PortOne V1 runs against the built-in sandbox.
+func (p PortOneV1) Sandbox() bool { return p.APIKey == "" && p.APISecret == "" }
+
+// PortOne holds PortOne V2 credentials.
+type PortOne struct {
+	APISecret      string   // PAYBRIDGE_PORTONE_API_SECRET
+	StoreID        string   // PAYBRIDGE_PORTONE_STORE_ID
+	ChannelKey     string   // PAYBRIDGE_PORTONE_CHANNEL_KEY (for the browser SDK)
+	WebhookSecrets []string // PAYBRIDGE_PORTONE_WEBHOOK_SECRET: whsec_… (two, comma-separated, while rotating)
+	BaseURL        string   // PAYBRIDGE_PORTONE_BASE_URL
+}
+
+// Sandbox reports whether PortOne V2 runs against the built-in sandbox.
+func (p PortOne) Sandbox() bool { return p.APISecret == "" }
+
+// Toss holds Toss Payments keys.
+type Toss struct {
+	SecretKey string // PAYBRIDGE_TOSS_SECRET_KEY (test_sk_… / live_sk_…)
+	ClientKey string // PAYBRIDGE_TOSS_CLIENT_KEY (test_ck_… / live_ck_…, for the browser SDK)
+	BaseURL   string // PAYBRIDGE_TOSS_BASE_URL
+}
+
+// Sandbox reports whether Toss runs against the built-in sandbox.
+func (t Toss) Sandbox() bool { return t.SecretKey == "" }
 
 // Defaults are the values used when nothing is set.
 var Defaults = Config{
@@ -129,6 +167,25 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	secret("PAYBRIDGE_KAKAOPAY_ADMIN_KEY", &c.KakaoPay.AdminKey)
 	str("PAYBRIDGE_KAKAOPAY_CID", &c.KakaoPay.CID)
 	str("PAYBRIDGE_KAKAOPAY_BASE_URL", &c.KakaoPay.BaseURL)
+	secret("PAYBRIDGE_PORTONE_V1_API_KEY", &c.PortOneV1.APIKey)
+	secret("PAYBRIDGE_PORTONE_V1_API_SECRET", &c.PortOneV1.APISecret)
+	str("PAYBRIDGE_PORTONE_V1_MERCHANT_CODE", &c.PortOneV1.MerchantCode)
+	str("PAYBRIDGE_PORTONE_V1_PG", &c.PortOneV1.PG)
+	str("PAYBRIDGE_PORTONE_V1_BASE_URL", &c.PortOneV1.BaseURL)
+	secret("PAYBRIDGE_PORTONE_API_SECRET", &c.PortOne.APISecret)
+	str("PAYBRIDGE_PORTONE_STORE_ID", &c.PortOne.StoreID)
+	str("PAYBRIDGE_PORTONE_CHANNEL_KEY", &c.PortOne.ChannelKey)
+	var whsec string
+	secret("PAYBRIDGE_PORTONE_WEBHOOK_SECRET", &whsec)
+	for _, w := range strings.Split(whsec, ",") {
+		if w = strings.TrimSpace(w); w != "" {
+			c.PortOne.WebhookSecrets = append(c.PortOne.WebhookSecrets, w)
+		}
+	}
+	str("PAYBRIDGE_PORTONE_BASE_URL", &c.PortOne.BaseURL)
+	secret("PAYBRIDGE_TOSS_SECRET_KEY", &c.Toss.SecretKey)
+	str("PAYBRIDGE_TOSS_CLIENT_KEY", &c.Toss.ClientKey)
+	str("PAYBRIDGE_TOSS_BASE_URL", &c.Toss.BaseURL)
 	if v := getenv("PAYBRIDGE_CORS_ORIGINS"); v != "" {
 		c.CORSOrigins = nil
 		for _, o := range strings.Split(v, ",") {
@@ -180,6 +237,39 @@ func (c *Config) Validate() error {
 			errs = append(errs, errors.New("PAYBRIDGE_KAKAOPAY_BASE_URL is set but no KakaoPay key is: set PAYBRIDGE_KAKAOPAY_SECRET_KEY (any value works against a paybridge sandbox)"))
 		}
 	}
+	if (c.PortOneV1.APIKey == "") != (c.PortOneV1.APISecret == "") {
+		errs = append(errs, errors.New("PAYBRIDGE_PORTONE_V1_API_KEY and PAYBRIDGE_PORTONE_V1_API_SECRET go together: set both or neither"))
+	}
+	if !c.PortOneV1.Sandbox() && c.PortOneV1.MerchantCode == "" {
+		errs = append(errs, errors.New("PAYBRIDGE_PORTONE_V1_MERCHANT_CODE is required with PortOne V1 credentials (the browser SDK needs it)"))
+	}
+	if !c.PortOne.Sandbox() && (c.PortOne.StoreID == "" || c.PortOne.ChannelKey == "") {
+		errs = append(errs, errors.New("PAYBRIDGE_PORTONE_STORE_ID and PAYBRIDGE_PORTONE_CHANNEL_KEY are required with PAYBRIDGE_PORTONE_API_SECRET"))
+	}
+	if len(c.PortOne.WebhookSecrets) > 2 {
+		errs = append(errs, errors.New("PAYBRIDGE_PORTONE_WEBHOOK_SECRET: at most two secrets (the current one and the next, while rotating)"))
+	}
+	if !c.Toss.Sandbox() && c.Toss.ClientKey == "" {
+		errs = append(errs, errors.New("PAYBRIDGE_TOSS_CLIENT_KEY is required with PAYBRIDGE_TOSS_SECRET_KEY (the browser SDK needs it)"))
+	}
+	for _, b := range []struct {
+		name, v string
+		sandbox bool
+	}{
+		{"PAYBRIDGE_PORTONE_V1_BASE_URL", c.PortOneV1.BaseURL, c.PortOneV1.Sandbox()},
+		{"PAYBRIDGE_PORTONE_BASE_URL", c.PortOne.BaseURL, c.PortOne.Sandbox()},
+		{"PAYBRIDGE_TOSS_BASE_URL", c.Toss.BaseURL, c.Toss.Sandbox()},
+	} {
+		if b.v == "" {
+			continue
+		}
+		if u, err := url.Parse(b.v); err != nil || u.Host == "" {
+			errs = append(errs, fmt.Errorf("%s: want an absolute URL, got %q", b.name, b.v))
+		}
+		if b.sandbox {
+			errs = append(errs, fmt.Errorf("%s is set but that provider has no credentials: set them (any values work against a paybridge sandbox)", b.name))
+		}
+	}
 	for _, u := range []struct{ name, v string }{
 		{"PAYBRIDGE_DROPIN_SUCCESS_URL", c.DropInSuccessURL}, {"PAYBRIDGE_DROPIN_CANCEL_URL", c.DropInCancelURL},
 		{"PAYBRIDGE_DROPIN_FAIL_URL", c.DropInFailURL},
@@ -224,9 +314,11 @@ func RedactURL(s string) string {
 
 // String prints the configuration with every secret masked.
 func (c Config) String() string {
-	return fmt.Sprintf("addr=%s public_url=%s database=%s kakaopay_secret_key=%s kakaopay_admin_key=%s kakaopay_cid=%s kakaopay_base_url=%s",
+	return fmt.Sprintf("addr=%s public_url=%s database=%s kakaopay_secret_key=%s kakaopay_admin_key=%s kakaopay_cid=%s kakaopay_base_url=%s"+
+		" portone_v1_api_key=%s portone_v1_api_secret=%s portone_api_secret=%s portone_webhook_secret=%s toss_secret_key=%s",
 		c.Addr, c.PublicURL, RedactURL(c.DatabaseURL), Mask(c.KakaoPay.SecretKey), Mask(c.KakaoPay.AdminKey),
-		c.KakaoPay.CID, c.KakaoPay.BaseURL)
+		c.KakaoPay.CID, c.KakaoPay.BaseURL, Mask(c.PortOneV1.APIKey), Mask(c.PortOneV1.APISecret),
+		Mask(c.PortOne.APISecret), Mask(strings.Join(c.PortOne.WebhookSecrets, "")), Mask(c.Toss.SecretKey))
 }
 
 // StoreOptions are the database settings as the store takes them.

@@ -16,6 +16,7 @@ type API struct {
 	svc    *service.Service
 	log    *slog.Logger
 	dropIn DropInConfig
+	work   webhookWork
 }
 
 // DropInConfig configures the sample-compatible /ready and /approve.
@@ -35,7 +36,7 @@ func New(svc *service.Service, log *slog.Logger, dropIn DropInConfig) *API {
 	if dropIn.URLs == (service.DropInURLs{}) {
 		dropIn.URLs = service.DefaultDropInURLs
 	}
-	return &API{svc: svc, log: log, dropIn: dropIn}
+	return &API{svc: svc, log: log, dropIn: dropIn, work: webhookWork{sem: make(chan struct{}, maxWebhookWork)}}
 }
 
 // Register adds the API's routes to mux.
@@ -51,6 +52,9 @@ func (a *API) Register(mux *http.ServeMux) {
 	mux.HandleFunc("POST /approve", a.cors(a.handleDropInApprove))
 	mux.HandleFunc("OPTIONS /ready", a.cors(nil))
 	mux.HandleFunc("OPTIONS /approve", a.cors(nil))
+
+	mux.HandleFunc("POST /webhooks/portone", a.handlePortOneWebhook)
+	mux.HandleFunc("POST /webhooks/toss", a.handleTossWebhook)
 
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})

@@ -97,6 +97,12 @@ func (s *Service) provider(name string) (payment.Provider, error) {
 	return p, nil
 }
 
+// WebhookParser returns the named provider's webhook parser, if it has one.
+func (s *Service) WebhookParser(name string) (payment.WebhookParser, bool) {
+	wp, ok := s.providers[name].(payment.WebhookParser)
+	return wp, ok
+}
+
 // providerCtx detaches a provider call from the caller's cancellation: a
 // buyer closing the tab must not cut an approve or a refund in half, which
 // would turn a clean answer into an unknown outcome.

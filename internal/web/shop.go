@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -9,25 +10,55 @@ import (
 	"github.com/paybridge/paybridge/internal/service"
 )
 
+// providerOption is one provider the demo shop offers.
+type providerOption struct {
+	Name, Label string
+	Checked     bool
+}
+
+var providerLabels = map[string]string{
+	payment.ProviderKakaoPay: "KakaoPay",
+	payment.ProviderPortOne:  "PortOne (V2)",
+	payment.ProviderIamport:  "PortOne V1 (iamport)",
+	payment.ProviderToss:     "Toss Payments",
+}
+
+func (s *Site) providerOptions(chosen string) []providerOption {
+	var opts []providerOption
+	for i, name := range s.opts.Providers {
+		opts = append(opts, providerOption{Name: name, Label: providerLabels[name],
+			Checked: name == chosen || (chosen == "" && i == 0)})
+	}
+	return opts
+}
+
 func (s *Site) handleShop(w http.ResponseWriter, r *http.Request) {
-	s.render(w, http.StatusOK, "shop.html", page{Title: "paybridge demo shop",
+	s.render(w, http.StatusOK, "shop.html", page{Title: "paybridge demo shop", Providers: s.providerOptions(""),
 		Form: map[string]string{"buyer": "buyer-1", "product": "Americano", "price": "4500", "quantity": "2"}})
 }
 
-// handleCheckout is the sample's form done right: the total is computed here
+// handleShopCheckout is the sample's form done right: the total is computed here
 // with an overflow check, and the browser only ever learns the provider's URL.
-func (s *Site) handleCheckout(w http.ResponseWriter, r *http.Request) {
+func (s *Site) handleShopCheckout(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	if err := r.ParseForm(); err != nil {
 		http.Error(w, "malformed form", http.StatusBadRequest)
 		return
 	}
 	form := map[string]string{}
-	for _, k := range []string{"buyer", "product", "price", "quantity"} {
+	for _, k := range []string{"buyer", "product", "price", "quantity", "provider"} {
 		form[k] = strings.TrimSpace(r.PostFormValue(k))
 	}
+	if form["provider"] == "" {
+		form["provider"] = payment.ProviderKakaoPay
+	}
 	fail := func(msg string) {
-		s.render(w, http.StatusBadRequest, "shop.html", page{Title: "paybridge demo shop", Error: msg, Form: form})
+		s.render(w, http.StatusBadRequest, "shop.html", page{Title: "paybridge demo shop", Error: msg, Form: form,
+			Providers: s.providerOptions(form["provider"])})
+	}
+	if !slices.Contains(s.opts.Providers, form["provider"]) {
+		fail("Choose one of the payment providers offered.")
+		return
 	}
 	price, err := strconv.ParseInt(form["price"], 10, 64)
 	if err != nil || price < 1 {
@@ -45,7 +76,7 @@ func (s *Site) handleCheckout(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p, err := s.svc.CreatePayment(r.Context(), s.opts.MerchantID, service.CreateInput{
-		Provider:   payment.ProviderKakaoPay,
+		Provider:   form["provider"],
 		Channel:    payment.ChannelDemo,
 		OrderID:    payment.NewID("ord", s.svc.Now()),
 		OrderName:  form["product"],

@@ -26,6 +26,10 @@ type Options struct {
 	Sandbox bool
 	// MerchantID owns demo-shop payments (the default merchant).
 	MerchantID string
+	// SDK holds the browser keys for paybridge's checkout page.
+	SDK SDKKeys
+	// Providers lists the providers the demo shop offers, in order.
+	Providers []string
 }
 
 // Site serves the pages.
@@ -43,6 +47,9 @@ func New(svc *service.Service, log *slog.Logger, opts Options) *Site {
 	if opts.MerchantID == "" {
 		opts.MerchantID = payment.DefaultMerchantID
 	}
+	if len(opts.Providers) == 0 {
+		opts.Providers = []string{payment.ProviderKakaoPay}
+	}
 	funcs := template.FuncMap{
 		"won": formatWon,
 		"when": func(t time.Time) string {
@@ -59,8 +66,9 @@ func New(svc *service.Service, log *slog.Logger, opts Options) *Site {
 // Register adds the site's routes to mux.
 func (s *Site) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /{$}", s.handleShop)
-	mux.HandleFunc("POST /checkout", s.handleCheckout)
+	mux.HandleFunc("POST /checkout", s.handleShopCheckout)
 	mux.HandleFunc("GET /pay/{id}", s.handleResult)
+	mux.HandleFunc("GET /pay/{id}/checkout", s.handleCheckout)
 	mux.HandleFunc("GET /pay/{id}/approve", s.handleReturn(service.ReturnApprove))
 	mux.HandleFunc("GET /pay/{id}/cancel", s.handleReturn(service.ReturnCancel))
 	mux.HandleFunc("GET /pay/{id}/fail", s.handleReturn(service.ReturnFail))
@@ -85,13 +93,14 @@ func formatWon(n int64) string {
 }
 
 type page struct {
-	Title   string
-	Sandbox bool
-	Error   string
-	Form    map[string]string
-	Payment *payment.Payment
-	Refresh bool
-	BackURL string
+	Title     string
+	Sandbox   bool
+	Providers []providerOption
+	Error     string
+	Form      map[string]string
+	Payment   *payment.Payment
+	Refresh   bool
+	BackURL   string
 }
 
 func (s *Site) render(w http.ResponseWriter, status int, name string, p page) {
