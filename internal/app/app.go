@@ -17,16 +17,14 @@ import (
 	"github.com/paybridge/paybridge/internal/config"
 	"github.com/paybridge/paybridge/internal/httpapi"
 	"github.com/paybridge/paybridge/internal/payment"
-	kakaopay "github.com/paybridge/paybridge/internal/provider/kakaopay"
-	"github.com/paybridge/paybridge/internal/sandbox"
+	sbiamport "github.com/paybridge/paybridge/internal/sandbox/iamport"
 	sbkakaopay "github.com/paybridge/paybridge/internal/sandbox/kakaopay"
+	sbportone "github.com/paybridge/paybridge/internal/sandbox/portone"
+	sbtoss "github.com/paybridge/paybridge/internal/sandbox/toss"
 	"github.com/paybridge/paybridge/internal/service"
 	"github.com/paybridge/paybridge/internal/store"
 	"github.com/paybridge/paybridge/internal/web"
 )
-
-// SandboxPrefix is where serve mounts the KakaoPay sandbox.
-const SandboxPrefix = "/sandbox/kakaopay"
 
 // App is a running paybridge.
 type App struct {
@@ -34,9 +32,13 @@ type App struct {
 	Log     *slog.Logger
 	Store   *store.Store
 	Service *service.Service
-	// KakaoPaySandbox is the mounted sandbox, nil with real credentials.
+	// The mounted sandboxes; each is nil when its provider has credentials.
 	KakaoPaySandbox *sbkakaopay.Sandbox
+	IamportSandbox  *sbiamport.Sandbox
+	PortOneSandbox  *sbportone.Sandbox
+	TossSandbox     *sbtoss.Sandbox
 
+	api         *httpapi.API
 	server      *httpapi.Server
 	stopWorkers context.CancelFunc
 	workers     sync.WaitGroup
@@ -75,55 +77,47 @@ func (a *App) build(ctx context.Context, ln net.Listener) error {
 	a.Store = st
 
 	mux := http.NewServeMux()
-	kcfg := kakaopay.Config{
-		SecretKey: cfg.KakaoPay.SecretKey,
-		AdminKey:  cfg.KakaoPay.AdminKey,
-		CID:       cfg.KakaoPay.CID,
-		BaseURL:   cfg.KakaoPay.BaseURL,
-		Logger:    log,
-	}
-	if cfg.KakaoPay.Sandbox() {
-		sb := sbkakaopay.New(sbkakaopay.Options{PublicURL: cfg.PublicURL + SandboxPrefix, Logger: log})
-		a.KakaoPaySandbox = sb
-		h := http.StripPrefix(SandboxPrefix, sb)
-		mux.Handle(SandboxPrefix+"/", h)
-		// paybridge calls its own sandbox in-process: no network hop, and it
-		// works whatever PUBLIC_URL points at.
-		kcfg.SecretKey = "PAYBRIDGE-SANDBOX"
-		kcfg.BaseURL = cfg.PublicURL + SandboxPrefix
-		kcfg.HTTPClient = &http.Client{Transport: sandbox.Transport(h), Timeout: 15 * time.Second}
-		log.Warn("SANDBOX MODE: no KakaoPay key is set, so payments go to the built-in sandbox and no real money moves",
-			"sandbox_url", cfg.PublicURL+SandboxPrefix)
-	}
-	kp, err := kakaopay.New(kcfg)
+	var root http.Handler
+	self := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { root.ServeHTTP(w, r) })
+	provs, err := a.buildProviders(mux, self)
 	if err != nil {
-		return fmt.Errorf("kakaopay: %w", err)
+		return err
 	}
 
-	a.Service = service.New(st, []payment.Provider{kp}, log, service.Config{PublicURL: cfg.PublicURL})
-	api := httpapi.New(a.Service, log, httpapi.DropInConfig{
+	a.Service = service.New(st, provs, log, service.Config{PublicURL: cfg.PublicURL})
+	a.api = httpapi.New(a.Service, log, httpapi.DropInConfig{
 		URLs:        service.DropInURLs{Success: cfg.DropInSuccessURL, Cancel: cfg.DropInCancelURL, Fail: cfg.DropInFailURL},
 		CORSOrigins: cfg.CORSOrigins,
 	})
-	api.Register(mux)
-	web.New(a.Service, log, web.Options{Sandbox: cfg.KakaoPay.Sandbox()}).Register(mux)
+	a.api.Register(mux)
+	web.New(a.Service, log, web.Options{
+		Sandbox:   anySandbox(cfg),
+		Providers: []string{payment.ProviderKakaoPay, payment.ProviderPortOne, payment.ProviderIamport, payment.ProviderToss},
+		SDK: web.SDKKeys{
+			IamportMerchantCode: cfg.PortOneV1.MerchantCode, IamportPG: cfg.PortOneV1.PG,
+			PortOneStoreID: cfg.PortOne.StoreID, PortOneChannelKey: cfg.PortOne.ChannelKey, TossClientKey: cfg.Toss.ClientKey,
+		},
+	}).Register(mux)
 
 	wctx, stop := context.WithCancel(context.WithoutCancel(ctx))
 	a.stopWorkers = stop
 	a.workers.Add(1)
 	go a.sweepLoop(wctx)
 
-	a.server = httpapi.Serve(ln, httpapi.Middleware(log, mux))
-	mode := "kakaopay current API"
-	switch {
-	case cfg.KakaoPay.Sandbox():
-		mode = "built-in sandbox"
-	case cfg.KakaoPay.AdminKey != "":
-		mode = "kakaopay legacy API"
-	}
+	root = httpapi.Middleware(log, mux)
+	a.server = httpapi.Serve(ln, root)
 	log.Info("paybridge listening", "addr", ln.Addr().String(), "public_url", cfg.PublicURL,
-		"database", config.RedactURL(st.URL), "kakaopay", mode)
+		"database", config.RedactURL(st.URL), "kakaopay", mode(cfg.KakaoPay.Sandbox(), "real"),
+		"portone", mode(cfg.PortOne.Sandbox(), "real"), "iamport", mode(cfg.PortOneV1.Sandbox(), "real"),
+		"toss", mode(cfg.Toss.Sandbox(), "real"))
 	return nil
+}
+
+func mode(sandbox bool, real string) string {
+	if sandbox {
+		return "built-in sandbox"
+	}
+	return real
 }
 
 // sweepLoop settles what no request will: unknown outcomes and expiries.
@@ -166,6 +160,7 @@ func (a *App) URL() string {
 // the workers, then the database.
 func (a *App) Close(ctx context.Context) error {
 	err := a.server.Shutdown(ctx)
+	a.api.Close()
 	a.stopWorkers()
 	a.workers.Wait()
 	if cerr := a.Store.Close(); err == nil {

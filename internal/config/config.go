@@ -38,6 +38,11 @@ type Config struct {
 	DropInCancelURL  string   // PAYBRIDGE_DROPIN_CANCEL_URL
 	DropInFailURL    string   // PAYBRIDGE_DROPIN_FAIL_URL
 
+	// SandboxWebhooks lets the built-in PortOne sandboxes send their
+	// webhooks to paybridge (PAYBRIDGE_SANDBOX_WEBHOOKS, default true); turn
+	// it off to see how paybridge copes when a provider's webhook never comes.
+	SandboxWebhooks bool
+
 	SweepInterval time.Duration // PAYBRIDGE_SWEEP_INTERVAL, default 10s
 	LogLevel      string        // PAYBRIDGE_LOG_LEVEL: debug, info, warn, error
 	LogFormat     string        // PAYBRIDGE_LOG_FORMAT: text or json
@@ -198,6 +203,13 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	str("PAYBRIDGE_DROPIN_CANCEL_URL", &c.DropInCancelURL)
 	str("PAYBRIDGE_DROPIN_FAIL_URL", &c.DropInFailURL)
 	duration("PAYBRIDGE_SWEEP_INTERVAL", &c.SweepInterval)
+	if v := getenv("PAYBRIDGE_SANDBOX_WEBHOOKS"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("PAYBRIDGE_SANDBOX_WEBHOOKS: want true or false, got %q", v))
+		}
+		c.SandboxWebhooks = b
+	}
 	str("PAYBRIDGE_LOG_LEVEL", &c.LogLevel)
 	str("PAYBRIDGE_LOG_FORMAT", &c.LogFormat)
 	return c, errors.Join(errs...)

@@ -104,3 +104,42 @@ func TestFromEnv_Database(t *testing.T) {
 		t.Errorf("zero pool accepted: %v", err)
 	}
 }
+
+func TestFromEnv_PortOneAndToss(t *testing.T) {
+	c, err := config.FromEnv(env(map[string]string{
+		"PAYBRIDGE_PORTONE_V1_API_KEY":       "imp-key",
+		"PAYBRIDGE_PORTONE_V1_API_SECRET":    "imp-secret-never-print",
+		"PAYBRIDGE_PORTONE_V1_MERCHANT_CODE": "imp12345678",
+		"PAYBRIDGE_PORTONE_API_SECRET":       "v2-secret-never-print",
+		"PAYBRIDGE_PORTONE_STORE_ID":         "store-1",
+		"PAYBRIDGE_PORTONE_CHANNEL_KEY":      "channel-1",
+		"PAYBRIDGE_PORTONE_WEBHOOK_SECRET":   "whsec_AAAA, whsec_BBBB",
+		"PAYBRIDGE_TOSS_SECRET_KEY":          "test_sk_never-print",
+		"PAYBRIDGE_TOSS_CLIENT_KEY":          "test_ck_public",
+	}))
+	if err != nil || c.Validate() != nil {
+		t.Fatalf("FromEnv = %v / %v", err, c.Validate())
+	}
+	if c.PortOneV1.Sandbox() || c.PortOne.Sandbox() || c.Toss.Sandbox() || !c.KakaoPay.Sandbox() {
+		t.Fatalf("sandbox flags wrong: %+v", c)
+	}
+	if len(c.PortOne.WebhookSecrets) != 2 || c.PortOne.WebhookSecrets[1] != "whsec_BBBB" {
+		t.Fatalf("webhook secrets = %q", c.PortOne.WebhookSecrets)
+	}
+	if s := c.String(); strings.Contains(s, "never-print") || strings.Contains(s, "whsec_") {
+		t.Fatalf("String() leaks a secret: %s", s)
+	}
+	for name, vars := range map[string]map[string]string{
+		"V1KeyWithoutSecret": {"PAYBRIDGE_PORTONE_V1_API_KEY": "k"},
+		"V1WithoutCode":      {"PAYBRIDGE_PORTONE_V1_API_KEY": "k", "PAYBRIDGE_PORTONE_V1_API_SECRET": "s"},
+		"V2WithoutStore":     {"PAYBRIDGE_PORTONE_API_SECRET": "s"},
+		"TossWithoutClient":  {"PAYBRIDGE_TOSS_SECRET_KEY": "test_sk_x"},
+		"ThreeWebhookKeys":   {"PAYBRIDGE_PORTONE_WEBHOOK_SECRET": "a,b,c"},
+		"BaseURLNoKey":       {"PAYBRIDGE_TOSS_BASE_URL": "http://localhost:9090"},
+	} {
+		c, _ := config.FromEnv(env(vars))
+		if err := c.Validate(); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+}

@@ -175,7 +175,7 @@ func (a *API) handlePaymentCancel(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
-	p, _, err := a.svc.Refund(ctx, MerchantID(ctx), r.PathValue("id"),
+	p, c, err := a.svc.Refund(ctx, MerchantID(ctx), r.PathValue("id"),
 		service.RefundInput{Amount: req.Amount, TaxFreeAmount: req.TaxFreeAmount, Reason: req.Reason})
 	if err != nil {
 		WriteError(w, r, a.log, err)
@@ -186,5 +186,11 @@ func (a *API) handlePaymentCancel(w http.ResponseWriter, r *http.Request) {
 		WriteError(w, r, a.log, err)
 		return
 	}
-	WriteJSON(w, http.StatusOK, toPaymentJSON(p, cs))
+	// 202: the provider accepted the refund but has not confirmed it; the
+	// cancellation is listed as pending and paybridge settles it by lookup.
+	status := http.StatusOK
+	if c.Status == payment.CancellationPending {
+		status = http.StatusAccepted
+	}
+	WriteJSON(w, status, toPaymentJSON(p, cs))
 }

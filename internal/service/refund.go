@@ -20,7 +20,9 @@ type RefundInput struct {
 // MaxReasonLen bounds a refund reason.
 const MaxReasonLen = 200
 
-// Refund refunds part or all of a paid payment. Only one refund of a payment
+// Refund refunds part or all of a paid payment. When the provider has not
+// confirmed the refund yet, it returns the cancellation still pending and no
+// error: the sweep settles it. Only one refund of a payment
 // is in flight at a time (a pending cancellation row blocks others), and the
 // provider is told the cancelable amount we expect, so a stale or repeated
 // request cannot refund twice.
@@ -74,12 +76,10 @@ func (s *Service) Refund(ctx context.Context, merchantID, id string, in RefundIn
 	if err != nil {
 		if payment.ErrorCode(err) == payment.EUPSTREAM {
 			log.Warn("refund outcome unknown; looking the payment up", "error", err)
-			np, nc, serr := s.settleCancellation(ctx, c, false)
-			if serr == nil && nc.Status == payment.CancellationPending {
-				return np, nc, payment.Wrap(payment.EUPSTREAM, err,
-					"the provider did not confirm the refund; paybridge will settle it by asking the provider")
-			}
-			return np, nc, serr
+			// Asynchronous refunds (PortOne V2's REQUESTED) and lost answers
+			// both land here: the refund stays pending, and the sweep settles
+			// it by lookup. The caller sees the pending cancellation.
+			return s.settleCancellation(ctx, c, false)
 		}
 		log.Info("provider refused the refund", "error", err)
 		c.FailureCode, c.FailureMessage = "provider_declined", payment.ErrorMessage(err)

@@ -33,7 +33,7 @@ func (s *Service) Sweep(ctx context.Context) (SweepResult, error) {
 		return r, err
 	}
 	for _, p := range ready {
-		np, err := s.transition(ctx, p, payment.StatusExpired, payment.Update{}, "expired", "not finished within the provider's window")
+		np, err := s.expire(ctx, p)
 		if err == nil && np.Status == payment.StatusExpired {
 			r.Expired++
 		}
@@ -79,4 +79,33 @@ func (s *Service) Sweep(ctx context.Context) (SweepResult, error) {
 		}
 	}
 	return r, nil
+}
+
+// expire closes a ready payment past the provider's window, but asks the
+// provider first: some windows (PortOne's) do not expire, and a buyer who
+// paid late must get a paid payment, not an expired one with their money
+// stuck at the provider.
+func (s *Service) expire(ctx context.Context, p *payment.Payment) (*payment.Payment, error) {
+	prov, err := s.provider(p.Provider)
+	if err != nil {
+		return p, err
+	}
+	pctx, cancel := s.providerCtx(ctx)
+	res, err := prov.Lookup(pctx, p)
+	cancel()
+	if err != nil {
+		s.log.Warn("lookup before expiry failed; the sweep will retry", "payment_id", p.ID, "provider", p.Provider, "error", err)
+		return p, err
+	}
+	switch res.State {
+	case payment.ProviderPaid, payment.ProviderPartiallyCanceled, payment.ProviderCanceled:
+		np, err := s.store.TransitionPayment(ctx, p.ID, payment.StatusReady, payment.StatusApproving,
+			payment.Update{}, payment.Event{Reason: "paid_late", Message: "the provider reports a payment at expiry"})
+		if err != nil {
+			return np, err
+		}
+		return s.applyResult(ctx, np, res, "settled_by_lookup")
+	}
+	return s.transition(ctx, p, payment.StatusExpired, payment.Update{ProviderStatus: ptr(res.RawStatus)},
+		"expired", "not finished within the provider's window")
 }

@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/paybridge/paybridge/internal/payment"
 )
@@ -20,9 +21,11 @@ func (s *Service) Sync(ctx context.Context, id string) (*payment.Payment, error)
 	switch p.Status {
 	case payment.StatusApproving:
 		return s.settle(ctx, p)
+	case payment.StatusAborted, payment.StatusFailed, payment.StatusExpired:
+		return s.refundLate(ctx, p)
 	case payment.StatusReady, payment.StatusPaid, payment.StatusPartiallyCanceled:
 	default:
-		return p, nil // created, or final: nothing a webhook can change
+		return p, nil // created or canceled: nothing a webhook can change
 	}
 	prov, err := s.provider(p.Provider)
 	if err != nil {
@@ -65,4 +68,31 @@ func (s *Service) Sync(ctx context.Context, id string) (*payment.Payment, error)
 		}, "provider_failed", msg)
 	}
 	return p, nil
+}
+
+// refundLate handles a provider that took money for a payment paybridge has
+// already closed (the buyer paid in a window that outlived the payment). The
+// payment stays closed, the money goes back to the buyer, and the payment's
+// failure message says so for the operator.
+func (s *Service) refundLate(ctx context.Context, p *payment.Payment) (*payment.Payment, error) {
+	refunded, err := s.refundOwn(ctx, p)
+	if err != nil {
+		s.log.Error("a closed payment was charged and the refund FAILED: refund it by hand",
+			"payment_id", p.ID, "provider", p.Provider, "status", p.Status, "error", err)
+		return p, err
+	}
+	if refunded == 0 {
+		return p, nil
+	}
+	s.log.Warn("a closed payment was charged late; refunded at the provider",
+		"payment_id", p.ID, "provider", p.Provider, "status", p.Status, "refunded", refunded)
+	msg := fmt.Sprintf("%d won charged after the payment was %s was refunded at the provider", refunded, p.Status)
+	if p.FailureMessage != "" {
+		msg = p.FailureMessage + "; " + msg
+	}
+	upd := payment.Update{FailureMessage: &msg}
+	if p.FailureCode == "" {
+		upd.FailureCode = ptr("late_charge_refunded")
+	}
+	return s.store.UpdatePayment(ctx, p.ID, p.Status, upd)
 }

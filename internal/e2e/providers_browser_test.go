@@ -1,0 +1,44 @@
+package e2e_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/paybridge/paybridge/internal/apptest"
+	"github.com/paybridge/paybridge/internal/payment"
+)
+
+// Ensure each provider's flow runs end to end in the demo shop: choose the
+// provider, pay in its sandbox window, and land on a result page that says
+// paid, with the stored payment agreeing.
+func TestBrowser_DemoShopEachProvider(t *testing.T) {
+	chromium := chromiumPath(t)
+	a := apptest.Start(t)
+	b := startBrowser(t, chromium)
+	for _, prov := range []string{"portone", "iamport", "toss"} {
+		t.Run(prov, func(t *testing.T) {
+			b.navigate(a.Config.PublicURL + "/")
+			b.waitFor("the demo shop", "document.querySelector('#provider-"+prov+"')")
+			b.fill("#buyer", "buyer-7", "#product", "Latte", "#price", "5000", "#quantity", "3")
+			b.click("#provider-" + prov)
+			b.click("#pay")
+			b.waitFor("the "+prov+" sandbox window", "document.querySelector('"+approveButton+"')")
+			if s := b.text("body"); !strings.Contains(s, "15,000") || !strings.Contains(s, "Latte") {
+				t.Fatalf("%s window shows %q, want Latte for 15,000", prov, s)
+			}
+			b.click(approveButton)
+			b.waitFor("the result page", "document.querySelector('#status')")
+			if s := b.text("#status"); s != "paid" {
+				t.Fatalf("#status = %q, want paid", s)
+			}
+			if s := b.text("#provider"); s != prov {
+				t.Fatalf("#provider = %q, want %s", s, prov)
+			}
+			p := findPayment(t, a, b.text("#payment-id"))
+			if p.Status != payment.StatusPaid || p.Provider != prov || p.Amount != 15000 || p.ProviderTID == "" {
+				t.Fatalf("stored payment: %s %s %d tid %q", p.Status, p.Provider, p.Amount, p.ProviderTID)
+			}
+			b.screenshot("demo-shop-" + prov)
+		})
+	}
+}

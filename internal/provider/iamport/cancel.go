@@ -1,0 +1,65 @@
+package iamport
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/paybridge/paybridge/internal/payment"
+)
+
+// Cancel refunds req.Amount of p (POST /payments/cancel) and returns the
+// payment as PortOne holds it afterwards. Never retried: see readWithRetry.
+//
+// req.Cancelable goes out as checksum, the balance before this refund:
+// PortOne refuses the cancel if its own balance differs, so a refund retried
+// after a lost answer, or raced by another, cannot refund twice (§2.5, §5
+// item 14). ApprovalID in the result is this refund's id.
+func (c *Client) Cancel(ctx context.Context, p *payment.Payment, req payment.CancelRequest) (*payment.ProviderPayment, error) {
+	switch {
+	case p.ID == "":
+		return nil, payment.Errorf(payment.EINVALID, "the payment has no id to cancel at PortOne")
+	case req.Amount <= 0:
+		// PortOne reads an amount of 0 as "refund everything" (§2.5): a
+		// zero here is a bug upstream, never a full refund.
+		return nil, payment.Errorf(payment.EINVALID, "a PortOne cancel needs a positive amount")
+	case req.Cancelable < req.Amount:
+		return nil, payment.Errorf(payment.EINVALID, "the cancel amount %d exceeds the cancelable balance %d", req.Amount, req.Cancelable)
+	case req.TaxFreeAmount < 0 || req.TaxFreeAmount > req.Amount:
+		return nil, payment.Errorf(payment.EINVALID, "the tax-free part %d of a cancel must be between 0 and its amount %d", req.TaxFreeAmount, req.Amount)
+	}
+	body := cancelRequest{
+		// imp_uid when paybridge knows it (it wins at PortOne); merchant_uid
+		// always, so a payment whose imp_uid we never learnt can still be
+		// refunded by our own id.
+		ImpUID:      p.ProviderTID,
+		MerchantUID: p.ID,
+		Amount:      req.Amount,
+		TaxFree:     req.TaxFreeAmount,
+		Checksum:    req.Cancelable,
+		Reason:      req.Reason,
+	}
+	var w paymentWire
+	if err := c.call(ctx, request{op: opCancel, method: http.MethodPost, path: "/payments/cancel", body: body, paymentID: p.ID}, &w); err != nil {
+		return nil, err
+	}
+	if w.ImpUID == "" {
+		// PortOne said yes but not to what: the refund happened, and only a
+		// lookup can say to which payment.
+		return nil, unreadable(opCancel, http.StatusOK, "payment without imp_uid")
+	}
+	return c.translate(ctx, p.ID, &w, refundID(w.CancelHistory)), nil
+}
+
+// refundID identifies the refund just made: the newest cancel_history
+// entry's cancellation_id, which PortOne issues per refund, or else its
+// pg_tid (some PGs reuse the payment's own tid there, so it comes second).
+func refundID(h []cancelRecord) string {
+	rec := newestCancel(h)
+	if rec == nil {
+		return ""
+	}
+	if rec.CancellationID != "" {
+		return rec.CancellationID
+	}
+	return rec.PGTID
+}

@@ -1,0 +1,111 @@
+package iamport
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+	"unicode"
+)
+
+// DefaultBaseURL is PortOne V1's REST API host (providers.md §2).
+const DefaultBaseURL = "https://api.iamport.kr"
+
+// Config configures a PortOne V1 client.
+type Config struct {
+	// APIKey is the REST API key, sent as imp_key to /users/getToken.
+	APIKey string
+	// APISecret is the REST API secret, sent as imp_secret. It is never
+	// logged and never appears in an error.
+	APISecret string
+	// BaseURL is the scheme, host and optional path prefix the API paths
+	// ("/users/getToken", "/payments/…") are appended to; DefaultBaseURL if
+	// empty. A prefix such as "http://host/sandbox/iamport" is kept.
+	BaseURL string
+	// WindowURL is the base URL of a payment window that takes
+	// IMP.request_pay's parameters as a query: paybridge's sandbox serves
+	// one at WindowURL + "/checkout". When set, Ready returns a redirect
+	// there; when empty (real credentials), Ready returns no redirect and
+	// paybridge's checkout page opens PortOne's window with the browser SDK.
+	WindowURL string
+	// HTTPClient sends the requests. If nil, a client with a 15 s overall
+	// timeout that follows no redirects is used. A caller-supplied client
+	// should have a Timeout too; every call also honours its context.
+	HTTPClient *http.Client
+	// Logger receives one debug line per call, warnings for lookup retries
+	// and odd answers; nil discards. Secrets, tokens and bodies are never
+	// logged.
+	Logger *slog.Logger
+	// Now is the clock the access token's expiry is kept in; time.Now if
+	// nil.
+	Now func() time.Time
+	// AcceptTestPayments lets a payment made on a PortOne test channel
+	// (sandbox: true) count as paid. paybridge's own sandbox needs it; with
+	// live credentials it stays off, so a test-channel payment, which moved
+	// no money, can never verify as a sale.
+	AcceptTestPayments bool
+}
+
+// Validate reports every problem with c at once. Messages name fields,
+// never their values: a secret must not reach a log because it was
+// malformed.
+func (c Config) Validate() error {
+	var errs []error
+	add := func(format string, args ...any) {
+		errs = append(errs, fmt.Errorf("iamport: "+format, args...))
+	}
+	if c.APIKey == "" {
+		add("APIKey (imp_key) is required")
+	} else if !clean(c.APIKey) {
+		add("APIKey contains whitespace or control characters")
+	}
+	if c.APISecret == "" {
+		add("APISecret (imp_secret) is required")
+	} else if !clean(c.APISecret) {
+		add("APISecret contains whitespace or control characters")
+	}
+	if c.BaseURL != "" {
+		if msg := checkBaseURL(c.BaseURL); msg != "" {
+			add("BaseURL %s", msg)
+		}
+	}
+	if c.WindowURL != "" {
+		if msg := checkBaseURL(c.WindowURL); msg != "" {
+			add("WindowURL %s", msg)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// checkBaseURL says what is wrong with u as a base that paths are appended
+// to, or "".
+func checkBaseURL(raw string) string {
+	u, err := url.Parse(raw)
+	switch {
+	case err != nil:
+		return "does not parse"
+	case u.Scheme != "http" && u.Scheme != "https":
+		return "must be an http or https URL"
+	case u.Host == "":
+		return "has no host"
+	case u.RawQuery != "" || u.Fragment != "":
+		// Paths are appended; a query or fragment would end up in the
+		// middle of them.
+		return "must not have a query or fragment"
+	case u.User != nil:
+		return "must not contain credentials"
+	}
+	return ""
+}
+
+// clean reports whether a credential has no whitespace or control
+// characters. A pasted key with a trailing newline is the usual culprit,
+// and PortOne would only answer 401 without saying why.
+func clean(s string) bool {
+	return !strings.ContainsFunc(s, func(r rune) bool {
+		return unicode.IsSpace(r) || unicode.IsControl(r)
+	})
+}

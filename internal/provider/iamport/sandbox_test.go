@@ -1,0 +1,322 @@
+package iamport
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/paybridge/paybridge/internal/payment"
+	sbiamport "github.com/paybridge/paybridge/internal/sandbox/iamport"
+)
+
+// MustSandbox serves paybridge's PortOne V1 sandbox under testPrefix (so
+// the client's base URL has a path prefix to keep) and returns it with a
+// client pointed at it, its buyer window included.
+func MustSandbox(t *testing.T, o sbiamport.Options, mods ...func(*Config)) (*sbiamport.Sandbox, *Client) {
+	t.Helper()
+	if o.APIKey == "" {
+		o.APIKey, o.APISecret = testKey, testSecret
+	}
+	sb := sbiamport.New(o)
+	mux := http.NewServeMux()
+	strip := http.StripPrefix(testPrefix, sb)
+	mux.Handle(testPrefix+"/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.Header.Set("X-Forwarded-Prefix", testPrefix) // where the sandbox's pages live
+		strip.ServeHTTP(w, r)
+	}))
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	c := MustClient(t, srv.URL+testPrefix, append([]func(*Config){func(c *Config) {
+		c.WindowURL = srv.URL + testPrefix
+		c.HTTPClient = &http.Client{Timeout: 5 * time.Second}
+	}}, mods...)...)
+	return sb, c
+}
+
+// sandboxPayment is a fresh payment as the service creates it.
+func sandboxPayment() *payment.Payment {
+	return &payment.Payment{
+		ID:         payment.NewID("pay", time.Now()),
+		MerchantID: payment.DefaultMerchantID,
+		Provider:   payment.ProviderIamport,
+		OrderID:    "order-42",
+		OrderName:  "Americano x2",
+		CustomerID: "cus_42",
+		Quantity:   2,
+		Amount:     10000,
+		Currency:   payment.CurrencyKRW,
+		Status:     payment.StatusCreated,
+	}
+}
+
+// returnURLs are the service's return URLs for p; the approval one already
+// carries a query, which the window must keep.
+func returnURLs(p *payment.Payment) payment.ReturnURLs {
+	return payment.ReturnURLs{
+		Approval: "https://shop.example/iamport/return?payment_id=" + p.ID,
+		Cancel:   "https://shop.example/iamport/cancel?payment_id=" + p.ID,
+		Fail:     "https://shop.example/iamport/fail?payment_id=" + p.ID,
+	}
+}
+
+// browser is a client that does not follow redirects, so tests can read
+// them.
+var browser = &http.Client{
+	Timeout:       5 * time.Second,
+	CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+}
+
+var impUIDField = regexp.MustCompile(`name="imp_uid" value="([^"]+)"`)
+
+// openWindow GETs the window and returns its page and the imp_uid it
+// started (empty for a blocked window).
+func openWindow(t *testing.T, windowURL string) (page, impUID string) {
+	t.Helper()
+	resp, err := browser.Get(windowURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET window: %s", resp.Status)
+	}
+	if m := impUIDField.FindSubmatch(b); m != nil {
+		impUID = string(m[1])
+	}
+	return string(b), impUID
+}
+
+// press submits the window's form with action and returns the query of the
+// 303 back to returnURL.
+func press(t *testing.T, windowURL, impUID, action, returnURL string) url.Values {
+	t.Helper()
+	resp, err := browser.PostForm(windowURL, url.Values{"action": {action}, "imp_uid": {impUID}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("POST %s: %s, want 303", action, resp.Status)
+	}
+	loc := resp.Header.Get("Location")
+	if !strings.HasPrefix(loc, returnURL+"&") {
+		t.Fatalf("redirected to %s, want the return URL %s with its query kept", loc, returnURL)
+	}
+	u, err := url.Parse(loc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u.Query()
+}
+
+// mustReady runs Ready and records it on p as the service does.
+func mustReady(t *testing.T, c *Client, p *payment.Payment) *payment.ReadyResult {
+	t.Helper()
+	rr, err := c.Ready(context.Background(), p, returnURLs(p))
+	if err != nil {
+		t.Fatalf("Ready: %v", err)
+	}
+	if rr.TID != "" || rr.CID != "" || rr.RedirectPC == "" || rr.RedirectMobile != rr.RedirectPC {
+		t.Fatalf("Ready = %+v", rr)
+	}
+	p.Status = payment.StatusReady
+	return rr
+}
+
+// webhookSink receives the sandbox's webhooks and passes them through the
+// adapter's ParseWebhook (of the client c holds once the sandbox exists).
+func webhookSink(t *testing.T, c *atomic.Pointer[Client]) (string, <-chan string) {
+	ids := make(chan string, 10)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		id, err := c.Load().ParseWebhook(r.Header, body)
+		if err != nil {
+			t.Errorf("ParseWebhook(%s): %v", body, err)
+		}
+		ids <- id
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL, ids
+}
+
+// TestSandbox_Flow runs a whole payment against the sandbox: ready, the
+// buyer paying in the window, the return, approve (a lookup), partial
+// refund, a stale refund refused by the checksum, and the final refund.
+func TestSandbox_Flow(t *testing.T) {
+	var cp atomic.Pointer[Client]
+	notices, webhooks := webhookSink(t, &cp)
+	sb, c := MustSandbox(t, sbiamport.Options{NoticeURL: notices})
+	cp.Store(c)
+	ctx := context.Background()
+	p := sandboxPayment()
+	urls := returnURLs(p)
+
+	got, err := c.Lookup(ctx, p)
+	if err != nil || got.State != payment.ProviderPending || got.RawStatus != "NOT_FOUND" {
+		t.Fatalf("Lookup before anything = %+v, %v; want pending/NOT_FOUND", got, err)
+	}
+	rr := mustReady(t, c, p)
+	// Ready again (a retry after a lost answer) is harmless.
+	if _, err := c.Ready(ctx, p, urls); err != nil {
+		t.Fatalf("second Ready: %v", err)
+	}
+
+	page, impUID := openWindow(t, rr.RedirectPC)
+	for _, want := range []string{"SANDBOX — no real money", "10,000", "Americano x2", p.ID} {
+		if !strings.Contains(page, want) {
+			t.Errorf("window does not show %q", want)
+		}
+	}
+	if got, err := c.Lookup(ctx, p); err != nil || got.State != payment.ProviderPending || got.RawStatus != "ready" {
+		t.Errorf("Lookup with the window open = %+v, %v; want pending/ready", got, err)
+	}
+
+	ret := c.ParseReturn(press(t, rr.RedirectPC, impUID, "approve", urls.Approval))
+	if !ret.Success || ret.TID != impUID || ret.OrderID != p.ID {
+		t.Fatalf("ParseReturn = %+v", ret)
+	}
+	paid, err := c.Approve(ctx, p, ret)
+	if err != nil {
+		t.Fatalf("Approve: %v", err)
+	}
+	if paid.State != payment.ProviderPaid || paid.TID != impUID || paid.OrderID != p.ID || paid.Amount != 10000 ||
+		paid.CancelableAmount != 10000 || paid.MethodType != "card" || paid.ApprovalID == "" ||
+		paid.CustomerID != "cus_42" || paid.ItemName != "Americano x2" || paid.RawStatus != "paid" {
+		t.Errorf("Approve = %+v", paid)
+	}
+	if d := time.Since(paid.ApprovedAt); d < -time.Minute || d > time.Minute {
+		t.Errorf("ApprovedAt %v is %v from now", paid.ApprovedAt, d)
+	}
+	if n := sb.CallsFor("payment", impUID); n != 1 {
+		t.Errorf("lookups of the imp_uid = %d, want 1", n)
+	}
+	select {
+	case id := <-webhooks:
+		if id != p.ID {
+			t.Errorf("webhook names %q, want %q", id, p.ID)
+		}
+	case <-time.After(5 * time.Second):
+		t.Error("no webhook after the payment")
+	}
+	p.ProviderTID, p.Status = paid.TID, payment.StatusPaid
+
+	got, err = c.Lookup(ctx, p)
+	if err != nil || got.State != payment.ProviderPaid || got.ApprovalID != paid.ApprovalID {
+		t.Fatalf("Lookup after approve = %+v, %v", got, err)
+	}
+
+	part, err := c.Cancel(ctx, p, payment.CancelRequest{Amount: 3000, Cancelable: 10000, Reason: "one cup"})
+	if err != nil {
+		t.Fatalf("partial Cancel: %v", err)
+	}
+	if part.State != payment.ProviderPartiallyCanceled || part.RawStatus != "paid" || part.CanceledAmount != 3000 ||
+		part.CancelableAmount != 7000 || part.ApprovalID == "" || part.ApprovalID == paid.ApprovalID || part.CanceledAt.IsZero() {
+		t.Errorf("partial Cancel = %+v", part)
+	}
+
+	// The same refund again, still believing 10000 is cancelable: the
+	// checksum refuses it and nothing is refunded.
+	_, err = c.Cancel(ctx, p, payment.CancelRequest{Amount: 3000, Cancelable: 10000})
+	assertCode(t, err, payment.EINVALID)
+	if n := sb.CallsFor("cancel", p.ID); n != 2 {
+		t.Errorf("cancel calls = %d, want 2", n)
+	}
+
+	full, err := c.Cancel(ctx, p, payment.CancelRequest{Amount: 7000, Cancelable: 7000, Reason: "rest"})
+	if err != nil {
+		t.Fatalf("final Cancel: %v", err)
+	}
+	if full.State != payment.ProviderCanceled || full.CanceledAmount != 10000 || full.CancelableAmount != 0 ||
+		full.ApprovalID == part.ApprovalID {
+		t.Errorf("final Cancel = %+v", full)
+	}
+	got, err = c.Lookup(ctx, p)
+	if err != nil || got.State != payment.ProviderCanceled || got.RawStatus != "cancelled" || got.CanceledAmount != 10000 {
+		t.Errorf("Lookup after the refunds = %+v, %v", got, err)
+	}
+	_, err = c.Cancel(ctx, p, payment.CancelRequest{Amount: 1, Cancelable: 1})
+	assertCode(t, err, payment.EINVALID)
+
+	if n := sb.Calls("getToken"); n != 1 {
+		t.Errorf("getToken calls = %d, want 1: the token is cached", n)
+	}
+}
+
+// TestSandbox_BuyerLeaves runs the window's cancel and fail buttons: the
+// return says so, the lookups agree, and no webhook is sent.
+func TestSandbox_BuyerLeaves(t *testing.T) {
+	for _, tt := range []struct {
+		action, wantCode, wantMsg string
+	}{
+		{"cancel", "", "사용자가 결제를 취소하셨습니다"},
+		{"fail", "F1001", "[F1001] 카드사 승인이 거절되었습니다 (sandbox)"},
+	} {
+		t.Run(tt.action, func(t *testing.T) {
+			var cp atomic.Pointer[Client]
+			notices, webhooks := webhookSink(t, &cp)
+			_, c := MustSandbox(t, sbiamport.Options{NoticeURL: notices})
+			cp.Store(c)
+			p := sandboxPayment()
+			rr := mustReady(t, c, p)
+			_, impUID := openWindow(t, rr.RedirectPC)
+			ret := c.ParseReturn(press(t, rr.RedirectPC, impUID, tt.action, returnURLs(p).Approval))
+			want := payment.Return{TID: impUID, OrderID: p.ID, ErrorCode: tt.wantCode, ErrorMessage: tt.wantMsg}
+			if ret != want {
+				t.Errorf("ParseReturn = %+v, want %+v", ret, want)
+			}
+			for name, call := range map[string]func() (*payment.ProviderPayment, error){
+				"Lookup":  func() (*payment.ProviderPayment, error) { return c.Lookup(context.Background(), p) },
+				"Approve": func() (*payment.ProviderPayment, error) { return c.Approve(context.Background(), p, ret) },
+			} {
+				got, err := call()
+				if err != nil || got.State != payment.ProviderFailed || got.RawStatus != "failed" || got.TID != impUID || got.CancelableAmount != 0 {
+					t.Errorf("%s = %+v, %v; want failed", name, got, err)
+				}
+			}
+			select {
+			case id := <-webhooks:
+				t.Errorf("webhook for %s after a failure; PortOne sends none", id)
+			case <-time.After(100 * time.Millisecond):
+			}
+		})
+	}
+}
+
+// TestSandbox_TamperedAmount opens the window with another amount than the
+// pre-registered one, as a tampered checkout page would: it refuses to
+// open, and the way back says so.
+func TestSandbox_TamperedAmount(t *testing.T) {
+	_, c := MustSandbox(t, sbiamport.Options{})
+	p := sandboxPayment()
+	rr := mustReady(t, c, p)
+	tampered := strings.Replace(rr.RedirectPC, "amount=10000", "amount=100", 1)
+	if tampered == rr.RedirectPC {
+		t.Fatal("window URL has no amount=10000")
+	}
+	page, impUID := openWindow(t, tampered)
+	if impUID != "" || !strings.Contains(page, "결제창을 열 수 없습니다") {
+		t.Fatalf("tampered window opened (imp_uid %q)", impUID)
+	}
+	ret := c.ParseReturn(press(t, tampered, "", "return", returnURLs(p).Approval))
+	if ret.Success || ret.ErrorCode != "F400" || ret.OrderID != p.ID || ret.TID != "" {
+		t.Errorf("ParseReturn = %+v", ret)
+	}
+	got, err := c.Lookup(context.Background(), p)
+	if err != nil || got.RawStatus != "NOT_FOUND" {
+		t.Errorf("Lookup = %+v, %v; want NOT_FOUND: nothing was paid", got, err)
+	}
+
+	// Ready with another amount under the same id cannot be right either.
+	q := *p
+	q.Amount = 100
+	_, err = c.Ready(context.Background(), &q, returnURLs(p))
+	assertCode(t, err, payment.EINVALID)
+}

@@ -1,0 +1,123 @@
+package portone
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/paybridge/paybridge/internal/stdwebhook"
+)
+
+// DefaultBaseURL is PortOne V2's API host (providers.md §3).
+const DefaultBaseURL = "https://api.portone.io"
+
+// maxWebhookSecrets is how many webhook secrets PortOne keeps active at once,
+// so that a secret can be rotated without a gap (providers.md §3.4).
+const maxWebhookSecrets = 2
+
+// Config configures a PortOne V2 client.
+type Config struct {
+	// APISecret is the store's V2 API secret, sent as
+	// "Authorization: PortOne {APISecret}". Required.
+	APISecret string
+	// StoreID is sent as storeId where the API takes one. Optional: PortOne
+	// then uses the store of the API secret. Needed when one secret
+	// serves several stores.
+	StoreID string
+	// WebhookSecrets verify incoming webhooks (Standard Webhooks, "whsec_…").
+	// Up to two may be active during a rotation. Without any, every webhook
+	// is refused.
+	WebhookSecrets []string
+	// BaseURL is the scheme, host and optional path prefix the API paths
+	// ("/payments/…") are appended to; DefaultBaseURL if empty. A prefix
+	// such as "http://host/sandbox/portone" is kept.
+	BaseURL string
+	// WindowURL is the base of paybridge's PortOne sandbox, whose buyer
+	// window is WindowURL + "/checkout". Set only against the sandbox: with
+	// real credentials it stays empty and paybridge's checkout page opens
+	// PortOne's window through the browser SDK instead.
+	WindowURL string
+	// HTTPClient sends the requests. If nil, a client with a 15 s overall
+	// timeout that follows no redirects is used. A caller-supplied client
+	// should have a Timeout too; every call also honours its context.
+	HTTPClient *http.Client
+	// Logger receives one debug line per call and a warning per lookup
+	// retry; nil discards. Secrets and bodies are never logged.
+	Logger *slog.Logger
+	// Now is the clock used for webhook timestamps and ReadyResult.CreatedAt;
+	// time.Now if nil.
+	Now func() time.Time
+}
+
+// Validate reports every problem with c at once, so an operator fixes the
+// configuration in one go. Messages name fields, never their values: a
+// secret must not end up in a log because it was malformed.
+func (c Config) Validate() error {
+	var errs []error
+	add := func(format string, args ...any) {
+		errs = append(errs, fmt.Errorf("portone: "+format, args...))
+	}
+	switch {
+	case c.APISecret == "":
+		add("APISecret is required")
+	case !headerSafe(c.APISecret):
+		add("APISecret contains whitespace or control characters")
+	}
+	if c.StoreID != "" && !headerSafe(c.StoreID) {
+		add("StoreID contains whitespace or control characters")
+	}
+	if len(c.WebhookSecrets) > maxWebhookSecrets {
+		add("at most %d WebhookSecrets may be active, got %d", maxWebhookSecrets, len(c.WebhookSecrets))
+	}
+	for i, s := range c.WebhookSecrets {
+		// Signing once is the cheapest proof that the secret decodes; a bad
+		// one found here beats every webhook failing later.
+		if _, err := stdwebhook.Sign(s, "check", time.Unix(0, 0), nil); err != nil {
+			add("WebhookSecrets[%d] is not a base64 secret (whsec_…)", i)
+		}
+	}
+	if err := checkBaseURL(c.BaseURL); err != nil {
+		add("BaseURL %v", err)
+	}
+	if err := checkBaseURL(c.WindowURL); err != nil {
+		add("WindowURL %v", err)
+	}
+	return errors.Join(errs...)
+}
+
+// checkBaseURL reports what is wrong with a base URL that paths are appended
+// to; an empty one is fine (it means "the default" or "not used").
+func checkBaseURL(s string) error {
+	if s == "" {
+		return nil
+	}
+	u, err := url.Parse(s)
+	switch {
+	case err != nil:
+		return errors.New("does not parse")
+	case u.Scheme != "http" && u.Scheme != "https":
+		return errors.New("must be an http or https URL")
+	case u.Host == "":
+		return errors.New("has no host")
+	case u.RawQuery != "" || u.Fragment != "" || u.ForceQuery:
+		// Paths are appended to it; a query or fragment would end up in
+		// the middle of them.
+		return errors.New("must not have a query or fragment")
+	case u.User != nil:
+		return errors.New("must not contain credentials")
+	}
+	return nil
+}
+
+// headerSafe reports whether s can go into a header or a URL as is. A pasted
+// secret with a trailing newline is the usual culprit.
+func headerSafe(s string) bool {
+	return !strings.ContainsFunc(s, func(r rune) bool {
+		return unicode.IsSpace(r) || unicode.IsControl(r) || r > unicode.MaxASCII
+	})
+}

@@ -1,0 +1,266 @@
+package portone
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/paybridge/paybridge/internal/payment"
+)
+
+// testSecret is long and distinctive so that a test can search any output
+// for it.
+const testSecret = "PORTONEtestSecret0123456789abcdefLEAK"
+
+// testStoreID is the store the tests configure.
+const testStoreID = "store-4ff4af41-85e3-4559-8eb8-0d08a2c6ceec"
+
+// testPrefix is the path prefix every fake server lives under, to check that
+// the base URL's path is kept.
+const testPrefix = "/sandbox/portone"
+
+// MustClient returns a client for baseURL with lookup backoffs shortened so
+// that retry tests run fast.
+func MustClient(tb testing.TB, baseURL string, mods ...func(*Config)) *Client {
+	tb.Helper()
+	cfg := Config{APISecret: testSecret, StoreID: testStoreID, BaseURL: baseURL}
+	for _, m := range mods {
+		m(&cfg)
+	}
+	c, err := New(cfg)
+	if err != nil {
+		tb.Fatalf("New: %v", err)
+	}
+	c.lookupBackoff = []time.Duration{time.Millisecond, 2 * time.Millisecond}
+	return c
+}
+
+// testPayment is a payment as the service hands it to the adapter after
+// Ready: the fields match the testdata files.
+func testPayment() *payment.Payment {
+	return &payment.Payment{
+		ID:          "pay_01hzx3k4m5n6p7q8r9s0t1v2w3",
+		MerchantID:  payment.DefaultMerchantID,
+		Provider:    payment.ProviderPortOne,
+		OrderID:     "order-1",
+		OrderName:   "초코파이",
+		CustomerID:  "cus_1001",
+		Quantity:    1,
+		Amount:      2200,
+		Currency:    payment.CurrencyKRW,
+		Status:      payment.StatusReady,
+		ProviderTID: "pay_01hzx3k4m5n6p7q8r9s0t1v2w3",
+	}
+}
+
+// testURLs are the return URLs given to Ready.
+var testURLs = payment.ReturnURLs{
+	Approval: "https://shop.example/pay/portone/return?payment_id=pay_1",
+	Cancel:   "https://shop.example/pay/cancel",
+	Fail:     "https://shop.example/pay/fail",
+}
+
+// mustTestdata reads testdata/name.
+func mustTestdata(tb testing.TB, name string) []byte {
+	tb.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return b
+}
+
+// wireRequest is a request as the fake server received it.
+type wireRequest struct {
+	Method  string
+	Path    string // escaped, without testPrefix
+	Query   map[string][]string
+	Fields  map[string]any // JSON body, numbers as json.Number
+	HasBody bool
+}
+
+// fakePortOne is an httptest server that checks every request against
+// PortOne's conventions (path under testPrefix, Authorization, JSON bodies)
+// and then hands it to handle.
+type fakePortOne struct {
+	*httptest.Server
+	calls  atomic.Int32
+	handle func(w http.ResponseWriter, req wireRequest)
+}
+
+// newFake starts a fakePortOne; it is closed when the test ends.
+func newFake(t *testing.T, handle func(w http.ResponseWriter, req wireRequest)) *fakePortOne {
+	t.Helper()
+	f := &fakePortOne{handle: handle}
+	f.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		f.calls.Add(1)
+		req, ok := check(t, r)
+		if !ok {
+			http.Error(w, `{"type":"FAKE","message":"fake: bad request"}`, http.StatusTeapot)
+			return
+		}
+		f.handle(w, req)
+	}))
+	t.Cleanup(f.Close)
+	return f
+}
+
+// BaseURL is the base URL for a client: the server's address plus testPrefix.
+func (f *fakePortOne) BaseURL() string { return f.Server.URL + testPrefix }
+
+// Calls is the number of requests the server received.
+func (f *fakePortOne) Calls() int { return int(f.calls.Load()) }
+
+// check asserts the conventions and decodes the request.
+func check(t *testing.T, r *http.Request) (wireRequest, bool) {
+	ok := true
+	fail := func(format string, args ...any) {
+		t.Errorf(format, args...)
+		ok = false
+	}
+	path, found := strings.CutPrefix(r.URL.EscapedPath(), testPrefix+"/")
+	if !found {
+		fail("path %s is not under %s", r.URL.EscapedPath(), testPrefix)
+	}
+	if got, want := r.Header.Get("Authorization"), "PortOne "+testSecret; got != want {
+		fail("Authorization = %q, want %q", got, want)
+	}
+	req := wireRequest{Method: r.Method, Path: "/" + path, Query: r.URL.Query(), Fields: map[string]any{}}
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		fail("read body: %v", err)
+	}
+	if len(body) > 0 {
+		req.HasBody = true
+		if ct := r.Header.Get("Content-Type"); ct != "application/json" {
+			fail("Content-Type = %q, want application/json", ct)
+		}
+		dec := json.NewDecoder(bytes.NewReader(body))
+		dec.UseNumber()
+		if err := dec.Decode(&req.Fields); err != nil {
+			fail("body is not a JSON object: %v", err)
+		}
+	}
+	return req, ok
+}
+
+// assertFields checks that req's body carries exactly want; integers must
+// be JSON numbers and strings JSON strings.
+func assertFields(t *testing.T, req wireRequest, want map[string]any) {
+	t.Helper()
+	for k, v := range want {
+		got, ok := req.Fields[k]
+		if !ok {
+			t.Errorf("%s %s: field %s missing", req.Method, req.Path, k)
+			continue
+		}
+		switch v := v.(type) {
+		case string:
+			if s, isStr := got.(string); !isStr || s != v {
+				t.Errorf("%s: %s = %#v, want the string %q", req.Path, k, got, v)
+			}
+		case int, int64:
+			n, isNum := got.(json.Number)
+			if !isNum || n.String() != jsonText(v) {
+				t.Errorf("%s: %s = %#v, want the number %v", req.Path, k, got, v)
+			}
+		default:
+			t.Fatalf("assertFields: unsupported %T", v)
+		}
+	}
+	for k := range req.Fields {
+		if _, ok := want[k]; !ok {
+			t.Errorf("%s: unexpected field %s = %#v", req.Path, k, req.Fields[k])
+		}
+	}
+}
+
+func jsonText(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+// reply writes status and body as PortOne does.
+func reply(w http.ResponseWriter, status int, body []byte) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	w.Write(body)
+}
+
+// replay is a handler that answers every call with status and body.
+func replay(status int, body []byte) func(http.ResponseWriter, wireRequest) {
+	return func(w http.ResponseWriter, _ wireRequest) { reply(w, status, body) }
+}
+
+// hangUp is a handler that closes the connection without answering, as a
+// crashed server or a dropped network does.
+func hangUp(t *testing.T) func(http.ResponseWriter, wireRequest) {
+	return func(w http.ResponseWriter, _ wireRequest) {
+		conn, _, err := w.(http.Hijacker).Hijack()
+		if err != nil {
+			t.Errorf("hijack: %v", err)
+			return
+		}
+		conn.Close()
+	}
+}
+
+// assertCode fails the test unless err is a *payment.Error with code.
+func assertCode(t *testing.T, err error, code string) {
+	t.Helper()
+	if got := payment.ErrorCode(err); got != code {
+		t.Fatalf("error code = %q, want %q (err: %v)", got, code, err)
+	}
+}
+
+// recorder collects strings from server handlers, under a lock for the race
+// detector.
+type recorder struct {
+	mu sync.Mutex
+	v  []string
+}
+
+func (r *recorder) add(s string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.v = append(r.v, s)
+}
+
+func (r *recorder) all() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]string(nil), r.v...)
+}
+
+// syncBuffer is a log destination that handlers and the test may share.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// newTestLogger is a debug-level text logger writing to buf.
+func newTestLogger(buf *syncBuffer) *slog.Logger {
+	return slog.New(slog.NewTextHandler(buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+}

@@ -1,0 +1,117 @@
+package toss
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/paybridge/paybridge/internal/payment"
+)
+
+// tossReturn is the success return of the testdata payment.
+func tossReturn() payment.Return {
+	return payment.Return{Success: true, TID: testPaymentKey, OrderID: "pay_01hzx3k4m5n6p7q8r9s0t1v2w3", Amount: 15000, HasAmount: true}
+}
+
+func TestClient_Approve(t *testing.T) {
+	t.Run("Request", func(t *testing.T) {
+		var rec recorder
+		f := newFake(t, recordAndReplay(&rec, http.StatusOK, mustTestdata(t, "payment_done.json")))
+		c := MustClient(t, f.BaseURL())
+		p := testPayment()
+		// The browser claims another order and amount; confirm must not
+		// care: both come from paybridge's record (§5 item 20).
+		ret := tossReturn()
+		ret.OrderID, ret.Amount = "pay_someone_elses_order", 100
+		if _, err := c.Approve(context.Background(), p, ret); err != nil {
+			t.Fatal(err)
+		}
+		reqs := rec.all()
+		if len(reqs) != 1 {
+			t.Fatalf("%d calls, want 1", len(reqs))
+		}
+		req := reqs[0]
+		if req.Method != http.MethodPost || req.Path != "/v1/payments/confirm" {
+			t.Errorf("%s %s, want POST /v1/payments/confirm", req.Method, req.Path)
+		}
+		if req.IdempotencyKey != "confirm-"+p.ID {
+			t.Errorf("Idempotency-Key = %q, want confirm-%s", req.IdempotencyKey, p.ID)
+		}
+		assertFields(t, req, map[string]any{"paymentKey": testPaymentKey, "orderId": p.ID, "amount": 15000})
+	})
+
+	t.Run("Translation", func(t *testing.T) {
+		f := newFake(t, replay(http.StatusOK, mustTestdata(t, "payment_done.json")))
+		c := MustClient(t, f.BaseURL())
+		got, err := c.Approve(context.Background(), testPayment(), tossReturn())
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := payment.ProviderPayment{
+			TID: testPaymentKey, OrderID: "pay_01hzx3k4m5n6p7q8r9s0t1v2w3",
+			State: payment.ProviderPaid, RawStatus: "DONE", Amount: 15000, CancelableAmount: 15000,
+			MethodType: "카드", ApprovalID: "9C62B18EEF0DE3EB7F4422EB6D14BC6E",
+			CreatedAt: kstTime(2024, 2, 13, 12, 17, 57), ApprovedAt: kstTime(2024, 2, 13, 12, 18, 14),
+		}
+		if !got.ApprovedAt.Equal(want.ApprovedAt) || !got.CreatedAt.Equal(want.CreatedAt) {
+			t.Errorf("times = %v / %v, want %v / %v", got.CreatedAt, got.ApprovedAt, want.CreatedAt, want.ApprovedAt)
+		}
+		// Equal instants may differ in zone; compare the rest exactly.
+		got.ApprovedAt, got.CreatedAt = want.ApprovedAt, want.CreatedAt
+		if *got != want {
+			t.Errorf("Approve = %+v\nwant %+v", *got, want)
+		}
+	})
+
+	t.Run("RefusesBeforeSending", func(t *testing.T) {
+		f := newFake(t, hangUp(t))
+		c := MustClient(t, f.BaseURL())
+		for name, ret := range map[string]payment.Return{
+			"NoPaymentKey":   {Success: true, OrderID: "x"},
+			"LongPaymentKey": {Success: true, TID: strings.Repeat("k", 201)},
+		} {
+			_, err := c.Approve(context.Background(), testPayment(), ret)
+			if payment.ErrorCode(err) != payment.EINVALID {
+				t.Errorf("%s: err = %v, want EINVALID", name, err)
+			}
+		}
+		if f.Calls() != 0 {
+			t.Errorf("%d calls, want none", f.Calls())
+		}
+	})
+
+	t.Run("NeverRetried", func(t *testing.T) {
+		// Every failure, including the ones a lookup would retry, reaches
+		// Toss exactly once.
+		for name, handle := range map[string]func(http.ResponseWriter, *http.Request, wireRequest){
+			"HangUp":   hangUp(t),
+			"500":      replay(http.StatusInternalServerError, mustTestdata(t, "error_internal.json")),
+			"503-HTML": replay(http.StatusServiceUnavailable, []byte("<html>busy</html>")),
+		} {
+			t.Run(name, func(t *testing.T) {
+				done := mustTestdata(t, "payment_done.json")
+				f := newFake(t, func(w http.ResponseWriter, r *http.Request, req wireRequest) {
+					if req.Method == http.MethodGet {
+						reply(w, http.StatusOK, done)
+						return
+					}
+					handle(w, r, req)
+				})
+				c := MustClient(t, f.BaseURL())
+				// Warm a keep-alive connection first: net/http resends a
+				// request with an Idempotency-Key by itself, but only on
+				// a reused connection.
+				if _, err := c.Lookup(context.Background(), testPayment()); err != nil {
+					t.Fatal(err)
+				}
+				before := f.Calls()
+				_, err := c.Approve(context.Background(), testPayment(), tossReturn())
+				assertCode(t, err, payment.EUPSTREAM)
+				if n := f.Calls() - before; n != 1 {
+					t.Errorf("confirm reached Toss %d times, want exactly 1", n)
+				}
+			})
+		}
+	})
+}

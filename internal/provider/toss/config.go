@@ -1,0 +1,161 @@
+package toss
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"unicode"
+)
+
+// DefaultBaseURL is the host of Toss Payments' core API.
+const DefaultBaseURL = "https://api.tosspayments.com"
+
+// Key prefixes (providers.md §4.1). A secret key authenticates the server;
+// a client key opens the buyer's window in the browser. Widget integrations
+// (결제위젯) have their own pair, gsk/gck; API-window integrations (결제창)
+// use sk/ck, and the two pairs do not mix (§5 item 21).
+const (
+	prefixTestSecret       = "test_sk_"
+	prefixLiveSecret       = "live_sk_"
+	prefixTestWidgetSecret = "test_gsk_"
+	prefixLiveWidgetSecret = "live_gsk_"
+	prefixTestClient       = "test_ck_"
+	prefixLiveClient       = "live_ck_"
+	prefixTestWidgetClient = "test_gck_"
+	prefixLiveWidgetClient = "live_gck_"
+)
+
+// Config configures a Toss Payments client.
+type Config struct {
+	// SecretKey authenticates every API call: test_sk_… or live_sk_…
+	// (test_gsk_… or live_gsk_… for widget integrations). It never leaves
+	// the server.
+	SecretKey string
+	// ClientKey is the browser-side key of the same merchant (test_ck_… or
+	// live_ck_…; test_gck_… or live_gck_… with a widget secret key). The
+	// adapter only puts it into the sandbox window URL; with real
+	// credentials paybridge's checkout page hands it to Toss's browser SDK.
+	ClientKey string
+	// BaseURL is the scheme, host and optional path prefix the API paths
+	// ("/v1/payments/…") are appended to; DefaultBaseURL if empty. A prefix
+	// such as "http://host/sandbox/toss" is kept.
+	BaseURL string
+	// WindowURL is the base URL of the sandbox's buyer window; Ready then
+	// sends the buyer to WindowURL + "/checkout?…". Empty with real
+	// credentials: Toss's window is opened by its browser SDK, not by a URL.
+	WindowURL string
+	// HTTPClient sends the requests. If nil, a client with a 15 s overall
+	// timeout that follows no redirects is used. A caller-supplied client
+	// should have a Timeout too; every call also honours its context.
+	HTTPClient *http.Client
+	// Logger receives one debug line per call and a warning per lookup
+	// retry; nil discards. Keys and bodies are never logged.
+	Logger *slog.Logger
+}
+
+// Validate reports every problem with c at once. Messages name fields,
+// never their values: a key must not reach a log because it was malformed.
+func (c Config) Validate() error {
+	var errs []error
+	add := func(format string, args ...any) {
+		errs = append(errs, fmt.Errorf("toss: "+format, args...))
+	}
+
+	secretMode, secretWidget := keyKind(c.SecretKey, prefixTestSecret, prefixLiveSecret, prefixTestWidgetSecret, prefixLiveWidgetSecret)
+	clientMode, clientWidget := keyKind(c.ClientKey, prefixTestClient, prefixLiveClient, prefixTestWidgetClient, prefixLiveWidgetClient)
+	switch {
+	case c.SecretKey == "":
+		add("SecretKey is required")
+	case !headerSafe(c.SecretKey):
+		add("SecretKey contains whitespace or control characters")
+	case clientKeyPrefix(c.SecretKey):
+		add("SecretKey holds a client key (test_ck_/live_ck_…); the secret key starts with test_sk_ or live_sk_")
+	case secretMode == "":
+		add("SecretKey must start with test_sk_, live_sk_, test_gsk_ or live_gsk_")
+	}
+	switch {
+	case c.ClientKey == "":
+		// Without it no buyer can ever open Toss's window, in the sandbox
+		// or for real: better to learn that at start.
+		add("ClientKey is required (the browser SDK and the sandbox window need it)")
+	case !headerSafe(c.ClientKey):
+		add("ClientKey contains whitespace or control characters")
+	case secretKeyPrefix(c.ClientKey):
+		// The client key ends up in a browser. A secret key there would
+		// hand anyone the power to confirm and cancel payments.
+		add("ClientKey holds a secret key, which must never reach a browser; the client key starts with test_ck_ or live_ck_")
+	case clientMode == "":
+		add("ClientKey must start with test_ck_, live_ck_, test_gck_ or live_gck_")
+	}
+	if secretMode != "" && clientMode != "" {
+		if secretMode != clientMode {
+			add("SecretKey and ClientKey mix test and live keys")
+		}
+		if secretWidget != clientWidget {
+			add("SecretKey and ClientKey mix widget (gsk/gck) and API-window (sk/ck) keys")
+		}
+	}
+	checkURL(add, "BaseURL", c.BaseURL)
+	checkURL(add, "WindowURL", c.WindowURL)
+	return errors.Join(errs...)
+}
+
+// keyKind returns "test" or "live" and whether key is a widget key, or ""
+// when key has none of the four prefixes (test, live, test widget, live
+// widget, in that order).
+func keyKind(key, test, live, testWidget, liveWidget string) (mode string, widget bool) {
+	switch {
+	case strings.HasPrefix(key, test) && len(key) > len(test):
+		return "test", false
+	case strings.HasPrefix(key, live) && len(key) > len(live):
+		return "live", false
+	case strings.HasPrefix(key, testWidget) && len(key) > len(testWidget):
+		return "test", true
+	case strings.HasPrefix(key, liveWidget) && len(key) > len(liveWidget):
+		return "live", true
+	}
+	return "", false
+}
+
+func clientKeyPrefix(key string) bool {
+	m, _ := keyKind(key, prefixTestClient, prefixLiveClient, prefixTestWidgetClient, prefixLiveWidgetClient)
+	return m != ""
+}
+
+func secretKeyPrefix(key string) bool {
+	m, _ := keyKind(key, prefixTestSecret, prefixLiveSecret, prefixTestWidgetSecret, prefixLiveWidgetSecret)
+	return m != ""
+}
+
+// checkURL validates an optional base URL that paths are appended to.
+func checkURL(add func(string, ...any), field, raw string) {
+	if raw == "" {
+		return
+	}
+	u, err := url.Parse(raw)
+	switch {
+	case err != nil:
+		add("%s does not parse", field)
+	case u.Scheme != "http" && u.Scheme != "https":
+		add("%s must be an http or https URL", field)
+	case u.Host == "":
+		add("%s has no host", field)
+	case u.RawQuery != "" || u.Fragment != "" || u.ForceQuery:
+		// Paths are appended; a query or fragment would end up in the
+		// middle of them.
+		add("%s must not have a query or fragment", field)
+	case u.User != nil:
+		add("%s must not contain credentials", field)
+	}
+}
+
+// headerSafe reports whether key can go into a header (or a URL) as is. A
+// pasted key with a trailing newline is the usual culprit.
+func headerSafe(key string) bool {
+	return !strings.ContainsFunc(key, func(r rune) bool {
+		return unicode.IsSpace(r) || unicode.IsControl(r) || r > unicode.MaxASCII
+	})
+}

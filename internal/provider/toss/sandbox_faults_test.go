@@ -1,0 +1,166 @@
+package toss
+
+import (
+	"context"
+	"encoding/base64"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/paybridge/paybridge/internal/payment"
+	tosssandbox "github.com/paybridge/paybridge/internal/sandbox/toss"
+)
+
+// TestSandbox_Faults checks the classification against the sandbox's own
+// error bodies and failures.
+func TestSandbox_Faults(t *testing.T) {
+	ctx := context.Background()
+
+	t.Run("LostConfirm", func(t *testing.T) {
+		// Toss confirmed but the answer never arrived: unknown outcome,
+		// exactly one confirm (not even the transport may resend it on the
+		// warm connection), and the lookup by orderId finds it paid.
+		env := MustSandbox(t)
+		p := sandboxPayment()
+		ret := env.mustAuthenticate(t, p)
+		if _, err := env.c.Lookup(ctx, p); err != nil {
+			t.Fatal(err)
+		}
+		env.sb.InjectFault(tosssandbox.Fault{Op: "confirm", Kind: "lost", ID: p.ID})
+		_, err := env.c.Approve(ctx, p, ret)
+		assertCode(t, err, payment.EUPSTREAM)
+		if n := env.sb.CallsFor("confirm", p.ID); n != 1 {
+			t.Errorf("confirm calls = %d, want exactly 1", n)
+		}
+		got, err := env.c.Lookup(ctx, p)
+		if err != nil || got.State != payment.ProviderPaid || got.TID != ret.TID {
+			t.Errorf("Lookup = %+v, %v; want paid", got, err)
+		}
+	})
+
+	t.Run("LostCancel", func(t *testing.T) {
+		env := MustSandbox(t)
+		p := sandboxPayment()
+		ret := env.mustAuthenticate(t, p)
+		if _, err := env.c.Approve(ctx, p, ret); err != nil {
+			t.Fatal(err)
+		}
+		p.ProviderTID = ret.TID
+		env.sb.InjectFault(tosssandbox.Fault{Op: "cancel", Kind: "lost"})
+		_, err := env.c.Cancel(ctx, p, payment.CancelRequest{Amount: 4000, Cancelable: 10000, IdempotencyKey: "can_lost"})
+		assertCode(t, err, payment.EUPSTREAM)
+		if n := env.sb.CallsFor("cancel", ret.TID); n != 1 {
+			t.Errorf("cancel calls = %d, want exactly 1", n)
+		}
+		got, err := env.c.Lookup(ctx, p)
+		if err != nil || got.CanceledAmount != 4000 {
+			t.Errorf("Lookup = %+v, %v; want the refund done", got, err)
+		}
+	})
+
+	t.Run("Decline", func(t *testing.T) {
+		env := MustSandbox(t)
+		p := sandboxPayment()
+		ret := env.mustAuthenticate(t, p)
+		env.sb.InjectFault(tosssandbox.Fault{Op: "confirm", Kind: "decline"})
+		_, err := env.c.Approve(ctx, p, ret)
+		assertCode(t, err, payment.EDECLINED)
+		if msg := payment.ErrorMessage(err); msg != "Toss declined the payment: REJECT_CARD_COMPANY" {
+			t.Errorf("message = %q", msg)
+		}
+		p.ProviderTID = ret.TID
+		got, err := env.c.Lookup(ctx, p)
+		if err != nil || got.State != payment.ProviderFailed || got.RawStatus != "ABORTED" {
+			t.Errorf("Lookup = %+v, %v; want failed ABORTED", got, err)
+		}
+	})
+
+	t.Run("Expired", func(t *testing.T) {
+		env := MustSandbox(t)
+		p := sandboxPayment()
+		ret := env.mustAuthenticate(t, p)
+		env.clock.Advance(10 * time.Minute)
+		_, err := env.c.Approve(ctx, p, ret)
+		assertCode(t, err, payment.EDECLINED)
+		if !strings.Contains(payment.ErrorMessage(err), "expired") {
+			t.Errorf("message = %q", payment.ErrorMessage(err))
+		}
+		p.ProviderTID = ret.TID
+		got, err := env.c.Lookup(ctx, p)
+		if err != nil || got.State != payment.ProviderFailed || got.RawStatus != "EXPIRED" {
+			t.Errorf("Lookup = %+v, %v; want failed EXPIRED", got, err)
+		}
+	})
+
+	t.Run("TamperedWindowAmount", func(t *testing.T) {
+		// The buyer edited the window's amount: the return claims it, and
+		// confirm, sending paybridge's amount, is refused by Toss too.
+		env := MustSandbox(t)
+		p := sandboxPayment()
+		loc := env.window(t, p, "approve", func(q url.Values) { q.Set("amount", "5000") })
+		ret := env.c.ParseReturn(loc.Query())
+		if !ret.HasAmount || ret.Amount != 5000 {
+			t.Fatalf("ParseReturn = %+v: the claimed amount must reach the service", ret)
+		}
+		_, err := env.c.Approve(ctx, p, ret)
+		assertCode(t, err, payment.EDECLINED)
+	})
+
+	t.Run("ConfirmErrorThenLookupRetried", func(t *testing.T) {
+		env := MustSandbox(t)
+		p := sandboxPayment()
+		ret := env.mustAuthenticate(t, p)
+		env.sb.InjectFault(tosssandbox.Fault{Op: "confirm", Kind: "error", Status: 503, Code: "COMMON_ERROR"})
+		_, err := env.c.Approve(ctx, p, ret)
+		assertCode(t, err, payment.EUPSTREAM)
+		if n := env.sb.CallsFor("confirm", ret.TID); n != 1 {
+			t.Errorf("confirm calls = %d, want 1", n)
+		}
+		p.ProviderTID = ret.TID
+		env.sb.InjectFault(tosssandbox.Fault{Op: "get", Kind: "error", Count: 2})
+		before := env.sb.Calls("get")
+		got, err := env.c.Lookup(ctx, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := env.sb.Calls("get") - before; n != 3 {
+			t.Errorf("get calls = %d, want 3", n)
+		}
+		if got.State != payment.ProviderPending || got.RawStatus != "IN_PROGRESS" {
+			t.Errorf("State = %s (%s), want pending: the failed confirm changed nothing", got.State, got.RawStatus)
+		}
+	})
+
+	t.Run("AmountReportedAsIs", func(t *testing.T) {
+		// The adapter reports what Toss answered; comparing it with the
+		// payment is the service's job.
+		env := MustSandbox(t)
+		p := sandboxPayment()
+		ret := env.mustAuthenticate(t, p)
+		env.sb.InjectFault(tosssandbox.Fault{Op: "confirm", Kind: "amount", Amount: 100})
+		got, err := env.c.Approve(ctx, p, ret)
+		if err != nil || got.Amount != 100 {
+			t.Errorf("Approve = %+v, %v; want the reported 100", got, err)
+		}
+	})
+
+	t.Run("WrongKey", func(t *testing.T) {
+		env := MustSandbox(t)
+		env.c.auth = "Basic " + base64.StdEncoding.EncodeToString([]byte("test_sk_someoneElsesKey:"))
+		p := sandboxPayment()
+		_, err := env.c.Lookup(ctx, p)
+		assertCode(t, err, payment.EINVALID)
+		if pe := payment.AsProviderError(err); pe == nil || pe.Code != "UNAUTHORIZED_KEY" || pe.HTTPStatus != 401 {
+			t.Errorf("err = %v, want 401 UNAUTHORIZED_KEY", err)
+		}
+	})
+
+	t.Run("NoColon", func(t *testing.T) {
+		// The classic mistake (§5 item 21): base64 of the key alone.
+		env := MustSandbox(t)
+		env.c.auth = "Basic dGVzdF9za196WExrS0V5cE5BcldtbzUwblgzbG1lYXhZRzVSTEVBSw=="
+		_, err := env.c.Lookup(ctx, sandboxPayment())
+		assertCode(t, err, payment.EINVALID)
+	})
+}

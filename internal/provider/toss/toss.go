@@ -1,0 +1,233 @@
+// Package toss is paybridge's adapter for Toss Payments' core API v1
+// (api.tosspayments.com): Basic auth with the secret key, JSON bodies, the
+// Payment object as every answer. The contract it follows is
+// shared/reference/providers.md §4.
+//
+// Toss has no server-side prepare. The buyer authenticates in Toss's window
+// (opened by the browser SDK, or by the sandbox's window URL), comes back to
+// the success URL with paymentKey, orderId and amount, and the server
+// confirms with paybridge's own orderId and amount within 10 minutes.
+//
+// The adapter translates; it does not decide. Errors say what is known
+// about the outcome (see errors.go), and only lookups are ever retried.
+package toss
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"regexp"
+	"strconv"
+	"time"
+
+	"github.com/paybridge/paybridge/internal/payment"
+)
+
+// confirmWindow is how long Ready tells the service a payment can still be
+// finished. Toss's reference says an authentication can be confirmed for 10
+// minutes in one place and 30 in another (providers.md §4.6); the shorter
+// one is taken, so paybridge never waits on a payment Toss has already let
+// expire. Counting from Ready rather than from the buyer's authentication
+// makes it shorter still, which only ever refuses a late return: nothing is
+// charged before confirm.
+const confirmWindow = 10 * time.Minute
+
+// Toss's limits (providers.md §4.2).
+const (
+	maxOrderName      = 100
+	maxPaymentKey     = 200
+	maxCancelReason   = 200
+	maxIdempotencyKey = 300
+)
+
+// orderIDPattern is what Toss accepts as an orderId: 6 to 64 of
+// [A-Za-z0-9_-]. paybridge's payment ids always match.
+var orderIDPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{6,64}$`)
+
+// customerKeyPattern is what Toss accepts as a customerKey: 2 to 300 of
+// [A-Za-z0-9-_=.,@].
+var customerKeyPattern = regexp.MustCompile(`^[A-Za-z0-9_=.,@-]{2,300}$`)
+
+// defaultCancelReason is sent when the refund has no reason: Toss requires
+// cancelReason.
+const defaultCancelReason = "Refund requested by the merchant"
+
+// Ready makes no call: Toss has no server-side prepare. Nothing stops a
+// buyer from editing the amount the window is opened with; what protects
+// the money is that confirm sends paybridge's amount, which Toss refuses
+// when it differs from the one authenticated, and that the service compares
+// the return's amount before it confirms. With a WindowURL (the sandbox) it returns the window
+// URL; otherwise the redirects stay empty and paybridge's checkout page
+// opens Toss's SDK with CheckoutParams.
+func (c *Client) Ready(_ context.Context, p *payment.Payment, urls payment.ReturnURLs) (*payment.ReadyResult, error) {
+	if err := checkOrder(p); err != nil {
+		return nil, err
+	}
+	rr := &payment.ReadyResult{ExpiresIn: confirmWindow}
+	if c.windowURL != "" {
+		window := c.windowURL + "/checkout?" + c.CheckoutParams(p, urls).Encode()
+		// One page serves every device; the app flow opens it like mobile.
+		rr.RedirectPC, rr.RedirectMobile, rr.RedirectApp = window, window, window
+	}
+	return rr, nil
+}
+
+// CheckoutParams are the parameters of the SDK's requestPayment for p, as
+// the sandbox window takes them: clientKey, orderId, orderName (cut to
+// Toss's 100 characters), amount, customerKey (only when p's customer id is
+// a valid one; otherwise the buyer pays as a guest, since Toss refuses a
+// malformed key), method CARD, successUrl, failUrl, and taxFreeAmount when
+// p has a tax-free part. The orderId is paybridge's
+// payment id, never the merchant's order id: a payment id is never reused,
+// so Toss never sees two payments under one orderId, and confirm can repeat
+// it from paybridge's own record. Toss has a single failUrl, for the buyer
+// cancelling too (code PAY_PROCESS_CANCELED), so urls.Cancel is not used.
+func (c *Client) CheckoutParams(p *payment.Payment, urls payment.ReturnURLs) url.Values {
+	q := url.Values{
+		"clientKey":  {c.clientKey},
+		"orderId":    {p.ID},
+		"orderName":  {truncate(p.OrderName, maxOrderName)},
+		"amount":     {strconv.FormatInt(p.Amount, 10)},
+		"method":     {"CARD"},
+		"successUrl": {urls.Approval},
+		"failUrl":    {urls.Fail},
+	}
+	if customerKeyPattern.MatchString(p.CustomerID) {
+		q.Set("customerKey", p.CustomerID)
+	}
+	if p.TaxFreeAmount > 0 {
+		q.Set("taxFreeAmount", strconv.FormatInt(p.TaxFreeAmount, 10))
+	}
+	return q
+}
+
+// ParseReturn reads the success URL (?paymentKey&orderId&amount&paymentType)
+// or the fail URL (?code&message&orderId). It calls nothing and trusts
+// nothing: Amount is only what the browser claims, for the service to
+// compare with the payment before it confirms (§5 item 20).
+func (c *Client) ParseReturn(q url.Values) payment.Return {
+	ret := payment.Return{
+		TID:          q.Get("paymentKey"),
+		OrderID:      q.Get("orderId"),
+		ErrorCode:    truncate(q.Get("code"), 64),
+		ErrorMessage: truncate(q.Get("message"), maxProviderText),
+	}
+	ret.Success = ret.TID != ""
+	if n, err := strconv.ParseInt(q.Get("amount"), 10, 64); err == nil && n >= 0 {
+		ret.Amount, ret.HasAmount = n, true
+	}
+	return ret
+}
+
+// Approve confirms p with the paymentKey from the buyer's return. orderId
+// and amount come from p, paybridge's record, never from the return (§5
+// item 20): Toss then refuses a confirm whose amount differs from what the
+// buyer authenticated. It is never retried; the Idempotency-Key makes even a
+// repeated request return the first result instead of acting twice.
+func (c *Client) Approve(ctx context.Context, p *payment.Payment, ret payment.Return) (*payment.ProviderPayment, error) {
+	if err := checkOrder(p); err != nil {
+		return nil, err
+	}
+	switch {
+	case ret.TID == "":
+		return nil, payment.Errorf(payment.EINVALID, "the Toss return carried no paymentKey to confirm")
+	case len(ret.TID) > maxPaymentKey:
+		return nil, payment.Errorf(payment.EINVALID, "the Toss paymentKey is longer than %d characters", maxPaymentKey)
+	}
+	var resp paymentWire
+	err := c.do(ctx, call{
+		op: opConfirm, method: "POST", path: "/v1/payments/confirm", paymentID: p.ID,
+		idempotencyKey: "confirm-" + p.ID,
+		body:           confirmRequest{PaymentKey: ret.TID, OrderID: p.ID, Amount: p.Amount},
+	}, &resp)
+	if err != nil {
+		return nil, err
+	}
+	return c.translate(ctx, opConfirm, &resp, ""), nil
+}
+
+// Lookup asks Toss for p's current state: by paymentKey when paybridge has
+// one, else by orderId (= p.ID) on /v1/payments/orders/{orderId}, the
+// official path (§5 item 24). A payment Toss does not know (404
+// NOT_FOUND_PAYMENT) is not an error but pending with RawStatus NOT_FOUND:
+// by orderId Toss finds only confirmed payments. Retried on transport
+// errors, 5xx and rate limits; see lookupWithRetry.
+func (c *Client) Lookup(ctx context.Context, p *payment.Payment) (*payment.ProviderPayment, error) {
+	path := "/v1/payments/orders/" + url.PathEscape(p.ID)
+	if p.ProviderTID != "" {
+		path = "/v1/payments/" + url.PathEscape(p.ProviderTID)
+	}
+	var resp paymentWire
+	err := c.lookupWithRetry(ctx, p.ID, func() error {
+		resp = paymentWire{}
+		return c.do(ctx, call{op: opGet, method: "GET", path: path, paymentID: p.ID}, &resp)
+	})
+	if pe := payment.AsProviderError(err); pe != nil && pe.HTTPStatus == 404 && pe.Code == codeNotFoundPayment {
+		return &payment.ProviderPayment{State: payment.ProviderPending, RawStatus: "NOT_FOUND"}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return c.translate(ctx, opGet, &resp, ""), nil
+}
+
+// Cancel refunds req.Amount of p. req.Cancelable goes out as
+// refundableAmount, so Toss refuses the refund if its balance differs from
+// paybridge's, and req.IdempotencyKey as Idempotency-Key, so a repeated
+// request returns the first result (§4.2, §5 item 23). Never retried.
+//
+// ApprovalID in the result is the transactionKey of this cancellation.
+func (c *Client) Cancel(ctx context.Context, p *payment.Payment, req payment.CancelRequest) (*payment.ProviderPayment, error) {
+	switch {
+	case p.ProviderTID == "":
+		return nil, payment.Errorf(payment.EINVALID, "the payment has no Toss paymentKey to cancel")
+	case req.Amount <= 0:
+		// Toss would read a missing or zero amount as "cancel everything".
+		return nil, payment.Errorf(payment.EINVALID, "the refund amount must be at least 1 won")
+	case req.TaxFreeAmount < 0 || req.TaxFreeAmount > req.Amount:
+		return nil, payment.Errorf(payment.EINVALID, "the refund's tax-free amount must be between 0 and the refund amount")
+	case req.Cancelable < req.Amount:
+		return nil, payment.Errorf(payment.EINVALID, "the refund amount %d exceeds the cancelable amount %d", req.Amount, req.Cancelable)
+	case len(req.IdempotencyKey) > maxIdempotencyKey:
+		return nil, payment.Errorf(payment.EINVALID, "the refund's idempotency key is longer than %d characters", maxIdempotencyKey)
+	}
+	key := req.IdempotencyKey
+	if key == "" {
+		// The remaining amount is part of the key: two refunds of the same
+		// amount one after the other are different refunds, and a shared
+		// key would make Toss answer the second with the first's result
+		// without refunding anything.
+		key = fmt.Sprintf("cancel-%s-%d-of-%d", p.ID, req.Amount, req.Cancelable)
+	}
+	reason := truncate(req.Reason, maxCancelReason)
+	if reason == "" {
+		reason = defaultCancelReason
+	}
+	var resp paymentWire
+	err := c.do(ctx, call{
+		op: opCancel, method: "POST", path: "/v1/payments/" + url.PathEscape(p.ProviderTID) + "/cancel",
+		paymentID: p.ID, idempotencyKey: key,
+		body: cancelRequest{
+			CancelReason:     reason,
+			CancelAmount:     req.Amount,
+			TaxFreeAmount:    req.TaxFreeAmount,
+			RefundableAmount: req.Cancelable,
+		},
+	}, &resp)
+	if err != nil {
+		return nil, err
+	}
+	return c.translate(ctx, opCancel, &resp, newestCancelKey(&resp)), nil
+}
+
+// checkOrder refuses a payment Toss could never accept, before anything is
+// sent.
+func checkOrder(p *payment.Payment) error {
+	switch {
+	case !orderIDPattern.MatchString(p.ID):
+		return payment.Errorf(payment.EINVALID, "the payment id is not a valid Toss orderId (6-64 of A-Z a-z 0-9 _ -)")
+	case p.Amount < 1:
+		return payment.Errorf(payment.EINVALID, "the payment amount must be at least 1 won")
+	}
+	return nil
+}

@@ -1,0 +1,112 @@
+package iamport
+
+import (
+	"net/http"
+	"time"
+)
+
+// route is one API endpoint.
+type route struct {
+	op string
+	// public routes need no token (getToken is how one gets a token).
+	public bool
+	// ids names the imp_uid and merchant_uid a call is about, for counting
+	// and for matching faults.
+	ids func(r *http.Request, in params) []string
+	// do performs the operation. It returns the envelope's response, or a
+	// refusal that changed nothing.
+	do func(r *http.Request, in params) (any, *apiError)
+}
+
+// serveAPI is the common path of every API call: method, token, counting,
+// body, faults, then the operation itself.
+func (s *Sandbox) serveAPI(w http.ResponseWriter, r *http.Request, method string, rt route) {
+	if r.Method != method {
+		w.Header().Set("Allow", method)
+		writeError(w, errMethod(method))
+		return
+	}
+	if !rt.public {
+		if e := s.authorize(r); e != nil {
+			writeError(w, e)
+			return
+		}
+	}
+	var in params
+	var bodyErr *apiError
+	if method == http.MethodPost {
+		in, bodyErr = decodeParams(w, r)
+	}
+	ids := rt.ids(r, in)
+	s.mu.Lock()
+	// Counted before anything can refuse the call: the count is what tests
+	// use to prove a client made exactly one cancel, refused or not.
+	s.countLocked(rt.op, ids)
+	s.mu.Unlock()
+	if bodyErr != nil {
+		writeError(w, bodyErr)
+		return
+	}
+
+	f, faulted := s.takeFault(rt.op, ids)
+	if faulted && f.Delay > 0 && !sleep(r, f.Delay) {
+		return // the client gave up; nobody reads an answer
+	}
+	if faulted && f.Kind == faultError {
+		writeError(w, faultAnswer(f))
+		return
+	}
+
+	resp, e := rt.do(r, in)
+	if faulted && f.Kind == faultLost {
+		// The operation has taken effect; the client must not learn of it.
+		panic(http.ErrAbortHandler)
+	}
+	if e != nil {
+		writeError(w, e)
+		return
+	}
+	if faulted && f.Kind == faultAmount {
+		switch v := resp.(type) {
+		case *paymentJSON:
+			v.Amount = f.Amount
+		case *prepareJSON:
+			v.Amount = f.Amount
+		}
+	}
+	writeOK(w, resp)
+}
+
+// sleep waits d, or until the request's context ends; it reports whether
+// the full time passed.
+func sleep(r *http.Request, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-r.Context().Done():
+		return false
+	}
+}
+
+// noIDs is the ids of a call that names no payment.
+func noIDs(*http.Request, params) []string { return nil }
+
+// pathIDs returns the ids of a call that names its payment in the path.
+func pathIDs(name string) func(*http.Request, params) []string {
+	return func(r *http.Request, _ params) []string { return []string{r.PathValue(name)} }
+}
+
+// bodyIDs returns the ids of a call that names its payment in the body.
+func bodyIDs(names ...string) func(*http.Request, params) []string {
+	return func(_ *http.Request, in params) []string {
+		var ids []string
+		for _, n := range names {
+			if v, k, ok := in.lookup(n); ok && k == kindText {
+				ids = append(ids, v)
+			}
+		}
+		return ids
+	}
+}

@@ -1,0 +1,140 @@
+package portone
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// maxBody bounds request bodies; PortOne's are well under a kilobyte.
+const maxBody = 64 << 10
+
+// apiOp is one API operation: it reads the request, changes state under the
+// lock, and returns the answer and the webhooks to send once unlocked.
+type apiOp func(r *http.Request, paymentID string, f *Fault) (any, []event, *apiError)
+
+// serveAPI is the common path of every API call: auth, counting, faults,
+// then the operation itself.
+func (s *Sandbox) serveAPI(w http.ResponseWriter, r *http.Request, op, paymentID string) {
+	var do apiOp
+	switch op {
+	case opPreRegister:
+		do = s.preRegister
+	case opGetPayment:
+		do = s.getPayment
+	case opCancel:
+		do = s.cancel
+	}
+	if e := s.authorize(r); e != nil {
+		writeError(w, e)
+		return
+	}
+	// Counted before anything can refuse the call: the count is what tests
+	// use to prove a client made exactly one cancel, refused or not.
+	s.countCall(op, paymentID)
+	// The body is read before any fault applies: net/http notices a client
+	// that hung up only once the body is consumed, and a "delay" must end
+	// when its client gives up.
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+	if err != nil {
+		return // the connection failed; nobody reads an answer
+	}
+	if len(body) > maxBody {
+		writeError(w, errInvalid("body over %d bytes", maxBody))
+		return
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+
+	f, faulted := s.takeFault(op, paymentID)
+	if faulted && f.Delay > 0 && !sleep(r, f.Delay) {
+		return // the client gave up; nobody reads an answer
+	}
+	if faulted && f.Kind == faultError {
+		writeError(w, faultErrorAnswer(f))
+		return
+	}
+	var fp *Fault
+	if faulted {
+		fp = &f
+	}
+	resp, events, e := do(r, paymentID, fp)
+	s.notify(events)
+	if faulted && f.Kind == faultLost {
+		// The operation has taken effect (and its webhooks are on their
+		// way); the client must not learn of it.
+		panic(http.ErrAbortHandler)
+	}
+	if e != nil {
+		writeError(w, e)
+		return
+	}
+	if faulted && f.Kind == faultAmount {
+		switch v := resp.(type) {
+		case *paymentJSON:
+			v.Amount.Total = f.Amount
+		case *cancelResponseJSON:
+			v.Cancellation.TotalAmount = f.Amount
+		}
+	}
+	writeJSON(w, http.StatusOK, resp)
+}
+
+// authorize accepts "Authorization: PortOne {secret}": the configured
+// secret, or any well-formed one when none is configured. The sandbox
+// issues no access tokens, so "Bearer" is refused.
+func (s *Sandbox) authorize(r *http.Request) *apiError {
+	h := r.Header.Get("Authorization")
+	if h == "" {
+		return errUnauthorized("Authorization header is missing")
+	}
+	scheme, secret, _ := strings.Cut(h, " ")
+	switch {
+	case scheme == "Bearer":
+		return errUnauthorized("the sandbox issues no access tokens; use PortOne {API secret}")
+	case scheme != "PortOne":
+		return errUnauthorized("unknown authorization scheme; use PortOne {API secret}")
+	case secret == "" || strings.ContainsAny(secret, " \t\r\n"):
+		return errUnauthorized("malformed API secret")
+	case s.opts.APISecret != "" && secret != s.opts.APISecret:
+		return errUnauthorized("invalid API secret")
+	}
+	return nil
+}
+
+// decodeBody reads a JSON request body into v. Unknown fields are refused:
+// v lists every field of the schema's body, so an unknown one is a
+// misspelling that would otherwise silently drop a guard
+// (currentCancellableAmount) or an amount.
+func decodeBody(r *http.Request, v any) *apiError {
+	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || mt != "application/json" {
+		return errInvalid("Content-Type must be application/json")
+	}
+	dec := json.NewDecoder(r.Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return errInvalid("malformed JSON body: %s", err.Error())
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return errInvalid("malformed JSON body: data after the object")
+	}
+	return nil
+}
+
+// sleep waits d, or until the request's context ends; it reports whether the
+// full time passed.
+func sleep(r *http.Request, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-r.Context().Done():
+		return false
+	}
+}

@@ -1,0 +1,189 @@
+package portone
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestSandbox_Faults(t *testing.T) {
+	t.Run("Delay", func(t *testing.T) {
+		h := MustHarness(t, Options{})
+		h.sb.InjectFault(Fault{Op: opGetPayment, Kind: faultDelay, Delay: 300 * time.Millisecond})
+		start := time.Now()
+		h.call(http.MethodGet, paymentPath("p", ""), nil)
+		if d := time.Since(start); d < 300*time.Millisecond {
+			t.Fatalf("took %v, want at least the 300ms delay", d)
+		}
+		start = time.Now()
+		h.call(http.MethodGet, paymentPath("p", ""), nil)
+		if d := time.Since(start); d > 250*time.Millisecond {
+			t.Fatalf("second call took %v: the fault applied twice", d)
+		}
+	})
+	t.Run("DelayHonoursCancellation", func(t *testing.T) {
+		h := MustHarness(t, Options{})
+		h.sb.InjectFault(Fault{Op: opPreRegister, Kind: faultDelay, Delay: time.Minute})
+		ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+		defer cancel()
+		req := h.request(http.MethodPost, paymentPath("p", "/pre-register"), map[string]any{"totalAmount": 1})
+		_, err := http.DefaultClient.Do(req.WithContext(ctx))
+		if !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("err = %v, want the client's deadline", err)
+		}
+	})
+	t.Run("Error", func(t *testing.T) {
+		h := MustHarness(t, Options{})
+		h.mustPaid("pay_1", 1000, 0)
+		h.sb.InjectFault(Fault{Op: opCancel, Kind: faultError})
+		h.sb.InjectFault(Fault{Op: opCancel, Kind: faultError, Status: 502})
+		h.sb.InjectFault(Fault{Op: opCancel, Kind: faultError, Status: 409, Type: "MAX_CANCEL_COUNT_REACHED", Message: "too many"})
+		status, m := h.cancel("pay_1", map[string]any{"reason": "r"})
+		wantError(t, status, m, 500, "INTERNAL_SERVER_ERROR")
+		status, m = h.cancel("pay_1", map[string]any{"reason": "r"})
+		wantError(t, status, m, 502, "PG_PROVIDER")
+		if m.str(t, "pgCode") == "" || m.str(t, "pgMessage") == "" {
+			t.Errorf("PG_PROVIDER without pgCode/pgMessage: %v", m)
+		}
+		status, m = h.cancel("pay_1", map[string]any{"reason": "r"})
+		wantError(t, status, m, 409, "MAX_CANCEL_COUNT_REACHED")
+		if m.str(t, "message") != "too many" {
+			t.Errorf("message %v", m)
+		}
+		// An error fault does nothing, so the payment is still refundable.
+		if got := h.get("pay_1").str(t, "status"); got != "PAID" {
+			t.Fatalf("status after error faults = %s", got)
+		}
+		if status, _ := h.cancel("pay_1", map[string]any{"reason": "r"}); status != 200 {
+			t.Errorf("cancel after the faults: %d", status)
+		}
+		if n := h.sb.CallsFor(opCancel, "pay_1"); n != 4 {
+			t.Errorf("CallsFor(cancel) = %d, want 4: faulted calls count", n)
+		}
+	})
+	t.Run("Lost", func(t *testing.T) {
+		h := MustHarness(t, Options{})
+		h.mustPaid("pay_1", 10000, 0)
+		h.sb.InjectFault(Fault{Op: opCancel, Kind: faultLost, PaymentID: "pay_1"})
+		req := h.request(http.MethodPost, paymentPath("pay_1", "/cancel"), map[string]any{"amount": 4000, "reason": "r"})
+		resp, err := http.DefaultClient.Do(req)
+		if err == nil {
+			resp.Body.Close()
+			t.Fatalf("cancel answered %d; want a transport error", resp.StatusCode)
+		}
+		p := h.get("pay_1")
+		if p.str(t, "status") != "PARTIAL_CANCELLED" || p.int(t, "amount.cancelled") != 4000 {
+			t.Fatalf("after a lost cancel: %v; the refund must have happened", p)
+		}
+		if n := h.sb.CallsFor(opCancel, "pay_1"); n != 1 {
+			t.Fatalf("CallsFor(cancel) = %d, want exactly 1", n)
+		}
+	})
+	t.Run("PaymentIDScope", func(t *testing.T) {
+		h := MustHarness(t, Options{})
+		h.sb.InjectFault(Fault{Op: opGetPayment, Kind: faultError, PaymentID: "pay_2"})
+		status, m := h.call(http.MethodGet, paymentPath("pay_1", ""), nil)
+		wantError(t, status, m, 404, "PAYMENT_NOT_FOUND") // not pay_2: untouched
+		status, m = h.call(http.MethodGet, paymentPath("pay_2", ""), nil)
+		wantError(t, status, m, 500, "INTERNAL_SERVER_ERROR")
+	})
+	t.Run("Amount", func(t *testing.T) {
+		h := MustHarness(t, Options{})
+		h.mustPaid("pay_1", 10000, 0)
+		h.sb.InjectFault(Fault{Op: opGetPayment, Kind: faultAmount, Amount: 100})
+		if got := h.get("pay_1").int(t, "amount.total"); got != 100 {
+			t.Errorf("faulted amount.total = %d", got)
+		}
+		if got := h.get("pay_1").int(t, "amount.total"); got != 10000 {
+			t.Errorf("amount.total after the fault = %d", got)
+		}
+		h.sb.InjectFault(Fault{Op: opCancel, Kind: faultAmount, Amount: 1})
+		_, m := h.cancel("pay_1", map[string]any{"amount": 500, "reason": "r"})
+		if got := m.int(t, "cancellation.totalAmount"); got != 1 {
+			t.Errorf("faulted cancellation.totalAmount = %d", got)
+		}
+		if got := h.get("pay_1").int(t, "amount.cancelled"); got != 500 {
+			t.Errorf("amount.cancelled = %d: the real refund is 500", got)
+		}
+	})
+	t.Run("Decline", func(t *testing.T) {
+		h := MustHarness(t, Options{})
+		h.mustPaid("pay_1", 10000, 0)
+		h.sb.InjectFault(Fault{Op: opCancel, Kind: faultDecline})
+		status, m := h.cancel("pay_1", map[string]any{"amount": 500, "reason": "r"})
+		if status != 200 || m.str(t, "cancellation.status") != "FAILED" || m.has("cancellation.cancelledAt") {
+			t.Fatalf("%d %v, want a FAILED cancellation", status, m)
+		}
+		p := h.get("pay_1")
+		assertShape(t, p)
+		if p.str(t, "status") != "PAID" || p.int(t, "amount.cancelled") != 0 || len(p.list(t, "cancellations")) != 1 {
+			t.Errorf("after a declined refund: %v", p)
+		}
+	})
+	t.Run("ClearFaults", func(t *testing.T) {
+		h := MustHarness(t, Options{})
+		h.sb.InjectFault(Fault{Op: opGetPayment, Kind: faultError, Count: 5})
+		h.sb.ClearFaults()
+		status, m := h.call(http.MethodGet, paymentPath("p", ""), nil)
+		wantError(t, status, m, 404, "PAYMENT_NOT_FOUND")
+	})
+	t.Run("InvalidDropped", func(t *testing.T) {
+		h := MustHarness(t, Options{})
+		for _, f := range []Fault{
+			{Op: "approve", Kind: faultError},
+			{Op: opGetPayment, Kind: "explode"},
+			{Op: opPreRegister, Kind: faultAmount},
+			{Op: opGetPayment, Kind: faultDecline},
+			{Op: opGetPayment, Kind: faultError, Status: 200},
+			{Op: opGetPayment, Kind: faultError, Count: -1},
+		} {
+			h.sb.InjectFault(f)
+		}
+		status, m := h.call(http.MethodGet, paymentPath("p", ""), nil)
+		wantError(t, status, m, 404, "PAYMENT_NOT_FOUND")
+	})
+}
+
+func TestSandbox_Control(t *testing.T) {
+	h := MustHarness(t, Options{})
+	post := func(body string) int {
+		resp, err := http.Post(h.srv.URL+mount+"/__sandbox/faults", "application/json", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	for _, bad := range []string{`{"op":"getPayment","kind":"error","paymentId":"x"}`, `{"op":"approve","kind":"error"}`, `nope`} {
+		if got := post(bad); got != 400 {
+			t.Errorf("POST %s: %d, want 400", bad, got)
+		}
+	}
+	if got := post(`{"op":"getPayment","kind":"error","payment_id":"pay_9","status":503,"type":"X","delay_ms":1}`); got != 204 {
+		t.Fatalf("POST fault: %d", got)
+	}
+	status, m := h.call(http.MethodGet, paymentPath("pay_9", ""), nil)
+	wantError(t, status, m, 503, "X")
+
+	if got := post(`{"op":"getPayment","kind":"error"}`); got != 204 {
+		t.Fatal(got)
+	}
+	req, _ := http.NewRequest(http.MethodDelete, h.srv.URL+mount+"/__sandbox/faults", nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != 204 {
+		t.Fatalf("DELETE faults: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	status, m = h.call(http.MethodGet, paymentPath("pay_9", ""), nil)
+	wantError(t, status, m, 404, "PAYMENT_NOT_FOUND")
+
+	req, _ = http.NewRequest(http.MethodGet, h.srv.URL+mount+"/__sandbox/stats", nil)
+	status, st := h.do(req)
+	if status != 200 || st.int(t, "calls.getPayment") != 2 || st.int(t, "calls_by_payment_id.getPayment.pay_9") != 2 ||
+		st.int(t, "calls.cancel") != 0 {
+		t.Errorf("stats %d %v", status, st)
+	}
+}

@@ -1,0 +1,231 @@
+package toss
+
+import (
+	"html/template"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// checkoutView is what the buyer window (and the receipt page) shows.
+type checkoutView struct {
+	OrderID   string
+	OrderName string
+	Amount    string
+	Message   string // set on error, "finished" and receipt pages
+}
+
+// checkoutPage is plain HTML with no script: it must work in any browser
+// and in tests that only follow forms and redirects. The form has no
+// action, so it posts to the window's own URL, query (the SDK parameters)
+// included.
+var checkoutPage = template.Must(template.New("checkout").Parse(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Toss Payments SANDBOX</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>body{font-family:sans-serif;max-width:32em;margin:2em auto;padding:0 1em}
+.banner{background:#3182f6;color:#fff;padding:.6em;font-weight:bold;text-align:center}
+button{font-size:1em;margin:.3em .3em 0 0;padding:.5em 1em}</style></head>
+<body>
+<p class="banner">Toss Payments SANDBOX — no real money</p>
+{{if .Message}}<p>{{.Message}}</p>{{end}}
+{{if .OrderID}}<table>
+<tr><th align="left">Order</th><td>{{.OrderName}}</td></tr>
+<tr><th align="left">Amount</th><td>{{.Amount}} KRW</td></tr>
+<tr><th align="left">Order ID</th><td><code>{{.OrderID}}</code></td></tr>
+<tr><th align="left">Card</th><td>Test card (신용, 일시불)</td></tr>
+</table>
+{{if not .Message}}<form method="post">
+<button type="submit" name="action" value="approve">Approve payment</button>
+<button type="submit" name="action" value="cancel">Cancel</button>
+<button type="submit" name="action" value="fail">Fail</button>
+</form>{{end}}{{end}}
+</body></html>
+`))
+
+// customerKeyPattern is Toss's customerKey: 2 to 300 of [A-Za-z0-9-_=.,@].
+var customerKeyPattern = regexp.MustCompile(`^[A-Za-z0-9_=.,@-]{2,300}$`)
+
+// Messages of the fail URL, in Toss's wording.
+const (
+	msgCanceled  = "사용자에 의해 결제가 취소되었습니다."
+	msgRejected  = "결제 승인이 거절되었습니다."
+	msgMinimum   = "신용카드는 결제금액이 100원 이상부터 결제가 가능합니다."
+	msgDuplicate = "이미 승인 및 취소가 진행된 중복된 주문번호 입니다. 다른 주문번호로 진행해주세요."
+)
+
+// minCardAmount is Toss's minimum card payment (BELOW_MINIMUM_AMOUNT).
+const minCardAmount = 100
+
+// checkoutRequest is the window's query: the parameters of the SDK's
+// requestPayment.
+type checkoutRequest struct {
+	clientKey, orderID, orderName, customerKey string
+	amount, taxFree                            int64
+	successURL, failURL                        string
+}
+
+// parseCheckout checks the query the way Toss's SDK checks its arguments;
+// the SDK refuses to open the window (no redirect) when they are wrong, so
+// the sandbox answers 400 with the reason.
+func parseCheckout(q url.Values) (checkoutRequest, string) {
+	c := checkoutRequest{
+		clientKey: q.Get("clientKey"), orderID: q.Get("orderId"), orderName: q.Get("orderName"),
+		customerKey: q.Get("customerKey"), successURL: q.Get("successUrl"), failURL: q.Get("failUrl"),
+	}
+	var err error
+	c.amount, err = strconv.ParseInt(q.Get("amount"), 10, 64)
+	switch {
+	case !strings.HasPrefix(c.clientKey, "test_ck_") && !strings.HasPrefix(c.clientKey, "test_gck_"):
+		return c, "clientKey must be a test client key (test_ck_… or test_gck_…)."
+	case !orderIDPattern.MatchString(c.orderID):
+		return c, "orderId must be 6-64 characters of A-Z a-z 0-9 _ -."
+	case c.orderName == "" || utf8.RuneCountInString(c.orderName) > 100:
+		return c, "orderName is required and at most 100 characters."
+	case err != nil || c.amount < 1 || c.amount > maxAmount:
+		return c, "amount must be a whole number of won, at least 1."
+	case c.customerKey != "" && !customerKeyPattern.MatchString(c.customerKey):
+		return c, "customerKey must be 2-300 characters of A-Z a-z 0-9 - _ = . , @."
+	case !absoluteURL(c.successURL) || !absoluteURL(c.failURL):
+		return c, "successUrl and failUrl must be absolute http(s) URLs."
+	}
+	if m := q.Get("method"); m != "" && m != "CARD" && m != methodCard {
+		return c, "The sandbox emulates card payments only: method must be CARD."
+	}
+	if tf := q.Get("taxFreeAmount"); tf != "" {
+		c.taxFree, err = strconv.ParseInt(tf, 10, 64)
+		if err != nil || c.taxFree < 0 || c.taxFree > c.amount {
+			return c, "taxFreeAmount must be a whole number between 0 and amount."
+		}
+	}
+	return c, ""
+}
+
+func absoluteURL(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
+}
+
+// serveCheckout is the buyer's side of Toss: GET shows the order, POST
+// carries the buyer's choice and sends the browser back the way Toss does.
+func (s *Sandbox) serveCheckout(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead && r.Method != http.MethodPost {
+		w.Header().Set("Allow", "GET, HEAD, POST")
+		renderPage(w, http.StatusMethodNotAllowed, checkoutView{Message: "Method not allowed."})
+		return
+	}
+	c, problem := parseCheckout(r.URL.Query())
+	if problem != "" {
+		renderPage(w, http.StatusBadRequest, checkoutView{Message: problem})
+		return
+	}
+	if r.Method != http.MethodPost {
+		renderPage(w, http.StatusOK, checkoutView{OrderID: c.orderID, OrderName: c.orderName, Amount: groupDigits(c.amount)})
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+	if err := r.ParseForm(); err != nil {
+		renderPage(w, http.StatusBadRequest, checkoutView{Message: "Malformed form."})
+		return
+	}
+	var next string
+	switch act := r.PostForm.Get("action"); act {
+	case "approve":
+		next = s.authenticate(r, c)
+	case "cancel":
+		next = withQuery(c.failURL, url.Values{"code": {"PAY_PROCESS_CANCELED"}, "message": {msgCanceled}, "orderId": {c.orderID}})
+	case "fail":
+		next = withQuery(c.failURL, url.Values{"code": {"REJECT_CARD_COMPANY"}, "message": {msgRejected}, "orderId": {c.orderID}})
+	default:
+		renderPage(w, http.StatusBadRequest, checkoutView{Message: "Unknown action; use approve, cancel or fail."})
+		return
+	}
+	s.log.Info("toss sandbox: buyer acted", "order_id", c.orderID, "action", r.PostForm.Get("action"))
+	http.Redirect(w, r, next, http.StatusSeeOther)
+}
+
+// authenticate records the buyer's approval as an IN_PROGRESS payment with
+// a new paymentKey and returns the success URL to send the buyer to: the
+// server must confirm it within the confirm window.
+func (s *Sandbox) authenticate(r *http.Request, c checkoutRequest) string {
+	if c.amount < minCardAmount {
+		return withQuery(c.failURL, url.Values{"code": {"BELOW_MINIMUM_AMOUNT"}, "message": {msgMinimum}, "orderId": {c.orderID}})
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.approvedForOrderLocked(c.orderID) != nil {
+		return withQuery(c.failURL, url.Values{"code": {"DUPLICATED_ORDER_ID"}, "message": {msgDuplicate}, "orderId": {c.orderID}})
+	}
+	p := &payment{
+		paymentKey:      s.newPaymentKeyLocked(),
+		orderID:         c.orderID,
+		orderName:       c.orderName,
+		amount:          c.amount,
+		taxFree:         c.taxFree,
+		checkoutURL:     s.baseURL(r) + "/checkout?" + r.URL.RawQuery,
+		status:          statusInProgress,
+		authenticatedAt: s.now(),
+	}
+	s.payments[p.paymentKey] = p
+	s.byOrder[p.orderID] = append(s.byOrder[p.orderID], p.paymentKey)
+	return withQuery(c.successURL, url.Values{
+		"paymentKey":  {p.paymentKey},
+		"orderId":     {p.orderID},
+		"amount":      {strconv.FormatInt(p.amount, 10)},
+		"paymentType": {"NORMAL"},
+	})
+}
+
+// serveReceipt is the page receipt.url points to.
+func (s *Sandbox) serveReceipt(w http.ResponseWriter, r *http.Request, key string) {
+	s.mu.Lock()
+	p := s.payments[key]
+	var v checkoutView
+	if p != nil && p.approved() {
+		v = checkoutView{OrderID: p.orderID, OrderName: p.orderName, Amount: groupDigits(p.amount),
+			Message: "Receipt: " + p.status + ", " + groupDigits(p.balance) + " KRW not refunded."}
+	}
+	s.mu.Unlock()
+	if v.OrderID == "" {
+		renderPage(w, http.StatusNotFound, checkoutView{Message: "No such receipt."})
+		return
+	}
+	renderPage(w, http.StatusOK, v)
+}
+
+// withQuery appends add to target, keeping the query the merchant put there
+// byte for byte.
+func withQuery(target string, add url.Values) string {
+	u, err := url.Parse(target) // checked by parseCheckout
+	if err != nil {
+		return target
+	}
+	if u.RawQuery == "" {
+		u.RawQuery = add.Encode()
+	} else {
+		u.RawQuery += "&" + add.Encode()
+	}
+	return u.String()
+}
+
+func renderPage(w http.ResponseWriter, status int, v checkoutView) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_ = checkoutPage.Execute(w, v) // a write error means the browser left
+}
+
+// groupDigits formats n with thousands separators, as Korean prices are shown.
+func groupDigits(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 && s[i-1] != '-' {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}

@@ -1,0 +1,153 @@
+package toss
+
+import (
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+)
+
+func TestSandbox_Checkout(t *testing.T) {
+	t.Run("Page", func(t *testing.T) {
+		h := MustHarness(t, Options{})
+		resp, err := h.browser.Get(h.checkoutURL("pay_page_order", 1234567, url.Values{"orderName": {"<b>Tea</b> & cake"}}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		page := string(b)
+		if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") {
+			t.Fatalf("GET checkout = %s %s", resp.Status, resp.Header.Get("Content-Type"))
+		}
+		for _, want := range []string{
+			"Toss Payments SANDBOX — no real money", "1,234,567 KRW", "pay_page_order",
+			"&lt;b&gt;Tea&lt;/b&gt; &amp; cake", `<form method="post">`,
+			`name="action" value="approve"`, `name="action" value="cancel"`, `name="action" value="fail"`,
+		} {
+			if !strings.Contains(page, want) {
+				t.Errorf("page lacks %q:\n%s", want, page)
+			}
+		}
+		if strings.Contains(page, "<b>Tea</b>") || strings.Contains(page, "<script") {
+			t.Error("page shows the order name unescaped, or has script")
+		}
+	})
+
+	t.Run("Approve", func(t *testing.T) {
+		h := MustHarness(t, Options{})
+		loc := h.buyer(h.checkoutURL("pay_approve_order", 15000, nil), "approve")
+		q := loc.Query()
+		if loc.Host != "shop.example" || loc.Path != "/toss/success" || q.Get("payment_id") != "pay_approve_order" {
+			t.Fatalf("redirected to %s, want the success URL with its own query kept", loc)
+		}
+		key := q.Get("paymentKey")
+		if q.Get("orderId") != "pay_approve_order" || q.Get("amount") != "15000" || q.Get("paymentType") != "NORMAL" ||
+			!strings.HasPrefix(key, "tgen_") || len(key) != len("tgen_")+20 {
+			t.Fatalf("success query = %v", q)
+		}
+		p := h.get(key)
+		if p.str(t, "status") != statusInProgress || p.int(t, "totalAmount") != 15000 || !p.isNull("approvedAt") ||
+			!p.isNull("card") || !p.isNull("lastTransactionKey") || p.str(t, "orderId") != "pay_approve_order" {
+			t.Fatalf("payment after approval = %v", p)
+		}
+		// Only a confirmed payment is found by orderId.
+		status, o := h.call(http.MethodGet, "/v1/payments/orders/pay_approve_order", nil)
+		wantError(t, status, o, http.StatusNotFound, "NOT_FOUND_PAYMENT")
+	})
+
+	for _, tt := range []struct{ action, code string }{
+		{"cancel", "PAY_PROCESS_CANCELED"},
+		{"fail", "REJECT_CARD_COMPANY"},
+	} {
+		t.Run(strings.ToUpper(tt.action[:1])+tt.action[1:], func(t *testing.T) {
+			h := MustHarness(t, Options{})
+			loc := h.buyer(h.checkoutURL("pay_quit_order", 15000, nil), tt.action)
+			q := loc.Query()
+			if loc.Path != "/toss/fail" || q.Get("payment_id") != "pay_quit_order" || q.Get("code") != tt.code ||
+				q.Get("message") == "" || q.Get("orderId") != "pay_quit_order" || q.Get("paymentKey") != "" {
+				t.Fatalf("redirected to %s", loc)
+			}
+		})
+	}
+
+	t.Run("BelowMinimum", func(t *testing.T) {
+		h := MustHarness(t, Options{})
+		loc := h.buyer(h.checkoutURL("pay_small_order", 99, nil), "approve")
+		if loc.Query().Get("code") != "BELOW_MINIMUM_AMOUNT" {
+			t.Fatalf("redirected to %s", loc)
+		}
+	})
+
+	t.Run("DuplicatedOrder", func(t *testing.T) {
+		h := MustHarness(t, Options{})
+		orderID, _ := h.MustPaid(5000, nil)
+		loc := h.buyer(h.checkoutURL(orderID, 5000, nil), "approve")
+		if loc.Path != "/toss/fail" || loc.Query().Get("code") != "DUPLICATED_ORDER_ID" {
+			t.Fatalf("paying a paid order again redirected to %s", loc)
+		}
+	})
+
+	t.Run("UnknownAction", func(t *testing.T) {
+		h := MustHarness(t, Options{})
+		resp, err := h.browser.PostForm(h.checkoutURL("pay_bad_action", 1000, nil), url.Values{"action": {"steal"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusBadRequest {
+			t.Fatalf("unknown action = %s, want 400", resp.Status)
+		}
+	})
+
+	for _, tt := range []struct {
+		name  string
+		param url.Values
+	}{
+		{"NoClientKey", url.Values{"clientKey": {""}}},
+		{"SecretKeyAsClientKey", url.Values{"clientKey": {testSecretKey}}},
+		{"ShortOrderID", url.Values{"orderId": {"abc"}}},
+		{"OrderIDChars", url.Values{"orderId": {"pay order 1"}}},
+		{"NoOrderName", url.Values{"orderName": {""}}},
+		{"ZeroAmount", url.Values{"amount": {"0"}}},
+		{"FractionAmount", url.Values{"amount": {"100.5"}}},
+		{"BadCustomerKey", url.Values{"customerKey": {"고객 1"}}},
+		{"RelativeSuccessURL", url.Values{"successUrl": {"/success"}}},
+		{"NoFailURL", url.Values{"failUrl": {""}}},
+		{"VirtualAccount", url.Values{"method": {"VIRTUAL_ACCOUNT"}}},
+		{"TaxFreeOverAmount", url.Values{"taxFreeAmount": {"20000"}}},
+	} {
+		t.Run("Refuses/"+tt.name, func(t *testing.T) {
+			h := MustHarness(t, Options{})
+			target := h.checkoutURL("pay_param_order", 10000, tt.param)
+			for _, method := range []string{http.MethodGet, http.MethodPost} {
+				req, _ := http.NewRequest(method, target, strings.NewReader("action=approve"))
+				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+				resp, err := h.browser.Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				resp.Body.Close()
+				if resp.StatusCode != http.StatusBadRequest {
+					t.Errorf("%s = %s, want 400 and no redirect", method, resp.Status)
+				}
+			}
+		})
+	}
+
+	t.Run("Receipt", func(t *testing.T) {
+		h := MustHarness(t, Options{})
+		_, key := h.MustPaid(5000, nil)
+		receipt := h.get(key).str(t, "receipt.url")
+		resp, err := h.browser.Get(receipt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK || !strings.Contains(string(b), "5,000") {
+			t.Fatalf("GET %s = %s", receipt, resp.Status)
+		}
+	})
+}

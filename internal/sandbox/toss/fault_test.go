@@ -1,0 +1,207 @@
+package toss
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestSandbox_Faults(t *testing.T) {
+	t.Run("Delay", func(t *testing.T) {
+		h := MustHarness(t, Options{})
+		_, key := h.MustPaid(1000, nil)
+		h.sb.InjectFault(Fault{Op: opGet, Kind: faultDelay, Delay: 300 * time.Millisecond})
+		start := time.Now()
+		h.get(key)
+		if d := time.Since(start); d < 300*time.Millisecond {
+			t.Fatalf("lookup took %v, want at least the 300ms delay", d)
+		}
+		start = time.Now()
+		h.get(key)
+		if d := time.Since(start); d > 250*time.Millisecond {
+			t.Fatalf("second lookup took %v: the fault applied twice", d)
+		}
+	})
+
+	t.Run("DelayHonoursCancellation", func(t *testing.T) {
+		h := MustHarness(t, Options{})
+		h.sb.InjectFault(Fault{Op: opGet, Kind: faultDelay, DelayMS: 60_000})
+		ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+		defer cancel()
+		_, err := http.DefaultClient.Do(h.request(http.MethodGet, "/v1/payments/tgen_x", nil).WithContext(ctx))
+		if !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("err = %v, want the client's deadline", err)
+		}
+	})
+
+	t.Run("Error", func(t *testing.T) {
+		h := MustHarness(t, Options{})
+		orderID, key := h.MustAuthenticate(15000, nil)
+		h.sb.InjectFault(Fault{Op: opConfirm, Kind: faultError})
+		h.sb.InjectFault(Fault{Op: opConfirm, Kind: faultError, Status: 400, Code: "PROVIDER_ERROR", Message: "일시적인 오류"})
+		s, b := h.withKey("c1", http.MethodPost, "/v1/payments/confirm", confirmBody(key, orderID, 15000))
+		wantError(t, s, mustObj(t, b), http.StatusInternalServerError, "FAILED_INTERNAL_SYSTEM_PROCESSING")
+		s, b = h.withKey("c1", http.MethodPost, "/v1/payments/confirm", confirmBody(key, orderID, 15000))
+		wantError(t, s, mustObj(t, b), http.StatusBadRequest, "PROVIDER_ERROR")
+		// An error fault does nothing and is not remembered for the key.
+		if got := h.get(key).str(t, "status"); got != statusInProgress {
+			t.Fatalf("status after error faults = %s", got)
+		}
+		if s, b := h.withKey("c1", http.MethodPost, "/v1/payments/confirm", confirmBody(key, orderID, 15000)); s != http.StatusOK {
+			t.Fatalf("confirm after the faults = %d %s", s, b)
+		}
+	})
+
+	t.Run("LostConfirm", func(t *testing.T) {
+		h := MustHarness(t, Options{})
+		orderID, key := h.MustAuthenticate(15000, nil)
+		h.sb.InjectFault(Fault{Op: opConfirm, Kind: faultLost, ID: key})
+		req := h.request(http.MethodPost, "/v1/payments/confirm", confirmBody(key, orderID, 15000))
+		req.Header.Set("Idempotency-Key", "confirm-"+orderID)
+		if resp, err := http.DefaultClient.Do(req); err == nil {
+			resp.Body.Close()
+			t.Fatalf("confirm answered %d; want a dropped connection", resp.StatusCode)
+		}
+		if got := h.get(key).str(t, "status"); got != statusDone {
+			t.Fatalf("after a lost confirm: status %s, want DONE", got)
+		}
+		if n := h.sb.CallsFor(opConfirm, key); n != 1 {
+			t.Fatalf("CallsFor(confirm) = %d, want 1", n)
+		}
+		// The answer that was lost is the one the key replays.
+		s, b := h.withKey("confirm-"+orderID, http.MethodPost, "/v1/payments/confirm", confirmBody(key, orderID, 15000))
+		if s != http.StatusOK || mustObj(t, b).str(t, "status") != statusDone {
+			t.Fatalf("retry with the key = %d %s", s, b)
+		}
+	})
+
+	t.Run("LostCancel", func(t *testing.T) {
+		h := MustHarness(t, Options{})
+		_, key := h.MustPaid(10000, nil)
+		h.sb.InjectFault(Fault{Op: opCancel, Kind: faultLost})
+		req := h.request(http.MethodPost, "/v1/payments/"+key+"/cancel", cancelBody(4000, 0, 10000))
+		if resp, err := http.DefaultClient.Do(req); err == nil {
+			resp.Body.Close()
+			t.Fatalf("cancel answered %d; want a dropped connection", resp.StatusCode)
+		}
+		if got := h.get(key).int(t, "balanceAmount"); got != 6000 {
+			t.Fatalf("balance after a lost cancel = %d, want 6000", got)
+		}
+	})
+
+	t.Run("Amount", func(t *testing.T) {
+		h := MustHarness(t, Options{})
+		orderID, key := h.MustAuthenticate(15000, nil)
+		h.sb.InjectFault(Fault{Op: opConfirm, Kind: faultAmount, Amount: 100})
+		s, b := h.withKey("k", http.MethodPost, "/v1/payments/confirm", confirmBody(key, orderID, 15000))
+		if s != http.StatusOK || mustObj(t, b).int(t, "totalAmount") != 100 {
+			t.Fatalf("confirm with an amount fault = %d %s", s, b)
+		}
+		if got := h.get(key).int(t, "totalAmount"); got != 15000 {
+			t.Fatalf("lookup totalAmount = %d: the fault changed the payment", got)
+		}
+		_, b2 := h.withKey("k", http.MethodPost, "/v1/payments/confirm", confirmBody(key, orderID, 15000))
+		if mustObj(t, b2).int(t, "totalAmount") != 15000 || bytes.Equal(b, b2) {
+			t.Fatal("the replay must keep the truth, not the faulted answer")
+		}
+	})
+
+	t.Run("Decline", func(t *testing.T) {
+		h := MustHarness(t, Options{})
+		orderID, key := h.MustAuthenticate(15000, nil)
+		h.sb.InjectFault(Fault{Op: opConfirm, Kind: faultDecline})
+		status, o := h.call(http.MethodPost, "/v1/payments/confirm", confirmBody(key, orderID, 15000))
+		wantError(t, status, o, http.StatusForbidden, "REJECT_CARD_COMPANY")
+		p := h.get(key)
+		if p.str(t, "status") != statusAborted || p.str(t, "failure.code") != "REJECT_CARD_COMPANY" {
+			t.Fatalf("declined payment = %v", p)
+		}
+		status, o = h.call(http.MethodPost, "/v1/payments/confirm", confirmBody(key, orderID, 15000))
+		wantError(t, status, o, http.StatusBadRequest, "ALREADY_PROCESSED_PAYMENT")
+	})
+
+	t.Run("DeclineCancel", func(t *testing.T) {
+		h := MustHarness(t, Options{})
+		_, key := h.MustPaid(10000, nil)
+		h.sb.InjectFault(Fault{Op: opCancel, Kind: faultDecline, Status: 403, Code: "NOT_CANCELABLE_PAYMENT"})
+		status, o := h.call(http.MethodPost, "/v1/payments/"+key+"/cancel", cancelBody(1000, 0, 10000))
+		wantError(t, status, o, http.StatusForbidden, "NOT_CANCELABLE_PAYMENT")
+		if got := h.get(key).int(t, "balanceAmount"); got != 10000 {
+			t.Fatalf("a declined cancel refunded: balance %d", got)
+		}
+	})
+
+	t.Run("MatchesIDAndCount", func(t *testing.T) {
+		h := MustHarness(t, Options{})
+		_, k1 := h.MustPaid(1000, nil)
+		orderID, k2 := h.MustPaid(1000, nil)
+		h.sb.InjectFault(Fault{Op: opGet, Kind: faultError, ID: orderID, Count: 2})
+		h.get(k1)
+		h.get(k2) // by paymentKey: the fault names the orderId
+		for range 2 {
+			status, o := h.call(http.MethodGet, "/v1/payments/orders/"+orderID, nil)
+			wantError(t, status, o, http.StatusInternalServerError, "FAILED_INTERNAL_SYSTEM_PROCESSING")
+		}
+		h.mustOK(http.MethodGet, "/v1/payments/orders/"+orderID, nil)
+	})
+
+	t.Run("Clear", func(t *testing.T) {
+		h := MustHarness(t, Options{})
+		_, key := h.MustPaid(1000, nil)
+		h.sb.InjectFault(Fault{Op: opGet, Kind: faultError})
+		h.sb.InjectFault(Fault{Op: "approve", Kind: faultError}) // invalid: dropped
+		h.sb.ClearFaults()
+		h.get(key)
+	})
+}
+
+func TestSandbox_Control(t *testing.T) {
+	h := MustHarness(t, Options{})
+	post := func(body string) int {
+		resp, err := http.Post(h.srv.URL+mount+"/__sandbox/faults", "application/json", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	for body, want := range map[string]int{
+		`{"op":"confirm","kind":"error","status":503,"code":"COMMON_ERROR"}`: http.StatusNoContent,
+		`{"op":"get","kind":"delay","delay_ms":1}`:                           http.StatusNoContent,
+		`{"op":"approve","kind":"error"}`:                                    http.StatusBadRequest,
+		`{"op":"get","kind":"explode"}`:                                      http.StatusBadRequest,
+		`{"op":"get","kind":"error","status":200}`:                           http.StatusBadRequest,
+		`{"op":"get","kind":"error","stauts":500}`:                           http.StatusBadRequest,
+	} {
+		if got := post(body); got != want {
+			t.Errorf("POST faults %s = %d, want %d", body, got, want)
+		}
+	}
+	orderID, key := h.MustAuthenticate(1000, nil)
+	status, o := h.call(http.MethodPost, "/v1/payments/confirm", confirmBody(key, orderID, 1000))
+	wantError(t, status, o, http.StatusServiceUnavailable, "COMMON_ERROR")
+
+	req, _ := http.NewRequest(http.MethodDelete, h.srv.URL+mount+"/__sandbox/faults", nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != http.StatusNoContent {
+		t.Fatalf("DELETE faults = %v %v", resp, err)
+	}
+	resp.Body.Close()
+	h.mustOK(http.MethodPost, "/v1/payments/confirm", confirmBody(key, orderID, 1000))
+
+	resp, err = http.Get(h.srv.URL + mount + "/__sandbox/stats")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	buf.ReadFrom(resp.Body)
+	resp.Body.Close()
+	st := mustObj(t, buf.Bytes())
+	if st.int(t, "calls.confirm") != 2 || st.int(t, "calls_by_id.confirm."+key) != 2 || st.int(t, "calls.get") != 0 {
+		t.Fatalf("stats = %v", st)
+	}
+}
