@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"text/tabwriter"
 	"time"
 
 	"github.com/paybridge/paybridge/internal/config"
@@ -12,34 +14,104 @@ import (
 	"github.com/paybridge/paybridge/internal/store"
 )
 
+const keysUsage = `Usage:
+  paybridge keys create [--merchant ID] [--name N] [--live]   print a new secret key, alone on stdout
+  paybridge keys list   [--merchant ID]                       list a merchant's keys (never the keys themselves)
+  paybridge keys revoke [--merchant ID] KEY_ID                revoke a key at once
+Without --merchant, the default merchant.
+`
+
+// openStore opens the configured database for a CLI command.
+func openStore(ctx context.Context, cfg config.Config) (*store.Store, error) {
+	st, err := store.Open(ctx, cfg.DatabaseURL, cfg.StoreOptions())
+	if err != nil {
+		return nil, fmt.Errorf("open database %s: %w", config.RedactURL(cfg.DatabaseURL), err)
+	}
+	return st, nil
+}
+
+// cliError shows an application error's message, as the API would.
+func cliError(err error) error {
+	var e *payment.Error
+	if errors.As(err, &e) && e.Code != payment.EINTERNAL {
+		return errors.New(e.Message)
+	}
+	return err
+}
+
 func runKeys(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] != "create" {
-		fmt.Fprint(stderr, "Usage: paybridge keys create [--name N] [--live]\n")
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
-			return nil
-		}
-		return fmt.Errorf("keys: want a subcommand: create")
+	if len(args) == 0 {
+		fmt.Fprint(stderr, keysUsage)
+		return errors.New("keys: want a subcommand: create, list or revoke")
+	}
+	sub, rest := args[0], args[1:]
+	switch sub {
+	case "create", "list", "revoke":
+	case "-h", "--help", "help":
+		fmt.Fprint(stdout, keysUsage)
+		return nil
+	default:
+		fmt.Fprint(stderr, keysUsage)
+		return fmt.Errorf("keys: unknown subcommand %q", sub)
 	}
 	cfg, err := config.FromEnv(getenv)
 	if err != nil {
 		return err
 	}
-	fs := newFlagSet("keys create", "Creates a secret API key for the default merchant and prints the key alone on\nstdout. Only its hash is stored: keep the key, it cannot be shown again.", stderr)
-	name := fs.String("name", "", "a name to tell the key apart")
-	live := fs.Bool("live", false, "make a live key (sk_live_…) instead of a test key (sk_test_…)")
+	summaries := map[string]string{
+		"create": "Creates a secret API key for a merchant and prints the key alone on stdout. Only its\nhash is stored: keep the key, it cannot be shown again.",
+		"list":   "Lists a merchant's keys: id, name, prefix, created and revoked times. The keys\nthemselves are never stored, so never shown.",
+		"revoke": "Revokes a key: requests with it are refused from now on.",
+	}
+	fs := newFlagSet("keys "+sub, summaries[sub], stderr)
+	merchant := fs.String("merchant", payment.DefaultMerchantID, "merchant id")
+	name := fs.String("name", "", "a name to tell the key apart (create)")
+	live := fs.Bool("live", false, "make a live key (sk_live_…) instead of a test key (sk_test_…) (create)")
 	fs.StringVar(&cfg.DatabaseURL, "database-url", cfg.DatabaseURL, "database (PAYBRIDGE_DATABASE_URL)")
-	if err := fs.Parse(args[1:]); err != nil {
+	if err := fs.Parse(rest); err != nil {
 		return err
 	}
-	st, err := store.Open(ctx, cfg.DatabaseURL, cfg.StoreOptions())
+	st, err := openStore(ctx, cfg)
 	if err != nil {
-		return fmt.Errorf("open database %s: %w", config.RedactURL(cfg.DatabaseURL), err)
+		return err
 	}
 	defer st.Close()
-	key, rec := httpapi.NewAPIKey(payment.DefaultMerchantID, *name, *live, time.Now())
-	if err := st.CreateAPIKey(ctx, rec); err != nil {
-		return err
+	if _, err := st.FindMerchantByID(ctx, *merchant); err != nil {
+		return cliError(err)
 	}
-	fmt.Fprintln(stdout, key)
+	switch sub {
+	case "create":
+		key, rec := httpapi.NewAPIKey(*merchant, *name, *live, time.Now())
+		if err := st.CreateAPIKey(ctx, rec); err != nil {
+			return cliError(err)
+		}
+		fmt.Fprintln(stdout, key)
+	case "list":
+		keys, err := st.FindAPIKeys(ctx, *merchant)
+		if err != nil {
+			return err
+		}
+		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "id\tname\tprefix\tcreated\trevoked")
+		for _, k := range keys {
+			fmt.Fprintf(tw, "%s\t%s\t%s…\t%s\t%s\n", k.ID, k.Name, k.Prefix, k.CreatedAt.Format(time.RFC3339), timeOrDash(k.RevokedAt))
+		}
+		tw.Flush()
+	case "revoke":
+		if fs.NArg() != 1 {
+			return errors.New("keys revoke: give the key's id (see paybridge keys list)")
+		}
+		if err := st.RevokeAPIKey(ctx, *merchant, fs.Arg(0)); err != nil {
+			return cliError(err)
+		}
+		fmt.Fprintln(stdout, "revoked", fs.Arg(0))
+	}
 	return nil
+}
+
+func timeOrDash(t time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	return t.Format(time.RFC3339)
 }

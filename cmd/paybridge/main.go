@@ -27,7 +27,8 @@ Usage:
 Commands:
   serve         run the server (API, demo shop, built-in sandbox without credentials)
   sandbox       run the KakaoPay sandbox alone, at the root path
-  keys create   create a secret API key for the default merchant and print it
+  merchants     create and list merchants
+  keys          create, list and revoke a merchant's secret API keys
   migrate       apply database migrations
   db copy       copy a database into another, empty one (SQLite to PostgreSQL)
   version       print the version
@@ -64,6 +65,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runSandbox(ctx, rest, getenv, stderr)
 	case "keys":
 		return runKeys(ctx, rest, getenv, stdout, stderr)
+	case "merchants":
+		return runMerchants(ctx, rest, getenv, stdout, stderr)
 	case "migrate":
 		return runMigrate(ctx, rest, getenv, stdout, stderr)
 	case "db":

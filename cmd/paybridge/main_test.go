@@ -50,7 +50,7 @@ func TestRun_Commands(t *testing.T) {
 		t.Fatalf("version: %q, %v", out.String(), err)
 	}
 	out.Reset()
-	if err := run(context.Background(), []string{"help"}, getenv, &out, &errOut); err != nil || !strings.Contains(out.String(), "keys create") {
+	if err := run(context.Background(), []string{"help"}, getenv, &out, &errOut); err != nil || !strings.Contains(out.String(), "merchants") {
 		t.Fatalf("help: %v", err)
 	}
 	if err := run(context.Background(), []string{"frobnicate"}, getenv, &out, &errOut); err == nil {

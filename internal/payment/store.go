@@ -54,6 +54,16 @@ type Store interface {
 	FindAPIKeyByHash(ctx context.Context, hash string) (*APIKey, error)
 	// FindMerchantByID returns ENOTFOUND when there is no such merchant.
 	FindMerchantByID(ctx context.Context, id string) (*Merchant, error)
+	// CreateMerchant adds a merchant (ECONFLICT when the id exists).
+	CreateMerchant(ctx context.Context, m *Merchant) error
+	// FindMerchants lists every merchant, oldest first.
+	FindMerchants(ctx context.Context) ([]*Merchant, error)
+	// FindAPIKeys lists a merchant's keys (revoked ones too), oldest first;
+	// the hashes are not returned.
+	FindAPIKeys(ctx context.Context, merchantID string) ([]*APIKey, error)
+	// RevokeAPIKey revokes one of a merchant's keys at once; ENOTFOUND when
+	// the merchant has no such active key.
+	RevokeAPIKey(ctx context.Context, merchantID, keyID string) error
 }
 
 // PaymentFilter selects payments. Zero fields do not filter.

@@ -53,3 +53,80 @@ func (s *Store) FindMerchantByID(ctx context.Context, id string) (*payment.Merch
 	m.CreatedAt = fromMicros(created)
 	return &m, nil
 }
+
+// CreateMerchant implements payment.Store.
+func (s *Store) CreateMerchant(ctx context.Context, m *payment.Merchant) error {
+	m.CreatedAt = s.now()
+	return s.withTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO merchants (id, name, created_at) VALUES (?, ?, ?)`),
+			m.ID, m.Name, micros(m.CreatedAt))
+		if err != nil {
+			if s.dialect.isUniqueViolation(err) {
+				return payment.Errorf(payment.ECONFLICT, "merchant %s already exists", m.ID)
+			}
+			return fmt.Errorf("insert merchant: %w", err)
+		}
+		return nil
+	})
+}
+
+// FindMerchants implements payment.Store.
+func (s *Store) FindMerchants(ctx context.Context) ([]*payment.Merchant, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT id, name, created_at FROM merchants ORDER BY created_at, id`)
+	if err != nil {
+		return nil, fmt.Errorf("find merchants: %w", err)
+	}
+	defer rows.Close()
+	var ms []*payment.Merchant
+	for rows.Next() {
+		var (
+			m       payment.Merchant
+			created int64
+		)
+		if err := rows.Scan(&m.ID, &m.Name, &created); err != nil {
+			return nil, fmt.Errorf("find merchants: %w", err)
+		}
+		m.CreatedAt = fromMicros(created)
+		ms = append(ms, &m)
+	}
+	return ms, rows.Err()
+}
+
+// FindAPIKeys implements payment.Store.
+func (s *Store) FindAPIKeys(ctx context.Context, merchantID string) ([]*payment.APIKey, error) {
+	rows, err := s.r.QueryContext(ctx, s.q(`SELECT id, merchant_id, name, prefix, created_at, revoked_at FROM api_keys
+		WHERE merchant_id = ? ORDER BY created_at, id`), merchantID)
+	if err != nil {
+		return nil, fmt.Errorf("find api keys: %w", err)
+	}
+	defer rows.Close()
+	var ks []*payment.APIKey
+	for rows.Next() {
+		var (
+			k       payment.APIKey
+			created int64
+			revoked sql.NullInt64
+		)
+		if err := rows.Scan(&k.ID, &k.MerchantID, &k.Name, &k.Prefix, &created, &revoked); err != nil {
+			return nil, fmt.Errorf("find api keys: %w", err)
+		}
+		k.CreatedAt, k.RevokedAt = fromMicros(created), fromNullMicros(revoked)
+		ks = append(ks, &k)
+	}
+	return ks, rows.Err()
+}
+
+// RevokeAPIKey implements payment.Store.
+func (s *Store) RevokeAPIKey(ctx context.Context, merchantID, keyID string) error {
+	return s.withTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, s.q(`UPDATE api_keys SET revoked_at = ? WHERE id = ? AND merchant_id = ? AND revoked_at IS NULL`),
+			micros(s.now()), keyID, merchantID)
+		if err != nil {
+			return fmt.Errorf("revoke api key: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return payment.Errorf(payment.ENOTFOUND, "no active key %s for merchant %s", keyID, merchantID)
+		}
+		return nil
+	})
+}
