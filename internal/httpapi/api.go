@@ -42,6 +42,7 @@ func New(svc *service.Service, log *slog.Logger, dropIn DropInConfig) *API {
 // Register adds the API's routes to mux.
 func (a *API) Register(mux *http.ServeMux) {
 	mux.HandleFunc("POST /v1/payments", a.authenticate(a.handlePaymentCreate))
+	mux.HandleFunc("GET /v1/payments", a.authenticate(a.handlePaymentList))
 	mux.HandleFunc("GET /v1/payments/{id}", a.authenticate(a.handlePaymentGet))
 	mux.HandleFunc("POST /v1/payments/{id}/cancel", a.authenticate(a.handlePaymentCancel))
 	mux.HandleFunc("/v1/", func(w http.ResponseWriter, r *http.Request) {

@@ -9,6 +9,7 @@ import (
 // Every method that changes a payment's status does so as a compare-and-set
 // and writes the event row in the same transaction.
 type Store interface {
+	PaymentLister
 	// CreatePayment inserts p (status StatusCreated) and its first event.
 	// Returns ECONFLICT when the merchant already has a payment for p.OrderID.
 	CreatePayment(ctx context.Context, p *Payment) error
