@@ -89,6 +89,7 @@ func (a *App) build(ctx context.Context, ln net.Listener) error {
 		URLs:        service.DropInURLs{Success: cfg.DropInSuccessURL, Cancel: cfg.DropInCancelURL, Fail: cfg.DropInFailURL},
 		CORSOrigins: cfg.CORSOrigins,
 	})
+	a.api.SetIdempotency(httpapi.IdempotencyConfig{Retention: cfg.IdempotencyRetention})
 	a.api.Register(mux)
 	web.New(a.Service, log, web.Options{
 		Sandbox:   anySandbox(cfg),
@@ -148,6 +149,12 @@ func (a *App) sweepOnce(ctx context.Context) {
 	}
 	if r != (service.SweepResult{}) {
 		a.Log.Info("sweep", "expired", r.Expired, "settled", r.Settled, "refunds", r.Refunds, "orphaned", r.Orphaned)
+	}
+	n, err := a.Store.ReapIdempotent(ctx, a.Service.Now().Add(-a.Config.IdempotencyRetention), 1000)
+	if err != nil && !errors.Is(err, context.Canceled) {
+		a.Log.Error("reap idempotency keys failed", "error", err)
+	} else if n > 0 {
+		a.Log.Info("reaped idempotency keys", "count", n)
 	}
 }
 

@@ -43,6 +43,10 @@ type Config struct {
 	// it off to see how paybridge copes when a provider's webhook never comes.
 	SandboxWebhooks bool
 
+	// IdempotencyRetention is how long an Idempotency-Key's first response
+	// is replayed (PAYBRIDGE_IDEMPOTENCY_RETENTION, default 24h).
+	IdempotencyRetention time.Duration
+
 	SweepInterval time.Duration // PAYBRIDGE_SWEEP_INTERVAL, default 10s
 	LogLevel      string        // PAYBRIDGE_LOG_LEVEL: debug, info, warn, error
 	LogFormat     string        // PAYBRIDGE_LOG_FORMAT: text or json
@@ -97,19 +101,21 @@ func (t Toss) Sandbox() bool { return t.SecretKey == "" }
 
 // Defaults are the values used when nothing is set.
 var Defaults = Config{
-	Addr:               ":8080",
-	DatabaseURL:        "sqlite:paybridge.db",
-	DBMaxConns:         10,
-	DBStatementTimeout: 30 * time.Second,
-	DBConnectTimeout:   5 * time.Second,
-	KakaoPay:           KakaoPay{CID: "TC0ONETIME"},
-	CORSOrigins:        []string{"http://localhost:8080", "http://127.0.0.1:8080"},
-	DropInSuccessURL:   "http://localhost:8080/Client/success.html?userId={userId}",
-	DropInCancelURL:    "http://localhost:8080/Client/cancel.html",
-	DropInFailURL:      "http://localhost:8080/Client/fail.html",
-	SweepInterval:      10 * time.Second,
-	LogLevel:           "info",
-	LogFormat:          "text",
+	Addr:                 ":8080",
+	DatabaseURL:          "sqlite:paybridge.db",
+	DBMaxConns:           10,
+	DBStatementTimeout:   30 * time.Second,
+	DBConnectTimeout:     5 * time.Second,
+	KakaoPay:             KakaoPay{CID: "TC0ONETIME"},
+	CORSOrigins:          []string{"http://localhost:8080", "http://127.0.0.1:8080"},
+	DropInSuccessURL:     "http://localhost:8080/Client/success.html?userId={userId}",
+	DropInCancelURL:      "http://localhost:8080/Client/cancel.html",
+	DropInFailURL:        "http://localhost:8080/Client/fail.html",
+	SandboxWebhooks:      true,
+	IdempotencyRetention: 24 * time.Hour,
+	SweepInterval:        10 * time.Second,
+	LogLevel:             "info",
+	LogFormat:            "text",
 }
 
 // FromEnv reads the configuration from getenv (os.Getenv in production).
@@ -203,6 +209,7 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	str("PAYBRIDGE_DROPIN_CANCEL_URL", &c.DropInCancelURL)
 	str("PAYBRIDGE_DROPIN_FAIL_URL", &c.DropInFailURL)
 	duration("PAYBRIDGE_SWEEP_INTERVAL", &c.SweepInterval)
+	duration("PAYBRIDGE_IDEMPOTENCY_RETENTION", &c.IdempotencyRetention)
 	if v := getenv("PAYBRIDGE_SANDBOX_WEBHOOKS"); v != "" {
 		b, err := strconv.ParseBool(v)
 		if err != nil {
@@ -289,6 +296,9 @@ func (c *Config) Validate() error {
 		if p, err := url.Parse(u.v); err != nil || p.Host == "" {
 			errs = append(errs, fmt.Errorf("%s: want an absolute URL, got %q", u.name, u.v))
 		}
+	}
+	if c.IdempotencyRetention < time.Hour {
+		errs = append(errs, fmt.Errorf("PAYBRIDGE_IDEMPOTENCY_RETENTION: at least 1h (Stripe keeps keys 24h), got %s", c.IdempotencyRetention))
 	}
 	if c.SweepInterval < time.Second {
 		errs = append(errs, fmt.Errorf("PAYBRIDGE_SWEEP_INTERVAL: at least 1s, got %s", c.SweepInterval))

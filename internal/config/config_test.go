@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/paybridge/paybridge/internal/config"
 )
@@ -19,7 +20,8 @@ func TestFromEnv_Defaults(t *testing.T) {
 	if err := c.Validate(); err != nil {
 		t.Fatalf("defaults do not validate: %v", err)
 	}
-	if c.Addr != ":8080" || c.DatabaseURL != "sqlite:paybridge.db" || c.KakaoPay.CID != "TC0ONETIME" || !c.KakaoPay.Sandbox() {
+	if c.Addr != ":8080" || c.DatabaseURL != "sqlite:paybridge.db" || c.KakaoPay.CID != "TC0ONETIME" || !c.KakaoPay.Sandbox() ||
+		!c.SandboxWebhooks || c.IdempotencyRetention != 24*time.Hour || c.SweepInterval != 10*time.Second {
 		t.Fatalf("defaults = %+v", c)
 	}
 }

@@ -17,7 +17,11 @@ type API struct {
 	log    *slog.Logger
 	dropIn DropInConfig
 	work   webhookWork
+	idem   IdempotencyConfig
 }
+
+// SetIdempotency configures idempotency keys; call it before Register.
+func (a *API) SetIdempotency(c IdempotencyConfig) { a.idem = c }
 
 // DropInConfig configures the sample-compatible /ready and /approve.
 type DropInConfig struct {
@@ -41,10 +45,11 @@ func New(svc *service.Service, log *slog.Logger, dropIn DropInConfig) *API {
 
 // Register adds the API's routes to mux.
 func (a *API) Register(mux *http.ServeMux) {
-	mux.HandleFunc("POST /v1/payments", a.authenticate(a.handlePaymentCreate))
+	// Every POST of the merchant API takes an Idempotency-Key.
+	mux.HandleFunc("POST /v1/payments", a.authenticate(a.Idempotent(a.handlePaymentCreate)))
 	mux.HandleFunc("GET /v1/payments", a.authenticate(a.handlePaymentList))
 	mux.HandleFunc("GET /v1/payments/{id}", a.authenticate(a.handlePaymentGet))
-	mux.HandleFunc("POST /v1/payments/{id}/cancel", a.authenticate(a.handlePaymentCancel))
+	mux.HandleFunc("POST /v1/payments/{id}/cancel", a.authenticate(a.Idempotent(a.handlePaymentCancel)))
 	mux.HandleFunc("/v1/", func(w http.ResponseWriter, r *http.Request) {
 		WriteError(w, r, a.log, payment.Errorf(payment.ENOTFOUND, "no such endpoint: %s %s", r.Method, r.URL.Path))
 	})

@@ -29,6 +29,8 @@ var statusOf = map[string]int{
 	payment.ETOOLARGE:     http.StatusRequestEntityTooLarge,
 	payment.EUNSUPPORTED:  http.StatusUnsupportedMediaType,
 	"method_not_allowed":  http.StatusMethodNotAllowed,
+	payment.EKEYREUSED:    http.StatusUnprocessableEntity,
+	payment.EINPROGRESS:   http.StatusConflict,
 }
 
 // ErrorStatus returns the HTTP status for an error code.

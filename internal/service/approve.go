@@ -287,6 +287,25 @@ func (s *Service) recordExternalCancel(ctx context.Context, p *payment.Payment, 
 	if res.CanceledAmount <= p.CanceledAmount || res.CanceledAmount > p.Amount {
 		return p, nil
 	}
+	// A refund of ours in flight explains the difference: it is recorded by
+	// its own completion (or the sweep), never a second time from here. The
+	// pending row is written before the provider is called, so the provider
+	// can only show our refund after this check would see it.
+	cs, err := s.store.FindCancellations(ctx, p.ID)
+	if err != nil {
+		return p, err
+	}
+	for _, c := range cs {
+		if c.Status == payment.CancellationPending {
+			return p, nil
+		}
+	}
+	// And one that completed since p was read is already in the record.
+	if fresh, err := s.store.FindPaymentByID(ctx, p.ID); err != nil {
+		return p, err
+	} else if p = fresh; res.CanceledAmount <= p.CanceledAmount {
+		return p, nil
+	}
 	to := payment.StatusPartiallyCanceled
 	if res.CanceledAmount == p.Amount {
 		to = payment.StatusCanceled

@@ -22,6 +22,7 @@ var copyTables = []struct{ name, key string }{
 	{"payments", "id"},
 	{"payment_events", "id"},
 	{"cancellations", "id"},
+	{"idempotency_keys", "merchant_id, idem_key"}, // keeps the replay window across the move
 }
 
 // TableCopy reports one copied table: row counts and a SHA-256 over every

@@ -1,0 +1,245 @@
+package store_test
+
+import (
+	"context"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/paybridge/paybridge/internal/payment"
+	"github.com/paybridge/paybridge/internal/store"
+)
+
+const (
+	idemLock      = 2 * time.Minute
+	idemRetention = 24 * time.Hour
+)
+
+// MustBeginIdempotent begins key for the default merchant and fails unless
+// the call began (want true) or found an existing record (want false).
+func MustBeginIdempotent(tb testing.TB, s *store.Store, key, fp string, now time.Time, want bool) *payment.IdempotentRecord {
+	tb.Helper()
+	rec, began, err := s.BeginIdempotent(context.Background(), payment.DefaultMerchantID, key, fp, now, idemLock, idemRetention)
+	if err != nil {
+		tb.Fatalf("begin %s: %v", key, err)
+	}
+	if began != want {
+		tb.Fatalf("begin %s: began = %v, want %v (record %+v)", key, began, want, rec)
+	}
+	return rec
+}
+
+func TestStore_BeginIdempotent(t *testing.T) { forEachEngine(t, testStoreBeginIdempotent) }
+
+func testStoreBeginIdempotent(t *testing.T, url string) {
+	ctx := context.Background()
+	s := MustOpen(t, url)
+	t0 := time.Date(2026, 3, 1, 12, 0, 0, 123456789, time.UTC)
+
+	rec := MustBeginIdempotent(t, s, "k-1", "fp-1", t0, true)
+	if rec.Status != payment.IdempotencyStarted || rec.Fingerprint != "fp-1" || !rec.LockedUntil.Equal(t0.Add(idemLock).Truncate(time.Microsecond)) {
+		t.Fatalf("began record = %+v", rec)
+	}
+
+	t.Run("StartedIsReturnedNotBegun", func(t *testing.T) {
+		rec := MustBeginIdempotent(t, s, "k-1", "fp-1", t0.Add(time.Second), false)
+		if rec.Status != payment.IdempotencyStarted || rec.Fingerprint != "fp-1" {
+			t.Fatalf("record = %+v", rec)
+		}
+	})
+	t.Run("FingerprintIsKept", func(t *testing.T) {
+		rec := MustBeginIdempotent(t, s, "k-1", "fp-other", t0.Add(time.Second), false)
+		if rec.Fingerprint != "fp-1" {
+			t.Fatalf("fingerprint = %q, want the first request's", rec.Fingerprint)
+		}
+	})
+
+	// A 500 with non-ASCII JSON, stored and read back byte for byte.
+	body := []byte("{\"error\":{\"code\":\"internal\",\"message\":\"내부 오류 \\u003c\"}}\n")
+	if err := s.FinishIdempotent(ctx, payment.DefaultMerchantID, "k-1", 500, "application/json; charset=utf-8", body, t0.Add(2*time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	rec = MustBeginIdempotent(t, s, "k-1", "fp-1", t0.Add(time.Hour), false)
+	if rec.Status != payment.IdempotencyFinished || rec.ResponseStatus != 500 || string(rec.ResponseBody) != string(body) ||
+		rec.ResponseContentType != "application/json; charset=utf-8" || rec.Fingerprint != "fp-1" ||
+		!rec.FinishedAt.Equal(t0.Add(2*time.Second).Truncate(time.Microsecond)) || !rec.CreatedAt.Equal(t0.Truncate(time.Microsecond)) {
+		t.Fatalf("finished record = %+v (body %q)", rec, rec.ResponseBody)
+	}
+
+	t.Run("ErrFinishTwice", func(t *testing.T) {
+		err := s.FinishIdempotent(ctx, payment.DefaultMerchantID, "k-1", 200, "application/json", []byte(`{}`), t0.Add(time.Hour))
+		if payment.ErrorCode(err) != payment.ECONFLICT {
+			t.Fatalf("err = %v, want conflict", err)
+		}
+		if rec := MustBeginIdempotent(t, s, "k-1", "fp-1", t0.Add(time.Hour), false); rec.ResponseStatus != 500 {
+			t.Fatalf("the first response was replaced: %+v", rec)
+		}
+	})
+	t.Run("ErrFinishUnknown", func(t *testing.T) {
+		err := s.FinishIdempotent(ctx, payment.DefaultMerchantID, "k-none", 200, "application/json", []byte(`{}`), t0)
+		if payment.ErrorCode(err) != payment.ECONFLICT {
+			t.Fatalf("err = %v, want conflict", err)
+		}
+	})
+	t.Run("ErrBodyNotText", func(t *testing.T) {
+		MustBeginIdempotent(t, s, "k-bin", "fp", t0, true)
+		for _, b := range [][]byte{{0xff, 0xfe}, []byte("a\x00b")} {
+			err := s.FinishIdempotent(ctx, payment.DefaultMerchantID, "k-bin", 200, "application/octet-stream", b, t0)
+			if payment.ErrorCode(err) != payment.EINVALID {
+				t.Fatalf("body %q: err = %v, want invalid", b, err)
+			}
+		}
+	})
+	t.Run("ExpiredCountsAsUnknown", func(t *testing.T) {
+		later := t0.Add(idemRetention + time.Second)
+		rec := MustBeginIdempotent(t, s, "k-1", "fp-new", later, true)
+		if rec.Status != payment.IdempotencyStarted || rec.Fingerprint != "fp-new" || rec.ResponseStatus != 0 ||
+			len(rec.ResponseBody) != 0 || !rec.CreatedAt.Equal(later.Truncate(time.Microsecond)) || !rec.FinishedAt.IsZero() {
+			t.Fatalf("record after expiry = %+v", rec)
+		}
+	})
+	t.Run("KeysArePerMerchant", func(t *testing.T) {
+		if err := s.CreateMerchant(ctx, &payment.Merchant{ID: "mer_b", Name: "B"}); err != nil {
+			t.Fatal(err)
+		}
+		MustBeginIdempotent(t, s, "k-shared", "fp-a", t0, true)
+		rec, began, err := s.BeginIdempotent(ctx, "mer_b", "k-shared", "fp-b", t0, idemLock, idemRetention)
+		if err != nil || !began || rec.MerchantID != "mer_b" || rec.Fingerprint != "fp-b" {
+			t.Fatalf("other merchant's begin = %+v, %v, %v", rec, began, err)
+		}
+	})
+}
+
+func TestStore_AbortIdempotent(t *testing.T) { forEachEngine(t, testStoreAbortIdempotent) }
+
+func testStoreAbortIdempotent(t *testing.T, url string) {
+	ctx := context.Background()
+	s := MustOpen(t, url)
+	t0 := time.Now()
+	MustBeginIdempotent(t, s, "k-1", "fp-bad", t0, true)
+	if err := s.AbortIdempotent(ctx, payment.DefaultMerchantID, "k-1"); err != nil {
+		t.Fatal(err)
+	}
+	// The key is free again, for another request.
+	MustBeginIdempotent(t, s, "k-1", "fp-good", t0, true)
+	if err := s.FinishIdempotent(ctx, payment.DefaultMerchantID, "k-1", 201, "application/json", []byte(`{"id":"pay_1"}`), t0); err != nil {
+		t.Fatal(err)
+	}
+	t.Run("FinishedIsKept", func(t *testing.T) {
+		if err := s.AbortIdempotent(ctx, payment.DefaultMerchantID, "k-1"); err != nil {
+			t.Fatal(err)
+		}
+		if rec := MustBeginIdempotent(t, s, "k-1", "fp-good", t0, false); rec.Status != payment.IdempotencyFinished || rec.ResponseStatus != 201 {
+			t.Fatalf("record = %+v", rec)
+		}
+	})
+	t.Run("UnknownIsNoError", func(t *testing.T) {
+		if err := s.AbortIdempotent(ctx, payment.DefaultMerchantID, "k-none"); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+// Ensure that of 20 concurrent first requests with one key, on two store
+// handles (two instances' worth of connections), exactly one begins.
+func TestStore_BeginIdempotentConcurrently(t *testing.T) {
+	forEachEngine(t, testStoreBeginIdempotentConcurrently)
+}
+
+func testStoreBeginIdempotentConcurrently(t *testing.T, url string) {
+	stores := []*store.Store{MustOpen(t, url), MustOpen(t, url)}
+	t0 := time.Now()
+	race := func(key, fp string, now time.Time) int64 {
+		var (
+			wg    sync.WaitGroup
+			began atomic.Int64
+		)
+		for i := range 20 {
+			s := stores[i%2]
+			wg.Go(func() {
+				rec, ok, err := s.BeginIdempotent(context.Background(), payment.DefaultMerchantID, key, fp, now, idemLock, idemRetention)
+				if err != nil {
+					t.Errorf("begin: %v", err)
+					return
+				}
+				if ok {
+					began.Add(1)
+				} else if rec.Status != payment.IdempotencyStarted || rec.Fingerprint != fp {
+					t.Errorf("loser saw %+v", rec)
+				}
+			})
+		}
+		wg.Wait()
+		return began.Load()
+	}
+	for i := range 5 {
+		if n := race("k-"+strconv.Itoa(i), "fp", t0); n != 1 {
+			t.Fatalf("round %d: %d began, want exactly 1", i, n)
+		}
+	}
+
+	t.Run("StaleLockTakenOverOnce", func(t *testing.T) {
+		MustBeginIdempotent(t, stores[0], "k-stale", "fp", t0, true)
+		// Still locked: nobody takes it.
+		if n := race("k-stale", "fp", t0.Add(idemLock-time.Second)); n != 0 {
+			t.Fatalf("%d took over a live lock", n)
+		}
+		// The instance that began it died: after the lock, exactly one retry takes it over.
+		after := t0.Add(idemLock + time.Second)
+		if n := race("k-stale", "fp", after); n != 1 {
+			t.Fatalf("%d took over the stale lock, want exactly 1", n)
+		}
+		rec := MustBeginIdempotent(t, stores[1], "k-stale", "fp", after, false)
+		if want := after.Add(idemLock).Truncate(time.Microsecond); !rec.LockedUntil.Equal(want) {
+			t.Fatalf("lock = %v, want renewed to %v", rec.LockedUntil, want)
+		}
+	})
+	t.Run("StaleLockNotTakenByAnotherRequest", func(t *testing.T) {
+		MustBeginIdempotent(t, stores[0], "k-stale-2", "fp-1", t0, true)
+		rec := MustBeginIdempotent(t, stores[1], "k-stale-2", "fp-2", t0.Add(idemLock+time.Second), false)
+		if rec.Fingerprint != "fp-1" {
+			t.Fatalf("record = %+v", rec)
+		}
+	})
+}
+
+func TestStore_ReapIdempotent(t *testing.T) { forEachEngine(t, testStoreReapIdempotent) }
+
+func testStoreReapIdempotent(t *testing.T, url string) {
+	ctx := context.Background()
+	s := MustOpen(t, url)
+	t0 := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	finish := func(key string, at time.Time) {
+		t.Helper()
+		MustBeginIdempotent(t, s, key, "fp", at, true)
+		if err := s.FinishIdempotent(ctx, payment.DefaultMerchantID, key, 200, "application/json", []byte(`{}`), at); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range 5 {
+		finish("old-"+strconv.Itoa(i), t0.Add(time.Duration(i)*time.Minute))
+	}
+	finish("young", t0.Add(30*time.Hour))
+	MustBeginIdempotent(t, s, "abandoned", "fp", t0, true)                             // started, its lock long gone
+	MustBeginIdempotent(t, s, "running", "fp", t0.Add(26*time.Hour-time.Minute), true) // started, locked past the cut-off
+
+	before := t0.Add(26 * time.Hour)
+	if n, err := s.ReapIdempotent(ctx, before, 4); err != nil || n != 4 {
+		t.Fatalf("first reap = %d, %v; want 4 (the limit)", n, err)
+	}
+	if n, err := s.ReapIdempotent(ctx, before, 100); err != nil || n != 2 {
+		t.Fatalf("second reap = %d, %v; want the 2 left", n, err)
+	}
+	if n, err := s.ReapIdempotent(ctx, before, 100); err != nil || n != 0 {
+		t.Fatalf("third reap = %d, %v", n, err)
+	}
+	now := t0.Add(26 * time.Hour)
+	for key, want := range map[string]bool{"old-0": true, "old-4": true, "abandoned": true, "young": false, "running": false} {
+		rec, began, err := s.BeginIdempotent(ctx, payment.DefaultMerchantID, key, "fp-later", now, idemLock, 0)
+		if err != nil || began != want {
+			t.Errorf("%s after reaping: began = %v (%+v), %v; want reaped = %v", key, began, rec, err, want)
+		}
+	}
+}
