@@ -24,6 +24,7 @@ import (
 	"github.com/paybridge/paybridge/internal/service"
 	"github.com/paybridge/paybridge/internal/store"
 	"github.com/paybridge/paybridge/internal/web"
+	"github.com/paybridge/paybridge/internal/webhook"
 )
 
 // App is a running paybridge.
@@ -37,6 +38,8 @@ type App struct {
 	IamportSandbox  *sbiamport.Sandbox
 	PortOneSandbox  *sbportone.Sandbox
 	TossSandbox     *sbtoss.Sandbox
+	// Webhooks sends merchants' outbound webhooks.
+	Webhooks *webhook.Worker
 
 	api         *httpapi.API
 	server      *httpapi.Server
@@ -75,6 +78,7 @@ func (a *App) build(ctx context.Context, ln net.Listener) error {
 		return fmt.Errorf("open database %s: %w", config.RedactURL(cfg.DatabaseURL), err)
 	}
 	a.Store = st
+	st.SetEventRenderer(httpapi.RenderEvent)
 
 	mux := http.NewServeMux()
 	var root http.Handler
@@ -90,6 +94,7 @@ func (a *App) build(ctx context.Context, ln net.Listener) error {
 		CORSOrigins: cfg.CORSOrigins,
 	})
 	a.api.SetIdempotency(httpapi.IdempotencyConfig{Retention: cfg.IdempotencyRetention})
+	a.api.SetWebhookAllowPrivate(cfg.WebhookAllowPrivate)
 	a.api.Register(mux)
 	web.New(a.Service, log, web.Options{
 		Sandbox:   anySandbox(cfg),
@@ -104,6 +109,9 @@ func (a *App) build(ctx context.Context, ln net.Listener) error {
 	a.stopWorkers = stop
 	a.workers.Add(1)
 	go a.sweepLoop(wctx)
+	a.Webhooks = webhook.New(st, log.With("component", "webhooks"), webhook.Options{AllowPrivate: cfg.WebhookAllowPrivate})
+	a.workers.Add(1)
+	go func() { defer a.workers.Done(); a.Webhooks.Run(wctx) }()
 
 	root = httpapi.Middleware(log, mux)
 	a.server = httpapi.Serve(ln, root)

@@ -43,6 +43,10 @@ type Config struct {
 	// it off to see how paybridge copes when a provider's webhook never comes.
 	SandboxWebhooks bool
 
+	// WebhookAllowPrivate lets merchants' webhook URLs reach loopback and
+	// private addresses (PAYBRIDGE_WEBHOOK_ALLOW_PRIVATE=1; development only).
+	WebhookAllowPrivate bool
+
 	// IdempotencyRetention is how long an Idempotency-Key's first response
 	// is replayed (PAYBRIDGE_IDEMPOTENCY_RETENTION, default 24h).
 	IdempotencyRetention time.Duration
@@ -216,6 +220,13 @@ func FromEnv(getenv func(string) string) (Config, error) {
 			errs = append(errs, fmt.Errorf("PAYBRIDGE_SANDBOX_WEBHOOKS: want true or false, got %q", v))
 		}
 		c.SandboxWebhooks = b
+	}
+	if v := getenv("PAYBRIDGE_WEBHOOK_ALLOW_PRIVATE"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("PAYBRIDGE_WEBHOOK_ALLOW_PRIVATE: want true or false, got %q", v))
+		}
+		c.WebhookAllowPrivate = b
 	}
 	str("PAYBRIDGE_LOG_LEVEL", &c.LogLevel)
 	str("PAYBRIDGE_LOG_FORMAT", &c.LogFormat)

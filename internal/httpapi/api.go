@@ -18,6 +18,9 @@ type API struct {
 	dropIn DropInConfig
 	work   webhookWork
 	idem   IdempotencyConfig
+	// allowPrivate lets webhook endpoint URLs name private addresses
+	// (PAYBRIDGE_WEBHOOK_ALLOW_PRIVATE).
+	allowPrivate bool
 }
 
 // SetIdempotency configures idempotency keys; call it before Register.
@@ -50,6 +53,14 @@ func (a *API) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /v1/payments", a.authenticate(a.handlePaymentList))
 	mux.HandleFunc("GET /v1/payments/{id}", a.authenticate(a.handlePaymentGet))
 	mux.HandleFunc("POST /v1/payments/{id}/cancel", a.authenticate(a.Idempotent(a.handlePaymentCancel)))
+	mux.HandleFunc("POST /v1/webhook_endpoints", a.authenticate(a.handleWebhookEndpointCreate))
+	mux.HandleFunc("GET /v1/webhook_endpoints", a.authenticate(a.handleWebhookEndpointList))
+	mux.HandleFunc("GET /v1/webhook_endpoints/{id}", a.authenticate(a.handleWebhookEndpointGet))
+	mux.HandleFunc("DELETE /v1/webhook_endpoints/{id}", a.authenticate(a.handleWebhookEndpointDelete))
+	mux.HandleFunc("POST /v1/webhook_endpoints/{id}/rotate_secret", a.authenticate(a.handleWebhookEndpointRotate))
+	mux.HandleFunc("GET /v1/events", a.authenticate(a.handleEventList))
+	mux.HandleFunc("GET /v1/events/{id}", a.authenticate(a.handleEventGet))
+	mux.HandleFunc("POST /v1/events/{id}/resend", a.authenticate(a.handleEventResend))
 	mux.HandleFunc("/v1/", func(w http.ResponseWriter, r *http.Request) {
 		WriteError(w, r, a.log, payment.Errorf(payment.ENOTFOUND, "no such endpoint: %s %s", r.Method, r.URL.Path))
 	})

@@ -10,6 +10,7 @@ import (
 // and writes the event row in the same transaction.
 type Store interface {
 	PaymentLister
+	WebhookStore
 	// CreatePayment inserts p (status StatusCreated) and its first event.
 	// Returns ECONFLICT when the merchant already has a payment for p.OrderID.
 	CreatePayment(ctx context.Context, p *Payment) error

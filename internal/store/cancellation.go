@@ -94,7 +94,10 @@ func (s *Store) CompleteCancellation(ctx context.Context, c *payment.Cancellatio
 			return err
 		}
 		ev.PaymentID, ev.FromStatus, ev.ToStatus, ev.CreatedAt = c.PaymentID, cur.Status, to, now
-		return s.insertEvent(ctx, tx, &ev)
+		if err := s.insertEvent(ctx, tx, &ev); err != nil {
+			return err
+		}
+		return s.writeOutbox(ctx, tx, p, to, now)
 	})
 	return p, err
 }

@@ -23,6 +23,9 @@ var copyTables = []struct{ name, key string }{
 	{"payment_events", "id"},
 	{"cancellations", "id"},
 	{"idempotency_keys", "merchant_id, idem_key"}, // keeps the replay window across the move
+	{"webhook_endpoints", "id"},
+	{"webhook_events", "id"},
+	{"webhook_deliveries", "id"},
 }
 
 // TableCopy reports one copied table: row counts and a SHA-256 over every

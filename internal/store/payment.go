@@ -156,7 +156,10 @@ func (s *Store) TransitionPayment(ctx context.Context, id string, from, to payme
 			return err
 		}
 		ev.PaymentID, ev.FromStatus, ev.ToStatus, ev.CreatedAt = id, from, to, p.UpdatedAt
-		return s.insertEvent(ctx, tx, &ev)
+		if err := s.insertEvent(ctx, tx, &ev); err != nil {
+			return err
+		}
+		return s.writeOutbox(ctx, tx, p, to, p.UpdatedAt)
 	})
 	return p, err
 }

@@ -25,6 +25,8 @@ type Store struct {
 	Now func() time.Time
 	// URL is the database URL with any password removed, for logs.
 	URL string
+	// eventRenderer renders outbound webhook bodies (SetEventRenderer).
+	eventRenderer EventRenderer
 }
 
 var _ payment.Store = (*Store)(nil)

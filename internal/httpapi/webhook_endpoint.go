@@ -1,0 +1,213 @@
+package httpapi
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"slices"
+	"time"
+
+	"github.com/paybridge/paybridge/internal/payment"
+	"github.com/paybridge/paybridge/internal/stdwebhook"
+	"github.com/paybridge/paybridge/internal/webhook"
+)
+
+// Limits of webhook endpoints.
+const (
+	maxWebhookEndpoints   = 16
+	maxWebhookURLLen      = 2048
+	maxWebhookDescription = 500
+	// secretOverlap is how long a rotated-out secret keeps signing (as
+	// Stripe's roll), so a shop can deploy the new one without a gap.
+	secretOverlap = 24 * time.Hour
+)
+
+// SetWebhookAllowPrivate lets endpoint URLs name loopback and private
+// addresses (local development and tests). The worker's dialer enforces
+// the same rule when it connects.
+func (a *API) SetWebhookAllowPrivate(allow bool) { a.allowPrivate = allow }
+
+func (a *API) webhookAllowPrivate() bool { return a.allowPrivate }
+
+// RenderEvent renders the body of an outbound webhook: the event, and the
+// payment exactly as GET /v1/payments/{id} shows it. The store calls it
+// inside the transition's transaction (see store.SetEventRenderer).
+func RenderEvent(eventID, eventType string, p *payment.Payment, cs []*payment.Cancellation, at time.Time) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	err := enc.Encode(eventJSONBody{
+		ID: eventID, Type: eventType, CreatedAt: at.UTC().Format(time.RFC3339),
+		Data: eventDataJSON{Object: toPaymentJSON(p, cs)},
+	})
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), err
+}
+
+type eventJSONBody struct {
+	ID        string        `json:"id"`
+	Type      string        `json:"type"`
+	CreatedAt string        `json:"created_at"`
+	Data      eventDataJSON `json:"data"`
+}
+
+type eventDataJSON struct {
+	Object *paymentJSON `json:"object"`
+}
+
+type webhookEndpointJSON struct {
+	ID            string   `json:"id"`
+	Object        string   `json:"object"`
+	URL           string   `json:"url"`
+	Description   string   `json:"description"`
+	EnabledEvents []string `json:"enabled_events"`
+	Status        string   `json:"status"`
+	// DisabledReason says why paybridge disabled the endpoint (a 410).
+	DisabledReason string `json:"disabled_reason,omitempty"`
+	// Secret is only in the answer to a creation or a rotation.
+	Secret                  string     `json:"secret,omitempty"`
+	PreviousSecretExpiresAt *time.Time `json:"previous_secret_expires_at,omitempty"`
+	CreatedAt               time.Time  `json:"created_at"`
+	UpdatedAt               time.Time  `json:"updated_at"`
+}
+
+func toWebhookEndpointJSON(e *payment.WebhookEndpoint, withSecret bool) *webhookEndpointJSON {
+	j := &webhookEndpointJSON{
+		ID: e.ID, Object: "webhook_endpoint", URL: e.URL, Description: e.Description, EnabledEvents: e.EnabledEvents,
+		Status: e.Status, DisabledReason: e.DisabledReason, CreatedAt: e.CreatedAt, UpdatedAt: e.UpdatedAt,
+	}
+	if withSecret {
+		j.Secret = e.Secret
+	}
+	if e.PreviousSecret != "" && time.Now().Before(e.PreviousSecretExpiresAt) {
+		j.PreviousSecretExpiresAt = timePtr(e.PreviousSecretExpiresAt)
+	}
+	return j
+}
+
+type createWebhookEndpointRequest struct {
+	URL           string   `json:"url"`
+	EnabledEvents []string `json:"enabled_events"`
+	Description   string   `json:"description"`
+}
+
+func (a *API) handleWebhookEndpointCreate(w http.ResponseWriter, r *http.Request) {
+	var req createWebhookEndpointRequest
+	if err := DecodeJSON(w, r, &req); err != nil {
+		WriteError(w, r, a.log, err)
+		return
+	}
+	ctx, merchantID := r.Context(), MerchantID(r.Context())
+	e, err := a.newWebhookEndpoint(merchantID, req)
+	if err != nil {
+		WriteError(w, r, a.log, err)
+		return
+	}
+	st := a.svc.Store()
+	existing, err := st.FindWebhookEndpoints(ctx, merchantID)
+	if err != nil {
+		WriteError(w, r, a.log, err)
+		return
+	}
+	if len(existing) >= maxWebhookEndpoints {
+		WriteError(w, r, a.log, payment.Errorf(payment.EINVALID, "a merchant may have at most %d webhook endpoints", maxWebhookEndpoints))
+		return
+	}
+	if err := st.CreateWebhookEndpoint(ctx, e); err != nil {
+		WriteError(w, r, a.log, err)
+		return
+	}
+	WriteJSON(w, http.StatusCreated, toWebhookEndpointJSON(e, true))
+}
+
+// newWebhookEndpoint validates a creation request.
+func (a *API) newWebhookEndpoint(merchantID string, req createWebhookEndpointRequest) (*payment.WebhookEndpoint, error) {
+	switch {
+	case req.URL == "":
+		return nil, payment.Errorf(payment.EINVALID, "url is required")
+	case len(req.URL) > maxWebhookURLLen:
+		return nil, payment.Errorf(payment.EINVALID, "url must be at most %d bytes", maxWebhookURLLen)
+	case len(req.Description) > maxWebhookDescription:
+		return nil, payment.Errorf(payment.EINVALID, "description must be at most %d bytes", maxWebhookDescription)
+	}
+	if err := webhook.CheckURL(req.URL, a.webhookAllowPrivate()); err != nil {
+		return nil, payment.Errorf(payment.EINVALID, "%s", err.Error())
+	}
+	events, err := parseEnabledEvents(req.EnabledEvents)
+	if err != nil {
+		return nil, err
+	}
+	return &payment.WebhookEndpoint{
+		ID: payment.NewID("we", time.Now()), MerchantID: merchantID, URL: req.URL, Description: req.Description,
+		EnabledEvents: events, Secret: stdwebhook.NewSecret(), Status: payment.EndpointEnabled,
+	}, nil
+}
+
+// parseEnabledEvents checks the event filter; none means every event.
+func parseEnabledEvents(in []string) ([]string, error) {
+	if len(in) == 0 {
+		return []string{"*"}, nil
+	}
+	var out []string
+	for _, t := range in {
+		if t != "*" && !slices.Contains(payment.EventTypes, t) {
+			return nil, payment.Errorf(payment.EINVALID, "enabled_events: unknown event type %q", truncate(t, 64))
+		}
+		if !slices.Contains(out, t) {
+			out = append(out, t)
+		}
+	}
+	if slices.Contains(out, "*") {
+		return []string{"*"}, nil
+	}
+	return out, nil
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}
+
+func (a *API) handleWebhookEndpointList(w http.ResponseWriter, r *http.Request) {
+	es, err := a.svc.Store().FindWebhookEndpoints(r.Context(), MerchantID(r.Context()))
+	if err != nil {
+		WriteError(w, r, a.log, err)
+		return
+	}
+	data := make([]*webhookEndpointJSON, 0, len(es))
+	for _, e := range es {
+		data = append(data, toWebhookEndpointJSON(e, false))
+	}
+	WriteJSON(w, http.StatusOK, map[string]any{"object": "list", "data": data, "has_more": false, "url": "/v1/webhook_endpoints"})
+}
+
+func (a *API) handleWebhookEndpointGet(w http.ResponseWriter, r *http.Request) {
+	e, err := a.svc.Store().FindWebhookEndpointByID(r.Context(), MerchantID(r.Context()), r.PathValue("id"))
+	if err != nil {
+		WriteError(w, r, a.log, err)
+		return
+	}
+	WriteJSON(w, http.StatusOK, toWebhookEndpointJSON(e, false))
+}
+
+func (a *API) handleWebhookEndpointDelete(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	if err := a.svc.Store().DeleteWebhookEndpoint(r.Context(), MerchantID(r.Context()), id); err != nil {
+		WriteError(w, r, a.log, err)
+		return
+	}
+	WriteJSON(w, http.StatusOK, map[string]any{"id": id, "object": "webhook_endpoint", "deleted": true})
+}
+
+// handleWebhookEndpointRotate gives the endpoint a new secret, shown once;
+// the old one keeps signing for secretOverlap, both signatures being sent.
+func (a *API) handleWebhookEndpointRotate(w http.ResponseWriter, r *http.Request) {
+	e, err := a.svc.Store().RotateWebhookSecret(r.Context(), MerchantID(r.Context()), r.PathValue("id"),
+		stdwebhook.NewSecret(), time.Now().Add(secretOverlap))
+	if err != nil {
+		WriteError(w, r, a.log, err)
+		return
+	}
+	WriteJSON(w, http.StatusOK, toWebhookEndpointJSON(e, true))
+}

@@ -1,0 +1,106 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/paybridge/paybridge/internal/payment"
+)
+
+// EventRenderer renders the JSON body of an outbound webhook event: the
+// event's id, type and time, and the payment (with its cancellations) as
+// the API shows it.
+type EventRenderer func(eventID, eventType string, p *payment.Payment, cs []*payment.Cancellation, at time.Time) ([]byte, error)
+
+// SetEventRenderer sets how this store renders webhook event bodies
+// (httpapi renders payments, and store must not import it). Call it once,
+// before the store is used; until then defaultEventRenderer is used.
+func (s *Store) SetEventRenderer(fn EventRenderer) { s.eventRenderer = fn }
+
+func (s *Store) renderEvent(eventID, eventType string, p *payment.Payment, cs []*payment.Cancellation, at time.Time) ([]byte, error) {
+	if s.eventRenderer != nil {
+		return s.eventRenderer(eventID, eventType, p, cs, at)
+	}
+	return defaultEventRenderer(eventID, eventType, p, cs, at)
+}
+
+// defaultEventRenderer is a minimal body, for tests of the store alone.
+func defaultEventRenderer(eventID, eventType string, p *payment.Payment, _ []*payment.Cancellation, at time.Time) ([]byte, error) {
+	return json.Marshal(map[string]any{
+		"id": eventID, "type": eventType, "created_at": at.UTC().Format(time.RFC3339),
+		"data": map[string]any{"object": map[string]any{
+			"id": p.ID, "object": "payment", "status": p.Status, "amount": p.Amount,
+			"canceled_amount": p.CanceledAmount, "order_id": p.OrderID,
+		}},
+	})
+}
+
+// writeOutbox records, inside the transaction that moved payment p to to,
+// the event announcing it and one pending delivery per enabled endpoint of
+// the merchant subscribed to its type. Because it shares the transaction,
+// an event exists exactly when the change was committed (the outbox
+// pattern); the worker sends it later, at least once.
+func (s *Store) writeOutbox(ctx context.Context, tx *sql.Tx, p *payment.Payment, to payment.Status, now time.Time) error {
+	typ := payment.EventTypeFor(to)
+	if typ == "" {
+		return nil
+	}
+	now = now.UTC().Truncate(time.Microsecond)
+	cs, err := s.txCancellations(ctx, tx, p.ID)
+	if err != nil {
+		return fmt.Errorf("outbox: payment_id=%s: %w", p.ID, err)
+	}
+	ev := &payment.WebhookEvent{
+		ID: payment.NewID("evt", now), MerchantID: p.MerchantID, Type: typ, PaymentID: p.ID, CreatedAt: now,
+	}
+	if ev.Payload, err = s.renderEvent(ev.ID, typ, p, cs, now); err != nil {
+		return fmt.Errorf("outbox: render %s: payment_id=%s: %w", typ, p.ID, err)
+	}
+	if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO webhook_events (id, merchant_id, type, payment_id, payload, created_at)
+		VALUES (?, ?, ?, ?, ?, ?)`), ev.ID, ev.MerchantID, ev.Type, ev.PaymentID, string(ev.Payload), micros(now)); err != nil {
+		return fmt.Errorf("outbox: insert event: payment_id=%s: %w", p.ID, err)
+	}
+	eps, err := s.endpoints(ctx, tx, `merchant_id = ? AND status = ?`, p.MerchantID, payment.EndpointEnabled)
+	if err != nil {
+		return fmt.Errorf("outbox: %w", err)
+	}
+	for _, e := range eps {
+		if !e.Subscribed(typ) {
+			continue
+		}
+		if err := s.insertDelivery(ctx, tx, ev.ID, e.ID, now); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Store) txCancellations(ctx context.Context, tx *sql.Tx, paymentID string) ([]*payment.Cancellation, error) {
+	rows, err := tx.QueryContext(ctx, s.q(`SELECT `+cancellationColumns+` FROM cancellations WHERE payment_id = ? ORDER BY created_at, id`), paymentID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var cs []*payment.Cancellation
+	for rows.Next() {
+		c, err := scanCancellation(rows)
+		if err != nil {
+			return nil, err
+		}
+		cs = append(cs, c)
+	}
+	return cs, rows.Err()
+}
+
+func (s *Store) insertDelivery(ctx context.Context, tx *sql.Tx, eventID, endpointID string, now time.Time) error {
+	_, err := tx.ExecContext(ctx, s.q(`INSERT INTO webhook_deliveries (id, event_id, endpoint_id, status, attempts,
+		next_attempt_at, created_at, updated_at) VALUES (?, ?, ?, ?, 0, ?, ?, ?)`),
+		payment.NewID("whd", now), eventID, endpointID, payment.DeliveryPending, micros(now), micros(now), micros(now))
+	if err != nil {
+		return fmt.Errorf("insert delivery: event_id=%s endpoint_id=%s: %w", eventID, endpointID, err)
+	}
+	return nil
+}

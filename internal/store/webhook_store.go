@@ -1,0 +1,436 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/paybridge/paybridge/internal/payment"
+)
+
+var _ payment.WebhookStore = (*Store)(nil)
+
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+const endpointColumns = `id, merchant_id, url, description, enabled_events, secret, previous_secret,
+	previous_secret_expires_at, status, disabled_reason, created_at, updated_at`
+
+func scanEndpoint(row scanner) (*payment.WebhookEndpoint, error) {
+	var (
+		e                         payment.WebhookEndpoint
+		events                    string
+		prevExp, created, updated int64
+	)
+	if err := row.Scan(&e.ID, &e.MerchantID, &e.URL, &e.Description, &events, &e.Secret, &e.PreviousSecret,
+		&prevExp, &e.Status, &e.DisabledReason, &created, &updated); err != nil {
+		return nil, err
+	}
+	e.EnabledEvents = strings.Split(events, ",")
+	if prevExp != 0 {
+		e.PreviousSecretExpiresAt = fromMicros(prevExp)
+	}
+	e.CreatedAt, e.UpdatedAt = fromMicros(created), fromMicros(updated)
+	return &e, nil
+}
+
+func (s *Store) endpoints(ctx context.Context, q querier, where string, args ...any) ([]*payment.WebhookEndpoint, error) {
+	rows, err := q.QueryContext(ctx, s.q(`SELECT `+endpointColumns+` FROM webhook_endpoints WHERE `+where+` ORDER BY created_at, id`), args...)
+	if err != nil {
+		return nil, fmt.Errorf("find webhook endpoints: %w", err)
+	}
+	defer rows.Close()
+	var es []*payment.WebhookEndpoint
+	for rows.Next() {
+		e, err := scanEndpoint(rows)
+		if err != nil {
+			return nil, fmt.Errorf("find webhook endpoints: %w", err)
+		}
+		es = append(es, e)
+	}
+	return es, rows.Err()
+}
+
+// CreateWebhookEndpoint implements payment.WebhookStore.
+func (s *Store) CreateWebhookEndpoint(ctx context.Context, e *payment.WebhookEndpoint) error {
+	now := s.now()
+	e.CreatedAt, e.UpdatedAt = now, now
+	if e.Status == "" {
+		e.Status = payment.EndpointEnabled
+	}
+	if len(e.EnabledEvents) == 0 {
+		e.EnabledEvents = []string{"*"}
+	}
+	return s.withTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO webhook_endpoints (`+endpointColumns+`)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+			e.ID, e.MerchantID, e.URL, e.Description, strings.Join(e.EnabledEvents, ","), e.Secret, e.PreviousSecret,
+			micros0(e.PreviousSecretExpiresAt), e.Status, e.DisabledReason, micros(now), micros(now))
+		if err != nil {
+			return fmt.Errorf("insert webhook endpoint: merchant_id=%s: %w", e.MerchantID, err)
+		}
+		return nil
+	})
+}
+
+// micros0 stores the zero time as 0.
+func micros0(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return micros(t)
+}
+
+// FindWebhookEndpointByID implements payment.WebhookStore.
+func (s *Store) FindWebhookEndpointByID(ctx context.Context, merchantID, id string) (*payment.WebhookEndpoint, error) {
+	e, err := scanEndpoint(s.r.QueryRowContext(ctx, s.q(`SELECT `+endpointColumns+` FROM webhook_endpoints
+		WHERE id = ? AND merchant_id = ?`), id, merchantID))
+	if err != nil {
+		return nil, notFound(err, "webhook endpoint")
+	}
+	return e, nil
+}
+
+// FindWebhookEndpoints implements payment.WebhookStore.
+func (s *Store) FindWebhookEndpoints(ctx context.Context, merchantID string) ([]*payment.WebhookEndpoint, error) {
+	return s.endpoints(ctx, s.r, `merchant_id = ?`, merchantID)
+}
+
+// DeleteWebhookEndpoint implements payment.WebhookStore.
+func (s *Store) DeleteWebhookEndpoint(ctx context.Context, merchantID, id string) error {
+	now := s.now()
+	return s.withTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, s.q(`DELETE FROM webhook_endpoints WHERE id = ? AND merchant_id = ?`), id, merchantID)
+		if err != nil {
+			return fmt.Errorf("delete webhook endpoint: id=%s: %w", id, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return payment.Errorf(payment.ENOTFOUND, "webhook endpoint not found")
+		}
+		return s.killDeliveries(ctx, tx, id, "endpoint deleted", now)
+	})
+}
+
+// killDeliveries gives up on every pending delivery to an endpoint.
+func (s *Store) killDeliveries(ctx context.Context, tx *sql.Tx, endpointID, reason string, now time.Time) error {
+	_, err := tx.ExecContext(ctx, s.q(`UPDATE webhook_deliveries SET status = ?, last_error = ?, lease_owner = '', lease_until = 0,
+		updated_at = ? WHERE endpoint_id = ? AND status = ?`),
+		payment.DeliveryDead, reason, micros(now), endpointID, payment.DeliveryPending)
+	if err != nil {
+		return fmt.Errorf("kill deliveries: endpoint_id=%s: %w", endpointID, err)
+	}
+	return nil
+}
+
+// RotateWebhookSecret implements payment.WebhookStore.
+func (s *Store) RotateWebhookSecret(ctx context.Context, merchantID, id, secret string, overlapUntil time.Time) (*payment.WebhookEndpoint, error) {
+	now := s.now()
+	var e *payment.WebhookEndpoint
+	err := s.withTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, s.q(`UPDATE webhook_endpoints SET previous_secret = secret, secret = ?,
+			previous_secret_expires_at = ?, updated_at = ? WHERE id = ? AND merchant_id = ?`),
+			secret, micros(overlapUntil), micros(now), id, merchantID)
+		if err != nil {
+			return fmt.Errorf("rotate webhook secret: id=%s: %w", id, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return payment.Errorf(payment.ENOTFOUND, "webhook endpoint not found")
+		}
+		e, err = scanEndpoint(tx.QueryRowContext(ctx, s.q(`SELECT `+endpointColumns+` FROM webhook_endpoints WHERE id = ?`), id))
+		return err
+	})
+	return e, err
+}
+
+const eventColumns = `id, merchant_id, type, payment_id, payload, created_at`
+
+func scanWebhookEvent(row scanner) (*payment.WebhookEvent, error) {
+	var (
+		e       payment.WebhookEvent
+		payload string
+		created int64
+	)
+	if err := row.Scan(&e.ID, &e.MerchantID, &e.Type, &e.PaymentID, &payload, &created); err != nil {
+		return nil, err
+	}
+	e.Payload, e.CreatedAt = []byte(payload), fromMicros(created)
+	return &e, nil
+}
+
+const deliveryColumns = `id, event_id, endpoint_id, status, attempts, next_attempt_at, last_status_code, last_error,
+	created_at, updated_at`
+
+func scanDelivery(row scanner) (*payment.WebhookDelivery, error) {
+	var (
+		d                      payment.WebhookDelivery
+		attempts, code         int64
+		next, created, updated int64
+	)
+	if err := row.Scan(&d.ID, &d.EventID, &d.EndpointID, &d.Status, &attempts, &next, &code, &d.LastError,
+		&created, &updated); err != nil {
+		return nil, err
+	}
+	d.Attempts, d.LastStatusCode = int(attempts), int(code)
+	d.NextAttemptAt, d.CreatedAt, d.UpdatedAt = fromMicros(next), fromMicros(created), fromMicros(updated)
+	return &d, nil
+}
+
+// FindWebhookEvents implements payment.WebhookStore.
+func (s *Store) FindWebhookEvents(ctx context.Context, f payment.WebhookEventFilter) ([]*payment.WebhookEvent, error) {
+	where, args := "merchant_id = ?", []any{f.MerchantID}
+	if f.StartingAfter != "" {
+		where, args = where+" AND id < ?", append(args, f.StartingAfter)
+	}
+	limit := f.Limit
+	if limit <= 0 {
+		limit = 10
+	}
+	rows, err := s.r.QueryContext(ctx, s.q(`SELECT `+eventColumns+` FROM webhook_events WHERE `+where+
+		fmt.Sprintf(" ORDER BY id DESC LIMIT %d", limit)), args...)
+	if err != nil {
+		return nil, fmt.Errorf("find webhook events: %w", err)
+	}
+	var evs []*payment.WebhookEvent
+	for rows.Next() {
+		e, err := scanWebhookEvent(rows)
+		if err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("find webhook events: %w", err)
+		}
+		evs = append(evs, e)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("find webhook events: %w", err)
+	}
+	for _, e := range evs {
+		if e.Deliveries, err = s.deliveries(ctx, s.r, e.ID); err != nil {
+			return nil, err
+		}
+	}
+	return evs, nil
+}
+
+func (s *Store) deliveries(ctx context.Context, q querier, eventID string) ([]*payment.WebhookDelivery, error) {
+	rows, err := q.QueryContext(ctx, s.q(`SELECT `+deliveryColumns+` FROM webhook_deliveries WHERE event_id = ? ORDER BY created_at, id`), eventID)
+	if err != nil {
+		return nil, fmt.Errorf("find webhook deliveries: event_id=%s: %w", eventID, err)
+	}
+	defer rows.Close()
+	var ds []*payment.WebhookDelivery
+	for rows.Next() {
+		d, err := scanDelivery(rows)
+		if err != nil {
+			return nil, fmt.Errorf("find webhook deliveries: event_id=%s: %w", eventID, err)
+		}
+		ds = append(ds, d)
+	}
+	return ds, rows.Err()
+}
+
+// FindWebhookEventByID implements payment.WebhookStore.
+func (s *Store) FindWebhookEventByID(ctx context.Context, merchantID, id string) (*payment.WebhookEvent, error) {
+	e, err := scanWebhookEvent(s.r.QueryRowContext(ctx, s.q(`SELECT `+eventColumns+` FROM webhook_events
+		WHERE id = ? AND merchant_id = ?`), id, merchantID))
+	if err != nil {
+		return nil, notFound(err, "event")
+	}
+	if e.Deliveries, err = s.deliveries(ctx, s.r, e.ID); err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+// ResendWebhookEvent implements payment.WebhookStore.
+func (s *Store) ResendWebhookEvent(ctx context.Context, merchantID, eventID, endpointID string) (*payment.WebhookEvent, error) {
+	now := s.now()
+	var e *payment.WebhookEvent
+	err := s.withTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		e, err = scanWebhookEvent(tx.QueryRowContext(ctx, s.q(`SELECT `+eventColumns+` FROM webhook_events
+			WHERE id = ? AND merchant_id = ?`), eventID, merchantID))
+		if err != nil {
+			return notFound(err, "event")
+		}
+		var eps []*payment.WebhookEndpoint
+		if endpointID != "" {
+			eps, err = s.endpoints(ctx, tx, `id = ? AND merchant_id = ?`, endpointID, merchantID)
+			if err == nil && len(eps) == 0 {
+				return payment.Errorf(payment.ENOTFOUND, "webhook endpoint not found")
+			}
+			if err == nil && eps[0].Status != payment.EndpointEnabled {
+				return payment.Errorf(payment.ECONFLICT, "webhook endpoint %s is disabled", endpointID)
+			}
+		} else {
+			eps, err = s.endpoints(ctx, tx, `merchant_id = ? AND status = ?`, merchantID, payment.EndpointEnabled)
+		}
+		if err != nil {
+			return err
+		}
+		for _, ep := range eps {
+			if endpointID == "" && !ep.Subscribed(e.Type) {
+				continue
+			}
+			if err := s.insertDelivery(ctx, tx, e.ID, ep.ID, now); err != nil {
+				return err
+			}
+		}
+		e.Deliveries, err = s.deliveries(ctx, tx, e.ID)
+		return err
+	})
+	return e, err
+}
+
+// ClaimWebhookDeliveries implements payment.WebhookStore, with the pattern
+// of ClaimPayments: the candidates are chosen and locked skipping rows
+// another instance is claiming right now (FOR UPDATE SKIP LOCKED), then
+// leased, in one transaction. Endpoints already holding f.PerEndpoint
+// leases are passed over in the query, and the batch itself is capped per
+// endpoint, so one endpoint's backlog never fills the batch.
+func (s *Store) ClaimWebhookDeliveries(ctx context.Context, c payment.Claim, f payment.WebhookClaimFilter) ([]*payment.WebhookJob, error) {
+	now := c.Now.UTC().Truncate(time.Microsecond)
+	limit := max(f.Limit, 1)
+	where, args := "status = ? AND lease_until < ?", []any{payment.DeliveryPending, micros(now)}
+	if f.DeliveryID != "" {
+		where, args = where+" AND id = ?", append(args, f.DeliveryID)
+	} else {
+		where, args = where+" AND next_attempt_at <= ?", append(args, micros(now))
+	}
+	candidates := limit
+	if f.PerEndpoint > 0 && f.DeliveryID == "" {
+		where += ` AND endpoint_id NOT IN (SELECT endpoint_id FROM webhook_deliveries
+			WHERE status = ? AND lease_until >= ? GROUP BY endpoint_id HAVING COUNT(*) >= ?)`
+		args = append(args, payment.DeliveryPending, micros(now), f.PerEndpoint)
+		candidates = limit * 4
+	}
+	choose := `SELECT id, endpoint_id FROM webhook_deliveries WHERE ` + where +
+		fmt.Sprintf(" ORDER BY next_attempt_at, id LIMIT %d", candidates) + s.dialect.skipLocked
+	var jobs []*payment.WebhookJob
+	err := s.withTx(ctx, func(tx *sql.Tx) error {
+		jobs = jobs[:0]
+		perEndpoint := map[string]int{} // leases held, by anyone, and taken now
+		if f.PerEndpoint > 0 {
+			var err error
+			if perEndpoint, err = s.leasedPerEndpoint(ctx, tx, now); err != nil {
+				return err
+			}
+		}
+		rows, err := tx.QueryContext(ctx, s.q(choose), args...)
+		if err != nil {
+			return fmt.Errorf("claim webhook deliveries: %w", err)
+		}
+		var ids []string
+		for rows.Next() {
+			var id, endpointID string
+			if err := rows.Scan(&id, &endpointID); err != nil {
+				rows.Close()
+				return fmt.Errorf("claim webhook deliveries: %w", err)
+			}
+			if len(ids) == limit || (f.PerEndpoint > 0 && perEndpoint[endpointID] >= f.PerEndpoint) {
+				continue
+			}
+			perEndpoint[endpointID]++
+			ids = append(ids, id)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("claim webhook deliveries: %w", err)
+		}
+		if len(ids) == 0 {
+			return nil
+		}
+		uargs := []any{c.Owner, micros(now.Add(c.Lease))}
+		for _, id := range ids {
+			uargs = append(uargs, id)
+		}
+		rows, err = tx.QueryContext(ctx, s.q(`UPDATE webhook_deliveries SET lease_owner = ?, lease_until = ?
+			WHERE id IN (`+strings.TrimSuffix(strings.Repeat("?, ", len(ids)), ", ")+`) RETURNING `+deliveryColumns), uargs...)
+		if err != nil {
+			return fmt.Errorf("claim webhook deliveries: %w", err)
+		}
+		for rows.Next() {
+			d, err := scanDelivery(rows)
+			if err != nil {
+				rows.Close()
+				return fmt.Errorf("claim webhook deliveries: %w", err)
+			}
+			jobs = append(jobs, &payment.WebhookJob{Delivery: d})
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("claim webhook deliveries: %w", err)
+		}
+		for _, j := range jobs {
+			if j.Event, err = scanWebhookEvent(tx.QueryRowContext(ctx, s.q(`SELECT `+eventColumns+` FROM webhook_events WHERE id = ?`),
+				j.Delivery.EventID)); err != nil {
+				return fmt.Errorf("claim webhook deliveries: event_id=%s: %w", j.Delivery.EventID, err)
+			}
+			j.Endpoint, err = scanEndpoint(tx.QueryRowContext(ctx, s.q(`SELECT `+endpointColumns+` FROM webhook_endpoints WHERE id = ?`),
+				j.Delivery.EndpointID))
+			if err != nil && err != sql.ErrNoRows {
+				return fmt.Errorf("claim webhook deliveries: endpoint_id=%s: %w", j.Delivery.EndpointID, err)
+			}
+			// A deleted endpoint leaves j.Endpoint nil: the worker kills it.
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	sort.Slice(jobs, func(i, j int) bool { return jobs[i].Delivery.NextAttemptAt.Before(jobs[j].Delivery.NextAttemptAt) })
+	return jobs, nil
+}
+
+// leasedPerEndpoint counts the live leases of pending deliveries per
+// endpoint: at most the workers of every instance, so a small result.
+func (s *Store) leasedPerEndpoint(ctx context.Context, tx *sql.Tx, now time.Time) (map[string]int, error) {
+	rows, err := tx.QueryContext(ctx, s.q(`SELECT endpoint_id, COUNT(*) FROM webhook_deliveries
+		WHERE status = ? AND lease_until >= ? GROUP BY endpoint_id`), payment.DeliveryPending, micros(now))
+	if err != nil {
+		return nil, fmt.Errorf("count leased deliveries: %w", err)
+	}
+	defer rows.Close()
+	held := map[string]int{}
+	for rows.Next() {
+		var (
+			id string
+			n  int64
+		)
+		if err := rows.Scan(&id, &n); err != nil {
+			return nil, fmt.Errorf("count leased deliveries: %w", err)
+		}
+		held[id] = int(n)
+	}
+	return held, rows.Err()
+}
+
+// RecordWebhookAttempt implements payment.WebhookStore.
+func (s *Store) RecordWebhookAttempt(ctx context.Context, a payment.WebhookAttempt) error {
+	at := a.At.UTC().Truncate(time.Microsecond)
+	return s.withTx(ctx, func(tx *sql.Tx) error {
+		var endpointID string
+		err := tx.QueryRowContext(ctx, s.q(`UPDATE webhook_deliveries SET status = ?, attempts = attempts + 1,
+			next_attempt_at = ?, last_status_code = ?, last_error = ?, lease_owner = '', lease_until = 0, updated_at = ?
+			WHERE id = ? AND lease_owner = ? AND status = ? RETURNING endpoint_id`),
+			a.Status, micros0(a.NextAttemptAt), a.StatusCode, a.Error, micros(at), a.DeliveryID, a.Owner, payment.DeliveryPending).Scan(&endpointID)
+		if err == sql.ErrNoRows {
+			return payment.Errorf(payment.ECONFLICT, "webhook delivery %s is no longer leased to %s", a.DeliveryID, a.Owner)
+		}
+		if err != nil {
+			return fmt.Errorf("record webhook attempt: id=%s: %w", a.DeliveryID, err)
+		}
+		if !a.DisableEndpoint {
+			return nil
+		}
+		reason := fmt.Sprintf("the endpoint answered %d", a.StatusCode)
+		if _, err := tx.ExecContext(ctx, s.q(`UPDATE webhook_endpoints SET status = ?, disabled_reason = ?, updated_at = ? WHERE id = ?`),
+			payment.EndpointDisabled, reason, micros(at), endpointID); err != nil {
+			return fmt.Errorf("disable webhook endpoint: id=%s: %w", endpointID, err)
+		}
+		return s.killDeliveries(ctx, tx, endpointID, "endpoint disabled: "+reason, at)
+	})
+}
