@@ -7,6 +7,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"math"
 	"net"
 	"net/url"
 	"os"
@@ -50,6 +51,12 @@ type Config struct {
 	// IdempotencyRetention is how long an Idempotency-Key's first response
 	// is replayed (PAYBRIDGE_IDEMPOTENCY_RETENTION, default 24h).
 	IdempotencyRetention time.Duration
+
+	// RateLimit is the average number of API requests a second one key may
+	// make (PAYBRIDGE_RATE_LIMIT, default 25; 0 turns the limit off), in
+	// bursts of up to RateBurst (PAYBRIDGE_RATE_BURST, default 50).
+	RateLimit float64
+	RateBurst int
 
 	SweepInterval time.Duration // PAYBRIDGE_SWEEP_INTERVAL, default 10s
 	LogLevel      string        // PAYBRIDGE_LOG_LEVEL: debug, info, warn, error
@@ -117,6 +124,8 @@ var Defaults = Config{
 	DropInFailURL:        "http://localhost:8080/Client/fail.html",
 	SandboxWebhooks:      true,
 	IdempotencyRetention: 24 * time.Hour,
+	RateLimit:            25,
+	RateBurst:            50,
 	SweepInterval:        10 * time.Second,
 	LogLevel:             "info",
 	LogFormat:            "text",
@@ -214,6 +223,20 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	str("PAYBRIDGE_DROPIN_FAIL_URL", &c.DropInFailURL)
 	duration("PAYBRIDGE_SWEEP_INTERVAL", &c.SweepInterval)
 	duration("PAYBRIDGE_IDEMPOTENCY_RETENTION", &c.IdempotencyRetention)
+	if v := getenv("PAYBRIDGE_RATE_LIMIT"); v != "" {
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("PAYBRIDGE_RATE_LIMIT: want requests a second (e.g. 25, or 0 for no limit), got %q", v))
+		}
+		c.RateLimit = f
+	}
+	if v := getenv("PAYBRIDGE_RATE_BURST"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("PAYBRIDGE_RATE_BURST: want a whole number, got %q", v))
+		}
+		c.RateBurst = n
+	}
 	if v := getenv("PAYBRIDGE_SANDBOX_WEBHOOKS"); v != "" {
 		b, err := strconv.ParseBool(v)
 		if err != nil {
@@ -307,6 +330,12 @@ func (c *Config) Validate() error {
 		if p, err := url.Parse(u.v); err != nil || p.Host == "" {
 			errs = append(errs, fmt.Errorf("%s: want an absolute URL, got %q", u.name, u.v))
 		}
+	}
+	if c.RateLimit < 0 || math.IsNaN(c.RateLimit) || math.IsInf(c.RateLimit, 0) {
+		errs = append(errs, fmt.Errorf("PAYBRIDGE_RATE_LIMIT: 0 (no limit) or more, got %v", c.RateLimit))
+	}
+	if c.RateLimit > 0 && c.RateBurst < 1 {
+		errs = append(errs, fmt.Errorf("PAYBRIDGE_RATE_BURST: at least 1, got %d", c.RateBurst))
 	}
 	if c.IdempotencyRetention < time.Hour {
 		errs = append(errs, fmt.Errorf("PAYBRIDGE_IDEMPOTENCY_RETENTION: at least 1h (Stripe keeps keys 24h), got %s", c.IdempotencyRetention))

@@ -21,7 +21,8 @@ func TestFromEnv_Defaults(t *testing.T) {
 		t.Fatalf("defaults do not validate: %v", err)
 	}
 	if c.Addr != ":8080" || c.DatabaseURL != "sqlite:paybridge.db" || c.KakaoPay.CID != "TC0ONETIME" || !c.KakaoPay.Sandbox() ||
-		!c.SandboxWebhooks || c.IdempotencyRetention != 24*time.Hour || c.SweepInterval != 10*time.Second {
+		!c.SandboxWebhooks || c.IdempotencyRetention != 24*time.Hour || c.SweepInterval != 10*time.Second ||
+		c.RateLimit != 25 || c.RateBurst != 50 {
 		t.Fatalf("defaults = %+v", c)
 	}
 }
@@ -143,5 +144,21 @@ func TestFromEnv_PortOneAndToss(t *testing.T) {
 		if err := c.Validate(); err == nil {
 			t.Errorf("%s: accepted", name)
 		}
+	}
+}
+
+func TestFromEnv_RateLimit(t *testing.T) {
+	c, err := config.FromEnv(env(map[string]string{"PAYBRIDGE_RATE_LIMIT": "0.5", "PAYBRIDGE_RATE_BURST": "3"}))
+	if err != nil || c.Validate() != nil || c.RateLimit != 0.5 || c.RateBurst != 3 {
+		t.Fatalf("rate = %v, burst = %d, %v / %v", c.RateLimit, c.RateBurst, err, c.Validate())
+	}
+	for _, v := range map[string]string{"PAYBRIDGE_RATE_LIMIT": "-1"} {
+		c, _ := config.FromEnv(env(map[string]string{"PAYBRIDGE_RATE_LIMIT": v}))
+		if c.Validate() == nil {
+			t.Errorf("rate %s accepted", v)
+		}
+	}
+	if _, err := config.FromEnv(env(map[string]string{"PAYBRIDGE_RATE_LIMIT": "fast"})); err == nil {
+		t.Error("a non-number accepted")
 	}
 }
