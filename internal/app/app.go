@@ -94,6 +94,7 @@ func (a *App) build(ctx context.Context, ln net.Listener) error {
 		CORSOrigins: cfg.CORSOrigins,
 	})
 	a.api.SetIdempotency(httpapi.IdempotencyConfig{Retention: cfg.IdempotencyRetention})
+	a.api.SetRateLimit(httpapi.RateLimit{Rate: cfg.RateLimit, Burst: cfg.RateBurst})
 	a.api.SetWebhookAllowPrivate(cfg.WebhookAllowPrivate)
 	a.api.Register(mux)
 	web.New(a.Service, log, web.Options{

@@ -6,6 +6,7 @@ package httpapi
 import (
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/paybridge/paybridge/internal/payment"
 	"github.com/paybridge/paybridge/internal/service"
@@ -21,7 +22,12 @@ type API struct {
 	// allowPrivate lets webhook endpoint URLs name private addresses
 	// (PAYBRIDGE_WEBHOOK_ALLOW_PRIVATE).
 	allowPrivate bool
+	// limiter applies the per-key rate limit (nil: none).
+	limiter *rateLimiter
 }
+
+// SetRateLimit limits each API key's requests; call it before serving.
+func (a *API) SetRateLimit(rl RateLimit) { a.limiter = newRateLimiter(rl, time.Now) }
 
 // SetIdempotency configures idempotency keys; call it before Register.
 func (a *API) SetIdempotency(c IdempotencyConfig) { a.idem = c }

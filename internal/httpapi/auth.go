@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -58,6 +59,13 @@ func (a *API) authenticate(next http.HandlerFunc) http.HandlerFunc {
 				err = payment.Errorf(payment.EUNAUTHORIZED, "the API key is not valid")
 			}
 			WriteError(w, r, a.log, err)
+			return
+		}
+		// The limit is checked before anything else runs (idempotency
+		// included), so a 429 can always be retried with the same key.
+		if ok, wait := a.limiter.allow(k.ID); !ok {
+			w.Header().Set("Retry-After", strconv.Itoa(retryAfterSeconds(wait)))
+			WriteError(w, r, a.log, payment.Errorf(payment.ERATELIMITED, "too many requests with this key: retry after %d s", retryAfterSeconds(wait)))
 			return
 		}
 		next(w, r.WithContext(context.WithValue(r.Context(), merchantKey, k.MerchantID)))

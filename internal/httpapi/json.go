@@ -30,6 +30,7 @@ var statusOf = map[string]int{
 	payment.EUNSUPPORTED:  http.StatusUnsupportedMediaType,
 	"method_not_allowed":  http.StatusMethodNotAllowed,
 	payment.EKEYREUSED:    http.StatusUnprocessableEntity,
+	payment.ERATELIMITED:  http.StatusTooManyRequests,
 	payment.EINPROGRESS:   http.StatusConflict,
 }
 

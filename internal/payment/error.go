@@ -18,6 +18,7 @@ const (
 	EINTERNAL     = "internal"               // a bug or an infrastructure failure; details only in logs (500)
 	ETOOLARGE     = "too_large"              // body over the limit (413)
 	EUNSUPPORTED  = "unsupported_media_type" // wrong Content-Type (415)
+	ERATELIMITED  = "rate_limited"           // too many requests with one key (429)
 )
 
 // Error is paybridge's application error. Message is safe to show to an API
