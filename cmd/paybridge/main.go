@@ -31,6 +31,9 @@ Commands:
   keys          create, list and revoke a merchant's secret API keys
   migrate       apply database migrations
   db copy       copy a database into another, empty one (SQLite to PostgreSQL)
+  payments      create, get, list and cancel payments through the API
+  events        list, get and resend outbound webhook events through the API
+  webhooks      create, list, delete and rotate webhook endpoints through the API
   version       print the version
   help          show this help
 
@@ -71,6 +74,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runMigrate(ctx, rest, getenv, stdout, stderr)
 	case "db":
 		return runDB(ctx, rest, getenv, stdout, stderr)
+	case "payments":
+		return runPayments(ctx, rest, getenv, stdout, stderr)
+	case "events":
+		return runEvents(ctx, rest, getenv, stdout, stderr)
+	case "webhooks":
+		return runWebhooks(ctx, rest, getenv, stdout, stderr)
 	case "version", "-version", "--version":
 		fmt.Fprintln(stdout, "paybridge", Version)
 		return nil

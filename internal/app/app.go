@@ -167,6 +167,9 @@ func (a *App) sweepOnce(ctx context.Context) {
 	}
 }
 
+// Routes returns the route patterns the API registered.
+func (a *App) Routes() []string { return a.api.Routes() }
+
 // URL is the base URL of the running server on loopback.
 func (a *App) URL() string {
 	return "http://127.0.0.1:" + strconv.Itoa(a.server.Port())

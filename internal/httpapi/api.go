@@ -24,6 +24,8 @@ type API struct {
 	allowPrivate bool
 	// limiter applies the per-key rate limit (nil: none).
 	limiter *rateLimiter
+	// routes are the patterns Register registered, for Routes.
+	routes []string
 }
 
 // SetRateLimit limits each API key's requests; call it before serving.
@@ -54,32 +56,40 @@ func New(svc *service.Service, log *slog.Logger, dropIn DropInConfig) *API {
 
 // Register adds the API's routes to mux.
 func (a *API) Register(mux *http.ServeMux) {
+	handle := func(pattern string, h http.HandlerFunc) {
+		a.routes = append(a.routes, pattern)
+		mux.HandleFunc(pattern, h)
+	}
 	// Every POST of the merchant API takes an Idempotency-Key.
-	mux.HandleFunc("POST /v1/payments", a.authenticate(a.Idempotent(a.handlePaymentCreate)))
-	mux.HandleFunc("GET /v1/payments", a.authenticate(a.handlePaymentList))
-	mux.HandleFunc("GET /v1/payments/{id}", a.authenticate(a.handlePaymentGet))
-	mux.HandleFunc("POST /v1/payments/{id}/cancel", a.authenticate(a.Idempotent(a.handlePaymentCancel)))
-	mux.HandleFunc("POST /v1/webhook_endpoints", a.authenticate(a.handleWebhookEndpointCreate))
-	mux.HandleFunc("GET /v1/webhook_endpoints", a.authenticate(a.handleWebhookEndpointList))
-	mux.HandleFunc("GET /v1/webhook_endpoints/{id}", a.authenticate(a.handleWebhookEndpointGet))
-	mux.HandleFunc("DELETE /v1/webhook_endpoints/{id}", a.authenticate(a.handleWebhookEndpointDelete))
-	mux.HandleFunc("POST /v1/webhook_endpoints/{id}/rotate_secret", a.authenticate(a.handleWebhookEndpointRotate))
-	mux.HandleFunc("GET /v1/events", a.authenticate(a.handleEventList))
-	mux.HandleFunc("GET /v1/events/{id}", a.authenticate(a.handleEventGet))
-	mux.HandleFunc("POST /v1/events/{id}/resend", a.authenticate(a.handleEventResend))
-	mux.HandleFunc("/v1/", func(w http.ResponseWriter, r *http.Request) {
+	handle("POST /v1/payments", a.authenticate(a.Idempotent(a.handlePaymentCreate)))
+	handle("GET /v1/payments", a.authenticate(a.handlePaymentList))
+	handle("GET /v1/payments/{id}", a.authenticate(a.handlePaymentGet))
+	handle("POST /v1/payments/{id}/cancel", a.authenticate(a.Idempotent(a.handlePaymentCancel)))
+	handle("POST /v1/webhook_endpoints", a.authenticate(a.Idempotent(a.handleWebhookEndpointCreate)))
+	handle("GET /v1/webhook_endpoints", a.authenticate(a.handleWebhookEndpointList))
+	handle("GET /v1/webhook_endpoints/{id}", a.authenticate(a.handleWebhookEndpointGet))
+	handle("DELETE /v1/webhook_endpoints/{id}", a.authenticate(a.handleWebhookEndpointDelete))
+	handle("POST /v1/webhook_endpoints/{id}/rotate_secret", a.authenticate(a.Idempotent(a.handleWebhookEndpointRotate)))
+	handle("GET /v1/events", a.authenticate(a.handleEventList))
+	handle("GET /v1/events/{id}", a.authenticate(a.handleEventGet))
+	handle("POST /v1/events/{id}/resend", a.authenticate(a.Idempotent(a.handleEventResend)))
+	handle("/v1/", func(w http.ResponseWriter, r *http.Request) {
 		WriteError(w, r, a.log, payment.Errorf(payment.ENOTFOUND, "no such endpoint: %s %s", r.Method, r.URL.Path))
 	})
 
-	mux.HandleFunc("POST /ready", a.cors(a.handleDropInReady))
-	mux.HandleFunc("POST /approve", a.cors(a.handleDropInApprove))
-	mux.HandleFunc("OPTIONS /ready", a.cors(nil))
-	mux.HandleFunc("OPTIONS /approve", a.cors(nil))
+	handle("POST /ready", a.cors(a.handleDropInReady))
+	handle("POST /approve", a.cors(a.handleDropInApprove))
+	handle("OPTIONS /ready", a.cors(nil))
+	handle("OPTIONS /approve", a.cors(nil))
 
-	mux.HandleFunc("POST /webhooks/portone", a.handlePortOneWebhook)
-	mux.HandleFunc("POST /webhooks/toss", a.handleTossWebhook)
+	handle("POST /webhooks/portone", a.handlePortOneWebhook)
+	handle("POST /webhooks/toss", a.handleTossWebhook)
 
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+	handle("GET /openapi.json", handleOpenAPI)
+	handle("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
 }
+
+// Routes returns the patterns Register registered, in order.
+func (a *API) Routes() []string { return append([]string(nil), a.routes...) }

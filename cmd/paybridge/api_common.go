@@ -1,0 +1,132 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/paybridge/paybridge/client"
+)
+
+// defaultAPIURL is the server the API commands call without PAYBRIDGE_URL.
+const defaultAPIURL = "http://localhost:8080"
+
+// apiFlags are the connection flags of every API command.
+type apiFlags struct {
+	url    string
+	key    string
+	getenv func(string) string
+}
+
+// register adds --url (unless the command uses it for something else),
+// --server-url and --api-key to fs.
+func (f *apiFlags) register(fs *flag.FlagSet, withURL bool, getenv func(string) string) {
+	f.getenv = getenv
+	if withURL {
+		fs.StringVar(&f.url, "url", "", "paybridge server URL (PAYBRIDGE_URL, default "+defaultAPIURL+")")
+	}
+	fs.StringVar(&f.url, "server-url", "", "paybridge server URL, as --url")
+	fs.StringVar(&f.key, "api-key", "", "secret API key (PAYBRIDGE_API_KEY)")
+}
+
+// client returns the API client, or an error when no key is configured.
+func (f *apiFlags) client() (*client.Client, error) {
+	u, key := f.url, f.key
+	if u == "" {
+		u = f.getenv("PAYBRIDGE_URL")
+	}
+	if u == "" {
+		u = defaultAPIURL
+	}
+	if key == "" {
+		key = f.getenv("PAYBRIDGE_API_KEY")
+	}
+	if strings.TrimSpace(key) == "" {
+		return nil, errors.New("no API key: set PAYBRIDGE_API_KEY or pass --api-key (create one with: paybridge keys create)")
+	}
+	return client.New(u, strings.TrimSpace(key), client.WithUserAgent("paybridge-cli/"+Version)), nil
+}
+
+// parseInterleaved parses flags that may come before or after positional
+// arguments ("payments cancel ID --reason R"), returning the positionals.
+func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return pos, nil
+		}
+		// After "--", everything is positional.
+		if n := len(args) - len(rest); n > 0 && args[n-1] == "--" {
+			return append(pos, rest...), nil
+		}
+		pos = append(pos, rest[0])
+		args = rest[1:]
+	}
+}
+
+// wantArgs checks the number of positional arguments.
+func wantArgs(name string, pos []string, n int, what string) error {
+	if len(pos) != n {
+		if n == 0 {
+			return fmt.Errorf("%s: unexpected argument %q", name, pos[0])
+		}
+		return fmt.Errorf("%s: give %s", name, what)
+	}
+	return nil
+}
+
+// printJSON writes v as indented JSON.
+func printJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+// apiError shows an API error as the server's message and request id only.
+func apiError(err error) error {
+	var e *client.Error
+	if !errors.As(err, &e) {
+		return err
+	}
+	msg := e.Message
+	if msg == "" {
+		msg = fmt.Sprintf("HTTP %d", e.StatusCode)
+	}
+	if e.RequestID != "" {
+		msg += " (request " + e.RequestID + ")"
+	}
+	return errors.New(msg)
+}
+
+// subcommand dispatches "paybridge <group> <sub> …" with the group's usage.
+func subcommand(group, usage string, subs []string, args []string, stdout, stderr io.Writer) (string, []string, error) {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return "", nil, fmt.Errorf("%s: want a subcommand: %s", group, strings.Join(subs, ", "))
+	}
+	sub := args[0]
+	switch sub {
+	case "-h", "--help", "-help", "help":
+		fmt.Fprint(stdout, usage)
+		return "", nil, flag.ErrHelp
+	}
+	for _, s := range subs {
+		if s == sub {
+			return sub, args[1:], nil
+		}
+	}
+	fmt.Fprint(stderr, usage)
+	return "", nil, fmt.Errorf("%s: unknown subcommand %q", group, sub)
+}
+
+const apiFlagsUsage = `Every command takes --url (or --server-url) and --api-key, or reads
+PAYBRIDGE_URL (default ` + defaultAPIURL + `) and PAYBRIDGE_API_KEY. Output is JSON.
+`
