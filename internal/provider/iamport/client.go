@@ -7,24 +7,13 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
 
 	"github.com/paybridge/paybridge/internal/payment"
-)
-
-// Timeouts of the default HTTP client. A call we abandon has an unknown
-// outcome, so the limits are generous; PortOne's own webhook sender waits
-// 10 s to connect and 30 s to read, but a payment API slower than 15 s is
-// better treated as down.
-const (
-	defaultTimeout        = 15 * time.Second
-	dialTimeout           = 5 * time.Second
-	tlsHandshakeTimeout   = 5 * time.Second
-	responseHeaderTimeout = 13 * time.Second
+	"github.com/paybridge/paybridge/internal/provider"
 )
 
 // maxResponseBody bounds what is read from PortOne. A payment with a long
@@ -82,7 +71,7 @@ func New(c Config) (*Client, error) {
 		cl.baseURL = DefaultBaseURL
 	}
 	if cl.http == nil {
-		cl.http = defaultHTTPClient()
+		cl.http = provider.NewHTTPClient()
 	}
 	if cl.log == nil {
 		cl.log = slog.New(slog.DiscardHandler)
@@ -93,23 +82,6 @@ func New(c Config) (*Client, error) {
 	cl.tokens.fetch = cl.fetchToken
 	cl.tokens.now = cl.now
 	return cl, nil
-}
-
-// defaultHTTPClient has a timeout on every phase of a call. It does not
-// follow redirects: PortOne's API never redirects, and following one would
-// re-send a cancel (with its token) somewhere we did not configure.
-func defaultHTTPClient() *http.Client {
-	t := http.DefaultTransport.(*http.Transport).Clone()
-	t.DialContext = (&net.Dialer{Timeout: dialTimeout, KeepAlive: 30 * time.Second}).DialContext
-	t.TLSHandshakeTimeout = tlsHandshakeTimeout
-	t.ResponseHeaderTimeout = responseHeaderTimeout
-	return &http.Client{
-		Timeout:   defaultTimeout,
-		Transport: t,
-		CheckRedirect: func(*http.Request, []*http.Request) error {
-			return http.ErrUseLastResponse
-		},
-	}
 }
 
 // Name is the provider's name in paybridge, "iamport".

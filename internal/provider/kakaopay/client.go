@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/url"
 	"reflect"
@@ -16,16 +15,7 @@ import (
 	"time"
 
 	"github.com/paybridge/paybridge/internal/payment"
-)
-
-// Timeouts of the default HTTP client. The overall timeout sits above
-// KakaoPay's own 11 s platform timeout so that KakaoPay, not we, ends a slow
-// call whenever it can: a call we abandon has an unknown outcome.
-const (
-	defaultTimeout        = 15 * time.Second
-	dialTimeout           = 5 * time.Second
-	tlsHandshakeTimeout   = 5 * time.Second
-	responseHeaderTimeout = 13 * time.Second
+	"github.com/paybridge/paybridge/internal/provider"
 )
 
 // maxResponseBody bounds what is read from KakaoPay. Real answers are a few
@@ -92,29 +82,12 @@ func New(c Config) (*Client, error) {
 		cl.cid = DefaultCID
 	}
 	if cl.http == nil {
-		cl.http = defaultHTTPClient()
+		cl.http = provider.NewHTTPClient()
 	}
 	if cl.log == nil {
 		cl.log = slog.New(slog.DiscardHandler)
 	}
 	return cl, nil
-}
-
-// defaultHTTPClient has a timeout on every phase of a call. It does not
-// follow redirects: KakaoPay's API never redirects, and following one would
-// re-send a payment call (with its key) somewhere we did not configure.
-func defaultHTTPClient() *http.Client {
-	t := http.DefaultTransport.(*http.Transport).Clone()
-	t.DialContext = (&net.Dialer{Timeout: dialTimeout, KeepAlive: 30 * time.Second}).DialContext
-	t.TLSHandshakeTimeout = tlsHandshakeTimeout
-	t.ResponseHeaderTimeout = responseHeaderTimeout
-	return &http.Client{
-		Timeout:   defaultTimeout,
-		Transport: t,
-		CheckRedirect: func(*http.Request, []*http.Request) error {
-			return http.ErrUseLastResponse
-		},
-	}
 }
 
 // Name is the provider's name in paybridge, "kakaopay".

@@ -7,23 +7,13 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
 
 	"github.com/paybridge/paybridge/internal/payment"
-)
-
-// Timeouts of the default HTTP client. PortOne publishes no server-side
-// timeout for these calls; 15 s is paybridge's ceiling for any provider
-// call, and a call we abandon has an unknown outcome.
-const (
-	defaultTimeout        = 15 * time.Second
-	dialTimeout           = 5 * time.Second
-	tlsHandshakeTimeout   = 5 * time.Second
-	responseHeaderTimeout = 13 * time.Second
+	"github.com/paybridge/paybridge/internal/provider"
 )
 
 // maxResponseBody bounds what is read from PortOne. A payment with its
@@ -81,7 +71,7 @@ func New(c Config) (*Client, error) {
 		cl.baseURL = DefaultBaseURL
 	}
 	if cl.http == nil {
-		cl.http = defaultHTTPClient()
+		cl.http = provider.NewHTTPClient()
 	}
 	if cl.log == nil {
 		cl.log = slog.New(slog.DiscardHandler)
@@ -90,23 +80,6 @@ func New(c Config) (*Client, error) {
 		cl.now = time.Now
 	}
 	return cl, nil
-}
-
-// defaultHTTPClient has a timeout on every phase of a call. It does not
-// follow redirects: PortOne's API never redirects, and following one would
-// re-send a payment call (with its secret) somewhere we did not configure.
-func defaultHTTPClient() *http.Client {
-	t := http.DefaultTransport.(*http.Transport).Clone()
-	t.DialContext = (&net.Dialer{Timeout: dialTimeout, KeepAlive: 30 * time.Second}).DialContext
-	t.TLSHandshakeTimeout = tlsHandshakeTimeout
-	t.ResponseHeaderTimeout = responseHeaderTimeout
-	return &http.Client{
-		Timeout:   defaultTimeout,
-		Transport: t,
-		CheckRedirect: func(*http.Request, []*http.Request) error {
-			return http.ErrUseLastResponse
-		},
-	}
 }
 
 // Name is the provider's name in paybridge, "portone".

@@ -2,6 +2,7 @@ package portone
 
 import (
 	"errors"
+	"github.com/paybridge/paybridge/internal/provider"
 	"strings"
 	"testing"
 
@@ -86,7 +87,7 @@ func TestNew_Defaults(t *testing.T) {
 	if c.auth != "PortOne abc" {
 		t.Errorf("auth = %q", c.auth)
 	}
-	if c.http.Timeout != defaultTimeout || c.http.CheckRedirect == nil {
+	if c.http.Timeout != provider.Timeout || c.http.CheckRedirect == nil {
 		t.Errorf("default HTTP client: timeout %v, CheckRedirect set %v", c.http.Timeout, c.http.CheckRedirect != nil)
 	}
 	d, err := New(Config{APISecret: "abc"})

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/paybridge/paybridge/internal/payment"
+	"github.com/paybridge/paybridge/internal/provider"
 )
 
 // Calls of each operation, for the classification tables.
@@ -249,11 +250,11 @@ func TestRetry(t *testing.T) {
 
 func TestJitter(t *testing.T) {
 	for range 100 {
-		if d := jitter(100 * time.Millisecond); d < 50*time.Millisecond || d >= 150*time.Millisecond {
+		if d := provider.Jitter(100 * time.Millisecond); d < 50*time.Millisecond || d >= 150*time.Millisecond {
 			t.Fatalf("jitter(100ms) = %v, want [50ms, 150ms)", d)
 		}
 	}
-	if jitter(0) != 0 {
+	if provider.Jitter(0) != 0 {
 		t.Error("jitter(0) != 0")
 	}
 }

@@ -8,22 +8,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"strings"
 	"time"
 
 	"github.com/paybridge/paybridge/internal/payment"
-)
-
-// Timeouts of the default HTTP client. A call we abandon has an unknown
-// outcome, so the limits are generous; the caller's context can always
-// shorten them.
-const (
-	defaultTimeout        = 15 * time.Second
-	dialTimeout           = 5 * time.Second
-	tlsHandshakeTimeout   = 5 * time.Second
-	responseHeaderTimeout = 13 * time.Second
+	"github.com/paybridge/paybridge/internal/provider"
 )
 
 // maxResponseBody bounds what is read from Toss. A Payment object is a few
@@ -79,29 +69,12 @@ func New(c Config) (*Client, error) {
 		cl.baseURL = DefaultBaseURL
 	}
 	if cl.http == nil {
-		cl.http = defaultHTTPClient()
+		cl.http = provider.NewHTTPClient()
 	}
 	if cl.log == nil {
 		cl.log = slog.New(slog.DiscardHandler)
 	}
 	return cl, nil
-}
-
-// defaultHTTPClient has a timeout on every phase of a call. It does not
-// follow redirects: Toss's API never redirects, and following one would
-// re-send a payment call (with its key) somewhere we did not configure.
-func defaultHTTPClient() *http.Client {
-	t := http.DefaultTransport.(*http.Transport).Clone()
-	t.DialContext = (&net.Dialer{Timeout: dialTimeout, KeepAlive: 30 * time.Second}).DialContext
-	t.TLSHandshakeTimeout = tlsHandshakeTimeout
-	t.ResponseHeaderTimeout = responseHeaderTimeout
-	return &http.Client{
-		Timeout:   defaultTimeout,
-		Transport: t,
-		CheckRedirect: func(*http.Request, []*http.Request) error {
-			return http.ErrUseLastResponse
-		},
-	}
 }
 
 // Name is the provider's name in paybridge, "toss".
