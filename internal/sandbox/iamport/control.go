@@ -1,7 +1,7 @@
 package iamport
 
 import (
-	"encoding/json"
+	"github.com/paybridge/paybridge/internal/sandbox"
 	"net/http"
 )
 
@@ -15,28 +15,7 @@ type stats struct {
 // /__sandbox/faults. These answers are the sandbox's own, plain JSON, not
 // PortOne envelopes.
 func (s *Sandbox) serveFaults(w http.ResponseWriter, r *http.Request) {
-	switch r.Method {
-	case http.MethodPost:
-		var f Fault
-		dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
-		dec.DisallowUnknownFields() // a misspelt field would silently change the fault
-		if err := dec.Decode(&f); err != nil {
-			writeJSON(w, http.StatusBadRequest, map[string]string{"error": "fault: " + err.Error()})
-			return
-		}
-		if err := f.validate(); err != nil {
-			writeJSON(w, http.StatusBadRequest, map[string]string{"error": "fault: " + err.Error()})
-			return
-		}
-		s.InjectFault(f)
-		w.WriteHeader(http.StatusNoContent)
-	case http.MethodDelete:
-		s.ClearFaults()
-		w.WriteHeader(http.StatusNoContent)
-	default:
-		w.Header().Set("Allow", "POST, DELETE")
-		writeJSON(w, http.StatusMethodNotAllowed, map[string]string{"error": "use POST or DELETE"})
-	}
+	sandbox.ServeFaults(w, r, func(f *Fault) error { return f.validate() }, s.InjectFault, s.ClearFaults)
 }
 
 // serveStats is GET /__sandbox/stats.

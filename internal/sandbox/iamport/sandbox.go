@@ -1,6 +1,7 @@
 package iamport
 
 import (
+	"github.com/paybridge/paybridge/internal/sandbox"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -60,7 +61,7 @@ type Sandbox struct {
 	ids        map[string]bool           // every id handed out, to keep them unique
 	calls      map[string]int            // op → calls
 	callsByID  map[string]map[string]int // op → imp_uid or merchant_uid → calls
-	faults     []*Fault
+	faults     sandbox.FaultQueue[Fault]
 	seq        int // creation order of payments, for stable sorting
 }
 

@@ -1,6 +1,7 @@
 package kakaopay
 
 import (
+	"github.com/paybridge/paybridge/internal/sandbox"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -48,7 +49,7 @@ type Sandbox struct {
 	ids        map[string]bool
 	calls      map[string]int
 	callsByTID map[string]map[string]int // op → tid → calls
-	faults     []*Fault
+	faults     sandbox.FaultQueue[Fault]
 }
 
 // New returns a Sandbox configured by o.

@@ -1,8 +1,7 @@
 package portone
 
 import (
-	"encoding/json"
-	"io"
+	"github.com/paybridge/paybridge/internal/sandbox"
 	"net/http"
 )
 
@@ -15,28 +14,7 @@ type stats struct {
 // serveFaults is POST (queue one Fault) and DELETE (clear all) on
 // /__sandbox/faults.
 func (s *Sandbox) serveFaults(w http.ResponseWriter, r *http.Request) {
-	switch r.Method {
-	case http.MethodPost:
-		var f Fault
-		dec := json.NewDecoder(io.LimitReader(r.Body, maxBody))
-		dec.DisallowUnknownFields() // a misspelt field would silently change the fault
-		if err := dec.Decode(&f); err != nil {
-			writeJSON(w, http.StatusBadRequest, map[string]string{"error": "fault: " + err.Error()})
-			return
-		}
-		if err := f.validate(); err != nil {
-			writeJSON(w, http.StatusBadRequest, map[string]string{"error": "fault: " + err.Error()})
-			return
-		}
-		s.InjectFault(f)
-		w.WriteHeader(http.StatusNoContent)
-	case http.MethodDelete:
-		s.ClearFaults()
-		w.WriteHeader(http.StatusNoContent)
-	default:
-		w.Header().Set("Allow", "POST, DELETE")
-		writeJSON(w, http.StatusMethodNotAllowed, map[string]string{"error": "use POST or DELETE"})
-	}
+	sandbox.ServeFaults(w, r, func(f *Fault) error { return f.validate() }, s.InjectFault, s.ClearFaults)
 }
 
 // serveStats is GET /__sandbox/stats.

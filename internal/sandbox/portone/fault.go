@@ -88,37 +88,19 @@ func (s *Sandbox) InjectFault(f Fault) {
 		s.log.Warn("portone sandbox: fault dropped", "err", err)
 		return
 	}
-	if f.Count == 0 {
-		f.Count = 1
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.faults = append(s.faults, &f)
+	s.faults.Add(f, f.Count)
 }
 
 // ClearFaults drops every queued fault.
-func (s *Sandbox) ClearFaults() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.faults = nil
-}
+func (s *Sandbox) ClearFaults() { s.faults.Clear() }
 
 // takeFault consumes one use of the oldest fault matching op and paymentID.
 func (s *Sandbox) takeFault(op, paymentID string) (Fault, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for i, f := range s.faults {
-		if f.Op != op || f.PaymentID != "" && f.PaymentID != paymentID {
-			continue
-		}
-		f.Count--
-		if f.Count <= 0 {
-			s.faults = append(s.faults[:i:i], s.faults[i+1:]...)
-		}
+	f, ok := s.faults.Take(func(f Fault) bool { return f.Op == op && (f.PaymentID == "" || f.PaymentID == paymentID) })
+	if ok {
 		s.log.Info("portone sandbox: fault applied", "op", op, "kind", f.Kind, "payment_id", paymentID)
-		return *f, true
 	}
-	return Fault{}, false
+	return f, ok
 }
 
 // faultErrorAnswer is the answer of an "error" fault.

@@ -2,6 +2,7 @@ package portone
 
 import (
 	"errors"
+	"github.com/paybridge/paybridge/internal/sandbox"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -87,7 +88,7 @@ type Sandbox struct {
 	payments      map[string]*payment
 	calls         map[string]int
 	callsByID     map[string]map[string]int // op → paymentId → calls
-	faults        []*Fault
+	faults        sandbox.FaultQueue[Fault]
 	sequence      int // for readable pgTxIds and cancellation ids
 }
 

@@ -1,6 +1,7 @@
 package toss
 
 import (
+	"github.com/paybridge/paybridge/internal/sandbox"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -47,7 +48,7 @@ type Sandbox struct {
 	ids      map[string]bool           // every id issued, to keep them unique
 	calls    map[string]int            // op → calls
 	callsFor map[string]map[string]int // op → id → calls
-	faults   []*Fault
+	faults   sandbox.FaultQueue[Fault]
 	replays  map[replayScope]*replay
 }
 
