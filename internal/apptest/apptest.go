@@ -3,7 +3,6 @@
 package apptest
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"log/slog"
@@ -12,7 +11,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -21,6 +19,7 @@ import (
 	"github.com/paybridge/paybridge/internal/httpapi"
 	"github.com/paybridge/paybridge/internal/payment"
 	"github.com/paybridge/paybridge/internal/pgtest"
+	"github.com/paybridge/paybridge/internal/testutil"
 )
 
 // App is a running paybridge with an API key for the default merchant.
@@ -100,20 +99,4 @@ func (w testWriter) Write(p []byte) (int, error) {
 }
 
 // LogBuffer collects log output written from many goroutines.
-type LogBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *LogBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-// String returns everything written so far.
-func (l *LogBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
+type LogBuffer = testutil.LogBuffer

@@ -8,7 +8,6 @@
 package e2e_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -31,6 +30,7 @@ import (
 	"github.com/paybridge/paybridge/internal/apptest"
 	"github.com/paybridge/paybridge/internal/config"
 	"github.com/paybridge/paybridge/internal/payment"
+	"github.com/paybridge/paybridge/internal/testutil"
 )
 
 const (
@@ -287,28 +287,7 @@ func (b *browser) screenshot(name string) {
 }
 
 // lockedBuffer collects Chromium's output, written from another goroutine.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) Len() int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Len()
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
+type lockedBuffer = testutil.LogBuffer
 
 // apiPayment is the part of GET /v1/payments/{id} the tests read.
 type apiPayment struct {

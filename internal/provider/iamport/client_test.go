@@ -2,6 +2,7 @@ package iamport
 
 import (
 	"context"
+	"github.com/paybridge/paybridge/internal/testutil"
 	"net/http"
 	"net/url"
 	"strings"
@@ -91,7 +92,7 @@ func TestClient_Requests(t *testing.T) {
 				if tt.method == http.MethodPost {
 					assertFields(t, req, tt.want)
 				}
-				reply(w, http.StatusOK, mustTestdata(t, tt.file))
+				testutil.Reply(w, http.StatusOK, mustTestdata(t, tt.file))
 			})
 			if err := tt.call(MustClient(t, f.BaseURL())); err != nil {
 				t.Fatal(err)
@@ -109,32 +110,32 @@ func TestClient_PathIDs(t *testing.T) {
 	t.Run("Escaped", func(t *testing.T) {
 		var got recorder
 		f := newFake(t, func(w http.ResponseWriter, _ *http.Request, req wireRequest) {
-			got.add(req.Path)
-			reply(w, http.StatusOK, mustTestdata(t, "payment_paid.json"))
+			got.Add(req.Path)
+			testutil.Reply(w, http.StatusOK, mustTestdata(t, "payment_paid.json"))
 		})
 		p := testPayment()
 		p.ProviderTID = "imp_1/../../users/getToken"
 		if _, err := MustClient(t, f.BaseURL()).Lookup(context.Background(), p); err != nil {
 			t.Fatal(err)
 		}
-		if want := "/payments/imp_1%2F..%2F..%2Fusers%2FgetToken"; strings.Join(got.all(), ",") != want {
-			t.Errorf("path = %v, want %s", got.all(), want)
+		if want := "/payments/imp_1%2F..%2F..%2Fusers%2FgetToken"; strings.Join(got.All(), ",") != want {
+			t.Errorf("path = %v, want %s", got.All(), want)
 		}
 	})
 	for _, bad := range []string{"..", "imp_1/../x", "imp 1", strings.Repeat("9", 33), "imp_1?include_sandbox=false"} {
 		t.Run("Implausible/"+bad, func(t *testing.T) {
 			var got recorder
 			f := newFake(t, func(w http.ResponseWriter, _ *http.Request, req wireRequest) {
-				got.add(req.Path)
-				reply(w, http.StatusOK, mustTestdata(t, "payment_paid.json"))
+				got.Add(req.Path)
+				testutil.Reply(w, http.StatusOK, mustTestdata(t, "payment_paid.json"))
 			})
 			p := testPayment()
 			p.ProviderTID = ""
 			if _, err := MustClient(t, f.BaseURL()).Approve(context.Background(), p, payment.Return{Success: true, TID: bad}); err != nil {
 				t.Fatal(err)
 			}
-			if strings.Join(got.all(), ",") != "/payments/find/"+testID {
-				t.Errorf("path = %v, want the lookup by merchant_uid", got.all())
+			if strings.Join(got.All(), ",") != "/payments/find/"+testID {
+				t.Errorf("path = %v, want the lookup by merchant_uid", got.All())
 			}
 		})
 	}
@@ -177,7 +178,7 @@ func TestClient_Preconditions(t *testing.T) {
 			return err
 		},
 	} {
-		t.Run(name, func(t *testing.T) { assertCode(t, call(), payment.EINVALID) })
+		t.Run(name, func(t *testing.T) { testutil.AssertCode(t, call(), payment.EINVALID) })
 	}
 	if f.TokenCalls() != 0 {
 		t.Errorf("getToken called %d times for calls never sent", f.TokenCalls())
@@ -196,7 +197,7 @@ func TestClient_NoRedirects(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = c.Cancel(context.Background(), testPayment(), payment.CancelRequest{Amount: 1000, Cancelable: 2200})
-	assertCode(t, err, payment.EUPSTREAM)
+	testutil.AssertCode(t, err, payment.EUPSTREAM)
 	if target.Calls() != 0 {
 		t.Errorf("redirect followed %d times", target.Calls())
 	}

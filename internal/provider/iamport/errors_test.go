@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/paybridge/paybridge/internal/testutil"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -74,7 +75,7 @@ func TestClassify(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFake(t, replay(tt.status, tt.body))
 			err := tt.call(MustClient(t, f.BaseURL()))
-			assertCode(t, err, tt.want)
+			testutil.AssertCode(t, err, tt.want)
 			pe := payment.AsProviderError(err)
 			if pe == nil {
 				t.Fatalf("no ProviderError in %v", err)
@@ -148,7 +149,7 @@ func TestTransportErrors(t *testing.T) {
 				c.HTTPClient = &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
 			})
 			err := o.call(context.Background(), c)
-			assertCode(t, err, payment.EUPSTREAM)
+			testutil.AssertCode(t, err, payment.EUPSTREAM)
 			if f.Calls() != o.wantCalls {
 				t.Errorf("calls = %d, want %d", f.Calls(), o.wantCalls)
 			}
@@ -168,7 +169,7 @@ func TestTransportErrors(t *testing.T) {
 			}
 			start := time.Now()
 			err := o.call(context.Background(), c)
-			assertCode(t, err, payment.EUPSTREAM)
+			testutil.AssertCode(t, err, payment.EUPSTREAM)
 			if !strings.Contains(payment.ErrorMessage(err), "in time") {
 				t.Errorf("Message = %q, want a timeout message", payment.ErrorMessage(err))
 			}
@@ -182,7 +183,7 @@ func TestTransportErrors(t *testing.T) {
 		t.Run(o.name+"/5xxNotRetriedUnlessLookup", func(t *testing.T) {
 			f := newFake(t, replay(http.StatusInternalServerError, envelopeError(-1, "internal")))
 			err := o.call(context.Background(), MustClient(t, f.BaseURL()))
-			assertCode(t, err, payment.EUPSTREAM)
+			testutil.AssertCode(t, err, payment.EUPSTREAM)
 			if f.Calls() != o.wantCalls {
 				t.Errorf("calls = %d, want %d", f.Calls(), o.wantCalls)
 			}
@@ -194,7 +195,7 @@ func TestTransportErrors(t *testing.T) {
 		base := srv.URL
 		srv.Close()
 		err := callCancel(MustClient(t, base))
-		assertCode(t, err, payment.EUPSTREAM)
+		testutil.AssertCode(t, err, payment.EUPSTREAM)
 	})
 
 	t.Run("ContextDeadline", func(t *testing.T) {
@@ -206,7 +207,7 @@ func TestTransportErrors(t *testing.T) {
 		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 		defer cancel()
 		_, err := c.Cancel(ctx, p, payment.CancelRequest{Amount: 1, Cancelable: 1})
-		assertCode(t, err, payment.EUPSTREAM)
+		testutil.AssertCode(t, err, payment.EUPSTREAM)
 		if !errors.Is(err, context.DeadlineExceeded) {
 			t.Errorf("err = %v, want it to wrap context.DeadlineExceeded", err)
 		}
@@ -220,10 +221,10 @@ func TestClient_LookupRetry(t *testing.T) {
 		var n atomic.Int32
 		f := newFake(t, func(w http.ResponseWriter, _ *http.Request, _ wireRequest) {
 			if n.Add(1) < 3 {
-				reply(w, http.StatusServiceUnavailable, envelopeError(-1, "busy"))
+				testutil.Reply(w, http.StatusServiceUnavailable, envelopeError(-1, "busy"))
 				return
 			}
-			reply(w, http.StatusOK, mustTestdata(t, "payment_paid.json"))
+			testutil.Reply(w, http.StatusOK, mustTestdata(t, "payment_paid.json"))
 		})
 		got, err := MustClient(t, f.BaseURL()).Lookup(context.Background(), testPayment())
 		if err != nil {
@@ -241,7 +242,7 @@ func TestClient_LookupRetry(t *testing.T) {
 				hang(w, r, req)
 				return
 			}
-			reply(w, http.StatusOK, mustTestdata(t, "payment_paid.json"))
+			testutil.Reply(w, http.StatusOK, mustTestdata(t, "payment_paid.json"))
 		})
 		if _, err := MustClient(t, f.BaseURL()).Lookup(context.Background(), testPayment()); err != nil {
 			t.Fatal(err)
@@ -270,7 +271,7 @@ func TestClient_LookupRetry(t *testing.T) {
 		c.lookupBackoff = []time.Duration{time.Hour, time.Hour}
 		start := time.Now()
 		_, err := c.Lookup(ctx, testPayment())
-		assertCode(t, err, payment.EUPSTREAM)
+		testutil.AssertCode(t, err, payment.EUPSTREAM)
 		if pe := payment.AsProviderError(err); pe == nil || pe.HTTPStatus != 500 {
 			t.Errorf("err = %v, want the last answer (500)", err)
 		}
@@ -299,7 +300,7 @@ func (h cancelOnWarn) WithGroup(string) slog.Handler      { return h }
 func TestErrors_NeverLeakSecrets(t *testing.T) {
 	echo := func(status int) func(http.ResponseWriter, *http.Request, wireRequest) {
 		return func(w http.ResponseWriter, r *http.Request, _ wireRequest) {
-			reply(w, status, envelopeError(1, fmt.Sprintf("취소할 결제건이 존재하지 않습니다 %s %s", r.Header.Get("Authorization"), testSecret)))
+			testutil.Reply(w, status, envelopeError(1, fmt.Sprintf("취소할 결제건이 존재하지 않습니다 %s %s", r.Header.Get("Authorization"), testSecret)))
 		}
 	}
 	handlers := map[string]func(*testing.T) func(http.ResponseWriter, *http.Request, wireRequest){
@@ -309,13 +310,13 @@ func TestErrors_NeverLeakSecrets(t *testing.T) {
 		"echo 404": func(*testing.T) func(http.ResponseWriter, *http.Request, wireRequest) { return echo(400) },
 		"echo html": func(*testing.T) func(http.ResponseWriter, *http.Request, wireRequest) {
 			return func(w http.ResponseWriter, r *http.Request, _ wireRequest) {
-				reply(w, http.StatusBadGateway, []byte("<pre>"+r.Header.Get("Authorization")+testSecret+"</pre>"))
+				testutil.Reply(w, http.StatusBadGateway, []byte("<pre>"+r.Header.Get("Authorization")+testSecret+"</pre>"))
 			}
 		},
 		"echo in a bad 2xx": func(*testing.T) func(http.ResponseWriter, *http.Request, wireRequest) {
 			return func(w http.ResponseWriter, r *http.Request, _ wireRequest) {
 				// The decoder's error quotes the bad value.
-				reply(w, http.StatusOK, []byte(`{"code":0,"response":{"imp_uid":"imp_1","amount":"`+r.Header.Get("Authorization")+testSecret+`"}}`))
+				testutil.Reply(w, http.StatusOK, []byte(`{"code":0,"response":{"imp_uid":"imp_1","amount":"`+r.Header.Get("Authorization")+testSecret+`"}}`))
 			}
 		},
 		"hang up": hangUp,
@@ -355,7 +356,7 @@ func TestErrors_NeverLeakSecrets(t *testing.T) {
 	t.Run("GetTokenEcho", func(t *testing.T) {
 		f := newFake(t, replayFile(t, "payment_paid.json"))
 		f.token = func(w http.ResponseWriter, _ int32) {
-			reply(w, http.StatusUnauthorized, envelopeError(-1, "bad secret "+testSecret))
+			testutil.Reply(w, http.StatusUnauthorized, envelopeError(-1, "bad secret "+testSecret))
 		}
 		err := callLookup(MustClient(t, f.BaseURL()))
 		assertNoSecret(t, "Error()", err.Error())

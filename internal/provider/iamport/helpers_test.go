@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/paybridge/paybridge/internal/payment"
+	"github.com/paybridge/paybridge/internal/testutil"
 )
 
 // Credentials used by the tests. The secret is long and distinctive so that
@@ -121,7 +122,7 @@ type fakePortOne struct {
 func newFake(t *testing.T, handle func(w http.ResponseWriter, r *http.Request, req wireRequest)) *fakePortOne {
 	t.Helper()
 	f := &fakePortOne{t: t, handle: handle, accepted: map[string]bool{testToken: true}}
-	f.token = func(w http.ResponseWriter, _ int32) { reply(w, http.StatusOK, mustTestdata(t, "token.json")) }
+	f.token = func(w http.ResponseWriter, _ int32) { testutil.Reply(w, http.StatusOK, mustTestdata(t, "token.json")) }
 	f.Server = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(f.Close)
 	return f
@@ -148,7 +149,7 @@ func (f *fakePortOne) serve(w http.ResponseWriter, r *http.Request) {
 	path, ok := strings.CutPrefix(r.URL.EscapedPath(), testPrefix)
 	if !ok {
 		t.Errorf("path %s is not under %s", r.URL.EscapedPath(), testPrefix)
-		reply(w, http.StatusTeapot, []byte(`{"code":-999,"message":"fake: bad path"}`))
+		testutil.Reply(w, http.StatusTeapot, []byte(`{"code":-999,"message":"fake: bad path"}`))
 		return
 	}
 	body, err := io.ReadAll(r.Body)
@@ -237,16 +238,9 @@ func assertFields(t *testing.T, req wireRequest, want map[string]any) {
 	}
 }
 
-// reply writes status and body as PortOne does.
-func reply(w http.ResponseWriter, status int, body []byte) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(status)
-	_, _ = w.Write(body)
-}
-
 // replay is a handler that answers every API call with status and body.
 func replay(status int, body []byte) func(http.ResponseWriter, *http.Request, wireRequest) {
-	return func(w http.ResponseWriter, _ *http.Request, _ wireRequest) { reply(w, status, body) }
+	return func(w http.ResponseWriter, _ *http.Request, _ wireRequest) { testutil.Reply(w, status, body) }
 }
 
 // replayFile is replay of a testdata file with 200.
@@ -258,12 +252,7 @@ func replayFile(t *testing.T, name string) func(http.ResponseWriter, *http.Reque
 // crashed server or a dropped network does.
 func hangUp(t *testing.T) func(http.ResponseWriter, *http.Request, wireRequest) {
 	return func(w http.ResponseWriter, _ *http.Request, _ wireRequest) {
-		conn, _, err := w.(http.Hijacker).Hijack()
-		if err != nil {
-			t.Errorf("hijack: %v", err)
-			return
-		}
-		conn.Close()
+		testutil.HangUp(t, w)
 	}
 }
 
@@ -271,14 +260,6 @@ func hangUp(t *testing.T) func(http.ResponseWriter, *http.Request, wireRequest) 
 func envelopeError(code int, msg string) []byte {
 	b, _ := json.Marshal(map[string]any{"code": code, "message": msg, "response": nil})
 	return b
-}
-
-// assertCode fails the test unless err is a *payment.Error with code.
-func assertCode(t *testing.T, err error, code string) {
-	t.Helper()
-	if got := payment.ErrorCode(err); got != code {
-		t.Fatalf("error code = %q, want %q (err: %v)", got, code, err)
-	}
 }
 
 // fakeClock is a settable clock.
@@ -299,21 +280,5 @@ func (c *fakeClock) Advance(d time.Duration) {
 	c.t = c.t.Add(d)
 }
 
-// recorder collects strings from server handlers. The race detector sees no
-// ordering through a socket, so handlers and tests share data under a lock.
-type recorder struct {
-	mu sync.Mutex
-	v  []string
-}
-
-func (r *recorder) add(s string) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.v = append(r.v, s)
-}
-
-func (r *recorder) all() []string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return append([]string(nil), r.v...)
-}
+// recorder collects values from server handlers (see testutil.Recorder).
+type recorder = testutil.Recorder[string]

@@ -3,6 +3,7 @@ package iamport
 import (
 	"context"
 	"encoding/json"
+	"github.com/paybridge/paybridge/internal/testutil"
 	"net/http"
 	"net/url"
 	"reflect"
@@ -34,16 +35,16 @@ func TestClient_Ready(t *testing.T) {
 	retried := func(t *testing.T, registration string) (*payment.ReadyResult, error, *fakePortOne) {
 		var paths recorder
 		f := newFake(t, func(w http.ResponseWriter, _ *http.Request, req wireRequest) {
-			paths.add(req.Method + " " + req.Path)
+			paths.Add(req.Method + " " + req.Path)
 			if req.Method == http.MethodPost {
-				reply(w, http.StatusOK, mustTestdata(t, "prepare_duplicate.json"))
+				testutil.Reply(w, http.StatusOK, mustTestdata(t, "prepare_duplicate.json"))
 				return
 			}
-			reply(w, http.StatusOK, mustTestdata(t, registration))
+			testutil.Reply(w, http.StatusOK, mustTestdata(t, registration))
 		})
 		rr, err := MustClient(t, f.BaseURL()).Ready(context.Background(), testPayment(), testURLs)
-		if want := []string{"POST /payments/prepare", "GET /payments/prepare/" + testID}; !reflect.DeepEqual(paths.all(), want) {
-			t.Errorf("requests = %v, want %v", paths.all(), want)
+		if want := []string{"POST /payments/prepare", "GET /payments/prepare/" + testID}; !reflect.DeepEqual(paths.All(), want) {
+			t.Errorf("requests = %v, want %v", paths.All(), want)
 		}
 		return rr, err, f
 	}
@@ -54,7 +55,7 @@ func TestClient_Ready(t *testing.T) {
 	})
 	t.Run("ErrRetriedOtherAmount", func(t *testing.T) {
 		_, err, _ := retried(t, "prepare_other_amount.json")
-		assertCode(t, err, payment.EINVALID)
+		testutil.AssertCode(t, err, payment.EINVALID)
 		pe := payment.AsProviderError(err)
 		if pe == nil || pe.Code != "1" || pe.Detail != "merchant_uid pre-registered with amount 1000" {
 			t.Errorf("ProviderError = %+v", pe)
@@ -63,7 +64,7 @@ func TestClient_Ready(t *testing.T) {
 	t.Run("ErrAnswerWithOtherAmount", func(t *testing.T) {
 		f := newFake(t, replayFile(t, "prepare_other_amount.json"))
 		_, err := MustClient(t, f.BaseURL()).Ready(context.Background(), testPayment(), testURLs)
-		assertCode(t, err, payment.EINVALID)
+		testutil.AssertCode(t, err, payment.EINVALID)
 	})
 }
 
@@ -384,7 +385,7 @@ func TestClient_ParseWebhook(t *testing.T) {
 	for _, tt := range bad {
 		t.Run("Err/"+tt.name, func(t *testing.T) {
 			_, err := c.ParseWebhook(header(tt.ct), []byte(tt.body))
-			assertCode(t, err, tt.want)
+			testutil.AssertCode(t, err, tt.want)
 		})
 	}
 }

@@ -2,6 +2,7 @@ package iamport
 
 import (
 	"context"
+	"github.com/paybridge/paybridge/internal/testutil"
 	"testing"
 	"time"
 
@@ -29,7 +30,7 @@ func TestSandbox_Faults(t *testing.T) {
 		p := paidPayment(t, sb, c)
 		sb.InjectFault(sbiamport.Fault{Op: "cancel", Kind: "lost"})
 		_, err := c.Cancel(context.Background(), p, payment.CancelRequest{Amount: 4000, Cancelable: 10000})
-		assertCode(t, err, payment.EUPSTREAM)
+		testutil.AssertCode(t, err, payment.EUPSTREAM)
 		if n := sb.CallsFor("cancel", p.ID); n != 1 {
 			t.Errorf("cancel calls = %d, want exactly 1", n)
 		}
@@ -58,7 +59,7 @@ func TestSandbox_Faults(t *testing.T) {
 		p := paidPayment(t, sb, c)
 		sb.InjectFault(sbiamport.Fault{Op: "cancel", Kind: "error", Status: 503})
 		_, err := c.Cancel(context.Background(), p, payment.CancelRequest{Amount: 1000, Cancelable: 10000})
-		assertCode(t, err, payment.EUPSTREAM)
+		testutil.AssertCode(t, err, payment.EUPSTREAM)
 		if n := sb.Calls("cancel"); n != 1 {
 			t.Errorf("cancel calls = %d, want 1", n)
 		}
@@ -77,7 +78,7 @@ func TestSandbox_Faults(t *testing.T) {
 	t.Run("WrongSecret", func(t *testing.T) {
 		_, c := MustSandbox(t, sbiamport.Options{APIKey: testKey, APISecret: "another"})
 		_, err := c.Ready(context.Background(), sandboxPayment(), returnURLs(sandboxPayment()))
-		assertCode(t, err, payment.EINVALID)
+		testutil.AssertCode(t, err, payment.EINVALID)
 		if pe := payment.AsProviderError(err); pe == nil || pe.HTTPStatus != 401 {
 			t.Errorf("err = %v, want a 401", err)
 		}

@@ -2,6 +2,7 @@ package iamport
 
 import (
 	"context"
+	"github.com/paybridge/paybridge/internal/testutil"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -225,7 +226,7 @@ func TestSandbox_Flow(t *testing.T) {
 	// The same refund again, still believing 10000 is cancelable: the
 	// checksum refuses it and nothing is refunded.
 	_, err = c.Cancel(ctx, p, payment.CancelRequest{Amount: 3000, Cancelable: 10000})
-	assertCode(t, err, payment.EINVALID)
+	testutil.AssertCode(t, err, payment.EINVALID)
 	if n := sb.CallsFor("cancel", p.ID); n != 2 {
 		t.Errorf("cancel calls = %d, want 2", n)
 	}
@@ -243,7 +244,7 @@ func TestSandbox_Flow(t *testing.T) {
 		t.Errorf("Lookup after the refunds = %+v, %v", got, err)
 	}
 	_, err = c.Cancel(ctx, p, payment.CancelRequest{Amount: 1, Cancelable: 1})
-	assertCode(t, err, payment.EINVALID)
+	testutil.AssertCode(t, err, payment.EINVALID)
 
 	if n := sb.Calls("getToken"); n != 1 {
 		t.Errorf("getToken calls = %d, want 1: the token is cached", n)
@@ -318,5 +319,5 @@ func TestSandbox_TamperedAmount(t *testing.T) {
 	q := *p
 	q.Amount = 100
 	_, err = c.Ready(context.Background(), &q, returnURLs(p))
-	assertCode(t, err, payment.EINVALID)
+	testutil.AssertCode(t, err, payment.EINVALID)
 }

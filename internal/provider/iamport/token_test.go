@@ -3,6 +3,7 @@ package iamport
 import (
 	"context"
 	"fmt"
+	"github.com/paybridge/paybridge/internal/testutil"
 	"net/http"
 	"sync"
 	"sync/atomic"
@@ -39,7 +40,7 @@ func TestTokenCache_Concurrent(t *testing.T) {
 	f := newFake(t, replayFile(t, "payment_paid.json"))
 	f.token = func(w http.ResponseWriter, _ int32) {
 		time.Sleep(50 * time.Millisecond) // let every caller pile up behind it
-		reply(w, http.StatusOK, mustTestdata(t, "token.json"))
+		testutil.Reply(w, http.StatusOK, mustTestdata(t, "token.json"))
 	}
 	c := MustClient(t, f.BaseURL())
 	var wg sync.WaitGroup
@@ -68,7 +69,7 @@ func TestTokenCache_Expiry(t *testing.T) {
 	f.token = func(w http.ResponseWriter, n int32) {
 		tok := fmt.Sprintf("tok%d", n)
 		f.accept(tok)
-		reply(w, http.StatusOK, tokenBody(tok, 1000, 1800))
+		testutil.Reply(w, http.StatusOK, tokenBody(tok, 1000, 1800))
 	}
 	c := MustClient(t, f.BaseURL(), func(c *Config) { c.Now = clock.Now })
 	lookup := func() {
@@ -94,7 +95,9 @@ func TestTokenCache_Expiry(t *testing.T) {
 // used but not kept.
 func TestTokenCache_UnusableExpiry(t *testing.T) {
 	f := newFake(t, replayFile(t, "payment_paid.json"))
-	f.token = func(w http.ResponseWriter, _ int32) { reply(w, http.StatusOK, tokenBody(testToken, 2000, -10)) }
+	f.token = func(w http.ResponseWriter, _ int32) {
+		testutil.Reply(w, http.StatusOK, tokenBody(testToken, 2000, -10))
+	}
 	c := MustClient(t, f.BaseURL())
 	for range 2 {
 		if _, err := c.Lookup(context.Background(), testPayment()); err != nil {
@@ -115,15 +118,15 @@ func TestTokenCache_Refused(t *testing.T) {
 		var f *fakePortOne
 		f = newFake(t, func(w http.ResponseWriter, r *http.Request, _ wireRequest) {
 			if r.Header.Get("Authorization") == "Bearer tok1" {
-				reply(w, http.StatusUnauthorized, mustTestdata(t, "error_unauthorized.json"))
+				testutil.Reply(w, http.StatusUnauthorized, mustTestdata(t, "error_unauthorized.json"))
 				return
 			}
-			reply(w, http.StatusOK, mustTestdata(t, file))
+			testutil.Reply(w, http.StatusOK, mustTestdata(t, file))
 		})
 		f.token = func(w http.ResponseWriter, n int32) {
 			tok := fmt.Sprintf("tok%d", n)
 			f.accept(tok)
-			reply(w, http.StatusOK, tokenBody(tok, 1_700_000_000, 1800))
+			testutil.Reply(w, http.StatusOK, tokenBody(tok, 1_700_000_000, 1800))
 		}
 		return f
 	}
@@ -140,7 +143,7 @@ func TestTokenCache_Refused(t *testing.T) {
 	t.Run("LookupNotLooping", func(t *testing.T) {
 		f := newFake(t, replay(http.StatusUnauthorized, mustTestdata(t, "error_unauthorized.json")))
 		_, err := MustClient(t, f.BaseURL()).Lookup(context.Background(), testPayment())
-		assertCode(t, err, payment.EINVALID)
+		testutil.AssertCode(t, err, payment.EINVALID)
 		if f.Calls() != 2 {
 			t.Errorf("API calls = %d, want 2 (one retry with a fresh token, then give up)", f.Calls())
 		}
@@ -149,7 +152,7 @@ func TestTokenCache_Refused(t *testing.T) {
 		f := newRefusingFake(t, "cancel_partial.json")
 		c := MustClient(t, f.BaseURL())
 		_, err := c.Cancel(context.Background(), testPayment(), payment.CancelRequest{Amount: 1000, Cancelable: 2200})
-		assertCode(t, err, payment.EINVALID)
+		testutil.AssertCode(t, err, payment.EINVALID)
 		if pe := payment.AsProviderError(err); pe == nil || pe.HTTPStatus != 401 || pe.Message != "Unauthorized" {
 			t.Errorf("ProviderError = %+v", pe)
 		}
@@ -170,10 +173,10 @@ func TestTokenCache_FetchFailures(t *testing.T) {
 	t.Run("BadCredentials", func(t *testing.T) {
 		f := newFake(t, replayFile(t, "payment_paid.json"))
 		f.token = func(w http.ResponseWriter, _ int32) {
-			reply(w, http.StatusUnauthorized, envelopeError(-1, "imp_key, imp_secret 인증에 실패하였습니다."))
+			testutil.Reply(w, http.StatusUnauthorized, envelopeError(-1, "imp_key, imp_secret 인증에 실패하였습니다."))
 		}
 		_, err := MustClient(t, f.BaseURL()).Lookup(context.Background(), testPayment())
-		assertCode(t, err, payment.EINVALID)
+		testutil.AssertCode(t, err, payment.EINVALID)
 		if msg := payment.ErrorMessage(err); msg != "PortOne rejected paybridge's REST API key or secret: a configuration problem" {
 			t.Errorf("Message = %q", msg)
 		}
@@ -184,16 +187,16 @@ func TestTokenCache_FetchFailures(t *testing.T) {
 	t.Run("BareBadCredentials", func(t *testing.T) {
 		f := newFake(t, replayFile(t, "payment_paid.json"))
 		f.token = func(w http.ResponseWriter, _ int32) { w.WriteHeader(http.StatusUnauthorized) }
-		assertCode(t, callLookup(MustClient(t, f.BaseURL())), payment.EINVALID)
+		testutil.AssertCode(t, callLookup(MustClient(t, f.BaseURL())), payment.EINVALID)
 	})
 	t.Run("5xxRetriedByLookup", func(t *testing.T) {
 		f := newFake(t, replayFile(t, "payment_paid.json"))
 		f.token = func(w http.ResponseWriter, n int32) {
 			if n < 3 {
-				reply(w, http.StatusServiceUnavailable, envelopeError(-1, "busy"))
+				testutil.Reply(w, http.StatusServiceUnavailable, envelopeError(-1, "busy"))
 				return
 			}
-			reply(w, http.StatusOK, mustTestdata(t, "token.json"))
+			testutil.Reply(w, http.StatusOK, mustTestdata(t, "token.json"))
 		}
 		if _, err := MustClient(t, f.BaseURL()).Lookup(context.Background(), testPayment()); err != nil {
 			t.Fatal(err)
@@ -204,18 +207,18 @@ func TestTokenCache_FetchFailures(t *testing.T) {
 	})
 	t.Run("5xxNotRetriedByCancel", func(t *testing.T) {
 		f := newFake(t, replayFile(t, "cancel_partial.json"))
-		f.token = func(w http.ResponseWriter, _ int32) { reply(w, http.StatusBadGateway, []byte("<html>")) }
+		f.token = func(w http.ResponseWriter, _ int32) { testutil.Reply(w, http.StatusBadGateway, []byte("<html>")) }
 		_, err := MustClient(t, f.BaseURL()).Cancel(context.Background(), testPayment(), payment.CancelRequest{Amount: 1, Cancelable: 2200})
-		assertCode(t, err, payment.EUPSTREAM)
+		testutil.AssertCode(t, err, payment.EUPSTREAM)
 		if f.Calls() != 0 || f.TokenCalls() != 1 {
 			t.Errorf("API calls %d, getToken calls %d; want 0 and 1", f.Calls(), f.TokenCalls())
 		}
 	})
 	t.Run("NoAccessToken", func(t *testing.T) {
 		f := newFake(t, replayFile(t, "payment_paid.json"))
-		f.token = func(w http.ResponseWriter, _ int32) { reply(w, http.StatusOK, tokenBody("", 1, 1800)) }
+		f.token = func(w http.ResponseWriter, _ int32) { testutil.Reply(w, http.StatusOK, tokenBody("", 1, 1800)) }
 		_, err := MustClient(t, f.BaseURL()).Cancel(context.Background(), testPayment(), payment.CancelRequest{Amount: 1, Cancelable: 2200})
-		assertCode(t, err, payment.EUPSTREAM)
+		testutil.AssertCode(t, err, payment.EUPSTREAM)
 		if f.Calls() != 0 {
 			t.Errorf("API called without a token")
 		}
@@ -229,7 +232,7 @@ func TestTokenCache_WaiterGivesUp(t *testing.T) {
 	f := newFake(t, replayFile(t, "payment_paid.json"))
 	f.token = func(w http.ResponseWriter, _ int32) {
 		<-release
-		reply(w, http.StatusOK, mustTestdata(t, "token.json"))
+		testutil.Reply(w, http.StatusOK, mustTestdata(t, "token.json"))
 	}
 	c := MustClient(t, f.BaseURL())
 	done := make(chan error, 1)
@@ -239,7 +242,7 @@ func TestTokenCache_WaiterGivesUp(t *testing.T) {
 	defer cancel()
 	start := time.Now()
 	_, err := c.Lookup(ctx, testPayment())
-	assertCode(t, err, payment.EUPSTREAM)
+	testutil.AssertCode(t, err, payment.EUPSTREAM)
 	if d := time.Since(start); d > 2*time.Second {
 		t.Errorf("gave up after %v; want promptly", d)
 	}

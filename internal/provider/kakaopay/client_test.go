@@ -2,6 +2,7 @@ package kakaopay
 
 import (
 	"context"
+	"github.com/paybridge/paybridge/internal/testutil"
 	"net/http"
 	"strings"
 	"testing"
@@ -68,7 +69,7 @@ func TestClient_Requests(t *testing.T) {
 						t.Errorf("op = %s, want %s", req.Op, tt.op)
 					}
 					assertFields(t, req, tt.want)
-					reply(w, http.StatusOK, body)
+					testutil.Reply(w, http.StatusOK, body)
 				})
 				if err := tt.call(MustClient(t, gen, f.BaseURL())); err != nil {
 					t.Fatal(err)
@@ -91,9 +92,9 @@ func TestClient_CID(t *testing.T) {
 		t.Run("payment_cid="+tt.paymentCID, func(t *testing.T) {
 			var rec recorder
 			f := newFake(t, GenerationCurrent, func(w http.ResponseWriter, _ *http.Request, req wireRequest) {
-				rec.add(req.Op + "=" + req.Fields["cid"])
+				rec.Add(req.Op + "=" + req.Fields["cid"])
 				file := map[string]string{opApprove: "approve_money.json", opOrder: "order_success.json", opCancel: "cancel_partial.json"}[req.Op]
-				reply(w, http.StatusOK, mustTestdata(t, file))
+				testutil.Reply(w, http.StatusOK, mustTestdata(t, file))
 			})
 			c := MustClient(t, GenerationCurrent, f.BaseURL(), func(c *Config) { c.CID = "TCCONFIG01" })
 			p := testPayment()
@@ -109,7 +110,7 @@ func TestClient_CID(t *testing.T) {
 				t.Fatal(err)
 			}
 			want := []string{"approve=" + tt.want, "order=" + tt.want, "cancel=" + tt.want}
-			if got := rec.all(); strings.Join(got, ",") != strings.Join(want, ",") {
+			if got := rec.All(); strings.Join(got, ",") != strings.Join(want, ",") {
 				t.Errorf("cids = %v, want %v", got, want)
 			}
 		})
@@ -123,15 +124,15 @@ func TestClient_ReadyItemName(t *testing.T) {
 		t.Run(gen, func(t *testing.T) {
 			var rec recorder
 			f := newFake(t, gen, func(w http.ResponseWriter, _ *http.Request, req wireRequest) {
-				rec.add(req.Fields["item_name"])
-				reply(w, http.StatusOK, mustTestdata(t, "ready.json"))
+				rec.Add(req.Fields["item_name"])
+				testutil.Reply(w, http.StatusOK, mustTestdata(t, "ready.json"))
 			})
 			p := testPayment()
 			p.OrderName = strings.Repeat("가", 150)
 			if _, err := MustClient(t, gen, f.BaseURL()).Ready(context.Background(), p, testURLs); err != nil {
 				t.Fatal(err)
 			}
-			if sent := rec.all(); len(sent) != 1 || sent[0] != strings.Repeat("가", 100) {
+			if sent := rec.All(); len(sent) != 1 || sent[0] != strings.Repeat("가", 100) {
 				t.Errorf("item_name = %q, want 100 runes of 가", sent)
 			}
 		})
@@ -160,7 +161,7 @@ func TestClient_Preconditions(t *testing.T) {
 			return err
 		},
 	} {
-		t.Run(name, func(t *testing.T) { assertCode(t, call(), payment.EINVALID) })
+		t.Run(name, func(t *testing.T) { testutil.AssertCode(t, call(), payment.EINVALID) })
 	}
 }
 
@@ -168,7 +169,7 @@ func TestClient_Preconditions(t *testing.T) {
 // redirect, which would re-send a payment call (and its key) elsewhere.
 func TestClient_NoRedirects(t *testing.T) {
 	target := newFake(t, GenerationCurrent, func(w http.ResponseWriter, _ *http.Request, _ wireRequest) {
-		reply(w, http.StatusOK, mustTestdata(t, "approve_money.json"))
+		testutil.Reply(w, http.StatusOK, mustTestdata(t, "approve_money.json"))
 	})
 	f := newFake(t, GenerationCurrent, func(w http.ResponseWriter, r *http.Request, _ wireRequest) {
 		http.Redirect(w, r, target.BaseURL()+"/online/v1/payment/approve", http.StatusTemporaryRedirect)
@@ -179,7 +180,7 @@ func TestClient_NoRedirects(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = c.Approve(context.Background(), testPayment(), payment.Return{Success: true, Token: "tok"})
-	assertCode(t, err, payment.EUPSTREAM)
+	testutil.AssertCode(t, err, payment.EUPSTREAM)
 	if target.Calls() != 0 {
 		t.Errorf("redirect followed %d times", target.Calls())
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/paybridge/paybridge/internal/testutil"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -124,7 +125,7 @@ func TestClassify_Testdata(t *testing.T) {
 			t.Run(gen+"/"+file, func(t *testing.T) {
 				f := newFake(t, gen, replay(http.StatusBadRequest, mustTestdata(t, file)))
 				_, err := MustClient(t, gen, f.BaseURL()).Approve(context.Background(), testPayment(), payment.Return{Success: true, Token: "tok"})
-				assertCode(t, err, payment.EDECLINED)
+				testutil.AssertCode(t, err, payment.EDECLINED)
 				if msg := payment.ErrorMessage(err); msg != "KakaoPay declined the payment: USER_LOCKED" {
 					t.Errorf("Message = %q", msg)
 				}
@@ -163,7 +164,7 @@ func TestClassify_Unreadable(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFake(t, GenerationCurrent, replay(tt.status, []byte(tt.body)))
 			_, err := MustClient(t, GenerationCurrent, f.BaseURL()).Approve(context.Background(), testPayment(), payment.Return{Success: true, Token: "tok"})
-			assertCode(t, err, payment.EUPSTREAM)
+			testutil.AssertCode(t, err, payment.EUPSTREAM)
 			if pe := payment.AsProviderError(err); pe == nil || pe.HTTPStatus != tt.status {
 				t.Errorf("ProviderError = %+v, want HTTP %d", pe, tt.status)
 			}
@@ -213,7 +214,7 @@ func TestTransportErrors(t *testing.T) {
 			t.Run(gen+"/"+o.op+"/HangUp", func(t *testing.T) {
 				f := newFake(t, gen, hangUp(t))
 				err := o.call(context.Background(), MustClient(t, gen, f.BaseURL()))
-				assertCode(t, err, payment.EUPSTREAM)
+				testutil.AssertCode(t, err, payment.EUPSTREAM)
 				if f.Calls() != o.wantCalls {
 					t.Errorf("calls = %d, want %d", f.Calls(), o.wantCalls)
 				}
@@ -225,14 +226,14 @@ func TestTransportErrors(t *testing.T) {
 					case <-r.Context().Done(): // the client gave up
 					case <-time.After(5 * time.Second):
 					}
-					reply(w, http.StatusOK, []byte(`{}`))
+					testutil.Reply(w, http.StatusOK, []byte(`{}`))
 				})
 				c := MustClient(t, gen, f.BaseURL(), func(c *Config) {
 					c.HTTPClient = &http.Client{Timeout: 50 * time.Millisecond}
 				})
 				start := time.Now()
 				err := o.call(context.Background(), c)
-				assertCode(t, err, payment.EUPSTREAM)
+				testutil.AssertCode(t, err, payment.EUPSTREAM)
 				if !strings.Contains(payment.ErrorMessage(err), "in time") {
 					t.Errorf("Message = %q, want a timeout message", payment.ErrorMessage(err))
 				}
@@ -247,7 +248,7 @@ func TestTransportErrors(t *testing.T) {
 			t.Run(gen+"/"+o.op+"/5xxNotRetriedUnlessLookup", func(t *testing.T) {
 				f := newFake(t, gen, replay(http.StatusInternalServerError, []byte(currentErr(-500, ""))))
 				err := o.call(context.Background(), MustClient(t, gen, f.BaseURL()))
-				assertCode(t, err, payment.EUPSTREAM)
+				testutil.AssertCode(t, err, payment.EUPSTREAM)
 				if f.Calls() != o.wantCalls {
 					t.Errorf("calls = %d, want %d", f.Calls(), o.wantCalls)
 				}
@@ -260,7 +261,7 @@ func TestTransportErrors(t *testing.T) {
 		base := srv.URL
 		srv.Close()
 		_, err := MustClient(t, GenerationCurrent, base).Approve(context.Background(), p, payment.Return{Success: true, Token: "tok"})
-		assertCode(t, err, payment.EUPSTREAM)
+		testutil.AssertCode(t, err, payment.EUPSTREAM)
 	})
 
 	t.Run("ContextDeadline", func(t *testing.T) {
@@ -270,7 +271,7 @@ func TestTransportErrors(t *testing.T) {
 		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 		defer cancel()
 		_, err := MustClient(t, GenerationLegacy, f.BaseURL()).Cancel(ctx, p, payment.CancelRequest{Amount: 1, Cancelable: 1})
-		assertCode(t, err, payment.EUPSTREAM)
+		testutil.AssertCode(t, err, payment.EUPSTREAM)
 		if !errors.Is(err, context.DeadlineExceeded) {
 			t.Errorf("err = %v, want it to wrap context.DeadlineExceeded", err)
 		}
@@ -285,10 +286,10 @@ func TestClient_LookupRetry(t *testing.T) {
 			var n atomic.Int32
 			f := newFake(t, gen, func(w http.ResponseWriter, _ *http.Request, _ wireRequest) {
 				if n.Add(1) < 3 {
-					reply(w, http.StatusServiceUnavailable, []byte(legacyErr(-503, "")))
+					testutil.Reply(w, http.StatusServiceUnavailable, []byte(legacyErr(-503, "")))
 					return
 				}
-				reply(w, http.StatusOK, mustTestdata(t, "order_success.json"))
+				testutil.Reply(w, http.StatusOK, mustTestdata(t, "order_success.json"))
 			})
 			got, err := MustClient(t, gen, f.BaseURL()).Lookup(context.Background(), testPayment())
 			if err != nil {
@@ -308,7 +309,7 @@ func TestClient_LookupRetry(t *testing.T) {
 				hang(w, r, req)
 				return
 			}
-			reply(w, http.StatusOK, mustTestdata(t, "order_success.json"))
+			testutil.Reply(w, http.StatusOK, mustTestdata(t, "order_success.json"))
 		})
 		if _, err := MustClient(t, GenerationCurrent, f.BaseURL()).Lookup(context.Background(), testPayment()); err != nil {
 			t.Fatal(err)
@@ -339,7 +340,7 @@ func TestClient_LookupRetry(t *testing.T) {
 		c.lookupBackoff = []time.Duration{time.Hour, time.Hour}
 		start := time.Now()
 		_, err := c.Lookup(ctx, testPayment())
-		assertCode(t, err, payment.EUPSTREAM)
+		testutil.AssertCode(t, err, payment.EUPSTREAM)
 		if pe := payment.AsProviderError(err); pe == nil || pe.Code != "-500" {
 			t.Errorf("err = %v, want the last answer (-500)", err)
 		}
@@ -375,7 +376,7 @@ func TestErrors_NeverLeakKeys(t *testing.T) {
 				body = shape(-780, "USER_LOCKED")
 				body = strings.Replace(body, "message -780", "declined "+auth, 1)
 			}
-			reply(w, http.StatusBadRequest, []byte(body))
+			testutil.Reply(w, http.StatusBadRequest, []byte(body))
 		}
 	}
 	handlers := map[string]func(*testing.T) func(http.ResponseWriter, *http.Request, wireRequest){
@@ -386,12 +387,12 @@ func TestErrors_NeverLeakKeys(t *testing.T) {
 		},
 		"echo html": func(*testing.T) func(http.ResponseWriter, *http.Request, wireRequest) {
 			return func(w http.ResponseWriter, r *http.Request, _ wireRequest) {
-				reply(w, http.StatusBadGateway, []byte("<pre>"+r.Header.Get("Authorization")+"</pre>"))
+				testutil.Reply(w, http.StatusBadGateway, []byte("<pre>"+r.Header.Get("Authorization")+"</pre>"))
 			}
 		},
 		"echo 2xx garbage": func(*testing.T) func(http.ResponseWriter, *http.Request, wireRequest) {
 			return func(w http.ResponseWriter, r *http.Request, _ wireRequest) {
-				reply(w, http.StatusOK, []byte(r.Header.Get("Authorization")))
+				testutil.Reply(w, http.StatusOK, []byte(r.Header.Get("Authorization")))
 			}
 		},
 		"500": func(*testing.T) func(http.ResponseWriter, *http.Request, wireRequest) {

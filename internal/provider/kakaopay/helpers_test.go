@@ -10,12 +10,12 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/paybridge/paybridge/internal/payment"
+	"github.com/paybridge/paybridge/internal/testutil"
 )
 
 // Keys used by the tests. They are long and distinctive so that a test can
@@ -238,36 +238,16 @@ func itoa(n int64) string {
 	return string(b)
 }
 
-// reply writes status and body as KakaoPay does.
-func reply(w http.ResponseWriter, status int, body []byte) {
-	w.Header().Set("Content-Type", "application/json;charset=UTF-8")
-	w.WriteHeader(status)
-	w.Write(body)
-}
-
 // replay is a handler that answers every call with status and body.
 func replay(status int, body []byte) func(http.ResponseWriter, *http.Request, wireRequest) {
-	return func(w http.ResponseWriter, _ *http.Request, _ wireRequest) { reply(w, status, body) }
+	return func(w http.ResponseWriter, _ *http.Request, _ wireRequest) { testutil.Reply(w, status, body) }
 }
 
 // hangUp is a handler that closes the connection without answering, as a
 // crashed server or a dropped network does.
 func hangUp(t *testing.T) func(http.ResponseWriter, *http.Request, wireRequest) {
 	return func(w http.ResponseWriter, _ *http.Request, _ wireRequest) {
-		conn, _, err := w.(http.Hijacker).Hijack()
-		if err != nil {
-			t.Errorf("hijack: %v", err)
-			return
-		}
-		conn.Close()
-	}
-}
-
-// assertCode fails the test unless err is a *payment.Error with code.
-func assertCode(t *testing.T, err error, code string) {
-	t.Helper()
-	if got := payment.ErrorCode(err); got != code {
-		t.Fatalf("error code = %q, want %q (err: %v)", got, code, err)
+		testutil.HangUp(t, w)
 	}
 }
 
@@ -276,21 +256,5 @@ func kstTime(y int, mo time.Month, d, h, mi, s int) time.Time {
 	return time.Date(y, mo, d, h, mi, s, 0, kst)
 }
 
-// recorder collects strings from server handlers. The race detector sees no
-// ordering through a socket, so handlers and tests share data under a lock.
-type recorder struct {
-	mu sync.Mutex
-	v  []string
-}
-
-func (r *recorder) add(s string) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.v = append(r.v, s)
-}
-
-func (r *recorder) all() []string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return append([]string(nil), r.v...)
-}
+// recorder collects values from server handlers (see testutil.Recorder).
+type recorder = testutil.Recorder[string]

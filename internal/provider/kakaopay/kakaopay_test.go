@@ -2,6 +2,7 @@ package kakaopay
 
 import (
 	"context"
+	"github.com/paybridge/paybridge/internal/testutil"
 	"net/http"
 	"net/url"
 	"reflect"
@@ -44,7 +45,7 @@ func TestClient_Ready(t *testing.T) {
 	t.Run("ErrNoTID", func(t *testing.T) {
 		f := newFake(t, GenerationCurrent, replay(http.StatusOK, []byte(`{"next_redirect_pc_url":"x"}`)))
 		_, err := MustClient(t, GenerationCurrent, f.BaseURL()).Ready(context.Background(), testPayment(), testURLs)
-		assertCode(t, err, payment.EUPSTREAM)
+		testutil.AssertCode(t, err, payment.EUPSTREAM)
 	})
 }
 

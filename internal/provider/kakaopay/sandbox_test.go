@@ -2,6 +2,7 @@ package kakaopay
 
 import (
 	"context"
+	"github.com/paybridge/paybridge/internal/testutil"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -152,7 +153,7 @@ func TestSandbox_Flow(t *testing.T) {
 			// A second approve (a double click that slipped through) is
 			// -702: not a decline, an unknown outcome to look up.
 			_, err = c.Approve(ctx, p, payment.Return{Success: true, Token: token})
-			assertCode(t, err, payment.EUPSTREAM)
+			testutil.AssertCode(t, err, payment.EUPSTREAM)
 			if pe := payment.AsProviderError(err); pe == nil || pe.Code != "-702" {
 				t.Errorf("second approve: %v, want -702", err)
 			}
@@ -183,7 +184,7 @@ func TestSandbox_Flow(t *testing.T) {
 			// The same refund again, still believing 10000 is cancelable:
 			// KakaoPay's remainder is 7000, so the guard refuses it.
 			_, err = c.Cancel(ctx, p, payment.CancelRequest{Amount: 3000, Cancelable: 10000})
-			assertCode(t, err, payment.EINVALID)
+			testutil.AssertCode(t, err, payment.EINVALID)
 
 			full, err := c.Cancel(ctx, p, payment.CancelRequest{Amount: 7000, TaxFreeAmount: 1000, Cancelable: 7000})
 			if err != nil {
@@ -216,7 +217,7 @@ func TestSandbox_Faults(t *testing.T) {
 			token := mustReadyAndAuthorize(t, c, p, "MONEY")
 			sb.InjectFault(kpsandbox.Fault{Op: "approve", Kind: "lost"})
 			_, err := c.Approve(context.Background(), p, payment.Return{Success: true, Token: token})
-			assertCode(t, err, payment.EUPSTREAM)
+			testutil.AssertCode(t, err, payment.EUPSTREAM)
 			if n := sb.CallsFor("approve", p.ProviderTID); n != 1 {
 				t.Errorf("approve calls = %d, want 1", n)
 			}
@@ -235,7 +236,7 @@ func TestSandbox_Faults(t *testing.T) {
 			token := mustReadyAndAuthorize(t, c, p, "CARD")
 			sb.InjectFault(kpsandbox.Fault{Op: "approve", Kind: "decline", MethodResultCode: "USER_LOCKED"})
 			_, err := c.Approve(context.Background(), p, payment.Return{Success: true, Token: token})
-			assertCode(t, err, payment.EDECLINED)
+			testutil.AssertCode(t, err, payment.EDECLINED)
 			if msg := payment.ErrorMessage(err); msg != "KakaoPay declined the payment: USER_LOCKED" {
 				t.Errorf("Message = %q", msg)
 			}
@@ -247,7 +248,7 @@ func TestSandbox_Faults(t *testing.T) {
 			token := mustReadyAndAuthorize(t, c, p, "MONEY")
 			sb.InjectFault(kpsandbox.Fault{Op: "approve", Kind: "decline", MethodResultCode: "BANK_FIRM_UNKNOWN"})
 			_, err := c.Approve(context.Background(), p, payment.Return{Success: true, Token: token})
-			assertCode(t, err, payment.EUPSTREAM)
+			testutil.AssertCode(t, err, payment.EUPSTREAM)
 		})
 
 		t.Run(gen+"/LookupRetriedApproveNot", func(t *testing.T) {
@@ -256,7 +257,7 @@ func TestSandbox_Faults(t *testing.T) {
 			token := mustReadyAndAuthorize(t, c, p, "MONEY")
 			sb.InjectFault(kpsandbox.Fault{Op: "approve", Kind: "error", Status: 503, Code: -503})
 			_, err := c.Approve(context.Background(), p, payment.Return{Success: true, Token: token})
-			assertCode(t, err, payment.EUPSTREAM)
+			testutil.AssertCode(t, err, payment.EUPSTREAM)
 			if n := sb.CallsFor("approve", p.ProviderTID); n != 1 {
 				t.Errorf("approve calls = %d, want 1", n)
 			}
@@ -278,7 +279,7 @@ func TestSandbox_Faults(t *testing.T) {
 			_, c := MustSandbox(t, gen)
 			c.auth = strings.Replace(c.auth, "LEAK", "XXXX", 1)
 			_, err := c.Ready(context.Background(), sandboxPayment(), testURLs)
-			assertCode(t, err, payment.EINVALID)
+			testutil.AssertCode(t, err, payment.EINVALID)
 			if pe := payment.AsProviderError(err); pe == nil || pe.Code != "-401" {
 				t.Errorf("err = %v, want -401", err)
 			}

@@ -2,6 +2,7 @@ package portone
 
 import (
 	"context"
+	"github.com/paybridge/paybridge/internal/testutil"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -103,7 +104,7 @@ func TestClient_Requests(t *testing.T) {
 				if tt.want != nil {
 					assertFields(t, req, tt.want)
 				}
-				reply(w, http.StatusOK, body)
+				testutil.Reply(w, http.StatusOK, body)
 			})
 			c := MustClient(t, f.BaseURL(), func(c *Config) { c.StoreID = tt.store })
 			_ = tt.call(c) // the cancel's FAILED answer is an error; only the request matters here
@@ -129,15 +130,15 @@ func encodeQuery(q map[string][]string) string {
 func TestClient_PathEscape(t *testing.T) {
 	var rec recorder
 	f := newFake(t, func(w http.ResponseWriter, req wireRequest) {
-		rec.add(req.Path)
-		reply(w, http.StatusOK, mustTestdata(t, "payment_paid.json"))
+		rec.Add(req.Path)
+		testutil.Reply(w, http.StatusOK, mustTestdata(t, "payment_paid.json"))
 	})
 	p := testPayment()
 	p.ID, p.ProviderTID = "pay/../1 2?x=%", ""
 	if _, err := MustClient(t, f.BaseURL()).Lookup(context.Background(), p); err != nil {
 		t.Fatal(err)
 	}
-	if got := rec.all(); len(got) != 1 || got[0] != "/payments/pay%2F..%2F1%202%3Fx=%25" {
+	if got := rec.All(); len(got) != 1 || got[0] != "/payments/pay%2F..%2F1%202%3Fx=%25" {
 		t.Errorf("paths = %q", got)
 	}
 }
@@ -158,7 +159,7 @@ func TestClient_NoRedirects(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = c.Cancel(context.Background(), testPayment(), payment.CancelRequest{Amount: 1, Cancelable: 1})
-	assertCode(t, err, payment.EUPSTREAM)
+	testutil.AssertCode(t, err, payment.EUPSTREAM)
 }
 
 // TestClient_Logs checks that the per-call log line names the call and never
@@ -169,7 +170,7 @@ func TestClient_Logs(t *testing.T) {
 	f := newFake(t, replay(http.StatusUnauthorized, []byte(`{"type":"UNAUTHORIZED","message":"bad secret `+testSecret+`"}`)))
 	c := MustClient(t, f.BaseURL(), func(c *Config) { c.Logger = logger })
 	_, err := c.Lookup(context.Background(), testPayment())
-	assertCode(t, err, payment.EINVALID)
+	testutil.AssertCode(t, err, payment.EINVALID)
 	out := buf.String()
 	for _, want := range []string{"op=getPayment", "payment_id=pay_01hzx3k4m5n6p7q8r9s0t1v2w3", "http_status=401", "provider_code=UNAUTHORIZED"} {
 		if !strings.Contains(out, want) {
@@ -190,7 +191,7 @@ func TestClient_ContextDeadline(t *testing.T) {
 	defer cancel()
 	start := time.Now()
 	_, err := MustClient(t, f.BaseURL()).Cancel(ctx, testPayment(), payment.CancelRequest{Amount: 1, Cancelable: 1})
-	assertCode(t, err, payment.EUPSTREAM)
+	testutil.AssertCode(t, err, payment.EUPSTREAM)
 	if d := time.Since(start); d > 2*time.Second {
 		t.Errorf("took %v", d)
 	}

@@ -3,6 +3,7 @@ package portone
 import (
 	"context"
 	"fmt"
+	"github.com/paybridge/paybridge/internal/testutil"
 	"net/http"
 	"strings"
 	"sync/atomic"
@@ -78,7 +79,7 @@ func TestClassify(t *testing.T) {
 					}
 					return
 				}
-				assertCode(t, err, want)
+				testutil.AssertCode(t, err, want)
 				pe := payment.AsProviderError(err)
 				if pe == nil || pe.Provider != "portone" || pe.HTTPStatus != r.status || pe.Code != r.typ ||
 					pe.Message != "원문 메시지 "+r.typ || pe.Detail != "PGC: pg says" {
@@ -111,7 +112,7 @@ func TestClassify_Unreadable(t *testing.T) {
 			t.Run(fmt.Sprintf("%s/%d/%.10s", op, tt.status, tt.body), func(t *testing.T) {
 				f := newFake(t, replay(tt.status, []byte(tt.body)))
 				err := call(MustClient(t, f.BaseURL()))
-				assertCode(t, err, payment.EUPSTREAM)
+				testutil.AssertCode(t, err, payment.EUPSTREAM)
 				if pe := payment.AsProviderError(err); pe == nil || pe.HTTPStatus != tt.status {
 					t.Errorf("ProviderError = %+v", pe)
 				}
@@ -127,7 +128,7 @@ func TestClassify_Transport(t *testing.T) {
 		t.Run(op, func(t *testing.T) {
 			f := newFake(t, hangUp(t))
 			err := call(MustClient(t, f.BaseURL()))
-			assertCode(t, err, payment.EUPSTREAM)
+			testutil.AssertCode(t, err, payment.EUPSTREAM)
 			if payment.AsProviderError(err) != nil {
 				t.Errorf("a hang-up has no provider answer: %v", err)
 			}
@@ -141,7 +142,7 @@ func TestClassify_Redaction(t *testing.T) {
 	body := `{"type":"UNAUTHORIZED","message":"bad Authorization: PortOne ` + testSecret + `","pgCode":"` + testSecret + `"}`
 	f := newFake(t, replay(http.StatusUnauthorized, []byte(body)))
 	err := classifyOps[opCancel](MustClient(t, f.BaseURL()))
-	assertCode(t, err, payment.EINVALID)
+	testutil.AssertCode(t, err, payment.EINVALID)
 	if strings.Contains(err.Error(), "LEAK") {
 		t.Errorf("the secret leaked: %v", err)
 	}
@@ -167,7 +168,7 @@ func TestRetry(t *testing.T) {
 						fail(w, req)
 						return
 					}
-					reply(w, http.StatusOK, paid)
+					testutil.Reply(w, http.StatusOK, paid)
 				})
 				got, err := MustClient(t, f.BaseURL()).Lookup(context.Background(), testPayment())
 				if err != nil {
@@ -182,7 +183,7 @@ func TestRetry(t *testing.T) {
 	t.Run("LookupGivesUp", func(t *testing.T) {
 		f := newFake(t, replay(http.StatusInternalServerError, []byte(`{"type":"INTERNAL_SERVER_ERROR"}`)))
 		_, err := MustClient(t, f.BaseURL()).Lookup(context.Background(), testPayment())
-		assertCode(t, err, payment.EUPSTREAM)
+		testutil.AssertCode(t, err, payment.EUPSTREAM)
 		if f.Calls() != 3 {
 			t.Errorf("calls = %d, want 3", f.Calls())
 		}
@@ -200,10 +201,10 @@ func TestRetry(t *testing.T) {
 		var n atomic.Int32
 		f := newFake(t, func(w http.ResponseWriter, req wireRequest) {
 			if n.Add(1) == 1 {
-				reply(w, http.StatusServiceUnavailable, []byte(`{"type":"INTERNAL_SERVER_ERROR"}`))
+				testutil.Reply(w, http.StatusServiceUnavailable, []byte(`{"type":"INTERNAL_SERVER_ERROR"}`))
 				return
 			}
-			reply(w, http.StatusOK, paid)
+			testutil.Reply(w, http.StatusOK, paid)
 		})
 		got, err := MustClient(t, f.BaseURL()).Approve(context.Background(), testPayment(), payment.Return{Success: true})
 		if err != nil || got.State != payment.ProviderPaid || f.Calls() != 2 {
@@ -218,7 +219,7 @@ func TestRetry(t *testing.T) {
 			t.Run(name, func(t *testing.T) {
 				f := newFake(t, fail)
 				err := classifyOps[opCancel](MustClient(t, f.BaseURL()))
-				assertCode(t, err, payment.EUPSTREAM)
+				testutil.AssertCode(t, err, payment.EUPSTREAM)
 				if f.Calls() != 1 {
 					t.Errorf("cancel calls = %d, want exactly 1", f.Calls())
 				}
@@ -228,7 +229,7 @@ func TestRetry(t *testing.T) {
 	t.Run("PreRegisterNeverRetried", func(t *testing.T) {
 		f := newFake(t, replay(http.StatusInternalServerError, []byte(`{"type":"INTERNAL_SERVER_ERROR"}`)))
 		err := classifyOps[opPreRegister](MustClient(t, f.BaseURL()))
-		assertCode(t, err, payment.EUPSTREAM)
+		testutil.AssertCode(t, err, payment.EUPSTREAM)
 		if f.Calls() != 1 {
 			t.Errorf("pre-register calls = %d, want exactly 1", f.Calls())
 		}
@@ -241,7 +242,7 @@ func TestRetry(t *testing.T) {
 		defer cancel()
 		start := time.Now()
 		_, err := c.Lookup(ctx, testPayment())
-		assertCode(t, err, payment.EUPSTREAM)
+		testutil.AssertCode(t, err, payment.EUPSTREAM)
 		if d := time.Since(start); d > 5*time.Second || f.Calls() != 1 {
 			t.Errorf("took %v and %d calls; want to stop at the deadline after 1", d, f.Calls())
 		}

@@ -10,12 +10,12 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/paybridge/paybridge/internal/payment"
+	"github.com/paybridge/paybridge/internal/testutil"
 )
 
 // testSecret is long and distinctive so that a test can search any output
@@ -190,75 +190,24 @@ func jsonText(v any) string {
 	return string(b)
 }
 
-// reply writes status and body as PortOne does.
-func reply(w http.ResponseWriter, status int, body []byte) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	w.Write(body)
-}
-
 // replay is a handler that answers every call with status and body.
 func replay(status int, body []byte) func(http.ResponseWriter, wireRequest) {
-	return func(w http.ResponseWriter, _ wireRequest) { reply(w, status, body) }
+	return func(w http.ResponseWriter, _ wireRequest) { testutil.Reply(w, status, body) }
 }
 
 // hangUp is a handler that closes the connection without answering, as a
 // crashed server or a dropped network does.
 func hangUp(t *testing.T) func(http.ResponseWriter, wireRequest) {
 	return func(w http.ResponseWriter, _ wireRequest) {
-		conn, _, err := w.(http.Hijacker).Hijack()
-		if err != nil {
-			t.Errorf("hijack: %v", err)
-			return
-		}
-		conn.Close()
+		testutil.HangUp(t, w)
 	}
 }
 
-// assertCode fails the test unless err is a *payment.Error with code.
-func assertCode(t *testing.T, err error, code string) {
-	t.Helper()
-	if got := payment.ErrorCode(err); got != code {
-		t.Fatalf("error code = %q, want %q (err: %v)", got, code, err)
-	}
-}
-
-// recorder collects strings from server handlers, under a lock for the race
-// detector.
-type recorder struct {
-	mu sync.Mutex
-	v  []string
-}
-
-func (r *recorder) add(s string) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.v = append(r.v, s)
-}
-
-func (r *recorder) all() []string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return append([]string(nil), r.v...)
-}
+// recorder collects values from server handlers (see testutil.Recorder).
+type recorder = testutil.Recorder[string]
 
 // syncBuffer is a log destination that handlers and the test may share.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
+type syncBuffer = testutil.LogBuffer
 
 // newTestLogger is a debug-level text logger writing to buf.
 func newTestLogger(buf *syncBuffer) *slog.Logger {

@@ -3,6 +3,7 @@ package portone
 import (
 	"bytes"
 	"context"
+	"github.com/paybridge/paybridge/internal/testutil"
 	"net/http"
 	"net/url"
 	"strings"
@@ -54,7 +55,7 @@ func TestClient_Ready(t *testing.T) {
 		p := testPayment()
 		p.Currency = "USD"
 		_, err := MustClient(t, f.BaseURL()).Ready(context.Background(), p, testURLs)
-		assertCode(t, err, payment.EINVALID)
+		testutil.AssertCode(t, err, payment.EINVALID)
 		if f.Calls() != 0 {
 			t.Errorf("calls = %d, want 0", f.Calls())
 		}
@@ -62,12 +63,12 @@ func TestClient_Ready(t *testing.T) {
 	t.Run("ErrAlreadyPaid", func(t *testing.T) {
 		f := newFake(t, replay(http.StatusConflict, mustTestdata(t, "error_already_paid.json")))
 		_, err := MustClient(t, f.BaseURL()).Ready(context.Background(), testPayment(), testURLs)
-		assertCode(t, err, payment.EINVALID)
+		testutil.AssertCode(t, err, payment.EINVALID)
 	})
 	t.Run("ErrNotJSON", func(t *testing.T) {
 		f := newFake(t, replay(http.StatusOK, []byte(`<html>ok</html>`)))
 		_, err := MustClient(t, f.BaseURL()).Ready(context.Background(), testPayment(), testURLs)
-		assertCode(t, err, payment.EUPSTREAM)
+		testutil.AssertCode(t, err, payment.EUPSTREAM)
 	})
 }
 
@@ -197,8 +198,8 @@ func TestClient_LookupIDs(t *testing.T) {
 	t.Run("ProviderTIDFirst", func(t *testing.T) {
 		var rec recorder
 		f := newFake(t, func(w http.ResponseWriter, req wireRequest) {
-			rec.add(req.Path)
-			reply(w, http.StatusOK, mustTestdata(t, "payment_paid.json"))
+			rec.Add(req.Path)
+			testutil.Reply(w, http.StatusOK, mustTestdata(t, "payment_paid.json"))
 		})
 		c := MustClient(t, f.BaseURL())
 		p := testPayment()
@@ -210,7 +211,7 @@ func TestClient_LookupIDs(t *testing.T) {
 		if _, err := c.Lookup(context.Background(), p); err != nil {
 			t.Fatal(err)
 		}
-		if got := rec.all(); len(got) != 2 || got[0] != "/payments/pay_tid" || got[1] != "/payments/"+p.ID {
+		if got := rec.All(); len(got) != 2 || got[0] != "/payments/pay_tid" || got[1] != "/payments/"+p.ID {
 			t.Errorf("paths = %q, want ProviderTID, then the payment id", got)
 		}
 	})
@@ -219,8 +220,8 @@ func TestClient_LookupIDs(t *testing.T) {
 		// paybridge's own payment, whatever the return claims.
 		var rec recorder
 		f := newFake(t, func(w http.ResponseWriter, req wireRequest) {
-			rec.add(req.Path)
-			reply(w, http.StatusOK, mustTestdata(t, "payment_paid.json"))
+			rec.Add(req.Path)
+			testutil.Reply(w, http.StatusOK, mustTestdata(t, "payment_paid.json"))
 		})
 		p := testPayment()
 		p.ProviderTID = ""
@@ -228,7 +229,7 @@ func TestClient_LookupIDs(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := rec.all(); len(got) != 1 || got[0] != "/payments/"+p.ID {
+		if got := rec.All(); len(got) != 1 || got[0] != "/payments/"+p.ID {
 			t.Errorf("paths = %q, want only /payments/%s", got, p.ID)
 		}
 	})
@@ -260,7 +261,7 @@ func TestClient_LookupIDs(t *testing.T) {
 		for _, body := range []string{`<html>404</html>`, `{"type":"NOT_FOUND","message":"no route"}`} {
 			f := newFake(t, replay(http.StatusNotFound, []byte(body)))
 			_, err := MustClient(t, f.BaseURL()).Lookup(context.Background(), testPayment())
-			assertCode(t, err, payment.EUPSTREAM)
+			testutil.AssertCode(t, err, payment.EUPSTREAM)
 		}
 	})
 }
@@ -281,7 +282,7 @@ func TestClient_LookupUnreadable(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			f := newFake(t, replay(http.StatusOK, []byte(body)))
 			_, err := MustClient(t, f.BaseURL()).Lookup(context.Background(), testPayment())
-			assertCode(t, err, payment.EUPSTREAM)
+			testutil.AssertCode(t, err, payment.EUPSTREAM)
 		})
 	}
 	t.Run("TolerantElsewhere", func(t *testing.T) {
@@ -307,19 +308,19 @@ func TestClient_Cancel(t *testing.T) {
 	t.Run("Succeeded", func(t *testing.T) {
 		var rec recorder
 		f := newFake(t, func(w http.ResponseWriter, r wireRequest) {
-			rec.add(r.Method + " " + r.Path)
+			rec.Add(r.Method + " " + r.Path)
 			if r.Method == http.MethodPost {
-				reply(w, http.StatusOK, mustTestdata(t, "cancel_succeeded.json"))
+				testutil.Reply(w, http.StatusOK, mustTestdata(t, "cancel_succeeded.json"))
 				return
 			}
-			reply(w, http.StatusOK, mustTestdata(t, "payment_partial_cancelled.json"))
+			testutil.Reply(w, http.StatusOK, mustTestdata(t, "payment_partial_cancelled.json"))
 		})
 		got, err := MustClient(t, f.BaseURL()).Cancel(context.Background(), testPayment(), req)
 		if err != nil {
 			t.Fatal(err)
 		}
 		id := testPayment().ID
-		if calls := rec.all(); len(calls) != 2 || calls[0] != "POST /payments/"+id+"/cancel" || calls[1] != "GET /payments/"+id {
+		if calls := rec.All(); len(calls) != 2 || calls[0] != "POST /payments/"+id+"/cancel" || calls[1] != "GET /payments/"+id {
 			t.Errorf("calls = %q, want the cancel, then one lookup", calls)
 		}
 		if got.State != payment.ProviderPartiallyCanceled || got.RawStatus != "PARTIAL_CANCELLED" ||
@@ -331,13 +332,13 @@ func TestClient_Cancel(t *testing.T) {
 	t.Run("SucceededLookupFails", func(t *testing.T) {
 		f := newFake(t, func(w http.ResponseWriter, r wireRequest) {
 			if r.Method == http.MethodPost {
-				reply(w, http.StatusOK, mustTestdata(t, "cancel_succeeded.json"))
+				testutil.Reply(w, http.StatusOK, mustTestdata(t, "cancel_succeeded.json"))
 				return
 			}
-			reply(w, http.StatusServiceUnavailable, []byte(`{"type":"INTERNAL","message":"down"}`))
+			testutil.Reply(w, http.StatusServiceUnavailable, []byte(`{"type":"INTERNAL","message":"down"}`))
 		})
 		_, err := MustClient(t, f.BaseURL()).Cancel(context.Background(), testPayment(), req)
-		assertCode(t, err, payment.EUPSTREAM)
+		testutil.AssertCode(t, err, payment.EUPSTREAM)
 		if f.Calls() != 4 {
 			t.Errorf("calls = %d, want 1 cancel + 3 lookups", f.Calls())
 		}
@@ -348,7 +349,7 @@ func TestClient_Cancel(t *testing.T) {
 	t.Run("Requested", func(t *testing.T) {
 		f := newFake(t, replay(http.StatusOK, mustTestdata(t, "cancel_requested.json")))
 		_, err := MustClient(t, f.BaseURL()).Cancel(context.Background(), testPayment(), req)
-		assertCode(t, err, payment.EUPSTREAM)
+		testutil.AssertCode(t, err, payment.EUPSTREAM)
 		if msg := payment.ErrorMessage(err); !strings.Contains(msg, "accepted the refund but has not completed it") {
 			t.Errorf("message %q", msg)
 		}
@@ -359,7 +360,7 @@ func TestClient_Cancel(t *testing.T) {
 	t.Run("Failed", func(t *testing.T) {
 		f := newFake(t, replay(http.StatusOK, mustTestdata(t, "cancel_failed.json")))
 		_, err := MustClient(t, f.BaseURL()).Cancel(context.Background(), testPayment(), req)
-		assertCode(t, err, payment.EDECLINED)
+		testutil.AssertCode(t, err, payment.EDECLINED)
 		if pe := payment.AsProviderError(err); pe == nil || pe.Code != "FAILED" || pe.Provider != "portone" {
 			t.Errorf("ProviderError = %+v", pe)
 		}
@@ -372,7 +373,7 @@ func TestClient_Cancel(t *testing.T) {
 		t.Run("Err"+name, func(t *testing.T) {
 			f := newFake(t, replay(http.StatusOK, []byte(body)))
 			_, err := MustClient(t, f.BaseURL()).Cancel(context.Background(), testPayment(), req)
-			assertCode(t, err, payment.EUPSTREAM)
+			testutil.AssertCode(t, err, payment.EUPSTREAM)
 		})
 	}
 	t.Run("ErrZeroAmount", func(t *testing.T) {
@@ -380,7 +381,7 @@ func TestClient_Cancel(t *testing.T) {
 		// never go out.
 		f := newFake(t, replay(http.StatusOK, mustTestdata(t, "cancel_succeeded.json")))
 		_, err := MustClient(t, f.BaseURL()).Cancel(context.Background(), testPayment(), payment.CancelRequest{Cancelable: 2200})
-		assertCode(t, err, payment.EINVALID)
+		testutil.AssertCode(t, err, payment.EINVALID)
 		if f.Calls() != 0 {
 			t.Errorf("calls = %d, want 0", f.Calls())
 		}

@@ -2,6 +2,7 @@ package portone
 
 import (
 	"context"
+	"github.com/paybridge/paybridge/internal/testutil"
 	"net/http"
 	"testing"
 	"time"
@@ -30,7 +31,7 @@ func TestSandbox_Faults(t *testing.T) {
 		sb, c, p := paidPayment(t, posandbox.Options{})
 		sb.InjectFault(posandbox.Fault{Op: "cancel", Kind: "lost"})
 		_, err := c.Cancel(context.Background(), p, refund)
-		assertCode(t, err, payment.EUPSTREAM)
+		testutil.AssertCode(t, err, payment.EUPSTREAM)
 		if n := sb.CallsFor("cancel", p.ID); n != 1 {
 			t.Errorf("cancel calls = %d, want 1", n)
 		}
@@ -42,7 +43,7 @@ func TestSandbox_Faults(t *testing.T) {
 	t.Run("AsyncCancel", func(t *testing.T) {
 		sb, c, p := paidPayment(t, posandbox.Options{AsyncCancel: true})
 		_, err := c.Cancel(context.Background(), p, refund)
-		assertCode(t, err, payment.EUPSTREAM)
+		testutil.AssertCode(t, err, payment.EUPSTREAM)
 		if n := sb.Calls("getPayment"); n != 0 {
 			t.Errorf("getPayment calls = %d: a REQUESTED refund is settled by the service, not by Cancel", n)
 		}
@@ -55,7 +56,7 @@ func TestSandbox_Faults(t *testing.T) {
 		sb, c, p := paidPayment(t, posandbox.Options{})
 		sb.InjectFault(posandbox.Fault{Op: "cancel", Kind: "decline"})
 		_, err := c.Cancel(context.Background(), p, refund)
-		assertCode(t, err, payment.EDECLINED)
+		testutil.AssertCode(t, err, payment.EDECLINED)
 		got, err := c.Lookup(context.Background(), p)
 		if err != nil || got.State != payment.ProviderPaid || got.CanceledAmount != 0 {
 			t.Errorf("Lookup after a declined refund = %+v, %v", got, err)
@@ -65,7 +66,7 @@ func TestSandbox_Faults(t *testing.T) {
 		sb, c, p := paidPayment(t, posandbox.Options{})
 		sb.InjectFault(posandbox.Fault{Op: "cancel", Kind: "error", Status: 502})
 		_, err := c.Cancel(context.Background(), p, refund)
-		assertCode(t, err, payment.EUPSTREAM)
+		testutil.AssertCode(t, err, payment.EUPSTREAM)
 		if pe := payment.AsProviderError(err); pe == nil || pe.Code != "PG_PROVIDER" || pe.Detail == "" {
 			t.Errorf("ProviderError = %+v", pe)
 		}
@@ -105,7 +106,7 @@ func TestSandbox_Faults(t *testing.T) {
 		sb, c := MustSandbox(t, posandbox.Options{})
 		c.auth = "PortOne wrong-secret"
 		_, err := c.Ready(context.Background(), sandboxPayment(), testURLs)
-		assertCode(t, err, payment.EINVALID)
+		testutil.AssertCode(t, err, payment.EINVALID)
 		if pe := payment.AsProviderError(err); pe == nil || pe.Code != "UNAUTHORIZED" || pe.HTTPStatus != 401 {
 			t.Errorf("err = %v, want 401 UNAUTHORIZED", err)
 		}
@@ -117,7 +118,7 @@ func TestSandbox_Faults(t *testing.T) {
 		_, c := MustSandbox(t, posandbox.Options{})
 		c.storeID = "store-someone-else"
 		_, err := c.Ready(context.Background(), sandboxPayment(), testURLs)
-		assertCode(t, err, payment.EINVALID)
+		testutil.AssertCode(t, err, payment.EINVALID)
 		if pe := payment.AsProviderError(err); pe == nil || pe.Code != "FORBIDDEN" {
 			t.Errorf("err = %v, want FORBIDDEN", err)
 		}
@@ -143,7 +144,7 @@ func TestSandbox_InProcess(t *testing.T) {
 	}
 	sb.InjectFault(posandbox.Fault{Op: "preRegister", Kind: "lost"})
 	_, err = c.Ready(context.Background(), p, sandboxURLs(p))
-	assertCode(t, err, payment.EUPSTREAM)
+	testutil.AssertCode(t, err, payment.EUPSTREAM)
 	if n := sb.CallsFor("preRegister", p.ID); n != 2 {
 		t.Errorf("preRegister calls = %d, want 2", n)
 	}

@@ -2,6 +2,7 @@ package portone
 
 import (
 	"context"
+	"github.com/paybridge/paybridge/internal/testutil"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -160,7 +161,7 @@ func TestSandbox_Flow(t *testing.T) {
 	}
 
 	_, err = c.Ready(ctx, p, sandboxURLs(p))
-	assertCode(t, err, payment.EINVALID)
+	testutil.AssertCode(t, err, payment.EINVALID)
 	if pe := payment.AsProviderError(err); pe == nil || pe.Code != "ALREADY_PAID" {
 		t.Errorf("Ready after payment: %v, want ALREADY_PAID", err)
 	}
@@ -177,12 +178,12 @@ func TestSandbox_Flow(t *testing.T) {
 	// A refund from a record that believes nothing is left: the guard goes
 	// out as 0 and PortOne refuses.
 	_, err = c.Cancel(ctx, p, payment.CancelRequest{Amount: 1000, Cancelable: 0, Reason: "stale"})
-	assertCode(t, err, payment.EINVALID)
+	testutil.AssertCode(t, err, payment.EINVALID)
 
 	// The same refund again, still believing 10000 is cancelable: PortOne's
 	// remainder is 7000, so the guard refuses it.
 	_, err = c.Cancel(ctx, p, payment.CancelRequest{Amount: 3000, Cancelable: 10000, Reason: "one cup"})
-	assertCode(t, err, payment.EINVALID)
+	testutil.AssertCode(t, err, payment.EINVALID)
 	if pe := payment.AsProviderError(err); pe == nil || pe.Code != "CANCELLABLE_AMOUNT_CONSISTENCY_BROKEN" {
 		t.Errorf("stale Cancel: %v", err)
 	}
@@ -198,7 +199,7 @@ func TestSandbox_Flow(t *testing.T) {
 		t.Errorf("final Cancel = %+v", full)
 	}
 	_, err = c.Cancel(ctx, p, payment.CancelRequest{Amount: 1, Cancelable: 0, Reason: "again"})
-	assertCode(t, err, payment.EINVALID)
+	testutil.AssertCode(t, err, payment.EINVALID)
 	if pe := payment.AsProviderError(err); pe == nil || pe.Code != "PAYMENT_ALREADY_CANCELLED" {
 		t.Errorf("Cancel of a cancelled payment: %v", err)
 	}

@@ -3,6 +3,7 @@ package portone
 import (
 	"bytes"
 	"encoding/json"
+	"github.com/paybridge/paybridge/internal/testutil"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -54,7 +55,7 @@ func TestClient_ParseWebhook(t *testing.T) {
 	reject := func(t *testing.T, c *Client, h http.Header, body []byte, msg string) {
 		t.Helper()
 		got, err := c.ParseWebhook(h, body)
-		assertCode(t, err, payment.EUNAUTHORIZED)
+		testutil.AssertCode(t, err, payment.EUNAUTHORIZED)
 		if got != "" {
 			t.Errorf("ParseWebhook returned %q with an error", got)
 		}
@@ -154,7 +155,7 @@ func TestClient_ParseWebhook(t *testing.T) {
 		for _, body := range []string{`not json`, `{"type":"Transaction.Paid","data":{}}`} {
 			b := []byte(body)
 			_, err := webhookClient(t, secret).ParseWebhook(signed(t, secret, webhookNow, b), b)
-			assertCode(t, err, payment.EINVALID)
+			testutil.AssertCode(t, err, payment.EINVALID)
 		}
 	})
 }

@@ -2,6 +2,7 @@ package toss
 
 import (
 	"context"
+	"github.com/paybridge/paybridge/internal/testutil"
 	"net/http"
 	"strings"
 	"testing"
@@ -27,7 +28,7 @@ func TestClient_Approve(t *testing.T) {
 		if _, err := c.Approve(context.Background(), p, ret); err != nil {
 			t.Fatal(err)
 		}
-		reqs := rec.all()
+		reqs := rec.All()
 		if len(reqs) != 1 {
 			t.Fatalf("%d calls, want 1", len(reqs))
 		}
@@ -93,7 +94,7 @@ func TestClient_Approve(t *testing.T) {
 				done := mustTestdata(t, "payment_done.json")
 				f := newFake(t, func(w http.ResponseWriter, r *http.Request, req wireRequest) {
 					if req.Method == http.MethodGet {
-						reply(w, http.StatusOK, done)
+						testutil.Reply(w, http.StatusOK, done)
 						return
 					}
 					handle(w, r, req)
@@ -107,7 +108,7 @@ func TestClient_Approve(t *testing.T) {
 				}
 				before := f.Calls()
 				_, err := c.Approve(context.Background(), testPayment(), tossReturn())
-				assertCode(t, err, payment.EUPSTREAM)
+				testutil.AssertCode(t, err, payment.EUPSTREAM)
 				if n := f.Calls() - before; n != 1 {
 					t.Errorf("confirm reached Toss %d times, want exactly 1", n)
 				}

@@ -2,6 +2,7 @@ package toss
 
 import (
 	"context"
+	"github.com/paybridge/paybridge/internal/testutil"
 	"net/http"
 	"strings"
 	"testing"
@@ -27,7 +28,7 @@ func TestClient_Cancel(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		reqs := rec.all()
+		reqs := rec.All()
 		if len(reqs) != 1 {
 			t.Fatalf("%d calls, want 1", len(reqs))
 		}
@@ -70,7 +71,7 @@ func TestClient_Cancel(t *testing.T) {
 		// answer the second with the first's result and refund nothing.
 		c.Cancel(context.Background(), p, payment.CancelRequest{Amount: 5000, Cancelable: 15000, Reason: strings.Repeat("r", 250)})
 		c.Cancel(context.Background(), p, payment.CancelRequest{Amount: 5000, Cancelable: 10000})
-		reqs := rec.all()
+		reqs := rec.All()
 		if len(reqs) != 2 {
 			t.Fatalf("%d calls", len(reqs))
 		}
@@ -116,7 +117,7 @@ func TestClient_Cancel(t *testing.T) {
 		f := newFake(t, replay(http.StatusServiceUnavailable, mustTestdata(t, "error_internal.json")))
 		_, err := MustClient(t, f.BaseURL()).Cancel(context.Background(), paidPayment(),
 			payment.CancelRequest{Amount: 1000, Cancelable: 15000, IdempotencyKey: "can_3"})
-		assertCode(t, err, payment.EUPSTREAM)
+		testutil.AssertCode(t, err, payment.EUPSTREAM)
 		if f.Calls() != 1 {
 			t.Errorf("cancel reached Toss %d times, want exactly 1", f.Calls())
 		}
@@ -126,7 +127,7 @@ func TestClient_Cancel(t *testing.T) {
 		f := newFake(t, replay(http.StatusForbidden, mustTestdata(t, "error_not_cancelable_amount.json")))
 		_, err := MustClient(t, f.BaseURL()).Cancel(context.Background(), paidPayment(),
 			payment.CancelRequest{Amount: 1000, Cancelable: 15000, IdempotencyKey: "can_4"})
-		assertCode(t, err, payment.EINVALID)
+		testutil.AssertCode(t, err, payment.EINVALID)
 		if pe := payment.AsProviderError(err); pe == nil || pe.Code != "NOT_CANCELABLE_AMOUNT" || pe.HTTPStatus != 403 {
 			t.Errorf("provider error = %+v", pe)
 		}

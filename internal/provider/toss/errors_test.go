@@ -3,6 +3,7 @@ package toss
 import (
 	"context"
 	"fmt"
+	"github.com/paybridge/paybridge/internal/testutil"
 	"net/http"
 	"strings"
 	"testing"
@@ -72,7 +73,7 @@ func TestClassify(t *testing.T) {
 			f := newFake(t, replay(r.status, r.body))
 			c := MustClient(t, f.BaseURL())
 			_, err := c.Approve(context.Background(), testPayment(), tossReturn())
-			assertCode(t, err, r.want)
+			testutil.AssertCode(t, err, r.want)
 			if msg := payment.ErrorMessage(err); !strings.Contains(msg, r.msg) {
 				t.Errorf("message %q lacks %q", msg, r.msg)
 			}
@@ -82,7 +83,7 @@ func TestClassify(t *testing.T) {
 			}
 
 			_, err = c.Cancel(context.Background(), paidPayment(), payment.CancelRequest{Amount: 1000, Cancelable: 15000, IdempotencyKey: "k"})
-			assertCode(t, err, r.want)
+			testutil.AssertCode(t, err, r.want)
 
 			wantGet := r.wantGet
 			if wantGet == "" {
@@ -93,7 +94,7 @@ func TestClassify(t *testing.T) {
 			}
 			p := paidPayment()
 			_, err = c.Lookup(context.Background(), p)
-			assertCode(t, err, wantGet)
+			testutil.AssertCode(t, err, wantGet)
 		})
 	}
 }
@@ -126,7 +127,7 @@ func TestClassify_Messages(t *testing.T) {
 	t.Run("Transport", func(t *testing.T) {
 		f := newFake(t, hangUp(t))
 		_, err := MustClient(t, f.BaseURL()).Approve(context.Background(), testPayment(), tossReturn())
-		assertCode(t, err, payment.EUPSTREAM)
+		testutil.AssertCode(t, err, payment.EUPSTREAM)
 		if !IsUnknownOutcome(err) || !strings.Contains(payment.ErrorMessage(err), "connection to Toss failed") {
 			t.Errorf("err = %v", err)
 		}
@@ -135,7 +136,7 @@ func TestClassify_Messages(t *testing.T) {
 		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 		defer cancel()
 		_, err = MustClient(t, slow.BaseURL()).Approve(ctx, testPayment(), tossReturn())
-		assertCode(t, err, payment.EUPSTREAM)
+		testutil.AssertCode(t, err, payment.EUPSTREAM)
 		if !strings.Contains(payment.ErrorMessage(err), "in time") {
 			t.Errorf("timeout message = %q", payment.ErrorMessage(err))
 		}

@@ -9,12 +9,12 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/paybridge/paybridge/internal/payment"
+	"github.com/paybridge/paybridge/internal/testutil"
 )
 
 // Keys used by the tests. They are long and distinctive so that a test can
@@ -111,7 +111,7 @@ func newFake(t *testing.T, handle func(w http.ResponseWriter, r *http.Request, r
 		f.calls.Add(1)
 		req, ok := check(t, r)
 		if !ok {
-			reply(w, http.StatusTeapot, []byte(`{"code":"FAKE_BAD_REQUEST","message":"fake: bad request"}`))
+			testutil.Reply(w, http.StatusTeapot, []byte(`{"code":"FAKE_BAD_REQUEST","message":"fake: bad request"}`))
 			return
 		}
 		f.handle(w, r, req)
@@ -201,63 +201,27 @@ func jsonString(v any) string {
 	return string(b)
 }
 
-// reply writes status and body as Toss does.
-func reply(w http.ResponseWriter, status int, body []byte) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	w.Write(body)
-}
-
 // replay is a handler that answers every call with status and body.
 func replay(status int, body []byte) func(http.ResponseWriter, *http.Request, wireRequest) {
-	return func(w http.ResponseWriter, _ *http.Request, _ wireRequest) { reply(w, status, body) }
+	return func(w http.ResponseWriter, _ *http.Request, _ wireRequest) { testutil.Reply(w, status, body) }
 }
 
 // hangUp is a handler that closes the connection without answering, as a
 // crashed server or a dropped network does.
 func hangUp(t *testing.T) func(http.ResponseWriter, *http.Request, wireRequest) {
 	return func(w http.ResponseWriter, _ *http.Request, _ wireRequest) {
-		conn, _, err := w.(http.Hijacker).Hijack()
-		if err != nil {
-			t.Errorf("hijack: %v", err)
-			return
-		}
-		conn.Close()
+		testutil.HangUp(t, w)
 	}
 }
 
-// assertCode fails the test unless err is a *payment.Error with code.
-func assertCode(t *testing.T, err error, code string) {
-	t.Helper()
-	if got := payment.ErrorCode(err); got != code {
-		t.Fatalf("error code = %q, want %q (err: %v)", got, code, err)
-	}
-}
-
-// recorder collects values from server handlers. The race detector sees no
-// ordering through a socket, so handlers and tests share data under a lock.
-type recorder struct {
-	mu sync.Mutex
-	v  []wireRequest
-}
-
-func (r *recorder) add(req wireRequest) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.v = append(r.v, req)
-}
-
-func (r *recorder) all() []wireRequest {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return append([]wireRequest(nil), r.v...)
-}
+// recorder collects values from server handlers (see testutil.Recorder).
+type recorder = testutil.Recorder[wireRequest]
 
 // recordAndReplay records every request and answers status and body.
 func recordAndReplay(rec *recorder, status int, body []byte) func(http.ResponseWriter, *http.Request, wireRequest) {
 	return func(w http.ResponseWriter, _ *http.Request, req wireRequest) {
-		rec.add(req)
-		reply(w, status, body)
+		rec.Add(req)
+		testutil.Reply(w, status, body)
 	}
 }
 

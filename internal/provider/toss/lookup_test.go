@@ -2,6 +2,7 @@ package toss
 
 import (
 	"context"
+	"github.com/paybridge/paybridge/internal/testutil"
 	"net/http"
 	"sync/atomic"
 	"testing"
@@ -28,7 +29,7 @@ func TestClient_Lookup(t *testing.T) {
 				if _, err := MustClient(t, f.BaseURL()).Lookup(context.Background(), p); err != nil {
 					t.Fatal(err)
 				}
-				reqs := rec.all()
+				reqs := rec.All()
 				if len(reqs) != 1 || reqs[0].Method != http.MethodGet || reqs[0].Path != tt.want || reqs[0].IdempotencyKey != "" {
 					t.Fatalf("requests = %+v, want one GET %s", reqs, tt.want)
 				}
@@ -54,7 +55,7 @@ func TestClient_Lookup(t *testing.T) {
 		// A 404 without Toss's code is not "Toss does not know the payment".
 		f := newFake(t, replay(http.StatusNotFound, []byte(`{"code":"NOT_FOUND","message":"no such path"}`)))
 		_, err := MustClient(t, f.BaseURL()).Lookup(context.Background(), testPayment())
-		assertCode(t, err, payment.EUPSTREAM)
+		testutil.AssertCode(t, err, payment.EUPSTREAM)
 	})
 
 	t.Run("Retries", func(t *testing.T) {
@@ -80,7 +81,7 @@ func TestClient_Lookup(t *testing.T) {
 						tt.fail(w, r, req)
 						return
 					}
-					reply(w, http.StatusOK, done)
+					testutil.Reply(w, http.StatusOK, done)
 				})
 				got, err := MustClient(t, f.BaseURL()).Lookup(context.Background(), testPayment())
 				if tt.wantErr == "" {
@@ -88,7 +89,7 @@ func TestClient_Lookup(t *testing.T) {
 						t.Fatalf("Lookup = %+v, %v", got, err)
 					}
 				} else {
-					assertCode(t, err, tt.wantErr)
+					testutil.AssertCode(t, err, tt.wantErr)
 				}
 				if f.Calls() != tt.calls {
 					t.Errorf("%d calls, want %d", f.Calls(), tt.calls)
@@ -105,7 +106,7 @@ func TestClient_Lookup(t *testing.T) {
 		defer cancel()
 		start := time.Now()
 		_, err := c.Lookup(ctx, testPayment())
-		assertCode(t, err, payment.EUPSTREAM)
+		testutil.AssertCode(t, err, payment.EUPSTREAM)
 		if pe := payment.AsProviderError(err); pe == nil || pe.HTTPStatus != 500 {
 			t.Errorf("err = %v, want the last real answer, not the context's", err)
 		}

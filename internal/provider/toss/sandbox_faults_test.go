@@ -3,6 +3,7 @@ package toss
 import (
 	"context"
 	"encoding/base64"
+	"github.com/paybridge/paybridge/internal/testutil"
 	"net/url"
 	"strings"
 	"testing"
@@ -29,7 +30,7 @@ func TestSandbox_Faults(t *testing.T) {
 		}
 		env.sb.InjectFault(tosssandbox.Fault{Op: "confirm", Kind: "lost", ID: p.ID})
 		_, err := env.c.Approve(ctx, p, ret)
-		assertCode(t, err, payment.EUPSTREAM)
+		testutil.AssertCode(t, err, payment.EUPSTREAM)
 		if n := env.sb.CallsFor("confirm", p.ID); n != 1 {
 			t.Errorf("confirm calls = %d, want exactly 1", n)
 		}
@@ -49,7 +50,7 @@ func TestSandbox_Faults(t *testing.T) {
 		p.ProviderTID = ret.TID
 		env.sb.InjectFault(tosssandbox.Fault{Op: "cancel", Kind: "lost"})
 		_, err := env.c.Cancel(ctx, p, payment.CancelRequest{Amount: 4000, Cancelable: 10000, IdempotencyKey: "can_lost"})
-		assertCode(t, err, payment.EUPSTREAM)
+		testutil.AssertCode(t, err, payment.EUPSTREAM)
 		if n := env.sb.CallsFor("cancel", ret.TID); n != 1 {
 			t.Errorf("cancel calls = %d, want exactly 1", n)
 		}
@@ -65,7 +66,7 @@ func TestSandbox_Faults(t *testing.T) {
 		ret := env.mustAuthenticate(t, p)
 		env.sb.InjectFault(tosssandbox.Fault{Op: "confirm", Kind: "decline"})
 		_, err := env.c.Approve(ctx, p, ret)
-		assertCode(t, err, payment.EDECLINED)
+		testutil.AssertCode(t, err, payment.EDECLINED)
 		if msg := payment.ErrorMessage(err); msg != "Toss declined the payment: REJECT_CARD_COMPANY" {
 			t.Errorf("message = %q", msg)
 		}
@@ -82,7 +83,7 @@ func TestSandbox_Faults(t *testing.T) {
 		ret := env.mustAuthenticate(t, p)
 		env.clock.Advance(10 * time.Minute)
 		_, err := env.c.Approve(ctx, p, ret)
-		assertCode(t, err, payment.EDECLINED)
+		testutil.AssertCode(t, err, payment.EDECLINED)
 		if !strings.Contains(payment.ErrorMessage(err), "expired") {
 			t.Errorf("message = %q", payment.ErrorMessage(err))
 		}
@@ -104,7 +105,7 @@ func TestSandbox_Faults(t *testing.T) {
 			t.Fatalf("ParseReturn = %+v: the claimed amount must reach the service", ret)
 		}
 		_, err := env.c.Approve(ctx, p, ret)
-		assertCode(t, err, payment.EDECLINED)
+		testutil.AssertCode(t, err, payment.EDECLINED)
 	})
 
 	t.Run("ConfirmErrorThenLookupRetried", func(t *testing.T) {
@@ -113,7 +114,7 @@ func TestSandbox_Faults(t *testing.T) {
 		ret := env.mustAuthenticate(t, p)
 		env.sb.InjectFault(tosssandbox.Fault{Op: "confirm", Kind: "error", Status: 503, Code: "COMMON_ERROR"})
 		_, err := env.c.Approve(ctx, p, ret)
-		assertCode(t, err, payment.EUPSTREAM)
+		testutil.AssertCode(t, err, payment.EUPSTREAM)
 		if n := env.sb.CallsFor("confirm", ret.TID); n != 1 {
 			t.Errorf("confirm calls = %d, want 1", n)
 		}
@@ -150,7 +151,7 @@ func TestSandbox_Faults(t *testing.T) {
 		env.c.auth = "Basic " + base64.StdEncoding.EncodeToString([]byte("test_sk_someoneElsesKey:"))
 		p := sandboxPayment()
 		_, err := env.c.Lookup(ctx, p)
-		assertCode(t, err, payment.EINVALID)
+		testutil.AssertCode(t, err, payment.EINVALID)
 		if pe := payment.AsProviderError(err); pe == nil || pe.Code != "UNAUTHORIZED_KEY" || pe.HTTPStatus != 401 {
 			t.Errorf("err = %v, want 401 UNAUTHORIZED_KEY", err)
 		}
@@ -161,6 +162,6 @@ func TestSandbox_Faults(t *testing.T) {
 		env := MustSandbox(t)
 		env.c.auth = "Basic dGVzdF9za196WExrS0V5cE5BcldtbzUwblgzbG1lYXhZRzVSTEVBSw=="
 		_, err := env.c.Lookup(ctx, sandboxPayment())
-		assertCode(t, err, payment.EINVALID)
+		testutil.AssertCode(t, err, payment.EINVALID)
 	})
 }

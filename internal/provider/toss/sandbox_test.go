@@ -2,6 +2,7 @@ package toss
 
 import (
 	"context"
+	"github.com/paybridge/paybridge/internal/testutil"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -208,7 +209,7 @@ func TestSandbox_Flow(t *testing.T) {
 	// Another refund that still believes 10000 is left: Toss's balance is
 	// 7000, so the guard refuses it and nothing is refunded.
 	_, err = env.c.Cancel(ctx, p, payment.CancelRequest{Amount: 3000, Cancelable: 10000, IdempotencyKey: "can_flow_stale"})
-	assertCode(t, err, payment.EINVALID)
+	testutil.AssertCode(t, err, payment.EINVALID)
 
 	full, err := env.c.Cancel(ctx, p, payment.CancelRequest{Amount: 7000, TaxFreeAmount: 1000, Cancelable: 7000, IdempotencyKey: "can_flow_2"})
 	if err != nil {
