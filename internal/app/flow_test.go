@@ -353,3 +353,37 @@ func TestRefund_LostResponse(t *testing.T) {
 		t.Fatalf("cancel calls = %d, want 1", c)
 	}
 }
+
+// Ensure a refused charge whose refund fails at first is not left for an
+// operator to notice: it is marked refund_required and the sweep retries
+// the refund until it goes through, once.
+func TestCheckout_FailedRefundIsRetried(t *testing.T) {
+	a := apptest.Start(t)
+	p := MustCreatePayment(t, a, "order-refund-retry", 10000, "")
+	ret := buyer(t, a, p.RedirectURL, "approve")
+	a.KakaoPaySandbox.InjectFault(sbkakaopay.Fault{Op: "approve", Kind: "amount", Amount: 100})
+	a.KakaoPaySandbox.InjectFault(sbkakaopay.Fault{Op: "cancel", Kind: "error", Status: 500, Code: -500})
+
+	follow(t, a, ret)
+	got := getPayment(t, a, p.ID)
+	if got.Status != "failed" || got.Failure == nil || got.Failure.Code != "refund_required" {
+		t.Fatalf("after a failed refund: %s %+v", got.Status, got.Failure)
+	}
+	a.Service.Now = func() time.Time { return time.Now().Add(time.Minute) }
+	r, err := a.Service.Sweep(t.Context())
+	if err != nil || r.Refunded != 1 {
+		t.Fatalf("sweep = %+v, %v; want one refund retried", r, err)
+	}
+	got = getPayment(t, a, p.ID)
+	if got.Status != "failed" || got.Failure.Code != "refunded_after_retry" || !strings.Contains(got.Failure.Message, "10000 won refunded at the provider on retry") {
+		t.Fatalf("after the retry: %s %+v", got.Status, got.Failure)
+	}
+	// The money is back at the provider, and later sweeps leave it alone.
+	a.Service.Now = func() time.Time { return time.Now().Add(3 * time.Minute) }
+	if r, _ := a.Service.Sweep(t.Context()); r.Refunded != 0 {
+		t.Fatalf("refunded again: %+v", r)
+	}
+	if c := a.KakaoPaySandbox.CallsFor("cancel", p.ProviderIDs.TID); c != 2 {
+		t.Fatalf("cancel calls = %d, want the failed one and the retry", c)
+	}
+}

@@ -75,6 +75,7 @@ type PaymentFilter struct {
 	UpdatedBefore time.Time
 	CreatedBefore time.Time
 	ExpiresBefore time.Time
+	FailureCode   string
 	Limit         int
 }
 

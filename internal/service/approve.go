@@ -207,8 +207,11 @@ func (s *Service) failAndRefund(ctx context.Context, p *payment.Payment, code, r
 	refunded, err := s.refundOwn(ctx, p)
 	switch {
 	case err != nil:
-		log.Error("refund at the provider failed: refund it by hand", "reason", reason, "error", err)
-		note = reason + "; the refund at the provider FAILED (" + payment.ErrorMessage(err) + "): refund it by hand"
+		// The money may still be at the provider: the sweep retries the
+		// refund until it goes through (RetryRefunds).
+		log.Error("refund at the provider failed; the sweep will retry it", "reason", reason, "error", err)
+		note = reason + "; the refund at the provider failed (" + payment.ErrorMessage(err) + "): paybridge retries it"
+		code = FailureRefundRequired
 	case refunded > 0:
 		log.Warn("payment refused and refunded at the provider", "reason", reason, "refunded", refunded)
 		note = fmt.Sprintf("%s; %d won refunded at the provider", reason, refunded)

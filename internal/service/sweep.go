@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/paybridge/paybridge/internal/payment"
 )
@@ -12,6 +13,7 @@ type SweepResult struct {
 	Settled  int // approving payments that left approving
 	Refunds  int // pending refunds that were settled
 	Orphaned int // created payments whose prepare never finished
+	Refunded int // closed payments whose refund at the provider was retried and went through
 }
 
 // sweepBatch bounds the work of one sweep per kind.
@@ -62,6 +64,18 @@ func (s *Service) Sweep(ctx context.Context) (SweepResult, error) {
 		}
 	}
 
+	owed, err := s.store.ClaimPayments(ctx, claim, payment.PaymentFilter{
+		Statuses:    []payment.Status{payment.StatusFailed, payment.StatusExpired, payment.StatusAborted},
+		FailureCode: FailureRefundRequired, Limit: sweepBatch})
+	if err != nil {
+		return r, err
+	}
+	for _, p := range owed {
+		if s.retryRefund(ctx, p) {
+			r.Refunded++
+		}
+	}
+
 	created, err := s.store.ClaimPayments(ctx, claim, payment.PaymentFilter{Statuses: []payment.Status{payment.StatusCreated},
 		UpdatedBefore: now.Add(-s.cfg.SettleAfter), Limit: sweepBatch})
 	if err != nil {
@@ -108,4 +122,29 @@ func (s *Service) expire(ctx context.Context, p *payment.Payment) (*payment.Paym
 	}
 	return s.transition(ctx, p, payment.StatusExpired, payment.Update{ProviderStatus: ptr(res.RawStatus)},
 		"expired", "not finished within the provider's window")
+}
+
+// FailureRefundRequired marks a closed payment whose money paybridge must
+// still give back at the provider: a refund that failed is retried by
+// every sweep until it goes through.
+const FailureRefundRequired = "refund_required"
+
+// retryRefund retries the refund of a closed payment that still owes one.
+// refundOwn asks the provider what is cancelable first, so a refund that
+// went through after all is never made twice.
+func (s *Service) retryRefund(ctx context.Context, p *payment.Payment) bool {
+	refunded, err := s.refundOwn(ctx, p)
+	if err != nil {
+		s.log.Warn("refund retry failed; the next sweep tries again", "payment_id", p.ID, "provider", p.Provider, "error", err)
+		return false
+	}
+	msg := fmt.Sprintf("%s; %d won refunded at the provider on retry", p.FailureMessage, refunded)
+	if _, err := s.store.UpdatePayment(ctx, p.ID, p.Status, payment.Update{
+		FailureCode: ptr("refunded_after_retry"), FailureMessage: &msg,
+	}); err != nil {
+		s.log.Error("record a retried refund", "payment_id", p.ID, "error", err)
+		return false
+	}
+	s.log.Info("refund retried and done", "payment_id", p.ID, "provider", p.Provider, "refunded", refunded)
+	return true
 }

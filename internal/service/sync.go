@@ -77,8 +77,15 @@ func (s *Service) Sync(ctx context.Context, id string) (*payment.Payment, error)
 func (s *Service) refundLate(ctx context.Context, p *payment.Payment) (*payment.Payment, error) {
 	refunded, err := s.refundOwn(ctx, p)
 	if err != nil {
-		s.log.Error("a closed payment was charged and the refund FAILED: refund it by hand",
+		s.log.Error("a closed payment was charged and the refund failed; the sweep will retry it",
 			"payment_id", p.ID, "provider", p.Provider, "status", p.Status, "error", err)
+		msg := "money charged after the payment was " + string(p.Status) + " could not be refunded yet (" +
+			payment.ErrorMessage(err) + "): paybridge retries it"
+		if _, uerr := s.store.UpdatePayment(ctx, p.ID, p.Status, payment.Update{
+			FailureCode: ptr(FailureRefundRequired), FailureMessage: &msg,
+		}); uerr != nil {
+			return p, uerr
+		}
 		return p, err
 	}
 	if refunded == 0 {

@@ -31,6 +31,9 @@ func (s *Store) ClaimPayments(ctx context.Context, c payment.Claim, f payment.Pa
 	if !f.ExpiresBefore.IsZero() {
 		where, args = append(where, "expires_at < ?"), append(args, micros(f.ExpiresBefore))
 	}
+	if f.FailureCode != "" {
+		where, args = append(where, "failure_code = ?"), append(args, f.FailureCode)
+	}
 	limit := max(f.Limit, 1)
 	query := `UPDATE payments SET lease_owner = ?, lease_until = ?
 		WHERE id IN (SELECT id FROM payments WHERE ` + strings.Join(where, " AND ") +

@@ -119,6 +119,9 @@ func (s *Store) FindPayments(ctx context.Context, f payment.PaymentFilter) ([]*p
 	if !f.ExpiresBefore.IsZero() {
 		where, args = append(where, "expires_at < ?"), append(args, micros(f.ExpiresBefore))
 	}
+	if f.FailureCode != "" {
+		where, args = append(where, "failure_code = ?"), append(args, f.FailureCode)
+	}
 	query := `SELECT ` + paymentColumns + ` FROM payments`
 	if len(where) > 0 {
 		query += " WHERE " + strings.Join(where, " AND ")
