@@ -219,7 +219,7 @@ func TestCheckout_UnknownOutcomeSettledBySweep(t *testing.T) {
 	if r, err := a.Service.Sweep(t.Context()); err != nil || r.Settled != 0 {
 		t.Fatalf("early sweep = %+v, %v", r, err)
 	}
-	a.Service.Now = func() time.Time { return time.Now().Add(time.Minute) }
+	a.Service.SetNow(func() time.Time { return time.Now().Add(time.Minute) })
 	r, err := a.Service.Sweep(t.Context())
 	if err != nil || r.Settled != 1 {
 		t.Fatalf("sweep = %+v, %v; want one settled", r, err)
@@ -244,14 +244,14 @@ func TestCheckout_UnknownOutcomeNeverApproved(t *testing.T) {
 	if got := getPayment(t, a, p.ID); got.Status != "approving" {
 		t.Fatalf("status = %s, want approving", got.Status)
 	}
-	a.Service.Now = func() time.Time { return time.Now().Add(10 * time.Minute) }
+	a.Service.SetNow(func() time.Time { return time.Now().Add(10 * time.Minute) })
 	if _, err := a.Service.Sweep(t.Context()); err != nil {
 		t.Fatal(err)
 	}
 	if got := getPayment(t, a, p.ID); got.Status != "approving" {
 		t.Fatalf("status = %s, want still approving inside the window", got.Status)
 	}
-	a.Service.Now = func() time.Time { return time.Now().Add(25 * time.Minute) }
+	a.Service.SetNow(func() time.Time { return time.Now().Add(25 * time.Minute) })
 	if _, err := a.Service.Sweep(t.Context()); err != nil {
 		t.Fatal(err)
 	}
@@ -270,7 +270,7 @@ func TestCheckout_ExpiredBySweep(t *testing.T) {
 	if r, _ := a.Service.Sweep(t.Context()); r.Expired != 0 {
 		t.Fatalf("expired a fresh payment")
 	}
-	a.Service.Now = func() time.Time { return time.Now().Add(16 * time.Minute) }
+	a.Service.SetNow(func() time.Time { return time.Now().Add(16 * time.Minute) })
 	r, err := a.Service.Sweep(t.Context())
 	if err != nil || r.Expired != 1 {
 		t.Fatalf("sweep = %+v, %v", r, err)
@@ -369,7 +369,7 @@ func TestCheckout_FailedRefundIsRetried(t *testing.T) {
 	if got.Status != "failed" || got.Failure == nil || got.Failure.Code != "refund_required" {
 		t.Fatalf("after a failed refund: %s %+v", got.Status, got.Failure)
 	}
-	a.Service.Now = func() time.Time { return time.Now().Add(time.Minute) }
+	a.Service.SetNow(func() time.Time { return time.Now().Add(time.Minute) })
 	r, err := a.Service.Sweep(t.Context())
 	if err != nil || r.Refunded != 1 {
 		t.Fatalf("sweep = %+v, %v; want one refund retried", r, err)
@@ -379,7 +379,7 @@ func TestCheckout_FailedRefundIsRetried(t *testing.T) {
 		t.Fatalf("after the retry: %s %+v", got.Status, got.Failure)
 	}
 	// The money is back at the provider, and later sweeps leave it alone.
-	a.Service.Now = func() time.Time { return time.Now().Add(3 * time.Minute) }
+	a.Service.SetNow(func() time.Time { return time.Now().Add(3 * time.Minute) })
 	if r, _ := a.Service.Sweep(t.Context()); r.Refunded != 0 {
 		t.Fatalf("refunded again: %+v", r)
 	}

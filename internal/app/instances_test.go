@@ -135,7 +135,8 @@ func TestInstances_SweepsShareTheWork(t *testing.T) {
 		sb.InjectFault(sbkakaopay.Fault{Op: "order", Kind: "delay", Delay: 50 * time.Millisecond, TID: tid, Count: 4})
 	}
 	later := func() time.Time { return time.Now().Add(time.Minute) }
-	a.Service.Now, b.Service.Now = later, later
+	a.Service.SetNow(later)
+	b.Service.SetNow(later)
 	var wg sync.WaitGroup
 	for _, inst := range []*apptest.App{a, b, a, b} {
 		wg.Go(func() {
@@ -167,17 +168,17 @@ func TestInstances_LeaseOfDeadInstanceRunsOut(t *testing.T) {
 	sb.ClearFaults()
 
 	// Instance a claims the payment in its sweep and dies before settling it.
-	a.Service.Now = func() time.Time { return time.Now().Add(time.Minute) }
+	a.Service.SetNow(func() time.Time { return time.Now().Add(time.Minute) })
 	claimAndDie(t, a)
 
-	b.Service.Now = func() time.Time { return time.Now().Add(90 * time.Second) }
+	b.Service.SetNow(func() time.Time { return time.Now().Add(90 * time.Second) })
 	if _, err := b.Service.Sweep(t.Context()); err != nil {
 		t.Fatal(err)
 	}
 	if got := getPayment(t, b, p.ID); got.Status != "approving" {
 		t.Fatalf("settled under a live lease: %s", got.Status)
 	}
-	b.Service.Now = func() time.Time { return time.Now().Add(3 * time.Minute) }
+	b.Service.SetNow(func() time.Time { return time.Now().Add(3 * time.Minute) })
 	if _, err := b.Service.Sweep(t.Context()); err != nil {
 		t.Fatal(err)
 	}

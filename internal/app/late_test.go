@@ -19,7 +19,7 @@ import (
 func TestLate_PaidFoundAtExpiry(t *testing.T) {
 	a, _ := startQuiet(t)
 	p, _ := paidAtProvider(t, a, "portone", "late-found")
-	a.Service.Now = func() time.Time { return time.Now().Add(16 * time.Minute) }
+	a.Service.SetNow(func() time.Time { return time.Now().Add(16 * time.Minute) })
 	if _, err := a.Service.Sweep(t.Context()); err != nil {
 		t.Fatal(err)
 	}
@@ -37,7 +37,7 @@ func TestLate_PaidFoundAtExpiry(t *testing.T) {
 func TestLate_ChargedAfterExpiryIsRefunded(t *testing.T) {
 	a, secrets := startQuiet(t)
 	p := MustCreateWith(t, a, "portone", "late-refund", 7000)
-	a.Service.Now = func() time.Time { return time.Now().Add(16 * time.Minute) }
+	a.Service.SetNow(func() time.Time { return time.Now().Add(16 * time.Minute) })
 	if _, err := a.Service.Sweep(t.Context()); err != nil {
 		t.Fatal(err)
 	}
@@ -97,7 +97,7 @@ func TestRefund_AsynchronousAtPortOne(t *testing.T) {
 	if status, _ := do(t, a, "POST", "/v1/payments/"+p.ID+"/cancel", "application/json", `{"amount":1000,"reason":"second"}`); status != http.StatusConflict {
 		t.Fatalf("refund while one is pending: %d", status)
 	}
-	a.Service.Now = func() time.Time { return time.Now().Add(time.Minute) }
+	a.Service.SetNow(func() time.Time { return time.Now().Add(time.Minute) })
 	if _, err := a.Service.Sweep(t.Context()); err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,7 @@ import (
 	"context"
 	"log/slog"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/paybridge/paybridge/internal/payment"
@@ -68,9 +69,16 @@ type Service struct {
 	cfg       Config
 	// instance names this process when it claims background work.
 	instance string
-	// Now is the clock; tests replace it.
-	Now func() time.Time
+	// clock is the time source; tests replace it with SetNow while the
+	// background sweep may be reading it, hence atomic.
+	clock atomic.Pointer[func() time.Time]
 }
+
+// Now is the service's time.
+func (s *Service) Now() time.Time { return (*s.clock.Load())() }
+
+// SetNow replaces the service's clock (tests).
+func (s *Service) SetNow(now func() time.Time) { s.clock.Store(&now) }
 
 // New returns a Service. providers are keyed by Name().
 func New(store payment.Store, providers []payment.Provider, log *slog.Logger, cfg Config) *Service {
@@ -82,8 +90,9 @@ func New(store payment.Store, providers []payment.Provider, log *slog.Logger, cf
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Service{store: store, providers: m, log: log, cfg: cfg, Now: time.Now,
-		instance: payment.NewID("ins", time.Now())}
+	svc := &Service{store: store, providers: m, log: log, cfg: cfg, instance: payment.NewID("ins", time.Now())}
+	svc.SetNow(time.Now)
+	return svc
 }
 
 // Store returns the service's store, for read-only views (pages, lists).
