@@ -72,7 +72,7 @@ func TestRefund_AsynchronousAtPortOne(t *testing.T) {
 	defer po.Close()
 	a := apptest.Start(t, func(c *config.Config) {
 		c.PortOne = config.PortOne{APISecret: "v2-secret", StoreID: sbportone.DefaultStoreID, ChannelKey: "ch", BaseURL: po.URL}
-	})
+	}).Live() // PortOne credentials count as live: a live key
 	status, b := do(t, a, "POST", "/v1/payments", "application/json",
 		`{"provider":"portone","order_id":"async","order_name":"Latte","amount":9000,"quantity":1,"customer_id":"c-1"}`)
 	p := decode[paymentJSON](t, b)

@@ -61,7 +61,10 @@ func (s *Store) CreateCancellation(ctx context.Context, c *payment.Cancellation,
 
 // CompleteCancellation implements payment.Store.
 func (s *Store) CompleteCancellation(ctx context.Context, c *payment.Cancellation, succeeded bool, to payment.Status, upd payment.Update, ev payment.Event) (*payment.Payment, error) {
-	var p *payment.Payment
+	var (
+		p    *payment.Payment
+		from payment.Status
+	)
 	err := s.withTx(ctx, func(tx *sql.Tx) error {
 		now := s.now()
 		status := payment.CancellationFailed
@@ -94,11 +97,15 @@ func (s *Store) CompleteCancellation(ctx context.Context, c *payment.Cancellatio
 			return err
 		}
 		ev.PaymentID, ev.FromStatus, ev.ToStatus, ev.CreatedAt = c.PaymentID, cur.Status, to, now
+		from = cur.Status
 		if err := s.insertEvent(ctx, tx, &ev); err != nil {
 			return err
 		}
 		return s.writeOutbox(ctx, tx, p, to, now)
 	})
+	if succeeded {
+		s.observeTransition(p, from, to, err)
+	}
 	return p, err
 }
 

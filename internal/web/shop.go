@@ -33,7 +33,7 @@ func (s *Site) providerOptions(chosen string) []providerOption {
 }
 
 func (s *Site) handleShop(w http.ResponseWriter, r *http.Request) {
-	s.render(w, http.StatusOK, "shop.html", page{Title: "paybridge demo shop", Providers: s.providerOptions(""),
+	s.render(w, http.StatusOK, "shop.html", page{Title: "paybridge demo shop", Providers: s.providerOptions(""), CSRF: s.csrfToken(w, r),
 		Form: map[string]string{"buyer": "buyer-1", "product": "Americano", "price": "4500", "quantity": "2"}})
 }
 
@@ -54,7 +54,14 @@ func (s *Site) handleShopCheckout(w http.ResponseWriter, r *http.Request) {
 	}
 	fail := func(msg string) {
 		s.render(w, http.StatusBadRequest, "shop.html", page{Title: "paybridge demo shop", Error: msg, Form: form,
-			Providers: s.providerOptions(form["provider"])})
+			Providers: s.providerOptions(form["provider"]), CSRF: s.csrfToken(w, r)})
+	}
+	if !checkCSRF(r) {
+		s.log.Warn("demo checkout without a valid CSRF token", "path", r.URL.Path)
+		s.render(w, http.StatusForbidden, "shop.html", page{Title: "paybridge demo shop", Form: form,
+			Error:     "This form has expired or did not come from this shop: reload the page and try again.",
+			Providers: s.providerOptions(form["provider"]), CSRF: s.csrfToken(w, r)})
+		return
 	}
 	if !slices.Contains(s.opts.Providers, form["provider"]) {
 		fail("Choose one of the payment providers offered.")

@@ -30,6 +30,14 @@ type Options struct {
 	SDK SDKKeys
 	// Providers lists the providers the demo shop offers, in order.
 	Providers []string
+	// NoShop leaves the demo shop (GET / and POST /checkout) unmounted:
+	// live mode, unless PAYBRIDGE_DEMO_SHOP=1.
+	NoShop bool
+	// Limit wraps the demo checkout, which calls a provider for anyone who
+	// posts it (the per-client-IP limit); nil: no limit.
+	Limit func(http.HandlerFunc) http.HandlerFunc
+	// SecureCookies marks cookies Secure (the public URL is https).
+	SecureCookies bool
 }
 
 // Site serves the pages.
@@ -65,8 +73,14 @@ func New(svc *service.Service, log *slog.Logger, opts Options) *Site {
 
 // Register adds the site's routes to mux.
 func (s *Site) Register(mux *http.ServeMux) {
-	mux.HandleFunc("GET /{$}", s.handleShop)
-	mux.HandleFunc("POST /checkout", s.handleShopCheckout)
+	if !s.opts.NoShop {
+		checkout := s.handleShopCheckout
+		if s.opts.Limit != nil {
+			checkout = s.opts.Limit(checkout)
+		}
+		mux.HandleFunc("GET /{$}", s.handleShop)
+		mux.HandleFunc("POST /checkout", checkout)
+	}
 	mux.HandleFunc("GET /pay/{id}", s.handleResult)
 	mux.HandleFunc("GET /pay/{id}/checkout", s.handleCheckout)
 	mux.HandleFunc("GET /pay/{id}/approve", s.handleReturn(service.ReturnApprove))
@@ -101,6 +115,8 @@ type page struct {
 	Payment   *payment.Payment
 	Refresh   bool
 	BackURL   string
+	// CSRF is the demo shop form's anti-forgery token.
+	CSRF string
 }
 
 func (s *Site) render(w http.ResponseWriter, status int, name string, p page) {
