@@ -122,5 +122,12 @@ func (s *Store) SealStoredSecrets(ctx context.Context) (int, error) {
 		}
 		return nil
 	})
+	if err == nil && n > 0 && s.dialect.name == "sqlite" {
+		// Move the sealed pages from the WAL into the database file at once,
+		// overwriting the pages that held the plain values.
+		if _, cerr := s.w.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`); cerr != nil {
+			return n, fmt.Errorf("seal stored secrets: checkpoint: %w", cerr)
+		}
+	}
 	return n, err
 }
