@@ -249,4 +249,3 @@ func TestTestMode_SandboxControlMounted(t *testing.T) {
 		t.Fatalf("demo shop in test mode: %d", st)
 	}
 }
-
