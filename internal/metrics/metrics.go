@@ -61,6 +61,17 @@ func New(queueDepth func(context.Context) (int64, error)) *Metrics {
 	m.Registry.MustRegister(m.httpDuration, m.providerDuration, m.transitions, m.deliveries, m.sweepRuns,
 		m.sweepItems, m.txDuration,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	// Children that exist from the start, so every family is scraped (at
+	// zero) before anything happened.
+	for _, r := range []string{"ok", "error"} {
+		m.sweepRuns.WithLabelValues(r)
+	}
+	for _, k := range []string{"expired", "settled", "refunds", "orphaned", "refunded"} {
+		m.sweepItems.WithLabelValues(k)
+	}
+	for _, o := range []string{"succeeded", "retry", "dead"} {
+		m.deliveries.WithLabelValues(o)
+	}
 	if queueDepth != nil {
 		m.Registry.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "paybridge_webhook_queue_depth", Help: "Outbound webhook deliveries pending (due or waiting for a retry).",
