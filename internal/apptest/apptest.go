@@ -55,6 +55,7 @@ func StartLogged(tb testing.TB, w io.Writer, opts ...func(*config.Config)) *App 
 	cfg.DatabaseURL = DatabaseURL(tb)
 	cfg.SweepInterval = time.Hour // tests call Sweep themselves
 	cfg.RateLimit = 0             // load tests send many requests with one key; rate tests set it
+	cfg.PublicRateLimit = 0       // every test client is 127.0.0.1; the perimeter tests set it
 	for _, o := range opts {
 		o(&cfg)
 	}
