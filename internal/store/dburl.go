@@ -32,7 +32,7 @@ func ParseURL(raw string) (postgres bool, err error) {
 		if err != nil {
 			return false, refuse("the postgres:// URL does not parse (percent-encode special characters in the password)")
 		}
-		if u.Host == "" {
+		if u.Host == "" && u.Query().Get("host") == "" { // ?host=/run/postgresql names a socket
 			return false, refuse("the postgres:// URL names no host")
 		}
 		return true, nil
@@ -61,9 +61,12 @@ var passwordParamRE = regexp.MustCompile(`(?i)(password|passwd|pwd|sslpassword)=
 
 // RedactURL removes every password from a database URL, in the user info
 // and in query parameters (?password=…, ?sslpassword=…), for logs, errors
-// and printed configuration. A value that does not parse as a URL keeps
-// only its redacted keyword pairs.
+// and printed configuration. A value that is not an accepted database URL
+// is not shown at all: where a password hides in it cannot be known.
 func RedactURL(s string) string {
+	if _, err := ParseURL(s); err != nil {
+		return "(an unaccepted database URL, not shown)"
+	}
 	s = passwordParamRE.ReplaceAllString(s, "${1}=xxxxx")
 	u, err := url.Parse(s)
 	if err != nil {
