@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -16,6 +17,7 @@ import (
 	"github.com/paybridge/paybridge/internal/config"
 	"github.com/paybridge/paybridge/internal/payment"
 	sbkakaopay "github.com/paybridge/paybridge/internal/sandbox/kakaopay"
+	sbportone "github.com/paybridge/paybridge/internal/sandbox/portone"
 	"github.com/paybridge/paybridge/internal/secretbox"
 )
 
@@ -247,5 +249,29 @@ func TestTestMode_SandboxControlMounted(t *testing.T) {
 	}
 	if st := status(t, a, "GET", "/"); st != http.StatusOK {
 		t.Fatalf("demo shop in test mode: %d", st)
+	}
+}
+
+// Ensure a PortOne V2 payment made on a test channel never becomes a paid,
+// livemode payment when PortOne has credentials that count as live: it
+// moved no money.
+func TestLivemode_PortOneTestChannelNeverPaid(t *testing.T) {
+	po := httptest.NewServer(sbportone.New(sbportone.Options{}))
+	defer po.Close()
+	a := apptest.Start(t, func(c *config.Config) {
+		c.PortOne = config.PortOne{APISecret: "v2-secret", StoreID: sbportone.DefaultStoreID, ChannelKey: "ch", BaseURL: po.URL}
+	}).Live()
+	st, b := do(t, a, "POST", "/v1/payments", "application/json",
+		`{"provider":"portone","order_id":"tc-1","order_name":"Latte","amount":9000,"quantity":1,"customer_id":"c-1"}`)
+	p := decode[paymentJSON](t, b)
+	if st != http.StatusCreated {
+		t.Fatalf("create: %d %s", st, b)
+	}
+	q := url.Values{"storeId": {sbportone.DefaultStoreID}, "paymentId": {p.ID}, "orderName": {"Latte"}, "totalAmount": {"9000"},
+		"currency": {"KRW"}, "payMethod": {"CARD"}, "customerId": {"c-1"}, "redirectUrl": {a.Config.PublicURL + "/pay/" + p.ID + "/approve"}}
+	follow(t, a, buyer(t, a, po.URL+"/checkout?"+q.Encode(), "approve"))
+	got := getPayment(t, a, p.ID)
+	if got.Status == "paid" || got.Status != "failed" {
+		t.Fatalf("a test-channel payment with live credentials: %s %+v", got.Status, got.Failure)
 	}
 }

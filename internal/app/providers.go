@@ -88,11 +88,11 @@ func (a *App) buildProviders(mux *http.ServeMux, self http.Handler) ([]payment.P
 	}
 
 	// PortOne V2.
-	switch states[payment.ProviderPortOne].State {
+	switch st := states[payment.ProviderPortOne]; st.State {
 	case config.StateLive, config.StateSandbox:
 		pcfg := portone.Config{APISecret: cfg.PortOne.APISecret, StoreID: cfg.PortOne.StoreID,
 			WebhookSecrets: cfg.PortOne.WebhookSecrets, BaseURL: cfg.PortOne.BaseURL, Logger: log,
-			HTTPClient: a.providerClient(payment.ProviderPortOne)}
+			HTTPClient: a.providerClient(payment.ProviderPortOne), AcceptTestPayments: st.TestCredentials || cfg.PortOne.Sandbox()}
 		if cfg.PortOne.Sandbox() {
 			// The sandbox signs with the configured webhook secret, or with one
 			// that lives as long as this process.

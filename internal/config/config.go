@@ -148,6 +148,11 @@ type PortOne struct {
 	ChannelKey     string   // PAYBRIDGE_PORTONE_CHANNEL_KEY (for the browser SDK)
 	WebhookSecrets []string // PAYBRIDGE_PORTONE_WEBHOOK_SECRET: whsec_… (two, comma-separated, while rotating)
 	BaseURL        string   // PAYBRIDGE_PORTONE_BASE_URL
+	// TestChannel says the channel is one of PortOne's test channels
+	// (PAYBRIDGE_PORTONE_TEST_CHANNEL): V2 keys do not tell. Its payments
+	// are then accepted, with livemode false; without it, a payment PortOne
+	// reports on a TEST channel never counts as paid.
+	TestChannel bool
 }
 
 // Sandbox reports whether PortOne V2 has no credentials.

@@ -57,6 +57,9 @@ func (c Config) Providers() []ProviderState {
 		}
 	}
 	po := ProviderState{Name: "portone", State: state(c.PortOne.Sandbox())}
+	if po.State == StateLive && c.PortOne.TestChannel {
+		po.TestCredentials, po.Why = true, "a test channel (PAYBRIDGE_PORTONE_TEST_CHANNEL)"
+	}
 	ip := ProviderState{Name: "iamport", State: state(c.PortOneV1.Sandbox())}
 	if ip.State == StateLive {
 		if mid := iamportTestMID(c.PortOneV1.PG); mid != "" {

@@ -241,6 +241,8 @@ var Settings = []Setting{
 			return nil
 		}},
 	str("PAYBRIDGE_PORTONE_BASE_URL", "another PortOne V2 host", func(c *Config) *string { return &c.PortOne.BaseURL }),
+	boolean("PAYBRIDGE_PORTONE_TEST_CHANNEL", "the PortOne V2 channel is a test channel (test credentials)",
+		func(c *Config) *bool { return &c.PortOne.TestChannel }),
 	secret("PAYBRIDGE_TOSS_SECRET_KEY", "Toss Payments secret key", func(c *Config) *string { return &c.Toss.SecretKey }),
 	str("PAYBRIDGE_TOSS_CLIENT_KEY", "Toss Payments client key", func(c *Config) *string { return &c.Toss.ClientKey }),
 	str("PAYBRIDGE_TOSS_BASE_URL", "another Toss Payments host", func(c *Config) *string { return &c.Toss.BaseURL }),
