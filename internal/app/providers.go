@@ -63,10 +63,12 @@ func (a *App) buildProviders(mux *http.ServeMux, self http.Handler) ([]payment.P
 		mux.Handle(prefix+"/", sh)
 		return sh
 	}
-	sandboxClient := func(name string, h http.Handler) *http.Client {
+	// Calls to a sandbox count as calls to its provider in the metrics; the
+	// sandboxes' webhooks to paybridge itself are not provider calls.
+	sbClient := func(name string, h http.Handler) *http.Client {
 		return provider.Instrument(name, sandboxClient(h), a.Metrics.ObserveProvider)
 	}
-	webhooks := sandboxClient("sandbox_webhooks", self)
+	webhooks := sandboxClient(self)
 	var provs []payment.Provider
 
 	// KakaoPay.
@@ -77,7 +79,7 @@ func (a *App) buildProviders(mux *http.ServeMux, self http.Handler) ([]payment.P
 		if cfg.KakaoPay.Sandbox() {
 			a.KakaoPaySandbox = sbkakaopay.New(sbkakaopay.Options{PublicURL: pub + SandboxPrefix, Logger: log})
 			h := mount(SandboxPrefix, a.KakaoPaySandbox)
-			kcfg.SecretKey, kcfg.BaseURL, kcfg.HTTPClient = "PAYBRIDGE-SANDBOX", pub+SandboxPrefix, sandboxClient(payment.ProviderKakaoPay, h)
+			kcfg.SecretKey, kcfg.BaseURL, kcfg.HTTPClient = "PAYBRIDGE-SANDBOX", pub+SandboxPrefix, sbClient(payment.ProviderKakaoPay, h)
 			sandboxWarning(log, "kakaopay", pub+SandboxPrefix)
 		}
 		kp, err := kakaopay.New(kcfg)
@@ -107,7 +109,7 @@ func (a *App) buildProviders(mux *http.ServeMux, self http.Handler) ([]payment.P
 			a.PortOneSandbox = sbportone.New(opts)
 			h := mount(PortOneSandboxPrefix, a.PortOneSandbox)
 			pcfg.APISecret, pcfg.StoreID, pcfg.WebhookSecrets = "PAYBRIDGE-SANDBOX", "store-sandbox", secrets
-			pcfg.BaseURL, pcfg.WindowURL, pcfg.HTTPClient = pub+PortOneSandboxPrefix, pub+PortOneSandboxPrefix, sandboxClient(payment.ProviderPortOne, h)
+			pcfg.BaseURL, pcfg.WindowURL, pcfg.HTTPClient = pub+PortOneSandboxPrefix, pub+PortOneSandboxPrefix, sbClient(payment.ProviderPortOne, h)
 			sandboxWarning(log, "portone", pub+PortOneSandboxPrefix)
 		}
 		po, err := portone.New(pcfg)
@@ -135,7 +137,7 @@ func (a *App) buildProviders(mux *http.ServeMux, self http.Handler) ([]payment.P
 			a.IamportSandbox = sbiamport.New(opts)
 			h := mount(IamportSandboxPrefix, a.IamportSandbox)
 			icfg.APIKey, icfg.APISecret, icfg.AcceptTestPayments = "PAYBRIDGE-SANDBOX", "PAYBRIDGE-SANDBOX", true
-			icfg.BaseURL, icfg.WindowURL, icfg.HTTPClient = pub+IamportSandboxPrefix, pub+IamportSandboxPrefix, sandboxClient(payment.ProviderIamport, h)
+			icfg.BaseURL, icfg.WindowURL, icfg.HTTPClient = pub+IamportSandboxPrefix, pub+IamportSandboxPrefix, sbClient(payment.ProviderIamport, h)
 			sandboxWarning(log, "iamport", pub+IamportSandboxPrefix)
 		}
 		ip, err := iamport.New(icfg)
@@ -154,7 +156,7 @@ func (a *App) buildProviders(mux *http.ServeMux, self http.Handler) ([]payment.P
 			a.TossSandbox = sbtoss.New(sbtoss.Options{PublicURL: pub + TossSandboxPrefix, Logger: log})
 			h := mount(TossSandboxPrefix, a.TossSandbox)
 			tcfg.SecretKey, tcfg.ClientKey = "test_sk_PAYBRIDGE-SANDBOX", "test_ck_PAYBRIDGE-SANDBOX"
-			tcfg.BaseURL, tcfg.WindowURL, tcfg.HTTPClient = pub+TossSandboxPrefix, pub+TossSandboxPrefix, sandboxClient(payment.ProviderToss, h)
+			tcfg.BaseURL, tcfg.WindowURL, tcfg.HTTPClient = pub+TossSandboxPrefix, pub+TossSandboxPrefix, sbClient(payment.ProviderToss, h)
 			sandboxWarning(log, "toss", pub+TossSandboxPrefix)
 		}
 		tp, err := toss.New(tcfg)

@@ -284,7 +284,7 @@ func (c *Config) Validate() error {
 		}
 	}
 	if _, err := store.ParseURL(c.DatabaseURL); err != nil {
-		add("PAYBRIDGE_DATABASE_URL: %s", strings.TrimPrefix(err.Error(), "invalid: "))
+		add("PAYBRIDGE_DATABASE_URL: %v", err)
 	}
 	if c.SecretKey != "" {
 		if err := checkSecretKey(c.SecretKey); err != nil {

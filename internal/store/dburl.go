@@ -5,8 +5,6 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
-
-	"github.com/paybridge/paybridge/internal/payment"
 )
 
 // AcceptedURLForms names the database URLs paybridge understands, for error
@@ -22,7 +20,7 @@ const AcceptedURLForms = "sqlite:PATH, file:PATH, postgres://USER:PASSWORD@HOST:
 func ParseURL(raw string) (postgres bool, err error) {
 	s := strings.TrimSpace(raw)
 	refuse := func(what string) error {
-		return payment.Errorf(payment.EINVALID, "database URL: %s; accepted forms: %s", what, AcceptedURLForms)
+		return fmt.Errorf("database URL: %s; accepted forms: %s", what, AcceptedURLForms)
 	}
 	switch {
 	case s == "":
@@ -65,7 +63,7 @@ var passwordParamRE = regexp.MustCompile(`(?i)(password|passwd|pwd|sslpassword)=
 // is not shown at all: where a password hides in it cannot be known.
 func RedactURL(s string) string {
 	if _, err := ParseURL(s); err != nil {
-		return "(an unaccepted database URL, not shown)"
+		return "(refused database URL)"
 	}
 	s = passwordParamRE.ReplaceAllString(s, "${1}=xxxxx")
 	u, err := url.Parse(s)

@@ -34,8 +34,8 @@ func TestRedactURL(t *testing.T) {
 		"postgres://pb@db/pb?sslmode=require&password=secret": "postgres://pb@db/pb?sslmode=require&password=xxxxx",
 		"postgresql://pb:secret@db/pb?sslpassword=secret&x=1": "postgresql://pb:xxxxx@db/pb?sslpassword=xxxxx&x=1",
 		"sqlite:paybridge.db":                                 "sqlite:paybridge.db",
-		"host=db password=secret":                             "(an unaccepted database URL, not shown)",
-		"secret":                                              "(an unaccepted database URL, not shown)",
+		"host=db password=secret":                             "(refused database URL)",
+		"secret":                                              "(refused database URL)",
 	} {
 		if got := store.RedactURL(in); got != want {
 			t.Errorf("RedactURL(%q) = %q, want %q", in, got, want)
