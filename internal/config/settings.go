@@ -56,14 +56,28 @@ func RegisterFlags(fs *flag.FlagSet, c *Config) {
 		if s.Secret {
 			help += "; prefer the variable or " + s.Env + "_FILE: command lines are visible to other users"
 		}
-		set := func(v string) error { return s.set(c, strings.TrimSpace(v)) }
-		if s.Bool {
-			fs.BoolFunc(s.Flag(), help, set)
-		} else {
-			fs.Func(s.Flag(), help, set)
-		}
+		fs.Var(&settingFlag{s: s, c: c}, s.Flag(), help)
 	}
 }
+
+// settingFlag is a setting as a flag.Value: its String is the value in
+// effect (masked for secrets), which -h prints as the default.
+type settingFlag struct {
+	s Setting
+	c *Config
+}
+
+func (f *settingFlag) String() string {
+	if f == nil || f.c == nil || (f.s.Secret && f.s.get(f.c) == "") {
+		return ""
+	}
+	return f.s.Value(f.c)
+}
+
+func (f *settingFlag) Set(v string) error { return f.s.set(f.c, strings.TrimSpace(v)) }
+
+// IsBoolFlag lets a switch be given without a value (-demo-shop).
+func (f *settingFlag) IsBoolFlag() bool { return f.s.Bool }
 
 func str(env, help string, f func(*Config) *string) Setting {
 	return Setting{Env: env, Help: help,
