@@ -106,6 +106,7 @@ type Config struct {
 	PaymentExpiry      time.Duration // PAYBRIDGE_PAYMENT_EXPIRY: the buyer's window when the provider names none
 	SettleAfter        time.Duration // PAYBRIDGE_SETTLE_AFTER: unknown outcomes are left to their request this long
 	GiveUpAfter        time.Duration // PAYBRIDGE_GIVE_UP_AFTER: past expiry, an unfinished approve is failed after this
+	RefundGiveUpAfter  time.Duration // PAYBRIDGE_REFUND_GIVE_UP_AFTER: a pending refund the provider shows no trace of is failed after this
 	SweepLease         time.Duration // PAYBRIDGE_SWEEP_LEASE: how long a sweep holds what it claimed
 	IdempotencyLock    time.Duration // PAYBRIDGE_IDEMPOTENCY_LOCK: how long a running request holds its key
 	WebhookTimeout     time.Duration // PAYBRIDGE_WEBHOOK_TIMEOUT: one delivery attempt
@@ -192,6 +193,7 @@ var Defaults = Config{
 	PaymentExpiry:        15 * time.Minute,
 	SettleAfter:          30 * time.Second,
 	GiveUpAfter:          5 * time.Minute,
+	RefundGiveUpAfter:    2 * time.Minute,
 	SweepLease:           time.Minute,
 	IdempotencyLock:      2 * time.Minute,
 	WebhookTimeout:       15 * time.Second,
@@ -348,6 +350,9 @@ func (c *Config) Validate() error {
 	// Timings that must fit one inside the other.
 	if c.SweepLease < c.ProviderTimeout {
 		add("PAYBRIDGE_SWEEP_LEASE (%s) must be at least PAYBRIDGE_PROVIDER_TIMEOUT (%s): a lease that ran out mid-call would let another instance settle the same payment", c.SweepLease, c.ProviderTimeout)
+	}
+	if c.RefundGiveUpAfter < 2*c.ProviderTimeout {
+		add("PAYBRIDGE_REFUND_GIVE_UP_AFTER (%s) must be at least 2×PAYBRIDGE_PROVIDER_TIMEOUT (%s): a refund still in flight must land before a lookup may fail it", c.RefundGiveUpAfter, 2*c.ProviderTimeout)
 	}
 	if c.IdempotencyLock < 2*c.ProviderTimeout+c.ApproveWait {
 		add("PAYBRIDGE_IDEMPOTENCY_LOCK (%s) must be at least 2×PAYBRIDGE_PROVIDER_TIMEOUT + PAYBRIDGE_APPROVE_WAIT (%s): a slow request must never run twice", c.IdempotencyLock, 2*c.ProviderTimeout+c.ApproveWait)

@@ -301,6 +301,8 @@ var Settings = []Setting{
 		func(c *Config) *time.Duration { return &c.SettleAfter }),
 	duration("PAYBRIDGE_GIVE_UP_AFTER", "past the buyer's window, how long an approve the provider still calls unfinished stays approving", time.Minute, 24*time.Hour,
 		func(c *Config) *time.Duration { return &c.GiveUpAfter }),
+	duration("PAYBRIDGE_REFUND_GIVE_UP_AFTER", "how old a pending refund must be before a lookup showing no refund fails it", 30*time.Second, time.Hour,
+		func(c *Config) *time.Duration { return &c.RefundGiveUpAfter }),
 	duration("PAYBRIDGE_SWEEP_LEASE", "how long a sweep holds the payments it claimed", 10*time.Second, 10*time.Minute,
 		func(c *Config) *time.Duration { return &c.SweepLease }),
 	duration("PAYBRIDGE_IDEMPOTENCY_LOCK", "how long a running request holds its Idempotency-Key", 30*time.Second, 30*time.Minute,

@@ -2,7 +2,6 @@ package service
 
 import (
 	"context"
-	"time"
 
 	"github.com/paybridge/paybridge/internal/payment"
 )
@@ -152,7 +151,3 @@ func (s *Service) settleCancellation(ctx context.Context, c *payment.Cancellatio
 		return p, c, nil
 	}
 }
-
-// pendingRefundGiveUp is how old a pending refund must be before a lookup
-// showing no refund fails it: long enough for any request in flight to land.
-const pendingRefundGiveUp = 2 * time.Minute

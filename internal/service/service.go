@@ -38,6 +38,10 @@ type Config struct {
 	// 1 minute): if an instance dies mid-sweep, another picks its work up
 	// after that. It also spaces out lookups of one unsettled payment.
 	SweepLease time.Duration
+	// RefundGiveUpAfter is how old a pending refund must be before a lookup
+	// showing no refund fails it (default 2 minutes): long enough for any
+	// request in flight to land.
+	RefundGiveUpAfter time.Duration
 	// Livemode names the providers whose payments move real money (live
 	// credentials); a payment's livemode is fixed from it at creation.
 	Livemode map[string]bool
@@ -61,6 +65,9 @@ func (c *Config) setDefaults() {
 	}
 	if c.SweepLease == 0 {
 		c.SweepLease = time.Minute
+	}
+	if c.RefundGiveUpAfter == 0 {
+		c.RefundGiveUpAfter = 2 * time.Minute
 	}
 	c.PublicURL = strings.TrimRight(c.PublicURL, "/")
 }

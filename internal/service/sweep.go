@@ -58,7 +58,7 @@ func (s *Service) Sweep(ctx context.Context) (SweepResult, error) {
 		return r, err
 	}
 	for _, c := range pending {
-		_, nc, err := s.settleCancellation(ctx, c, now.Sub(c.CreatedAt) > pendingRefundGiveUp)
+		_, nc, err := s.settleCancellation(ctx, c, now.Sub(c.CreatedAt) > s.cfg.RefundGiveUpAfter)
 		if err == nil && nc.Status != payment.CancellationPending {
 			r.Refunds++
 		}
