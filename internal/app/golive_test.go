@@ -275,3 +275,31 @@ func TestLivemode_PortOneTestChannelNeverPaid(t *testing.T) {
 		t.Fatalf("a test-channel payment with live credentials: %s %+v", got.Status, got.Failure)
 	}
 }
+
+// Ensure an Idempotency-Key used with a test key is never answered, for a
+// live key of the same merchant, with the test request's response.
+func TestLivemode_IdempotencyKeysDoNotCrossModes(t *testing.T) {
+	a := apptest.Start(t)
+	body := `{"url":"https://shop.example/hooks"}`
+	send := func(key string) (int, string) {
+		req, _ := http.NewRequest("POST", a.URL()+"/v1/webhook_endpoints", strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+key)
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Idempotency-Key", "same-key")
+		resp, err := a.Client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode, resp.Header.Get("Idempotent-Replayed")
+	}
+	if st, _ := send(a.Key); st != http.StatusCreated {
+		t.Fatalf("test key: %d", st)
+	}
+	if st, replayed := send(a.LiveKey); st != http.StatusUnprocessableEntity || replayed != "" {
+		t.Fatalf("live key with the test key's Idempotency-Key: %d, replayed %q", st, replayed)
+	}
+	if st, replayed := send(a.Key); st != http.StatusCreated || replayed != "true" {
+		t.Fatalf("test key again: %d, replayed %q", st, replayed)
+	}
+}
