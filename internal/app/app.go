@@ -112,7 +112,7 @@ func (a *App) build(ctx context.Context, ln net.Listener) error {
 	if n, err := st.SealStoredSecrets(ctx); err != nil {
 		return err
 	} else if n > 0 {
-		log.Info("encrypted secrets stored in plain text", "count", n)
+		log.Info("encrypted the secrets an older paybridge stored in plain text", "count", n)
 	}
 
 	mux := http.NewServeMux()

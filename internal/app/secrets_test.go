@@ -141,7 +141,7 @@ func TestSecrets_ExistingRowsSealedOnStart(t *testing.T) {
 		c.DatabaseURL = "sqlite:" + dbPath
 		c.WebhookAllowPrivate = true
 	})
-	if !strings.Contains(logs.String(), "encrypted secrets stored in plain text") {
+	if !strings.Contains(logs.String(), "encrypted the secrets an older paybridge stored in plain text") {
 		t.Error("no log line about the sealed rows")
 	}
 	assertNotInFile(t, rawFiles(t, dbPath), secret)
