@@ -89,6 +89,17 @@ func TestLiveMode_OneProvider(t *testing.T) {
 		t.Fatalf("a test key lists a live payment: %d %s", st, b)
 	}
 
+	// The payment's own page exists, without a link to a shop that does not.
+	resp, err := a.Client.Get(a.URL() + "/pay/" + p.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || strings.Contains(string(page), `href="/"`) {
+		t.Fatalf("result page in live mode: %d, links to the demo shop: %v", resp.StatusCode, strings.Contains(string(page), `href="/"`))
+	}
+
 	for _, r := range []struct{ method, path string }{
 		{"GET", "/"}, {"POST", "/checkout"}, {"POST", "/ready"}, {"POST", "/approve"},
 		{"GET", "/sandbox/kakaopay/"}, {"GET", "/sandbox/toss/checkout"}, {"GET", "/sandbox/portone/checkout"},

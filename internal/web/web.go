@@ -117,10 +117,13 @@ type page struct {
 	BackURL   string
 	// CSRF is the demo shop form's anti-forgery token.
 	CSRF string
+	// DemoShop says the demo shop is mounted (links to / make sense).
+	DemoShop bool
 }
 
 func (s *Site) render(w http.ResponseWriter, status int, name string, p page) {
 	p.Sandbox = s.opts.Sandbox
+	p.DemoShop = !s.opts.NoShop
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("X-Frame-Options", "DENY")
