@@ -168,7 +168,7 @@ func (a *App) build(ctx context.Context, ln net.Listener) error {
 	go func() { defer a.workers.Done(); a.Webhooks.Run(wctx) }()
 
 	root = httpapi.ObservedMiddleware(log, a.Metrics.ObserveHTTP, httpapi.SecurityHeaders(httpapi.Headers{HSTS: https}, mux))
-	a.server = httpapi.Serve(ln, root)
+	a.server = httpapi.ServeWrite(ln, root, max(60*time.Second, cfg.ApproveWait+cfg.ProviderTimeout+15*time.Second))
 	attrs := []any{"addr", ln.Addr().String(), "public_url", cfg.PublicURL, "database", config.RedactURL(st.URL), "mode", cfg.Mode}
 	for _, p := range cfg.Providers() {
 		state := p.State
