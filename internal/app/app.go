@@ -93,7 +93,11 @@ func (a *App) build(ctx context.Context, ln net.Listener) error {
 		URLs:        service.DropInURLs{Success: cfg.DropInSuccessURL, Cancel: cfg.DropInCancelURL, Fail: cfg.DropInFailURL},
 		CORSOrigins: cfg.CORSOrigins,
 	})
-	a.api.SetIdempotency(httpapi.IdempotencyConfig{Retention: cfg.IdempotencyRetention})
+	// A key's lock outlasts the longest request (its provider calls, each
+	// bounded by the provider timeout) plus one database statement timeout
+	// for its writes; a request outliving it still cannot act twice.
+	a.api.SetIdempotency(httpapi.IdempotencyConfig{Retention: cfg.IdempotencyRetention,
+		Lock: a.Service.LongestRequest() + cfg.DBStatementTimeout})
 	a.api.SetRateLimit(httpapi.RateLimit{Rate: cfg.RateLimit, Burst: cfg.RateBurst})
 	a.api.SetWebhookAllowPrivate(cfg.WebhookAllowPrivate)
 	a.api.Register(mux)
