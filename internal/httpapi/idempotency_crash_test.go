@@ -28,6 +28,7 @@ import (
 // point in paybridge runs, as with kill -9 (deferred calls aside, which the
 // dead idempotency store swallows).
 type crashProvider struct {
+	name     string // default kakaopay
 	mu       sync.Mutex
 	readies  int
 	cancels  int
@@ -38,7 +39,12 @@ type crashProvider struct {
 
 func newCrashProvider() *crashProvider { return &crashProvider{refunded: map[string]int64{}} }
 
-func (f *crashProvider) Name() string { return payment.ProviderKakaoPay }
+func (f *crashProvider) Name() string {
+	if f.name != "" {
+		return f.name
+	}
+	return payment.ProviderKakaoPay
+}
 
 func (f *crashProvider) crashNow() {
 	if c := f.crash.Swap(nil); c != nil {

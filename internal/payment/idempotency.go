@@ -47,8 +47,8 @@ type IdempotentRecord struct {
 	// in the same transaction that created it. A request that takes the key
 	// over finds it here and finishes that work instead of doing it again.
 	ResourceID string
-	CreatedAt   time.Time
-	FinishedAt  time.Time // zero while started
+	CreatedAt  time.Time
+	FinishedAt time.Time // zero while started
 }
 
 // IdempotencyStore keeps idempotency keys. Keys are scoped to a merchant.
