@@ -36,7 +36,7 @@ type Options struct {
 	// Concurrency is how many lookups run at once (default 4).
 	Concurrency int
 	// MaxAttempts is how many lookups of one entry are tried before it is
-	// marked dead (default 12, about 25 minutes with the default backoff).
+	// marked dead (default 12: 12 to 24 minutes with the default backoff).
 	MaxAttempts int
 	// BaseDelay and MaxDelay shape the backoff: BaseDelay·2^(attempt-1),
 	// at most MaxDelay, with full jitter (defaults 2 s and 5 minutes).
