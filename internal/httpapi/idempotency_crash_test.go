@@ -35,6 +35,8 @@ type crashProvider struct {
 	lookups  int
 	refunded map[string]int64
 	crash    atomic.Pointer[func()]
+	// crashBefore moves the crash of the next cancel to before it acts.
+	crashBefore atomic.Bool
 }
 
 func newCrashProvider() *crashProvider { return &crashProvider{refunded: map[string]int64{}} }
@@ -90,6 +92,10 @@ func (f *crashProvider) Lookup(ctx context.Context, p *payment.Payment) (*paymen
 }
 
 func (f *crashProvider) Cancel(ctx context.Context, p *payment.Payment, req payment.CancelRequest) (*payment.ProviderPayment, error) {
+	if f.crashBefore.Load() {
+		f.crashBefore.Store(false)
+		f.crashNow() // died with the request on its way: the provider never got it
+	}
 	f.mu.Lock()
 	f.cancels++
 	if req.Cancelable != p.Amount-f.refunded[p.ID] || req.Amount > req.Cancelable {
@@ -304,6 +310,52 @@ func TestIdempotency_RefundSurvivesCrash(t *testing.T) {
 			}
 		})
 	}
+}
+
+// Ensure a retry of a refund whose process died before the cancel reached
+// the provider does not send it then either (the first one might still be
+// on its way): it answers 202 with the refund pending, for the sweep to
+// settle; and that a retry of a refund the provider refused answers that
+// refusal rather than trying again.
+func TestIdempotency_RefundResumedWithoutCancel(t *testing.T) {
+	t.Run("CrashBeforeProvider", func(t *testing.T) {
+		f := newCrashFixture(t)
+		p := f.paid("o-before", 1000)
+		path := "/v1/payments/" + p.ID + "/cancel"
+		t0 := time.Now()
+		first := f.start(t0)
+		f.crashAfterProvider(first)
+		f.prov.crashBefore.Store(true)
+		first.send("cancel", path, "k", `{"amount":400,"reason":"r"}`)
+		w := f.start(t0.Add(f.lock+time.Second)).send("cancel", path, "k", `{"amount":400,"reason":"r"}`)
+		got := decodePayment(t, w)
+		if _, cancels := f.prov.counts(); cancels != 0 {
+			t.Fatalf("%d cancels, want none", cancels)
+		}
+		if w.Code != http.StatusAccepted || got.CanceledAmount != 0 || len(got.Cancellations) != 1 ||
+			got.Cancellations[0].Status != payment.CancellationPending {
+			t.Fatalf("retry: %d %+v, want 202 with the refund pending", w.Code, got)
+		}
+	})
+	t.Run("RefusedByProvider", func(t *testing.T) {
+		f := newCrashFixture(t)
+		p := f.paid("o-refused", 1000)
+		f.prov.refunded[p.ID] = 100 // refunded in the provider's console: paybridge's guard no longer matches
+		path := "/v1/payments/" + p.ID + "/cancel"
+		t0 := time.Now()
+		first := f.start(t0)
+		first.idem.dead.Store(true)
+		if w := first.send("cancel", path, "k", `{"amount":400,"reason":"r"}`); w.Code != http.StatusBadRequest {
+			t.Fatalf("first: %d %s", w.Code, w.Body)
+		}
+		w := f.start(t0.Add(f.lock+time.Second)).send("cancel", path, "k", `{"amount":400,"reason":"r"}`)
+		if _, cancels := f.prov.counts(); cancels != 1 {
+			t.Fatalf("%d cancels, want 1", cancels)
+		}
+		if w.Code != http.StatusPaymentRequired || errorCode(t, w) != payment.EDECLINED {
+			t.Fatalf("retry: %d %s, want the refusal", w.Code, w.Body)
+		}
+	})
 }
 
 // Ensure a create whose process died, once right after the provider's

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"time"
 
 	"github.com/paybridge/paybridge/internal/payment"
 	"github.com/paybridge/paybridge/internal/stdwebhook"
@@ -83,7 +84,8 @@ func (a *API) handleWebhook(w http.ResponseWriter, r *http.Request, provider str
 		WriteError(w, r, a.log, payment.Errorf(payment.EINTERNAL, "the store keeps no webhook inbox"))
 		return
 	}
-	e, err := inbox.EnqueueProviderWebhook(r.Context(), provider, id, a.svc.Now())
+	// The wall clock, as the inbox worker uses to tell what is due.
+	e, err := inbox.EnqueueProviderWebhook(r.Context(), provider, id, time.Now())
 	if err != nil {
 		log.Error("webhook: could not be stored; refusing so that the provider retries", "error", err)
 		WriteError(w, r, a.log, payment.Errorf(payment.EUNAVAILABLE, "the webhook could not be stored: retry later"))
