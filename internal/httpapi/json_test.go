@@ -84,6 +84,10 @@ func TestDecodeJSON_Errors(t *testing.T) {
 		{"TooLarge", "application/json", `{"reason":"` + strings.Repeat("a", MaxBodyBytes) + `"}`, payment.ETOOLARGE, "at most"},
 		{"Empty", "application/json", ` `, payment.EINVALID, "empty"},
 		{"NotObject", "application/json", `[{"reason":"x"}]`, payment.EINVALID, "JSON object"},
+		{"NullBody", "application/json", `null`, payment.EINVALID, "JSON object"},
+		{"ArrayOfNull", "application/json", `[null]`, payment.EINVALID, "JSON object"},
+		{"Scalar", "application/json", `5`, payment.EINVALID, "JSON object"},
+		{"BrokenScalar", "application/json", `nul`, payment.EINVALID, "malformed JSON"},
 		// {"amount":null} once meant "refund everything".
 		{"NullAmount", "application/json", `{"amount":null,"reason":"x"}`, payment.EINVALID, "amount must not be null"},
 		{"NullReason", "application/json", `{"reason":null}`, payment.EINVALID, "reason must not be null"},

@@ -85,13 +85,16 @@ func scanStrict(body []byte) error {
 	// (AllowDuplicateNames and AllowInvalidUTF8 false); said here so that
 	// a change of defaults cannot loosen it.
 	dec := jsontext.NewDecoder(bytes.NewReader(body), jsontext.AllowDuplicateNames(false), jsontext.AllowInvalidUTF8(false))
+	if dec.PeekKind() != '{' {
+		if _, err := dec.ReadToken(); err != nil {
+			return syntaxError(err, dec)
+		}
+		return payment.Errorf(payment.EINVALID, "request body must be a JSON object")
+	}
 	for {
 		tok, err := dec.ReadToken()
 		if err != nil {
 			return syntaxError(err, dec)
-		}
-		if dec.StackDepth() == 0 && tok.Kind() != '{' && tok.Kind() != '}' {
-			return payment.Errorf(payment.EINVALID, "request body must be a JSON object")
 		}
 		if tok.Kind() == 'n' {
 			return payment.Errorf(payment.EINVALID, "%s must not be null: leave an optional field out instead", fieldName(dec.StackPointer()))
