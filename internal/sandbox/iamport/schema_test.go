@@ -57,7 +57,7 @@ func loadV1Schema(t *testing.T) *jsonschema.Compiler {
 	}
 	// The envelope of an error: code ≠ 0, a message, response null.
 	defs["paybridgeErrorEnvelope"] = map[string]any{
-		"allOf": []any{map[string]any{"$ref": "#/definitions/ResponseAnnotation"}},
+		"allOf":                []any{map[string]any{"$ref": "#/definitions/ResponseAnnotation"}},
 		"required":             []any{"code", "message", "response"},
 		"additionalProperties": false,
 		"properties": map[string]any{
