@@ -244,4 +244,3 @@ func TestSandbox_Schema(t *testing.T) {
 		})
 	}
 }
-
