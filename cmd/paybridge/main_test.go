@@ -31,6 +31,15 @@ func TestRun_KeysCreate(t *testing.T) {
 	if !strings.HasPrefix(key, "sk_test_") || strings.ContainsAny(key, " \n") || len(key) != len("sk_test_")+32 {
 		t.Fatalf("stdout = %q, want the key alone", out.String())
 	}
+	// The database did not exist: stderr names the file created.
+	if path := strings.TrimPrefix(db, "sqlite:"); !strings.Contains(errOut.String(), "created a new database "+path) {
+		t.Errorf("stderr = %q, want it to name %s", errOut.String(), path)
+	}
+	out.Reset()
+	errOut.Reset()
+	if err := run(context.Background(), []string{"keys", "create"}, getenv, &out, &errOut); err != nil || errOut.Len() != 0 {
+		t.Errorf("second keys create: %v, stderr %q (the database exists now)", err, errOut.String())
+	}
 	// Only the hash is stored, and it finds the key's merchant.
 	s, err := store.Open(context.Background(), db, store.Options{})
 	if err != nil {
@@ -46,7 +55,8 @@ func TestRun_KeysCreate(t *testing.T) {
 func TestRun_Commands(t *testing.T) {
 	getenv := func(string) string { return "" }
 	var out, errOut bytes.Buffer
-	if err := run(context.Background(), []string{"version"}, getenv, &out, &errOut); err != nil || !strings.HasPrefix(out.String(), "paybridge ") {
+	if err := run(context.Background(), []string{"version"}, getenv, &out, &errOut); err != nil ||
+		!strings.HasPrefix(out.String(), "paybridge ") || !strings.Contains(out.String(), "commit ") {
 		t.Fatalf("version: %q, %v", out.String(), err)
 	}
 	out.Reset()
