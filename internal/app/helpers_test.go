@@ -33,9 +33,9 @@ type paymentJSON struct {
 		ImpUID            string `json:"imp_uid"`
 		PaymentID         string `json:"payment_id"`
 		TID               string `json:"tid"`
-		PartnerOrderID string `json:"partner_order_id"`
-		PartnerUserID  string `json:"partner_user_id"`
-		AID            string `json:"aid"`
+		PartnerOrderID    string `json:"partner_order_id"`
+		PartnerUserID     string `json:"partner_user_id"`
+		AID               string `json:"aid"`
 	} `json:"provider_ids"`
 	Failure *struct {
 		Code            string `json:"code"`
