@@ -9,7 +9,7 @@ import (
 func TestFromRequest(t *testing.T) {
 	for _, tt := range []struct {
 		name, target, cookie, accept, want string
-		setsCookie                           bool
+		setsCookie                         bool
 	}{
 		{"default is Korean", "/", "", "", Korean, false},
 		{"English browser", "/", "", "en-US,en;q=0.9", English, false},
