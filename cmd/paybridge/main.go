@@ -43,17 +43,22 @@ Run "paybridge <command> -h" for a command's flags. Configuration comes from
 PAYBRIDGE_… environment variables; see the README.
 `
 
-func main() {
+func main() { os.Exit(cliMain()) }
+
+// cliMain runs the command line of the process and returns its exit status.
+// The README test runs its own test binary through it, as paybridge.
+func cliMain() int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
 	if errors.Is(err, flag.ErrHelp) {
-		return
+		return 0
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, errorLine(err))
-		os.Exit(1)
+		return 1
 	}
+	return 0
 }
 
 // errorLine is how a failed command reports err: "paybridge: " once, even
