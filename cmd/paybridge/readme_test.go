@@ -263,7 +263,9 @@ func startStandaloneSandbox(t *testing.T) string {
 	ln.Close()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- run(ctx, []string{"sandbox", "--addr", addr}, func(string) string { return "" }, io.Discard, io.Discard) }()
+	go func() {
+		done <- run(ctx, []string{"sandbox", "--addr", addr}, func(string) string { return "" }, io.Discard, io.Discard)
+	}()
 	t.Cleanup(func() { cancel(); <-done })
 	u := "http://" + addr
 	for deadline := time.Now().Add(10 * time.Second); ; {
