@@ -94,5 +94,10 @@ func (s *Site) renderError(w http.ResponseWriter, r *http.Request, err error) {
 	default:
 		s.log.Error("page failed", "error", err)
 	}
-	s.render(w, r, status, "error.html", page{TitleKey: "error_title", Error: payment.ErrorMessage(err)})
+	msg := payment.ErrorMessage(err)
+	if code == payment.ENOTFOUND {
+		// The one error a buyer meets (an old or mistyped link), in their language.
+		msg = text.For(i18n.FromRequest(nil, r))["err_not_found"]
+	}
+	s.render(w, r, status, "error.html", page{TitleKey: "error_title", Error: msg})
 }

@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/paybridge/paybridge/internal/i18n"
-
 	"github.com/paybridge/paybridge/internal/payment"
 	"github.com/paybridge/paybridge/internal/service"
 )
