@@ -63,6 +63,21 @@ func TestRun_Commands(t *testing.T) {
 	if err := run(context.Background(), []string{"help"}, getenv, &out, &errOut); err != nil || !strings.Contains(out.String(), "merchants") {
 		t.Fatalf("help: %v", err)
 	}
+	// The help describes the program as it is: sandbox runs all four.
+	if h := out.String(); !strings.Contains(h, "four provider sandboxes") || strings.Contains(h, "KakaoPay sandbox alone") {
+		t.Errorf("help describes sandbox wrongly:\n%s", h)
+	}
+	errOut.Reset()
+	_ = run(context.Background(), []string{"sandbox", "-h"}, getenv, &out, &errOut)
+	for _, want := range []string{"four", "-toss-addr", "-portone-addr", "-iamport-addr", "-kakaopay-addr"} {
+		if !strings.Contains(errOut.String(), want) {
+			t.Errorf("sandbox -h lacks %q:\n%s", want, errOut.String())
+		}
+	}
+	if strings.Contains(errOut.String(), "as before") {
+		t.Errorf("sandbox -h still says \"as before\"")
+	}
+	out.Reset()
 	if err := run(context.Background(), []string{"frobnicate"}, getenv, &out, &errOut); err == nil {
 		t.Fatal("unknown command accepted")
 	}
