@@ -94,10 +94,35 @@ func TestBrowser_Korean(t *testing.T) {
 		t.Errorf("stored payment: %s %d %s", p.Status, p.Amount, p.Provider)
 	}
 
+	// KakaoPay's window in Korean too, and a buyer who cancels is told so
+	// in a sentence, not with a status word.
+	b.navigate(a.Config.PublicURL + "/")
+	b.waitFor("the demo shop", "document.querySelector('#provider-kakaopay')")
+	b.fill("#buyer", "buyer-ko", "#product", "라떼", "#price", "5500", "#quantity", "1")
+	b.click("#provider-kakaopay")
+	b.click("#pay")
+	b.waitFor("the KakaoPay sandbox window", "document.querySelector('"+cancelButton+"')")
+	if s := b.text("body"); !strings.Contains(s, "카카오페이 샌드박스") || !strings.Contains(s, "5,500원") || !strings.Contains(s, "결제 취소") {
+		t.Errorf("the KakaoPay window is not in Korean:\n%s", s)
+	}
+	b.screenshot("ko-kakaopay-window")
+	b.click(cancelButton)
+	b.waitFor("the result page", "document.querySelector('#status')")
+	if s := b.attr("#status", "data-status"); s != "aborted" {
+		t.Fatalf("#status is %q, want aborted", s)
+	}
+	if h, st := b.text("h1"), b.text("#status"); h != "결제를 취소하셨습니다" || st != "결제 취소" {
+		t.Errorf("after cancelling: heading %q, status %q", h, st)
+	}
+	if s := b.text("body"); strings.Contains(s, "aborted") || !strings.Contains(s, "청구된 금액은 없습니다") {
+		t.Errorf("the cancelled page:\n%s", s)
+	}
+	b.screenshot("ko-result-cancelled")
+
 	// The switch gives English, and English stays chosen.
 	b.click("#lang-switch")
 	b.waitFor("the English result page", "document.documentElement.lang === 'en'")
-	if s := b.text("h1"); s != "Your payment is complete" {
+	if s := b.text("h1"); s != "You cancelled the payment" {
 		t.Errorf("English heading = %q", s)
 	}
 	b.navigate(a.Config.PublicURL + "/")

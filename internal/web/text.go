@@ -155,6 +155,9 @@ var text = i18n.Catalog{
 type outcome struct {
 	Class, Label, Headline string
 	Lines                  []string
+	// Alert shows Lines as a problem: for a failure, not for a buyer's own
+	// cancel, where "nothing has been charged" is reassurance.
+	Alert bool
 }
 
 func describe(p *payment.Payment, m map[string]string) outcome {
@@ -180,7 +183,7 @@ func describe(p *payment.Payment, m map[string]string) outcome {
 		o.Class = "bad"
 		o.Lines = []string{m["p_expired"], m["no_charge"]}
 	default: // failed
-		o.Class = "bad"
+		o.Class, o.Alert = "bad", true
 		switch p.FailureCode {
 		case "refund_required":
 			o.Lines = []string{m["p_refund_pending"]}
