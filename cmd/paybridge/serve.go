@@ -11,7 +11,7 @@ import (
 )
 
 func runServe(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) error {
-	cfg, err := loadConfig("serve", "Runs paybridge: the merchant API, and in test mode the demo shop at / and, for\nproviders without credentials, the built-in sandboxes. Every setting is a flag\n(which wins) and a PAYBRIDGE_… variable.", args, getenv, stderr)
+	cfg, err := loadConfig("serve", "Runs paybridge: the merchant API, and in test mode the demo shop at / and, for each\nprovider without credentials, its built-in sandbox under /sandbox/<provider>/ (kakaopay,\nportone, iamport, toss). Every setting is a flag, which overrides the PAYBRIDGE_…\nvariable named after it.", args, getenv, stderr)
 	if err != nil {
 		return err
 	}

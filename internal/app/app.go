@@ -18,6 +18,7 @@ import (
 
 	"github.com/paybridge/paybridge/internal/config"
 	"github.com/paybridge/paybridge/internal/httpapi"
+	"github.com/paybridge/paybridge/internal/inbox"
 	"github.com/paybridge/paybridge/internal/metrics"
 	sbiamport "github.com/paybridge/paybridge/internal/sandbox/iamport"
 	sbkakaopay "github.com/paybridge/paybridge/internal/sandbox/kakaopay"
@@ -49,6 +50,8 @@ type App struct {
 	// SecretKeyFile is where the test-mode secret key was generated or
 	// read ("" when PAYBRIDGE_SECRET_KEY is set).
 	SecretKeyFile string
+	// Inbox processes the providers' webhooks stored by the API.
+	Inbox *inbox.Worker
 
 	api           *httpapi.API
 	server        *httpapi.Server
@@ -134,7 +137,19 @@ func (a *App) build(ctx context.Context, ln net.Listener) error {
 		CORSOrigins: cfg.CORSOrigins,
 		Disabled:    !cfg.DropInEnabled(),
 	})
-	a.api.SetIdempotency(httpapi.IdempotencyConfig{Retention: cfg.IdempotencyRetention, Lock: cfg.IdempotencyLock})
+	// A key's lock (PAYBRIDGE_IDEMPOTENCY_LOCK, validated to outlast the
+	// longest request, its provider calls each bounded by the provider
+	// timeout, plus one database statement timeout for its writes): a
+	// request outliving it still cannot act twice.
+	a.api.SetIdempotency(httpapi.IdempotencyConfig{Retention: cfg.IdempotencyRetention,
+		Lock: max(cfg.IdempotencyLock, a.Service.LongestRequest()+cfg.DBStatementTimeout)})
+	// An inbox entry's lookup may lead to a refund (a late charge): its
+	// lease covers two requests' worth of provider calls and a statement.
+	a.Inbox = inbox.New(st, func(ctx context.Context, id string) error {
+		_, err := a.Service.Sync(ctx, id)
+		return err
+	}, log.With("component", "inbox"), inbox.Options{Lease: 2*a.Service.LongestRequest() + cfg.DBStatementTimeout})
+	a.api.SetWebhookInbox(a.Inbox.Notify)
 	a.api.SetRateLimit(httpapi.RateLimit{Rate: cfg.RateLimit, Burst: cfg.RateBurst})
 	a.api.SetPublicLimiter(public)
 	a.api.SetReadiness(st.Ready)
@@ -166,6 +181,8 @@ func (a *App) build(ctx context.Context, ln net.Listener) error {
 		Timeout: cfg.WebhookTimeout, Concurrency: cfg.WebhookConcurrency, PerEndpoint: cfg.WebhookPerEndpoint})
 	a.workers.Add(1)
 	go func() { defer a.workers.Done(); a.Webhooks.Run(wctx) }()
+	a.workers.Add(1)
+	go func() { defer a.workers.Done(); a.Inbox.Run(wctx) }()
 
 	root = httpapi.ObservedMiddleware(log, a.Metrics.ObserveHTTP, httpapi.SecurityHeaders(httpapi.Headers{HSTS: https}, mux))
 	a.server = httpapi.ServeWrite(ln, root, max(60*time.Second, cfg.ApproveWait+cfg.ProviderTimeout+15*time.Second))
@@ -308,7 +325,6 @@ func (a *App) Close(ctx context.Context) error {
 			err = merr
 		}
 	}
-	a.api.Close()
 	a.stopWorkers()
 	a.workers.Wait()
 	if cerr := a.Store.Close(); err == nil {

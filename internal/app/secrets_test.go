@@ -124,10 +124,11 @@ func TestSecrets_ExistingRowsSealedOnStart(t *testing.T) {
 		URL: rc.URL, EnabledEvents: []string{"*"}, Secret: secret}); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := old.BeginIdempotent(ctx, payment.DefaultMerchantID, "k-old", "fp", time.Now(), time.Minute, 24*time.Hour); err != nil {
+	rec, _, err := old.BeginIdempotent(ctx, payment.DefaultMerchantID, "k-old", "fp", time.Now(), time.Minute, 24*time.Hour)
+	if err != nil {
 		t.Fatal(err)
 	}
-	if err := old.FinishIdempotent(ctx, payment.DefaultMerchantID, "k-old", 201, "application/json",
+	if err := old.FinishIdempotent(ctx, payment.DefaultMerchantID, "k-old", rec.Token, 201, "application/json",
 		[]byte(`{"id":"we_old","secret":"`+secret+`"}`), time.Now()); err != nil {
 		t.Fatal(err)
 	}

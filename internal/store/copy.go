@@ -29,6 +29,7 @@ var copyTables = []struct {
 	{"webhook_endpoints", textKey("id")},
 	{"webhook_events", textKey("id")},
 	{"webhook_deliveries", textKey("id")},
+	{"provider_webhooks", textKey("id")}, // the inbox: deliveries not yet looked up move too
 }
 
 // keyColumn is one column of a table's ordering key.

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/paybridge/paybridge/internal/i18n"
 	"github.com/paybridge/paybridge/internal/payment"
 	"github.com/paybridge/paybridge/internal/service"
 )
@@ -59,7 +60,7 @@ func New(svc *service.Service, log *slog.Logger, opts Options) *Site {
 		opts.Providers = []string{payment.ProviderKakaoPay}
 	}
 	funcs := template.FuncMap{
-		"won": formatWon,
+		"won": i18n.Won,
 		"when": func(t time.Time) string {
 			if t.IsZero() {
 				return "—"
@@ -81,6 +82,8 @@ func (s *Site) Register(mux *http.ServeMux) {
 		mux.HandleFunc("GET /{$}", s.handleShop)
 		mux.HandleFunc("POST /checkout", checkout)
 	}
+	mux.HandleFunc("GET /favicon.ico", i18n.ServeFavicon)
+	mux.HandleFunc("GET /favicon.svg", i18n.ServeFavicon)
 	mux.HandleFunc("GET /pay/{id}", s.handleResult)
 	mux.HandleFunc("GET /pay/{id}/checkout", s.handleCheckout)
 	mux.HandleFunc("GET /pay/{id}/approve", s.handleReturn(service.ReturnApprove))
@@ -108,6 +111,10 @@ func formatWon(n int64) string {
 
 type page struct {
 	Title     string
+	TitleKey  string            // Title from the catalogue, when Title is empty
+	Lang      string            // "ko" or "en"
+	M         map[string]string // the sentences in Lang
+	SwitchURL string            // this page in the other language
 	Sandbox   bool
 	Providers []providerOption
 	Error     string
@@ -115,15 +122,36 @@ type page struct {
 	Payment   *payment.Payment
 	Refresh   bool
 	BackURL   string
+	Outcome   outcome
+	IDLabel   string // the provider's own name for its payment id
 	// CSRF is the demo shop form's anti-forgery token.
 	CSRF string
 	// DemoShop says the demo shop is mounted (links to / make sense).
 	DemoShop bool
 }
 
-func (s *Site) render(w http.ResponseWriter, status int, name string, p page) {
+// localize fills in the page's language from r (see i18n.FromRequest).
+func (s *Site) localize(w http.ResponseWriter, r *http.Request, p *page) {
+	p.Lang = i18n.FromRequest(w, r)
+	p.M = text.For(p.Lang)
+	other := i18n.English
+	if p.Lang == i18n.English {
+		other = i18n.Korean
+	}
+	if r.Method == http.MethodGet {
+		p.SwitchURL = i18n.SwitchURL(r, other)
+	} else {
+		p.SwitchURL = "/?lang=" + other
+	}
+}
+
+func (s *Site) render(w http.ResponseWriter, r *http.Request, status int, name string, p page) {
 	p.Sandbox = s.opts.Sandbox
 	p.DemoShop = !s.opts.NoShop
+	s.localize(w, r, &p)
+	if p.Title == "" {
+		p.Title = p.M[p.TitleKey]
+	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("X-Frame-Options", "DENY")
