@@ -354,8 +354,10 @@ func (c *Config) Validate() error {
 	if c.RefundGiveUpAfter < 2*c.ProviderTimeout {
 		add("PAYBRIDGE_REFUND_GIVE_UP_AFTER (%s) must be at least 2×PAYBRIDGE_PROVIDER_TIMEOUT (%s): a refund still in flight must land before a lookup may fail it", c.RefundGiveUpAfter, 2*c.ProviderTimeout)
 	}
-	if c.IdempotencyLock < 2*c.ProviderTimeout+c.ApproveWait {
-		add("PAYBRIDGE_IDEMPOTENCY_LOCK (%s) must be at least 2×PAYBRIDGE_PROVIDER_TIMEOUT + PAYBRIDGE_APPROVE_WAIT (%s): a slow request must never run twice", c.IdempotencyLock, 2*c.ProviderTimeout+c.ApproveWait)
+	// The longest API request makes two provider calls one after the other
+	// (a refund, then its lookup) and then writes (service.LongestRequest).
+	if c.IdempotencyLock < 2*c.ProviderTimeout+c.DBStatementTimeout {
+		add("PAYBRIDGE_IDEMPOTENCY_LOCK (%s) must be at least 2×PAYBRIDGE_PROVIDER_TIMEOUT + PAYBRIDGE_DB_STATEMENT_TIMEOUT (%s): a slow request must never run twice", c.IdempotencyLock, 2*c.ProviderTimeout+c.DBStatementTimeout)
 	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":
