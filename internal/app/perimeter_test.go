@@ -91,7 +91,7 @@ func TestPerimeter_DemoCheckoutCSRF(t *testing.T) {
 	}
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if resp.StatusCode != http.StatusForbidden || !strings.Contains(string(body), "reload the page") {
+	if resp.StatusCode != http.StatusForbidden || !strings.Contains(string(body), `role="alert"`) {
 		t.Fatalf("checkout without a token: %d", resp.StatusCode)
 	}
 	if n := countPaymentsWith(t, a); n != 0 || a.KakaoPaySandbox.Calls("ready") != 0 {

@@ -28,7 +28,7 @@ func TestBrowser_DemoShopCSRF(t *testing.T) {
 	}))
 	b.click("#pay")
 	b.waitFor("the refusal", "document.querySelector('.error')")
-	if s := b.text(".error"); !strings.Contains(s, "reload the page") {
+	if s := b.text(".error"); !strings.Contains(s, "reload the page") && !strings.Contains(s, "새로 고친") {
 		t.Fatalf("refusal says %q", s)
 	}
 	b.screenshot("demo-shop-csrf-refused")
