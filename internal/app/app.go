@@ -105,6 +105,7 @@ func (a *App) build(ctx context.Context, ln net.Listener) error {
 			PortOneStoreID: cfg.PortOne.StoreID, PortOneChannelKey: cfg.PortOne.ChannelKey, TossClientKey: cfg.Toss.ClientKey,
 		},
 	}).Register(mux)
+	a.mountConsole(mux, self)
 
 	wctx, stop := context.WithCancel(context.WithoutCancel(ctx))
 	a.stopWorkers = stop
