@@ -305,4 +305,3 @@ func refund(t *testing.T, b *browserless, id string, amount int) {
 	resp, body := b.post("/console/payments/"+id+"/refund", url.Values{"amount": {strconv.Itoa(amount)}, "reason": {"test"}, "key": {key}, "confirm": {"yes"}})
 	mustStatus(t, resp, body, http.StatusSeeOther)
 }
-
