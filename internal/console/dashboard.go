@@ -161,7 +161,7 @@ func (c *Console) handleDashboard(w http.ResponseWriter, r *http.Request, rc *re
 
 // dayChart draws the amount paid per day as vertical bars.
 func dayChart(days []dayRow) chart {
-	const w, h, top, bottom, left = 600, 200, 10, 24, 4
+	const w, h, top, bottom, left, right = 600, 210, 24, 26, 24, 24
 	ch := chart{Width: w, Height: h}
 	var peak int64
 	for _, d := range days {
@@ -169,7 +169,7 @@ func dayChart(days []dayRow) chart {
 	}
 	ch.Empty = peak == 0
 	ch.Max = groupDigits(peak) + "원"
-	slot := (w - left) / len(days)
+	slot := (w - left - right) / len(days)
 	for i, d := range days {
 		bh := 0
 		if peak > 0 {
@@ -182,7 +182,7 @@ func dayChart(days []dayRow) chart {
 		ch.Bars = append(ch.Bars, bar{X: x + 1, Y: h - bottom - bh, W: slot - 2, H: bh,
 			Title: fmt.Sprintf("%s: %s원, %d", d.Date, groupDigits(d.PaidAmount), d.Paid)})
 		if i%5 == 0 || i == len(days)-1 {
-			ch.Labels = append(ch.Labels, label{X: x + slot/2, Y: h - 6, Text: d.Date})
+			ch.Labels = append(ch.Labels, label{X: x + slot/2, Y: h - 8, Text: d.Date})
 		}
 	}
 	return ch
@@ -190,7 +190,7 @@ func dayChart(days []dayRow) chart {
 
 // providerChart draws the 30 days' amount per provider as horizontal bars.
 func providerChart(ps []providerRow) chart {
-	const w, rowH, labelW = 600, 34, 130
+	const w, rowH, labelW = 600, 34, 140
 	ch := chart{Width: w, Height: rowH*len(ps) + 4}
 	var peak int64
 	for _, p := range ps {

@@ -55,6 +55,8 @@ var ko = map[string]string{
 	"Today":                              "오늘",
 	"Paid":                               "결제 완료",
 	"%d payments":                        "%d건",
+	"%d payment":                         "%d건",
+	"%d refund":                          "환불 %d건",
 	"Created":                            "생성",
 	"Conversion":                         "전환율",
 	"Refunded":                           "환불",

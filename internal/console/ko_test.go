@@ -6,7 +6,10 @@ import (
 	"testing"
 )
 
-var templateMessage = regexp.MustCompile(`\.Tf? "([^"]+)"`)
+var (
+	templateMessage = regexp.MustCompile(`\.Tf? "([^"]+)"`)
+	pluralMessage   = regexp.MustCompile(`\.N [^ ]+ "([^"]+)" "([^"]+)"`)
+)
 
 // Ensure every message of the templates, notices and handler errors has
 // its Korean text, so that no page falls back to English half-way.
@@ -17,6 +20,9 @@ func TestKoreanCatalogueComplete(t *testing.T) {
 		b, _ := fs.ReadFile(templateFiles, f)
 		for _, m := range templateMessage.FindAllStringSubmatch(string(b), -1) {
 			msgs[m[1]] = f
+		}
+		for _, m := range pluralMessage.FindAllStringSubmatch(string(b), -1) {
+			msgs[m[1]], msgs[m[2]] = f, f
 		}
 	}
 	for _, n := range notices {

@@ -125,7 +125,7 @@ func (c *Console) refund(w http.ResponseWriter, r *http.Request, rc *reqCtx, p *
 	}
 	amount := v.AmountWon
 	np, can, err := c.svc.Refund(ctx, p.MerchantID, p.ID, service.RefundInput{Amount: &amount, Reason: v.Reason})
-	detail := v.Reason + " — " + groupDigits(amount) + "원"
+	detail := groupDigits(amount) + "원, " + v.Reason
 	res := refundResult{Notice: "refund.succeeded"}
 	switch code := payment.ErrorCode(err); {
 	case err == nil && can != nil && can.Status == payment.CancellationPending:
@@ -155,7 +155,7 @@ func (c *Console) refund(w http.ResponseWriter, r *http.Request, rc *reqCtx, p *
 	}
 	if can != nil {
 		res.Cancellation = can.ID
-		detail = can.ID + ": " + detail
+		detail += " (" + can.ID + ")"
 	}
 	body, _ := json.Marshal(res)
 	if ferr := c.st.FinishIdempotent(ctx, p.MerchantID, key, http.StatusOK, "application/json", body, c.now()); ferr != nil {

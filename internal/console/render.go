@@ -43,12 +43,22 @@ func (v *view) Tf(format string, args ...any) string {
 // Won prints an amount as Korean prices are written: 12,000원.
 func (v *view) Won(n int64) string { return groupDigits(n) + "원" }
 
-// When prints a time in KST; the zero time is a dash.
-func (v *view) When(t time.Time) string {
+// When prints a time in KST as a <time> element; the zero time is a dash.
+func (v *view) When(t time.Time) template.HTML {
 	if t.IsZero() {
 		return "—"
 	}
-	return t.In(kst).Format("2006-01-02 15:04:05") + " KST"
+	// Both strings are formatted from a time: nothing to escape.
+	return template.HTML(`<time datetime="` + t.UTC().Format(time.RFC3339) + `">` + t.In(kst).Format("2006-01-02 15:04:05") + " KST</time>")
+}
+
+// N picks the English singular or plural for n, then translates it: Korean
+// counts need no plural.
+func (v *view) N(n int64, one, many string) string {
+	if n == 1 {
+		return fmt.Sprintf(translate(v.Lang, one), n)
+	}
+	return fmt.Sprintf(translate(v.Lang, many), n)
 }
 
 // Can reports whether the signed-in operator holds at least role.
@@ -96,6 +106,7 @@ func parsePages() map[string]*template.Template {
 		"add":       func(a, b int) int { return a + b },
 		"lower":     strings.ToLower,
 		"hasPrefix": strings.HasPrefix,
+		"provider":  func(name string) string { return providerNames[name] },
 		"join":      strings.Join,
 		"status":    func(s payment.Status) string { return string(s) },
 		"dict2": func(v *view, e *payment.WebhookEvent, merchantID string) resendArgs {
