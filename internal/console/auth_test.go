@@ -149,8 +149,12 @@ func TestConsole_CSRFRefused(t *testing.T) {
 	if n := countAudit(t, a, "refund"); n != 0 {
 		t.Fatalf("forged forms were audited as refunds: %d", n)
 	}
-	// The real token works.
-	resp, body = b.post("/console/payments/"+p.ID+"/refund", form(b.csrf))
+	// The real token works, from the public URL's origin too (a proxy in
+	// front may pass its own Host).
+	req, _ = http.NewRequest(http.MethodPost, a.URL()+"/console/payments/"+p.ID+"/refund", strings.NewReader(form(b.csrf).Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", a.Config.PublicURL)
+	resp, body = b.do(req)
 	mustStatus(t, resp, body, http.StatusSeeOther)
 	mustPayment(t, a, p.ID, payment.StatusPartiallyCanceled)
 }

@@ -15,6 +15,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -97,13 +98,15 @@ func (o *Options) setDefaults() {
 
 // Console serves /console.
 type Console struct {
-	opts    Options
-	st      *store.Store
-	svc     *service.Service
-	log     *slog.Logger
-	pages   map[string]*template.Template
-	secure  bool
-	limiter *loginLimiter
+	opts   Options
+	st     *store.Store
+	svc    *service.Service
+	log    *slog.Logger
+	pages  map[string]*template.Template
+	secure bool
+	// publicHost is PublicURL's host, also accepted as a form's origin.
+	publicHost string
+	limiter    *loginLimiter
 
 	reapMu   sync.Mutex
 	lastReap time.Time
@@ -115,6 +118,9 @@ func New(opts Options) *Console {
 	c := &Console{opts: opts, st: opts.Store, svc: opts.Service, log: opts.Log.With("component", "console"),
 		secure:  strings.HasPrefix(strings.ToLower(opts.PublicURL), "https://"),
 		limiter: newLoginLimiter(opts.LoginRate, opts.LoginWindow)}
+	if u, err := url.Parse(opts.PublicURL); err == nil {
+		c.publicHost = u.Host
+	}
 	c.pages = parsePages()
 	return c
 }
@@ -221,7 +227,7 @@ func (c *Console) page(role string, h func(http.ResponseWriter, *http.Request, *
 				c.renderError(w, r, rc, http.StatusBadRequest, "The form could not be read.")
 				return
 			}
-			if !sameOrigin(r) || !validCSRF(token, r.PostFormValue("csrf")) {
+			if !c.sameOrigin(r) || !validCSRF(token, r.PostFormValue("csrf")) {
 				c.log.Warn("console form refused: bad CSRF token or origin", "operator_id", op.ID, "path", r.URL.Path)
 				c.renderError(w, r, rc, http.StatusForbidden, "This form has expired or did not come from the console. Reload the page and try again.")
 				return

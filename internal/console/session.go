@@ -52,17 +52,22 @@ func validCSRF(sessionToken, got string) bool {
 }
 
 // sameOrigin refuses a POST whose Origin (or, without one, Referer) names
-// another site: a second wall behind the CSRF token and SameSite=Lax.
-func sameOrigin(r *http.Request) bool {
+// another site: a second wall behind the CSRF token and SameSite=Lax. This
+// site is the request's host, or the public URL's (a proxy in front may
+// pass its own Host).
+func (c *Console) sameOrigin(r *http.Request) bool {
 	src := r.Header.Get("Origin")
 	if src == "" {
 		src = r.Header.Get("Referer")
 	}
-	if src == "" || src == "null" {
-		return src == "" // no header: old clients and tests; the token decides
+	if src == "" {
+		return true // no header: old clients and scripts; the token decides
 	}
 	u, err := url.Parse(src)
-	return err == nil && strings.EqualFold(u.Host, r.Host)
+	if err != nil || u.Host == "" {
+		return false
+	}
+	return strings.EqualFold(u.Host, r.Host) || (c.publicHost != "" && strings.EqualFold(u.Host, c.publicHost))
 }
 
 func newNonce() string {
@@ -194,7 +199,7 @@ func (c *Console) handleLogin(w http.ResponseWriter, r *http.Request) {
 	password := r.PostFormValue("password")
 	next := r.PostFormValue("next")
 	ck, err := r.Cookie(loginCookie)
-	if err != nil || !sameOrigin(r) || r.PostFormValue("csrf") == "" ||
+	if err != nil || !c.sameOrigin(r) || r.PostFormValue("csrf") == "" ||
 		subtle.ConstantTimeCompare([]byte(ck.Value), []byte(r.PostFormValue("csrf"))) != 1 {
 		c.renderLogin(w, r, rc, http.StatusForbidden, loginView{Email: email, Next: next,
 			Error: "This form has expired. Try again."})
