@@ -108,6 +108,10 @@ type Console struct {
 	publicHost string
 	limiter    *loginLimiter
 
+	// hashing bounds the password checks running at once: each takes
+	// argon2id's 19 MiB, so a burst of sign-ins cannot exhaust memory.
+	hashing chan struct{}
+
 	reapMu   sync.Mutex
 	lastReap time.Time
 }
@@ -117,7 +121,7 @@ func New(opts Options) *Console {
 	opts.setDefaults()
 	c := &Console{opts: opts, st: opts.Store, svc: opts.Service, log: opts.Log.With("component", "console"),
 		secure:  strings.HasPrefix(strings.ToLower(opts.PublicURL), "https://"),
-		limiter: newLoginLimiter(opts.LoginRate, opts.LoginWindow)}
+		limiter: newLoginLimiter(opts.LoginRate, opts.LoginWindow), hashing: make(chan struct{}, 4)}
 	if u, err := url.Parse(opts.PublicURL); err == nil {
 		c.publicHost = u.Host
 	}

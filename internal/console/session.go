@@ -223,7 +223,13 @@ func (c *Console) handleLogin(w http.ResponseWriter, r *http.Request) {
 	if op != nil {
 		hash = op.PasswordHash
 	}
+	select {
+	case c.hashing <- struct{}{}:
+	case <-r.Context().Done():
+		return
+	}
 	ok, verr := VerifyPassword(hash, password)
+	<-c.hashing
 	if verr != nil {
 		c.log.Error("console sign-in: stored hash unreadable", "operator_id", idOf(op), "error", verr)
 	}

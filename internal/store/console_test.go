@@ -183,8 +183,25 @@ func testStoreConsoleQueries(t *testing.T, url string) {
 	if st, _ := s.ConsoleStats(ctx, "mer_default", time.Now().Add(-24*time.Hour), 9*3600); len(st.Paid) != 0 || st.Created[0].Count != 2 {
 		t.Fatalf("one merchant: %+v", st)
 	}
-	att, err := s.ConsoleAttention(ctx, "", time.Now().Add(time.Minute), 10)
-	if err != nil || len(att.StuckApproving) != 0 || att.DeadDeliveries != 0 {
-		t.Fatalf("attention = %+v, %v", att, err)
+	if _, err := s.TransitionPayment(ctx, p2.ID, payment.StatusReady, payment.StatusApproving, payment.Update{}, payment.Event{Reason: "approving"}); err != nil {
+		t.Fatal(err)
+	}
+	att, err := s.ConsoleAttention(ctx, "", time.Now().Add(-time.Minute), 10)
+	if err != nil || len(att.StuckApproving) != 0 || att.DeadDeliveries != 0 || att.PendingRefunds != 0 {
+		t.Fatalf("attention, nothing stuck yet = %+v, %v", att, err)
+	}
+	att, err = s.ConsoleAttention(ctx, "", time.Now().Add(time.Minute), 10)
+	if err != nil || len(att.StuckApproving) != 1 || att.StuckApproving[0].ID != p2.ID {
+		t.Fatalf("attention, approving past the window = %+v, %v", att, err)
+	}
+	if att, _ := s.ConsoleAttention(ctx, "mer_b", time.Now().Add(time.Minute), 10); len(att.StuckApproving) != 0 {
+		t.Fatalf("another merchant's stuck payment listed: %+v", att)
+	}
+	reason := "refund_required"
+	if _, err := s.TransitionPayment(ctx, p2.ID, payment.StatusApproving, payment.StatusFailed, payment.Update{FailureCode: &reason}, payment.Event{Reason: "mismatch"}); err != nil {
+		t.Fatal(err)
+	}
+	if att, _ := s.ConsoleAttention(ctx, "", time.Now().Add(time.Minute), 10); len(att.RefundRequired) != 1 || len(att.StuckApproving) != 0 {
+		t.Fatalf("attention, refund required = %+v", att)
 	}
 }
