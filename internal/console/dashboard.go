@@ -118,7 +118,7 @@ func (c *Console) handleDashboard(w http.ResponseWriter, r *http.Request, rc *re
 		}
 		pr := byProvider[f.Provider]
 		if pr == nil {
-			pr = &providerRow{Name: providerNames[f.Provider]}
+			pr = &providerRow{Name: providerName(f.Provider)}
 			byProvider[f.Provider] = pr
 		}
 		pr.Count += f.Count

@@ -21,7 +21,7 @@ var failureReasons = map[string][2]string{
 func explain(lang string, p *payment.Payment, cs []*payment.Cancellation) string {
 	ko := lang == langKo
 	won := func(n int64) string { return groupDigits(n) + "원" }
-	prov := providerNames[p.Provider]
+	prov := providerName(p.Provider)
 	var s string
 	switch p.Status {
 	case payment.StatusCreated:

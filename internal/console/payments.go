@@ -27,6 +27,15 @@ var providerNames = map[string]string{
 	payment.ProviderToss:     "Toss Payments",
 }
 
+// providerName is a provider's display name, or its id for one the
+// console does not know.
+func providerName(id string) string {
+	if n, ok := providerNames[id]; ok {
+		return n
+	}
+	return id
+}
+
 var providerOrder = []string{payment.ProviderKakaoPay, payment.ProviderPortOne, payment.ProviderIamport, payment.ProviderToss}
 
 // listFilter is the payment list's form, as typed.
@@ -281,7 +290,7 @@ func (c *Console) handlePayment(w http.ResponseWriter, r *http.Request, rc *reqC
 		return
 	}
 	ctx := r.Context()
-	v := paymentView{P: p, ProviderName: providerNames[p.Provider], Refundable: p.CancelableAmount(),
+	v := paymentView{P: p, ProviderName: providerName(p.Provider), Refundable: p.CancelableAmount(),
 		RefundableTF: p.CancelableTaxFreeAmount(), Merchant: p.MerchantID}
 	if m, err := c.st.FindMerchantByID(ctx, p.MerchantID); err == nil {
 		v.MerchantName = m.Name

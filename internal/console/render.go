@@ -106,7 +106,7 @@ func parsePages() map[string]*template.Template {
 		"add":       func(a, b int) int { return a + b },
 		"lower":     strings.ToLower,
 		"hasPrefix": strings.HasPrefix,
-		"provider":  func(name string) string { return providerNames[name] },
+		"provider":  providerName,
 		"join":      strings.Join,
 		"status":    func(s payment.Status) string { return string(s) },
 		"dict2": func(v *view, e *payment.WebhookEvent, merchantID string) resendArgs {
