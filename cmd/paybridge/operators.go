@@ -84,7 +84,7 @@ func runOperators(ctx context.Context, args []string, getenv func(string) string
 		}
 		return pw, false, nil
 	}
-	st, err := openStore(ctx, cfg)
+	st, err := openStore(ctx, cfg, stderr)
 	if err != nil {
 		return err
 	}
