@@ -20,6 +20,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/paybridge/paybridge/internal/i18n"
 	"github.com/paybridge/paybridge/internal/payment"
 	"github.com/paybridge/paybridge/internal/service"
 	"github.com/paybridge/paybridge/internal/store"
@@ -147,7 +148,6 @@ func (c *Console) Register(mux *http.ServeMux) {
 	mux.Handle("GET /console/static/", http.StripPrefix("/console/static/", staticHandler(http.FileServerFS(static))))
 	mux.HandleFunc("GET /console/login", c.handleLoginPage)
 	mux.HandleFunc("POST /console/login", c.handleLogin)
-	mux.HandleFunc("GET /console/lang/{lang}", c.handleLang)
 	mux.HandleFunc("POST /console/logout", c.page(payment.RoleViewer, c.handleLogout))
 
 	mux.HandleFunc("GET /console", c.page(payment.RoleViewer, c.handleDashboard))
@@ -209,7 +209,7 @@ func (rc *reqCtx) CSRF() string { return csrfToken(rc.token) }
 // session's CSRF token and come from this site (else 403, nothing done).
 func (c *Console) page(role string, h func(http.ResponseWriter, *http.Request, *reqCtx)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		rc := &reqCtx{Lang: c.lang(r), Nonce: newNonce()}
+		rc := &reqCtx{Lang: i18n.FromRequest(w, r), Nonce: newNonce()}
 		se, op, token, err := c.session(r)
 		if err != nil {
 			if !errors.Is(err, errNoSession) {

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/paybridge/paybridge/internal/i18n"
 	"github.com/paybridge/paybridge/internal/store"
 )
 
@@ -168,7 +169,7 @@ func dayChart(days []dayRow) chart {
 		peak = max(peak, d.PaidAmount)
 	}
 	ch.Empty = peak == 0
-	ch.Max = groupDigits(peak) + "원"
+	ch.Max = i18n.Won(peak)
 	slot := (w - left - right) / len(days)
 	for i, d := range days {
 		bh := 0
@@ -180,7 +181,7 @@ func dayChart(days []dayRow) chart {
 		}
 		x := left + i*slot
 		ch.Bars = append(ch.Bars, bar{X: x + 1, Y: h - bottom - bh, W: slot - 2, H: bh,
-			Title: fmt.Sprintf("%s: %s원, %d", d.Date, groupDigits(d.PaidAmount), d.Paid)})
+			Title: fmt.Sprintf("%s: %s, %d", d.Date, i18n.Won(d.PaidAmount), d.Paid)})
 		if i%5 == 0 || i == len(days)-1 {
 			ch.Labels = append(ch.Labels, label{X: x + slot/2, Y: h - 8, Text: d.Date})
 		}
@@ -207,9 +208,9 @@ func providerChart(ps []providerRow) chart {
 		}
 		y := 4 + i*rowH
 		ch.Bars = append(ch.Bars, bar{X: labelW, Y: y, W: bw, H: rowH - 10,
-			Title: fmt.Sprintf("%s: %s원, %d", p.Name, groupDigits(p.Amount), p.Count)})
+			Title: fmt.Sprintf("%s: %s, %d", p.Name, i18n.Won(p.Amount), p.Count)})
 		ch.Labels = append(ch.Labels, label{X: labelW - 8, Y: y + rowH/2, Text: p.Name, End: true},
-			label{X: labelW + bw + 6, Y: y + rowH/2, Text: groupDigits(p.Amount) + "원"})
+			label{X: labelW + bw + 6, Y: y + rowH/2, Text: i18n.Won(p.Amount)})
 	}
 	return ch
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/paybridge/paybridge/internal/i18n"
 	"github.com/paybridge/paybridge/internal/payment"
 )
 
@@ -20,7 +21,7 @@ var failureReasons = map[string][2]string{
 // its state, amounts and failure: the first thing an operator reads.
 func explain(lang string, p *payment.Payment, cs []*payment.Cancellation) string {
 	ko := lang == langKo
-	won := func(n int64) string { return groupDigits(n) + "원" }
+	won := i18n.Won
 	prov := providerName(p.Provider)
 	var s string
 	switch p.Status {

@@ -60,8 +60,13 @@ func newClient(t *testing.T, a *apptest.App) *browserless {
 
 var csrfField = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
 
+// do sends req; without an Accept-Language of its own the browser asks
+// for English (the console's default, like the shop's, is Korean).
 func (b *browserless) do(req *http.Request) (*http.Response, string) {
 	b.t.Helper()
+	if _, ok := req.Header["Accept-Language"]; !ok {
+		req.Header.Set("Accept-Language", "en")
+	}
 	resp, err := b.c.Do(req)
 	if err != nil {
 		b.t.Fatalf("%s %s: %v", req.Method, req.URL, err)

@@ -1,36 +1,15 @@
 package console
 
-import (
-	"net/http"
+import "github.com/paybridge/paybridge/internal/i18n"
 
-	"golang.org/x/text/language"
-)
-
-// The console's languages. English is the key of every message; ko holds
-// the Korean.
+// The console's languages are the pages' (internal/i18n: Korean by
+// default, English from Accept-Language or the ?lang= switch, remembered in
+// a cookie shared with the shop's pages). English is the key of every
+// message; ko holds the Korean.
 const (
-	langEn = "en"
-	langKo = "ko"
+	langEn = i18n.English
+	langKo = i18n.Korean
 )
-
-var langMatcher = language.NewMatcher([]language.Tag{language.English, language.Korean})
-
-// lang picks the page's language: the switch's cookie, else the browser's
-// Accept-Language, else English.
-func (c *Console) lang(r *http.Request) string {
-	if ck, err := r.Cookie(langCookie); err == nil && (ck.Value == langKo || ck.Value == langEn) {
-		return ck.Value
-	}
-	tags, _, err := language.ParseAcceptLanguage(r.Header.Get("Accept-Language"))
-	if err != nil || len(tags) == 0 {
-		return langEn
-	}
-	_, i, conf := langMatcher.Match(tags...)
-	if i == 1 && conf != language.No {
-		return langKo
-	}
-	return langEn
-}
 
 func translate(lang, msg string) string {
 	if lang == langKo {

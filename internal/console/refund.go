@@ -10,6 +10,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/paybridge/paybridge/internal/i18n"
 	"github.com/paybridge/paybridge/internal/payment"
 	"github.com/paybridge/paybridge/internal/service"
 )
@@ -125,7 +126,7 @@ func (c *Console) refund(w http.ResponseWriter, r *http.Request, rc *reqCtx, p *
 	}
 	amount := v.AmountWon
 	np, can, err := c.svc.Refund(ctx, p.MerchantID, p.ID, service.RefundInput{Amount: &amount, Reason: v.Reason})
-	detail := groupDigits(amount) + "원, " + v.Reason
+	detail := i18n.Won(amount) + ", " + v.Reason
 	res := refundResult{Notice: "refund.succeeded"}
 	switch code := payment.ErrorCode(err); {
 	case err == nil && can != nil && can.Status == payment.CancellationPending:

@@ -7,10 +7,10 @@ import (
 	"net/http"
 	"net/url"
 	"path"
-	"strconv"
 	"strings"
 	"time"
 
+	"github.com/paybridge/paybridge/internal/i18n"
 	"github.com/paybridge/paybridge/internal/payment"
 )
 
@@ -26,7 +26,8 @@ type view struct {
 	CSRF     string
 	Op       *payment.Operator
 	TestMode bool
-	Path     string // this page, for the language switch
+	Path     string // this page (the resend buttons come back to it)
+	Switch   string // this page in the other language
 	Nav      string // the navigation entry to mark as current
 	Notice   string
 	Data     any
@@ -41,7 +42,7 @@ func (v *view) Tf(format string, args ...any) string {
 }
 
 // Won prints an amount as Korean prices are written: 12,000원.
-func (v *view) Won(n int64) string { return groupDigits(n) + "원" }
+func (v *view) Won(n int64) string { return i18n.Won(n) }
 
 // When prints a time in KST as a <time> element; the zero time is a dash.
 func (v *view) When(t time.Time) template.HTML {
@@ -72,28 +73,6 @@ func (v *view) Other() string {
 		return langEn
 	}
 	return langKo
-}
-
-// LangURL switches the language and comes back to this page.
-func (v *view) LangURL(lang string) string {
-	return "/console/lang/" + lang + "?" + url.Values{"next": {v.Path}}.Encode()
-}
-
-func groupDigits(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	if neg {
-		b.WriteByte('-')
-	}
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	return b.String()
 }
 
 var pageNames = []string{"login", "error", "dashboard", "payments", "payment", "refund", "webhooks", "audit",
@@ -131,6 +110,7 @@ func (c *Console) render(w http.ResponseWriter, r *http.Request, rc *reqCtx, sta
 	here.RawQuery = q.Encode()
 	v := &view{Title: title, Lang: rc.Lang, Nonce: rc.Nonce, Op: rc.Op, TestMode: c.testMode(),
 		Path: here.RequestURI(), Data: data, Nav: navOf(r.URL.Path)}
+	v.Switch = i18n.SwitchURL(r, v.Other())
 	if rc.Op != nil {
 		v.CSRF = rc.CSRF()
 	}

@@ -16,6 +16,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/paybridge/paybridge/internal/i18n"
 	"github.com/paybridge/paybridge/internal/payment"
 )
 
@@ -23,7 +24,6 @@ import (
 const (
 	sessionCookie = "pb_console"
 	loginCookie   = "pb_console_login" // the sign-in form's CSRF token
-	langCookie    = "pb_console_lang"
 )
 
 // touchEvery spaces out the writes that record a session's activity.
@@ -167,7 +167,7 @@ type loginView struct {
 }
 
 func (c *Console) handleLoginPage(w http.ResponseWriter, r *http.Request) {
-	rc := &reqCtx{Lang: c.lang(r), Nonce: newNonce()}
+	rc := &reqCtx{Lang: i18n.FromRequest(w, r), Nonce: newNonce()}
 	if _, _, _, err := c.session(r); err == nil {
 		http.Redirect(w, r, "/console", http.StatusSeeOther)
 		return
@@ -189,7 +189,7 @@ func (c *Console) renderLogin(w http.ResponseWriter, r *http.Request, rc *reqCtx
 // for LockFor. An unknown email, a wrong password and a locked or disabled
 // operator all get the same answer, after the same work.
 func (c *Console) handleLogin(w http.ResponseWriter, r *http.Request) {
-	rc := &reqCtx{Lang: c.lang(r), Nonce: newNonce()}
+	rc := &reqCtx{Lang: i18n.FromRequest(w, r), Nonce: newNonce()}
 	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
 	if err := r.ParseForm(); err != nil {
 		c.renderError(w, r, rc, http.StatusBadRequest, "The form could not be read.")
@@ -287,21 +287,6 @@ func (c *Console) handleLogout(w http.ResponseWriter, r *http.Request, rc *reqCt
 	c.setCookie(w, sessionCookie, "", -1)
 	c.audit(r.Context(), r, rc.Op, "", rc.Op.MerchantID, "sign_out", rc.Op.ID, "")
 	http.Redirect(w, r, "/console/login", http.StatusSeeOther)
-}
-
-// handleLang switches the language (a cookie) and goes back.
-func (c *Console) handleLang(w http.ResponseWriter, r *http.Request) {
-	lang := r.PathValue("lang")
-	if lang != langKo && lang != langEn {
-		http.NotFound(w, r)
-		return
-	}
-	c.setCookie(w, langCookie, lang, 365*24*time.Hour)
-	next := r.URL.Query().Get("next")
-	if !safeNext(next) && next != "/console/login" {
-		next = "/console"
-	}
-	http.Redirect(w, r, next, http.StatusSeeOther)
 }
 
 func normalizeEmail(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
