@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"bytes"
+	"context"
 	"net/http"
 	"net/url"
 	"slices"
@@ -100,6 +101,9 @@ func TestWebhooks_PortOneV2Matrix(t *testing.T) {
 	}
 	if got := getPayment(t, a, p.ID); got.Status != "ready" || a.PortOneSandbox.Calls("getPayment") != lookups {
 		t.Fatalf("refused webhooks changed something: status %s, lookups %d→%d", got.Status, lookups, a.PortOneSandbox.Calls("getPayment"))
+	}
+	if ws, err := a.Store.FindProviderWebhooks(context.Background(), p.ID); err != nil || len(ws) != 0 {
+		t.Fatalf("refused webhooks were stored in the inbox: %+v %v", ws, err)
 	}
 
 	t.Run("SecondOfTwoSignatures", func(t *testing.T) {

@@ -106,7 +106,8 @@ func (c *Console) refund(w http.ResponseWriter, r *http.Request, rc *reqCtx, p *
 	key := "console-refund:" + v.Key
 	sum := sha256.Sum256([]byte(p.ID + "\x00" + strconv.FormatInt(v.AmountWon, 10) + "\x00" + v.Reason))
 	fp := hex.EncodeToString(sum[:])
-	rec, began, err := c.st.BeginIdempotent(ctx, p.MerchantID, key, fp, c.now(), refundKeyLock, refundKeyRetention)
+	lock := max(refundKeyLock, c.svc.LongestRequest()+30*time.Second) // never taken over mid-refund
+	rec, began, err := c.st.BeginIdempotent(ctx, p.MerchantID, key, fp, c.now(), lock, refundKeyRetention)
 	if err != nil {
 		c.fail(w, r, rc, err)
 		return
@@ -125,7 +126,11 @@ func (c *Console) refund(w http.ResponseWriter, r *http.Request, rc *reqCtx, p *
 		return
 	}
 	amount := v.AmountWon
-	np, can, err := c.svc.Refund(ctx, p.MerchantID, p.ID, service.RefundInput{Amount: &amount, Reason: v.Reason})
+	// The claim records the cancellation under the key as it is written: a
+	// confirmation resent after a crash mid-refund settles that refund
+	// instead of refunding again.
+	claim := &payment.IdempotencyClaim{MerchantID: p.MerchantID, Key: key, Token: rec.Token, ResourceID: rec.ResourceID}
+	np, can, err := c.svc.Refund(ctx, p.MerchantID, p.ID, service.RefundInput{Amount: &amount, Reason: v.Reason, Idempotency: claim})
 	detail := i18n.Won(amount) + ", " + v.Reason
 	res := refundResult{Notice: "refund.succeeded"}
 	switch code := payment.ErrorCode(err); {
@@ -138,7 +143,7 @@ func (c *Console) refund(w http.ResponseWriter, r *http.Request, rc *reqCtx, p *
 		detail += ": " + payment.ErrorMessage(err)
 	case code == payment.EINVALID || code == payment.ECONFLICT || code == payment.ENOTFOUND:
 		// Refused before anything was sent: the dialog may be used again.
-		if aerr := c.st.AbortIdempotent(ctx, p.MerchantID, key); aerr != nil {
+		if _, aerr := c.st.AbortIdempotent(ctx, p.MerchantID, key, rec.Token); aerr != nil {
 			c.log.Error("console refund: release dialog key", "error", aerr)
 		}
 		c.audit(ctx, r, rc.Op, "", p.MerchantID, "refund_refused", p.ID, detail+": "+payment.ErrorMessage(err))
@@ -159,7 +164,7 @@ func (c *Console) refund(w http.ResponseWriter, r *http.Request, rc *reqCtx, p *
 		detail += " (" + can.ID + ")"
 	}
 	body, _ := json.Marshal(res)
-	if ferr := c.st.FinishIdempotent(ctx, p.MerchantID, key, http.StatusOK, "application/json", body, c.now()); ferr != nil {
+	if ferr := c.st.FinishIdempotent(ctx, p.MerchantID, key, rec.Token, http.StatusOK, "application/json", body, c.now()); ferr != nil {
 		c.log.Error("console refund: store dialog result", "error", ferr)
 	}
 	c.audit(ctx, r, rc.Op, "", p.MerchantID, "refund", p.ID, strings.TrimPrefix(res.Notice, "refund.")+": "+detail)
