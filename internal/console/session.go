@@ -11,6 +11,7 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"net/mail"
 	"net/url"
 	"strings"
 	"sync"
@@ -207,7 +208,7 @@ func (c *Console) handleLogin(w http.ResponseWriter, r *http.Request) {
 	}
 	ip := clientIP(r)
 	if !c.limiter.allow(ip, c.now()) {
-		c.audit(r.Context(), r, nil, email, "", "sign_in_throttled", "", "too many sign-in attempts from "+ip)
+		c.audit(r.Context(), r, nil, auditableEmail(email), "", "sign_in_throttled", "", "too many sign-in attempts from "+ip)
 		w.Header().Set("Retry-After", "60")
 		c.renderLogin(w, r, rc, http.StatusTooManyRequests, loginView{Email: email, Next: next,
 			Error: "Too many sign-in attempts. Wait a few minutes and try again."})
@@ -235,7 +236,7 @@ func (c *Console) handleLogin(w http.ResponseWriter, r *http.Request) {
 	}
 	now := c.now()
 	fail := func(why string) {
-		c.audit(r.Context(), r, op, email, merchantOf(op), "sign_in_failed", idOf(op), why)
+		c.audit(r.Context(), r, op, auditableEmail(email), merchantOf(op), "sign_in_failed", idOf(op), why)
 		c.renderLogin(w, r, rc, http.StatusUnauthorized, loginView{Email: email, Next: next,
 			Error: "The email or password is wrong, or the account is locked. After 5 failures in a row an account is locked for 15 minutes."})
 	}
@@ -287,6 +288,16 @@ func (c *Console) handleLogout(w http.ResponseWriter, r *http.Request, rc *reqCt
 	c.setCookie(w, sessionCookie, "", -1)
 	c.audit(r.Context(), r, rc.Op, "", rc.Op.MerchantID, "sign_out", rc.Op.ID, "")
 	http.Redirect(w, r, "/console/login", http.StatusSeeOther)
+}
+
+// auditableEmail is what the audit log keeps of a typed email: the address,
+// or nothing when it is not one (a password typed into the wrong field
+// must not land in the log).
+func auditableEmail(email string) string {
+	if a, err := mail.ParseAddress(email); err != nil || a.Address != email {
+		return "(not an email address)"
+	}
+	return email
 }
 
 func normalizeEmail(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
