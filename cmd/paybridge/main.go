@@ -32,6 +32,7 @@ Commands:
   merchants     create and list merchants
   keys          create, list and revoke a merchant's secret API keys
   config        print the effective configuration (secrets masked); "config check" validates it
+  operators     create, list, disable and enable console operators (/console)
   migrate       apply database migrations
   db copy       copy a database into another, empty one (SQLite to PostgreSQL)
   payments      create, get, list and cancel payments through the API
@@ -87,6 +88,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runMerchants(ctx, rest, getenv, stdout, stderr)
 	case "config":
 		return runConfig(ctx, rest, getenv, stdout, stderr)
+	case "operators":
+		return runOperators(ctx, rest, getenv, stdin, stdout, stderr)
 	case "migrate":
 		return runMigrate(ctx, rest, getenv, stdout, stderr)
 	case "db":

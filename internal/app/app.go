@@ -172,6 +172,7 @@ func (a *App) build(ctx context.Context, ln net.Listener) error {
 	} else if err := a.serveMetrics(); err != nil {
 		return err
 	}
+	a.mountConsole(mux, self)
 
 	wctx, stop := context.WithCancel(context.WithoutCancel(ctx))
 	a.stopWorkers = stop

@@ -30,6 +30,8 @@ var copyTables = []struct {
 	{"webhook_events", textKey("id")},
 	{"webhook_deliveries", textKey("id")},
 	{"provider_webhooks", textKey("id")}, // the inbox: deliveries not yet looked up move too
+	{"operators", textKey("id")},
+	{"audit_log", textKey("id")}, // sessions are not copied: operators sign in again
 }
 
 // keyColumn is one column of a table's ordering key.
