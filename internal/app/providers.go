@@ -202,3 +202,14 @@ func livemodes(cfg config.Config) map[string]bool {
 	}
 	return m
 }
+
+// sandboxes says, per provider, whether it runs against its built-in
+// sandbox (never in live mode, where a provider without credentials is
+// disabled instead).
+func sandboxes(cfg config.Config) map[string]bool {
+	m := map[string]bool{}
+	for _, p := range cfg.Providers() {
+		m[p.Name] = p.State == config.StateSandbox
+	}
+	return m
+}
