@@ -31,6 +31,10 @@ func (s *Service) BuyerLeft(ctx context.Context, id string) (*payment.Payment, e
 		s.log.Warn("lookup after the buyer left failed", "payment_id", p.ID, "provider", p.Provider, "op", "lookup", "error", err)
 		return p, nil
 	}
+	if msg := identityMismatch(p, res); msg != "" {
+		s.log.Warn("provider answer is about another payment; ignored", "payment_id", p.ID, "reason", msg)
+		return p, nil
+	}
 	msg := "the provider reports " + res.RawStatus
 	switch res.State {
 	case payment.ProviderQuit:

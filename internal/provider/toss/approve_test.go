@@ -51,7 +51,7 @@ func TestClient_Approve(t *testing.T) {
 		}
 		want := payment.ProviderPayment{
 			TID: testPaymentKey, OrderID: "pay_01hzx3k4m5n6p7q8r9s0t1v2w3",
-			State: payment.ProviderPaid, RawStatus: "DONE", Amount: 15000, CancelableAmount: 15000,
+			State: payment.ProviderPaid, RawStatus: "DONE", Amount: 15000, CancelableAmount: 15000, TaxFreeKnown: true,
 			MethodType: "카드", ApprovalID: "9C62B18EEF0DE3EB7F4422EB6D14BC6E",
 			CreatedAt: kstTime(2024, 2, 13, 12, 17, 57), ApprovedAt: kstTime(2024, 2, 13, 12, 18, 14),
 		}
