@@ -53,6 +53,8 @@ type Store interface {
 	// extends before each item so that no other instance re-claims a row
 	// still being worked on.
 	ExtendLeases(ctx context.Context, c Claim, paymentIDs []string) ([]string, error)
+	// ExtendCancellationLeases does the same for claimed cancellations.
+	ExtendCancellationLeases(ctx context.Context, c Claim, cancellationIDs []string) ([]string, error)
 	// FindCancellations lists a payment's cancellations, oldest first.
 	FindCancellations(ctx context.Context, paymentID string) ([]*Cancellation, error)
 	// ClaimPayments leases to c.Owner, for c.Lease, up to f.Limit payments

@@ -102,7 +102,7 @@ func (s *Service) Refund(ctx context.Context, merchantID, id string, in RefundIn
 			if err := s.store.AcceptCancellation(ctx, c); err != nil {
 				return nil, nil, err
 			}
-			return p, c, nil
+			return s.settleCancellation(ctx, c, false) // it may be done already
 		}
 		if payment.ErrorCode(err) == payment.EUPSTREAM {
 			log.Warn("refund outcome unknown; looking the payment up", "error", err)

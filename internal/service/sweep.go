@@ -77,19 +77,14 @@ func (s *Service) Sweep(ctx context.Context) (SweepResult, error) {
 	if err := ctx.Err(); err != nil {
 		return r, err
 	}
-	pending, err := s.store.ClaimCancellations(ctx, payment.Claim{Owner: s.instance, Now: now, Lease: s.itemLease() * sweepBatch /
-		time.Duration(s.cfg.SweepConcurrency)}, now.Add(-s.cfg.SettleAfter), sweepBatch)
+	pending, err := s.store.ClaimCancellations(ctx, claim, now.Add(-s.cfg.SettleAfter), sweepBatch)
 	if err != nil {
 		return r, err
 	}
-	var refunds atomic.Int64
-	s.workCancellations(ctx, pending, func(c *payment.Cancellation) {
+	r.Refunds = s.workCancellations(ctx, pending, func(c *payment.Cancellation) bool {
 		_, nc, err := s.settleCancellation(ctx, c, now.Sub(c.CreatedAt) > pendingRefundGiveUp)
-		if err == nil && nc.Status != payment.CancellationPending {
-			refunds.Add(1)
-		}
+		return err == nil && nc.Status != payment.CancellationPending
 	})
-	r.Refunds = int(refunds.Load())
 
 	if err := ctx.Err(); err != nil {
 		return r, err
@@ -153,44 +148,70 @@ func (s *Service) outlivingProviders() []string {
 	return names
 }
 
-// work runs fn on the claimed payments, each provider's with its own
-// bounded concurrency, and returns how many fn counted. Before each item it
-// checks ctx and extends the item's lease; an item whose lease another
-// instance took meanwhile is skipped.
+// work runs fn on the claimed payments (see workBy).
 func (s *Service) work(ctx context.Context, ps []*payment.Payment, fn func(*payment.Payment) bool) int {
-	byProvider := map[string][]*payment.Payment{}
-	for _, p := range ps {
-		byProvider[p.Provider] = append(byProvider[p.Provider], p)
+	return workBy(ctx, s.cfg.SweepConcurrency, ps,
+		func(p *payment.Payment) string { return p.Provider },
+		func(p *payment.Payment) bool {
+			held, err := s.store.ExtendLeases(ctx, payment.Claim{Owner: s.instance, Now: s.Now(), Lease: s.itemLease()}, []string{p.ID})
+			return err == nil && len(held) == 1
+		}, fn)
+}
+
+// workCancellations runs fn on claimed cancellations (see workBy), grouped
+// by their payment's provider.
+func (s *Service) workCancellations(ctx context.Context, cs []*payment.Cancellation, fn func(*payment.Cancellation) bool) int {
+	providers := make(map[string]string, len(cs))
+	for _, c := range cs {
+		if p, err := s.store.FindPaymentByID(ctx, c.PaymentID); err == nil {
+			providers[c.ID] = p.Provider
+		}
+	}
+	return workBy(ctx, s.cfg.SweepConcurrency, cs,
+		func(c *payment.Cancellation) string { return providers[c.ID] },
+		func(c *payment.Cancellation) bool {
+			held, err := s.store.ExtendCancellationLeases(ctx, payment.Claim{Owner: s.instance, Now: s.Now(), Lease: s.itemLease()}, []string{c.ID})
+			return err == nil && len(held) == 1
+		}, fn)
+}
+
+// workBy runs fn on items, each provider's with at most limit at once and
+// all providers side by side, and returns how many fn counted. Before each
+// item it checks ctx (once done, nothing new starts) and extends the
+// item's lease (an item another instance took meanwhile is skipped). It
+// returns when every started item finished.
+func workBy[T any](ctx context.Context, limit int, items []T, provider func(T) string, extend func(T) bool, fn func(T) bool) int {
+	groups := map[string][]T{}
+	for _, it := range items {
+		groups[provider(it)] = append(groups[provider(it)], it)
 	}
 	var n atomic.Int64
 	var wg sync.WaitGroup
-	for _, items := range byProvider {
-		sem := make(chan struct{}, s.cfg.SweepConcurrency)
+	for _, group := range groups {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			sem := make(chan struct{}, limit)
 			var iwg sync.WaitGroup
 			defer iwg.Wait()
-			for _, p := range items {
+			for _, it := range group {
 				select {
 				case <-ctx.Done():
 					return
 				case sem <- struct{}{}:
 				}
-				if ctx.Err() != nil {
+				if ctx.Err() != nil || !extend(it) {
 					<-sem
-					return
-				}
-				held, err := s.store.ExtendLeases(ctx, payment.Claim{Owner: s.instance, Now: s.Now(), Lease: s.itemLease()}, []string{p.ID})
-				if err != nil || len(held) == 0 {
-					<-sem
+					if ctx.Err() != nil {
+						return
+					}
 					continue
 				}
 				iwg.Add(1)
 				go func() {
 					defer iwg.Done()
 					defer func() { <-sem }()
-					if fn(p) {
+					if fn(it) {
 						n.Add(1)
 					}
 				}()
@@ -199,31 +220,6 @@ func (s *Service) work(ctx context.Context, ps []*payment.Payment, fn func(*paym
 	}
 	wg.Wait()
 	return int(n.Load())
-}
-
-// workCancellations runs fn on claimed cancellations with the same bounded
-// concurrency (their lease is sized for the whole batch when claimed).
-func (s *Service) workCancellations(ctx context.Context, cs []*payment.Cancellation, fn func(*payment.Cancellation)) {
-	sem := make(chan struct{}, s.cfg.SweepConcurrency)
-	var wg sync.WaitGroup
-	defer wg.Wait()
-	for _, c := range cs {
-		select {
-		case <-ctx.Done():
-			return
-		case sem <- struct{}{}:
-		}
-		if ctx.Err() != nil {
-			<-sem
-			return
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			fn(c)
-		}()
-	}
 }
 
 // expire closes a ready payment past the provider's window, but asks the

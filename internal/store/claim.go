@@ -93,18 +93,28 @@ func (s *Store) ClaimCancellations(ctx context.Context, c payment.Claim, created
 
 // ExtendLeases implements payment.Store.
 func (s *Store) ExtendLeases(ctx context.Context, c payment.Claim, paymentIDs []string) ([]string, error) {
-	if len(paymentIDs) == 0 {
+	return s.extendLeases(ctx, "payments", c, paymentIDs)
+}
+
+// ExtendCancellationLeases implements payment.Store.
+func (s *Store) ExtendCancellationLeases(ctx context.Context, c payment.Claim, cancellationIDs []string) ([]string, error) {
+	return s.extendLeases(ctx, "cancellations", c, cancellationIDs)
+}
+
+// extendLeases extends c.Owner's leases on rows of table (a constant).
+func (s *Store) extendLeases(ctx context.Context, table string, c payment.Claim, ids []string) ([]string, error) {
+	if len(ids) == 0 {
 		return nil, nil
 	}
 	args := []any{micros(c.Now.Add(c.Lease)), c.Owner}
-	for _, id := range paymentIDs {
+	for _, id := range ids {
 		args = append(args, id)
 	}
 	var held []string
 	err := s.withTx(ctx, func(tx *sql.Tx) error {
 		held = held[:0]
-		rows, err := tx.QueryContext(ctx, s.q(`UPDATE payments SET lease_until = ? WHERE lease_owner = ? AND id IN (`+
-			strings.TrimSuffix(strings.Repeat("?, ", len(paymentIDs)), ", ")+`) RETURNING id`), args...)
+		rows, err := tx.QueryContext(ctx, s.q(`UPDATE `+table+` SET lease_until = ? WHERE lease_owner = ? AND id IN (`+
+			strings.TrimSuffix(strings.Repeat("?, ", len(ids)), ", ")+`) RETURNING id`), args...)
 		if err != nil {
 			return fmt.Errorf("extend leases: %w", err)
 		}
