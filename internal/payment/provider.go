@@ -81,6 +81,10 @@ type Return struct {
 	// ErrorCode and ErrorMessage are the provider's reason when !Success.
 	ErrorCode    string
 	ErrorMessage string
+	// Canceled is the provider's word that the buyer cancelled in the
+	// window (Toss's PAY_PROCESS_CANCELED). Like everything in a return it
+	// is only believed once a lookup shows nothing was charged.
+	Canceled bool
 }
 
 // WebhookParser is implemented by providers that notify paybridge. A
@@ -149,6 +153,13 @@ type ProviderPayment struct {
 	// PendingCancelAmount is what the provider accepted to refund and has
 	// not refunded yet (PortOne V2 REQUESTED cancellations).
 	PendingCancelAmount int64
+	// FailureCode and FailureMessage are the provider's own reason for a
+	// failed payment (PortOne V1 fail_reason, V2 failure.pgCode and
+	// pgMessage), kept on the payment for the operator; BuyerCanceled says
+	// the reason is the buyer cancelling in the window.
+	FailureCode    string
+	FailureMessage string
+	BuyerCanceled  bool
 	MethodType          string
 	ApprovalID          string
 	ItemName            string

@@ -33,7 +33,7 @@ func (s *Service) Return(ctx context.Context, id, kind string, q url.Values) (*p
 	}
 	ret := prov.ParseReturn(q)
 	if kind != ReturnApprove || !ret.Success {
-		return s.BuyerLeft(ctx, id)
+		return s.buyerLeft(ctx, id, ret)
 	}
 	return s.Finish(ctx, p, ret)
 }

@@ -1,6 +1,8 @@
 package service_test
 
 import (
+	"net/url"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -254,5 +256,80 @@ func TestFinish_ReturnToClosedPaymentRefundsLateCharge(t *testing.T) {
 	e.mustReturnOK(p)
 	if a := e.ver.Account(p.ID); a.Refunds != 1 {
 		t.Fatalf("refunds = %d", a.Refunds)
+	}
+}
+
+// TestBuyerLeft_CancelAbortedForEveryProvider: a buyer's cancel ends
+// aborted once a lookup shows nothing was charged, whatever the provider
+// reports it as (issue 13 item 6).
+func TestBuyerLeft_CancelAbortedForEveryProvider(t *testing.T) {
+	t.Run("ProviderQuit", func(t *testing.T) {
+		e := newEnv(t)
+		p := e.create(approver, 1000, 0)
+		e.appr.Quit(p.ID)
+		np, err := e.svc.Return(e.ctx, p.ID, service.ReturnCancel, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantStatus(t, np, payment.StatusAborted)
+	})
+	t.Run("FailedBecauseTheBuyerCancelled", func(t *testing.T) { // PortOne
+		e := newEnv(t)
+		p := e.create(verifier, 1000, 0)
+		e.ver.Fail(p.ID)
+		e.ver.On(paymenttest.OpLookup, paymenttest.Step{Edit: func(r *payment.ProviderPayment) {
+			r.BuyerCanceled, r.FailureCode, r.FailureMessage = true, "PAY_PROCESS_CANCELED", "사용자가 결제를 취소했습니다"
+		}})
+		np, err := e.svc.Return(e.ctx, p.ID, service.ReturnFail, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantStatus(t, np, payment.StatusAborted)
+		if np.ProviderErrorCode != "PAY_PROCESS_CANCELED" || np.ProviderErrorMessage == "" {
+			t.Fatalf("provider reason = %q %q", np.ProviderErrorCode, np.ProviderErrorMessage)
+		}
+	})
+	t.Run("NothingAtTheProviderAndTheReturnSaysCancelled", func(t *testing.T) { // Toss
+		e := newEnv(t)
+		p := e.create(approver, 1000, 0)
+		np, err := e.svc.Return(e.ctx, p.ID, service.ReturnFail, url.Values{"code": {paymenttest.CodeCanceled}, "message": {"취소"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantStatus(t, np, payment.StatusAborted)
+		if np.ProviderErrorCode != paymenttest.CodeCanceled {
+			t.Fatalf("provider code = %q", np.ProviderErrorCode)
+		}
+	})
+	t.Run("ChargedIsNeverAborted", func(t *testing.T) {
+		e := newEnv(t)
+		p := e.create(verifier, 1000, 0)
+		e.ver.Pay(p.ID, -1, -1)
+		np, err := e.svc.Return(e.ctx, p.ID, service.ReturnFail, url.Values{"code": {paymenttest.CodeCanceled}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if np.Status == payment.StatusAborted {
+			t.Fatal("a charged payment was aborted on the browser's word")
+		}
+	})
+}
+
+// TestBuyerLeft_ProviderReasonKept: a failure keeps the provider's own code
+// and message (issue 13 item 5).
+func TestBuyerLeft_ProviderReasonKept(t *testing.T) {
+	e := newEnv(t)
+	p := e.create(verifier, 1000, 0)
+	e.ver.Fail(p.ID)
+	e.ver.On(paymenttest.OpLookup, paymenttest.Step{Edit: func(r *payment.ProviderPayment) {
+		r.FailureCode, r.FailureMessage = "F1001", "[F1001] 카드사 승인이 거절되었습니다"
+	}})
+	np, err := e.svc.Return(e.ctx, p.ID, service.ReturnFail, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantStatus(t, np, payment.StatusFailed)
+	if np.ProviderErrorCode != "F1001" || !strings.Contains(np.FailureMessage, "카드사") {
+		t.Fatalf("provider code %q, failure message %q", np.ProviderErrorCode, np.FailureMessage)
 	}
 }

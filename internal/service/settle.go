@@ -147,10 +147,7 @@ func (s *Service) applyResult(ctx context.Context, p *payment.Payment, res *paym
 		}
 		return s.recordExternalCancel(ctx, np, res)
 	case payment.ProviderFailed, payment.ProviderQuit:
-		msg := "the provider reports " + res.RawStatus
-		return s.transition(ctx, p, payment.StatusFailed, payment.Update{
-			ProviderStatus: ptr(res.RawStatus), FailureCode: ptr("provider_failed"), FailureMessage: ptr(msg),
-		}, reason, msg)
+		return s.failFromProvider(ctx, p, res, payment.Return{}, reason)
 	case payment.ProviderPending:
 		if s.Now().After(p.ExpiresAt.Add(s.cfg.GiveUpAfter)) {
 			msg := "the provider still reports " + res.RawStatus + " long after its window: not paid"

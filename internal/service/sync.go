@@ -62,13 +62,14 @@ func (s *Service) Sync(ctx context.Context, id string) (*payment.Payment, error)
 		}
 		return s.applyResult(ctx, np, res, "settled_by_webhook")
 	case payment.ProviderQuit:
-		return s.transition(ctx, p, payment.StatusAborted, payment.Update{ProviderStatus: ptr(res.RawStatus)},
+		return s.transition(ctx, p, payment.StatusAborted, providerReason(res, payment.Return{}),
 			"buyer_quit", "the provider reports "+res.RawStatus)
 	case payment.ProviderFailed:
-		msg := "the provider reports " + res.RawStatus
-		return s.transition(ctx, p, payment.StatusFailed, payment.Update{
-			ProviderStatus: ptr(res.RawStatus), FailureCode: ptr("provider_failed"), FailureMessage: ptr(msg),
-		}, "provider_failed", msg)
+		if res.BuyerCanceled {
+			return s.transition(ctx, p, payment.StatusAborted, providerReason(res, payment.Return{}),
+				"buyer_quit", "the buyer cancelled; the provider reports "+res.RawStatus)
+		}
+		return s.failFromProvider(ctx, p, res, payment.Return{}, "provider_failed")
 	}
 	return p, nil
 }

@@ -374,14 +374,19 @@ func (f *Provider) ReturnQuery(orderID string) url.Values {
 	return q
 }
 
+// CodeCanceled is the fail return's code when the buyer cancelled in the
+// window (as Toss's PAY_PROCESS_CANCELED).
+const CodeCanceled = "CANCELED"
+
 // ParseReturn implements payment.Provider for ReturnQuery's parameters
-// (ok, token, tid, order, amount).
+// (ok, token, tid, order, amount; code and message on failure).
 func (f *Provider) ParseReturn(q url.Values) payment.Return {
 	ret := payment.Return{Success: q.Get("ok") == "1", Token: q.Get("token"), TID: q.Get("tid"), OrderID: q.Get("order"),
 		ErrorCode: q.Get("code"), ErrorMessage: q.Get("message")}
 	if n, err := strconv.ParseInt(q.Get("amount"), 10, 64); err == nil {
 		ret.Amount, ret.HasAmount = n, true
 	}
+	ret.Canceled = !ret.Success && ret.ErrorCode == CodeCanceled
 	return ret
 }
 

@@ -23,6 +23,17 @@ import (
 	"github.com/paybridge/paybridge/internal/payment"
 )
 
+// codeUserCanceled is the failure's pgCode when the buyer cancelled in
+// PortOne's window.
+const codeUserCanceled = "PAY_PROCESS_CANCELED"
+
+func nonEmptyString(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
 // defaultCancelReason is sent when the refund has no reason: PortOne
 // requires one.
 const defaultCancelReason = "paybridge refund"
@@ -189,6 +200,12 @@ func (c *Client) translate(ctx context.Context, w *paymentWire) *payment.Provide
 		CreatedAt:  w.RequestedAt.Time,
 		ApprovedAt: w.PaidAt.Time,
 		CanceledAt: w.CancelledAt.Time,
+	}
+	if pp.State == payment.ProviderFailed && w.Failure.OK {
+		f := w.Failure.V
+		pp.FailureCode = truncate(string(f.PGCode), 64)
+		pp.FailureMessage = truncate(nonEmptyString(string(f.PGMessage), string(f.Reason)), 500)
+		pp.BuyerCanceled = string(f.PGCode) == codeUserCanceled
 	}
 	for _, cn := range w.Cancellations {
 		if cn.V.Status == cancellationRequested {

@@ -48,6 +48,10 @@ var orderIDPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{6,64}$`)
 // [A-Za-z0-9-_=.,@].
 var customerKeyPattern = regexp.MustCompile(`^[A-Za-z0-9_=.,@-]{2,300}$`)
 
+// codeUserCanceled is the fail URL's code when the buyer cancelled in the
+// window.
+const codeUserCanceled = "PAY_PROCESS_CANCELED"
+
 // defaultCancelReason is sent when the refund has no reason: Toss requires
 // cancelReason.
 const defaultCancelReason = "Refund requested by the merchant"
@@ -113,6 +117,7 @@ func (c *Client) ParseReturn(q url.Values) payment.Return {
 		ErrorMessage: truncate(q.Get("message"), maxProviderText),
 	}
 	ret.Success = ret.TID != ""
+	ret.Canceled = !ret.Success && ret.ErrorCode == codeUserCanceled
 	if n, err := strconv.ParseInt(q.Get("amount"), 10, 64); err == nil && n >= 0 {
 		ret.Amount, ret.HasAmount = n, true
 	}
