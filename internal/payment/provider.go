@@ -160,13 +160,13 @@ type ProviderPayment struct {
 	FailureCode    string
 	FailureMessage string
 	BuyerCanceled  bool
-	MethodType          string
-	ApprovalID          string
-	ItemName            string
-	Quantity            int64
-	CreatedAt           time.Time
-	ApprovedAt          time.Time
-	CanceledAt          time.Time
+	MethodType     string
+	ApprovalID     string
+	ItemName       string
+	Quantity       int64
+	CreatedAt      time.Time
+	ApprovedAt     time.Time
+	CanceledAt     time.Time
 }
 
 // CancelRequest is a refund as sent to the provider. Cancelable is the
