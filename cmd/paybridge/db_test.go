@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -12,7 +13,13 @@ import (
 	"github.com/paybridge/paybridge/internal/pgtest"
 )
 
-func TestMain(m *testing.M) { pgtest.Main(m) }
+func TestMain(m *testing.M) {
+	if os.Getenv(runAsCLI) == "1" {
+		// The README test runs this binary as paybridge (see readme_test.go).
+		os.Exit(cliMain())
+	}
+	pgtest.Main(m)
+}
 
 // Ensure "db copy" moves a database that a real paybridge filled into
 // PostgreSQL, and prints matching counts and checksums for every table.
