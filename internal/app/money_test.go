@@ -8,6 +8,7 @@ import (
 
 	"github.com/paybridge/paybridge/internal/apptest"
 	sbiamport "github.com/paybridge/paybridge/internal/sandbox/iamport"
+	sbtoss "github.com/paybridge/paybridge/internal/sandbox/toss"
 )
 
 // Ensure a 4xx on PortOne's verification lookup never fails a payment the
@@ -82,5 +83,28 @@ func TestMoney_TossTaxFreeEditedInWindow(t *testing.T) {
 	}
 	if n := cancelCalls(a, "toss"); n != 1 {
 		t.Fatalf("cancel calls = %d, want the charge refunded", n)
+	}
+}
+
+// Ensure a Toss confirm that failed before Toss acted is repeated by the
+// sweep with the stored paymentKey (issue 8 item 3).
+func TestMoney_TossConfirmRetried(t *testing.T) {
+	a := apptest.Start(t)
+	p := MustCreateWith(t, a, "toss", "toss-retry", 6000)
+	ret := buyer(t, a, p.RedirectURL, "approve")
+	a.TossSandbox.InjectFault(sbtoss.Fault{Op: "confirm", Kind: "error", Status: 500})
+	follow(t, a, ret)
+	if got := getPayment(t, a, p.ID); got.Status != "approving" {
+		t.Fatalf("status = %s, want approving", got.Status)
+	}
+	a.Service.SetNow(func() time.Time { return time.Now().Add(time.Minute) })
+	if _, err := a.Service.Sweep(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if got := getPayment(t, a, p.ID); got.Status != "paid" {
+		t.Fatalf("after the sweep: %s %+v", got.Status, got.Failure)
+	}
+	if n := a.TossSandbox.Calls("confirm"); n != 2 {
+		t.Fatalf("confirm calls = %d, want 2", n)
 	}
 }

@@ -262,3 +262,56 @@ func TestSweep_RechecksClosedPaymentsOfOutlivingProviders(t *testing.T) {
 		t.Fatalf("a payment closed 3 hours ago was looked up (%d → %d)", before, after)
 	}
 }
+
+// TestSync_Branches covers the rest of a webhook's lookup.
+func TestSync_Branches(t *testing.T) {
+	t.Run("ApprovingSettled", func(t *testing.T) {
+		e := newEnv(t)
+		p := e.create(verifier, 1000, 0)
+		e.ver.On(paymenttest.OpApprove, paymenttest.Step{Err: paymenttest.Upstream(503)})
+		e.ver.On(paymenttest.OpLookup, paymenttest.Step{Err: paymenttest.Upstream(503)})
+		wantStatus(t, e.mustReturnOK(p), payment.StatusApproving)
+		e.pay(p)
+		np, err := e.svc.Sync(e.ctx, p.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantStatus(t, np, payment.StatusPaid)
+	})
+	t.Run("ReadyQuitAborted", func(t *testing.T) {
+		e := newEnv(t)
+		p := e.create(approver, 1000, 0)
+		e.appr.Quit(p.ID)
+		np, err := e.svc.Sync(e.ctx, p.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantStatus(t, np, payment.StatusAborted)
+	})
+	t.Run("ReadyFailedKeepsReason", func(t *testing.T) {
+		e := newEnv(t)
+		p := e.create(verifier, 1000, 0)
+		e.ver.Fail(p.ID)
+		e.ver.On(paymenttest.OpLookup, paymenttest.Step{Edit: func(r *payment.ProviderPayment) { r.FailureMessage = "카드 한도 초과" }})
+		np, err := e.svc.Sync(e.ctx, p.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantStatus(t, np, payment.StatusFailed)
+		if np.ProviderErrorMessage != "카드 한도 초과" {
+			t.Fatalf("provider message = %q", np.ProviderErrorMessage)
+		}
+	})
+	t.Run("AnswerAboutAnotherPaymentIgnored", func(t *testing.T) {
+		e := newEnv(t)
+		p := e.create(approver, 1000, 0)
+		e.appr.On(paymenttest.OpLookup, paymenttest.Step{Edit: func(r *payment.ProviderPayment) {
+			r.OrderID, r.State, r.RawStatus = "pay_other", payment.ProviderFailed, "FAIL_PAYMENT"
+		}})
+		np, err := e.svc.Sync(e.ctx, p.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantStatus(t, np, payment.StatusReady)
+	})
+}

@@ -139,10 +139,19 @@ func (c *Client) Approve(ctx context.Context, p *payment.Payment, ret payment.Re
 	case len(ret.TID) > maxPaymentKey:
 		return nil, payment.Errorf(payment.EINVALID, "the Toss paymentKey is longer than %d characters", maxPaymentKey)
 	}
+	// The service repeats a confirm only after a lookup showed Toss did not
+	// confirm (p.FinishAttempts counts the repeats). Each repeat gets a key
+	// of its own, so Toss cannot answer it with the first attempt's stored
+	// failure; a paymentKey is confirmed at most once whatever the key
+	// (ALREADY_PROCESSED_PAYMENT), so no key can charge twice.
+	key := "confirm-" + p.ID
+	if p.FinishAttempts > 0 {
+		key = fmt.Sprintf("confirm-%s-retry-%d", p.ID, p.FinishAttempts)
+	}
 	var resp paymentWire
 	err := c.do(ctx, call{
 		op: opConfirm, method: "POST", path: "/v1/payments/confirm", paymentID: p.ID,
-		idempotencyKey: "confirm-" + p.ID,
+		idempotencyKey: key,
 		body:           confirmRequest{PaymentKey: ret.TID, OrderID: p.ID, Amount: p.Amount},
 	}, &resp)
 	if err != nil {
