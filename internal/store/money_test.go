@@ -46,7 +46,9 @@ func ptr[T any](v T) *T { return &v }
 
 // Ensure leases are extended only for their owner, and the sweep's new
 // filters select what they say.
-func TestStore_ExtendLeasesAndFilters(t *testing.T) { forEachEngine(t, testStoreExtendLeasesAndFilters) }
+func TestStore_ExtendLeasesAndFilters(t *testing.T) {
+	forEachEngine(t, testStoreExtendLeasesAndFilters)
+}
 
 func testStoreExtendLeasesAndFilters(t *testing.T, url string) {
 	ctx := context.Background()
