@@ -38,7 +38,9 @@ func (s *Service) refundBackoff(n int64) time.Duration {
 func (s *Service) failAndRefund(ctx context.Context, p *payment.Payment, code, reason string) (*payment.Payment, error) {
 	log := s.log.With("payment_id", p.ID, "provider", p.Provider)
 	note := reason + "; nothing was charged"
-	upd := payment.Update{}
+	// The attempt is counted, so that later refunds of this payment (a
+	// retry, a late charge) never reuse its idempotency key.
+	upd := payment.Update{RefundAttempts: ptr(int64(1))}
 	refunded, err := s.refundOwn(ctx, p, 1)
 	switch {
 	case err != nil:
@@ -48,7 +50,7 @@ func (s *Service) failAndRefund(ctx context.Context, p *payment.Payment, code, r
 		note = reason + "; the refund at the provider failed (" + payment.ErrorMessage(err) + "): paybridge retries it"
 		code = FailureRefundRequired
 		next := s.Now().Add(s.refundBackoff(2))
-		upd.RefundAttempts, upd.RetryAt = ptr(int64(1)), &next
+		upd.RetryAt = &next
 	case refunded > 0:
 		log.Warn("payment refused and refunded at the provider", "reason", reason, "refunded", refunded)
 		note = fmt.Sprintf("%s; %d won refunded at the provider", reason, refunded)

@@ -40,8 +40,8 @@ func (s *Service) buyerLeft(ctx context.Context, id string, ret payment.Return) 
 		s.log.Warn("lookup after the buyer left failed", "payment_id", p.ID, "provider", p.Provider, "op", "lookup", "error", err)
 		return p, nil
 	}
-	if msg := identityMismatch(p, res); msg != "" {
-		s.log.Warn("provider answer is about another payment; ignored", "payment_id", p.ID, "reason", msg)
+	if msg := notAbout(p, res); msg != "" {
+		s.log.Warn("provider answer decides nothing for this payment; ignored", "payment_id", p.ID, "reason", msg)
 		return p, nil
 	}
 	switch {

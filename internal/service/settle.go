@@ -127,12 +127,9 @@ func (s *Service) applyResult(ctx context.Context, p *payment.Payment, res *paym
 		}
 		return p, nil
 	}
-	if !charged && res.Amount != 0 && res.Amount != p.Amount {
-		// An unpaid attempt for another amount (a window opened with an
-		// edited amount, refused by the provider) says nothing about this
-		// payment: the buyer may still pay it.
-		s.log.Warn("provider reports an unpaid attempt for another amount; ignored", "payment_id", p.ID,
-			"provider", p.Provider, "amount", res.Amount, "status", res.RawStatus)
+	if msg := notAbout(p, res); msg != "" {
+		s.log.Warn("provider answer decides nothing for this payment; ignored", "payment_id", p.ID,
+			"provider", p.Provider, "reason", msg, "status", res.RawStatus)
 		return p, nil
 	}
 	switch res.State {
@@ -209,6 +206,21 @@ func identityMismatch(p *payment.Payment, res *payment.ProviderPayment) string {
 		return fmt.Sprintf("provider answered for cid %s, expected %s", res.CID, p.ProviderCID)
 	case res.OrderID != "" && res.OrderID != p.ProviderOrderID:
 		return fmt.Sprintf("provider answered for order %s, expected %s", res.OrderID, p.ProviderOrderID)
+	}
+	return ""
+}
+
+// notAbout says why res decides nothing for p, or "": it is about another
+// payment, or it is an unpaid attempt for another amount (a window opened
+// with an edited amount, refused by the provider), after which the buyer
+// may still pay.
+func notAbout(p *payment.Payment, res *payment.ProviderPayment) string {
+	if msg := identityMismatch(p, res); msg != "" {
+		return msg
+	}
+	charged := res.State == payment.ProviderPaid || res.State == payment.ProviderPartiallyCanceled || res.State == payment.ProviderCanceled
+	if !charged && res.Amount != 0 && res.Amount != p.Amount {
+		return fmt.Sprintf("an unpaid attempt for amount %d, not %d", res.Amount, p.Amount)
 	}
 	return ""
 }

@@ -251,6 +251,19 @@ func TestSweep_RechecksClosedPaymentsOfOutlivingProviders(t *testing.T) {
 		t.Fatalf("outbox = %v", e.outbox(p.ID))
 	}
 
+	// A closed payment is looked up every LateCheckEvery, not on every sweep.
+	e = newEnv(t)
+	r0 := e.create(verifier, 1000, 0)
+	e.advanceAndSweep(16 * time.Minute)
+	wantStatus(t, e.get(r0.ID), payment.StatusExpired)
+	e.advanceAndSweep(2 * time.Minute) // the first re-check
+	n0 := e.ver.Calls(paymenttest.OpLookup)
+	e.advanceAndSweep(2 * time.Minute)
+	e.advanceAndSweep(2 * time.Minute)
+	if n := e.ver.Calls(paymenttest.OpLookup); n != n0 {
+		t.Fatalf("re-checked %d times within LateCheckEvery", n-n0)
+	}
+
 	// Long after, a closed payment is no longer looked up.
 	q := e.create(verifier, 1000, 0)
 	e.advanceAndSweep(16 * time.Minute)

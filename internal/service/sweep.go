@@ -52,7 +52,7 @@ func (s *Service) Sweep(ctx context.Context) (SweepResult, error) {
 	if err != nil {
 		return r, err
 	}
-	r.Expired = s.work(ctx, ready, func(p *payment.Payment) bool {
+	r.Expired = s.work(ctx, ready, s.itemLease(), func(p *payment.Payment) bool {
 		np, err := s.expire(ctx, p)
 		return err == nil && np.Status == payment.StatusExpired
 	})
@@ -62,16 +62,18 @@ func (s *Service) Sweep(ctx context.Context) (SweepResult, error) {
 	if err != nil {
 		return r, err
 	}
-	r.Settled = s.work(ctx, approving, func(p *payment.Payment) bool {
+	r.Settled = s.work(ctx, approving, s.itemLease(), func(p *payment.Payment) bool {
 		np, err := s.settle(ctx, p, true)
-		if err == nil && np.Status == payment.StatusApproving {
-			_, err = s.surfaceUnknown(ctx, np)
-			if err != nil {
+		if err != nil || np == nil {
+			return false
+		}
+		if np.Status == payment.StatusApproving {
+			if _, err := s.surfaceUnknown(ctx, np); err != nil {
 				s.log.Error("surface an unknown outcome", "payment_id", p.ID, "error", err)
 			}
 			return false
 		}
-		return err == nil
+		return true
 	})
 
 	if err := ctx.Err(); err != nil {
@@ -95,19 +97,20 @@ func (s *Service) Sweep(ctx context.Context) (SweepResult, error) {
 	if err != nil {
 		return r, err
 	}
-	r.Refunded = s.work(ctx, owed, func(p *payment.Payment) bool { return s.retryRefund(ctx, p) })
+	r.Refunded = s.work(ctx, owed, s.itemLease(), func(p *payment.Payment) bool { return s.retryRefund(ctx, p) })
 
 	// Closed payments of providers whose window outlives ours: a buyer may
 	// still pay in it. Each is looked up every LateCheckEvery (its lease)
 	// for LateCheckFor after it was closed, and a late charge refunded.
 	if late := s.outlivingProviders(); len(late) > 0 {
-		closedPs, err := s.store.ClaimPayments(ctx, payment.Claim{Owner: s.instance, Now: now, Lease: max(s.cfg.LateCheckEvery, s.itemLease())},
+		every := max(s.cfg.LateCheckEvery, s.itemLease())
+		closedPs, err := s.store.ClaimPayments(ctx, payment.Claim{Owner: s.instance, Now: now, Lease: every},
 			payment.PaymentFilter{Statuses: []payment.Status{payment.StatusFailed, payment.StatusExpired, payment.StatusAborted},
 				Providers: late, UpdatedAfter: now.Add(-s.cfg.LateCheckFor), Limit: sweepBatch})
 		if err != nil {
 			return r, err
 		}
-		r.Late = s.work(ctx, closedPs, func(p *payment.Payment) bool {
+		r.Late = s.work(ctx, closedPs, every, func(p *payment.Payment) bool {
 			if p.FailureCode == FailureRefundRequired {
 				return false
 			}
@@ -124,7 +127,7 @@ func (s *Service) Sweep(ctx context.Context) (SweepResult, error) {
 	if err != nil {
 		return r, err
 	}
-	r.Orphaned = s.work(ctx, created, func(p *payment.Payment) bool {
+	r.Orphaned = s.work(ctx, created, s.itemLease(), func(p *payment.Payment) bool {
 		// The process stopped between writing the payment and hearing the
 		// provider's answer. No buyer can have been sent to pay it.
 		np, err := s.transition(ctx, p, payment.StatusFailed, payment.Update{
@@ -148,12 +151,13 @@ func (s *Service) outlivingProviders() []string {
 	return names
 }
 
-// work runs fn on the claimed payments (see workBy).
-func (s *Service) work(ctx context.Context, ps []*payment.Payment, fn func(*payment.Payment) bool) int {
+// work runs fn on the claimed payments (see workBy), holding each one's
+// lease for lease (at least itemLease) from when it starts on it.
+func (s *Service) work(ctx context.Context, ps []*payment.Payment, lease time.Duration, fn func(*payment.Payment) bool) int {
 	return workBy(ctx, s.cfg.SweepConcurrency, ps,
 		func(p *payment.Payment) string { return p.Provider },
 		func(p *payment.Payment) bool {
-			held, err := s.store.ExtendLeases(ctx, payment.Claim{Owner: s.instance, Now: s.Now(), Lease: s.itemLease()}, []string{p.ID})
+			held, err := s.store.ExtendLeases(ctx, payment.Claim{Owner: s.instance, Now: s.Now(), Lease: lease}, []string{p.ID})
 			return err == nil && len(held) == 1
 		}, fn)
 }
@@ -242,6 +246,8 @@ func (s *Service) expire(ctx context.Context, p *payment.Payment) (*payment.Paym
 		s.log.Warn("provider answer is about another payment; expiry postponed", "payment_id", p.ID, "reason", msg)
 		return p, nil
 	}
+	// (An unpaid attempt for another amount does not postpone the expiry:
+	// nothing was charged for this payment either way.)
 	switch res.State {
 	case payment.ProviderPaid, payment.ProviderPartiallyCanceled, payment.ProviderCanceled:
 		np, err := s.store.TransitionPayment(ctx, p.ID, payment.StatusReady, payment.StatusApproving,

@@ -36,8 +36,8 @@ func (s *Service) Sync(ctx context.Context, id string) (*payment.Payment, error)
 	if err != nil {
 		return p, err
 	}
-	if msg := identityMismatch(p, res); msg != "" {
-		s.log.Warn("provider answer is about another payment; ignored", "payment_id", p.ID, "reason", msg)
+	if msg := notAbout(p, res); msg != "" {
+		s.log.Warn("provider answer decides nothing for this payment; ignored", "payment_id", p.ID, "reason", msg)
 		return p, nil
 	}
 	if p.Status != payment.StatusReady {
