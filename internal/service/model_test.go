@@ -29,8 +29,9 @@ import (
 // settled everything: nothing approving, no pending refund, and paybridge's
 // paid and refunded totals equal the provider's, payment by payment.
 //
-// CI runs the fixed seeds below. PAYBRIDGE_MODEL_SEEDS=N runs N seeds from
-// PAYBRIDGE_MODEL_SEED (default 1); a failure names its seed to replay.
+// CI runs the fixed seeds below (150 steps each, 60 with -race or -short).
+// PAYBRIDGE_MODEL_SEEDS=N runs N seeds from PAYBRIDGE_MODEL_SEED (default
+// 1); a failure names its seed to replay.
 func TestModel(t *testing.T) {
 	first, n := uint64(1), 3
 	if v := os.Getenv("PAYBRIDGE_MODEL_SEED"); v != "" {
@@ -48,7 +49,7 @@ func TestModel(t *testing.T) {
 		n = k
 	}
 	steps := 150
-	if testing.Short() {
+	if testing.Short() || raceBuild {
 		steps = 60
 	}
 	for seed := first; seed < first+uint64(n); seed++ {
