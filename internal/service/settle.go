@@ -183,6 +183,10 @@ func (s *Service) applyPaid(ctx context.Context, p *payment.Payment, res *paymen
 		ProviderApprovalID: ptr(res.ApprovalID),
 		ApprovedAt:         &approved,
 	}
+	if p.FailureCode != "" {
+		// An outcome surfaced as unknown turned out paid: it is no failure.
+		upd.FailureCode, upd.FailureMessage = ptr(""), ptr("")
+	}
 	// Providers whose id is only known once the buyer paid (PortOne V1's
 	// imp_uid, Toss's paymentKey) get it recorded now that it is verified.
 	if p.ProviderTID == "" && res.TID != "" {

@@ -131,6 +131,15 @@ func TestSweep_UnknownOutcomeSurfaced(t *testing.T) {
 	if n := len(e.outbox(p.ID)); n != 1 || e.outbox(p.ID)[0] != payment.EventPaymentUpdated {
 		t.Fatalf("outbox = %v (want one payment.updated)", e.outbox(p.ID))
 	}
+	// PortOne answers again, and the buyer had paid: paid, no failure left.
+	e.ver.Reset()
+	e.ver.Pay(p.ID, -1, -1)
+	e.advanceAndSweep(5 * time.Minute)
+	got = e.get(p.ID)
+	wantStatus(t, got, payment.StatusPaid)
+	if got.FailureCode != "" || got.FailureMessage != "" {
+		t.Fatalf("a paid payment keeps failure %q: %s", got.FailureCode, got.FailureMessage)
+	}
 }
 
 // TestSweep_ExpiresAndOrphans covers the sweep's other branches.
