@@ -158,6 +158,7 @@ func (a *API) handlePaymentCreate(w http.ResponseWriter, r *http.Request) {
 		Provider: req.Provider, OrderID: req.OrderID, OrderName: req.OrderName, CustomerID: req.CustomerID,
 		Amount: *req.Amount, Quantity: *req.Quantity, TaxFreeAmount: req.TaxFreeAmount,
 		SuccessURL: req.SuccessURL, FailURL: req.FailURL, CancelURL: req.CancelURL,
+		Idempotency: IdempotencyClaimFrom(r.Context()),
 	})
 	if err != nil {
 		WriteError(w, r, a.log, err)
@@ -195,7 +196,8 @@ func (a *API) handlePaymentCancel(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx := r.Context()
 	p, c, err := a.svc.Refund(ctx, MerchantID(ctx), r.PathValue("id"),
-		service.RefundInput{Amount: req.Amount, TaxFreeAmount: req.TaxFreeAmount, Reason: req.Reason})
+		service.RefundInput{Amount: req.Amount, TaxFreeAmount: req.TaxFreeAmount, Reason: req.Reason,
+			Idempotency: IdempotencyClaimFrom(ctx)})
 	if err != nil {
 		WriteError(w, r, a.log, err)
 		return
