@@ -45,6 +45,22 @@ type Config struct {
 	// Livemode names the providers whose payments move real money (live
 	// credentials); a payment's livemode is fixed from it at creation.
 	Livemode map[string]bool
+	// SweepConcurrency is how many items of one provider the sweep works
+	// on at once (default 4); each provider gets its own, so one slow
+	// provider cannot stall the others.
+	SweepConcurrency int
+	// UnknownAfter is how long past the provider's window a payment may
+	// stay approving with an outcome paybridge cannot learn (lookups fail,
+	// or the provider reports a status paybridge does not know) before it
+	// is surfaced: failure code outcome_unknown, a payment.updated event
+	// and an error in the log (default 30 minutes).
+	UnknownAfter time.Duration
+	// LateCheckFor is how long after a payment of a provider whose window
+	// outlives paybridge's expiry (PortOne) was closed the sweep keeps
+	// looking it up, every LateCheckEvery, to refund a late charge
+	// (defaults 2 hours and 5 minutes).
+	LateCheckFor   time.Duration
+	LateCheckEvery time.Duration
 }
 
 func (c *Config) setDefaults() {
@@ -68,6 +84,19 @@ func (c *Config) setDefaults() {
 	}
 	if c.RefundGiveUpAfter == 0 {
 		c.RefundGiveUpAfter = 2 * time.Minute
+
+	}
+	if c.SweepConcurrency <= 0 {
+		c.SweepConcurrency = 4
+	}
+	if c.UnknownAfter == 0 {
+		c.UnknownAfter = 30 * time.Minute
+	}
+	if c.LateCheckFor == 0 {
+		c.LateCheckFor = 2 * time.Hour
+	}
+	if c.LateCheckEvery == 0 {
+		c.LateCheckEvery = 5 * time.Minute
 	}
 	c.PublicURL = strings.TrimRight(c.PublicURL, "/")
 }
