@@ -44,6 +44,8 @@ type groupCommitter struct {
 	// beforeCommit, when set (tests), runs after a group's transactions and
 	// before its COMMIT, with the number of members waiting for it.
 	beforeCommit func(members int)
+	// waiting counts callers not yet taken by the committer.
+	waiting atomic.Int64
 }
 
 // maxTxAttempts bounds how often a transaction is run again after another
@@ -80,11 +82,15 @@ func (g *groupCommitter) do(ctx context.Context, fn func(*sql.Tx) error) error {
 		return err
 	}
 	r := &txRequest{ctx: ctx, fn: fn, answer: make(chan txResult, 1)}
+	g.waiting.Add(1)
 	select {
 	case g.reqs <- r:
+		g.waiting.Add(-1)
 	case <-ctx.Done():
+		g.waiting.Add(-1)
 		return ctx.Err()
 	case <-g.quit:
+		g.waiting.Add(-1)
 		return errClosed
 	}
 	// Handed over: the committer always answers, and only it knows whether
@@ -140,12 +146,21 @@ func (g *groupCommitter) take(n int) []*txRequest {
 // group runs one group: batch, plus whatever arrives while it runs, up to
 // maxGroup. It returns the transactions to run again in the next group.
 func (g *groupCommitter) group(batch []*txRequest) (again []*txRequest) {
-	tx, err := g.db.BeginTx(context.Background(), nil)
-	if err != nil {
+	bg := context.Background()
+	fail := func(err error) []*txRequest {
 		for _, r := range batch {
-			r.answer <- txResult{err: fmt.Errorf("begin: %w", err)}
+			r.answer <- txResult{err: err}
 		}
 		return nil
+	}
+	conn, err := g.db.Conn(bg)
+	if err != nil {
+		return fail(fmt.Errorf("begin: %w", err))
+	}
+	defer conn.Close()
+	tx, err := conn.BeginTx(bg, nil)
+	if err != nil {
+		return fail(fmt.Errorf("begin: %w", err))
 	}
 	// ran: every member whose function ran, answered after the COMMIT.
 	var ran []*txRequest
@@ -159,18 +174,24 @@ func (g *groupCommitter) group(batch []*txRequest) (again []*txRequest) {
 			r.attempts++
 			lost := g.member(tx, r)
 			if lost != nil {
-				// SQLite dropped the transaction: everything the group did is
-				// gone. Members that succeeded run again; r keeps its own
-				// error if it failed, else it runs again too.
+				// SQLite dropped the transaction (it does on I/O errors, a
+				// full disk, an interrupt, or a stray ROLLBACK): everything
+				// the group did is gone. r, after which it happened, fails;
+				// the members before it lost their work through no fault of
+				// their own and run again in the next group, as do those not
+				// run yet.
 				tx.Rollback()
-				ran = append(ran, r)
+				if r.res.err == nil && r.res.panicked == nil {
+					r.res.err = fmt.Errorf("store: the transaction was lost: %w", lost)
+				}
+				r.answer <- r.res
 				for _, m := range ran {
 					if m.res.err == nil && m.res.panicked == nil {
 						if m.attempts < maxTxAttempts {
 							again = append(again, m)
 							continue
 						}
-						m.res.err = fmt.Errorf("transaction lost: %w", lost)
+						m.res.err = fmt.Errorf("store: the transaction was lost: %w", lost)
 					}
 					m.answer <- m.res
 				}
@@ -189,6 +210,12 @@ func (g *groupCommitter) group(batch []*txRequest) (again []*txRequest) {
 		g.beforeCommit(committing)
 	}
 	err = tx.Commit()
+	if err != nil {
+		// A COMMIT refused by SQLite (a deferred constraint, SQLITE_BUSY)
+		// leaves the transaction open on the connection, where database/sql
+		// no longer sees it: end it, or the next group could not begin.
+		conn.ExecContext(bg, `ROLLBACK`)
+	}
 	if err == nil && committing > 0 {
 		g.stats.commits.Add(1)
 		g.stats.transactions.Add(int64(committing))
@@ -241,6 +268,7 @@ func call(fn func(*sql.Tx) error, tx *sql.Tx) (res txResult) {
 type storeStats struct {
 	commits      atomic.Int64
 	transactions atomic.Int64
+	prepares     atomic.Int64
 }
 
 // Stats are counters since the store was opened.
@@ -252,9 +280,14 @@ type Stats struct {
 	Commits int64
 	// Transactions are the write transactions committed.
 	Transactions int64
+	// Prepares are the statements SQLite compiled (each distinct query
+	// once per connection while it stays in the cache); 0 on PostgreSQL,
+	// where pgx keeps its own per-connection cache.
+	Prepares int64
 }
 
 // Stats returns the store's counters.
 func (s *Store) Stats() Stats {
-	return Stats{Commits: s.stats.commits.Load(), Transactions: s.stats.transactions.Load()}
+	return Stats{Commits: s.stats.commits.Load(), Transactions: s.stats.transactions.Load(),
+		Prepares: s.stats.prepares.Load()}
 }

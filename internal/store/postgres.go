@@ -77,7 +77,7 @@ func openPostgres(ctx context.Context, u string, o Options) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("postgres: connect to %s@%s:%d/%s: %w", cfg.User, cfg.Host, cfg.Port, cfg.Database, scrub(err, cfg.Password))
 	}
-	return &Store{w: db, r: db, dialect: postgresDialect,
+	return &Store{w: db, r: db, dialect: postgresDialect, stats: new(storeStats),
 		URL: fmt.Sprintf("postgres://%s@%s:%d/%s", cfg.User, cfg.Host, cfg.Port, cfg.Database)}, nil
 }
 

@@ -59,7 +59,8 @@ func openSQLite(ctx context.Context, u string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
-	w := sql.OpenDB(cachingConnector{Connector: wc, noInterrupt: true})
+	stats := new(storeStats)
+	w := sql.OpenDB(cachingConnector{Connector: wc, noInterrupt: true, prepares: &stats.prepares})
 	w.SetMaxOpenConns(1)
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxLifetime(0)
@@ -72,10 +73,10 @@ func openSQLite(ctx context.Context, u string) (*Store, error) {
 		w.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
-	r := sql.OpenDB(cachingConnector{Connector: rc})
+	r := sql.OpenDB(cachingConnector{Connector: rc, prepares: &stats.prepares})
 	r.SetMaxOpenConns(4)
 	r.SetMaxIdleConns(4)
-	s := &Store{w: w, r: r, dialect: sqliteDialect, URL: "sqlite:" + path}
-	s.group = newGroupCommitter(w, &s.stats)
+	s := &Store{w: w, r: r, dialect: sqliteDialect, URL: "sqlite:" + path, stats: stats}
+	s.group = newGroupCommitter(w, stats)
 	return s, nil
 }

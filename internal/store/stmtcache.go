@@ -6,6 +6,7 @@ import (
 	"database/sql/driver"
 	"errors"
 	"sync"
+	"sync/atomic"
 )
 
 // stmtCacheSize bounds the statements one SQLite connection keeps prepared.
@@ -30,6 +31,8 @@ type cachingConnector struct {
 	// done, so a cancelled caller's transaction fails at its next statement
 	// and rolls back to its own savepoint alone.
 	noInterrupt bool
+	// prepares counts the statements compiled (Stats.Prepares).
+	prepares *atomic.Int64
 }
 
 func (c cachingConnector) Connect(ctx context.Context) (driver.Conn, error) {
@@ -37,7 +40,7 @@ func (c cachingConnector) Connect(ctx context.Context) (driver.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &cachingConn{Conn: conn, noInterrupt: c.noInterrupt, lru: list.New(), byQuery: map[string]*list.Element{}}, nil
+	return &cachingConn{Conn: conn, noInterrupt: c.noInterrupt, prepares: c.prepares, lru: list.New(), byQuery: map[string]*list.Element{}}, nil
 }
 
 // cachingConn wraps one driver connection with its statement cache.
@@ -46,6 +49,7 @@ func (c cachingConnector) Connect(ctx context.Context) (driver.Conn, error) {
 type cachingConn struct {
 	driver.Conn
 	noInterrupt bool
+	prepares    *atomic.Int64
 
 	mu      sync.Mutex
 	lru     *list.List // of *cachedStmt, most recently used first
@@ -107,6 +111,9 @@ func (c *cachingConn) release(cs *cachedStmt) {
 }
 
 func (c *cachingConn) prepare(ctx context.Context, query string) (driver.Stmt, error) {
+	if c.prepares != nil {
+		c.prepares.Add(1)
+	}
 	if p, ok := c.Conn.(driver.ConnPrepareContext); ok {
 		return p.PrepareContext(ctx, query)
 	}
@@ -214,4 +221,3 @@ func (r *releasingRows) Close() error {
 	r.once.Do(r.release)
 	return err
 }
-

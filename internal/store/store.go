@@ -30,7 +30,7 @@ type Store struct {
 	// group runs SQLite's write transactions with group commit (nil on
 	// PostgreSQL, whose server groups concurrent commits itself).
 	group *groupCommitter
-	stats storeStats
+	stats *storeStats
 }
 
 var _ payment.Store = (*Store)(nil)
