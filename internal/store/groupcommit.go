@@ -277,13 +277,13 @@ type Stats struct {
 	// log (SQLite's WAL, PostgreSQL's WAL unless the server groups them
 	// itself). Under group commit one commit carries many transactions.
 	// SQLite's checkpoints (about one per 1,000 WAL pages) add their own.
-	Commits int64
+	Commits int64 `json:"commits"`
 	// Transactions are the write transactions committed.
-	Transactions int64
+	Transactions int64 `json:"transactions"`
 	// Prepares are the statements SQLite compiled (each distinct query
 	// once per connection while it stays in the cache); 0 on PostgreSQL,
 	// where pgx keeps its own per-connection cache.
-	Prepares int64
+	Prepares int64 `json:"prepares"`
 }
 
 // Stats returns the store's counters.
