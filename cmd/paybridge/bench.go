@@ -136,7 +136,8 @@ func bench(ctx context.Context, o benchOptions, stdout, stderr io.Writer) error 
 		lines := strings.Split(strings.TrimSpace(string(b)), "\n")
 		return fmt.Errorf("%w; its log ends:\n%s", err, strings.Join(lines[max(len(lines)-15, 0):], "\n"))
 	}
-	sbPort, pbPort, dbgPort := freePort(), freePort(), freePort()
+	ports := freePorts(3)
+	sbPort, pbPort, dbgPort := ports[0], ports[1], ports[2]
 	e.sandbox = "http://127.0.0.1:" + strconv.Itoa(sbPort)
 	e.server = "http://127.0.0.1:" + strconv.Itoa(pbPort)
 	e.debug = "http://127.0.0.1:" + strconv.Itoa(dbgPort)
@@ -184,9 +185,9 @@ func bench(ctx context.Context, o benchOptions, stdout, stderr io.Writer) error 
 		durable, runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, runtime.Version())
 	fmt.Fprintf(stdout, "checkout: KakaoPay create → the buyer approves in the sandbox window → return → paid; %s per run after %s warm-up\n\n",
 		o.duration, o.warmup)
-	const row = "%11v  %10v  %11v  %5v  %6v  %6v  %8v  %15v  %11v  %6v\n"
+	const row = "%11v  %10v  %11v  %5v  %6v  %6v  %8v  %15v  %11v  %11v  %6v\n"
 	fmt.Fprintf(stdout, row, "concurrency", "baseline/s", "paybridge/s", "ratio", "p50 ms", "p99 ms", "p99.9 ms",
-		"fsyncs/checkout", "tx/checkout", "errors")
+		"fsyncs/checkout", "tx/checkout", "writer busy", "errors")
 	for _, c := range o.concurrency {
 		base, err := e.run(ctx, c, e.baselineCheckout, "")
 		if err != nil {
@@ -198,19 +199,29 @@ func bench(ctx context.Context, o benchOptions, stdout, stderr io.Writer) error 
 		}
 		pb, err := e.run(ctx, c, e.paybridgeCheckout, prof)
 		if err != nil {
-			return err
+			return tail(err)
 		}
-		fsyncs, txs := "n/a", "n/a"
+		fsyncs, txs, busy := "n/a", "n/a", "n/a"
 		if pb.storeOK && pb.n > 0 {
 			fsyncs = fmt.Sprintf("%.2f", float64(pb.store.Commits)/float64(pb.n))
 			txs = fmt.Sprintf("%.2f", float64(pb.store.Transactions)/float64(pb.n))
+			if pb.store.WriterBusy > 0 { // SQLite: how much of the run its one writer worked, and COMMIT's share
+				busy = fmt.Sprintf("%.0f%% (%.0f%%)", 100*pb.store.WriterBusy.Seconds()/pb.elapsed.Seconds(),
+					100*pb.store.CommitTime.Seconds()/pb.elapsed.Seconds())
+			} else {
+				busy = "-"
+			}
 		}
 		fmt.Fprintf(stdout, row, c, fmt.Sprintf("%.0f", base.rate()), fmt.Sprintf("%.0f", pb.rate()),
 			fmt.Sprintf("%.2f", pb.rate()/max(base.rate(), 1e-9)), fmt.Sprintf("%.1f", ms(pb.quantile(0.5))),
 			fmt.Sprintf("%.1f", ms(pb.quantile(0.99))), fmt.Sprintf("%.1f", ms(pb.quantile(0.999))),
-			fsyncs, txs, base.errs+pb.errs)
+			fsyncs, txs, busy, base.errs+pb.errs)
 	}
-	fmt.Fprintln(stdout, "(fsyncs: durable commits counted by the store; SQLite's checkpoints add about 2 per 1,000 WAL pages)")
+	if store.IsPostgres(dbURL) {
+		fmt.Fprintln(stdout, "(fsyncs: PostgreSQL's WAL syncs, pg_stat_wal.wal_sync, during the run)")
+	} else {
+		fmt.Fprintln(stdout, "(fsyncs: durable commits counted by the store; SQLite's checkpoints add about 2 per 1,000 WAL pages)")
+	}
 	if o.cpuProfile != "" {
 		fmt.Fprintf(stdout, "CPU profile of paybridge at concurrency %d: %s (go tool pprof -top %s)\n",
 			slicesMax(o.concurrency), o.cpuProfile, o.cpuProfile)
@@ -276,13 +287,20 @@ func (e *benchEnv) storeStats(ctx context.Context) (store.Stats, error) {
 	return d.Store, json.NewDecoder(resp.Body).Decode(&d)
 }
 
-func freePort() int {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0
+// freePorts returns n distinct free loopback ports (held together while
+// chosen, so none is handed out twice).
+func freePorts(n int) []int {
+	var ports []int
+	for range n {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			ports = append(ports, 0)
+			continue
+		}
+		defer ln.Close()
+		ports = append(ports, ln.Addr().(*net.TCPAddr).Port)
 	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
+	return ports
 }
 
 // child is a process the bench started.

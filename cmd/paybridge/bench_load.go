@@ -87,6 +87,7 @@ func (e *benchEnv) run(ctx context.Context, c int, flow func(ctx context.Context
 	}
 	sleep(ctx, e.o.warmup)
 	before, berr := e.storeStats(ctx)
+	walBefore, walOK := e.store.WALSyncs(ctx)
 	measuring.Store(true)
 	start := time.Now()
 	var profErr chan error
@@ -98,6 +99,7 @@ func (e *benchEnv) run(ctx context.Context, c int, flow func(ctx context.Context
 	measuring.Store(false)
 	elapsed := time.Since(start)
 	after, aerr := e.storeStats(ctx)
+	walAfter, walOK2 := e.store.WALSyncs(ctx)
 	stop.Store(true)
 	wg.Wait()
 	if profErr != nil {
@@ -115,6 +117,12 @@ func (e *benchEnv) run(ctx context.Context, c int, flow func(ctx context.Context
 	res := runResult{n: len(lat), errs: int(errs.Load()), elapsed: elapsed, lat: lat, storeOK: berr == nil && aerr == nil}
 	res.store.Commits = after.Commits - before.Commits
 	res.store.Transactions = after.Transactions - before.Transactions
+	res.store.WriterBusy = after.WriterBusy - before.WriterBusy
+	res.store.CommitTime = after.CommitTime - before.CommitTime
+	if walOK && walOK2 {
+		// PostgreSQL groups concurrent commits itself: count its syncs.
+		res.store.Commits = walAfter - walBefore
+	}
 	return res, nil
 }
 

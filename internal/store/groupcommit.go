@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"runtime/debug"
 	"sync/atomic"
+	"time"
 )
 
 // Group commit for SQLite.
@@ -147,6 +148,8 @@ func (g *groupCommitter) take(n int) []*txRequest {
 // maxGroup. It returns the transactions to run again in the next group.
 func (g *groupCommitter) group(batch []*txRequest) (again []*txRequest) {
 	bg := context.Background()
+	start := time.Now()
+	defer func() { g.stats.writerBusy.Add(int64(time.Since(start))) }()
 	fail := func(err error) []*txRequest {
 		for _, r := range batch {
 			r.answer <- txResult{err: err}
@@ -209,7 +212,9 @@ func (g *groupCommitter) group(batch []*txRequest) (again []*txRequest) {
 	if g.beforeCommit != nil {
 		g.beforeCommit(committing)
 	}
+	t0 := time.Now()
 	err = tx.Commit()
+	g.stats.commitTime.Add(int64(time.Since(t0)))
 	if err != nil {
 		// A COMMIT refused by SQLite (a deferred constraint, SQLITE_BUSY)
 		// leaves the transaction open on the connection, where database/sql
@@ -269,6 +274,8 @@ type storeStats struct {
 	commits      atomic.Int64
 	transactions atomic.Int64
 	prepares     atomic.Int64
+	writerBusy   atomic.Int64 // nanoseconds
+	commitTime   atomic.Int64 // nanoseconds
 }
 
 // Stats are counters since the store was opened.
@@ -284,10 +291,17 @@ type Stats struct {
 	// once per connection while it stays in the cache); 0 on PostgreSQL,
 	// where pgx keeps its own per-connection cache.
 	Prepares int64 `json:"prepares"`
+	// WriterBusy is the time SQLite's writer spent running groups, and
+	// CommitTime the part of it spent in COMMIT (writing and syncing the
+	// WAL): the writer is the bottleneck when WriterBusy grows as fast as
+	// the clock.
+	WriterBusy time.Duration `json:"writer_busy"`
+	CommitTime time.Duration `json:"commit_time"`
 }
 
 // Stats returns the store's counters.
 func (s *Store) Stats() Stats {
 	return Stats{Commits: s.stats.commits.Load(), Transactions: s.stats.transactions.Load(),
-		Prepares: s.stats.prepares.Load()}
+		Prepares: s.stats.prepares.Load(), WriterBusy: time.Duration(s.stats.writerBusy.Load()),
+		CommitTime: time.Duration(s.stats.commitTime.Load())}
 }

@@ -91,3 +91,17 @@ func scrub(err error, password string) error {
 	}
 	return err
 }
+
+// WALSyncs returns how many times PostgreSQL has synced its WAL to disk
+// (pg_stat_wal.wal_sync, server-wide, PostgreSQL 14 and later): the real
+// fsyncs, after the server's own grouping of concurrent commits. ok is false
+// on SQLite or an older server.
+func (s *Store) WALSyncs(ctx context.Context) (n int64, ok bool) {
+	if s.dialect.name != "postgres" {
+		return 0, false
+	}
+	if err := s.r.QueryRowContext(ctx, `SELECT wal_sync FROM pg_stat_wal`).Scan(&n); err != nil {
+		return 0, false
+	}
+	return n, true
+}

@@ -14,7 +14,7 @@ import (
 // when seeding: big enough to be fast, far below both engines' limits on
 // bound parameters.
 const (
-	seedBatch = 100
+	seedBatch = 8
 	seedTx    = 10000
 )
 
