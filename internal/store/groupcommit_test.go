@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/paybridge/paybridge/internal/payment"
+	"github.com/paybridge/paybridge/internal/pgtest"
 	"github.com/paybridge/paybridge/internal/store"
 )
 
@@ -376,5 +377,29 @@ func TestSQLite_StatementsPreparedOnce(t *testing.T) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// On PostgreSQL, pgx (through database/sql) prepares each query once per
+// connection and reuses it (its default QueryExecModeCacheStatement): after
+// many lookups on one connection the server holds one prepared statement for
+// the lookup's text, not one per call.
+func TestPostgres_StatementsPreparedOnce(t *testing.T) {
+	url := pgtest.NewDatabase(t)
+	s, err := store.Open(context.Background(), url, store.Options{MaxConns: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ctx := context.Background()
+	p := MustCreatePayment(t, s, "o-1")
+	for range 50 {
+		if _, err := s.FindPaymentByID(ctx, p.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	n, err := s.QueryIntForTest(ctx, `SELECT COUNT(*) FROM pg_prepared_statements WHERE statement LIKE '%FROM payments WHERE id = $1'`)
+	if err != nil || n != 1 {
+		t.Fatalf("prepared statements for the lookup on its one connection: %d, %v", n, err)
 	}
 }
