@@ -46,6 +46,7 @@ type benchOptions struct {
 	lookupConc     int
 	serverBinary   string
 	cpuProfile     string
+	rate           float64
 }
 
 func runBench(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -60,6 +61,7 @@ func runBench(ctx context.Context, args []string, getenv func(string) string, st
 	fs.DurationVar(&o.lookupDuration, "lookup-duration", 3*time.Second, "how long each lookup run measures")
 	fs.IntVar(&o.lookupConc, "lookup-concurrency", 8, "concurrent clients in the lookup runs")
 	fs.StringVar(&o.serverBinary, "server-binary", "", "paybridge binary to run as the sandbox and the server (default: this one), e.g. an older build to compare")
+	fs.Float64Var(&o.rate, "rate", 0, "start checkouts at this rate (per second, shared by the buyers) instead of as fast as they go: latency at a given load")
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of paybridge during the run at the highest concurrency to this file")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -71,7 +73,7 @@ func runBench(ctx context.Context, args []string, getenv func(string) string, st
 	if o.lookupSizes, err = intList(*sizes); err != nil {
 		return fmt.Errorf("bench: --lookup-sizes: want positive numbers, e.g. 10000,1000000")
 	}
-	if o.duration <= 0 || o.lookupDuration <= 0 || o.lookupConc <= 0 || o.openPayments < 0 {
+	if o.duration <= 0 || o.lookupDuration <= 0 || o.lookupConc <= 0 || o.openPayments < 0 || o.rate < 0 {
 		return errors.New("bench: durations and --lookup-concurrency must be positive")
 	}
 	if o.warmup == 0 {
@@ -183,8 +185,12 @@ func bench(ctx context.Context, o benchOptions, stdout, stderr io.Writer) error 
 
 	fmt.Fprintf(stdout, "paybridge bench: %s; %d CPUs (%s/%s, %s); paybridge and the sandbox are processes of their own\n",
 		durable, runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, runtime.Version())
-	fmt.Fprintf(stdout, "checkout: KakaoPay create → the buyer approves in the sandbox window → return → paid; %s per run after %s warm-up\n\n",
-		o.duration, o.warmup)
+	pace := "as fast as the buyers go"
+	if o.rate > 0 {
+		pace = fmt.Sprintf("started at %g/s", o.rate)
+	}
+	fmt.Fprintf(stdout, "checkout: KakaoPay create → the buyer approves in the sandbox window → return → paid; %s per run after %s warm-up, %s\n\n",
+		o.duration, o.warmup, pace)
 	const row = "%11v  %10v  %11v  %5v  %6v  %6v  %8v  %15v  %11v  %11v  %6v\n"
 	fmt.Fprintf(stdout, row, "concurrency", "baseline/s", "paybridge/s", "ratio", "p50 ms", "p99 ms", "p99.9 ms",
 		"fsyncs/checkout", "tx/checkout", "writer busy", "errors")

@@ -61,10 +61,25 @@ func (e *benchEnv) run(ctx context.Context, c int, flow func(ctx context.Context
 		firstErr  atomic.Value
 		wg        sync.WaitGroup
 	)
+	// With a rate, flows start on a schedule (open loop) instead of as
+	// fast as the c buyers can go.
+	var tick <-chan time.Time
+	if e.o.rate > 0 {
+		t := time.NewTicker(time.Duration(float64(time.Second) / e.o.rate))
+		defer t.Stop()
+		tick = t.C
+	}
 	for range c {
 		wg.Go(func() {
 			var mine []time.Duration
 			for !stop.Load() && ctx.Err() == nil {
+				if tick != nil {
+					select {
+					case <-tick:
+					case <-time.After(100 * time.Millisecond):
+						continue // see whether to stop
+					}
+				}
 				t0 := time.Now()
 				err := flow(ctx, flowSeq.Add(1))
 				d := time.Since(t0)

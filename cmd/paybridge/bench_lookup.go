@@ -35,7 +35,7 @@ func (e *benchEnv) lookups(ctx context.Context, stdout io.Writer) error {
 	stored := 0
 	saved := e.o
 	defer func() { e.o = saved }()
-	e.o.duration, e.o.warmup = e.o.lookupDuration, min(e.o.lookupDuration/5, time.Second)
+	e.o.duration, e.o.warmup, e.o.rate = e.o.lookupDuration, min(e.o.lookupDuration/5, time.Second), 0
 	for _, size := range e.o.lookupSizes {
 		t0 := time.Now()
 		if size > stored {
