@@ -120,7 +120,7 @@ func bench(ctx context.Context, o benchOptions, stdout, stderr io.Writer) error 
 		return err
 	}
 	defer os.RemoveAll(dir)
-	dbURL, durable := o.dbURL, "SQLite, WAL, synchronous=FULL (durable), group commit"
+	dbURL, durable := o.dbURL, "SQLite, WAL, synchronous=FULL (durable)"
 	if dbURL == "" {
 		dbURL = "sqlite:" + filepath.Join(dir, "pb.db")
 	} else if store.IsPostgres(dbURL) {
@@ -185,6 +185,9 @@ func bench(ctx context.Context, o benchOptions, stdout, stderr io.Writer) error 
 
 	fmt.Fprintf(stdout, "paybridge bench: %s; %d CPUs (%s/%s, %s); paybridge and the sandbox are processes of their own\n",
 		durable, runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, runtime.Version())
+	if self, _ := os.Executable(); o.serverBinary != self {
+		fmt.Fprintf(stdout, "server and sandbox: %s\n", o.serverBinary)
+	}
 	pace := "as fast as the buyers go"
 	if o.rate > 0 {
 		pace = fmt.Sprintf("started at %g/s", o.rate)
