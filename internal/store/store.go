@@ -125,7 +125,11 @@ func (s *Store) q(query string) string { return s.dialect.rebind(query) }
 // transactions share one fsync. On PostgreSQL a
 // serialization failure or deadlock is retried, a bounded number of times
 // with jittered exponential backoff, so it never reaches a caller as a 500;
-// fn must therefore be safe to run again (it only talks to the database).
+// fn must therefore be safe to run again (it only talks to the database;
+// SQLite's group commit also runs it again when another member of its group
+// made SQLite drop the group). fn must never wait on anything but the
+// database (on SQLite every writer waits with it) and never call withTx
+// itself (on SQLite it would wait for itself).
 func (s *Store) withTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	if s.group != nil {
 		return s.group.do(ctx, fn)
