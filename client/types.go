@@ -61,8 +61,17 @@ type RedirectURLs struct {
 	App    string `json:"app"`
 }
 
-// ProviderIDs are the provider's ids of a payment.
+// ProviderIDs are the provider's ids of a payment. ProviderPaymentID is the
+// provider's id of the payment for every provider; the field named as the
+// provider names it (PaymentKey, ImpUID, PaymentID, or TID for KakaoPay)
+// holds the same value.
 type ProviderIDs struct {
+	ProviderPaymentID string `json:"provider_payment_id,omitempty"`
+	PaymentKey        string `json:"payment_key,omitempty"` // Toss paymentKey
+	ImpUID            string `json:"imp_uid,omitempty"`     // PortOne V1 imp_uid
+	PaymentID         string `json:"payment_id,omitempty"`  // PortOne V2 paymentId
+	// TID is KakaoPay's tid; for the other providers it repeats
+	// ProviderPaymentID (it held every provider's id before those fields).
 	TID            string `json:"tid,omitempty"`
 	CID            string `json:"cid,omitempty"`
 	PartnerOrderID string `json:"partner_order_id,omitempty"`

@@ -21,14 +21,12 @@ type apiFlags struct {
 	getenv func(string) string
 }
 
-// register adds --url (unless the command uses it for something else),
-// --server-url and --api-key to fs.
-func (f *apiFlags) register(fs *flag.FlagSet, withURL bool, getenv func(string) string) {
+// register adds --url (the paybridge server, in every command), its older
+// spelling --server-url, and --api-key to fs.
+func (f *apiFlags) register(fs *flag.FlagSet, getenv func(string) string) {
 	f.getenv = getenv
-	if withURL {
-		fs.StringVar(&f.url, "url", "", "paybridge server URL (PAYBRIDGE_URL, default "+defaultAPIURL+")")
-	}
-	fs.StringVar(&f.url, "server-url", "", "paybridge server URL, as --url")
+	fs.StringVar(&f.url, "url", "", "paybridge server URL (PAYBRIDGE_URL, default "+defaultAPIURL+")")
+	fs.StringVar(&f.url, "server-url", "", "the same as --url")
 	fs.StringVar(&f.key, "api-key", "", "secret API key (PAYBRIDGE_API_KEY)")
 }
 
@@ -47,7 +45,7 @@ func (f *apiFlags) client() (*client.Client, error) {
 	if strings.TrimSpace(key) == "" {
 		return nil, errors.New("no API key: set PAYBRIDGE_API_KEY or pass --api-key (create one with: paybridge keys create)")
 	}
-	return client.New(u, strings.TrimSpace(key), client.WithUserAgent("paybridge-cli/"+Version)), nil
+	return client.New(u, strings.TrimSpace(key), client.WithUserAgent("paybridge-cli/"+moduleVersion())), nil
 }
 
 // parseInterleaved parses flags that may come before or after positional
@@ -127,6 +125,6 @@ func subcommand(group, usage string, subs []string, args []string, stdout, stder
 	return "", nil, fmt.Errorf("%s: unknown subcommand %q", group, sub)
 }
 
-const apiFlagsUsage = `Every command takes --url (or --server-url) and --api-key, or reads
+const apiFlagsUsage = `Every command takes --url (the paybridge server) and --api-key, or reads
 PAYBRIDGE_URL (default ` + defaultAPIURL + `) and PAYBRIDGE_API_KEY. Output is JSON.
 `

@@ -31,7 +31,7 @@ func runEvents(ctx context.Context, args []string, getenv func(string) string, s
 	usageArgs := map[string]string{"get": " ID", "resend": " ID"}
 	fs := newFlagSet("events "+sub+usageArgs[sub], summaries[sub], stderr)
 	var af apiFlags
-	af.register(fs, true, getenv)
+	af.register(fs, getenv)
 	name := "events " + sub
 	var (
 		p        client.ListEventsParams

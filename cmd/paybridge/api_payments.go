@@ -37,7 +37,7 @@ func runPayments(ctx context.Context, args []string, getenv func(string) string,
 	usageArgs := map[string]string{"get": " ID", "cancel": " ID"}
 	fs := newFlagSet("payments "+sub+usageArgs[sub], summaries[sub], stderr)
 	var af apiFlags
-	af.register(fs, true, getenv)
+	af.register(fs, getenv)
 	name := "payments " + sub
 	switch sub {
 	case "create":

@@ -163,7 +163,17 @@ func TestRun_APICommandsUsage(t *testing.T) {
 func TestRun_WebhooksAndEvents(t *testing.T) {
 	a := apptest.Start(t)
 	env := apiEnv(a)
-	we := mustCLI(t, env, "webhooks", "create", "--url", "https://shop.example/hooks", "--events", "payment.paid, payment.canceled")
+	// --url is the server here too; the endpoint has its own flag.
+	if _, _, err := cli(env, "webhooks", "create", "--events", "payment.paid"); err == nil || !strings.Contains(err.Error(), "--endpoint-url is required") {
+		t.Fatalf("create without --endpoint-url: %v", err)
+	}
+	keyOnly := func(k string) string {
+		if k == "PAYBRIDGE_URL" {
+			return ""
+		}
+		return env(k)
+	}
+	we := mustCLI(t, keyOnly, "webhooks", "create", "--url", a.URL(), "--endpoint-url", "https://shop.example/hooks", "--events", "payment.paid, payment.canceled")
 	id, _ := we["id"].(string)
 	secret, _ := we["secret"].(string)
 	if id == "" || secret == "" || len(we["enabled_events"].([]any)) != 2 {

@@ -11,12 +11,10 @@ import (
 )
 
 const webhooksUsage = `Usage:
-  paybridge webhooks create --url ENDPOINT_URL [--events e1,e2] [--description D]
+  paybridge webhooks create --endpoint-url URL [--events e1,e2] [--description D]
   paybridge webhooks list
   paybridge webhooks delete ID
   paybridge webhooks rotate ID
-In "webhooks create", --url is the endpoint's URL: give the server with
---server-url or PAYBRIDGE_URL.
 ` + apiFlagsUsage
 
 func runWebhooks(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -28,7 +26,7 @@ func runWebhooks(ctx context.Context, args []string, getenv func(string) string,
 		return err
 	}
 	summaries := map[string]string{
-		"create": "Adds a webhook endpoint and prints it with its signing secret, shown only now.\n--url is the endpoint's URL; the server comes from --server-url or PAYBRIDGE_URL.",
+		"create": "Adds a webhook endpoint (--endpoint-url, where paybridge will POST events) and prints\nit with its signing secret, shown only now.",
 		"list":   "Prints the webhook endpoints (never their secrets).",
 		"delete": "Deletes a webhook endpoint.",
 		"rotate": "Gives an endpoint a new signing secret, printed once; the old one keeps signing for 24 hours.",
@@ -36,12 +34,12 @@ func runWebhooks(ctx context.Context, args []string, getenv func(string) string,
 	usageArgs := map[string]string{"delete": " ID", "rotate": " ID"}
 	fs := newFlagSet("webhooks "+sub+usageArgs[sub], summaries[sub], stderr)
 	var af apiFlags
-	af.register(fs, sub != "create", getenv)
+	af.register(fs, getenv)
 	name := "webhooks " + sub
 	var p client.CreateWebhookEndpointParams
 	var events string
 	if sub == "create" {
-		fs.StringVar(&p.URL, "url", "", "the endpoint's URL (required)")
+		fs.StringVar(&p.URL, "endpoint-url", "", "the endpoint's URL, where paybridge POSTs events (required)")
 		fs.StringVar(&events, "events", "", "event types to send, comma-separated (default: all)")
 		fs.StringVar(&p.Description, "description", "", "a note about the endpoint")
 	}
@@ -58,7 +56,7 @@ func runWebhooks(ctx context.Context, args []string, getenv func(string) string,
 	}
 	if sub == "create" {
 		if p.URL == "" {
-			return errors.New(name + ": --url is required")
+			return errors.New(name + ": --endpoint-url is required (--url is the paybridge server)")
 		}
 		for e := range strings.SplitSeq(events, ",") {
 			if e = strings.TrimSpace(e); e != "" {

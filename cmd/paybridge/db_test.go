@@ -15,10 +15,9 @@ import (
 
 func TestMain(m *testing.M) {
 	// paybridge bench runs its sandbox and server as processes of this
-	// binary; in a test, the test binary stands in for paybridge.
-	if os.Getenv(benchChildEnv) != "" {
-		main()
-		os.Exit(0)
+	// binary, and the README test runs it as paybridge (readme_test.go).
+	if os.Getenv(benchChildEnv) != "" || os.Getenv(runAsCLI) == "1" {
+		os.Exit(cliMain())
 	}
 	pgtest.Main(m)
 }

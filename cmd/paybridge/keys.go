@@ -5,6 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"text/tabwriter"
 	"time"
 
@@ -21,11 +24,28 @@ const keysUsage = `Usage:
 Without --merchant, the default merchant.
 `
 
-// openStore opens the configured database for a CLI command.
-func openStore(ctx context.Context, cfg config.Config) (*store.Store, error) {
+// openStore opens the configured database for a CLI command. A SQLite file
+// that does not exist yet is created (and migrated); openStore says so on
+// stderr, with the file's absolute path, because a key created into a new
+// file next to where the command happened to run is a key the server,
+// started elsewhere, will never see.
+func openStore(ctx context.Context, cfg config.Config, stderr io.Writer) (*store.Store, error) {
+	created := ""
+	if !store.IsPostgres(cfg.DatabaseURL) {
+		path := store.SQLitePath(cfg.DatabaseURL)
+		if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+			created = path
+			if abs, err := filepath.Abs(path); err == nil {
+				created = abs
+			}
+		}
+	}
 	st, err := store.Open(ctx, cfg.DatabaseURL, cfg.StoreOptions())
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", config.RedactURL(cfg.DatabaseURL), err)
+	}
+	if created != "" {
+		fmt.Fprintf(stderr, "paybridge: created a new database %s (PAYBRIDGE_DATABASE_URL or --database-url chooses another; the server must use the same one)\n", created)
 	}
 	return st, nil
 }
@@ -71,7 +91,7 @@ func runKeys(ctx context.Context, args []string, getenv func(string) string, std
 	if err := fs.Parse(rest); err != nil {
 		return err
 	}
-	st, err := openStore(ctx, cfg)
+	st, err := openStore(ctx, cfg, stderr)
 	if err != nil {
 		return err
 	}

@@ -11,13 +11,15 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/paybridge/paybridge/internal/config"
 )
 
-// Version is set at build time with -ldflags "-X main.Version=…".
-var Version = "dev"
+// Version may be set at build time with -ldflags "-X main.Version=…"; left
+// empty, the module's version from the build information is used.
+var Version = ""
 
 const usage = `paybridge — a self-hosted payment server for Korean online shops
 
@@ -25,34 +27,47 @@ Usage:
   paybridge <command> [flags]
 
 Commands:
-  serve         run the server (API, demo shop, built-in sandbox without credentials)
-  sandbox       run the KakaoPay sandbox alone, at the root path
+  serve         run the server (API, demo shop, built-in sandboxes without credentials)
+  sandbox       run the four provider sandboxes alone (KakaoPay, PortOne V1 and V2, Toss)
   merchants     create and list merchants
   keys          create, list and revoke a merchant's secret API keys
+  operators     create, list, disable and enable console operators (/console)
   migrate       apply database migrations
   db copy       copy a database into another, empty one (SQLite to PostgreSQL)
   bench         measure checkouts/s against a no-paybridge baseline, latency, RSS, lookups
   payments      create, get, list and cancel payments through the API
   events        list, get and resend outbound webhook events through the API
   webhooks      create, list, delete and rotate webhook endpoints through the API
-  version       print the version
+  version       print the version and the commit it was built from
   help          show this help
 
 Run "paybridge <command> -h" for a command's flags. Configuration comes from
 PAYBRIDGE_… environment variables; see the README.
 `
 
-func main() {
+func main() { os.Exit(cliMain()) }
+
+// cliMain runs the command line of the process and returns its exit status.
+// The README test runs its own test binary through it, as paybridge.
+func cliMain() int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
 	if errors.Is(err, flag.ErrHelp) {
-		return
+		return 0
 	}
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "paybridge:", err)
-		os.Exit(1)
+		fmt.Fprintln(os.Stderr, errorLine(err))
+		return 1
 	}
+	return 0
+}
+
+// errorLine is how a failed command reports err: "paybridge: " once, even
+// when an error from the Go client (whose errors start with "paybridge: "
+// for programs that use it) is inside.
+func errorLine(err error) string {
+	return "paybridge: " + strings.ReplaceAll(err.Error(), "paybridge: ", "")
 }
 
 // run dispatches a command line; tests call it directly.
@@ -71,6 +86,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runKeys(ctx, rest, getenv, stdout, stderr)
 	case "merchants":
 		return runMerchants(ctx, rest, getenv, stdout, stderr)
+	case "operators":
+		return runOperators(ctx, rest, getenv, stdin, stdout, stderr)
 	case "migrate":
 		return runMigrate(ctx, rest, getenv, stdout, stderr)
 	case "db":
@@ -84,7 +101,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case "webhooks":
 		return runWebhooks(ctx, rest, getenv, stdout, stderr)
 	case "version", "-version", "--version":
-		fmt.Fprintln(stdout, "paybridge", Version)
+		fmt.Fprintln(stdout, versionLine())
 		return nil
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)

@@ -31,6 +31,15 @@ func TestRun_KeysCreate(t *testing.T) {
 	if !strings.HasPrefix(key, "sk_test_") || strings.ContainsAny(key, " \n") || len(key) != len("sk_test_")+32 {
 		t.Fatalf("stdout = %q, want the key alone", out.String())
 	}
+	// The database did not exist: stderr names the file created.
+	if path := strings.TrimPrefix(db, "sqlite:"); !strings.Contains(errOut.String(), "created a new database "+path) {
+		t.Errorf("stderr = %q, want it to name %s", errOut.String(), path)
+	}
+	out.Reset()
+	errOut.Reset()
+	if err := run(context.Background(), []string{"keys", "create"}, getenv, &out, &errOut); err != nil || errOut.Len() != 0 {
+		t.Errorf("second keys create: %v, stderr %q (the database exists now)", err, errOut.String())
+	}
 	// Only the hash is stored, and it finds the key's merchant.
 	s, err := store.Open(context.Background(), db, store.Options{})
 	if err != nil {
@@ -46,13 +55,29 @@ func TestRun_KeysCreate(t *testing.T) {
 func TestRun_Commands(t *testing.T) {
 	getenv := func(string) string { return "" }
 	var out, errOut bytes.Buffer
-	if err := run(context.Background(), []string{"version"}, getenv, &out, &errOut); err != nil || !strings.HasPrefix(out.String(), "paybridge ") {
+	if err := run(context.Background(), []string{"version"}, getenv, &out, &errOut); err != nil ||
+		!strings.HasPrefix(out.String(), "paybridge ") || !strings.Contains(out.String(), "commit ") {
 		t.Fatalf("version: %q, %v", out.String(), err)
 	}
 	out.Reset()
 	if err := run(context.Background(), []string{"help"}, getenv, &out, &errOut); err != nil || !strings.Contains(out.String(), "merchants") {
 		t.Fatalf("help: %v", err)
 	}
+	// The help describes the program as it is: sandbox runs all four.
+	if h := out.String(); !strings.Contains(h, "four provider sandboxes") || strings.Contains(h, "KakaoPay sandbox alone") {
+		t.Errorf("help describes sandbox wrongly:\n%s", h)
+	}
+	errOut.Reset()
+	_ = run(context.Background(), []string{"sandbox", "-h"}, getenv, &out, &errOut)
+	for _, want := range []string{"four", "-toss-addr", "-portone-addr", "-iamport-addr", "-kakaopay-addr"} {
+		if !strings.Contains(errOut.String(), want) {
+			t.Errorf("sandbox -h lacks %q:\n%s", want, errOut.String())
+		}
+	}
+	if strings.Contains(errOut.String(), "as before") {
+		t.Errorf("sandbox -h still says \"as before\"")
+	}
+	out.Reset()
 	if err := run(context.Background(), []string{"frobnicate"}, getenv, &out, &errOut); err == nil {
 		t.Fatal("unknown command accepted")
 	}

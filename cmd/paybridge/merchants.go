@@ -46,7 +46,7 @@ func runMerchants(ctx context.Context, args []string, getenv func(string) string
 	if err := fs.Parse(rest); err != nil {
 		return err
 	}
-	st, err := openStore(ctx, cfg)
+	st, err := openStore(ctx, cfg, stderr)
 	if err != nil {
 		return err
 	}

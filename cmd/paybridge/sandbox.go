@@ -17,10 +17,11 @@ import (
 	sbtoss "github.com/paybridge/paybridge/internal/sandbox/toss"
 )
 
-const sandboxSummary = `Runs the provider sandboxes alone, for anyone who develops against these providers
-offline. With --addr alone, one address serves all four under /sandbox/kakaopay/,
-/sandbox/iamport/, /sandbox/portone/ and /sandbox/toss/, and KakaoPay also at the root
-(as before). Real client libraries join absolute paths onto a host (PortOne's server
+const sandboxSummary = `Runs the four provider sandboxes (KakaoPay, PortOne V1 "iamport", PortOne V2, Toss
+Payments) without paybridge, for anyone who develops against these providers offline.
+With --addr alone, one address serves all four under /sandbox/kakaopay/,
+/sandbox/iamport/, /sandbox/portone/ and /sandbox/toss/, and KakaoPay also at the root.
+Real client libraries join absolute paths onto a host (PortOne's server
 SDK builds new URL('/payments/…', baseUrl)), so each provider can also get an address
 of its own where it answers at the root: --kakaopay-addr, --iamport-addr,
 --portone-addr, --toss-addr.`
@@ -76,7 +77,7 @@ func runSandbox(ctx context.Context, args []string, getenv func(string) string, 
 		for prefix, h := range map[string]http.Handler{"/sandbox/kakaopay": kakao, "/sandbox/iamport": imp, "/sandbox/portone": po, "/sandbox/toss": tp} {
 			mux.Handle(prefix+"/", http.StripPrefix(prefix, h))
 		}
-		mux.Handle("/", kakao) // KakaoPay also at the root, as it always was
+		mux.Handle("/", kakao) // KakaoPay also at the root, where clients of the first sandbox found it
 		ls = append(ls, listener{"all", *addr, mux})
 	}
 	for _, l := range []listener{{"kakaopay", *kakaoAddr, kakao}, {"iamport", *iamportAddr, imp}, {"portone", *portoneAddr, po}, {"toss", *tossAddr, tp}} {

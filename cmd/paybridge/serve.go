@@ -14,7 +14,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return err
 	}
-	fs := newFlagSet("serve", "Runs paybridge: the merchant API, the demo shop at /, and, without KakaoPay\ncredentials, the built-in sandbox under /sandbox/kakaopay/.", stderr)
+	fs := newFlagSet("serve", "Runs paybridge: the merchant API, the demo shop at /, and, for each provider without\ncredentials, its built-in sandbox under /sandbox/<provider>/ (kakaopay, portone,\niamport, toss). The flags override the PAYBRIDGE_… variables named after them.", stderr)
 	fs.StringVar(&cfg.Addr, "addr", cfg.Addr, "listen address (PAYBRIDGE_ADDR)")
 	fs.StringVar(&cfg.PublicURL, "public-url", cfg.PublicURL, "URL buyers' browsers reach paybridge at (PAYBRIDGE_PUBLIC_URL; default http://localhost:<port>)")
 	fs.StringVar(&cfg.DatabaseURL, "database-url", cfg.DatabaseURL, "database (PAYBRIDGE_DATABASE_URL)")

@@ -56,6 +56,14 @@ func TestAPI_CreatePaymentRejectsBadInput(t *testing.T) {
 		{name: "ControlCharacter", body: strings.Replace(validBody, `"Tea"`, `"Tea\u0000"`, 1), wantStatus: 400, wantCode: "invalid"},
 		{name: "RelativeSuccessURL", body: with("success_url", `"/done"`), wantStatus: 400, wantCode: "invalid"},
 		{name: "JavascriptURL", body: with("fail_url", `"javascript:alert(1)"`), wantStatus: 400, wantCode: "invalid"},
+		// Strict JSON: nothing two parsers could read differently.
+		{name: "DuplicateAmount", body: with("amount", "1"), wantStatus: 400, wantCode: "invalid", wantMessage: `duplicate field "amount"`},
+		{name: "AmountInOtherCase", body: strings.Replace(validBody, `"amount"`, `"Amount"`, 1), wantStatus: 400, wantCode: "invalid", wantMessage: `"Amount"`},
+		{name: "NullAmount", body: strings.Replace(validBody, `1000`, `null`, 1), wantStatus: 400, wantCode: "invalid", wantMessage: "amount must not be null"},
+		{name: "NullTaxFree", body: with("tax_free_amount", "null"), wantStatus: 400, wantCode: "invalid", wantMessage: "tax_free_amount must not be null"},
+		{name: "InvalidUTF8", body: strings.Replace(validBody, `"Tea"`, "\"T\xffa\"", 1), wantStatus: 400, wantCode: "invalid", wantMessage: "UTF-8"},
+		{name: "EscapedLoneSurrogate", body: strings.Replace(validBody, `"Tea"`, `"T\udc00a"`, 1), wantStatus: 400, wantCode: "invalid"},
+		{name: "CharsetLatin1", contentType: "application/json; charset=iso-8859-1", body: validBody, wantStatus: 415, wantCode: "unsupported_media_type", wantMessage: "charset"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -162,6 +170,12 @@ func TestAPI_RefundValidation(t *testing.T) {
 		{"NoReason", `{"amount":100}`, 400},
 		{"UnknownField", `{"reason":"x","amount":100,"refund_all":true}`, 400},
 		{"NegativeAmount", `{"reason":"x","amount":-1}`, 400},
+		// {"amount":null} once refunded everything.
+		{"NullAmount", `{"reason":"x","amount":null}`, 400},
+		{"DuplicateAmount", `{"amount":100,"reason":"x","amount":5000}`, 400},
+		{"AmountInOtherCase", `{"reason":"x","AMOUNT":100}`, 400},
+		{"NullTaxFree", `{"reason":"x","amount":100,"tax_free_amount":null}`, 400},
+		{"InvalidUTF8Reason", "{\"reason\":\"\xc3\x28\",\"amount\":100}", 400},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -16,6 +16,7 @@ import (
 
 	"github.com/paybridge/paybridge/internal/config"
 	"github.com/paybridge/paybridge/internal/httpapi"
+	"github.com/paybridge/paybridge/internal/inbox"
 	"github.com/paybridge/paybridge/internal/payment"
 	sbiamport "github.com/paybridge/paybridge/internal/sandbox/iamport"
 	sbkakaopay "github.com/paybridge/paybridge/internal/sandbox/kakaopay"
@@ -40,6 +41,8 @@ type App struct {
 	TossSandbox     *sbtoss.Sandbox
 	// Webhooks sends merchants' outbound webhooks.
 	Webhooks *webhook.Worker
+	// Inbox processes the providers' webhooks stored by the API.
+	Inbox *inbox.Worker
 
 	api         *httpapi.API
 	server      *httpapi.Server
@@ -93,7 +96,18 @@ func (a *App) build(ctx context.Context, ln net.Listener) error {
 		URLs:        service.DropInURLs{Success: cfg.DropInSuccessURL, Cancel: cfg.DropInCancelURL, Fail: cfg.DropInFailURL},
 		CORSOrigins: cfg.CORSOrigins,
 	})
-	a.api.SetIdempotency(httpapi.IdempotencyConfig{Retention: cfg.IdempotencyRetention})
+	// A key's lock outlasts the longest request (its provider calls, each
+	// bounded by the provider timeout) plus one database statement timeout
+	// for its writes; a request outliving it still cannot act twice.
+	a.api.SetIdempotency(httpapi.IdempotencyConfig{Retention: cfg.IdempotencyRetention,
+		Lock: a.Service.LongestRequest() + cfg.DBStatementTimeout})
+	// An inbox entry's lookup may lead to a refund (a late charge): its
+	// lease covers two requests' worth of provider calls and a statement.
+	a.Inbox = inbox.New(st, func(ctx context.Context, id string) error {
+		_, err := a.Service.Sync(ctx, id)
+		return err
+	}, log.With("component", "inbox"), inbox.Options{Lease: 2*a.Service.LongestRequest() + cfg.DBStatementTimeout})
+	a.api.SetWebhookInbox(a.Inbox.Notify)
 	a.api.SetRateLimit(httpapi.RateLimit{Rate: cfg.RateLimit, Burst: cfg.RateBurst})
 	a.api.SetWebhookAllowPrivate(cfg.WebhookAllowPrivate)
 	a.api.Register(mux)
@@ -105,6 +119,7 @@ func (a *App) build(ctx context.Context, ln net.Listener) error {
 			PortOneStoreID: cfg.PortOne.StoreID, PortOneChannelKey: cfg.PortOne.ChannelKey, TossClientKey: cfg.Toss.ClientKey,
 		},
 	}).Register(mux)
+	a.mountConsole(mux, self)
 
 	wctx, stop := context.WithCancel(context.WithoutCancel(ctx))
 	a.stopWorkers = stop
@@ -113,6 +128,8 @@ func (a *App) build(ctx context.Context, ln net.Listener) error {
 	a.Webhooks = webhook.New(st, log.With("component", "webhooks"), webhook.Options{AllowPrivate: cfg.WebhookAllowPrivate})
 	a.workers.Add(1)
 	go func() { defer a.workers.Done(); a.Webhooks.Run(wctx) }()
+	a.workers.Add(1)
+	go func() { defer a.workers.Done(); a.Inbox.Run(wctx) }()
 
 	root = httpapi.Middleware(log, mux)
 	a.server = httpapi.Serve(ln, root)
@@ -179,7 +196,6 @@ func (a *App) URL() string {
 // the workers, then the database.
 func (a *App) Close(ctx context.Context) error {
 	err := a.server.Shutdown(ctx)
-	a.api.Close()
 	a.stopWorkers()
 	a.workers.Wait()
 	if cerr := a.Store.Close(); err == nil {

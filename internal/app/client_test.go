@@ -26,6 +26,11 @@ func TestClient_PaymentLifecycle(t *testing.T) {
 	if p.Status != client.StatusReady || p.RedirectURL == "" || p.ProviderIDs.TID == "" || p.Object != "payment" {
 		t.Fatalf("created: %+v", p)
 	}
+	// KakaoPay's own name for its id is tid; provider_payment_id is the
+	// same for every provider, and no other provider's name is filled in.
+	if ids := p.ProviderIDs; ids.ProviderPaymentID != ids.TID || ids.PaymentKey != "" || ids.ImpUID != "" || ids.PaymentID != "" {
+		t.Fatalf("provider ids: %+v", ids)
+	}
 	follow(t, a, buyer(t, a, p.RedirectURL, "approve"))
 
 	got, err := c.GetPayment(ctx, p.ID)

@@ -28,10 +28,14 @@ type paymentJSON struct {
 		PC, Mobile, App string
 	} `json:"redirect_urls"`
 	ProviderIDs struct {
-		TID            string `json:"tid"`
-		PartnerOrderID string `json:"partner_order_id"`
-		PartnerUserID  string `json:"partner_user_id"`
-		AID            string `json:"aid"`
+		ProviderPaymentID string `json:"provider_payment_id"`
+		PaymentKey        string `json:"payment_key"`
+		ImpUID            string `json:"imp_uid"`
+		PaymentID         string `json:"payment_id"`
+		TID               string `json:"tid"`
+		PartnerOrderID    string `json:"partner_order_id"`
+		PartnerUserID     string `json:"partner_user_id"`
+		AID               string `json:"aid"`
 	} `json:"provider_ids"`
 	Failure *struct {
 		Code            string `json:"code"`

@@ -85,6 +85,14 @@ func TestProviders_PaidThenRefunded(t *testing.T) {
 			if got.Status != "paid" || got.Amount != 10000 || got.ProviderIDs.TID == "" {
 				t.Fatalf("after return: %+v", got)
 			}
+			// The provider's id under its own name, and as provider_payment_id.
+			ids := got.ProviderIDs
+			own := map[string]string{"toss": ids.PaymentKey, "iamport": ids.ImpUID, "portone": ids.PaymentID}[prov]
+			prefix := map[string]string{"toss": "tgen_", "iamport": "imp_", "portone": p.ID}[prov]
+			if !strings.HasPrefix(own, prefix) || ids.ProviderPaymentID != own || ids.TID != own ||
+				len(ids.PaymentKey+ids.ImpUID+ids.PaymentID) != len(own) {
+				t.Fatalf("provider ids of %s: %+v", prov, ids)
+			}
 			// A refresh shows the result; Toss is not confirmed twice.
 			follow(t, a, ret)
 			if prov == "toss" && finishCalls(a, prov) != 1 {

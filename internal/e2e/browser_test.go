@@ -19,6 +19,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -79,10 +80,17 @@ type browser struct {
 	problems []string // dialogs and uncaught exceptions: a page went wrong
 }
 
-// startBrowser launches Chromium at path with a fresh profile. Console
-// messages go to the test log; an alert or an uncaught exception makes the
-// next wait fail at once.
+// startBrowser launches Chromium at path with a fresh profile, asking for
+// English pages (the tests read English sentences; TestBrowser_Korean reads
+// the default, Korean). Console messages go to the test log; an alert or an
+// uncaught exception makes the next wait fail at once.
 func startBrowser(t *testing.T, path string) *browser {
+	t.Helper()
+	return startBrowserLang(t, path, "en-US,en")
+}
+
+// startBrowserLang is startBrowser with the browser's Accept-Language.
+func startBrowserLang(t *testing.T, path, acceptLanguage string) *browser {
 	t.Helper()
 	// Made before the cleanup below is registered, so it is removed after
 	// Chromium has exited.
@@ -98,6 +106,8 @@ func startBrowser(t *testing.T, path string) *browser {
 	for _, f := range chromiumFlags {
 		opts = append(opts, chromedp.Flag(f, true))
 	}
+	lang, _, _ := strings.Cut(acceptLanguage, ",")
+	opts = append(opts, chromedp.Flag("lang", lang), chromedp.Flag("accept-lang", acceptLanguage))
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(timeoutCtx, opts...)
 	ctx, cancelTab := chromedp.NewContext(allocCtx)
 	b := &browser{t: t, ctx: ctx}
@@ -199,6 +209,12 @@ func (b *browser) text(sel string) string {
 		b.fatalf("read text of %s: %v", sel, err)
 	}
 	return strings.TrimSpace(s)
+}
+
+// attr is an attribute of the first element matching sel.
+func (b *browser) attr(sel, name string) string {
+	b.t.Helper()
+	return eval[string](b, "document.querySelector("+strconv.Quote(sel)+").getAttribute("+strconv.Quote(name)+") || ''")
 }
 
 // eval evaluates a JavaScript expression in the page.
@@ -367,20 +383,26 @@ func TestBrowser_DemoShopPaid(t *testing.T) {
 
 	checkoutAtDemoShop(t, b, a, "4500", "2")
 	b.waitFor("the sandbox buyer page", "document.querySelector('"+approveButton+"')")
-	if s := b.text("body"); !strings.Contains(s, "9,000 KRW") || !strings.Contains(s, "Americano") {
-		t.Fatalf("sandbox buyer page shows %q, want Americano for 9,000 KRW", s)
+	if s := b.text("body"); !strings.Contains(s, "9,000원") || !strings.Contains(s, "Americano") {
+		t.Fatalf("sandbox buyer page shows %q, want Americano for 9,000원", s)
 	}
 	b.click(approveButton)
 	b.waitFor("the result page", "document.querySelector('#status')")
 
-	if s := b.text("h1"); !strings.Contains(s, "Payment approved") {
-		t.Errorf("result heading = %q, want Payment approved", s)
+	if s := b.text("h1"); s != "Your payment is complete" {
+		t.Errorf("result heading = %q, want Your payment is complete", s)
 	}
-	if s := b.text("#status"); s != "paid" {
-		t.Errorf("#status = %q, want paid", s)
+	if s := b.attr("#status", "data-status"); s != "paid" {
+		t.Errorf("#status is %q, want paid", s)
 	}
-	if s := b.text("#amount"); !strings.Contains(s, "9,000") {
-		t.Errorf("#amount = %q, want 9,000 won", s)
+	if s := b.text("#status"); s != "Paid" {
+		t.Errorf("#status = %q, want Paid", s)
+	}
+	if s := b.text("#amount"); s != "9,000원" {
+		t.Errorf("#amount = %q, want 9,000원", s)
+	}
+	if s := b.text("#tid-label"); s != "KakaoPay tid" {
+		t.Errorf("the provider id is labelled %q, want KakaoPay tid", s)
 	}
 	if s := b.text("#item"); s != "Americano" {
 		t.Errorf("#item = %q, want Americano", s)
@@ -429,11 +451,14 @@ func TestBrowser_DemoShopCancel(t *testing.T) {
 	b.click(cancelButton)
 	b.waitFor("the result page", "document.querySelector('#status')")
 
-	if s := b.text("#status"); s != "aborted" {
-		t.Errorf("#status = %q, want aborted", s)
+	if s := b.attr("#status", "data-status"); s != "aborted" {
+		t.Errorf("#status is %q, want aborted", s)
 	}
-	if s := b.text("h1"); !strings.Contains(s, "Payment cancelled") {
-		t.Errorf("result heading = %q, want Payment cancelled", s)
+	if s := b.text("h1"); s != "You cancelled the payment" {
+		t.Errorf("result heading = %q, want You cancelled the payment", s)
+	}
+	if s := b.text("body"); strings.Contains(s, "aborted") {
+		t.Errorf("the page shows the buyer the status word aborted:\n%s", s)
 	}
 	id := b.text("#payment-id")
 	if p := findPayment(t, a, id); p.Status != payment.StatusAborted {
@@ -541,8 +566,8 @@ func orderOnSamplePage(t *testing.T, b *browser, a *apptest.App, origin string) 
 	b.fill("#userId", "user-7", "#product", "Latte", "#price", "5000", "#quantity", "3")
 	b.click("#payBtn")
 	b.waitFor("the sandbox buyer page", "document.querySelector('"+approveButton+"')")
-	if s := b.text("body"); !strings.Contains(s, "15,000 KRW") || !strings.Contains(s, "Latte") {
-		t.Fatalf("sandbox buyer page shows %q, want Latte for 15,000 KRW", s)
+	if s := b.text("body"); !strings.Contains(s, "15,000원") || !strings.Contains(s, "Latte") {
+		t.Fatalf("sandbox buyer page shows %q, want Latte for 15,000원", s)
 	}
 }
 

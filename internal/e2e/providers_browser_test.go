@@ -28,11 +28,15 @@ func TestBrowser_DemoShopEachProvider(t *testing.T) {
 			}
 			b.click(approveButton)
 			b.waitFor("the result page", "document.querySelector('#status')")
-			if s := b.text("#status"); s != "paid" {
-				t.Fatalf("#status = %q, want paid", s)
+			if s := b.attr("#status", "data-status"); s != "paid" {
+				t.Fatalf("#status is %q, want paid", s)
 			}
-			if s := b.text("#provider"); s != prov {
-				t.Fatalf("#provider = %q, want %s", s, prov)
+			if s := b.attr("#provider", "data-provider"); s != prov {
+				t.Fatalf("#provider is %q, want %s", s, prov)
+			}
+			wantLabel := map[string]string{"portone": "PortOne V2 paymentId", "iamport": "PortOne V1 imp_uid", "toss": "Toss Payments paymentKey"}[prov]
+			if s := b.text("#tid-label"); s != wantLabel {
+				t.Fatalf("the provider id is labelled %q, want %q", s, wantLabel)
 			}
 			p := findPayment(t, a, b.text("#payment-id"))
 			if p.Status != payment.StatusPaid || p.Provider != prov || p.Amount != 15000 || p.ProviderTID == "" {

@@ -17,8 +17,9 @@ type API struct {
 	svc    *service.Service
 	log    *slog.Logger
 	dropIn DropInConfig
-	work   webhookWork
-	idem   IdempotencyConfig
+	// inboxNotify wakes the inbox worker after a provider webhook was stored.
+	inboxNotify func()
+	idem        IdempotencyConfig
 	// allowPrivate lets webhook endpoint URLs name private addresses
 	// (PAYBRIDGE_WEBHOOK_ALLOW_PRIVATE).
 	allowPrivate bool
@@ -51,7 +52,7 @@ func New(svc *service.Service, log *slog.Logger, dropIn DropInConfig) *API {
 	if dropIn.URLs == (service.DropInURLs{}) {
 		dropIn.URLs = service.DefaultDropInURLs
 	}
-	return &API{svc: svc, log: log, dropIn: dropIn, work: webhookWork{sem: make(chan struct{}, maxWebhookWork)}}
+	return &API{svc: svc, log: log, dropIn: dropIn}
 }
 
 // Register adds the API's routes to mux.

@@ -24,9 +24,12 @@ type IdempotencyConfig struct {
 	// reaps it.
 	Retention time.Duration
 	// Lock is how long a request holds its key before another instance may
-	// take the key over, presuming it died (default 2 minutes). It must
-	// outlast any request, provider calls included, or a slow request could
-	// run twice.
+	// take the key over, presuming it died (default 2 minutes; paybridge
+	// derives it from the provider timeout, see app). It should outlast any
+	// request, provider calls included. A request outliving it cannot act
+	// twice: what it created is recorded under the key and is resumed, not
+	// redone, by the taker, and once taken over it can record, finish or
+	// abort nothing (the lock token changed).
 	Lock time.Duration
 }
 
@@ -47,6 +50,12 @@ func (c *IdempotencyConfig) setDefaults() {
 // request still runs gets 409 idempotency_in_progress and does nothing. A
 // request rejected before it did anything (400, 404, 413, 415) stores
 // nothing, so the key can be used for the corrected request.
+//
+// Across crashes: the payment or refund a request creates is recorded under
+// its key in the same transaction that creates it (IdempotencyClaim), so a
+// retry that takes over the key of a request that died finishes that
+// payment or refund (looking it up at the provider if need be) and answers
+// with its result; it never calls the provider to do it again.
 type Idempotency struct {
 	store payment.IdempotencyStore
 	log   *slog.Logger
@@ -124,16 +133,28 @@ func (m *Idempotency) Wrap(next http.HandlerFunc) http.HandlerFunc {
 			return
 		}
 
-		// The key is ours. Whatever happens to the request now, the key must
-		// be finished or aborted even if the caller has gone away.
+		// The key is ours. The handler gets our hold on it, so that what it
+		// creates is recorded under the key in the same transaction; when an
+		// earlier holder died after creating something, ResourceID names it
+		// and the handler finishes that instead of starting again.
+		claim := &payment.IdempotencyClaim{MerchantID: merchantID, Key: key, Token: rec.Token, ResourceID: rec.ResourceID}
+		if claim.Resuming() {
+			m.log.Info("idempotency key taken over from a request that did not finish; resuming its work",
+				"merchant_id", merchantID, "resource_id", claim.ResourceID, "request_id", RequestID(ctx))
+		}
+		r = r.WithContext(context.WithValue(ctx, idempotencyClaimKey, claim))
+
+		// Whatever happens to the request now, the key must be finished or
+		// aborted even if the caller has gone away.
 		bg := context.WithoutCancel(ctx)
 		cw := &captureWriter{ResponseWriter: w}
 		done := false
 		defer func() {
-			if !done { // the handler panicked: nothing to replay
-				if err := m.store.AbortIdempotent(bg, merchantID, key); err != nil {
-					m.log.Error("idempotency key abort failed", "merchant_id", merchantID, "request_id", RequestID(ctx), "error", err)
-				}
+			if !done {
+				// The handler panicked: nothing to replay. If it had created
+				// something, the key stays started and a retry resumes it
+				// once the lock runs out.
+				m.abort(bg, r, merchantID, key, rec.Token)
 			}
 		}()
 		next(cw, r)
@@ -143,19 +164,40 @@ func (m *Idempotency) Wrap(next http.HandlerFunc) http.HandlerFunc {
 		if status == 0 {
 			status = http.StatusOK // what net/http sends for a handler that wrote nothing
 		}
-		if abortStatuses[status] {
-			if err := m.store.AbortIdempotent(bg, merchantID, key); err != nil {
-				m.log.Error("idempotency key abort failed", "merchant_id", merchantID, "request_id", RequestID(ctx), "error", err)
-			}
+		if abortStatuses[status] && m.abort(bg, r, merchantID, key, rec.Token) {
 			return
 		}
 		// The response has been sent. If it cannot be stored, the key stays
-		// started: retries get 409 until the lock runs out, then run again.
-		if err := m.store.FinishIdempotent(bg, merchantID, key, status, cw.Header().Get("Content-Type"), cw.body.Bytes(), m.Now()); err != nil {
+		// started: retries get 409 until the lock runs out, then resume what
+		// this request recorded under the key (or run again if it recorded
+		// nothing, which means it changed nothing).
+		if err := m.store.FinishIdempotent(bg, merchantID, key, rec.Token, status, cw.Header().Get("Content-Type"), cw.body.Bytes(), m.Now()); err != nil {
 			m.log.Error("idempotency key finish failed", "merchant_id", merchantID, "request_id", RequestID(ctx),
 				"status", status, "error", err)
 		}
 	}
+}
+
+// idempotencyClaimKey carries the request's *payment.IdempotencyClaim.
+const idempotencyClaimKey contextKey = iota + 200
+
+// IdempotencyClaimFrom returns the running request's hold on its
+// Idempotency-Key, or nil when it was sent without one. Handlers that
+// create payments or refunds pass it to the service.
+func IdempotencyClaimFrom(ctx context.Context) *payment.IdempotencyClaim {
+	c, _ := ctx.Value(idempotencyClaimKey).(*payment.IdempotencyClaim)
+	return c
+}
+
+// abort forgets the key of a request that did nothing, and reports whether
+// it did; a key under which the request recorded a resource is kept.
+func (m *Idempotency) abort(ctx context.Context, r *http.Request, merchantID, key, token string) bool {
+	aborted, err := m.store.AbortIdempotent(ctx, merchantID, key, token)
+	if err != nil {
+		m.log.Error("idempotency key abort failed", "merchant_id", merchantID, "request_id", RequestID(r.Context()), "error", err)
+		return true // nothing more can be done with the key
+	}
+	return aborted
 }
 
 // answerExisting answers a request whose key is already known.

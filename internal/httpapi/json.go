@@ -2,13 +2,8 @@ package httpapi
 
 import (
 	"encoding/json"
-	"errors"
-	"fmt"
-	"io"
 	"log/slog"
-	"mime"
 	"net/http"
-	"strings"
 
 	"github.com/paybridge/paybridge/internal/payment"
 )
@@ -70,68 +65,4 @@ func WriteJSON(w http.ResponseWriter, status int, v any) {
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
 	_ = enc.Encode(v)
-}
-
-// DecodeJSON reads a JSON object body into v strictly: Content-Type must be
-// application/json, the body at most MaxBodyBytes, unknown fields and
-// trailing data are rejected. On money endpoints a field we do not know is a
-// mistake the caller must hear about, not something to ignore.
-func DecodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
-	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	if err != nil || mt != "application/json" {
-		return payment.Errorf(payment.EUNSUPPORTED, "Content-Type must be application/json")
-	}
-	r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
-	dec := json.NewDecoder(r.Body)
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return decodeError(err)
-	}
-	if err := dec.Decode(&struct{}{}); !errors.Is(err, io.EOF) {
-		if err != nil {
-			if e := decodeError(err); payment.ErrorCode(e) == payment.ETOOLARGE {
-				return e
-			}
-		}
-		return payment.Errorf(payment.EINVALID, "request body must contain a single JSON object")
-	}
-	return nil
-}
-
-func decodeError(err error) error {
-	var (
-		maxErr    *http.MaxBytesError
-		syntaxErr *json.SyntaxError
-		typeErr   *json.UnmarshalTypeError
-	)
-	switch {
-	case errors.As(err, &maxErr):
-		return payment.Errorf(payment.ETOOLARGE, "request body must be at most %d bytes", MaxBodyBytes)
-	case errors.As(err, &syntaxErr):
-		return payment.Errorf(payment.EINVALID, "malformed JSON at byte %d", syntaxErr.Offset)
-	case errors.As(err, &typeErr):
-		if typeErr.Field != "" {
-			return payment.Errorf(payment.EINVALID, "%s must be %s", typeErr.Field, jsonKind(typeErr.Type.Kind().String()))
-		}
-		return payment.Errorf(payment.EINVALID, "request body must be a JSON object")
-	case errors.Is(err, io.EOF):
-		return payment.Errorf(payment.EINVALID, "request body is empty")
-	case errors.Is(err, io.ErrUnexpectedEOF):
-		return payment.Errorf(payment.EINVALID, "malformed JSON: unexpected end of body")
-	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		return payment.Errorf(payment.EINVALID, "unknown field %s", strings.TrimPrefix(err.Error(), "json: unknown field "))
-	}
-	return payment.Errorf(payment.EINVALID, "malformed JSON: %s", err.Error())
-}
-
-func jsonKind(k string) string {
-	switch k {
-	case "int64", "int", "int32":
-		return "an integer within range"
-	case "string":
-		return "a string"
-	case "bool":
-		return "a boolean"
-	}
-	return fmt.Sprintf("of type %s", k)
 }

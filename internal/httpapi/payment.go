@@ -46,12 +46,22 @@ type redirectURLsJSON struct {
 	App    string `json:"app"`
 }
 
+// providerIDsJSON names the provider's ids. provider_payment_id is the
+// provider's id of the payment whatever the provider, and the provider's
+// own name for it is there too (tid, payment_key, imp_uid, payment_id), so
+// that it can be searched for in the provider's console and documentation
+// as is. tid used to hold every provider's id; it is kept, for KakaoPay
+// where it is the real name and for the other providers for compatibility.
 type providerIDsJSON struct {
-	TID            string `json:"tid,omitempty"`
-	CID            string `json:"cid,omitempty"`
-	PartnerOrderID string `json:"partner_order_id,omitempty"`
-	PartnerUserID  string `json:"partner_user_id,omitempty"`
-	AID            string `json:"aid,omitempty"`
+	ProviderPaymentID string `json:"provider_payment_id,omitempty"`
+	PaymentKey        string `json:"payment_key,omitempty"` // Toss paymentKey
+	ImpUID            string `json:"imp_uid,omitempty"`     // PortOne V1 imp_uid
+	PaymentID         string `json:"payment_id,omitempty"`  // PortOne V2 paymentId
+	TID               string `json:"tid,omitempty"`
+	CID               string `json:"cid,omitempty"`
+	PartnerOrderID    string `json:"partner_order_id,omitempty"`
+	PartnerUserID     string `json:"partner_user_id,omitempty"`
+	AID               string `json:"aid,omitempty"`
 }
 
 type failureJSON struct {
@@ -91,6 +101,15 @@ func toPaymentJSON(p *payment.Payment, cs []*payment.Cancellation) *paymentJSON 
 		SuccessURL: p.SuccessURL, FailURL: p.FailURL, CancelURL: p.CancelURL,
 		ExpiresAt: p.ExpiresAt, ApprovedAt: timePtr(p.ApprovedAt), CanceledAt: timePtr(p.CanceledAt),
 		CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt,
+	}
+	j.ProviderIDs.ProviderPaymentID = p.ProviderTID
+	switch p.Provider {
+	case payment.ProviderToss:
+		j.ProviderIDs.PaymentKey = p.ProviderTID
+	case payment.ProviderIamport:
+		j.ProviderIDs.ImpUID = p.ProviderTID
+	case payment.ProviderPortOne:
+		j.ProviderIDs.PaymentID = p.ProviderTID
 	}
 	// The buyer can only be sent to the provider while the payment is ready.
 	if p.Status == payment.StatusReady {
@@ -139,6 +158,7 @@ func (a *API) handlePaymentCreate(w http.ResponseWriter, r *http.Request) {
 		Provider: req.Provider, OrderID: req.OrderID, OrderName: req.OrderName, CustomerID: req.CustomerID,
 		Amount: *req.Amount, Quantity: *req.Quantity, TaxFreeAmount: req.TaxFreeAmount,
 		SuccessURL: req.SuccessURL, FailURL: req.FailURL, CancelURL: req.CancelURL,
+		Idempotency: IdempotencyClaimFrom(r.Context()),
 	})
 	if err != nil {
 		WriteError(w, r, a.log, err)
@@ -176,7 +196,8 @@ func (a *API) handlePaymentCancel(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx := r.Context()
 	p, c, err := a.svc.Refund(ctx, MerchantID(ctx), r.PathValue("id"),
-		service.RefundInput{Amount: req.Amount, TaxFreeAmount: req.TaxFreeAmount, Reason: req.Reason})
+		service.RefundInput{Amount: req.Amount, TaxFreeAmount: req.TaxFreeAmount, Reason: req.Reason,
+			Idempotency: IdempotencyClaimFrom(ctx)})
 	if err != nil {
 		WriteError(w, r, a.log, err)
 		return

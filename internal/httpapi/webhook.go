@@ -1,11 +1,9 @@
 package httpapi
 
 import (
-	"context"
 	"errors"
 	"io"
 	"net/http"
-	"sync"
 	"time"
 
 	"github.com/paybridge/paybridge/internal/payment"
@@ -17,14 +15,11 @@ import (
 // PortOne V2 signs its webhooks (Standard Webhooks) and a bad signature is
 // refused; PortOne V1 and Toss do not sign, so all they can do is make
 // paybridge ask the provider, which is harmless.
-
-// maxWebhookWork bounds the lookups running in the background at once.
-const maxWebhookWork = 32
-
-type webhookWork struct {
-	sem chan struct{}
-	wg  sync.WaitGroup
-}
+//
+// A delivery is written to the inbox (provider_webhooks) before it is
+// answered 200, and the inbox worker looks the payment up: a crash after
+// the answer loses nothing, and a delivery that cannot be stored, or whose
+// payment cannot be read, gets 503 so that the provider sends it again.
 
 func (a *API) handlePortOneWebhook(w http.ResponseWriter, r *http.Request) {
 	// One URL serves both PortOne generations: V2 deliveries carry the
@@ -39,6 +34,11 @@ func (a *API) handlePortOneWebhook(w http.ResponseWriter, r *http.Request) {
 func (a *API) handleTossWebhook(w http.ResponseWriter, r *http.Request) {
 	a.handleWebhook(w, r, payment.ProviderToss)
 }
+
+// SetWebhookInbox names what to call once a provider webhook was written to
+// the inbox (the worker's Notify), so it is processed without waiting for
+// the worker's next poll. Call it before serving.
+func (a *API) SetWebhookInbox(notify func()) { a.inboxNotify = notify }
 
 func (a *API) handleWebhook(w http.ResponseWriter, r *http.Request, provider string) {
 	parser, ok := a.svc.WebhookParser(provider)
@@ -68,39 +68,32 @@ func (a *API) handleWebhook(w http.ResponseWriter, r *http.Request, provider str
 		return
 	}
 	p, err := a.svc.Store().FindPaymentByID(r.Context(), id)
-	if err != nil || p.Provider != provider {
+	switch {
+	case payment.ErrorCode(err) == payment.ENOTFOUND || (err == nil && p.Provider != provider):
 		// Acknowledge, so the provider stops retrying something that is not ours.
 		log.Info("webhook for no payment of this provider; ignored")
 		WriteJSON(w, http.StatusOK, map[string]any{"received": true})
 		return
+	case err != nil:
+		log.Error("webhook: the payment could not be read; refusing so that the provider retries", "error", err)
+		WriteError(w, r, a.log, payment.Errorf(payment.EUNAVAILABLE, "the webhook could not be processed now: retry later"))
+		return
 	}
-	log.Info("webhook received; looking the payment up")
-	a.background(r.Context(), func(ctx context.Context) {
-		if _, err := a.svc.Sync(ctx, id); err != nil {
-			log.Warn("lookup after webhook failed; the sweep will settle it", "error", err)
-		}
-	})
+	inbox, ok := a.svc.Store().(payment.InboxStore)
+	if !ok {
+		WriteError(w, r, a.log, payment.Errorf(payment.EINTERNAL, "the store keeps no webhook inbox"))
+		return
+	}
+	// The wall clock, as the inbox worker uses to tell what is due.
+	e, err := inbox.EnqueueProviderWebhook(r.Context(), provider, id, time.Now())
+	if err != nil {
+		log.Error("webhook: could not be stored; refusing so that the provider retries", "error", err)
+		WriteError(w, r, a.log, payment.Errorf(payment.EUNAVAILABLE, "the webhook could not be stored: retry later"))
+		return
+	}
+	log.Info("webhook stored; the inbox worker looks the payment up", "inbox_id", e.ID, "deliveries", e.Deliveries)
+	if a.inboxNotify != nil {
+		a.inboxNotify()
+	}
 	WriteJSON(w, http.StatusOK, map[string]any{"received": true})
 }
-
-// background runs fn after the response, detached from the request, with at
-// most maxWebhookWork at once; when that many are running it runs fn before
-// answering instead, so a burst slows the provider down rather than losing
-// work. Close waits for everything started here.
-func (a *API) background(ctx context.Context, fn func(context.Context)) {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
-	select {
-	case a.work.sem <- struct{}{}:
-		a.work.wg.Add(1)
-		go func() {
-			defer func() { <-a.work.sem; a.work.wg.Done(); cancel() }()
-			fn(ctx)
-		}()
-	default:
-		defer cancel()
-		fn(ctx)
-	}
-}
-
-// Close waits for background work started by webhooks.
-func (a *API) Close() { a.work.wg.Wait() }

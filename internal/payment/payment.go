@@ -68,6 +68,12 @@ type Payment struct {
 	CanceledAt time.Time // zero until the first refund
 	CreatedAt  time.Time
 	UpdatedAt  time.Time
+
+	// Idempotency, when set on the payment handed to Store.CreatePayment,
+	// is the creating request's hold on its Idempotency-Key: the store
+	// records the payment's id under the key in the same transaction (and
+	// refuses with EINPROGRESS when the hold was lost). Not stored.
+	Idempotency *IdempotencyClaim
 }
 
 // CancelableAmount is what can still be refunded.
@@ -139,6 +145,9 @@ type Cancellation struct {
 	ProviderAID    string
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
+
+	// Idempotency is as Payment.Idempotency, for Store.CreateCancellation.
+	Idempotency *IdempotencyClaim
 }
 
 // Cancellation states. A pending cancellation blocks other refunds of the same

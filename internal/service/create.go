@@ -31,6 +31,10 @@ type CreateInput struct {
 	SuccessURL    string
 	FailURL       string
 	CancelURL     string
+	// Idempotency is the request's hold on its Idempotency-Key (nil
+	// without one): the payment is recorded under the key as it is
+	// written, and a request resuming the key finishes that payment.
+	Idempotency *payment.IdempotencyClaim
 }
 
 // Validate checks every field and reports the first problem as EINVALID.
@@ -105,6 +109,9 @@ func checkURL(field, v string) error {
 // When the provider does not accept it, the payment is kept as failed (for
 // the record) and its order id is released so the shop can try again.
 func (s *Service) CreatePayment(ctx context.Context, merchantID string, in CreateInput) (*payment.Payment, error) {
+	if in.Idempotency.Resuming() {
+		return s.resumeCreate(ctx, merchantID, in.Idempotency.ResourceID)
+	}
 	if err := in.Validate(); err != nil {
 		return nil, err
 	}
@@ -133,6 +140,7 @@ func (s *Service) CreatePayment(ctx context.Context, merchantID string, in Creat
 		FailURL:       in.FailURL,
 		CancelURL:     in.CancelURL,
 		ExpiresAt:     now.Add(s.cfg.Expiry),
+		Idempotency:   in.Idempotency,
 	}
 	if err := s.store.CreatePayment(ctx, p); err != nil {
 		return nil, err

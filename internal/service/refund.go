@@ -15,6 +15,10 @@ type RefundInput struct {
 	Amount        *int64
 	TaxFreeAmount *int64
 	Reason        string
+	// Idempotency is the request's hold on its Idempotency-Key (nil
+	// without one): the cancellation is recorded under the key as it is
+	// written, and a request resuming the key settles that cancellation.
+	Idempotency *payment.IdempotencyClaim
 }
 
 // MaxReasonLen bounds a refund reason.
@@ -30,6 +34,9 @@ func (s *Service) Refund(ctx context.Context, merchantID, id string, in RefundIn
 	p, err := s.FindPayment(ctx, merchantID, id)
 	if err != nil {
 		return nil, nil, err
+	}
+	if in.Idempotency.Resuming() {
+		return s.resumeRefund(ctx, p, in.Idempotency.ResourceID)
 	}
 	if err := checkText("reason", in.Reason, MaxReasonLen); err != nil {
 		return nil, nil, err
@@ -63,6 +70,7 @@ func (s *Service) Refund(ctx context.Context, merchantID, id string, in RefundIn
 	}
 	c := &payment.Cancellation{
 		ID: payment.NewID("can", s.Now()), PaymentID: p.ID, Amount: amount, TaxFreeAmount: taxFree, Reason: in.Reason,
+		Idempotency: in.Idempotency,
 	}
 	if err := s.store.CreateCancellation(ctx, c, p.Status); err != nil {
 		return nil, nil, err

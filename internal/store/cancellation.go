@@ -55,7 +55,7 @@ func (s *Store) CreateCancellation(ctx context.Context, c *payment.Cancellation,
 			}
 			return fmt.Errorf("insert cancellation: payment_id=%s: %w", c.PaymentID, err)
 		}
-		return nil
+		return s.recordIdempotentResource(ctx, tx, c.Idempotency, c.ID)
 	})
 }
 

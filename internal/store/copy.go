@@ -26,6 +26,9 @@ var copyTables = []struct{ name, key string }{
 	{"webhook_endpoints", "id"},
 	{"webhook_events", "id"},
 	{"webhook_deliveries", "id"},
+	{"provider_webhooks", "id"}, // the inbox: deliveries not yet looked up move too
+	{"operators", "id"},
+	{"audit_log", "id"}, // sessions are not copied: operators sign in again
 }
 
 // TableCopy reports one copied table: row counts and a SHA-256 over every

@@ -58,7 +58,7 @@ func testStoreBeginIdempotent(t *testing.T, url string) {
 
 	// A 500 with non-ASCII JSON, stored and read back byte for byte.
 	body := []byte("{\"error\":{\"code\":\"internal\",\"message\":\"내부 오류 \\u003c\"}}\n")
-	if err := s.FinishIdempotent(ctx, payment.DefaultMerchantID, "k-1", 500, "application/json; charset=utf-8", body, t0.Add(2*time.Second)); err != nil {
+	if err := s.FinishIdempotent(ctx, payment.DefaultMerchantID, "k-1", rec.Token, 500, "application/json; charset=utf-8", body, t0.Add(2*time.Second)); err != nil {
 		t.Fatal(err)
 	}
 	rec = MustBeginIdempotent(t, s, "k-1", "fp-1", t0.Add(time.Hour), false)
@@ -69,7 +69,7 @@ func testStoreBeginIdempotent(t *testing.T, url string) {
 	}
 
 	t.Run("ErrFinishTwice", func(t *testing.T) {
-		err := s.FinishIdempotent(ctx, payment.DefaultMerchantID, "k-1", 200, "application/json", []byte(`{}`), t0.Add(time.Hour))
+		err := s.FinishIdempotent(ctx, payment.DefaultMerchantID, "k-1", rec.Token, 200, "application/json", []byte(`{}`), t0.Add(time.Hour))
 		if payment.ErrorCode(err) != payment.ECONFLICT {
 			t.Fatalf("err = %v, want conflict", err)
 		}
@@ -78,15 +78,15 @@ func testStoreBeginIdempotent(t *testing.T, url string) {
 		}
 	})
 	t.Run("ErrFinishUnknown", func(t *testing.T) {
-		err := s.FinishIdempotent(ctx, payment.DefaultMerchantID, "k-none", 200, "application/json", []byte(`{}`), t0)
+		err := s.FinishIdempotent(ctx, payment.DefaultMerchantID, "k-none", "", 200, "application/json", []byte(`{}`), t0)
 		if payment.ErrorCode(err) != payment.ECONFLICT {
 			t.Fatalf("err = %v, want conflict", err)
 		}
 	})
 	t.Run("ErrBodyNotText", func(t *testing.T) {
-		MustBeginIdempotent(t, s, "k-bin", "fp", t0, true)
+		bin := MustBeginIdempotent(t, s, "k-bin", "fp", t0, true)
 		for _, b := range [][]byte{{0xff, 0xfe}, []byte("a\x00b")} {
-			err := s.FinishIdempotent(ctx, payment.DefaultMerchantID, "k-bin", 200, "application/octet-stream", b, t0)
+			err := s.FinishIdempotent(ctx, payment.DefaultMerchantID, "k-bin", bin.Token, 200, "application/octet-stream", b, t0)
 			if payment.ErrorCode(err) != payment.EINVALID {
 				t.Fatalf("body %q: err = %v, want invalid", b, err)
 			}
@@ -118,25 +118,25 @@ func testStoreAbortIdempotent(t *testing.T, url string) {
 	ctx := context.Background()
 	s := MustOpen(t, url)
 	t0 := time.Now()
-	MustBeginIdempotent(t, s, "k-1", "fp-bad", t0, true)
-	if err := s.AbortIdempotent(ctx, payment.DefaultMerchantID, "k-1"); err != nil {
-		t.Fatal(err)
+	bad := MustBeginIdempotent(t, s, "k-1", "fp-bad", t0, true)
+	if aborted, err := s.AbortIdempotent(ctx, payment.DefaultMerchantID, "k-1", bad.Token); err != nil || !aborted {
+		t.Fatal(aborted, err)
 	}
 	// The key is free again, for another request.
-	MustBeginIdempotent(t, s, "k-1", "fp-good", t0, true)
-	if err := s.FinishIdempotent(ctx, payment.DefaultMerchantID, "k-1", 201, "application/json", []byte(`{"id":"pay_1"}`), t0); err != nil {
+	good := MustBeginIdempotent(t, s, "k-1", "fp-good", t0, true)
+	if err := s.FinishIdempotent(ctx, payment.DefaultMerchantID, "k-1", good.Token, 201, "application/json", []byte(`{"id":"pay_1"}`), t0); err != nil {
 		t.Fatal(err)
 	}
 	t.Run("FinishedIsKept", func(t *testing.T) {
-		if err := s.AbortIdempotent(ctx, payment.DefaultMerchantID, "k-1"); err != nil {
-			t.Fatal(err)
+		if aborted, err := s.AbortIdempotent(ctx, payment.DefaultMerchantID, "k-1", good.Token); err != nil || aborted {
+			t.Fatal(aborted, err)
 		}
 		if rec := MustBeginIdempotent(t, s, "k-1", "fp-good", t0, false); rec.Status != payment.IdempotencyFinished || rec.ResponseStatus != 201 {
 			t.Fatalf("record = %+v", rec)
 		}
 	})
 	t.Run("UnknownIsNoError", func(t *testing.T) {
-		if err := s.AbortIdempotent(ctx, payment.DefaultMerchantID, "k-none"); err != nil {
+		if _, err := s.AbortIdempotent(ctx, payment.DefaultMerchantID, "k-none", ""); err != nil {
 			t.Fatal(err)
 		}
 	})
@@ -213,8 +213,8 @@ func testStoreReapIdempotent(t *testing.T, url string) {
 	t0 := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
 	finish := func(key string, at time.Time) {
 		t.Helper()
-		MustBeginIdempotent(t, s, key, "fp", at, true)
-		if err := s.FinishIdempotent(ctx, payment.DefaultMerchantID, key, 200, "application/json", []byte(`{}`), at); err != nil {
+		rec := MustBeginIdempotent(t, s, key, "fp", at, true)
+		if err := s.FinishIdempotent(ctx, payment.DefaultMerchantID, key, rec.Token, 200, "application/json", []byte(`{}`), at); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -242,4 +242,88 @@ func testStoreReapIdempotent(t *testing.T, url string) {
 			t.Errorf("%s after reaping: began = %v (%+v), %v; want reaped = %v", key, began, rec, err, want)
 		}
 	}
+}
+
+// Ensure the payment or cancellation a request creates is recorded under its
+// key in the same transaction, that a takeover after the lock keeps it (to
+// resume) while one after retention forgets it, and that a request whose key
+// was taken over can no longer create, finish or abort anything.
+func TestStore_IdempotentResource(t *testing.T) { forEachEngine(t, testStoreIdempotentResource) }
+
+func testStoreIdempotentResource(t *testing.T, url string) {
+	ctx := context.Background()
+	s := MustOpen(t, url)
+	t0 := time.Now()
+	claimOf := func(rec *payment.IdempotentRecord) *payment.IdempotencyClaim {
+		return &payment.IdempotencyClaim{MerchantID: rec.MerchantID, Key: rec.Key, Token: rec.Token, ResourceID: rec.ResourceID}
+	}
+	first := MustBeginIdempotent(t, s, "k-pay", "fp", t0, true)
+	if first.Token == "" || first.ResourceID != "" {
+		t.Fatalf("begun record = %+v", first)
+	}
+	p := &payment.Payment{
+		ID: payment.NewID("pay", t0), MerchantID: payment.DefaultMerchantID, Provider: "kakaopay", Channel: "api",
+		OrderID: "o-idem", OrderName: "Tea", CustomerID: "c", Quantity: 1, Amount: 10000, Currency: "KRW",
+		ExpiresAt: t0.Add(15 * time.Minute), Idempotency: claimOf(first),
+	}
+	if err := s.CreatePayment(ctx, p); err != nil {
+		t.Fatal(err)
+	}
+
+	// The request dies. After its lock, a retry takes the key over with a
+	// new token and finds the payment to resume.
+	retry := MustBeginIdempotent(t, s, "k-pay", "fp", t0.Add(idemLock+time.Second), true)
+	if retry.ResourceID != p.ID || retry.Token == first.Token {
+		t.Fatalf("takeover = %+v, want resource %s and a new token", retry, p.ID)
+	}
+
+	t.Run("ErrStaleHolderCreates", func(t *testing.T) {
+		q := *p
+		q.ID, q.OrderID = payment.NewID("pay", t0), "o-idem-2"
+		if err := s.CreatePayment(ctx, &q); payment.ErrorCode(err) != payment.EINPROGRESS {
+			t.Fatalf("err = %v, want idempotency_in_progress", err)
+		}
+		if _, err := s.FindPaymentByID(ctx, q.ID); payment.ErrorCode(err) != payment.ENOTFOUND {
+			t.Fatalf("the refused payment was written: %v", err)
+		}
+	})
+	t.Run("ErrStaleHolderFinishesOrAborts", func(t *testing.T) {
+		if err := s.FinishIdempotent(ctx, payment.DefaultMerchantID, "k-pay", first.Token, 201, "application/json", []byte(`{}`), t0); payment.ErrorCode(err) != payment.ECONFLICT {
+			t.Fatalf("finish with the old token: %v, want conflict", err)
+		}
+		if aborted, err := s.AbortIdempotent(ctx, payment.DefaultMerchantID, "k-pay", first.Token); err != nil || aborted {
+			t.Fatalf("abort with the old token: %v %v", aborted, err)
+		}
+	})
+	t.Run("AbortKeepsAKeyThatCreatedSomething", func(t *testing.T) {
+		if aborted, err := s.AbortIdempotent(ctx, payment.DefaultMerchantID, "k-pay", retry.Token); err != nil || aborted {
+			t.Fatalf("abort = %v %v, want the key kept", aborted, err)
+		}
+	})
+	t.Run("CancellationRecorded", func(t *testing.T) {
+		for _, st := range []payment.Status{payment.StatusReady, payment.StatusApproving, payment.StatusPaid} {
+			cur, err := s.FindPaymentByID(ctx, p.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.TransitionPayment(ctx, p.ID, cur.Status, st, payment.Update{}, payment.Event{Reason: "test"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		rec := MustBeginIdempotent(t, s, "k-refund", "fp", t0, true)
+		c := &payment.Cancellation{ID: payment.NewID("can", t0), PaymentID: p.ID, Amount: 400, Reason: "r", Idempotency: claimOf(rec)}
+		if err := s.CreateCancellation(ctx, c, payment.StatusPaid); err != nil {
+			t.Fatal(err)
+		}
+		again := MustBeginIdempotent(t, s, "k-refund", "fp", t0.Add(idemLock+time.Second), true)
+		if again.ResourceID != c.ID {
+			t.Fatalf("takeover resource = %q, want %s", again.ResourceID, c.ID)
+		}
+	})
+	t.Run("RetentionForgetsTheResource", func(t *testing.T) {
+		rec := MustBeginIdempotent(t, s, "k-pay", "fp-new", t0.Add(idemRetention+time.Hour), true)
+		if rec.ResourceID != "" {
+			t.Fatalf("a key past retention still names %q", rec.ResourceID)
+		}
+	})
 }

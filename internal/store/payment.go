@@ -69,6 +69,9 @@ func (s *Store) CreatePayment(ctx context.Context, p *payment.Payment) error {
 			}
 			return fmt.Errorf("insert payment: id=%s: %w", p.ID, err)
 		}
+		if err := s.recordIdempotentResource(ctx, tx, p.Idempotency, p.ID); err != nil {
+			return err
+		}
 		return s.insertEvent(ctx, tx, &payment.Event{PaymentID: p.ID, ToStatus: p.Status, Reason: "created", CreatedAt: now})
 	})
 }

@@ -75,10 +75,25 @@ func openPostgres(ctx context.Context, u string, o Options) (*Store, error) {
 	defer cancel()
 	if err := db.PingContext(pctx); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("postgres: connect to %s@%s:%d/%s: %w", cfg.User, cfg.Host, cfg.Port, cfg.Database, scrub(err, cfg.Password))
+		return nil, fmt.Errorf("postgres: connect to %s@%s:%d/%s: %w", cfg.User, cfg.Host, cfg.Port, cfg.Database, scrub(connectCause(err, cfg.Database, cfg.User), cfg.Password))
 	}
 	return &Store{w: db, r: db, dialect: postgresDialect, stats: new(storeStats),
 		URL: fmt.Sprintf("postgres://%s@%s:%d/%s", cfg.User, cfg.Host, cfg.Port, cfg.Database)}, nil
+}
+
+// connectCause is what the server said when it refused the connection, if
+// it said anything. pgx reports every attempt of sslmode=prefer, so a
+// database that does not exist is otherwise announced by a "server refused
+// TLS connection" line first, which sends people looking for a TLS problem.
+func connectCause(err error, database, user string) error {
+	var pe *pgconn.PgError
+	if !errors.As(err, &pe) {
+		return err
+	}
+	if pe.Code == "3D000" { // invalid_catalog_name
+		return fmt.Errorf("database %q does not exist: create it (createdb -O %s %s) or fix PAYBRIDGE_DATABASE_URL", database, user, database)
+	}
+	return fmt.Errorf("%s (SQLSTATE %s)", pe.Message, pe.Code)
 }
 
 // scrub keeps a password out of an error's text.

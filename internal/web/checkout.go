@@ -41,7 +41,7 @@ type checkoutPage struct {
 func (s *Site) handleCheckout(w http.ResponseWriter, r *http.Request) {
 	p, err := s.svc.Store().FindPaymentByID(r.Context(), r.PathValue("id"))
 	if err != nil {
-		s.renderError(w, err)
+		s.renderError(w, r, err)
 		return
 	}
 	if p.Status != payment.StatusReady {
@@ -49,8 +49,9 @@ func (s *Site) handleCheckout(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	urls := s.svc.ReturnURLs(p.ID)
-	cp := checkoutPage{page: page{Title: "Pay " + p.OrderName, Payment: p}, Nonce: nonce(), Keys: s.opts.SDK,
+	cp := checkoutPage{page: page{Title: p.OrderName, Payment: p}, Nonce: nonce(), Keys: s.opts.SDK,
 		ReturnURL: urls.Approval, FailURL: urls.Fail}
+	s.localize(w, r, &cp.page)
 	switch p.Provider {
 	case payment.ProviderIamport:
 		cp.SDK = iamportSDK

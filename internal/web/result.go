@@ -1,9 +1,11 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 
+	"github.com/paybridge/paybridge/internal/i18n"
 	"github.com/paybridge/paybridge/internal/payment"
 )
 
@@ -15,7 +17,7 @@ func (s *Site) handleReturn(kind string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		p, err := s.svc.Return(r.Context(), r.PathValue("id"), kind, r.URL.Query())
 		if p == nil {
-			s.renderError(w, err)
+			s.renderError(w, r, err)
 			return
 		}
 		s.redirectAfter(w, r, p, kind)
@@ -59,7 +61,7 @@ func (s *Site) redirectAfter(w http.ResponseWriter, r *http.Request, p *payment.
 func (s *Site) handleResult(w http.ResponseWriter, r *http.Request) {
 	p, err := s.svc.Store().FindPaymentByID(r.Context(), r.PathValue("id"))
 	if err != nil {
-		s.renderError(w, err)
+		s.renderError(w, r, err)
 		return
 	}
 	back := p.SuccessURL
@@ -72,11 +74,16 @@ func (s *Site) handleResult(w http.ResponseWriter, r *http.Request) {
 	if back != "" {
 		back = withParams(back, url.Values{"payment_id": {p.ID}})
 	}
-	s.render(w, http.StatusOK, "result.html", page{Title: "Payment " + string(p.Status), Payment: p,
-		Refresh: p.Status == payment.StatusApproving, BackURL: back})
+	m := text.For(i18n.FromRequest(nil, r))
+	o := describe(p, m)
+	if p.ProviderErrorMessage != "" && p.Status == payment.StatusFailed {
+		o.Lines = append(o.Lines, fmt.Sprintf(m["provider_says"], p.ProviderErrorMessage))
+	}
+	s.render(w, r, http.StatusOK, "result.html", page{Title: o.Label, Payment: p, Outcome: o,
+		IDLabel: m["id_"+p.Provider], Refresh: p.Status == payment.StatusApproving, BackURL: back})
 }
 
-func (s *Site) renderError(w http.ResponseWriter, err error) {
+func (s *Site) renderError(w http.ResponseWriter, r *http.Request, err error) {
 	code := payment.ErrorCode(err)
 	status := http.StatusInternalServerError
 	switch code {
@@ -87,5 +94,10 @@ func (s *Site) renderError(w http.ResponseWriter, err error) {
 	default:
 		s.log.Error("page failed", "error", err)
 	}
-	s.render(w, status, "error.html", page{Title: "Error", Error: payment.ErrorMessage(err)})
+	msg := payment.ErrorMessage(err)
+	if code == payment.ENOTFOUND {
+		// The one error a buyer meets (an old or mistyped link), in their language.
+		msg = text.For(i18n.FromRequest(nil, r))["err_not_found"]
+	}
+	s.render(w, r, status, "error.html", page{TitleKey: "error_title", Error: msg})
 }

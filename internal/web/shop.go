@@ -1,11 +1,13 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
 	"strings"
 
+	"github.com/paybridge/paybridge/internal/i18n"
 	"github.com/paybridge/paybridge/internal/payment"
 	"github.com/paybridge/paybridge/internal/service"
 )
@@ -16,25 +18,24 @@ type providerOption struct {
 	Checked     bool
 }
 
-var providerLabels = map[string]string{
-	payment.ProviderKakaoPay: "KakaoPay",
-	payment.ProviderPortOne:  "PortOne (V2)",
-	payment.ProviderIamport:  "PortOne V1 (iamport)",
-	payment.ProviderToss:     "Toss Payments",
-}
-
-func (s *Site) providerOptions(chosen string) []providerOption {
+func (s *Site) providerOptions(m map[string]string, chosen string) []providerOption {
 	var opts []providerOption
 	for i, name := range s.opts.Providers {
-		opts = append(opts, providerOption{Name: name, Label: providerLabels[name],
+		opts = append(opts, providerOption{Name: name, Label: m["prov_"+name],
 			Checked: name == chosen || (chosen == "" && i == 0)})
 	}
 	return opts
 }
 
 func (s *Site) handleShop(w http.ResponseWriter, r *http.Request) {
-	s.render(w, http.StatusOK, "shop.html", page{Title: "paybridge demo shop", Providers: s.providerOptions(""),
-		Form: map[string]string{"buyer": "buyer-1", "product": "Americano", "price": "4500", "quantity": "2"}})
+	lang := i18n.FromRequest(nil, r)
+	m := text.For(lang)
+	product := "아메리카노"
+	if lang == i18n.English {
+		product = "Americano"
+	}
+	s.render(w, r, http.StatusOK, "shop.html", page{TitleKey: "shop_title", Providers: s.providerOptions(m, ""),
+		Form: map[string]string{"buyer": "buyer-1", "product": product, "price": "6000", "quantity": "2"}})
 }
 
 // handleShopCheckout is the sample's form done right: the total is computed here
@@ -52,27 +53,28 @@ func (s *Site) handleShopCheckout(w http.ResponseWriter, r *http.Request) {
 	if form["provider"] == "" {
 		form["provider"] = payment.ProviderKakaoPay
 	}
+	m := text.For(i18n.FromRequest(nil, r))
 	fail := func(msg string) {
-		s.render(w, http.StatusBadRequest, "shop.html", page{Title: "paybridge demo shop", Error: msg, Form: form,
-			Providers: s.providerOptions(form["provider"])})
+		s.render(w, r, http.StatusBadRequest, "shop.html", page{TitleKey: "shop_title", Error: msg, Form: form,
+			Providers: s.providerOptions(m, form["provider"])})
 	}
 	if !slices.Contains(s.opts.Providers, form["provider"]) {
-		fail("Choose one of the payment providers offered.")
+		fail(m["err_provider"])
 		return
 	}
 	price, err := strconv.ParseInt(form["price"], 10, 64)
 	if err != nil || price < 1 {
-		fail("Unit price must be a whole number of won, at least 1.")
+		fail(m["err_price"])
 		return
 	}
 	qty, err := strconv.ParseInt(form["quantity"], 10, 64)
 	if err != nil || qty < 1 || qty > payment.MaxQuantity {
-		fail("Quantity must be a whole number between 1 and " + formatWon(payment.MaxQuantity) + ".")
+		fail(fmt.Sprintf(m["err_quantity"], formatWon(payment.MaxQuantity)))
 		return
 	}
 	total, ok := payment.MulAmount(price, qty)
 	if !ok || total > payment.MaxAmount {
-		fail("The total (unit price × quantity) must be at most " + formatWon(payment.MaxAmount) + " won.")
+		fail(fmt.Sprintf(m["err_total"], i18n.Won(payment.MaxAmount)))
 		return
 	}
 	p, err := s.svc.CreatePayment(r.Context(), s.opts.MerchantID, service.CreateInput{

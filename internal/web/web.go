@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/paybridge/paybridge/internal/i18n"
 	"github.com/paybridge/paybridge/internal/payment"
 	"github.com/paybridge/paybridge/internal/service"
 )
@@ -51,7 +52,7 @@ func New(svc *service.Service, log *slog.Logger, opts Options) *Site {
 		opts.Providers = []string{payment.ProviderKakaoPay}
 	}
 	funcs := template.FuncMap{
-		"won": formatWon,
+		"won": i18n.Won,
 		"when": func(t time.Time) string {
 			if t.IsZero() {
 				return "—"
@@ -66,6 +67,8 @@ func New(svc *service.Service, log *slog.Logger, opts Options) *Site {
 // Register adds the site's routes to mux.
 func (s *Site) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /{$}", s.handleShop)
+	mux.HandleFunc("GET /favicon.ico", i18n.ServeFavicon)
+	mux.HandleFunc("GET /favicon.svg", i18n.ServeFavicon)
 	mux.HandleFunc("POST /checkout", s.handleShopCheckout)
 	mux.HandleFunc("GET /pay/{id}", s.handleResult)
 	mux.HandleFunc("GET /pay/{id}/checkout", s.handleCheckout)
@@ -94,6 +97,10 @@ func formatWon(n int64) string {
 
 type page struct {
 	Title     string
+	TitleKey  string            // Title from the catalogue, when Title is empty
+	Lang      string            // "ko" or "en"
+	M         map[string]string // the sentences in Lang
+	SwitchURL string            // this page in the other language
 	Sandbox   bool
 	Providers []providerOption
 	Error     string
@@ -101,10 +108,31 @@ type page struct {
 	Payment   *payment.Payment
 	Refresh   bool
 	BackURL   string
+	Outcome   outcome
+	IDLabel   string // the provider's own name for its payment id
 }
 
-func (s *Site) render(w http.ResponseWriter, status int, name string, p page) {
+// localize fills in the page's language from r (see i18n.FromRequest).
+func (s *Site) localize(w http.ResponseWriter, r *http.Request, p *page) {
+	p.Lang = i18n.FromRequest(w, r)
+	p.M = text.For(p.Lang)
+	other := i18n.English
+	if p.Lang == i18n.English {
+		other = i18n.Korean
+	}
+	if r.Method == http.MethodGet {
+		p.SwitchURL = i18n.SwitchURL(r, other)
+	} else {
+		p.SwitchURL = "/?lang=" + other
+	}
+}
+
+func (s *Site) render(w http.ResponseWriter, r *http.Request, status int, name string, p page) {
 	p.Sandbox = s.opts.Sandbox
+	s.localize(w, r, &p)
+	if p.Title == "" {
+		p.Title = p.M[p.TitleKey]
+	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("X-Frame-Options", "DENY")

@@ -2,7 +2,11 @@ package web
 
 import (
 	"net/url"
+	"strings"
 	"testing"
+
+	"github.com/paybridge/paybridge/internal/i18n"
+	"github.com/paybridge/paybridge/internal/payment"
 )
 
 func TestWithParams(t *testing.T) {
@@ -22,6 +26,31 @@ func TestFormatWon(t *testing.T) {
 	for n, want := range map[int64]string{0: "0", 999: "999", 1000: "1,000", 9000: "9,000", 100000000: "100,000,000", -1234: "-1,234"} {
 		if got := formatWon(n); got != want {
 			t.Errorf("formatWon(%d) = %q, want %q", n, got, want)
+		}
+	}
+}
+
+// TestDescribe: every status has, in both languages, a status word, a
+// headline and a sentence, and none of them is paybridge's internal
+// failure text or status name.
+func TestDescribe(t *testing.T) {
+	statuses := []payment.Status{payment.StatusCreated, payment.StatusReady, payment.StatusApproving, payment.StatusPaid,
+		payment.StatusPartiallyCanceled, payment.StatusCanceled, payment.StatusAborted, payment.StatusExpired, payment.StatusFailed}
+	for _, lang := range []string{i18n.Korean, i18n.English} {
+		m := text.For(lang)
+		for _, st := range statuses {
+			for _, code := range []string{"", "provider_declined", "amount_mismatch", "refund_required", "prepare_interrupted"} {
+				p := &payment.Payment{Status: st, FailureCode: code, FailureMessage: "the provider reports FAIL_PAYMENT"}
+				o := describe(p, m)
+				if o.Label == "" || o.Headline == "" || len(o.Lines) == 0 || o.Class == "" {
+					t.Errorf("%s %s %s: %+v", lang, st, code, o)
+				}
+				for _, s := range append([]string{o.Label, o.Headline}, o.Lines...) {
+					if s == "" || strings.Contains(s, "FAIL_PAYMENT") || strings.Contains(s, string(st)) {
+						t.Errorf("%s %s %s: %q", lang, st, code, s)
+					}
+				}
+			}
 		}
 	}
 }

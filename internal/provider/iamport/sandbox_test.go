@@ -171,7 +171,7 @@ func TestSandbox_Flow(t *testing.T) {
 	}
 
 	page, impUID := openWindow(t, rr.RedirectPC)
-	for _, want := range []string{"SANDBOX — no real money", "10,000", "Americano x2", p.ID} {
+	for _, want := range []string{"샌드박스 — 실제 돈은 오가지 않습니다", "10,000원", "Americano x2", p.ID} {
 		if !strings.Contains(page, want) {
 			t.Errorf("window does not show %q", want)
 		}

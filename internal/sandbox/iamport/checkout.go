@@ -1,10 +1,13 @@
 package iamport
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
+
+	"github.com/paybridge/paybridge/internal/i18n"
 )
 
 // The buyer's actions on the window's buttons (name=action).
@@ -99,14 +102,14 @@ func (s *Sandbox) serveCheckout(w http.ResponseWriter, r *http.Request) {
 		s.submitWindow(w, r)
 	default:
 		w.Header().Set("Allow", "GET, POST")
-		renderWindow(w, http.StatusMethodNotAllowed, windowView{Message: "Method not allowed."})
+		renderWindow(w, r, http.StatusMethodNotAllowed, windowView{Message: msg(r, "method_na")})
 	}
 }
 
 func (s *Sandbox) openWindow(w http.ResponseWriter, r *http.Request) {
 	wr, problem, redirectOK := parseWindow(r.URL.Query())
 	if !redirectOK {
-		renderWindow(w, http.StatusBadRequest, windowView{Message: problem})
+		renderWindow(w, r, http.StatusBadRequest, windowView{Message: problem})
 		return
 	}
 	s.mu.Lock()
@@ -115,27 +118,27 @@ func (s *Sandbox) openWindow(w http.ResponseWriter, r *http.Request) {
 	}
 	if problem != "" {
 		s.mu.Unlock()
-		renderWindow(w, http.StatusOK, windowView{Message: problem, Blocked: true})
+		renderWindow(w, r, http.StatusOK, windowView{Message: problem, Blocked: true})
 		return
 	}
 	p := s.startLocked(r, wr)
 	v := windowView{
 		ImpUID: p.impUID, MerchantUID: p.merchantUID, Name: p.name, BuyerName: p.buyerName,
-		PayMethod: p.payMethod, PG: p.pgProvider, Amount: groupDigits(p.amount),
+		PayMethod: p.payMethod, PG: p.pgProvider, Amount: i18n.Won(p.amount),
 	}
 	s.mu.Unlock()
-	renderWindow(w, http.StatusOK, v)
+	renderWindow(w, r, http.StatusOK, v)
 }
 
 func (s *Sandbox) submitWindow(w http.ResponseWriter, r *http.Request) {
 	wr, problem, redirectOK := parseWindow(r.URL.Query())
 	if !redirectOK {
-		renderWindow(w, http.StatusBadRequest, windowView{Message: problem})
+		renderWindow(w, r, http.StatusBadRequest, windowView{Message: problem})
 		return
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, maxBody)
 	if err := r.ParseForm(); err != nil {
-		renderWindow(w, http.StatusBadRequest, windowView{Message: "Malformed form."})
+		renderWindow(w, r, http.StatusBadRequest, windowView{Message: msg(r, "bad_form")})
 		return
 	}
 	act, impUID := r.PostForm.Get("action"), r.PostForm.Get("imp_uid")
@@ -147,12 +150,12 @@ func (s *Sandbox) submitWindow(w http.ResponseWriter, r *http.Request) {
 		switch {
 		case p == nil || p.merchantUID != wr.merchantUID || p.amount != wr.amount:
 			s.mu.Unlock()
-			renderWindow(w, http.StatusBadRequest, windowView{Message: "This window does not belong to that payment."})
+			renderWindow(w, r, http.StatusBadRequest, windowView{Message: msg(r, "not_this")})
 			return
 		case p.status != statusReady:
 			// A double submit or the back button: one window pays once.
 			s.mu.Unlock()
-			renderWindow(w, http.StatusConflict, windowView{Message: "This payment window has already been used (" + p.status + ")."})
+			renderWindow(w, r, http.StatusConflict, windowView{Message: fmt.Sprintf(msg(r, "used"), p.status)})
 			return
 		}
 	}
@@ -171,7 +174,7 @@ func (s *Sandbox) submitWindow(w http.ResponseWriter, r *http.Request) {
 	}
 	if act != actionApprove && act != actionCancel && act != actionFail {
 		s.mu.Unlock()
-		renderWindow(w, http.StatusBadRequest, windowView{Message: "Unknown action; use approve, cancel or fail."})
+		renderWindow(w, r, http.StatusBadRequest, windowView{Message: msg(r, "bad_action")})
 		return
 	}
 	if p == nil {

@@ -16,7 +16,7 @@ func TestSandbox_Window(t *testing.T) {
 		if status != http.StatusOK || imp == "" {
 			t.Fatalf("GET window = %d, imp_uid %q", status, imp)
 		}
-		for _, want := range []string{"PortOne V1 (iamport) SANDBOX — no real money", "12,345", "Americano x2", "pay_w",
+		for _, want := range []string{`<html lang="ko">`, "포트원 V1 (아임포트) 샌드박스 — 실제 돈은 오가지 않습니다", `rel="icon"`, "12,345원", "Americano x2", "pay_w",
 			`name="action" value="approve"`, `name="action" value="cancel"`, `name="action" value="fail"`} {
 			if !strings.Contains(page, want) {
 				t.Errorf("window does not show %q", want)

@@ -2,6 +2,8 @@ package iamport
 
 import (
 	"html/template"
+
+	"github.com/paybridge/paybridge/internal/i18n"
 	"net/http"
 	"strconv"
 	"strings"
@@ -9,6 +11,9 @@ import (
 
 // windowView is what the payment window shows.
 type windowView struct {
+	Lang        string
+	M           map[string]string
+	Favicon     template.URL
 	ImpUID      string
 	MerchantUID string
 	Name        string
@@ -25,36 +30,67 @@ type windowView struct {
 // windowPage is plain HTML with no script: it must work in any browser and
 // in tests that only follow forms and redirects. Forms have no action, so
 // they post back to the window's own URL, query (the IMP.request_pay
-// parameters) included.
+// parameters) included. It speaks Korean, as PortOne's window does, or
+// English (see i18n.FromRequest).
 var windowPage = template.Must(template.New("window").Parse(`<!doctype html>
-<html lang="ko"><head><meta charset="utf-8"><title>PortOne V1 SANDBOX</title>
+<html lang="{{.Lang}}"><head><meta charset="utf-8"><title>{{.M.title}}</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<style>body{font-family:sans-serif;max-width:32em;margin:2em auto;padding:0 1em}
+<link rel="icon" href="{{.Favicon}}">
+<style>body{font-family:system-ui,"Apple SD Gothic Neo","Malgun Gothic","NanumGothic",sans-serif;max-width:32em;margin:2em auto;padding:0 1em;word-break:keep-all}
 .banner{background:#ff6b00;color:#fff;padding:.6em;font-weight:bold;text-align:center}
+th{text-align:left;padding:.25em 1em .25em 0}code{overflow-wrap:anywhere}
 button{font-size:1em;margin:.3em .3em 0 0;padding:.5em 1em}</style></head>
 <body>
-<p class="banner">PortOne V1 (iamport) SANDBOX — no real money</p>
+<p class="banner">{{.M.banner}}</p>
 {{if .Message}}<p>{{.Message}}</p>
-{{if .Blocked}}<form method="post"><button type="submit" name="action" value="return">Return to the shop</button></form>{{end}}
+{{if .Blocked}}<form method="post"><button type="submit" name="action" value="return">{{.M.return}}</button></form>{{end}}
 {{else}}
 <table>
-<tr><th align="left">Order</th><td>{{.Name}}</td></tr>
-<tr><th align="left">Amount</th><td>{{.Amount}} KRW</td></tr>
-<tr><th align="left">Buyer</th><td>{{.BuyerName}}</td></tr>
-<tr><th align="left">Method</th><td>{{.PayMethod}} ({{.PG}})</td></tr>
-<tr><th align="left">merchant_uid</th><td><code>{{.MerchantUID}}</code></td></tr>
-<tr><th align="left">imp_uid</th><td><code>{{.ImpUID}}</code></td></tr>
+<tr><th>{{.M.order}}</th><td>{{.Name}}</td></tr>
+<tr><th>{{.M.amount}}</th><td>{{.Amount}}</td></tr>
+<tr><th>{{.M.buyer}}</th><td>{{.BuyerName}}</td></tr>
+<tr><th>{{.M.method}}</th><td>{{.PayMethod}} ({{.PG}})</td></tr>
+<tr><th>merchant_uid</th><td><code>{{.MerchantUID}}</code></td></tr>
+<tr><th>imp_uid</th><td><code>{{.ImpUID}}</code></td></tr>
 </table>
 <form method="post">
 <input type="hidden" name="imp_uid" value="{{.ImpUID}}">
-<button type="submit" name="action" value="approve">Pay</button>
-<button type="submit" name="action" value="cancel">Cancel</button>
-<button type="submit" name="action" value="fail">Fail (card declined)</button>
+<button type="submit" name="action" value="approve">{{.M.approve}}</button>
+<button type="submit" name="action" value="cancel">{{.M.cancel}}</button>
+<button type="submit" name="action" value="fail">{{.M.fail}}</button>
 </form>{{end}}
 </body></html>
 `))
 
-func renderWindow(w http.ResponseWriter, status int, v windowView) {
+// text is the window's wording.
+var text = i18n.Catalog{
+	i18n.Korean: {
+		"title": "포트원 V1 샌드박스", "banner": "포트원 V1 (아임포트) 샌드박스 — 실제 돈은 오가지 않습니다",
+		"order": "주문", "amount": "결제 금액", "buyer": "구매자", "method": "결제 수단",
+		"approve": "결제하기", "cancel": "결제 취소", "fail": "결제 실패 (카드 거절 시험)", "return": "상점으로 돌아가기",
+		"method_na": "허용되지 않는 요청입니다.", "bad_form": "요청 형식이 올바르지 않습니다.",
+		"not_this": "이 결제창은 그 결제의 것이 아닙니다.", "used": "이미 사용된 결제창입니다 (%s).",
+		"bad_action": "알 수 없는 동작입니다. 결제하기, 결제 취소, 결제 실패 중에서 고르세요.",
+	},
+	i18n.English: {
+		"title": "PortOne V1 SANDBOX", "banner": "PortOne V1 (iamport) SANDBOX — no real money",
+		"order": "Order", "amount": "Amount", "buyer": "Buyer", "method": "Method",
+		"approve": "Pay", "cancel": "Cancel", "fail": "Fail (card declined)", "return": "Return to the shop",
+		"method_na": "Method not allowed.", "bad_form": "Malformed form.",
+		"not_this": "This window does not belong to that payment.", "used": "This payment window has already been used (%s).",
+		"bad_action": "Unknown action; use approve, cancel or fail.",
+	},
+}
+
+// msg is the window's sentence key in r's language.
+func msg(r *http.Request, key string) string {
+	return text.For(i18n.FromRequest(nil, r))[key]
+}
+
+func renderWindow(w http.ResponseWriter, r *http.Request, status int, v windowView) {
+	v.Lang = i18n.FromRequest(w, r)
+	v.M = text.For(v.Lang)
+	v.Favicon = template.URL(i18n.FaviconDataURL)
 	render(w, status, windowPage, v)
 }
 
@@ -72,8 +108,8 @@ var receiptPage = template.Must(template.New("receipt").Parse(`<!doctype html>
 <tr><th align="left">imp_uid</th><td>{{.ImpUID}}</td></tr>
 <tr><th align="left">merchant_uid</th><td>{{.MerchantUID}}</td></tr>
 <tr><th align="left">Order</th><td>{{.Name}}</td></tr>
-<tr><th align="left">Amount</th><td>{{.Amount}} KRW</td></tr>
-<tr><th align="left">Refunded</th><td>{{.Cancelled}} KRW</td></tr>
+<tr><th align="left">Amount</th><td>{{.Amount}}원</td></tr>
+<tr><th align="left">Refunded</th><td>{{.Cancelled}}원</td></tr>
 <tr><th align="left">Status</th><td>{{.Status}}</td></tr>
 </table>{{else}}<p>No such payment.</p>{{end}}
 </body></html>

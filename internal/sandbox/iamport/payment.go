@@ -90,7 +90,7 @@ type paymentJSON struct {
 	CardPublisherName *string      `json:"card_publisher_name"`
 	CardQuota         int          `json:"card_quota"`
 	CardNumber        *string      `json:"card_number"`
-	CardType          *int         `json:"card_type"`
+	CardType          int          `json:"card_type"` // 0 credit, 1 check: an integer, never null (schema)
 	VbankCode         *string      `json:"vbank_code"`
 	VbankName         *string      `json:"vbank_name"`
 	VbankNum          *string      `json:"vbank_num"`
@@ -121,7 +121,7 @@ type paymentJSON struct {
 	CashReceiptIssued bool         `json:"cash_receipt_issued"`
 	CustomerUID       *string      `json:"customer_uid"`
 	CustomerUIDUsage  *string      `json:"customer_uid_usage"`
-	Promotion         *struct{}    `json:"promotion"`
+	Promotion         *struct{}    `json:"promotion,omitempty"` // an object when present: absent, not null
 }
 
 // cancelJSON is one cancel_history entry (PaymentCancelAnnotation).
@@ -172,9 +172,8 @@ func (p *payment) json() *paymentJSON {
 		ApplyNum:          opt(p.applyNum),
 	}
 	if p.payMethod == "card" && !p.paidAt.IsZero() {
-		credit := 0
 		j.CardCode, j.CardName = opt(testCardCode), opt(testCardName)
-		j.CardNumber, j.CardType = opt(testCardNumber), &credit
+		j.CardNumber = opt(testCardNumber)
 	}
 	for _, c := range p.cancels {
 		j.CancelHistory = append(j.CancelHistory, cancelJSON{

@@ -2,47 +2,85 @@ package kakaopay
 
 import (
 	"html/template"
+
+	"github.com/paybridge/paybridge/internal/i18n"
 	"net/http"
 	"net/url"
-	"strconv"
-	"strings"
 )
 
 // checkoutView is what the buyer page shows.
 type checkoutView struct {
+	Lang     string
+	M        map[string]string
+	Favicon  template.URL
 	TID      string
 	ItemName string
 	Quantity int64
 	Total    string
 	Methods  []string // choices offered; the first is preselected
-	Message  string   // set on the "finished" and "not found" pages
+	Message  string   // key of the message of the "finished" and "not found" pages
 }
 
 // checkoutPage is plain HTML with no script: it must work in any browser and
-// in tests that only follow forms and redirects.
+// in tests that only follow forms and redirects. It speaks Korean, as
+// KakaoPay's window does, or English (see i18n.FromRequest).
 var checkoutPage = template.Must(template.New("checkout").Parse(`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>KakaoPay SANDBOX</title>
+<html lang="{{.Lang}}"><head><meta charset="utf-8"><title>{{.M.title}}</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<style>body{font-family:sans-serif;max-width:32em;margin:2em auto;padding:0 1em}
+<link rel="icon" href="{{.Favicon}}">
+<style>body{font-family:system-ui,"Apple SD Gothic Neo","Malgun Gothic","NanumGothic",sans-serif;max-width:32em;margin:2em auto;padding:0 1em;word-break:keep-all}
 .banner{background:#ffeb00;border:2px solid #3c1e1e;padding:.6em;font-weight:bold;text-align:center}
+th{text-align:left;padding:.25em 1em .25em 0}code{overflow-wrap:anywhere}
 button{font-size:1em;margin:.3em .3em 0 0;padding:.5em 1em}</style></head>
 <body>
-<p class="banner">KakaoPay SANDBOX — no real money</p>
-{{if .Message}}<p>{{.Message}}</p>{{else}}
+<p class="banner">{{.M.banner}}</p>
+{{if .Message}}<p>{{index .M .Message}}</p>{{else}}
 <table>
-<tr><th align="left">Item</th><td>{{.ItemName}}</td></tr>
-<tr><th align="left">Quantity</th><td>{{.Quantity}}</td></tr>
-<tr><th align="left">Amount</th><td>{{.Total}} KRW</td></tr>
-<tr><th align="left">Payment ID</th><td><code>{{.TID}}</code></td></tr>
+<tr><th>{{.M.item}}</th><td>{{.ItemName}}</td></tr>
+<tr><th>{{.M.quantity}}</th><td>{{.Quantity}}</td></tr>
+<tr><th>{{.M.amount}}</th><td>{{.Total}}</td></tr>
+<tr><th>{{.M.tid}}</th><td><code>{{.TID}}</code></td></tr>
 </table>
 <form method="post">
-<p><label>Pay with <select name="method">{{range .Methods}}<option value="{{.}}">{{.}}</option>{{end}}</select></label></p>
-<button type="submit" name="action" value="approve">Approve payment</button>
-<button type="submit" name="action" value="cancel">Cancel</button>
-<button type="submit" name="action" value="fail">Fail</button>
+<p><label>{{.M.method}} <select name="method">{{$m := .M}}{{range .Methods}}<option value="{{.}}">{{index $m .}}</option>{{end}}</select></label></p>
+<button type="submit" name="action" value="approve">{{.M.approve}}</button>
+<button type="submit" name="action" value="cancel">{{.M.cancel}}</button>
+<button type="submit" name="action" value="fail">{{.M.fail}}</button>
 </form>{{end}}
 </body></html>
 `))
+
+// text is the window's wording.
+var text = i18n.Catalog{
+	i18n.Korean: {
+		"title": "카카오페이 샌드박스", "banner": "카카오페이 샌드박스 — 실제 돈은 오가지 않습니다",
+		"item": "상품", "quantity": "수량", "amount": "결제 금액", "tid": "결제 고유번호 (tid)",
+		"method": "결제 수단", methodMoney: "카카오페이머니", methodCard: "카드",
+		"approve": "결제 승인", "cancel": "결제 취소", "fail": "결제 실패 (시험용)",
+		"msg_method":     "허용되지 않는 요청입니다.",
+		"msg_not_found":  "결제 정보를 찾을 수 없습니다.",
+		"msg_bad_form":   "요청 형식이 올바르지 않습니다.",
+		"msg_bad_action": "알 수 없는 동작입니다. 승인, 취소, 실패 중에서 고르세요.",
+		"msg_authorized": "결제가 인증되었습니다. 상점에서 결제를 마무리하고 있으니 이 창을 닫으셔도 됩니다.",
+		"msg_complete":   "이미 완료된 결제입니다.",
+		"msg_quit":       "구매자가 취소한 결제입니다.",
+		"msg_failed":     "실패했거나 시간이 지난 결제입니다.",
+	},
+	i18n.English: {
+		"title": "KakaoPay SANDBOX", "banner": "KakaoPay SANDBOX — no real money",
+		"item": "Item", "quantity": "Quantity", "amount": "Amount", "tid": "Payment ID (tid)",
+		"method": "Pay with", methodMoney: "KakaoPay Money", methodCard: "Card",
+		"approve": "Approve payment", "cancel": "Cancel", "fail": "Fail (test)",
+		"msg_method":     "Method not allowed.",
+		"msg_not_found":  "No such payment.",
+		"msg_bad_form":   "Malformed form.",
+		"msg_bad_action": "Unknown action; use approve, cancel or fail.",
+		"msg_authorized": "This payment was authorised; the shop is finishing it. You may close this page.",
+		"msg_complete":   "This payment is complete.",
+		"msg_quit":       "This payment was cancelled by the buyer.",
+		"msg_failed":     "This payment has failed or expired.",
+	},
+}
 
 // serveCheckout is the buyer's side of KakaoPay: it shows the payment and
 // lets the buyer approve, quit or fail it, then sends the browser back to
@@ -55,7 +93,7 @@ func (s *Sandbox) serveCheckout(w http.ResponseWriter, r *http.Request, tid stri
 		s.submitCheckout(w, r, tid)
 	default:
 		w.Header().Set("Allow", "GET, HEAD, POST")
-		renderCheckout(w, http.StatusMethodNotAllowed, checkoutView{Message: "Method not allowed."})
+		renderCheckout(w, r, http.StatusMethodNotAllowed, checkoutView{Message: "msg_method"})
 	}
 }
 
@@ -64,7 +102,7 @@ func (s *Sandbox) showCheckout(w http.ResponseWriter, r *http.Request, tid strin
 	p := s.payments[tid]
 	if p == nil {
 		s.mu.Unlock()
-		renderCheckout(w, http.StatusNotFound, checkoutView{Message: "No such payment."})
+		renderCheckout(w, r, http.StatusNotFound, checkoutView{Message: "msg_not_found"})
 		return
 	}
 	s.expireIfDue(p)
@@ -81,7 +119,7 @@ func (s *Sandbox) showCheckout(w http.ResponseWriter, r *http.Request, tid strin
 		TID:      p.tid,
 		ItemName: p.itemName,
 		Quantity: p.quantity,
-		Total:    groupDigits(p.amount.Total),
+		Total:    i18n.Won(p.amount.Total),
 		Methods:  []string{methodMoney, methodCard},
 	}
 	if p.allowedMethod != "" {
@@ -91,13 +129,13 @@ func (s *Sandbox) showCheckout(w http.ResponseWriter, r *http.Request, tid strin
 		v.Message = finishedMessage(p.status)
 	}
 	s.mu.Unlock()
-	renderCheckout(w, http.StatusOK, v)
+	renderCheckout(w, r, http.StatusOK, v)
 }
 
 func (s *Sandbox) submitCheckout(w http.ResponseWriter, r *http.Request, tid string) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxBody)
 	if err := r.ParseForm(); err != nil {
-		renderCheckout(w, http.StatusBadRequest, checkoutView{Message: "Malformed form."})
+		renderCheckout(w, r, http.StatusBadRequest, checkoutView{Message: "msg_bad_form"})
 		return
 	}
 	act := r.PostForm.Get("action")
@@ -107,7 +145,7 @@ func (s *Sandbox) submitCheckout(w http.ResponseWriter, r *http.Request, tid str
 	p := s.payments[tid]
 	if p == nil {
 		s.mu.Unlock()
-		renderCheckout(w, http.StatusNotFound, checkoutView{Message: "No such payment."})
+		renderCheckout(w, r, http.StatusNotFound, checkoutView{Message: "msg_not_found"})
 		return
 	}
 	s.expireIfDue(p)
@@ -120,7 +158,7 @@ func (s *Sandbox) submitCheckout(w http.ResponseWriter, r *http.Request, tid str
 		// not issue a second pg_token.
 		msg := finishedMessage(p.status)
 		s.mu.Unlock()
-		renderCheckout(w, http.StatusConflict, checkoutView{Message: msg})
+		renderCheckout(w, r, http.StatusConflict, checkoutView{Message: msg})
 		return
 	case act == "approve":
 		if p.allowedMethod != "" {
@@ -140,7 +178,7 @@ func (s *Sandbox) submitCheckout(w http.ResponseWriter, r *http.Request, tid str
 		next = p.failURL
 	default:
 		s.mu.Unlock()
-		renderCheckout(w, http.StatusBadRequest, checkoutView{Message: "Unknown action; use approve, cancel or fail."})
+		renderCheckout(w, r, http.StatusBadRequest, checkoutView{Message: "msg_bad_action"})
 		return
 	}
 	status := p.status
@@ -165,35 +203,27 @@ func withPGToken(approvalURL, token string) string {
 	return u.String()
 }
 
+// finishedMessage is the key of what the window says about a payment the
+// buyer can no longer act on.
 func finishedMessage(status string) string {
 	switch status {
 	case statusAuthPassword:
-		return "This payment was authorised; the shop is finishing it. You may close this page."
+		return "msg_authorized"
 	case statusSuccess, statusPartCancel, statusCancel:
-		return "This payment is complete."
+		return "msg_complete"
 	case statusQuit:
-		return "This payment was cancelled by the buyer."
+		return "msg_quit"
 	default:
-		return "This payment has failed or expired."
+		return "msg_failed"
 	}
 }
 
-func renderCheckout(w http.ResponseWriter, status int, v checkoutView) {
+func renderCheckout(w http.ResponseWriter, r *http.Request, status int, v checkoutView) {
+	v.Lang = i18n.FromRequest(w, r)
+	v.M = text.For(v.Lang)
+	v.Favicon = template.URL(i18n.FaviconDataURL)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	_ = checkoutPage.Execute(w, v) // a write error means the browser left
-}
-
-// groupDigits formats n with thousands separators, as Korean prices are shown.
-func groupDigits(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 && s[i-1] != '-' {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	return b.String()
 }

@@ -54,7 +54,7 @@ func TestSandbox_Checkout(t *testing.T) {
 		}
 		h.mustOK(current, opApprove, approveBody(tid, tok)) // the first token still works
 		body, _ := io.ReadAll(h.page(http.MethodGet, tid, nil).Body)
-		if !strings.Contains(string(body), "complete") || strings.Contains(string(body), `value="approve"`) {
+		if !strings.Contains(string(body), "이미 완료된 결제입니다") || strings.Contains(string(body), `value="approve"`) {
 			t.Fatalf("page of a paid payment offers actions:\n%s", body)
 		}
 	})
@@ -122,5 +122,58 @@ func TestSandbox_DerivedPublicURL(t *testing.T) {
 	want := "http://pay.local:8080/sandbox/kakaopay/checkout/" + m.str(t, "tid")
 	if got := m.str(t, "next_redirect_pc_url"); got != want {
 		t.Fatalf("next_redirect_pc_url = %q, want %q", got, want)
+	}
+}
+
+// TestCheckout_Language: Korean by default, as KakaoPay's window; English
+// for a browser that asks for it, or after ?lang=en (remembered).
+func TestCheckout_Language(t *testing.T) {
+	h := MustHarness(t, Options{})
+	tid := h.MustReady(current, nil)
+	get := func(accept string, cookie *http.Cookie, query string) (string, *http.Response) {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodGet, h.srv.URL+mount+"/checkout/"+tid+query, nil)
+		if accept != "" {
+			req.Header.Set("Accept-Language", accept)
+		}
+		if cookie != nil {
+			req.AddCookie(cookie)
+		}
+		resp, err := h.browser.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return string(b), resp
+	}
+	for _, tt := range []struct {
+		name, accept, query string
+		want                []string
+	}{
+		{"default", "", "", []string{`<html lang="ko">`, "결제 승인", "11,000원", `rel="icon"`}},
+		{"English browser", "en-US,en;q=0.9", "", []string{`<html lang="en">`, "Approve payment", "11,000원"}},
+		{"switch", "ko-KR", "?lang=en", []string{`<html lang="en">`, "Approve payment"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			body, resp := get(tt.accept, nil, tt.query)
+			for _, w := range tt.want {
+				if !strings.Contains(body, w) {
+					t.Errorf("page lacks %q", w)
+				}
+			}
+			if strings.Contains(body, "KRW") {
+				t.Error("page shows KRW; amounts are written 11,000원")
+			}
+			if tt.query != "" {
+				c := resp.Cookies()
+				if len(c) != 1 {
+					t.Fatalf("cookies = %v", c)
+				}
+				if again, _ := get("ko-KR", c[0], ""); !strings.Contains(again, `<html lang="en">`) {
+					t.Error("the switch was not remembered")
+				}
+			}
+		})
 	}
 }

@@ -63,7 +63,7 @@ func TestSandbox_FullFlow(t *testing.T) {
 			// The buyer opens the page and approves.
 			page := h.page(http.MethodGet, tid, nil)
 			html, _ := io.ReadAll(page.Body)
-			for _, want := range []string{"KakaoPay SANDBOX — no real money", "커피 &lt;b&gt;", "11,000", `value="approve"`, `value="cancel"`, `value="fail"`} {
+			for _, want := range []string{`<html lang="ko">`, "카카오페이 샌드박스 — 실제 돈은 오가지 않습니다", "커피 &lt;b&gt;", "11,000원", `value="approve"`, `value="cancel"`, `value="fail"`} {
 				if !strings.Contains(string(html), want) {
 					t.Errorf("page lacks %q", want)
 				}

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/paybridge/paybridge/internal/i18n"
 )
 
 // windowQuery is the buyer window's query: the parameters of the browser
@@ -71,6 +73,9 @@ func parseWindow(q url.Values) (wq windowQuery, fatal, refusal string) {
 
 // checkoutView is what the window shows.
 type checkoutView struct {
+	Lang      string
+	M         map[string]string
+	Favicon   template.URL
 	PaymentID string
 	OrderName string
 	Total     string
@@ -82,32 +87,58 @@ type checkoutView struct {
 
 // checkoutPage is plain HTML with no script: it must work in any browser and
 // in tests that only follow forms and redirects. The forms post to the
-// page's own URL, whose query carries the parameters.
+// page's own URL, whose query carries the parameters. It speaks Korean, as
+// PortOne's window does, or English (see i18n.FromRequest); refusals of
+// malformed parameters are for developers and stay English.
 var checkoutPage = template.Must(template.New("checkout").Parse(`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>PortOne SANDBOX</title>
+<html lang="{{.Lang}}"><head><meta charset="utf-8"><title>{{.M.title}}</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<style>body{font-family:sans-serif;max-width:32em;margin:2em auto;padding:0 1em}
+<link rel="icon" href="{{.Favicon}}">
+<style>body{font-family:system-ui,"Apple SD Gothic Neo","Malgun Gothic","NanumGothic",sans-serif;max-width:32em;margin:2em auto;padding:0 1em;word-break:keep-all}
 .banner{background:#fc6b2d;color:#fff;padding:.6em;font-weight:bold;text-align:center}
+th{text-align:left;padding:.25em 1em .25em 0}code{overflow-wrap:anywhere}
 button{font-size:1em;margin:.3em .3em 0 0;padding:.5em 1em}</style></head>
 <body>
-<p class="banner">PortOne SANDBOX — no real money</p>
+<p class="banner">{{.M.banner}}</p>
 {{if .Message}}<p>{{.Message}}</p>{{end}}
 {{if .OrderName}}<table>
-<tr><th align="left">Order</th><td>{{.OrderName}}</td></tr>
-<tr><th align="left">Amount</th><td>{{.Total}} KRW</td></tr>
-<tr><th align="left">Method</th><td>{{.PayMethod}}</td></tr>
-<tr><th align="left">Payment ID</th><td><code>{{.PaymentID}}</code></td></tr>
+<tr><th>{{.M.order}}</th><td>{{.OrderName}}</td></tr>
+<tr><th>{{.M.amount}}</th><td>{{.Total}}</td></tr>
+<tr><th>{{.M.method}}</th><td>{{index .M .PayMethod}}</td></tr>
+<tr><th>{{.M.payment_id}}</th><td><code>{{.PaymentID}}</code></td></tr>
 </table>{{end}}
 {{if .Actions}}<form method="post">
-<button type="submit" name="action" value="approve">Approve payment</button>
-<button type="submit" name="action" value="cancel">Cancel</button>
-<button type="submit" name="action" value="fail">Fail</button>
+<button type="submit" name="action" value="approve">{{.M.approve}}</button>
+<button type="submit" name="action" value="cancel">{{.M.cancel}}</button>
+<button type="submit" name="action" value="fail">{{.M.fail}}</button>
 </form>{{end}}
 {{if .Return}}<form method="post">
-<button type="submit" name="action" value="return">Return to the shop</button>
+<button type="submit" name="action" value="return">{{.M.return}}</button>
 </form>{{end}}
 </body></html>
 `))
+
+// text is the window's wording.
+var text = i18n.Catalog{
+	i18n.Korean: {
+		"title": "포트원 샌드박스", "banner": "포트원 샌드박스 — 실제 돈은 오가지 않습니다",
+		"order": "주문", "amount": "결제 금액", "method": "결제 수단", "payment_id": "결제 ID (paymentId)",
+		"CARD": "카드", "EASY_PAY": "간편결제",
+		"approve": "결제하기", "cancel": "결제 취소", "fail": "결제 실패 (시험용)", "return": "상점으로 돌아가기",
+		"refused": "결제창이 이 결제를 거절했습니다: %s.", "paid": "이미 결제가 완료되었습니다.",
+		"method_na": "허용되지 않는 요청입니다.", "bad_form": "요청 형식이 올바르지 않습니다.",
+		"bad_action": "알 수 없는 동작입니다. 결제하기, 결제 취소, 결제 실패 중에서 고르세요.",
+	},
+	i18n.English: {
+		"title": "PortOne SANDBOX", "banner": "PortOne SANDBOX — no real money",
+		"order": "Order", "amount": "Amount", "method": "Method", "payment_id": "Payment ID",
+		"CARD": "Card", "EASY_PAY": "Easy pay",
+		"approve": "Approve payment", "cancel": "Cancel", "fail": "Fail (test)", "return": "Return to the shop",
+		"refused": "The payment window refused this payment: %s.", "paid": "This payment is already paid.",
+		"method_na": "Method not allowed.", "bad_form": "Malformed form.",
+		"bad_action": "Unknown action; use approve, cancel or fail.",
+	},
+}
 
 // serveCheckout is PortOne's payment window: GET shows it (and makes the
 // paymentId a READY payment), POST carries out the buyer's choice and sends
@@ -115,26 +146,26 @@ button{font-size:1em;margin:.3em .3em 0 0;padding:.5em 1em}</style></head>
 func (s *Sandbox) serveCheckout(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead && r.Method != http.MethodPost {
 		w.Header().Set("Allow", "GET, HEAD, POST")
-		renderCheckout(w, http.StatusMethodNotAllowed, checkoutView{Message: "Method not allowed."})
+		renderCheckout(w, r, http.StatusMethodNotAllowed, checkoutView{Message: msg(r, "method_na")})
 		return
 	}
 	action := ""
 	if r.Method == http.MethodPost {
 		r.Body = http.MaxBytesReader(w, r.Body, maxBody)
 		if err := r.ParseForm(); err != nil {
-			renderCheckout(w, http.StatusBadRequest, checkoutView{Message: "Malformed form."})
+			renderCheckout(w, r, http.StatusBadRequest, checkoutView{Message: msg(r, "bad_form")})
 			return
 		}
 		action = r.PostForm.Get("action")
 	}
 	wq, fatal, refusal := parseWindow(r.URL.Query())
 	if fatal != "" {
-		renderCheckout(w, http.StatusBadRequest, checkoutView{Message: fatal})
+		renderCheckout(w, r, http.StatusBadRequest, checkoutView{Message: fatal})
 		return
 	}
 	view := checkoutView{
 		PaymentID: wq.paymentID, OrderName: wq.orderName,
-		Total: groupDigits(wq.totalAmount), PayMethod: wq.payMethod,
+		Total: i18n.Won(wq.totalAmount), PayMethod: wq.payMethod,
 	}
 
 	s.mu.Lock()
@@ -149,29 +180,29 @@ func (s *Sandbox) serveCheckout(w http.ResponseWriter, r *http.Request) {
 			http.Redirect(w, r, returnURL(wq.redirectURL, wq.paymentID, "", failureCodePG, refusal), http.StatusSeeOther)
 			return
 		}
-		view.Message, view.Return = "The payment window refused this payment: "+refusal+".", true
-		renderCheckout(w, http.StatusBadRequest, view)
+		view.Message, view.Return = fmt.Sprintf(msg(r, "refused"), refusal), true
+		renderCheckout(w, r, http.StatusBadRequest, view)
 		return
 	case p != nil && p.paid():
 		s.mu.Unlock()
 		// Paying twice from the window (back button, double submit) must
 		// not be possible.
-		view.Message = "This payment is already paid."
-		renderCheckout(w, http.StatusConflict, view)
+		view.Message = msg(r, "paid")
+		renderCheckout(w, r, http.StatusConflict, view)
 		return
 	}
 	p = s.openLocked(r, p, wq)
 	if r.Method != http.MethodPost {
 		s.mu.Unlock()
 		view.Actions = true
-		renderCheckout(w, http.StatusOK, view)
+		renderCheckout(w, r, http.StatusOK, view)
 		return
 	}
 	next, events, ok := s.actLocked(r, p, wq, action)
 	s.mu.Unlock()
 	if !ok {
-		view.Message, view.Actions = "Unknown action; use approve, cancel or fail.", true
-		renderCheckout(w, http.StatusBadRequest, view)
+		view.Message, view.Actions = msg(r, "bad_action"), true
+		renderCheckout(w, r, http.StatusBadRequest, view)
 		return
 	}
 	s.notify(events)
@@ -289,7 +320,15 @@ func requestOrigin(r *http.Request) origin {
 	return o
 }
 
-func renderCheckout(w http.ResponseWriter, status int, v checkoutView) {
+// msg is the window's sentence key in r's language.
+func msg(r *http.Request, key string) string {
+	return text.For(i18n.FromRequest(nil, r))[key]
+}
+
+func renderCheckout(w http.ResponseWriter, r *http.Request, status int, v checkoutView) {
+	v.Lang = i18n.FromRequest(w, r)
+	v.M = text.For(v.Lang)
+	v.Favicon = template.URL(i18n.FaviconDataURL)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)

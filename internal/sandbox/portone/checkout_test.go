@@ -14,7 +14,7 @@ func TestSandbox_Checkout(t *testing.T) {
 		if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") {
 			t.Fatalf("%d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
 		}
-		for _, want := range []string{"PortOne SANDBOX — no real money", "&lt;b&gt;커피&lt;/b&gt;", "12,345 KRW", "pay_1",
+		for _, want := range []string{`<html lang="ko">`, "포트원 샌드박스 — 실제 돈은 오가지 않습니다", "&lt;b&gt;커피&lt;/b&gt;", "12,345원", "pay_1", `rel="icon"`,
 			`value="approve"`, `value="cancel"`, `value="fail"`, `method="post"`} {
 			if !strings.Contains(body, want) {
 				t.Errorf("page lacks %q", want)

@@ -31,7 +31,8 @@
 // Every error body is {"type": …, "message": …} (PG_PROVIDER adds pgCode
 // and pgMessage):
 //
-//	400 INVALID_REQUEST         wrong Content-Type, malformed JSON, an unknown body field, a missing
+//	400 INVALID_REQUEST         a body that is not JSON (whatever its Content-Type: JSON is accepted as
+//	                            text/plain or without one, as PortOne's server SDK sends it), an unknown body field, a missing
 //	                            or invalid value (pre-register: totalAmount; cancel: reason, amount…)
 //	401 UNAUTHORIZED            Authorization missing, not "PortOne {secret}" (Bearer included), wrong secret
 //	403 FORBIDDEN               a storeId other than Options.StoreID

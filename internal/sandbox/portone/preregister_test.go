@@ -36,8 +36,9 @@ func TestSandbox_PreRegister(t *testing.T) {
 				t.Errorf("%s: %d %v, want 400 INVALID_REQUEST", name, status, m)
 			}
 		}
-		req := h.request(http.MethodPost, paymentPath("pay_1", "/pre-register"), map[string]any{"totalAmount": 100})
-		req.Header.Set("Content-Type", "text/plain")
+		// Not JSON is refused whatever the Content-Type claims.
+		req := h.request(http.MethodPost, paymentPath("pay_1", "/pre-register"), `totalAmount=100`)
+		req.Header.Set("Content-Type", "text/plain;charset=UTF-8")
 		status, m := h.do(req)
 		wantError(t, status, m, 400, "INVALID_REQUEST")
 		status, m = h.call(http.MethodPost, paymentPath("pay_1", "/pre-register"), map[string]any{"totalAmount": 100, "storeId": "store-b"})

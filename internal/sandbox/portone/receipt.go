@@ -23,8 +23,8 @@ var receiptPage = template.Must(template.New("receipt").Parse(`<!doctype html>
 <tr><th align="left">Payment ID</th><td><code>{{.PaymentID}}</code></td></tr>
 <tr><th align="left">Order</th><td>{{.OrderName}}</td></tr>
 <tr><th align="left">Status</th><td>{{.Status}}</td></tr>
-<tr><th align="left">Amount</th><td>{{.Total}} KRW</td></tr>
-<tr><th align="left">Refunded</th><td>{{.Cancelled}} KRW</td></tr>
+<tr><th align="left">Amount</th><td>{{.Total}}원</td></tr>
+<tr><th align="left">Refunded</th><td>{{.Cancelled}}원</td></tr>
 </table>{{else}}<p>No such receipt.</p>{{end}}
 </body></html>
 `))

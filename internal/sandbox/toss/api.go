@@ -23,8 +23,11 @@ type apiRoute struct {
 }
 
 // route maps the path after /v1/payments/ to an endpoint. The method is
-// checked later, so that a wrong method gets a 405 rather than a 404.
-func route(rest string) (apiRoute, bool) {
+// checked later, so that a wrong method gets a 405 rather than a 404, except
+// on /v1/payments/{paymentKey}, which takes two: GET looks the payment up,
+// and POST {orderId, amount} confirms it, as the API did before
+// /v1/payments/confirm existed and as clients written against it still do.
+func route(method, rest string) (apiRoute, bool) {
 	switch {
 	case rest == "confirm":
 		return apiRoute{op: opConfirm, method: http.MethodPost}, true
@@ -34,6 +37,8 @@ func route(rest string) (apiRoute, bool) {
 	case strings.HasSuffix(rest, "/cancel"):
 		key := strings.TrimSuffix(rest, "/cancel")
 		return apiRoute{op: opCancel, method: http.MethodPost, paymentKey: key}, key != "" && !strings.Contains(key, "/")
+	case method == http.MethodPost:
+		return apiRoute{op: opConfirm, method: http.MethodPost, paymentKey: rest}, rest != "" && !strings.Contains(rest, "/")
 	default:
 		return apiRoute{op: opGet, method: http.MethodGet, paymentKey: rest}, rest != "" && !strings.Contains(rest, "/")
 	}
@@ -65,11 +70,17 @@ func (s *Sandbox) serveAPI(w http.ResponseWriter, r *http.Request, rt apiRoute) 
 	if rt.method == http.MethodPost {
 		in, e = decodeBody(w, r)
 	}
+	if e == nil && rt.op == opConfirm && rt.paymentKey != "" {
+		e = in.setPathKey(rt.paymentKey)
+	}
 	// Counted before anything can refuse the call: the count is what tests
 	// use to prove a client made exactly one confirm, refused or not.
 	ids := []string{rt.paymentKey, rt.orderID}
 	if rt.op == opConfirm {
 		pk, _ := in.peek("paymentKey")
+		if rt.paymentKey != "" {
+			pk = rt.paymentKey
+		}
 		oid, _ := in.peek("orderId")
 		ids = []string{pk, oid}
 	}

@@ -69,7 +69,10 @@ func TestSandbox_Routing(t *testing.T) {
 		code               string
 	}{
 		{"GetOnConfirm", http.MethodGet, "/v1/payments/confirm", http.StatusMethodNotAllowed, "INVALID_REQUEST"},
-		{"PostOnLookup", http.MethodPost, "/v1/payments/tgen_x", http.StatusMethodNotAllowed, "INVALID_REQUEST"},
+		{"PutOnLookup", http.MethodPut, "/v1/payments/tgen_x", http.StatusMethodNotAllowed, "INVALID_REQUEST"},
+		// POST on the paymentKey path is the earlier confirm: an empty body
+		// lacks orderId.
+		{"PostOnLookupIsConfirm", http.MethodPost, "/v1/payments/tgen_x", http.StatusBadRequest, "INVALID_REQUEST"},
 		{"GetOnCancel", http.MethodGet, "/v1/payments/tgen_x/cancel", http.StatusMethodNotAllowed, "INVALID_REQUEST"},
 		{"NoSuchPath", http.MethodGet, "/v2/payments", http.StatusNotFound, "NOT_FOUND"},
 		{"Nested", http.MethodGet, "/v1/payments/a/b", http.StatusNotFound, "NOT_FOUND"},
@@ -80,7 +83,7 @@ func TestSandbox_Routing(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			var body any
-			if tt.method == http.MethodPost {
+			if tt.method == http.MethodPost || tt.method == http.MethodPut {
 				body = map[string]any{}
 			}
 			status, o := h.call(tt.method, tt.path, body)

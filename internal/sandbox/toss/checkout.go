@@ -1,6 +1,7 @@
 package toss
 
 import (
+	"fmt"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -8,10 +9,15 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/paybridge/paybridge/internal/i18n"
 )
 
 // checkoutView is what the buyer window (and the receipt page) shows.
 type checkoutView struct {
+	Lang      string
+	M         map[string]string
+	Favicon   template.URL
 	OrderID   string
 	OrderName string
 	Amount    string
@@ -21,29 +27,53 @@ type checkoutView struct {
 // checkoutPage is plain HTML with no script: it must work in any browser
 // and in tests that only follow forms and redirects. The form has no
 // action, so it posts to the window's own URL, query (the SDK parameters)
-// included.
+// included. It speaks Korean, as Toss's window does, or English (see
+// i18n.FromRequest); the messages about malformed SDK parameters are for
+// developers and stay English.
 var checkoutPage = template.Must(template.New("checkout").Parse(`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Toss Payments SANDBOX</title>
+<html lang="{{.Lang}}"><head><meta charset="utf-8"><title>{{.M.title}}</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<style>body{font-family:sans-serif;max-width:32em;margin:2em auto;padding:0 1em}
+<link rel="icon" href="{{.Favicon}}">
+<style>body{font-family:system-ui,"Apple SD Gothic Neo","Malgun Gothic","NanumGothic",sans-serif;max-width:32em;margin:2em auto;padding:0 1em;word-break:keep-all}
 .banner{background:#3182f6;color:#fff;padding:.6em;font-weight:bold;text-align:center}
+th{text-align:left;padding:.25em 1em .25em 0}code{overflow-wrap:anywhere}
 button{font-size:1em;margin:.3em .3em 0 0;padding:.5em 1em}</style></head>
 <body>
-<p class="banner">Toss Payments SANDBOX — no real money</p>
+<p class="banner">{{.M.banner}}</p>
 {{if .Message}}<p>{{.Message}}</p>{{end}}
 {{if .OrderID}}<table>
-<tr><th align="left">Order</th><td>{{.OrderName}}</td></tr>
-<tr><th align="left">Amount</th><td>{{.Amount}} KRW</td></tr>
-<tr><th align="left">Order ID</th><td><code>{{.OrderID}}</code></td></tr>
-<tr><th align="left">Card</th><td>Test card (신용, 일시불)</td></tr>
+<tr><th>{{.M.order}}</th><td>{{.OrderName}}</td></tr>
+<tr><th>{{.M.amount}}</th><td>{{.Amount}}</td></tr>
+<tr><th>{{.M.order_id}}</th><td><code>{{.OrderID}}</code></td></tr>
+<tr><th>{{.M.card}}</th><td>{{.M.test_card}}</td></tr>
 </table>
 {{if not .Message}}<form method="post">
-<button type="submit" name="action" value="approve">Approve payment</button>
-<button type="submit" name="action" value="cancel">Cancel</button>
-<button type="submit" name="action" value="fail">Fail</button>
+<button type="submit" name="action" value="approve">{{.M.approve}}</button>
+<button type="submit" name="action" value="cancel">{{.M.cancel}}</button>
+<button type="submit" name="action" value="fail">{{.M.fail}}</button>
 </form>{{end}}{{end}}
 </body></html>
 `))
+
+// text is the window's wording.
+var text = i18n.Catalog{
+	i18n.Korean: {
+		"title": "토스페이먼츠 샌드박스", "banner": "토스페이먼츠 샌드박스 — 실제 돈은 오가지 않습니다",
+		"order": "주문", "amount": "결제 금액", "order_id": "주문번호 (orderId)", "card": "카드",
+		"test_card": "테스트 카드 (신용, 일시불)", "approve": "결제하기", "cancel": "결제 취소", "fail": "결제 실패 (시험용)",
+		"receipt": "영수증: %s, 환불되지 않은 금액 %s", "no_receipt": "영수증을 찾을 수 없습니다.",
+		"method": "허용되지 않는 요청입니다.", "bad_form": "요청 형식이 올바르지 않습니다.",
+		"bad_action": "알 수 없는 동작입니다. 결제하기, 결제 취소, 결제 실패 중에서 고르세요.",
+	},
+	i18n.English: {
+		"title": "Toss Payments SANDBOX", "banner": "Toss Payments SANDBOX — no real money",
+		"order": "Order", "amount": "Amount", "order_id": "Order ID", "card": "Card",
+		"test_card": "Test card (credit, single payment)", "approve": "Approve payment", "cancel": "Cancel", "fail": "Fail (test)",
+		"receipt": "Receipt: %s, %s not refunded.", "no_receipt": "No such receipt.",
+		"method": "Method not allowed.", "bad_form": "Malformed form.",
+		"bad_action": "Unknown action; use approve, cancel or fail.",
+	},
+}
 
 // customerKeyPattern is Toss's customerKey: 2 to 300 of [A-Za-z0-9-_=.,@].
 var customerKeyPattern = regexp.MustCompile(`^[A-Za-z0-9_=.,@-]{2,300}$`)
@@ -113,21 +143,21 @@ func absoluteURL(s string) bool {
 func (s *Sandbox) serveCheckout(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead && r.Method != http.MethodPost {
 		w.Header().Set("Allow", "GET, HEAD, POST")
-		renderPage(w, http.StatusMethodNotAllowed, checkoutView{Message: "Method not allowed."})
+		renderPage(w, r, http.StatusMethodNotAllowed, checkoutView{Message: msg(r, "method")})
 		return
 	}
 	c, problem := parseCheckout(r.URL.Query())
 	if problem != "" {
-		renderPage(w, http.StatusBadRequest, checkoutView{Message: problem})
+		renderPage(w, r, http.StatusBadRequest, checkoutView{Message: problem})
 		return
 	}
 	if r.Method != http.MethodPost {
-		renderPage(w, http.StatusOK, checkoutView{OrderID: c.orderID, OrderName: c.orderName, Amount: groupDigits(c.amount)})
+		renderPage(w, r, http.StatusOK, checkoutView{OrderID: c.orderID, OrderName: c.orderName, Amount: i18n.Won(c.amount)})
 		return
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, maxBody)
 	if err := r.ParseForm(); err != nil {
-		renderPage(w, http.StatusBadRequest, checkoutView{Message: "Malformed form."})
+		renderPage(w, r, http.StatusBadRequest, checkoutView{Message: msg(r, "bad_form")})
 		return
 	}
 	var next string
@@ -139,7 +169,7 @@ func (s *Sandbox) serveCheckout(w http.ResponseWriter, r *http.Request) {
 	case "fail":
 		next = withQuery(c.failURL, url.Values{"code": {"REJECT_CARD_COMPANY"}, "message": {msgRejected}, "orderId": {c.orderID}})
 	default:
-		renderPage(w, http.StatusBadRequest, checkoutView{Message: "Unknown action; use approve, cancel or fail."})
+		renderPage(w, r, http.StatusBadRequest, checkoutView{Message: msg(r, "bad_action")})
 		return
 	}
 	s.log.Info("toss sandbox: buyer acted", "order_id", c.orderID, "action", r.PostForm.Get("action"))
@@ -184,15 +214,15 @@ func (s *Sandbox) serveReceipt(w http.ResponseWriter, r *http.Request, key strin
 	p := s.payments[key]
 	var v checkoutView
 	if p != nil && p.approved() {
-		v = checkoutView{OrderID: p.orderID, OrderName: p.orderName, Amount: groupDigits(p.amount),
-			Message: "Receipt: " + p.status + ", " + groupDigits(p.balance) + " KRW not refunded."}
+		v = checkoutView{OrderID: p.orderID, OrderName: p.orderName, Amount: i18n.Won(p.amount),
+			Message: fmt.Sprintf(msg(r, "receipt"), p.status, i18n.Won(p.balance))}
 	}
 	s.mu.Unlock()
 	if v.OrderID == "" {
-		renderPage(w, http.StatusNotFound, checkoutView{Message: "No such receipt."})
+		renderPage(w, r, http.StatusNotFound, checkoutView{Message: msg(r, "no_receipt")})
 		return
 	}
-	renderPage(w, http.StatusOK, v)
+	renderPage(w, r, http.StatusOK, v)
 }
 
 // withQuery appends add to target, keeping the query the merchant put there
@@ -210,22 +240,17 @@ func withQuery(target string, add url.Values) string {
 	return u.String()
 }
 
-func renderPage(w http.ResponseWriter, status int, v checkoutView) {
+func renderPage(w http.ResponseWriter, r *http.Request, status int, v checkoutView) {
+	v.Lang = i18n.FromRequest(w, r)
+	v.M = text.For(v.Lang)
+	v.Favicon = template.URL(i18n.FaviconDataURL)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	_ = checkoutPage.Execute(w, v) // a write error means the browser left
 }
 
-// groupDigits formats n with thousands separators, as Korean prices are shown.
-func groupDigits(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 && s[i-1] != '-' {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	return b.String()
+// msg is the window's sentence key in r's language.
+func msg(r *http.Request, key string) string {
+	return text.For(i18n.FromRequest(nil, r))[key]
 }

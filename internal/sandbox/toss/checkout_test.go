@@ -22,7 +22,7 @@ func TestSandbox_Checkout(t *testing.T) {
 			t.Fatalf("GET checkout = %s %s", resp.Status, resp.Header.Get("Content-Type"))
 		}
 		for _, want := range []string{
-			"Toss Payments SANDBOX — no real money", "1,234,567 KRW", "pay_page_order",
+			`<html lang="ko">`, "토스페이먼츠 샌드박스 — 실제 돈은 오가지 않습니다", "1,234,567원", "pay_page_order", `rel="icon"`,
 			"&lt;b&gt;Tea&lt;/b&gt; &amp; cake", `<form method="post">`,
 			`name="action" value="approve"`, `name="action" value="cancel"`, `name="action" value="fail"`,
 		} {
@@ -150,4 +150,23 @@ func TestSandbox_Checkout(t *testing.T) {
 			t.Fatalf("GET %s = %s", receipt, resp.Status)
 		}
 	})
+}
+
+// TestCheckout_English: a browser asking for English gets the window in
+// English, amounts still written 5,000원.
+func TestCheckout_English(t *testing.T) {
+	h := MustHarness(t, Options{})
+	req, _ := http.NewRequest(http.MethodGet, h.checkoutURL("pay_en_order", 5000, nil), nil)
+	req.Header.Set("Accept-Language", "en-US,en;q=0.9")
+	resp, err := h.browser.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, want := range []string{`<html lang="en">`, "Toss Payments SANDBOX — no real money", "5,000원", "Approve payment"} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("page lacks %q", want)
+		}
+	}
 }

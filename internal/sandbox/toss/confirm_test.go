@@ -177,3 +177,38 @@ func TestSandbox_Confirm(t *testing.T) {
 		}
 	})
 }
+
+// TestSandbox_EarlierConfirmPath: clients written against Toss's earlier API
+// confirm with POST /v1/payments/{paymentKey} {orderId, amount}; the
+// sandbox serves it with confirm's semantics.
+func TestSandbox_EarlierConfirmPath(t *testing.T) {
+	h := MustHarness(t, Options{})
+	orderID, key := h.MustAuthenticate(12000, nil)
+	path := "/v1/payments/" + key
+
+	status, o := h.call(http.MethodPost, path, map[string]any{"orderId": orderID, "amount": 11000})
+	wantError(t, status, o, http.StatusBadRequest, "NOT_MATCHES_AMOUNT")
+	status, o = h.call(http.MethodPost, path, map[string]any{"paymentKey": "tgen_other", "orderId": orderID, "amount": 12000})
+	wantError(t, status, o, http.StatusBadRequest, "INVALID_REQUEST")
+	if got := h.get(key).str(t, "status"); got != "IN_PROGRESS" {
+		t.Fatalf("status after refused confirms = %s", got)
+	}
+
+	p := h.mustOK(http.MethodPost, path, map[string]any{"orderId": orderID, "amount": 12000})
+	if p.str(t, "status") != "DONE" || p.str(t, "paymentKey") != key || p.int(t, "totalAmount") != 12000 {
+		t.Errorf("confirmed payment = %v", p)
+	}
+	if n := h.sb.CallsFor(opConfirm, key); n != 3 {
+		t.Errorf("CallsFor(confirm) = %d, want 3", n)
+	}
+	// A second confirm by either path is refused, as a refreshed success
+	// page's is.
+	status, o = h.call(http.MethodPost, path, map[string]any{"orderId": orderID, "amount": 12000})
+	wantError(t, status, o, http.StatusBadRequest, "ALREADY_PROCESSED_PAYMENT")
+	status, o = h.call(http.MethodPost, "/v1/payments/confirm", confirmBody(key, orderID, 12000))
+	wantError(t, status, o, http.StatusBadRequest, "ALREADY_PROCESSED_PAYMENT")
+	// GET on the same path is still the lookup.
+	if got := h.get(key).str(t, "status"); got != "DONE" {
+		t.Errorf("lookup = %s", got)
+	}
+}

@@ -11,6 +11,7 @@
 // # Routes (relative to the handler root; mount with http.StripPrefix)
 //
 //	POST /v1/payments/confirm               {paymentKey, orderId, amount} → Payment
+//	POST /v1/payments/{paymentKey}          {orderId, amount}: the earlier confirm path, the same as confirm
 //	GET  /v1/payments/{paymentKey}          the payment in any status → Payment
 //	GET  /v1/payments/orders/{orderId}      the confirmed payment of orderId → Payment
 //	POST /v1/payments/{paymentKey}/cancel   {cancelReason, cancelAmount?, taxFreeAmount?, refundableAmount?} → Payment

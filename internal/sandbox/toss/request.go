@@ -113,3 +113,18 @@ func (f fields) canonical() []byte {
 	}
 	return mustJSON(f.js)
 }
+
+// setPathKey makes the paymentKey of the earlier confirm path
+// (POST /v1/payments/{paymentKey}) the body's, so that both paths share one
+// confirm, idempotent replays included. A body naming another paymentKey is
+// refused rather than guessed at.
+func (f *fields) setPathKey(key string) *apiError {
+	if f.present("paymentKey") {
+		if got, _ := f.peek("paymentKey"); got != key {
+			return errInvalid("paymentKey in the body differs from the one in the path")
+		}
+		return nil
+	}
+	f.js["paymentKey"] = mustJSON(key)
+	return nil
+}

@@ -92,7 +92,7 @@ func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	path := r.URL.Path
 	switch {
 	case strings.HasPrefix(path, "/v1/payments/"):
-		rt, ok := route(strings.TrimPrefix(path, "/v1/payments/"))
+		rt, ok := route(r.Method, strings.TrimPrefix(path, "/v1/payments/"))
 		if !ok {
 			writeError(w, errNoRoute())
 			return

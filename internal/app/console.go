@@ -1,0 +1,23 @@
+package app
+
+import (
+	"net/http"
+
+	"github.com/paybridge/paybridge/internal/console"
+	"github.com/paybridge/paybridge/internal/payment"
+)
+
+// mountConsole serves the operator console at /console. self is
+// paybridge's own handler: the console's test-mode buttons drive the
+// sandbox windows through it.
+func (a *App) mountConsole(mux *http.ServeMux, self http.Handler) {
+	cfg := a.Config
+	console.New(console.Options{
+		Store: a.Store, Service: a.Service, Log: a.Log, PublicURL: cfg.PublicURL, Self: self,
+		WebhookAllowPrivate: cfg.WebhookAllowPrivate,
+		Sandboxes: map[string]bool{
+			payment.ProviderKakaoPay: cfg.KakaoPay.Sandbox(), payment.ProviderPortOne: cfg.PortOne.Sandbox(),
+			payment.ProviderIamport: cfg.PortOneV1.Sandbox(), payment.ProviderToss: cfg.Toss.Sandbox(),
+		},
+	}).Register(mux)
+}

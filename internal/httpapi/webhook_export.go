@@ -1,0 +1,47 @@
+package httpapi
+
+import (
+	"context"
+	"time"
+
+	"github.com/paybridge/paybridge/internal/payment"
+	"github.com/paybridge/paybridge/internal/stdwebhook"
+)
+
+// WebhookEndpointParams is a new endpoint as another front end (the
+// operator console) asks for it.
+type WebhookEndpointParams struct {
+	URL           string
+	EnabledEvents []string // none: every event
+	Description   string
+}
+
+// CreateWebhookEndpoint validates and stores a new endpoint of a merchant
+// with the same rules as POST /v1/webhook_endpoints (URL checks, event
+// names, the per-merchant limit). The returned endpoint carries its secret,
+// to be shown once.
+func CreateWebhookEndpoint(ctx context.Context, st payment.WebhookStore, merchantID string, in WebhookEndpointParams, allowPrivate bool) (*payment.WebhookEndpoint, error) {
+	a := &API{allowPrivate: allowPrivate}
+	e, err := a.newWebhookEndpoint(merchantID, createWebhookEndpointRequest{URL: in.URL, EnabledEvents: in.EnabledEvents, Description: in.Description})
+	if err != nil {
+		return nil, err
+	}
+	existing, err := st.FindWebhookEndpoints(ctx, merchantID)
+	if err != nil {
+		return nil, err
+	}
+	if len(existing) >= maxWebhookEndpoints {
+		return nil, payment.Errorf(payment.EINVALID, "a merchant may have at most %d webhook endpoints", maxWebhookEndpoints)
+	}
+	if err := st.CreateWebhookEndpoint(ctx, e); err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+// RotateWebhookEndpointSecret gives an endpoint a new secret as POST
+// /v1/webhook_endpoints/{id}/rotate_secret does: the old one keeps signing
+// for the same overlap. The returned endpoint carries the new secret.
+func RotateWebhookEndpointSecret(ctx context.Context, st payment.WebhookStore, merchantID, id string) (*payment.WebhookEndpoint, error) {
+	return st.RotateWebhookSecret(ctx, merchantID, id, stdwebhook.NewSecret(), time.Now().Add(secretOverlap))
+}
