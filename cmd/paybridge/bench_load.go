@@ -132,6 +132,7 @@ func (e *benchEnv) run(ctx context.Context, c int, flow func(ctx context.Context
 	res := runResult{n: len(lat), errs: int(errs.Load()), elapsed: elapsed, lat: lat, storeOK: berr == nil && aerr == nil}
 	res.store.Commits = after.Commits - before.Commits
 	res.store.Transactions = after.Transactions - before.Transactions
+	res.store.Statements = after.Statements - before.Statements
 	res.store.WriterBusy = after.WriterBusy - before.WriterBusy
 	res.store.CommitTime = after.CommitTime - before.CommitTime
 	if walOK && walOK2 {

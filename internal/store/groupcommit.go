@@ -274,6 +274,7 @@ type storeStats struct {
 	commits      atomic.Int64
 	transactions atomic.Int64
 	prepares     atomic.Int64
+	statements   atomic.Int64
 	writerBusy   atomic.Int64 // nanoseconds
 	commitTime   atomic.Int64 // nanoseconds
 }
@@ -291,6 +292,9 @@ type Stats struct {
 	// once per connection while it stays in the cache); 0 on PostgreSQL,
 	// where pgx keeps its own per-connection cache.
 	Prepares int64 `json:"prepares"`
+	// Statements are the SQL statements SQLite ran, reads and writes
+	// (savepoints included; BEGIN and COMMIT not); 0 on PostgreSQL.
+	Statements int64 `json:"statements"`
 	// WriterBusy is the time SQLite's writer spent running groups, and
 	// CommitTime the part of it spent in COMMIT (writing and syncing the
 	// WAL): the writer is the bottleneck when WriterBusy grows as fast as
@@ -302,6 +306,6 @@ type Stats struct {
 // Stats returns the store's counters.
 func (s *Store) Stats() Stats {
 	return Stats{Commits: s.stats.commits.Load(), Transactions: s.stats.transactions.Load(),
-		Prepares: s.stats.prepares.Load(), WriterBusy: time.Duration(s.stats.writerBusy.Load()),
+		Prepares: s.stats.prepares.Load(), Statements: s.stats.statements.Load(), WriterBusy: time.Duration(s.stats.writerBusy.Load()),
 		CommitTime: time.Duration(s.stats.commitTime.Load())}
 }

@@ -63,7 +63,7 @@ func openSQLite(ctx context.Context, u string) (*Store, error) {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
 	stats := new(storeStats)
-	w := sql.OpenDB(cachingConnector{Connector: wc, noInterrupt: true, prepares: &stats.prepares})
+	w := sql.OpenDB(cachingConnector{Connector: wc, noInterrupt: true, prepares: &stats.prepares, runs: &stats.statements})
 	w.SetMaxOpenConns(1)
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxLifetime(0)
@@ -76,7 +76,7 @@ func openSQLite(ctx context.Context, u string) (*Store, error) {
 		w.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
-	r := sql.OpenDB(cachingConnector{Connector: rc, prepares: &stats.prepares})
+	r := sql.OpenDB(cachingConnector{Connector: rc, prepares: &stats.prepares, runs: &stats.statements})
 	r.SetMaxOpenConns(4)
 	r.SetMaxIdleConns(4)
 	s := &Store{w: w, r: r, dialect: sqliteDialect, URL: "sqlite:" + path, stats: stats}

@@ -31,8 +31,9 @@ type cachingConnector struct {
 	// done, so a cancelled caller's transaction fails at its next statement
 	// and rolls back to its own savepoint alone.
 	noInterrupt bool
-	// prepares counts the statements compiled (Stats.Prepares).
-	prepares *atomic.Int64
+	// prepares counts the statements compiled (Stats.Prepares), runs
+	// those run (Stats.Statements).
+	prepares, runs *atomic.Int64
 }
 
 func (c cachingConnector) Connect(ctx context.Context) (driver.Conn, error) {
@@ -40,7 +41,7 @@ func (c cachingConnector) Connect(ctx context.Context) (driver.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &cachingConn{Conn: conn, noInterrupt: c.noInterrupt, prepares: c.prepares, lru: list.New(), byQuery: map[string]*list.Element{}}, nil
+	return &cachingConn{Conn: conn, noInterrupt: c.noInterrupt, prepares: c.prepares, runs: c.runs, lru: list.New(), byQuery: map[string]*list.Element{}}, nil
 }
 
 // cachingConn wraps one driver connection with its statement cache.
@@ -50,6 +51,7 @@ type cachingConn struct {
 	driver.Conn
 	noInterrupt bool
 	prepares    *atomic.Int64
+	runs        *atomic.Int64
 
 	mu      sync.Mutex
 	lru     *list.List // of *cachedStmt, most recently used first
@@ -66,6 +68,9 @@ type cachedStmt struct {
 // it back. A statement in use (open rows) is never handed out twice: the
 // second caller gets a fresh statement that is closed when it is done.
 func (c *cachingConn) acquire(ctx context.Context, query string) (driver.Stmt, func(), error) {
+	if c.runs != nil {
+		c.runs.Add(1)
+	}
 	c.mu.Lock()
 	if e, ok := c.byQuery[query]; ok {
 		cs := e.Value.(*cachedStmt)
