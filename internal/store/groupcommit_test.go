@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/paybridge/paybridge/internal/payment"
-	"github.com/paybridge/paybridge/internal/pgtest"
 	"github.com/paybridge/paybridge/internal/store"
 )
 
@@ -336,70 +335,4 @@ func TestGroupCommit_ConcurrentWritersShareCommits(t *testing.T) {
 		t.Fatalf("%d transactions in %d commits: no commit was shared", tx, commits)
 	}
 	t.Logf("%d transactions in %d commits", tx, commits)
-}
-
-// Each distinct query is prepared once per connection and reused, and a
-// query whose statement is still in use (its rows are open) gets its own.
-func TestSQLite_StatementsPreparedOnce(t *testing.T) {
-	s := MustOpen(t, "sqlite:"+filepath.Join(t.TempDir(), "pb.db"))
-	ctx := context.Background()
-	p := MustCreatePayment(t, s, "o-1")
-	if _, err := s.FindPaymentByID(ctx, p.ID); err != nil { // warm every reader up once
-		t.Fatal(err)
-	}
-	before := s.Stats().Prepares
-	for range 200 {
-		if _, err := s.FindPaymentByID(ctx, p.ID); err != nil {
-			t.Fatal(err)
-		}
-	}
-	// At most one prepare per reader connection (4) for 200 lookups.
-	if n := s.Stats().Prepares - before; n > 4 {
-		t.Fatalf("200 lookups prepared %d statements", n)
-	}
-	err := s.WithTxForTest(ctx, func(tx *sql.Tx) error {
-		const q = `SELECT k FROM (SELECT 1 AS k UNION ALL SELECT 2) ORDER BY k`
-		rows, err := tx.QueryContext(ctx, q)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var k, inner int
-			if err := rows.Scan(&k); err != nil {
-				return err
-			}
-			if err := tx.QueryRowContext(ctx, q).Scan(&inner); err != nil || inner != 1 {
-				return fmt.Errorf("the same query inside its own rows: %d, %v", inner, err)
-			}
-		}
-		return rows.Err()
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-}
-
-// On PostgreSQL, pgx (through database/sql) prepares each query once per
-// connection and reuses it (its default QueryExecModeCacheStatement): after
-// many lookups on one connection the server holds one prepared statement for
-// the lookup's text, not one per call.
-func TestPostgres_StatementsPreparedOnce(t *testing.T) {
-	url := pgtest.NewDatabase(t)
-	s, err := store.Open(context.Background(), url, store.Options{MaxConns: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	ctx := context.Background()
-	p := MustCreatePayment(t, s, "o-1")
-	for range 50 {
-		if _, err := s.FindPaymentByID(ctx, p.ID); err != nil {
-			t.Fatal(err)
-		}
-	}
-	n, err := s.QueryIntForTest(ctx, `SELECT COUNT(*) FROM pg_prepared_statements WHERE statement LIKE '%FROM payments WHERE id = $1'`)
-	if err != nil || n != 1 {
-		t.Fatalf("prepared statements for the lookup on its one connection: %d, %v", n, err)
-	}
 }
