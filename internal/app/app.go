@@ -174,7 +174,7 @@ func (a *App) sweepOnce(ctx context.Context) {
 		return
 	}
 	if r != (service.SweepResult{}) {
-		a.Log.Info("sweep", "expired", r.Expired, "settled", r.Settled, "refunds", r.Refunds, "orphaned", r.Orphaned, "refunded", r.Refunded)
+		a.Log.Info("sweep", "expired", r.Expired, "settled", r.Settled, "refunds", r.Refunds, "orphaned", r.Orphaned, "refunded", r.Refunded, "late", r.Late)
 	}
 	n, err := a.Store.ReapIdempotent(ctx, a.Service.Now().Add(-a.Config.IdempotencyRetention), 1000)
 	if err != nil && !errors.Is(err, context.Canceled) {

@@ -232,13 +232,40 @@ func TestCheckout_UnknownOutcomeSettledBySweep(t *testing.T) {
 	}
 }
 
-// Ensure an approve that never reached KakaoPay (5xx before acting) ends
-// failed once the provider's window has long passed, and is never re-sent.
+// Ensure an approve that never reached KakaoPay (5xx before acting) is
+// repeated by the sweep while the window is open, since KakaoPay's order
+// lookup proves it did not act (and a repeat is refused with -702 if it
+// had): the buyer who authenticated is charged once.
+func TestCheckout_ApproveProviderDidNotActRetried(t *testing.T) {
+	a := apptest.Start(t)
+	p := MustCreatePayment(t, a, "order-retried", 4000, "")
+	ret := buyer(t, a, p.RedirectURL, "approve")
+	a.KakaoPaySandbox.InjectFault(sbkakaopay.Fault{Op: "approve", Kind: "error", Status: 500, Code: -500})
+
+	follow(t, a, ret)
+	if got := getPayment(t, a, p.ID); got.Status != "approving" {
+		t.Fatalf("status = %s, want approving", got.Status)
+	}
+	a.Service.SetNow(func() time.Time { return time.Now().Add(time.Minute) })
+	if _, err := a.Service.Sweep(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if got := getPayment(t, a, p.ID); got.Status != "paid" {
+		t.Fatalf("status = %s, want paid after the repeated approve", got.Status)
+	}
+	if c := a.KakaoPaySandbox.Calls("approve"); c != 2 {
+		t.Fatalf("approve calls = %d, want 2", c)
+	}
+}
+
+// Ensure an approve KakaoPay keeps failing before acting ends failed
+// (not_approved) once the provider's window has long passed, after a
+// bounded number of repeats inside the window and none after it.
 func TestCheckout_UnknownOutcomeNeverApproved(t *testing.T) {
 	a := apptest.Start(t)
 	p := MustCreatePayment(t, a, "order-never", 4000, "")
 	ret := buyer(t, a, p.RedirectURL, "approve")
-	a.KakaoPaySandbox.InjectFault(sbkakaopay.Fault{Op: "approve", Kind: "error", Status: 500, Code: -500})
+	a.KakaoPaySandbox.InjectFault(sbkakaopay.Fault{Op: "approve", Kind: "error", Status: 500, Code: -500, Count: 100})
 
 	follow(t, a, ret)
 	if got := getPayment(t, a, p.ID); got.Status != "approving" {
@@ -259,8 +286,8 @@ func TestCheckout_UnknownOutcomeNeverApproved(t *testing.T) {
 	if got.Status != "failed" || got.Failure == nil || got.Failure.Code != "not_approved" {
 		t.Fatalf("after the window: %+v", got)
 	}
-	if c := a.KakaoPaySandbox.Calls("approve"); c != 1 {
-		t.Fatalf("approve calls = %d, want 1", c)
+	if c := a.KakaoPaySandbox.Calls("approve"); c != 2 {
+		t.Fatalf("approve calls = %d, want 2 (one repeat inside the window, none after)", c)
 	}
 }
 

@@ -66,6 +66,9 @@ func (f *crashProvider) Ready(ctx context.Context, p *payment.Payment, urls paym
 
 func (f *crashProvider) ParseReturn(url.Values) payment.Return { return payment.Return{} }
 
+// Finishing: it approves, as KakaoPay does.
+func (f *crashProvider) Finishing() payment.Finishing { return payment.Finishing{} }
+
 func (f *crashProvider) Approve(ctx context.Context, p *payment.Payment, _ payment.Return) (*payment.ProviderPayment, error) {
 	return f.Lookup(ctx, p)
 }

@@ -116,7 +116,7 @@ func toPaymentJSON(p *payment.Payment, cs []*payment.Cancellation) *paymentJSON 
 		j.RedirectURL = p.RedirectPC
 		j.RedirectURLs = &redirectURLsJSON{PC: p.RedirectPC, Mobile: p.RedirectMobile, App: p.RedirectApp}
 	}
-	if p.FailureCode != "" || p.ProviderErrorCode != "" {
+	if p.FailureCode != "" || p.ProviderErrorCode != "" || p.ProviderErrorMessage != "" {
 		j.Failure = &failureJSON{Code: p.FailureCode, Message: p.FailureMessage,
 			ProviderCode: p.ProviderErrorCode, ProviderMessage: p.ProviderErrorMessage}
 	}

@@ -50,7 +50,18 @@ type Payment struct {
 	// from the last refused or failed call, e.g. "-780" and "approval failure!".
 	ProviderErrorCode    string
 	ProviderErrorMessage string
-	PGToken              string // the token the buyer's return carried, kept for the drop-in API
+	PGToken              string // the token the buyer's return carried, kept for the drop-in API and approve retries
+	// ReturnTID is the provider's id the buyer's return claimed (Toss
+	// paymentKey), kept so a confirm the provider provably did not act on
+	// can be repeated. Never trusted for lookups: ProviderTID is set only
+	// from a verified answer.
+	ReturnTID string
+	// FinishAttempts counts the finishing calls repeated by the sweep, and
+	// RefundAttempts the refunds of a closed payment retried by it;
+	// RetryAt is when the next may be made (backoff).
+	FinishAttempts int64
+	RefundAttempts int64
+	RetryAt        time.Time
 
 	RedirectPC     string
 	RedirectMobile string
@@ -105,6 +116,10 @@ type Update struct {
 	ProviderErrorCode     *string
 	ProviderErrorMessage  *string
 	PGToken               *string
+	ReturnTID             *string
+	FinishAttempts        *int64
+	RefundAttempts        *int64
+	RetryAt               *time.Time
 	RedirectPC            *string
 	RedirectMobile        *string
 	RedirectApp           *string
@@ -143,8 +158,12 @@ type Cancellation struct {
 	FailureCode    string
 	FailureMessage string
 	ProviderAID    string
-	CreatedAt      time.Time
-	UpdatedAt      time.Time
+	// AcceptedAt is when the provider accepted the refund to carry it out
+	// later (PortOne V2 REQUESTED); zero otherwise. An accepted refund is
+	// never failed for looking not done: it waits for the provider's word.
+	AcceptedAt time.Time
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
 
 	// Idempotency is as Payment.Idempotency, for Store.CreateCancellation.
 	Idempotency *IdempotencyClaim

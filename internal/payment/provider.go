@@ -2,6 +2,7 @@ package payment
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/url"
 	"time"
@@ -17,6 +18,9 @@ import (
 // provider's own code and message ride along as a *ProviderError.
 type Provider interface {
 	Name() string
+	// Finishing says what the provider's finishing call does with the
+	// money, which decides what its errors may mean (see Finishing).
+	Finishing() Finishing
 	// Ready registers the payment with the provider (amount fixed here) and
 	// returns where to send the buyer. RedirectPC may be empty: the buyer
 	// then goes to paybridge's own checkout page, which opens the provider's
@@ -39,6 +43,24 @@ type Provider interface {
 	Cancel(ctx context.Context, p *Payment, req CancelRequest) (*ProviderPayment, error)
 }
 
+// Finishing describes how a provider finishes a payment. Rule: decide from
+// what happened to the money, not from what one call returned.
+type Finishing struct {
+	// Verifies is true when the buyer's money moves inside the provider's
+	// window and the finishing call only reads it (PortOne V1 and V2): a
+	// failed read then says nothing about the money, so no error of it may
+	// fail a payment. False when the finishing call itself moves the money
+	// (KakaoPay approve, Toss confirm): a call the provider provably did
+	// not act on may be repeated, behind the provider's own guard against
+	// a double charge (KakaoPay -702, Toss Idempotency-Key).
+	Verifies bool
+	// WindowOutlivesExpiry is true when the buyer can still pay in the
+	// provider's window after paybridge closed the payment (PortOne's
+	// windows do not expire with ours): the sweep then re-checks closed
+	// payments for a while and refunds a late charge.
+	WindowOutlivesExpiry bool
+}
+
 // Return is the buyer's browser coming back from the provider's window.
 type Return struct {
 	// Success is the provider's own word that the buyer finished
@@ -59,6 +81,10 @@ type Return struct {
 	// ErrorCode and ErrorMessage are the provider's reason when !Success.
 	ErrorCode    string
 	ErrorMessage string
+	// Canceled is the provider's word that the buyer cancelled in the
+	// window (Toss's PAY_PROCESS_CANCELED). Like everything in a return it
+	// is only believed once a lookup shows nothing was charged.
+	Canceled bool
 }
 
 // WebhookParser is implemented by providers that notify paybridge. A
@@ -110,23 +136,37 @@ const (
 // ProviderPayment is the provider's view of a payment, from an approve,
 // lookup or cancel response.
 type ProviderPayment struct {
-	TID              string
-	CID              string // the merchant code the provider answered for, when it says
-	OrderID          string
-	CustomerID       string
-	State            ProviderState
-	RawStatus        string
-	Amount           int64 // total approved
-	TaxFreeAmount    int64
-	CanceledAmount   int64
-	CancelableAmount int64
-	MethodType       string
-	ApprovalID       string
-	ItemName         string
-	Quantity         int64
-	CreatedAt        time.Time
-	ApprovedAt       time.Time
-	CanceledAt       time.Time
+	TID           string
+	CID           string // the merchant code the provider answered for, when it says
+	OrderID       string
+	CustomerID    string
+	State         ProviderState
+	RawStatus     string
+	Amount        int64 // total approved
+	TaxFreeAmount int64 // the original tax-free part, valid when TaxFreeKnown
+	// TaxFreeKnown is set by adapters whose provider reports the tax-free
+	// part (all but PortOne V1): only then is it compared with the payment.
+	TaxFreeKnown          bool
+	CanceledAmount        int64
+	CanceledTaxFreeAmount int64 // the tax-free part of CanceledAmount, valid when TaxFreeKnown
+	CancelableAmount      int64
+	// PendingCancelAmount is what the provider accepted to refund and has
+	// not refunded yet (PortOne V2 REQUESTED cancellations).
+	PendingCancelAmount int64
+	// FailureCode and FailureMessage are the provider's own reason for a
+	// failed payment (PortOne V1 fail_reason, V2 failure.pgCode and
+	// pgMessage), kept on the payment for the operator; BuyerCanceled says
+	// the reason is the buyer cancelling in the window.
+	FailureCode    string
+	FailureMessage string
+	BuyerCanceled  bool
+	MethodType     string
+	ApprovalID     string
+	ItemName       string
+	Quantity       int64
+	CreatedAt      time.Time
+	ApprovedAt     time.Time
+	CanceledAt     time.Time
 }
 
 // CancelRequest is a refund as sent to the provider. Cancelable is the
@@ -142,3 +182,9 @@ type CancelRequest struct {
 	// refund twice.
 	IdempotencyKey string
 }
+
+// ErrRefundAccepted is wrapped (inside an EUPSTREAM *Error) by an adapter
+// whose provider accepted a refund it carries out later (PortOne V2's
+// REQUESTED): the refund is neither done nor refused, and stays pending
+// until the provider says which.
+var ErrRefundAccepted = errors.New("the provider accepted the refund and completes it later")

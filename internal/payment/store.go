@@ -28,6 +28,11 @@ type Store interface {
 	// UpdatePayment changes fields of payment id without a status change,
 	// only while it is in status expect.
 	UpdatePayment(ctx context.Context, id string, expect Status, upd Update) (*Payment, error)
+	// AnnouncePayment changes fields of payment id without a status change,
+	// only while it is in status expect, and writes ev to its audit trail
+	// and a payment.updated event to the outbox in the same transaction:
+	// the shop hears of changes to closed payments like of any transition.
+	AnnouncePayment(ctx context.Context, id string, expect Status, upd Update, ev Event) (*Payment, error)
 	// FindEvents lists the audit trail of a payment, oldest first.
 	FindEvents(ctx context.Context, paymentID string) ([]*Event, error)
 
@@ -36,8 +41,20 @@ type Store interface {
 	// payment's status changed, and (EINVALID) an amount over what remains.
 	CreateCancellation(ctx context.Context, c *Cancellation, expect Status) error
 	// CompleteCancellation settles a pending cancellation. On success it also
-	// moves the payment to to with upd, in one transaction.
-	CompleteCancellation(ctx context.Context, c *Cancellation, succeeded bool, to Status, upd Update, ev Event) (*Payment, error)
+	// adds c's amounts to the payment's refunded totals as stored (never
+	// from a copy read earlier), moves it to partially_canceled or canceled
+	// accordingly, and applies upd, in one transaction.
+	CompleteCancellation(ctx context.Context, c *Cancellation, succeeded bool, upd Update, ev Event) (*Payment, error)
+	// AcceptCancellation records that the provider accepted a pending
+	// cancellation to carry out later (c.AcceptedAt).
+	AcceptCancellation(ctx context.Context, c *Cancellation) error
+	// ExtendLeases extends c.Owner's leases on the given payments to
+	// c.Now+c.Lease and reports which it still held: background work
+	// extends before each item so that no other instance re-claims a row
+	// still being worked on.
+	ExtendLeases(ctx context.Context, c Claim, paymentIDs []string) ([]string, error)
+	// ExtendCancellationLeases does the same for claimed cancellations.
+	ExtendCancellationLeases(ctx context.Context, c Claim, cancellationIDs []string) ([]string, error)
 	// FindCancellations lists a payment's cancellations, oldest first.
 	FindCancellations(ctx context.Context, paymentID string) ([]*Cancellation, error)
 	// ClaimPayments leases to c.Owner, for c.Lease, up to f.Limit payments
@@ -76,7 +93,12 @@ type PaymentFilter struct {
 	CreatedBefore time.Time
 	ExpiresBefore time.Time
 	FailureCode   string
-	Limit         int
+	// Providers limits to these providers; UpdatedAfter to payments
+	// changed since; RetryBefore to payments whose RetryAt has passed.
+	Providers    []string
+	UpdatedAfter time.Time
+	RetryBefore  time.Time
+	Limit        int
 }
 
 // Claim names who takes background work, when (the claimant's clock, which

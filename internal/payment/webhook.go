@@ -14,12 +14,17 @@ const (
 	EventPaymentPartiallyCanceled = "payment.partially_canceled"
 	EventPaymentExpired           = "payment.expired"
 	EventPaymentAborted           = "payment.aborted"
+	// EventPaymentUpdated announces a change to a payment that keeps its
+	// status: a closed payment whose refund is required or was made (a
+	// late charge, a retried refund), an approving payment whose outcome
+	// stays unknown.
+	EventPaymentUpdated = "payment.updated"
 )
 
 // EventTypes lists every outbound event type.
 var EventTypes = []string{
 	EventPaymentPaid, EventPaymentFailed, EventPaymentCanceled,
-	EventPaymentPartiallyCanceled, EventPaymentExpired, EventPaymentAborted,
+	EventPaymentPartiallyCanceled, EventPaymentExpired, EventPaymentAborted, EventPaymentUpdated,
 }
 
 // EventTypeFor returns the event a move to status to announces, or "" when

@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/paybridge/paybridge/internal/payment"
@@ -26,10 +27,11 @@ const MaxReasonLen = 200
 
 // Refund refunds part or all of a paid payment. When the provider has not
 // confirmed the refund yet, it returns the cancellation still pending and no
-// error: the sweep settles it. Only one refund of a payment
-// is in flight at a time (a pending cancellation row blocks others), and the
-// provider is told the cancelable amount we expect, so a stale or repeated
-// request cannot refund twice.
+// error: the sweep settles it. Only one refund of a payment is in flight at
+// a time (a pending cancellation row blocks others, and a refund that lost
+// a race to another one gets ECONFLICT, never the provider's refusal), and
+// the provider is told the cancelable amount as stored, so a stale or
+// repeated request cannot refund twice.
 func (s *Service) Refund(ctx context.Context, merchantID, id string, in RefundInput) (*payment.Payment, *payment.Cancellation, error) {
 	p, err := s.FindPayment(ctx, merchantID, id)
 	if err != nil {
@@ -77,28 +79,55 @@ func (s *Service) Refund(ctx context.Context, merchantID, id string, in RefundIn
 	}
 	log := s.log.With("payment_id", p.ID, "provider", p.Provider, "op", "cancel", "cancellation_id", c.ID)
 
+	// The pending row now blocks every other refund, so the payment as
+	// stored cannot change under us. If it changed between the first read
+	// and the row (another refund completed), this request was decided on
+	// a stale view: it is withdrawn with a conflict before the provider
+	// hears of it.
+	fresh, err := s.store.FindPaymentByID(ctx, p.ID)
+	if err != nil {
+		return nil, nil, err
+	}
+	if fresh.CanceledAmount != p.CanceledAmount || fresh.CanceledTaxFreeAmount != p.CanceledTaxFreeAmount || fresh.Status != p.Status {
+		c.FailureCode, c.FailureMessage = "conflict", "another refund of this payment completed first"
+		if _, err := s.store.CompleteCancellation(ctx, c, false, payment.Update{}, payment.Event{}); err != nil {
+			return nil, nil, err
+		}
+		return nil, nil, payment.Errorf(payment.ECONFLICT, "another refund of this payment completed meanwhile; read it and try again")
+	}
+	p = fresh
+
 	pctx, cancel := s.providerCtx(ctx)
-	res, err := prov.Cancel(pctx, p, payment.CancelRequest{Amount: amount, TaxFreeAmount: taxFree, Cancelable: cancelable,
+	res, err := prov.Cancel(pctx, p, payment.CancelRequest{Amount: amount, TaxFreeAmount: taxFree, Cancelable: p.CancelableAmount(),
 		Reason: in.Reason, IdempotencyKey: c.ID})
 	cancel()
 	if err != nil {
+		if errors.Is(err, payment.ErrRefundAccepted) {
+			// Accepted, carried out later (PortOne V2 REQUESTED): pending
+			// until the provider reports it done or refused.
+			log.Info("provider accepted the refund; it completes later", "error", err)
+			c.AcceptedAt = s.Now()
+			if err := s.store.AcceptCancellation(ctx, c); err != nil {
+				return nil, nil, err
+			}
+			return s.settleCancellation(ctx, c, false) // it may be done already
+		}
 		if payment.ErrorCode(err) == payment.EUPSTREAM {
 			log.Warn("refund outcome unknown; looking the payment up", "error", err)
-			// Asynchronous refunds (PortOne V2's REQUESTED) and lost answers
-			// both land here: the refund stays pending, and the sweep settles
+			// A lost answer: the refund stays pending, and the sweep settles
 			// it by lookup. The caller sees the pending cancellation.
 			return s.settleCancellation(ctx, c, false)
 		}
 		log.Info("provider refused the refund", "error", err)
 		c.FailureCode, c.FailureMessage = "provider_declined", payment.ErrorMessage(err)
-		np, cerr := s.store.CompleteCancellation(ctx, c, false, "", payment.Update{}, payment.Event{})
+		np, cerr := s.store.CompleteCancellation(ctx, c, false, payment.Update{}, payment.Event{})
 		if cerr != nil {
 			return nil, nil, cerr
 		}
 		return np, c, payment.Wrap(payment.ErrorCode(err), err, "%s", payment.ErrorMessage(err))
 	}
 	c.ProviderAID = res.ApprovalID
-	np, err := s.completeRefund(ctx, p, c, res.RawStatus)
+	np, err := s.completeRefund(ctx, c, res.RawStatus)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -106,28 +135,28 @@ func (s *Service) Refund(ctx context.Context, merchantID, id string, in RefundIn
 	return np, c, nil
 }
 
-// completeRefund records a refund the provider confirmed.
-func (s *Service) completeRefund(ctx context.Context, p *payment.Payment, c *payment.Cancellation, rawStatus string) (*payment.Payment, error) {
-	canceled := p.CanceledAmount + c.Amount
-	to := payment.StatusPartiallyCanceled
-	if canceled == p.Amount {
-		to = payment.StatusCanceled
-	}
+// completeRefund records a refund the provider confirmed; the store adds it
+// to the refunded totals as stored.
+func (s *Service) completeRefund(ctx context.Context, c *payment.Cancellation, rawStatus string) (*payment.Payment, error) {
 	now := s.Now()
-	upd := payment.Update{
-		CanceledAmount:        ptr(canceled),
-		CanceledTaxFreeAmount: ptr(p.CanceledTaxFreeAmount + c.TaxFreeAmount),
-		ProviderStatus:        ptr(rawStatus),
-		CanceledAt:            &now,
-	}
-	return s.store.CompleteCancellation(ctx, c, true, to, upd, payment.Event{Reason: "refunded", Message: c.Reason})
+	upd := payment.Update{ProviderStatus: ptr(rawStatus), CanceledAt: &now}
+	return s.store.CompleteCancellation(ctx, c, true, upd, payment.Event{Reason: "refunded", Message: c.Reason})
 }
 
-// settleCancellation resolves a pending refund by looking the payment up: if
-// the provider's cumulative refunded total includes this refund, it
-// succeeded; if it still shows the total from before, it did not happen
-// (once old enough, or when final is set, it is failed; before that it stays
-// pending in case the request is still on its way).
+// settleCancellation resolves a pending refund by looking the payment up and
+// comparing the provider's cumulative refunded total with paybridge's:
+//
+//   - it includes this refund: it succeeded (and any excess is a refund
+//     made outside paybridge, recorded as such);
+//   - the provider accepted it to carry out later and still holds it
+//     pending: it stays pending, however long that takes;
+//   - the provider accepted it and holds nothing pending, without having
+//     refunded it: the provider refused it;
+//   - it does not include it: it did not happen, once old enough (final)
+//     for any request in flight to have landed (before that it stays
+//     pending); a difference the provider does show is an outside refund.
+//
+// So every pending refund settles, and none ever blocks later ones forever.
 func (s *Service) settleCancellation(ctx context.Context, c *payment.Cancellation, final bool) (*payment.Payment, *payment.Cancellation, error) {
 	p, err := s.store.FindPaymentByID(ctx, c.PaymentID)
 	if err != nil {
@@ -143,22 +172,41 @@ func (s *Service) settleCancellation(ctx context.Context, c *payment.Cancellatio
 	if err != nil {
 		return p, c, nil
 	}
-	switch res.CanceledAmount {
-	case p.CanceledAmount + c.Amount:
-		np, err := s.completeRefund(ctx, p, c, res.RawStatus)
-		return np, c, err
-	case p.CanceledAmount:
-		if !final {
-			return p, c, nil
-		}
-		c.FailureCode, c.FailureMessage = "not_refunded", "the provider reports the refund did not happen"
-		np, err := s.store.CompleteCancellation(ctx, c, false, "", payment.Update{}, payment.Event{})
-		return np, c, err
-	default:
-		s.log.Error("provider's refunded total matches no refund paybridge knows: check by hand",
-			"payment_id", p.ID, "cancellation_id", c.ID, "provider_canceled", res.CanceledAmount, "canceled", p.CanceledAmount)
+	if msg := identityMismatch(p, res); msg != "" {
+		s.log.Warn("provider answer is about another payment; refund left pending", "payment_id", p.ID, "reason", msg)
 		return p, c, nil
 	}
+	accepted := !c.AcceptedAt.IsZero()
+	switch {
+	case res.CanceledAmount >= p.CanceledAmount+c.Amount:
+		np, err := s.completeRefund(ctx, c, res.RawStatus)
+		if err != nil {
+			return p, c, err
+		}
+		if res.CanceledAmount > np.CanceledAmount {
+			np, err = s.recordExternalCancel(ctx, np, res)
+		}
+		return np, c, err
+	case accepted && res.PendingCancelAmount > 0:
+		return p, c, nil
+	case !accepted && !final:
+		return p, c, nil
+	}
+	c.FailureCode, c.FailureMessage = "not_refunded", "the provider reports the refund did not happen"
+	if accepted {
+		c.FailureCode, c.FailureMessage = "provider_refused", "the provider accepted the refund, then did not carry it out"
+	}
+	np, err := s.store.CompleteCancellation(ctx, c, false, payment.Update{}, payment.Event{})
+	if err != nil {
+		return p, c, err
+	}
+	if res.CanceledAmount > np.CanceledAmount {
+		np, err = s.recordExternalCancel(ctx, np, res)
+	} else if res.CanceledAmount < np.CanceledAmount {
+		s.log.Error("provider reports less refunded than paybridge recorded: check by hand", "payment_id", p.ID,
+			"provider_canceled", res.CanceledAmount, "canceled", np.CanceledAmount)
+	}
+	return np, c, err
 }
 
 // pendingRefundGiveUp is how old a pending refund must be before a lookup

@@ -8,11 +8,20 @@ import (
 
 // BuyerLeft handles the browser arriving at a payment's cancel or fail URL,
 // or at its approval URL without the provider's word of success.
-// Those URLs carry nothing trustworthy (anyone can open them), so the payment
-// is only moved when the provider confirms: quit → aborted, failed → failed.
-// If the provider still reports the payment as open, it stays ready: the
-// buyer may yet pay in another tab, and the expiry sweep closes it otherwise.
 func (s *Service) BuyerLeft(ctx context.Context, id string) (*payment.Payment, error) {
+	return s.buyerLeft(ctx, id, payment.Return{})
+}
+
+// buyerLeft handles a return without success. Those URLs carry nothing
+// trustworthy (anyone can open them), so the payment is only moved after a
+// lookup confirms nothing was charged: the buyer quit or cancelled →
+// aborted, for every provider (KakaoPay QUIT_PAYMENT, PortOne's failure
+// "the user cancelled", Toss's PAY_PROCESS_CANCELED with no confirmed
+// payment); the provider failed it → failed, with the provider's own code
+// and message kept on the payment. If the provider still reports the
+// payment as open and the buyer did not cancel, it stays ready: the buyer
+// may yet pay in another tab, and the expiry sweep closes it otherwise.
+func (s *Service) buyerLeft(ctx context.Context, id string, ret payment.Return) (*payment.Payment, error) {
 	p, err := s.store.FindPaymentByID(ctx, id)
 	if err != nil {
 		return nil, err
@@ -31,14 +40,45 @@ func (s *Service) BuyerLeft(ctx context.Context, id string) (*payment.Payment, e
 		s.log.Warn("lookup after the buyer left failed", "payment_id", p.ID, "provider", p.Provider, "op", "lookup", "error", err)
 		return p, nil
 	}
-	msg := "the provider reports " + res.RawStatus
-	switch res.State {
-	case payment.ProviderQuit:
-		return s.transition(ctx, p, payment.StatusAborted, payment.Update{ProviderStatus: ptr(res.RawStatus)}, "buyer_quit", msg)
-	case payment.ProviderFailed:
-		return s.transition(ctx, p, payment.StatusFailed, payment.Update{
-			ProviderStatus: ptr(res.RawStatus), FailureCode: ptr("provider_failed"), FailureMessage: ptr(msg),
-		}, "provider_failed", msg)
+	if msg := notAbout(p, res); msg != "" {
+		s.log.Warn("provider answer decides nothing for this payment; ignored", "payment_id", p.ID, "reason", msg)
+		return p, nil
+	}
+	switch {
+	case res.State == payment.ProviderQuit || (res.State == payment.ProviderFailed && res.BuyerCanceled) ||
+		(res.State == payment.ProviderPending && ret.Canceled):
+		return s.transition(ctx, p, payment.StatusAborted, providerReason(res, ret), "buyer_quit",
+			"the buyer cancelled; the provider reports "+res.RawStatus+" and nothing charged")
+	case res.State == payment.ProviderFailed:
+		return s.failFromProvider(ctx, p, res, ret, "provider_failed")
 	}
 	return p, nil
+}
+
+// failFromProvider fails a payment the provider reports failed, keeping
+// the provider's reason.
+func (s *Service) failFromProvider(ctx context.Context, p *payment.Payment, res *payment.ProviderPayment, ret payment.Return, reason string) (*payment.Payment, error) {
+	msg := "the provider reports " + res.RawStatus
+	upd := providerReason(res, ret)
+	if upd.ProviderErrorMessage != nil && *upd.ProviderErrorMessage != "" {
+		msg += ": " + *upd.ProviderErrorMessage
+	}
+	upd.FailureCode, upd.FailureMessage = ptr("provider_failed"), ptr(msg)
+	return s.transition(ctx, p, payment.StatusFailed, upd, reason, msg)
+}
+
+// providerReason records the provider's status and its own reason for a
+// failure: from its lookup, else from the buyer's return (Toss's fail URL
+// code and message), which is only kept once a lookup confirmed nothing was
+// charged.
+func providerReason(res *payment.ProviderPayment, ret payment.Return) payment.Update {
+	upd := payment.Update{ProviderStatus: ptr(res.RawStatus)}
+	code, msg := res.FailureCode, res.FailureMessage
+	if code == "" && msg == "" {
+		code, msg = ret.ErrorCode, ret.ErrorMessage
+	}
+	if code != "" || msg != "" {
+		upd.ProviderErrorCode, upd.ProviderErrorMessage = ptr(code), ptr(msg)
+	}
+	return upd
 }

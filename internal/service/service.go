@@ -37,6 +37,22 @@ type Config struct {
 	// 1 minute): if an instance dies mid-sweep, another picks its work up
 	// after that. It also spaces out lookups of one unsettled payment.
 	SweepLease time.Duration
+	// SweepConcurrency is how many items of one provider the sweep works
+	// on at once (default 4); each provider gets its own, so one slow
+	// provider cannot stall the others.
+	SweepConcurrency int
+	// UnknownAfter is how long past the provider's window a payment may
+	// stay approving with an outcome paybridge cannot learn (lookups fail,
+	// or the provider reports a status paybridge does not know) before it
+	// is surfaced: failure code outcome_unknown, a payment.updated event
+	// and an error in the log (default 30 minutes).
+	UnknownAfter time.Duration
+	// LateCheckFor is how long after a payment of a provider whose window
+	// outlives paybridge's expiry (PortOne) was closed the sweep keeps
+	// looking it up, every LateCheckEvery, to refund a late charge
+	// (defaults 2 hours and 5 minutes).
+	LateCheckFor   time.Duration
+	LateCheckEvery time.Duration
 }
 
 func (c *Config) setDefaults() {
@@ -57,6 +73,18 @@ func (c *Config) setDefaults() {
 	}
 	if c.SweepLease == 0 {
 		c.SweepLease = time.Minute
+	}
+	if c.SweepConcurrency <= 0 {
+		c.SweepConcurrency = 4
+	}
+	if c.UnknownAfter == 0 {
+		c.UnknownAfter = 30 * time.Minute
+	}
+	if c.LateCheckFor == 0 {
+		c.LateCheckFor = 2 * time.Hour
+	}
+	if c.LateCheckEvery == 0 {
+		c.LateCheckEvery = 5 * time.Minute
 	}
 	c.PublicURL = strings.TrimRight(c.PublicURL, "/")
 }

@@ -2,7 +2,6 @@ package service
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/paybridge/paybridge/internal/payment"
 )
@@ -20,7 +19,7 @@ func (s *Service) Sync(ctx context.Context, id string) (*payment.Payment, error)
 	}
 	switch p.Status {
 	case payment.StatusApproving:
-		return s.settle(ctx, p)
+		return s.settle(ctx, p, false)
 	case payment.StatusAborted, payment.StatusFailed, payment.StatusExpired:
 		return s.refundLate(ctx, p)
 	case payment.StatusReady, payment.StatusPaid, payment.StatusPartiallyCanceled:
@@ -36,6 +35,10 @@ func (s *Service) Sync(ctx context.Context, id string) (*payment.Payment, error)
 	cancel()
 	if err != nil {
 		return p, err
+	}
+	if msg := notAbout(p, res); msg != "" {
+		s.log.Warn("provider answer decides nothing for this payment; ignored", "payment_id", p.ID, "reason", msg)
+		return p, nil
 	}
 	if p.Status != payment.StatusReady {
 		// Paid: the only news can be a refund made outside paybridge.
@@ -59,47 +62,14 @@ func (s *Service) Sync(ctx context.Context, id string) (*payment.Payment, error)
 		}
 		return s.applyResult(ctx, np, res, "settled_by_webhook")
 	case payment.ProviderQuit:
-		return s.transition(ctx, p, payment.StatusAborted, payment.Update{ProviderStatus: ptr(res.RawStatus)},
+		return s.transition(ctx, p, payment.StatusAborted, providerReason(res, payment.Return{}),
 			"buyer_quit", "the provider reports "+res.RawStatus)
 	case payment.ProviderFailed:
-		msg := "the provider reports " + res.RawStatus
-		return s.transition(ctx, p, payment.StatusFailed, payment.Update{
-			ProviderStatus: ptr(res.RawStatus), FailureCode: ptr("provider_failed"), FailureMessage: ptr(msg),
-		}, "provider_failed", msg)
+		if res.BuyerCanceled {
+			return s.transition(ctx, p, payment.StatusAborted, providerReason(res, payment.Return{}),
+				"buyer_quit", "the buyer cancelled; the provider reports "+res.RawStatus)
+		}
+		return s.failFromProvider(ctx, p, res, payment.Return{}, "provider_failed")
 	}
 	return p, nil
-}
-
-// refundLate handles a provider that took money for a payment paybridge has
-// already closed (the buyer paid in a window that outlived the payment). The
-// payment stays closed, the money goes back to the buyer, and the payment's
-// failure message says so for the operator.
-func (s *Service) refundLate(ctx context.Context, p *payment.Payment) (*payment.Payment, error) {
-	refunded, err := s.refundOwn(ctx, p)
-	if err != nil {
-		s.log.Error("a closed payment was charged and the refund failed; the sweep will retry it",
-			"payment_id", p.ID, "provider", p.Provider, "status", p.Status, "error", err)
-		msg := "money charged after the payment was " + string(p.Status) + " could not be refunded yet (" +
-			payment.ErrorMessage(err) + "): paybridge retries it"
-		if _, uerr := s.store.UpdatePayment(ctx, p.ID, p.Status, payment.Update{
-			FailureCode: ptr(FailureRefundRequired), FailureMessage: &msg,
-		}); uerr != nil {
-			return p, uerr
-		}
-		return p, err
-	}
-	if refunded == 0 {
-		return p, nil
-	}
-	s.log.Warn("a closed payment was charged late; refunded at the provider",
-		"payment_id", p.ID, "provider", p.Provider, "status", p.Status, "refunded", refunded)
-	msg := fmt.Sprintf("%d won charged after the payment was %s was refunded at the provider", refunded, p.Status)
-	if p.FailureMessage != "" {
-		msg = p.FailureMessage + "; " + msg
-	}
-	upd := payment.Update{FailureMessage: &msg}
-	if p.FailureCode == "" {
-		upd.FailureCode = ptr("late_charge_refunded")
-	}
-	return s.store.UpdatePayment(ctx, p.ID, p.Status, upd)
 }

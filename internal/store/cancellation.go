@@ -9,18 +9,22 @@ import (
 )
 
 const cancellationColumns = `id, payment_id, amount, tax_free_amount, reason, status, failure_code, failure_message,
-	provider_aid, created_at, updated_at`
+	provider_aid, created_at, updated_at, accepted_at`
 
 func scanCancellation(row scanner) (*payment.Cancellation, error) {
 	var (
 		c                payment.Cancellation
 		created, updated int64
+		accepted         int64
 	)
 	if err := row.Scan(&c.ID, &c.PaymentID, &c.Amount, &c.TaxFreeAmount, &c.Reason, &c.Status, &c.FailureCode,
-		&c.FailureMessage, &c.ProviderAID, &created, &updated); err != nil {
+		&c.FailureMessage, &c.ProviderAID, &created, &updated, &accepted); err != nil {
 		return nil, err
 	}
 	c.CreatedAt, c.UpdatedAt = fromMicros(created), fromMicros(updated)
+	if accepted != 0 {
+		c.AcceptedAt = fromMicros(accepted)
+	}
 	return &c, nil
 }
 
@@ -46,9 +50,9 @@ func (s *Store) CreateCancellation(ctx context.Context, c *payment.Cancellation,
 				c.TaxFreeAmount, p.CancelableTaxFreeAmount())
 		}
 		_, err = tx.ExecContext(ctx, s.q(`INSERT INTO cancellations (`+cancellationColumns+`)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
 			c.ID, c.PaymentID, c.Amount, c.TaxFreeAmount, c.Reason, c.Status, c.FailureCode, c.FailureMessage,
-			c.ProviderAID, micros(c.CreatedAt), micros(c.UpdatedAt))
+			c.ProviderAID, micros(c.CreatedAt), micros(c.UpdatedAt), retryMicros(c.AcceptedAt))
 		if err != nil {
 			if s.dialect.isUniqueViolation(err) {
 				return payment.Errorf(payment.ECONFLICT, "another refund of this payment is in progress")
@@ -60,7 +64,7 @@ func (s *Store) CreateCancellation(ctx context.Context, c *payment.Cancellation,
 }
 
 // CompleteCancellation implements payment.Store.
-func (s *Store) CompleteCancellation(ctx context.Context, c *payment.Cancellation, succeeded bool, to payment.Status, upd payment.Update, ev payment.Event) (*payment.Payment, error) {
+func (s *Store) CompleteCancellation(ctx context.Context, c *payment.Cancellation, succeeded bool, upd payment.Update, ev payment.Event) (*payment.Payment, error) {
 	var p *payment.Payment
 	err := s.withTx(ctx, func(tx *sql.Tx) error {
 		now := s.now()
@@ -86,6 +90,18 @@ func (s *Store) CompleteCancellation(ctx context.Context, c *payment.Cancellatio
 			p = cur
 			return nil
 		}
+		// The refunded totals are the stored ones plus this refund, read
+		// under the row lock in this transaction: never a copy read
+		// before the provider was called.
+		canceled, canceledTaxFree := cur.CanceledAmount+c.Amount, cur.CanceledTaxFreeAmount+c.TaxFreeAmount
+		if canceled > cur.Amount || canceledTaxFree > cur.TaxFreeAmount {
+			return payment.Errorf(payment.ECONFLICT, "refund %s does not fit what remains of payment %s", c.ID, c.PaymentID)
+		}
+		upd.CanceledAmount, upd.CanceledTaxFreeAmount = &canceled, &canceledTaxFree
+		to := payment.StatusPartiallyCanceled
+		if canceled == cur.Amount {
+			to = payment.StatusCanceled
+		}
 		if !payment.CanTransition(cur.Status, to) {
 			return payment.Errorf(payment.ECONFLICT, "a payment cannot move from %s to %s", cur.Status, to)
 		}
@@ -97,9 +113,21 @@ func (s *Store) CompleteCancellation(ctx context.Context, c *payment.Cancellatio
 		if err := s.insertEvent(ctx, tx, &ev); err != nil {
 			return err
 		}
-		return s.writeOutbox(ctx, tx, p, to, now)
+		return s.writeOutbox(ctx, tx, p, payment.EventTypeFor(to), now)
 	})
 	return p, err
+}
+
+// AcceptCancellation implements payment.Store.
+func (s *Store) AcceptCancellation(ctx context.Context, c *payment.Cancellation) error {
+	return s.withTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, s.q(`UPDATE cancellations SET accepted_at = ?, updated_at = ? WHERE id = ? AND status = ?`),
+			retryMicros(c.AcceptedAt), micros(s.now()), c.ID, payment.CancellationPending)
+		if err != nil {
+			return fmt.Errorf("accept cancellation: id=%s: %w", c.ID, err)
+		}
+		return nil
+	})
 }
 
 // FindCancellations implements payment.Store.

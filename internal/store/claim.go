@@ -34,6 +34,7 @@ func (s *Store) ClaimPayments(ctx context.Context, c payment.Claim, f payment.Pa
 	if f.FailureCode != "" {
 		where, args = append(where, "failure_code = ?"), append(args, f.FailureCode)
 	}
+	where, args = extraFilters(f, where, args)
 	limit := max(f.Limit, 1)
 	query := `UPDATE payments SET lease_owner = ?, lease_until = ?
 		WHERE id IN (SELECT id FROM payments WHERE ` + strings.Join(where, " AND ") +
@@ -88,4 +89,44 @@ func (s *Store) ClaimCancellations(ctx context.Context, c payment.Claim, created
 	})
 	sort.Slice(cs, func(i, j int) bool { return cs[i].CreatedAt.Before(cs[j].CreatedAt) })
 	return cs, err
+}
+
+// ExtendLeases implements payment.Store.
+func (s *Store) ExtendLeases(ctx context.Context, c payment.Claim, paymentIDs []string) ([]string, error) {
+	return s.extendLeases(ctx, "payments", c, paymentIDs)
+}
+
+// ExtendCancellationLeases implements payment.Store.
+func (s *Store) ExtendCancellationLeases(ctx context.Context, c payment.Claim, cancellationIDs []string) ([]string, error) {
+	return s.extendLeases(ctx, "cancellations", c, cancellationIDs)
+}
+
+// extendLeases extends c.Owner's leases on rows of table (a constant).
+func (s *Store) extendLeases(ctx context.Context, table string, c payment.Claim, ids []string) ([]string, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	args := []any{micros(c.Now.Add(c.Lease)), c.Owner}
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	var held []string
+	err := s.withTx(ctx, func(tx *sql.Tx) error {
+		held = held[:0]
+		rows, err := tx.QueryContext(ctx, s.q(`UPDATE `+table+` SET lease_until = ? WHERE lease_owner = ? AND id IN (`+
+			strings.TrimSuffix(strings.Repeat("?, ", len(ids)), ", ")+`) RETURNING id`), args...)
+		if err != nil {
+			return fmt.Errorf("extend leases: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				return fmt.Errorf("extend leases: %w", err)
+			}
+			held = append(held, id)
+		}
+		return rows.Err()
+	})
+	return held, err
 }

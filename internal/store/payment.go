@@ -8,6 +8,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/paybridge/paybridge/internal/payment"
 )
@@ -17,7 +18,8 @@ const paymentColumns = `id, merchant_id, provider, channel, order_id, order_name
 	provider_tid, provider_cid, provider_status, provider_method_type, provider_approval_id, provider_order_id,
 	provider_user_id, provider_error_code, provider_error_message, pg_token,
 	redirect_pc, redirect_mobile, redirect_app, success_url, fail_url, cancel_url,
-	failure_code, failure_message, expires_at, approved_at, canceled_at, created_at, updated_at`
+	failure_code, failure_message, expires_at, approved_at, canceled_at, created_at, updated_at,
+	return_tid, finish_attempts, refund_attempts, retry_at`
 
 type scanner interface{ Scan(dest ...any) error }
 
@@ -26,6 +28,7 @@ func scanPayment(row scanner) (*payment.Payment, error) {
 		p                         payment.Payment
 		status                    string
 		expires, created, updated int64
+		retry                     int64
 		approved, canceled        sql.NullInt64
 	)
 	err := row.Scan(&p.ID, &p.MerchantID, &p.Provider, &p.Channel, &p.OrderID, &p.OrderName, &p.CustomerID,
@@ -33,7 +36,8 @@ func scanPayment(row scanner) (*payment.Payment, error) {
 		&p.ProviderTID, &p.ProviderCID, &p.ProviderStatus, &p.ProviderMethodType, &p.ProviderApprovalID, &p.ProviderOrderID,
 		&p.ProviderUserID, &p.ProviderErrorCode, &p.ProviderErrorMessage, &p.PGToken,
 		&p.RedirectPC, &p.RedirectMobile, &p.RedirectApp, &p.SuccessURL, &p.FailURL, &p.CancelURL,
-		&p.FailureCode, &p.FailureMessage, &expires, &approved, &canceled, &created, &updated)
+		&p.FailureCode, &p.FailureMessage, &expires, &approved, &canceled, &created, &updated,
+		&p.ReturnTID, &p.FinishAttempts, &p.RefundAttempts, &retry)
 	if err != nil {
 		return nil, err
 	}
@@ -43,6 +47,9 @@ func scanPayment(row scanner) (*payment.Payment, error) {
 	p.CanceledAt = fromNullMicros(canceled)
 	p.CreatedAt = fromMicros(created)
 	p.UpdatedAt = fromMicros(updated)
+	if retry != 0 {
+		p.RetryAt = fromMicros(retry)
+	}
 	return &p, nil
 }
 
@@ -55,14 +62,14 @@ func (s *Store) CreatePayment(ctx context.Context, p *payment.Payment) error {
 	}
 	return s.withTx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO payments (`+paymentColumns+`, order_key) VALUES
-			(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+			(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
 			p.ID, p.MerchantID, p.Provider, p.Channel, p.OrderID, p.OrderName, p.CustomerID,
 			p.Quantity, p.Amount, p.TaxFreeAmount, p.Currency, string(p.Status), p.CanceledAmount, p.CanceledTaxFreeAmount,
 			p.ProviderTID, p.ProviderCID, p.ProviderStatus, p.ProviderMethodType, p.ProviderApprovalID, p.ProviderOrderID,
 			p.ProviderUserID, p.ProviderErrorCode, p.ProviderErrorMessage, p.PGToken,
 			p.RedirectPC, p.RedirectMobile, p.RedirectApp, p.SuccessURL, p.FailURL, p.CancelURL,
 			p.FailureCode, p.FailureMessage, micros(p.ExpiresAt), nullMicros(p.ApprovedAt), nullMicros(p.CanceledAt),
-			micros(p.CreatedAt), micros(p.UpdatedAt), p.OrderID)
+			micros(p.CreatedAt), micros(p.UpdatedAt), p.ReturnTID, p.FinishAttempts, p.RefundAttempts, retryMicros(p.RetryAt), p.OrderID)
 		if err != nil {
 			if s.dialect.isUniqueViolation(err) {
 				return payment.Errorf(payment.ECONFLICT, "order_id %q already has a payment", p.OrderID)
@@ -126,6 +133,7 @@ func (s *Store) FindPayments(ctx context.Context, f payment.PaymentFilter) ([]*p
 	if f.FailureCode != "" {
 		where, args = append(where, "failure_code = ?"), append(args, f.FailureCode)
 	}
+	where, args = extraFilters(f, where, args)
 	query := `SELECT ` + paymentColumns + ` FROM payments`
 	if len(where) > 0 {
 		query += " WHERE " + strings.Join(where, " AND ")
@@ -166,9 +174,53 @@ func (s *Store) TransitionPayment(ctx context.Context, id string, from, to payme
 		if err := s.insertEvent(ctx, tx, &ev); err != nil {
 			return err
 		}
-		return s.writeOutbox(ctx, tx, p, to, p.UpdatedAt)
+		return s.writeOutbox(ctx, tx, p, payment.EventTypeFor(to), p.UpdatedAt)
 	})
 	return p, err
+}
+
+// AnnouncePayment implements payment.Store.
+func (s *Store) AnnouncePayment(ctx context.Context, id string, expect payment.Status, upd payment.Update, ev payment.Event) (*payment.Payment, error) {
+	var p *payment.Payment
+	err := s.withTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		p, err = s.updatePayment(ctx, tx, id, expect, nil, upd)
+		if err != nil {
+			return err
+		}
+		ev.PaymentID, ev.FromStatus, ev.ToStatus, ev.CreatedAt = id, expect, expect, p.UpdatedAt
+		if err := s.insertEvent(ctx, tx, &ev); err != nil {
+			return err
+		}
+		return s.writeOutbox(ctx, tx, p, payment.EventPaymentUpdated, p.UpdatedAt)
+	})
+	return p, err
+}
+
+// extraFilters adds the filters that FindPayments and ClaimPayments share
+// beyond the basic ones.
+func extraFilters(f payment.PaymentFilter, where []string, args []any) ([]string, []any) {
+	if len(f.Providers) > 0 {
+		where = append(where, "provider IN ("+strings.TrimSuffix(strings.Repeat("?, ", len(f.Providers)), ", ")+")")
+		for _, p := range f.Providers {
+			args = append(args, p)
+		}
+	}
+	if !f.UpdatedAfter.IsZero() {
+		where, args = append(where, "updated_at > ?"), append(args, micros(f.UpdatedAfter))
+	}
+	if !f.RetryBefore.IsZero() {
+		where, args = append(where, "retry_at < ?"), append(args, micros(f.RetryBefore))
+	}
+	return where, args
+}
+
+// retryMicros stores a zero RetryAt as 0 (due at once).
+func retryMicros(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return micros(t)
 }
 
 // UpdatePayment implements payment.Store.
@@ -197,7 +249,7 @@ func (s *Store) updatePayment(ctx context.Context, tx *sql.Tx, id string, from p
 		"provider_method_type": upd.ProviderMethodType, "provider_approval_id": upd.ProviderApprovalID,
 		"provider_order_id": upd.ProviderOrderID, "provider_user_id": upd.ProviderUserID,
 		"provider_error_code": upd.ProviderErrorCode, "provider_error_message": upd.ProviderErrorMessage,
-		"pg_token": upd.PGToken, "redirect_pc": upd.RedirectPC, "redirect_mobile": upd.RedirectMobile,
+		"pg_token": upd.PGToken, "return_tid": upd.ReturnTID, "redirect_pc": upd.RedirectPC, "redirect_mobile": upd.RedirectMobile,
 		"redirect_app": upd.RedirectApp, "failure_code": upd.FailureCode, "failure_message": upd.FailureMessage,
 	}
 	// Sorted so the statement text is the same on every call.
@@ -220,6 +272,15 @@ func (s *Store) updatePayment(ctx context.Context, tx *sql.Tx, id string, from p
 	}
 	if upd.CanceledTaxFreeAmount != nil {
 		add("canceled_tax_free_amount", *upd.CanceledTaxFreeAmount)
+	}
+	if upd.FinishAttempts != nil {
+		add("finish_attempts", *upd.FinishAttempts)
+	}
+	if upd.RefundAttempts != nil {
+		add("refund_attempts", *upd.RefundAttempts)
+	}
+	if upd.RetryAt != nil {
+		add("retry_at", retryMicros(*upd.RetryAt))
 	}
 	if upd.ReleaseOrderID {
 		set = append(set, "order_key = NULL")

@@ -50,23 +50,25 @@ var text = i18n.Catalog{
 		"status_expired":            "시간 초과",
 		"status_failed":             "결제 실패",
 
-		"h_paid":               "결제가 완료되었습니다",
-		"p_paid":               "결제사가 주문하신 금액의 결제를 승인했습니다.",
-		"h_partially_canceled": "결제 금액 중 일부가 환불되었습니다",
-		"p_partially_canceled": "환불된 금액은 아래에 있습니다. 나머지 금액은 결제된 상태입니다.",
-		"h_canceled":           "결제가 취소되어 전액 환불되었습니다",
-		"p_canceled":           "카드사에 따라 환불이 반영되기까지 며칠이 걸릴 수 있습니다.",
-		"h_approving":          "결제 결과를 확인하고 있습니다",
-		"p_approving":          "결제사의 답을 기다리는 중입니다. 이 페이지는 저절로 새로 고쳐지며, 두 번 청구되는 일은 없습니다.",
-		"h_ready":              "결제가 끝나지 않았습니다",
-		"h_aborted":            "결제를 취소하셨습니다",
-		"h_expired":            "결제 시간이 지났습니다",
-		"p_expired":            "정해진 시간 안에 결제가 끝나지 않았습니다.",
-		"h_failed":             "결제하지 못했습니다",
-		"p_declined":           "결제사가 결제를 승인하지 않았습니다.",
-		"p_mismatch":           "결제 내용이 주문과 맞지 않아 결제를 취소하고, 청구된 금액이 있다면 환불했습니다.",
-		"p_refund_pending":     "결제 내용이 주문과 맞지 않아 결제를 취소했습니다. 청구된 금액의 환불을 진행하고 있습니다.",
-		"p_interrupted":        "결제를 시작하는 중에 문제가 생겼습니다.",
+		"h_paid":                "결제가 완료되었습니다",
+		"p_paid":                "결제사가 주문하신 금액의 결제를 승인했습니다.",
+		"h_partially_canceled":  "결제 금액 중 일부가 환불되었습니다",
+		"p_partially_canceled":  "환불된 금액은 아래에 있습니다. 나머지 금액은 결제된 상태입니다.",
+		"h_canceled":            "결제가 취소되어 전액 환불되었습니다",
+		"p_canceled":            "카드사에 따라 환불이 반영되기까지 며칠이 걸릴 수 있습니다.",
+		"h_approving":           "결제 결과를 확인하고 있습니다",
+		"p_approving":           "결제사의 답을 기다리는 중입니다. 이 페이지는 저절로 새로 고쳐지며, 두 번 청구되는 일은 없습니다.",
+		"h_ready":               "결제가 끝나지 않았습니다",
+		"h_aborted":             "결제를 취소하셨습니다",
+		"h_expired":             "결제 시간이 지났습니다",
+		"p_expired":             "정해진 시간 안에 결제가 끝나지 않았습니다.",
+		"h_failed":              "결제하지 못했습니다",
+		"p_declined":            "결제사가 결제를 승인하지 않았습니다.",
+		"p_mismatch":            "결제 내용이 주문과 맞지 않아 결제를 취소하고, 청구된 금액이 있다면 환불했습니다.",
+		"p_refund_pending":      "결제 내용이 주문과 맞지 않아 결제를 취소했습니다. 청구된 금액의 환불을 진행하고 있습니다.",
+		"p_late_refunded":       "결제가 닫힌 뒤에 청구된 금액은 환불했습니다.",
+		"p_late_refund_pending": "결제가 닫힌 뒤에 청구된 금액의 환불을 진행하고 있습니다.",
+		"p_interrupted":         "결제를 시작하는 중에 문제가 생겼습니다.",
 
 		"id_kakaopay": "카카오페이 결제 고유번호 (tid)",
 		"id_toss":     "토스페이먼츠 결제 키 (paymentKey)",
@@ -120,23 +122,25 @@ var text = i18n.Catalog{
 		"status_expired":            "Expired",
 		"status_failed":             "Failed",
 
-		"h_paid":               "Your payment is complete",
-		"p_paid":               "The provider approved the payment for your order.",
-		"h_partially_canceled": "Part of your payment was refunded",
-		"p_partially_canceled": "The refunded amount is shown below; the rest remains paid.",
-		"h_canceled":           "Your payment was cancelled and refunded in full",
-		"p_canceled":           "Depending on the card company, the refund may take a few days to appear.",
-		"h_approving":          "Confirming your payment with the provider",
-		"p_approving":          "Waiting for the provider's answer. This page refreshes by itself; you will not be charged twice.",
-		"h_ready":              "The payment was not completed",
-		"h_aborted":            "You cancelled the payment",
-		"h_expired":            "The payment timed out",
-		"p_expired":            "The payment was not finished within the provider's time limit.",
-		"h_failed":             "The payment did not go through",
-		"p_declined":           "The provider did not approve the payment.",
-		"p_mismatch":           "The payment did not match the order, so it was cancelled and anything charged was refunded.",
-		"p_refund_pending":     "The payment did not match the order, so it was cancelled; the refund of what was charged is under way.",
-		"p_interrupted":        "Something went wrong while starting the payment.",
+		"h_paid":                "Your payment is complete",
+		"p_paid":                "The provider approved the payment for your order.",
+		"h_partially_canceled":  "Part of your payment was refunded",
+		"p_partially_canceled":  "The refunded amount is shown below; the rest remains paid.",
+		"h_canceled":            "Your payment was cancelled and refunded in full",
+		"p_canceled":            "Depending on the card company, the refund may take a few days to appear.",
+		"h_approving":           "Confirming your payment with the provider",
+		"p_approving":           "Waiting for the provider's answer. This page refreshes by itself; you will not be charged twice.",
+		"h_ready":               "The payment was not completed",
+		"h_aborted":             "You cancelled the payment",
+		"h_expired":             "The payment timed out",
+		"p_expired":             "The payment was not finished within the provider's time limit.",
+		"h_failed":              "The payment did not go through",
+		"p_declined":            "The provider did not approve the payment.",
+		"p_mismatch":            "The payment did not match the order, so it was cancelled and anything charged was refunded.",
+		"p_refund_pending":      "The payment did not match the order, so it was cancelled; the refund of what was charged is under way.",
+		"p_late_refunded":       "What was charged after the payment had closed has been refunded.",
+		"p_late_refund_pending": "What was charged after the payment had closed is being refunded.",
+		"p_interrupted":         "Something went wrong while starting the payment.",
 
 		"id_kakaopay": "KakaoPay tid",
 		"id_toss":     "Toss Payments paymentKey",
@@ -160,6 +164,19 @@ type outcome struct {
 	Alert bool
 }
 
+// lateCharge is what a closed payment's page says about money: nothing
+// charged, or a charge made after it closed (a provider window that
+// outlived it) refunded or being refunded.
+func lateCharge(p *payment.Payment, m map[string]string) string {
+	switch p.FailureCode {
+	case "refund_required":
+		return m["p_late_refund_pending"]
+	case "late_charge_refunded", "refunded_after_retry":
+		return m["p_late_refunded"]
+	}
+	return m["no_charge"]
+}
+
 func describe(p *payment.Payment, m map[string]string) outcome {
 	st := string(p.Status)
 	if p.Status == payment.StatusCreated {
@@ -178,10 +195,10 @@ func describe(p *payment.Payment, m map[string]string) outcome {
 		o.Lines = []string{m["no_charge"]}
 	case payment.StatusAborted:
 		o.Class = "bad"
-		o.Lines = []string{m["no_charge"]}
+		o.Lines = []string{lateCharge(p, m)}
 	case payment.StatusExpired:
 		o.Class = "bad"
-		o.Lines = []string{m["p_expired"], m["no_charge"]}
+		o.Lines = []string{m["p_expired"], lateCharge(p, m)}
 	default: // failed
 		o.Class, o.Alert = "bad", true
 		switch p.FailureCode {

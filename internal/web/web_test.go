@@ -39,7 +39,8 @@ func TestDescribe(t *testing.T) {
 	for _, lang := range []string{i18n.Korean, i18n.English} {
 		m := text.For(lang)
 		for _, st := range statuses {
-			for _, code := range []string{"", "provider_declined", "amount_mismatch", "refund_required", "prepare_interrupted"} {
+			for _, code := range []string{"", "provider_declined", "amount_mismatch", "refund_required", "prepare_interrupted",
+				"late_charge_refunded", "refunded_after_retry", "outcome_unknown", "not_approved"} {
 				p := &payment.Payment{Status: st, FailureCode: code, FailureMessage: "the provider reports FAIL_PAYMENT"}
 				o := describe(p, m)
 				if o.Label == "" || o.Headline == "" || len(o.Lines) == 0 || o.Class == "" {
@@ -50,6 +51,21 @@ func TestDescribe(t *testing.T) {
 						t.Errorf("%s %s %s: %q", lang, st, code, s)
 					}
 				}
+			}
+		}
+	}
+}
+
+// TestDescribe_LateCharge: an expired or aborted payment that was charged
+// late never tells the buyer nothing was charged.
+func TestDescribe_LateCharge(t *testing.T) {
+	m := text.For(i18n.English)
+	for _, st := range []payment.Status{payment.StatusExpired, payment.StatusAborted} {
+		for code, want := range map[string]string{"": "Nothing has been charged.", "late_charge_refunded": "refunded",
+			"refund_required": "being refunded"} {
+			o := describe(&payment.Payment{Status: st, FailureCode: code}, m)
+			if last := o.Lines[len(o.Lines)-1]; !strings.Contains(last, want) {
+				t.Errorf("%s %q: %q, want %q", st, code, last, want)
 			}
 		}
 	}

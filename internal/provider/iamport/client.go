@@ -87,6 +87,13 @@ func New(c Config) (*Client, error) {
 // Name is the provider's name in paybridge, "iamport".
 func (c *Client) Name() string { return payment.ProviderIamport }
 
+// Finishing implements payment.Provider: the buyer pays inside PortOne's
+// window, which does not close with paybridge's expiry; paybridge only
+// verifies.
+func (c *Client) Finishing() payment.Finishing {
+	return payment.Finishing{Verifies: true, WindowOutlivesExpiry: true}
+}
+
 // request is one API call.
 type request struct {
 	op        string

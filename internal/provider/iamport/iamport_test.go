@@ -164,6 +164,8 @@ func TestClient_Lookup(t *testing.T) {
 			w := paid()
 			w.State, w.RawStatus, w.ApprovalID, w.ApprovedAt = payment.ProviderFailed, "failed", "", time.Time{}
 			w.CancelableAmount = 0
+			// fail_reason is kept, and says the buyer cancelled.
+			w.FailureMessage, w.BuyerCanceled = "사용자가 결제를 취소하셨습니다", true
 			return w
 		}},
 		{"payment_partial.json", func() payment.ProviderPayment {

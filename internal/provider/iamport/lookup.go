@@ -4,9 +4,14 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/paybridge/paybridge/internal/payment"
 )
+
+// reasonUserCanceled is how PortOne's fail_reason begins when the buyer
+// cancelled in the window ("사용자가 결제를 취소하셨습니다").
+const reasonUserCanceled = "사용자가 결제를 취소"
 
 // maxImpUID is the schema's limit on imp_uid.
 const maxImpUID = 32
@@ -99,6 +104,10 @@ func (c *Client) translate(ctx context.Context, paymentID string, w *paymentWire
 		CreatedAt:      w.StartedAt.Time,
 		ApprovedAt:     w.PaidAt.Time,
 		CanceledAt:     w.CancelledAt.Time,
+	}
+	if state == payment.ProviderFailed {
+		pp.FailureMessage = truncate(w.FailReason, maxProviderText)
+		pp.BuyerCanceled = strings.Contains(w.FailReason, reasonUserCanceled)
 	}
 	// Only a paid payment has anything left to refund; a ready or failed
 	// one has an amount but no money behind it.

@@ -93,6 +93,10 @@ func New(c Config) (*Client, error) {
 // Name is the provider's name in paybridge, "kakaopay".
 func (c *Client) Name() string { return payment.ProviderKakaoPay }
 
+// Finishing implements payment.Provider: KakaoPay's approve moves the money,
+// refuses a repeat with -702, and the tid dies with its 15-minute window.
+func (c *Client) Finishing() payment.Finishing { return payment.Finishing{} }
+
 // Generation is GenerationCurrent or GenerationLegacy.
 func (c *Client) Generation() string { return c.generation }
 

@@ -59,12 +59,14 @@ func approved(state payment.ProviderState, raw, method, aid string) payment.Prov
 		State:      state,
 		RawStatus:  raw,
 		Amount:     2200,
-		MethodType: method,
-		ApprovalID: aid,
-		ItemName:   "초코파이",
-		Quantity:   1,
-		CreatedAt:  kstTime(2016, 11, 15, 21, 18, 22),
-		ApprovedAt: kstTime(2016, 11, 15, 21, 20, 47),
+		// KakaoPay always reports the tax-free part; the service compares it.
+		TaxFreeKnown: true,
+		MethodType:   method,
+		ApprovalID:   aid,
+		ItemName:     "초코파이",
+		Quantity:     1,
+		CreatedAt:    kstTime(2016, 11, 15, 21, 18, 22),
+		ApprovedAt:   kstTime(2016, 11, 15, 21, 20, 47),
 	}
 }
 

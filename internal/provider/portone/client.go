@@ -85,6 +85,13 @@ func New(c Config) (*Client, error) {
 // Name is the provider's name in paybridge, "portone".
 func (c *Client) Name() string { return payment.ProviderPortOne }
 
+// Finishing implements payment.Provider: the buyer pays inside PortOne's
+// window, which does not close with paybridge's expiry; paybridge only
+// verifies.
+func (c *Client) Finishing() payment.Finishing {
+	return payment.Finishing{Verifies: true, WindowOutlivesExpiry: true}
+}
+
 // paymentURL is the URL of /payments/{paymentId}{suffix}. The id is
 // path-escaped (providers.md §5.19): an id with a "/" or "?" must not
 // address another resource.

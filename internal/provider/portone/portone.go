@@ -23,6 +23,17 @@ import (
 	"github.com/paybridge/paybridge/internal/payment"
 )
 
+// codeUserCanceled is the failure's pgCode when the buyer cancelled in
+// PortOne's window.
+const codeUserCanceled = "PAY_PROCESS_CANCELED"
+
+func nonEmptyString(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
 // defaultCancelReason is sent when the refund has no reason: PortOne
 // requires one.
 const defaultCancelReason = "paybridge refund"
@@ -171,15 +182,17 @@ func (c *Client) translate(ctx context.Context, w *paymentWire) *payment.Provide
 	}
 	a := w.Amount
 	pp := &payment.ProviderPayment{
-		TID:            w.ID,
-		OrderID:        w.ID,
-		CustomerID:     string(w.Customer.V.ID),
-		State:          stateOf(w.Status),
-		RawStatus:      w.Status,
-		Amount:         *a.Total,
-		TaxFreeAmount:  a.TaxFree,
-		CanceledAmount: a.Cancelled,
-		MethodType:     methodTypeOf(string(w.Method.V.Type)),
+		TID:                   w.ID,
+		OrderID:               w.ID,
+		CustomerID:            string(w.Customer.V.ID),
+		State:                 stateOf(w.Status),
+		RawStatus:             w.Status,
+		Amount:                *a.Total,
+		TaxFreeAmount:         a.TaxFree,
+		TaxFreeKnown:          true,
+		CanceledAmount:        a.Cancelled,
+		CanceledTaxFreeAmount: a.CancelledTaxFree,
+		MethodType:            methodTypeOf(string(w.Method.V.Type)),
 		// transactionId is PortOne's id of the attempt that paid (the txId
 		// of the return), the closest V2 has to an approval number.
 		ApprovalID: string(w.TransactionID),
@@ -187,6 +200,17 @@ func (c *Client) translate(ctx context.Context, w *paymentWire) *payment.Provide
 		CreatedAt:  w.RequestedAt.Time,
 		ApprovedAt: w.PaidAt.Time,
 		CanceledAt: w.CancelledAt.Time,
+	}
+	if pp.State == payment.ProviderFailed && w.Failure.OK {
+		f := w.Failure.V
+		pp.FailureCode = truncate(string(f.PGCode), 64)
+		pp.FailureMessage = truncate(nonEmptyString(string(f.PGMessage), string(f.Reason)), 500)
+		pp.BuyerCanceled = string(f.PGCode) == codeUserCanceled
+	}
+	for _, cn := range w.Cancellations {
+		if cn.V.Status == cancellationRequested {
+			pp.PendingCancelAmount += cn.V.TotalAmount
+		}
 	}
 	if settled(w.Status) && *a.Total > a.Cancelled {
 		pp.CancelableAmount = *a.Total - a.Cancelled
@@ -255,7 +279,7 @@ func (c *Client) afterCancel(ctx context.Context, p *payment.Payment, cn *cancel
 		}
 		return got, nil
 	case cancellationRequested:
-		return nil, payment.Wrap(payment.EUPSTREAM, pe,
+		return nil, payment.Wrap(payment.EUPSTREAM, errors.Join(pe, payment.ErrRefundAccepted),
 			"PortOne accepted the refund but has not completed it yet; the outcome is settled by looking the payment up")
 	case cancellationFailed:
 		return nil, payment.Wrap(payment.EDECLINED, pe, "PortOne's payment gateway refused the refund; nothing was refunded")

@@ -131,6 +131,8 @@ func TestClient_Lookup(t *testing.T) {
 		{file: "payment_failed.json", want: payment.ProviderPayment{
 			State: payment.ProviderFailed, RawStatus: "FAILED", Amount: 2200,
 			ApprovalID: "018f3a2b-7c4d-7e5f-8a9b-0c1d2e3f4a5b",
+			// failure's pgCode and pgMessage are kept; this pgCode is the buyer cancelling.
+			FailureCode: "PAY_PROCESS_CANCELED", FailureMessage: "사용자에 의해 결제가 취소되었습니다.", BuyerCanceled: true,
 		}},
 		{file: "payment_partial_cancelled.json", want: payment.ProviderPayment{
 			State: payment.ProviderPartiallyCanceled, RawStatus: "PARTIAL_CANCELLED", Amount: 2200,
@@ -164,6 +166,7 @@ func TestClient_Lookup(t *testing.T) {
 			}
 			want := tt.want
 			want.TID, want.OrderID, want.CustomerID, want.ItemName = testPayment().ID, testPayment().ID, "cus_1001", "초코파이"
+			want.TaxFreeKnown = true // amount.taxFree is required by PortOne's schema
 			if want.CreatedAt.IsZero() {
 				want.CreatedAt = time.Date(2024, 5, 1, 3, 0, 0, 0, time.UTC)
 			}

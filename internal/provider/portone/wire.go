@@ -113,8 +113,9 @@ type failureWire struct {
 
 // cancelSummary is what is read of a payment's cancellations.
 type cancelSummary struct {
-	Status string      `json:"status"`
-	ID     looseString `json:"id"`
+	Status      string      `json:"status"`
+	ID          looseString `json:"id"`
+	TotalAmount int64       `json:"totalAmount"`
 }
 
 // looseString accepts a JSON string, number, boolean or null and keeps its

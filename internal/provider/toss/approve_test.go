@@ -42,6 +42,20 @@ func TestClient_Approve(t *testing.T) {
 		assertFields(t, req, map[string]any{"paymentKey": testPaymentKey, "orderId": p.ID, "amount": 15000})
 	})
 
+	t.Run("RepeatHasItsOwnKey", func(t *testing.T) {
+		var rec recorder
+		f := newFake(t, recordAndReplay(&rec, http.StatusOK, mustTestdata(t, "payment_done.json")))
+		c := MustClient(t, f.BaseURL())
+		p := testPayment()
+		p.FinishAttempts = 2 // the service's second repeat
+		if _, err := c.Approve(context.Background(), p, tossReturn()); err != nil {
+			t.Fatal(err)
+		}
+		if got, want := rec.All()[0].IdempotencyKey, "confirm-"+p.ID+"-retry-2"; got != want {
+			t.Errorf("Idempotency-Key = %q, want %q", got, want)
+		}
+	})
+
 	t.Run("Translation", func(t *testing.T) {
 		f := newFake(t, replay(http.StatusOK, mustTestdata(t, "payment_done.json")))
 		c := MustClient(t, f.BaseURL())
@@ -51,7 +65,7 @@ func TestClient_Approve(t *testing.T) {
 		}
 		want := payment.ProviderPayment{
 			TID: testPaymentKey, OrderID: "pay_01hzx3k4m5n6p7q8r9s0t1v2w3",
-			State: payment.ProviderPaid, RawStatus: "DONE", Amount: 15000, CancelableAmount: 15000,
+			State: payment.ProviderPaid, RawStatus: "DONE", Amount: 15000, CancelableAmount: 15000, TaxFreeKnown: true,
 			MethodType: "카드", ApprovalID: "9C62B18EEF0DE3EB7F4422EB6D14BC6E",
 			CreatedAt: kstTime(2024, 2, 13, 12, 17, 57), ApprovedAt: kstTime(2024, 2, 13, 12, 18, 14),
 		}

@@ -80,6 +80,11 @@ func New(c Config) (*Client, error) {
 // Name is the provider's name in paybridge, "toss".
 func (c *Client) Name() string { return payment.ProviderToss }
 
+// Finishing implements payment.Provider: Toss's confirm moves the money and
+// deduplicates on its Idempotency-Key; an unconfirmed authentication dies
+// with its window.
+func (c *Client) Finishing() payment.Finishing { return payment.Finishing{} }
+
 // ClientKey is the browser-side key paybridge's checkout page gives Toss's
 // SDK. It is not a secret.
 func (c *Client) ClientKey() string { return c.clientKey }

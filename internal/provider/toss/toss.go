@@ -48,6 +48,10 @@ var orderIDPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{6,64}$`)
 // [A-Za-z0-9-_=.,@].
 var customerKeyPattern = regexp.MustCompile(`^[A-Za-z0-9_=.,@-]{2,300}$`)
 
+// codeUserCanceled is the fail URL's code when the buyer cancelled in the
+// window.
+const codeUserCanceled = "PAY_PROCESS_CANCELED"
+
 // defaultCancelReason is sent when the refund has no reason: Toss requires
 // cancelReason.
 const defaultCancelReason = "Refund requested by the merchant"
@@ -113,6 +117,7 @@ func (c *Client) ParseReturn(q url.Values) payment.Return {
 		ErrorMessage: truncate(q.Get("message"), maxProviderText),
 	}
 	ret.Success = ret.TID != ""
+	ret.Canceled = !ret.Success && ret.ErrorCode == codeUserCanceled
 	if n, err := strconv.ParseInt(q.Get("amount"), 10, 64); err == nil && n >= 0 {
 		ret.Amount, ret.HasAmount = n, true
 	}
@@ -134,10 +139,19 @@ func (c *Client) Approve(ctx context.Context, p *payment.Payment, ret payment.Re
 	case len(ret.TID) > maxPaymentKey:
 		return nil, payment.Errorf(payment.EINVALID, "the Toss paymentKey is longer than %d characters", maxPaymentKey)
 	}
+	// The service repeats a confirm only after a lookup showed Toss did not
+	// confirm (p.FinishAttempts counts the repeats). Each repeat gets a key
+	// of its own, so Toss cannot answer it with the first attempt's stored
+	// failure; a paymentKey is confirmed at most once whatever the key
+	// (ALREADY_PROCESSED_PAYMENT), so no key can charge twice.
+	key := "confirm-" + p.ID
+	if p.FinishAttempts > 0 {
+		key = fmt.Sprintf("confirm-%s-retry-%d", p.ID, p.FinishAttempts)
+	}
 	var resp paymentWire
 	err := c.do(ctx, call{
 		op: opConfirm, method: "POST", path: "/v1/payments/confirm", paymentID: p.ID,
-		idempotencyKey: "confirm-" + p.ID,
+		idempotencyKey: key,
 		body:           confirmRequest{PaymentKey: ret.TID, OrderID: p.ID, Amount: p.Amount},
 	}, &resp)
 	if err != nil {

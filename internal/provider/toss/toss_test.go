@@ -109,7 +109,7 @@ func TestClient_ParseReturn(t *testing.T) {
 		{"ZeroAmount", "paymentKey=k1&orderId=o1&amount=0",
 			payment.Return{Success: true, TID: "k1", OrderID: "o1", HasAmount: true}},
 		{"Canceled", "code=PAY_PROCESS_CANCELED&message=%EC%82%AC%EC%9A%A9%EC%9E%90%EC%97%90+%EC%9D%98%ED%95%B4&orderId=o1",
-			payment.Return{OrderID: "o1", ErrorCode: "PAY_PROCESS_CANCELED", ErrorMessage: "사용자에 의해"}},
+			payment.Return{OrderID: "o1", ErrorCode: "PAY_PROCESS_CANCELED", ErrorMessage: "사용자에 의해", Canceled: true}},
 		{"Rejected", "code=REJECT_CARD_COMPANY&message=x",
 			payment.Return{ErrorCode: "REJECT_CARD_COMPANY", ErrorMessage: "x"}},
 		{"Empty", "", payment.Return{}},

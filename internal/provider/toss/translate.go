@@ -43,7 +43,8 @@ func (c *Client) translate(ctx context.Context, op string, w *paymentWire, cance
 		}
 		bad = bad || cn.CanceledAt.bad()
 	}
-	pp.TaxFreeAmount = taxFree
+	pp.TaxFreeAmount, pp.TaxFreeKnown = taxFree, true
+	pp.CanceledTaxFreeAmount = taxFree - int64(w.TaxFreeAmount)
 	if approved(w.Status) {
 		pp.CanceledAmount = int64(w.TotalAmount - w.BalanceAmount)
 		pp.CancelableAmount = int64(w.BalanceAmount)

@@ -1,0 +1,161 @@
+package service
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"time"
+
+	"github.com/paybridge/paybridge/internal/payment"
+)
+
+// Return kinds: which of the URLs handed to the provider the browser came
+// back to.
+const (
+	ReturnApprove = "approve"
+	ReturnCancel  = "cancel"
+	ReturnFail    = "fail"
+)
+
+// Return handles the buyer's browser coming back from the provider to one of
+// the payment's return URLs, with the provider's query. Only an approval
+// return that the provider's own parameters call a success finishes the
+// payment; anything else is checked with the provider before it changes
+// anything (BuyerLeft).
+func (s *Service) Return(ctx context.Context, id, kind string, q url.Values) (*payment.Payment, error) {
+	p, err := s.store.FindPaymentByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	prov, err := s.provider(p.Provider)
+	if err != nil {
+		return nil, err
+	}
+	ret := prov.ParseReturn(q)
+	if kind != ReturnApprove || !ret.Success {
+		return s.buyerLeft(ctx, id, ret)
+	}
+	return s.Finish(ctx, p, ret)
+}
+
+// Finish completes a payment the buyer says they finished at the provider.
+// Exactly one caller wins the ready → approving compare-and-set and talks to
+// the provider (approve, confirm or verify); concurrent returns (double
+// click, refresh, two tabs, two instances) wait for that one and get its
+// result; a return after the payment is settled just gets the payment. The
+// provider is never asked to finish twice by a return; only the sweep
+// repeats a finishing call, and only one the provider provably did not act
+// on (retryFinish).
+//
+// A success return to a payment paybridge already closed (expired, failed,
+// aborted) means the buyer may have paid in a window that outlived it: the
+// provider is asked, and a late charge is refunded (refundLate).
+func (s *Service) Finish(ctx context.Context, p *payment.Payment, ret payment.Return) (*payment.Payment, error) {
+	if p.Status != payment.StatusReady {
+		if ret.Success && closed(p.Status) {
+			return s.refundLate(ctx, p)
+		}
+		return s.awaitApproval(ctx, p)
+	}
+	prov, err := s.provider(p.Provider)
+	if err != nil {
+		return nil, err
+	}
+	// What the browser claims is checked before anything is sent: a return
+	// naming another order or another amount was tampered with.
+	var tampered string
+	switch {
+	case ret.OrderID != "" && ret.OrderID != p.ProviderOrderID:
+		tampered = fmt.Sprintf("the buyer's return names order %q, not this payment's", ret.OrderID)
+	case ret.HasAmount && ret.Amount != p.Amount:
+		tampered = fmt.Sprintf("the buyer's return claims amount %d, the payment is for %d", ret.Amount, p.Amount)
+	}
+	// The return's token and provider id are kept: a finishing call the
+	// provider provably did not act on is repeated with them.
+	np, err := s.store.TransitionPayment(ctx, p.ID, payment.StatusReady, payment.StatusApproving,
+		payment.Update{PGToken: ptr(ret.Token), ReturnTID: ptr(ret.TID)}, payment.Event{Reason: "buyer_returned"})
+	if payment.ErrorCode(err) == payment.ECONFLICT {
+		return s.awaitApproval(ctx, np) // another return won; wait for its result
+	}
+	if err != nil {
+		return nil, err
+	}
+	p = np
+	log := s.log.With("payment_id", p.ID, "provider", p.Provider, "op", "finish")
+	if tampered != "" {
+		log.Warn("tampered return refused", "reason", tampered)
+		return s.failAndRefund(ctx, p, "return_tampered", tampered)
+	}
+
+	pctx, cancel := s.providerCtx(ctx)
+	res, err := prov.Approve(pctx, p, ret)
+	cancel()
+	if err != nil {
+		return s.finishError(ctx, p, prov, err, "finish")
+	}
+	return s.applyResult(ctx, p, res, "approved")
+}
+
+// finishError handles a finishing call that failed. For a verifying provider
+// (PortOne) the call only read: whatever went wrong with the read, the
+// buyer's money moved or not in the window, so the payment stays approving
+// and is settled by lookup. For an approving provider (KakaoPay, Toss) an
+// unknown outcome is settled the same way, and only a refusal that proves
+// nothing was charged fails the payment.
+func (s *Service) finishError(ctx context.Context, p *payment.Payment, prov payment.Provider, err error, op string) (*payment.Payment, error) {
+	log := s.log.With("payment_id", p.ID, "provider", p.Provider, "op", op)
+	if prov.Finishing().Verifies || payment.ErrorCode(err) == payment.EUPSTREAM {
+		// The provider may have the money: never decide from this call.
+		log.Warn("finish outcome unknown; looking the payment up", "error", err)
+		return s.settle(ctx, p, false)
+	}
+	log.Info("provider refused to finish the payment", "error", err)
+	upd := payment.Update{
+		FailureCode:    ptr("provider_declined"),
+		FailureMessage: ptr(payment.ErrorMessage(err)),
+	}
+	providerErrorUpdate(&upd, err)
+	return s.transition(ctx, p, payment.StatusFailed, upd, "provider_declined", payment.ErrorMessage(err))
+}
+
+// awaitApproval waits while another actor holds the payment in approving,
+// then returns the payment as it is.
+func (s *Service) awaitApproval(ctx context.Context, p *payment.Payment) (*payment.Payment, error) {
+	deadline := time.Now().Add(s.cfg.ApproveWait)
+	for p.Status == payment.StatusApproving && time.Now().Before(deadline) {
+		select {
+		case <-ctx.Done():
+			return p, nil
+		case <-time.After(50 * time.Millisecond):
+		}
+		np, err := s.store.FindPaymentByID(ctx, p.ID)
+		if err != nil {
+			return p, err
+		}
+		p = np
+	}
+	return p, nil
+}
+
+// transition moves p from its current status to to. When someone else moved
+// it first, it returns the payment as it now is, without an error: both
+// actors were settling the same truth.
+func (s *Service) transition(ctx context.Context, p *payment.Payment, to payment.Status, upd payment.Update, reason, msg string) (*payment.Payment, error) {
+	np, err := s.store.TransitionPayment(ctx, p.ID, p.Status, to, upd, payment.Event{Reason: reason, Message: msg})
+	if payment.ErrorCode(err) == payment.ECONFLICT && np != nil {
+		return np, nil
+	}
+	return np, err
+}
+
+// closed reports whether a payment ended without money (as paybridge sees it).
+func closed(s payment.Status) bool {
+	return s == payment.StatusAborted || s == payment.StatusFailed || s == payment.StatusExpired
+}
+
+func nonEmpty(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}

@@ -1,0 +1,335 @@
+package service_test
+
+import (
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/paybridge/paybridge/internal/payment"
+	"github.com/paybridge/paybridge/internal/payment/paymenttest"
+	"github.com/paybridge/paybridge/internal/service"
+	"github.com/paybridge/paybridge/internal/testutil"
+)
+
+func TestCreate(t *testing.T) {
+	t.Run("Ready", func(t *testing.T) {
+		e := newEnv(t)
+		p := e.create(approver, 1000, 0)
+		wantStatus(t, p, payment.StatusReady)
+		if p.ProviderTID == "" || p.ProviderOrderID != p.ID || !p.ExpiresAt.Equal(e.clock.Now().Add(15*time.Minute)) {
+			t.Fatalf("ready payment = %+v", p)
+		}
+	})
+	t.Run("ProviderRefusesReleasesOrder", func(t *testing.T) {
+		e := newEnv(t)
+		e.appr.On(paymenttest.OpReady, paymenttest.Step{Err: paymenttest.Invalid("BAD_CID", 400)})
+		in := service.CreateInput{Provider: approver, OrderID: "o-1", OrderName: "Tea", CustomerID: "b", Amount: 1000, Quantity: 1}
+		_, err := e.svc.CreatePayment(e.ctx, payment.DefaultMerchantID, in)
+		testutil.AssertCode(t, err, payment.EUPSTREAM)
+		// The order id is free again.
+		if _, err := e.svc.CreatePayment(e.ctx, payment.DefaultMerchantID, in); err != nil {
+			t.Fatalf("retry with the same order id: %v", err)
+		}
+	})
+	t.Run("InvalidInputChangesNothing", func(t *testing.T) {
+		e := newEnv(t)
+		_, err := e.svc.CreatePayment(e.ctx, payment.DefaultMerchantID, service.CreateInput{Provider: approver, OrderID: "o", OrderName: "T", CustomerID: "b", Amount: 0, Quantity: 1})
+		testutil.AssertCode(t, err, payment.EINVALID)
+		if e.appr.Calls(paymenttest.OpReady) != 0 {
+			t.Fatal("the provider was called for bad input")
+		}
+	})
+}
+
+func TestFinish_Approving(t *testing.T) {
+	t.Run("Paid", func(t *testing.T) {
+		e := newEnv(t)
+		p := e.create(approver, 1000, 0)
+		e.pay(p)
+		wantStatus(t, e.mustReturnOK(p), payment.StatusPaid)
+		if a := e.appr.Account(p.ID); !a.Charged || a.Approves != 1 {
+			t.Fatalf("account = %+v", a)
+		}
+	})
+	t.Run("DeclinedFails", func(t *testing.T) {
+		e := newEnv(t)
+		p := e.create(approver, 1000, 0)
+		e.pay(p)
+		e.appr.On(paymenttest.OpApprove, paymenttest.Step{Err: paymenttest.Declined("-780")})
+		np := e.mustReturnOK(p)
+		wantStatus(t, np, payment.StatusFailed)
+		if np.FailureCode != "provider_declined" || np.ProviderErrorCode != "-780" {
+			t.Fatalf("failure = %q, provider code %q", np.FailureCode, np.ProviderErrorCode)
+		}
+	})
+	t.Run("LostAnswerSettledByLookup", func(t *testing.T) {
+		e := newEnv(t)
+		p := e.create(approver, 1000, 0)
+		e.pay(p)
+		e.appr.On(paymenttest.OpApprove, paymenttest.Step{Lost: true})
+		wantStatus(t, e.mustReturnOK(p), payment.StatusPaid)
+		if a := e.appr.Account(p.ID); a.Approves != 1 {
+			t.Fatalf("approves = %d", a.Approves)
+		}
+	})
+	t.Run("UnknownAndLookupFailsStaysApproving", func(t *testing.T) {
+		e := newEnv(t)
+		p := e.create(approver, 1000, 0)
+		e.pay(p)
+		e.appr.On(paymenttest.OpApprove, paymenttest.Step{Err: paymenttest.Upstream(503)})
+		e.appr.On(paymenttest.OpLookup, paymenttest.Step{Err: paymenttest.Upstream(503)})
+		wantStatus(t, e.mustReturnOK(p), payment.StatusApproving)
+	})
+	t.Run("AmountMismatchRefundedAndFailed", func(t *testing.T) {
+		e := newEnv(t)
+		p := e.create(approver, 1000, 0)
+		e.pay(p)
+		e.appr.On(paymenttest.OpApprove, paymenttest.Step{Edit: func(r *payment.ProviderPayment) { r.Amount = 999 }})
+		np := e.mustReturnOK(p)
+		wantStatus(t, np, payment.StatusFailed)
+		if a := e.appr.Account(p.ID); np.FailureCode != "amount_mismatch" || a.Canceled != 1000 {
+			t.Fatalf("failure %q, refunded %d", np.FailureCode, a.Canceled)
+		}
+	})
+	t.Run("TamperedReturnRefused", func(t *testing.T) {
+		e := newEnv(t)
+		p := e.create(approver, 1000, 0)
+		e.pay(p)
+		q := e.appr.ReturnQuery(p.ID)
+		q.Set("amount", "10")
+		np, err := e.svc.Return(e.ctx, p.ID, service.ReturnApprove, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantStatus(t, np, payment.StatusFailed)
+		if np.FailureCode != "return_tampered" || e.appr.Calls(paymenttest.OpApprove) != 0 {
+			t.Fatalf("failure %q, approves %d", np.FailureCode, e.appr.Calls(paymenttest.OpApprove))
+		}
+	})
+	t.Run("ConcurrentReturnsApproveOnce", func(t *testing.T) {
+		e := newEnv(t)
+		p := e.create(approver, 1000, 0)
+		e.pay(p)
+		e.appr.On(paymenttest.OpApprove, paymenttest.Step{Delay: 100 * time.Millisecond})
+		var wg sync.WaitGroup
+		for range 5 {
+			wg.Add(1)
+			go func() { defer wg.Done(); e.returnOK(p) }()
+		}
+		wg.Wait()
+		wantStatus(t, e.get(p.ID), payment.StatusPaid)
+		if n := e.appr.Calls(paymenttest.OpApprove); n != 1 {
+			t.Fatalf("approve calls = %d", n)
+		}
+	})
+	t.Run("BuyerQuitAborted", func(t *testing.T) {
+		e := newEnv(t)
+		p := e.create(approver, 1000, 0)
+		e.appr.Quit(p.ID)
+		np, err := e.svc.Return(e.ctx, p.ID, service.ReturnCancel, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantStatus(t, np, payment.StatusAborted)
+	})
+	t.Run("CancelURLWhileOpenStaysReady", func(t *testing.T) {
+		e := newEnv(t)
+		p := e.create(approver, 1000, 0)
+		np, err := e.svc.Return(e.ctx, p.ID, service.ReturnCancel, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantStatus(t, np, payment.StatusReady)
+	})
+}
+
+// TestFinish_VerifyingLookupErrorLeavesApproving: a PortOne-like provider
+// only verifies, so a 4xx on its lookup says nothing about the money; the
+// payment stays approving and the sweep finds it paid (issue 8 item 2).
+func TestFinish_VerifyingLookupErrorLeavesApproving(t *testing.T) {
+	for _, err := range []error{paymenttest.Invalid("-1", 403), paymenttest.Invalid("-1", 400), paymenttest.Invalid("-1", 401),
+		paymenttest.Declined("x"), paymenttest.Upstream(500)} {
+		t.Run(payment.ErrorMessage(err), func(t *testing.T) {
+			e := newEnv(t)
+			p := e.create(verifier, 1000, 0)
+			e.pay(p)
+			e.ver.On(paymenttest.OpApprove, paymenttest.Step{Err: err})
+			e.ver.On(paymenttest.OpLookup, paymenttest.Step{Err: err})
+			wantStatus(t, e.mustReturnOK(p), payment.StatusApproving)
+			e.advanceAndSweep(time.Minute)
+			wantStatus(t, e.get(p.ID), payment.StatusPaid)
+		})
+	}
+}
+
+// TestFinish_VerifyingFailedOtherOrderIgnored: a return carrying another
+// payment's (failed) imp_uid is looked up by paybridge's own ids instead,
+// and does not fail a payment the buyer can still pay (item 5).
+func TestFinish_VerifyingFailedOtherOrderIgnored(t *testing.T) {
+	e := newEnv(t)
+	other := e.create(verifier, 1000, 0)
+	e.ver.Fail(other.ID)
+	victim := e.create(verifier, 1000, 0)
+	q := e.ver.ReturnQuery(victim.ID)
+	q.Set("tid", e.ver.Account(other.ID).TID)
+	q.Del("order")
+	np, err := e.svc.Return(e.ctx, victim.ID, service.ReturnApprove, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if np.Status == payment.StatusFailed {
+		t.Fatalf("another payment's failed imp_uid failed this one: %s", np.FailureMessage)
+	}
+	e.ver.Pay(victim.ID, -1, -1)
+	e.advanceAndSweep(time.Minute)
+	wantStatus(t, e.get(victim.ID), payment.StatusPaid)
+}
+
+// TestFinish_OtherPaidOrderNotSold: another order's paid imp_uid is never
+// a sale for this one, and its money is not touched.
+func TestFinish_OtherPaidOrderNotSold(t *testing.T) {
+	e := newEnv(t)
+	other := e.create(verifier, 1000, 0)
+	e.ver.Pay(other.ID, -1, -1)
+	victim := e.create(verifier, 1000, 0)
+	q := e.ver.ReturnQuery(victim.ID)
+	q.Set("tid", e.ver.Account(other.ID).TID)
+	q.Del("order")
+	np, err := e.svc.Return(e.ctx, victim.ID, service.ReturnApprove, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if np.Status == payment.StatusPaid || np.Status == payment.StatusFailed {
+		t.Fatalf("victim is %s", np.Status)
+	}
+	if a := e.ver.Account(other.ID); a.Canceled != 0 {
+		t.Fatalf("another order's money was refunded: %d", a.Canceled)
+	}
+}
+
+// TestFinish_TaxFreeMismatchRefunded: a buyer who edits the tax-free part
+// in the window gets no sale with a false VAT split (item 5).
+func TestFinish_TaxFreeMismatchRefunded(t *testing.T) {
+	t.Run("Verifying", func(t *testing.T) {
+		e := newEnv(t)
+		p := e.create(verifier, 10000, 0)
+		e.ver.Pay(p.ID, -1, 10000)
+		np := e.mustReturnOK(p)
+		wantStatus(t, np, payment.StatusFailed)
+		if a := e.ver.Account(p.ID); np.FailureCode != "amount_mismatch" || a.Canceled != 10000 || a.CanceledTF != 10000 {
+			t.Fatalf("failure %q, account %+v", np.FailureCode, a)
+		}
+	})
+	t.Run("Approving", func(t *testing.T) {
+		e := newEnv(t)
+		p := e.create(approver, 10000, 1000)
+		e.pay(p)
+		e.appr.On(paymenttest.OpApprove, paymenttest.Step{Edit: func(r *payment.ProviderPayment) { r.TaxFreeAmount = 0 }})
+		np := e.mustReturnOK(p)
+		wantStatus(t, np, payment.StatusFailed)
+		if np.FailureCode != "amount_mismatch" || e.appr.Account(p.ID).Canceled != 10000 {
+			t.Fatalf("failure %q, account %+v", np.FailureCode, e.appr.Account(p.ID))
+		}
+	})
+}
+
+// TestFinish_ReturnToClosedPaymentRefundsLateCharge: a success return to an
+// expired payment looks the provider up and refunds a late charge, and the
+// shop hears of it (items 4 and 9).
+func TestFinish_ReturnToClosedPaymentRefundsLateCharge(t *testing.T) {
+	e := newEnv(t)
+	p := e.create(verifier, 1000, 0)
+	e.advanceAndSweep(16 * time.Minute)
+	wantStatus(t, e.get(p.ID), payment.StatusExpired)
+	e.ver.Pay(p.ID, -1, -1) // the window outlived paybridge's expiry
+	np := e.mustReturnOK(p)
+	wantStatus(t, np, payment.StatusExpired)
+	if a := e.ver.Account(p.ID); a.Canceled != 1000 {
+		t.Fatalf("late charge not refunded: %+v", a)
+	}
+	if np.FailureCode != "late_charge_refunded" || !contains(e.outbox(p.ID), payment.EventPaymentUpdated) {
+		t.Fatalf("failure %q, outbox %v", np.FailureCode, e.outbox(p.ID))
+	}
+	// A second return refunds nothing more.
+	e.mustReturnOK(p)
+	if a := e.ver.Account(p.ID); a.Refunds != 1 {
+		t.Fatalf("refunds = %d", a.Refunds)
+	}
+}
+
+// TestBuyerLeft_CancelAbortedForEveryProvider: a buyer's cancel ends
+// aborted once a lookup shows nothing was charged, whatever the provider
+// reports it as (issue 13 item 6).
+func TestBuyerLeft_CancelAbortedForEveryProvider(t *testing.T) {
+	t.Run("ProviderQuit", func(t *testing.T) {
+		e := newEnv(t)
+		p := e.create(approver, 1000, 0)
+		e.appr.Quit(p.ID)
+		np, err := e.svc.Return(e.ctx, p.ID, service.ReturnCancel, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantStatus(t, np, payment.StatusAborted)
+	})
+	t.Run("FailedBecauseTheBuyerCancelled", func(t *testing.T) { // PortOne
+		e := newEnv(t)
+		p := e.create(verifier, 1000, 0)
+		e.ver.Fail(p.ID)
+		e.ver.On(paymenttest.OpLookup, paymenttest.Step{Edit: func(r *payment.ProviderPayment) {
+			r.BuyerCanceled, r.FailureCode, r.FailureMessage = true, "PAY_PROCESS_CANCELED", "사용자가 결제를 취소했습니다"
+		}})
+		np, err := e.svc.Return(e.ctx, p.ID, service.ReturnFail, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantStatus(t, np, payment.StatusAborted)
+		if np.ProviderErrorCode != "PAY_PROCESS_CANCELED" || np.ProviderErrorMessage == "" {
+			t.Fatalf("provider reason = %q %q", np.ProviderErrorCode, np.ProviderErrorMessage)
+		}
+	})
+	t.Run("NothingAtTheProviderAndTheReturnSaysCancelled", func(t *testing.T) { // Toss
+		e := newEnv(t)
+		p := e.create(approver, 1000, 0)
+		np, err := e.svc.Return(e.ctx, p.ID, service.ReturnFail, url.Values{"code": {paymenttest.CodeCanceled}, "message": {"취소"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantStatus(t, np, payment.StatusAborted)
+		if np.ProviderErrorCode != paymenttest.CodeCanceled {
+			t.Fatalf("provider code = %q", np.ProviderErrorCode)
+		}
+	})
+	t.Run("ChargedIsNeverAborted", func(t *testing.T) {
+		e := newEnv(t)
+		p := e.create(verifier, 1000, 0)
+		e.ver.Pay(p.ID, -1, -1)
+		np, err := e.svc.Return(e.ctx, p.ID, service.ReturnFail, url.Values{"code": {paymenttest.CodeCanceled}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if np.Status == payment.StatusAborted {
+			t.Fatal("a charged payment was aborted on the browser's word")
+		}
+	})
+}
+
+// TestBuyerLeft_ProviderReasonKept: a failure keeps the provider's own code
+// and message (issue 13 item 5).
+func TestBuyerLeft_ProviderReasonKept(t *testing.T) {
+	e := newEnv(t)
+	p := e.create(verifier, 1000, 0)
+	e.ver.Fail(p.ID)
+	e.ver.On(paymenttest.OpLookup, paymenttest.Step{Edit: func(r *payment.ProviderPayment) {
+		r.FailureCode, r.FailureMessage = "F1001", "[F1001] 카드사 승인이 거절되었습니다"
+	}})
+	np, err := e.svc.Return(e.ctx, p.ID, service.ReturnFail, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantStatus(t, np, payment.StatusFailed)
+	if np.ProviderErrorCode != "F1001" || !strings.Contains(np.FailureMessage, "카드사") {
+		t.Fatalf("provider code %q, failure message %q", np.ProviderErrorCode, np.FailureMessage)
+	}
+}

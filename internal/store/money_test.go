@@ -1,0 +1,137 @@
+package store_test
+
+import (
+	"context"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/paybridge/paybridge/internal/payment"
+)
+
+// Ensure a change to a payment that keeps its status writes its audit row
+// and a payment.updated event in the same transaction, and only while the
+// payment is still in the expected status.
+func TestStore_AnnouncePayment(t *testing.T) { forEachEngine(t, testStoreAnnouncePayment) }
+
+func testStoreAnnouncePayment(t *testing.T, url string) {
+	ctx := context.Background()
+	s := MustOpen(t, url)
+	p := MustCreatePayment(t, s, "o-1")
+	if _, err := s.TransitionPayment(ctx, p.ID, payment.StatusCreated, payment.StatusFailed, payment.Update{}, payment.Event{}); err != nil {
+		t.Fatal(err)
+	}
+	n, retry := int64(3), time.Now().Add(time.Hour).UTC().Truncate(time.Microsecond)
+	got, err := s.AnnouncePayment(ctx, p.ID, payment.StatusFailed, payment.Update{
+		FailureCode: ptr("refund_required"), RefundAttempts: &n, RetryAt: &retry, ReturnTID: ptr("key-1"),
+	}, payment.Event{Reason: "refund_required", Message: "m"})
+	if err != nil || got.Status != payment.StatusFailed || got.FailureCode != "refund_required" || got.RefundAttempts != 3 ||
+		!got.RetryAt.Equal(retry) || got.ReturnTID != "key-1" {
+		t.Fatalf("announce = %+v, %v", got, err)
+	}
+	evs, _ := s.FindEvents(ctx, p.ID)
+	if last := evs[len(evs)-1]; last.Reason != "refund_required" || last.FromStatus != payment.StatusFailed || last.ToStatus != payment.StatusFailed {
+		t.Fatalf("audit row = %+v", last)
+	}
+	wevs, _ := s.FindWebhookEvents(ctx, payment.WebhookEventFilter{MerchantID: payment.DefaultMerchantID, Limit: 10})
+	if len(wevs) == 0 || wevs[0].Type != payment.EventPaymentUpdated || wevs[0].PaymentID != p.ID {
+		t.Fatalf("outbox = %+v", wevs)
+	}
+	if _, err := s.AnnouncePayment(ctx, p.ID, payment.StatusExpired, payment.Update{}, payment.Event{}); payment.ErrorCode(err) != payment.ECONFLICT {
+		t.Fatalf("announce in the wrong status: %v", err)
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// Ensure leases are extended only for their owner, and the sweep's new
+// filters select what they say.
+func TestStore_ExtendLeasesAndFilters(t *testing.T) {
+	forEachEngine(t, testStoreExtendLeasesAndFilters)
+}
+
+func testStoreExtendLeasesAndFilters(t *testing.T, url string) {
+	ctx := context.Background()
+	s := MustOpen(t, url)
+	a, b := MustCreatePayment(t, s, "o-a"), MustCreatePayment(t, s, "o-b")
+	now := time.Now()
+	claim := payment.Claim{Owner: "one", Now: now, Lease: time.Second}
+	if got, err := s.ClaimPayments(ctx, claim, payment.PaymentFilter{Statuses: []payment.Status{payment.StatusCreated}, Limit: 1}); err != nil || len(got) != 1 {
+		t.Fatalf("claim = %v, %v", got, err)
+	}
+	held, err := s.ExtendLeases(ctx, payment.Claim{Owner: "one", Now: now, Lease: time.Hour}, []string{a.ID, b.ID})
+	if err != nil || len(held) != 1 {
+		t.Fatalf("extend = %v, %v; want only the claimed one", held, err)
+	}
+	// Long after the first lease would have run out, the extended one holds.
+	later := payment.Claim{Owner: "two", Now: now.Add(time.Minute), Lease: time.Minute}
+	got, _ := s.ClaimPayments(ctx, later, payment.PaymentFilter{Statuses: []payment.Status{payment.StatusCreated}, Limit: 10})
+	if len(got) != 1 || got[0].ID == held[0] {
+		t.Fatalf("second owner claimed %v; the extended lease of %s must hold", got, held[0])
+	}
+	if held, _ := s.ExtendLeases(ctx, payment.Claim{Owner: "one", Now: now, Lease: time.Hour}, []string{got[0].ID}); len(held) != 0 {
+		t.Fatal("extended another owner's lease")
+	}
+
+	// Filters: provider, updated after, retry before.
+	f := payment.PaymentFilter{Providers: []string{"kakaopay"}, UpdatedAfter: now.Add(-time.Hour)}
+	if ps, _ := s.FindPayments(ctx, f); len(ps) != 2 {
+		t.Fatalf("provider+updated-after = %d, want 2", len(ps))
+	}
+	if ps, _ := s.FindPayments(ctx, payment.PaymentFilter{Providers: []string{"toss"}}); len(ps) != 0 {
+		t.Fatalf("provider filter ignored: %d", len(ps))
+	}
+	if ps, _ := s.FindPayments(ctx, payment.PaymentFilter{UpdatedAfter: now.Add(time.Hour)}); len(ps) != 0 {
+		t.Fatalf("updated-after filter ignored: %d", len(ps))
+	}
+	retry := now.Add(time.Hour)
+	if _, err := s.UpdatePayment(ctx, a.ID, payment.StatusCreated, payment.Update{RetryAt: &retry}); err != nil {
+		t.Fatal(err)
+	}
+	ps, _ := s.FindPayments(ctx, payment.PaymentFilter{RetryBefore: now})
+	if ids := []string{}; len(ps) != 1 || ps[0].ID != b.ID {
+		for _, p := range ps {
+			ids = append(ids, p.ID)
+		}
+		t.Fatalf("retry-before = %v, want only %s", ids, b.ID)
+	}
+}
+
+// Ensure an accepted cancellation keeps its acceptance, and its lease is
+// extended like a payment's.
+func TestStore_AcceptCancellation(t *testing.T) { forEachEngine(t, testStoreAcceptCancellation) }
+
+func testStoreAcceptCancellation(t *testing.T, url string) {
+	ctx := context.Background()
+	s := MustOpen(t, url)
+	p := MustCreatePayment(t, s, "o-1")
+	for _, step := range [][2]payment.Status{{"created", "ready"}, {"ready", "approving"}, {"approving", "paid"}} {
+		if _, err := s.TransitionPayment(ctx, p.ID, step[0], step[1], payment.Update{}, payment.Event{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := &payment.Cancellation{ID: "can_1", PaymentID: p.ID, Amount: 100, Reason: "r"}
+	if err := s.CreateCancellation(ctx, c, payment.StatusPaid); err != nil {
+		t.Fatal(err)
+	}
+	c.AcceptedAt = time.Now().UTC().Truncate(time.Microsecond)
+	if err := s.AcceptCancellation(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	cs, _ := s.FindCancellations(ctx, p.ID)
+	if !cs[0].AcceptedAt.Equal(c.AcceptedAt) || cs[0].Status != payment.CancellationPending {
+		t.Fatalf("cancellation = %+v", cs[0])
+	}
+	now := time.Now()
+	claimed, _ := s.ClaimCancellations(ctx, payment.Claim{Owner: "one", Now: now, Lease: time.Second}, now.Add(time.Minute), 10)
+	if len(claimed) != 1 {
+		t.Fatalf("claimed %d", len(claimed))
+	}
+	held, err := s.ExtendCancellationLeases(ctx, payment.Claim{Owner: "one", Now: now, Lease: time.Hour}, []string{"can_1", "can_x"})
+	if err != nil || !slices.Equal(held, []string{"can_1"}) {
+		t.Fatalf("extend = %v, %v", held, err)
+	}
+	if got, _ := s.ClaimCancellations(ctx, payment.Claim{Owner: "two", Now: now.Add(time.Minute), Lease: time.Second}, now.Add(time.Hour), 10); len(got) != 0 {
+		t.Fatal("re-claimed a cancellation whose lease was extended")
+	}
+}
