@@ -99,6 +99,9 @@ type Config struct {
 	// /metrics is on the main address and pprof is off.
 	MetricsAddr string
 	Pprof       bool // PAYBRIDGE_PPROF=1: /debug/pprof/ on MetricsAddr only
+	// DebugAddr serves the profiler and the store's counters on a listener
+	// of its own (PAYBRIDGE_DEBUG_ADDR; paybridge bench reads it).
+	DebugAddr string
 
 	// Money timings (see Settings for bounds).
 	ProviderTimeout    time.Duration // PAYBRIDGE_PROVIDER_TIMEOUT: one provider operation, retries included
@@ -275,6 +278,11 @@ func (c *Config) Validate() error {
 	if c.MetricsAddr != "" {
 		if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil {
 			add("PAYBRIDGE_METRICS_ADDR: want host:port or :port, got %q", c.MetricsAddr)
+		}
+	}
+	if c.DebugAddr != "" {
+		if _, _, err := net.SplitHostPort(c.DebugAddr); err != nil {
+			add("PAYBRIDGE_DEBUG_ADDR: want host:port or :port, got %q", c.DebugAddr)
 		}
 	}
 	if c.Pprof && c.MetricsAddr == "" {

@@ -290,6 +290,8 @@ var Settings = []Setting{
 	str("PAYBRIDGE_METRICS_ADDR", "serve /metrics (and pprof) on this address instead of the main one",
 		func(c *Config) *string { return &c.MetricsAddr }),
 	boolean("PAYBRIDGE_PPROF", "serve /debug/pprof/ on PAYBRIDGE_METRICS_ADDR", func(c *Config) *bool { return &c.Pprof }),
+	str("PAYBRIDGE_DEBUG_ADDR", "serve /debug/pprof/ and /debug/store (the store's counters) here, e.g. 127.0.0.1:6060; never expose it",
+		func(c *Config) *string { return &c.DebugAddr }),
 
 	duration("PAYBRIDGE_PROVIDER_TIMEOUT", "one provider operation, retries included", 5*time.Second, 2*time.Minute,
 		func(c *Config) *time.Duration { return &c.ProviderTimeout }),
