@@ -129,7 +129,9 @@ func (a *App) build(ctx context.Context, ln net.Listener) error {
 	a.Service = service.New(st, provs, log, service.Config{
 		PublicURL: cfg.PublicURL, ProviderTimeout: cfg.ProviderTimeout, ApproveWait: cfg.ApproveWait,
 		Expiry: cfg.PaymentExpiry, SettleAfter: cfg.SettleAfter, GiveUpAfter: cfg.GiveUpAfter,
-		SweepLease: cfg.SweepLease, RefundGiveUpAfter: cfg.RefundGiveUpAfter, Livemode: livemodes(cfg),
+		SweepLease: cfg.SweepLease, RefundGiveUpAfter: cfg.RefundGiveUpAfter, UnknownAfter: cfg.UnknownAfter,
+		LateCheckFor: cfg.LateCheckFor, LateCheckEvery: cfg.LateCheckEvery, SweepConcurrency: cfg.SweepConcurrency,
+		Livemode: livemodes(cfg),
 	})
 	public := httpapi.NewPublicLimiter(httpapi.RateLimit{Rate: cfg.PublicRateLimit, Burst: cfg.PublicRateBurst}, cfg.ClientIPHeader)
 	a.api = httpapi.New(a.Service, log, httpapi.DropInConfig{

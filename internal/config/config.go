@@ -110,6 +110,10 @@ type Config struct {
 	SettleAfter        time.Duration // PAYBRIDGE_SETTLE_AFTER: unknown outcomes are left to their request this long
 	GiveUpAfter        time.Duration // PAYBRIDGE_GIVE_UP_AFTER: past expiry, an unfinished approve is failed after this
 	RefundGiveUpAfter  time.Duration // PAYBRIDGE_REFUND_GIVE_UP_AFTER: a pending refund the provider shows no trace of is failed after this
+	UnknownAfter       time.Duration // PAYBRIDGE_UNKNOWN_AFTER: past the window, an outcome paybridge cannot learn is surfaced after this
+	LateCheckFor       time.Duration // PAYBRIDGE_LATE_CHECK_FOR: how long a closed PortOne payment is still looked up for a late charge
+	LateCheckEvery     time.Duration // PAYBRIDGE_LATE_CHECK_EVERY: how often, meanwhile
+	SweepConcurrency   int           // PAYBRIDGE_SWEEP_CONCURRENCY: items of one provider the sweep works on at once
 	SweepLease         time.Duration // PAYBRIDGE_SWEEP_LEASE: how long a sweep holds what it claimed
 	IdempotencyLock    time.Duration // PAYBRIDGE_IDEMPOTENCY_LOCK: how long a running request holds its key
 	WebhookTimeout     time.Duration // PAYBRIDGE_WEBHOOK_TIMEOUT: one delivery attempt
@@ -197,6 +201,10 @@ var Defaults = Config{
 	SettleAfter:          30 * time.Second,
 	GiveUpAfter:          5 * time.Minute,
 	RefundGiveUpAfter:    2 * time.Minute,
+	UnknownAfter:         30 * time.Minute,
+	LateCheckFor:         2 * time.Hour,
+	LateCheckEvery:       5 * time.Minute,
+	SweepConcurrency:     4,
 	SweepLease:           time.Minute,
 	IdempotencyLock:      2 * time.Minute,
 	WebhookTimeout:       15 * time.Second,
