@@ -87,6 +87,12 @@ type Payment struct {
 	CreatedAt  time.Time
 	UpdatedAt  time.Time
 
+	// ProviderLastAnswer is the provider's last answer paybridge applied to
+	// this payment (ProviderPayment.Raw, already redacted), received at
+	// ProviderLastAnswerAt; empty until one was. Shown in the console only.
+	ProviderLastAnswer   []byte
+	ProviderLastAnswerAt time.Time
+
 	// Idempotency, when set on the payment handed to Store.CreatePayment,
 	// is the creating request's hold on its Idempotency-Key: the store
 	// records the payment's id under the key in the same transaction (and
@@ -140,6 +146,15 @@ type Update struct {
 	// ReleaseOrderID frees the order id for a new payment; set when the
 	// provider never accepted the payment, so a shop can simply try again.
 	ReleaseOrderID bool
+	// ProviderAnswer replaces the stored last provider answer.
+	ProviderAnswer *ProviderAnswer
+}
+
+// ProviderAnswer is a provider's redacted answer body and when paybridge
+// received it.
+type ProviderAnswer struct {
+	Body []byte
+	At   time.Time
 }
 
 // Event is one row of a payment's audit trail: one per state change, written

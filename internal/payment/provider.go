@@ -167,6 +167,11 @@ type ProviderPayment struct {
 	CreatedAt      time.Time
 	ApprovedAt     time.Time
 	CanceledAt     time.Time
+	// Raw is the provider's answer body as received (JSON), with secrets
+	// and full card numbers removed by the adapter, kept for the operator
+	// to see what the provider said; nil when the answer was too large or
+	// not JSON. Never sent to the shop.
+	Raw []byte
 }
 
 // CancelRequest is a refund as sent to the provider. Cancelable is the

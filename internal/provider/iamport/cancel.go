@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/paybridge/paybridge/internal/payment"
+	"github.com/paybridge/paybridge/internal/provider"
 )
 
 // Cancel refunds req.Amount of p (POST /payments/cancel) and returns the
@@ -39,7 +40,8 @@ func (c *Client) Cancel(ctx context.Context, p *payment.Payment, req payment.Can
 		Reason:      req.Reason,
 	}
 	var w paymentWire
-	if err := c.call(ctx, request{op: opCancel, method: http.MethodPost, path: "/payments/cancel", body: body, paymentID: p.ID}, &w); err != nil {
+	var raw []byte
+	if err := c.call(ctx, request{op: opCancel, method: http.MethodPost, path: "/payments/cancel", body: body, paymentID: p.ID}, provider.Keep(&w, &raw)); err != nil {
 		return nil, err
 	}
 	if w.ImpUID == "" {
@@ -47,7 +49,9 @@ func (c *Client) Cancel(ctx context.Context, p *payment.Payment, req payment.Can
 		// lookup can say to which payment.
 		return nil, unreadable(opCancel, http.StatusOK, "payment without imp_uid")
 	}
-	return c.translate(ctx, p.ID, &w, refundID(w.CancelHistory)), nil
+	pp := c.translate(ctx, p.ID, &w, refundID(w.CancelHistory))
+	pp.Raw = raw
+	return pp, nil
 }
 
 // refundID identifies the refund just made: the newest cancel_history

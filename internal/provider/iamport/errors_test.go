@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -110,7 +111,7 @@ func TestClassify_NotFound(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if *got != (payment.ProviderPayment{State: payment.ProviderPending, RawStatus: "NOT_FOUND"}) {
+			if !reflect.DeepEqual(*got, payment.ProviderPayment{State: payment.ProviderPending, RawStatus: "NOT_FOUND"}) {
 				t.Errorf("got %+v, want pending/NOT_FOUND", got)
 			}
 			if f.Calls() != 1 {

@@ -141,6 +141,12 @@ func assertProviderPayment(t *testing.T, got *payment.ProviderPayment, want paym
 		}
 		*ts.got, *ts.want = time.Time{}, time.Time{}
 	}
+	// Every payment answer is kept (its redaction is checked by
+	// TestRawAnswer).
+	if !json.Valid(g.Raw) {
+		t.Errorf("Raw = %q, want the answer's JSON", g.Raw)
+	}
+	g.Raw = nil
 	if !reflect.DeepEqual(g, want) {
 		t.Errorf("ProviderPayment =\n%+v\nwant\n%+v", g, want)
 	}

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/paybridge/paybridge/internal/payment"
+	"github.com/paybridge/paybridge/internal/provider"
 )
 
 // reasonUserCanceled is how PortOne's fail_reason begins when the buyer
@@ -68,9 +69,10 @@ func (c *Client) fetch(ctx context.Context, paymentID, path string, query url.Va
 		q[k] = v
 	}
 	var w paymentWire
+	var raw []byte
 	err := c.readWithRetry(ctx, paymentID, func() error {
-		w = paymentWire{}
-		return c.call(ctx, request{op: opPayment, method: http.MethodGet, path: path, query: q, paymentID: paymentID}, &w)
+		w, raw = paymentWire{}, nil
+		return c.call(ctx, request{op: opPayment, method: http.MethodGet, path: path, query: q, paymentID: paymentID}, provider.Keep(&w, &raw))
 	})
 	if isNotFound(err) {
 		return &payment.ProviderPayment{State: payment.ProviderPending, RawStatus: rawNotFound}, nil
@@ -82,7 +84,9 @@ func (c *Client) fetch(ctx context.Context, paymentID, path string, query url.Va
 		// A Payment without its id cannot be matched to anything.
 		return nil, unreadable(opPayment, http.StatusOK, "payment without imp_uid")
 	}
-	return c.translate(ctx, paymentID, &w, w.ApplyNum), nil
+	pp := c.translate(ctx, paymentID, &w, w.ApplyNum)
+	pp.Raw = raw
+	return pp, nil
 }
 
 // translate turns a V1 Payment into the domain's view. approvalID is the

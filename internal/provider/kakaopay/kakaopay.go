@@ -16,6 +16,7 @@ import (
 	"net/url"
 
 	"github.com/paybridge/paybridge/internal/payment"
+	"github.com/paybridge/paybridge/internal/provider"
 )
 
 // errNoTID is the cause of a ready answer without a tid.
@@ -93,7 +94,8 @@ func (c *Client) Approve(ctx context.Context, p *payment.Payment, ret payment.Re
 		TotalAmount:    p.Amount,
 	}
 	var resp approveResponse
-	if err := c.call(ctx, opApprove, p.ID, req, &resp); err != nil {
+	var raw []byte
+	if err := c.call(ctx, opApprove, p.ID, req, provider.Keep(&resp, &raw)); err != nil {
 		return nil, err
 	}
 	c.warnBadTimes(ctx, opApprove, resp.CreatedAt, resp.ApprovedAt)
@@ -113,6 +115,7 @@ func (c *Client) Approve(ctx context.Context, p *payment.Payment, ret payment.Re
 		Quantity:      resp.Quantity,
 		CreatedAt:     resp.CreatedAt.Time,
 		ApprovedAt:    resp.ApprovedAt.Time,
+		Raw:           raw,
 	}, nil
 }
 
@@ -125,14 +128,17 @@ func (c *Client) Lookup(ctx context.Context, p *payment.Payment) (*payment.Provi
 	}
 	req := orderRequest{CID: c.cidFor(p), TID: p.ProviderTID}
 	var resp orderResponse
+	var raw []byte
 	err := c.lookupWithRetry(ctx, p.ID, func() error {
-		resp = orderResponse{}
-		return c.call(ctx, opOrder, p.ID, req, &resp)
+		resp, raw = orderResponse{}, nil
+		return c.call(ctx, opOrder, p.ID, req, provider.Keep(&resp, &raw))
 	})
 	if err != nil {
 		return nil, err
 	}
-	return c.translateState(ctx, opOrder, &resp.paymentState, approvalAID(resp.PaymentActionDetails)), nil
+	pp := c.translateState(ctx, opOrder, &resp.paymentState, approvalAID(resp.PaymentActionDetails))
+	pp.Raw = raw
+	return pp, nil
 }
 
 // Cancel refunds req.Amount of p. req.Cancelable goes out as
@@ -153,10 +159,13 @@ func (c *Client) Cancel(ctx context.Context, p *payment.Payment, req payment.Can
 		CancelAvailableAmount: req.Cancelable,
 	}
 	var resp cancelResponse
-	if err := c.call(ctx, opCancel, p.ID, body, &resp); err != nil {
+	var raw []byte
+	if err := c.call(ctx, opCancel, p.ID, body, provider.Keep(&resp, &raw)); err != nil {
 		return nil, err
 	}
-	return c.translateState(ctx, opCancel, &resp.paymentState, resp.AID), nil
+	pp := c.translateState(ctx, opCancel, &resp.paymentState, resp.AID)
+	pp.Raw = raw
+	return pp, nil
 }
 
 // translateState turns an order or cancel answer into the domain's view.

@@ -2,6 +2,7 @@ package kakaopay
 
 import (
 	"context"
+	"encoding/json"
 	"github.com/paybridge/paybridge/internal/testutil"
 	"net/http"
 	"net/url"
@@ -91,6 +92,12 @@ func assertProviderPayment(t *testing.T, got *payment.ProviderPayment, want paym
 		}
 		*ts.got, *ts.want = time.Time{}, time.Time{}
 	}
+	// Every approve, order and cancel answer is kept (its redaction is
+	// checked by TestRawAnswer).
+	if !json.Valid(g.Raw) {
+		t.Errorf("Raw = %q, want the answer's JSON", g.Raw)
+	}
+	g.Raw = nil
 	if !reflect.DeepEqual(g, want) {
 		t.Errorf("ProviderPayment =\n%+v\nwant\n%+v", g, want)
 	}

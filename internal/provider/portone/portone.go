@@ -22,6 +22,7 @@ import (
 	"strings"
 
 	"github.com/paybridge/paybridge/internal/payment"
+	"github.com/paybridge/paybridge/internal/provider"
 )
 
 // codeUserCanceled is the failure's pgCode when the buyer cancelled in
@@ -126,9 +127,10 @@ func (c *Client) get(ctx context.Context, id string) (*payment.ProviderPayment, 
 		query = url.Values{"storeId": {c.storeID}}
 	}
 	var resp paymentWire
+	var raw []byte
 	err := c.lookupWithRetry(ctx, id, func() error {
-		resp = paymentWire{}
-		if err := c.call(ctx, opGetPayment, http.MethodGet, c.paymentURL(id, "", query), id, nil, &resp); err != nil {
+		resp, raw = paymentWire{}, nil
+		if err := c.call(ctx, opGetPayment, http.MethodGet, c.paymentURL(id, "", query), id, nil, provider.Keep(&resp, &raw)); err != nil {
 			return err
 		}
 		return checkPayment(&resp)
@@ -139,7 +141,9 @@ func (c *Client) get(ctx context.Context, id string) (*payment.ProviderPayment, 
 	if err != nil {
 		return nil, err
 	}
-	return c.translate(ctx, &resp), nil
+	pp := c.translate(ctx, &resp)
+	pp.Raw = raw
+	return pp, nil
 }
 
 // errNoStatus and errNoTotal are the causes of a payment answer missing what

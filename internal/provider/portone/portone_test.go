@@ -6,6 +6,7 @@ import (
 	"github.com/paybridge/paybridge/internal/testutil"
 	"net/http"
 	"net/url"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -184,7 +185,9 @@ func equalPP(a, b payment.ProviderPayment) bool {
 	}
 	a.CreatedAt, a.ApprovedAt, a.CanceledAt = time.Time{}, time.Time{}, time.Time{}
 	b.CreatedAt, b.ApprovedAt, b.CanceledAt = time.Time{}, time.Time{}, time.Time{}
-	return a == b
+	// Raw, the answer's body, is checked by TestRawAnswer.
+	a.Raw, b.Raw = nil, nil
+	return reflect.DeepEqual(a, b)
 }
 
 // setStatus rewrites the status of a Payment testdata file.
@@ -250,7 +253,7 @@ func TestClient_LookupIDs(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%s: %v", call, err)
 			}
-			if want := (payment.ProviderPayment{State: payment.ProviderPending, RawStatus: "NOT_FOUND"}); *got != want {
+			if want := (payment.ProviderPayment{State: payment.ProviderPending, RawStatus: "NOT_FOUND"}); !reflect.DeepEqual(*got, want) {
 				t.Errorf("%s = %+v, want %+v", call, *got, want)
 			}
 			if f.Calls() != 1 {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"github.com/paybridge/paybridge/internal/testutil"
 	"net/http"
+	"reflect"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -43,7 +44,7 @@ func TestClient_Lookup(t *testing.T) {
 		if err != nil {
 			t.Fatalf("Lookup = %v, want no error for a payment Toss does not know", err)
 		}
-		if *got != (payment.ProviderPayment{State: payment.ProviderPending, RawStatus: "NOT_FOUND"}) {
+		if !reflect.DeepEqual(*got, payment.ProviderPayment{State: payment.ProviderPending, RawStatus: "NOT_FOUND"}) {
 			t.Errorf("Lookup = %+v", got)
 		}
 		if f.Calls() != 1 {

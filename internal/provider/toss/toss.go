@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/paybridge/paybridge/internal/payment"
+	"github.com/paybridge/paybridge/internal/provider"
 )
 
 // confirmWindow is how long Ready tells the service a payment can still be
@@ -149,15 +150,18 @@ func (c *Client) Approve(ctx context.Context, p *payment.Payment, ret payment.Re
 		key = fmt.Sprintf("confirm-%s-retry-%d", p.ID, p.FinishAttempts)
 	}
 	var resp paymentWire
+	var raw []byte
 	err := c.do(ctx, call{
 		op: opConfirm, method: "POST", path: "/v1/payments/confirm", paymentID: p.ID,
 		idempotencyKey: key,
 		body:           confirmRequest{PaymentKey: ret.TID, OrderID: p.ID, Amount: p.Amount},
-	}, &resp)
+	}, provider.Keep(&resp, &raw))
 	if err != nil {
 		return nil, err
 	}
-	return c.translate(ctx, opConfirm, &resp, ""), nil
+	pp := c.translate(ctx, opConfirm, &resp, "")
+	pp.Raw = raw
+	return pp, nil
 }
 
 // Lookup asks Toss for p's current state: by paymentKey when paybridge has
@@ -172,9 +176,10 @@ func (c *Client) Lookup(ctx context.Context, p *payment.Payment) (*payment.Provi
 		path = "/v1/payments/" + url.PathEscape(p.ProviderTID)
 	}
 	var resp paymentWire
+	var raw []byte
 	err := c.lookupWithRetry(ctx, p.ID, func() error {
-		resp = paymentWire{}
-		return c.do(ctx, call{op: opGet, method: "GET", path: path, paymentID: p.ID}, &resp)
+		resp, raw = paymentWire{}, nil
+		return c.do(ctx, call{op: opGet, method: "GET", path: path, paymentID: p.ID}, provider.Keep(&resp, &raw))
 	})
 	if pe := payment.AsProviderError(err); pe != nil && pe.HTTPStatus == 404 && pe.Code == codeNotFoundPayment {
 		return &payment.ProviderPayment{State: payment.ProviderPending, RawStatus: "NOT_FOUND"}, nil
@@ -182,7 +187,9 @@ func (c *Client) Lookup(ctx context.Context, p *payment.Payment) (*payment.Provi
 	if err != nil {
 		return nil, err
 	}
-	return c.translate(ctx, opGet, &resp, ""), nil
+	pp := c.translate(ctx, opGet, &resp, "")
+	pp.Raw = raw
+	return pp, nil
 }
 
 // Cancel refunds req.Amount of p. req.Cancelable goes out as
@@ -218,6 +225,7 @@ func (c *Client) Cancel(ctx context.Context, p *payment.Payment, req payment.Can
 		reason = defaultCancelReason
 	}
 	var resp paymentWire
+	var raw []byte
 	err := c.do(ctx, call{
 		op: opCancel, method: "POST", path: "/v1/payments/" + url.PathEscape(p.ProviderTID) + "/cancel",
 		paymentID: p.ID, idempotencyKey: key,
@@ -227,11 +235,13 @@ func (c *Client) Cancel(ctx context.Context, p *payment.Payment, req payment.Can
 			TaxFreeAmount:    req.TaxFreeAmount,
 			RefundableAmount: req.Cancelable,
 		},
-	}, &resp)
+	}, provider.Keep(&resp, &raw))
 	if err != nil {
 		return nil, err
 	}
-	return c.translate(ctx, opCancel, &resp, newestCancelKey(&resp)), nil
+	pp := c.translate(ctx, opCancel, &resp, newestCancelKey(&resp))
+	pp.Raw = raw
+	return pp, nil
 }
 
 // checkOrder refuses a payment Toss could never accept, before anything is

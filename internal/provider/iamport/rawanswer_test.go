@@ -1,0 +1,37 @@
+package iamport
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"testing"
+)
+
+// TestRawAnswer: a lookup keeps the Payment PortOne V1 answered with (the
+// envelope's response), never the getToken answer, with secrets dropped
+// and the masked card number kept.
+func TestRawAnswer(t *testing.T) {
+	body := bytes.Replace(mustTestdata(t, "payment_paid.json"), []byte(`"imp_uid": "imp_448280090638",`),
+		[]byte(`"imp_uid": "imp_448280090638", "imp_secret": "v1-SECRET-1", "access_token": "tok-SECRET-2",`), 1)
+	f := newFake(t, replay(http.StatusOK, body))
+	got, err := MustClient(t, f.BaseURL()).Lookup(context.Background(), testPayment())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.TokenCalls() == 0 {
+		t.Fatal("no getToken call: the test does not show its answer is left out")
+	}
+	for _, secret := range []string{"v1-SECRET-1", "tok-SECRET-2", "access_token", "expired_at"} {
+		if bytes.Contains(got.Raw, []byte(secret)) {
+			t.Errorf("Raw keeps %q: %s", secret, got.Raw)
+		}
+	}
+	var m map[string]any
+	if err := json.Unmarshal(got.Raw, &m); err != nil {
+		t.Fatalf("Raw = %q: %v", got.Raw, err)
+	}
+	if m["imp_uid"] != "imp_448280090638" || m["status"] != "paid" || m["card_number"] != "910020*********7" {
+		t.Errorf("Raw lost the answer: %s", got.Raw)
+	}
+}

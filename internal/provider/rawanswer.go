@@ -1,0 +1,128 @@
+package provider
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+)
+
+// MaxRawAnswer bounds the provider answer kept on a payment for the
+// operator (payment.ProviderPayment.Raw). Real payment answers are a few
+// kilobytes; a larger one is kept not at all rather than cut into broken
+// JSON.
+const MaxRawAnswer = 16 << 10
+
+// sensitiveKeys are the object keys dropped, at any depth, from an answer
+// before it is kept, compared after lowercasing and removing '_' and '-'
+// (so access_token, accessToken and ACCESS-TOKEN are one key). They are
+// credentials and anything that lets someone act for the shop or the buyer:
+// API keys and secrets (imp_key, imp_secret, secretKey, apiSecret), bearer
+// and refresh tokens (PortOne V1 getToken's access_token, should such an
+// answer ever be passed here), KakaoPay's pg_token, Toss's billingKey,
+// passwords, and card security codes.
+var sensitiveKeys = map[string]bool{
+	"accesstoken": true, "refreshtoken": true, "token": true, "idtoken": true,
+	"secret": true, "secretkey": true, "apisecret": true, "clientsecret": true, "impsecret": true,
+	"apikey": true, "impkey": true, "adminkey": true, "authorization": true,
+	"pgtoken": true, "billingkey": true, "password": true, "cvc": true, "cvv": true,
+}
+
+// RedactAnswer returns body, a provider's JSON answer, fit to be stored and
+// shown to an operator, or nil when it is not a JSON object or array, or
+// over MaxRawAnswer. It drops every key in sensitiveKeys, and a card
+// number (cardNumber, card_number, or number inside a card object) unless
+// it is masked: providers send masked numbers ("4330-12**-****-123*"), and
+// a number with 13 or more digits or without a mask character is dropped
+// as a possibly full one. When nothing is dropped the body is kept as
+// received; otherwise it is re-encoded, with keys in sorted order.
+func RedactAnswer(body []byte) []byte {
+	body = bytes.TrimSpace(body)
+	if len(body) == 0 || len(body) > MaxRawAnswer || (body[0] != '{' && body[0] != '[') {
+		return nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber() // amounts and ids stay exactly as sent
+	var v any
+	if err := dec.Decode(&v); err != nil || dec.More() {
+		return nil
+	}
+	if !redact(v, false) {
+		return bytes.Clone(body)
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil
+	}
+	return bytes.TrimSpace(buf.Bytes())
+}
+
+// redact removes the sensitive keys from v in place and reports whether it
+// removed any. inCard says v is the value of a "card" key.
+func redact(v any, inCard bool) bool {
+	changed := false
+	switch t := v.(type) {
+	case map[string]any:
+		for k, val := range t {
+			nk := normalizeKey(k)
+			if sensitiveKeys[nk] || ((nk == "cardnumber" || (inCard && nk == "number")) && !maskedNumber(val)) {
+				delete(t, k)
+				changed = true
+				continue
+			}
+			if redact(val, nk == "card" || nk == "cardinfo") {
+				changed = true
+			}
+		}
+	case []any:
+		for _, val := range t {
+			if redact(val, false) {
+				changed = true
+			}
+		}
+	}
+	return changed
+}
+
+func normalizeKey(k string) string {
+	return strings.NewReplacer("_", "", "-", "").Replace(strings.ToLower(k))
+}
+
+// maskedNumber reports whether v is a card number shown masked: a string
+// (or nothing) with a mask character and too few digits to be whole.
+func maskedNumber(v any) bool {
+	s, ok := v.(string)
+	if !ok {
+		return v == nil
+	}
+	if s == "" {
+		return true
+	}
+	digits := 0
+	for _, r := range s {
+		if r >= '0' && r <= '9' {
+			digits++
+		}
+	}
+	return digits < 13 && strings.ContainsAny(s, "*xX#•")
+}
+
+// Keep returns a json.Unmarshaler that decodes an answer into v, as
+// json.Unmarshal would, and keeps its body, redacted by RedactAnswer, in
+// *raw. Adapters hand it to their call function for the payment answers
+// (approve, lookup, cancel) only, never for token or other answers.
+func Keep(v any, raw *[]byte) json.Unmarshaler { return &keeper{v: v, raw: raw} }
+
+type keeper struct {
+	v   any
+	raw *[]byte
+}
+
+func (k *keeper) UnmarshalJSON(b []byte) error {
+	if err := json.Unmarshal(b, k.v); err != nil {
+		return err
+	}
+	*k.raw = RedactAnswer(b)
+	return nil
+}

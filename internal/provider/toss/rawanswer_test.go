@@ -1,0 +1,52 @@
+package toss
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"testing"
+)
+
+// TestRawAnswer: a lookup keeps Toss's answer for the operator, with
+// secrets and a full card number dropped and the masked one kept.
+func TestRawAnswer(t *testing.T) {
+	done := mustTestdata(t, "payment_done.json")
+	lookup := func(t *testing.T, body []byte) map[string]any {
+		t.Helper()
+		f := newFake(t, replay(http.StatusOK, body))
+		got, err := MustClient(t, f.BaseURL()).Lookup(context.Background(), testPayment())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, secret := range []string{"bk-SECRET-1", "4330123412341234"} {
+			if bytes.Contains(got.Raw, []byte(secret)) {
+				t.Errorf("Raw keeps %q: %s", secret, got.Raw)
+			}
+		}
+		var m map[string]any
+		if err := json.Unmarshal(got.Raw, &m); err != nil {
+			t.Fatalf("Raw = %q: %v", got.Raw, err)
+		}
+		if m["status"] != "DONE" || m["paymentKey"] != testPaymentKey {
+			t.Errorf("Raw lost the answer: %s", got.Raw)
+		}
+		return m
+	}
+	t.Run("Masked", func(t *testing.T) {
+		m := lookup(t, bytes.Replace(done, []byte(`"useEscrow": false,`), []byte(`"useEscrow": false, "billingKey": "bk-SECRET-1",`), 1))
+		if _, ok := m["billingKey"]; ok {
+			t.Error("billingKey kept")
+		}
+		if card, _ := m["card"].(map[string]any); card["number"] != "12345678****000*" {
+			t.Errorf("masked card number not kept: %v", m["card"])
+		}
+	})
+	t.Run("FullCardNumber", func(t *testing.T) {
+		m := lookup(t, bytes.Replace(done, []byte(`"12345678****000*"`), []byte(`"4330123412341234"`), 1))
+		card, _ := m["card"].(map[string]any)
+		if _, ok := card["number"]; ok || card["issuerCode"] != "71" {
+			t.Errorf("card = %v, want the number dropped and the rest kept", card)
+		}
+	})
+}
