@@ -126,7 +126,7 @@ func (s *Service) Refund(ctx context.Context, merchantID, id string, in RefundIn
 		return np, c, payment.Wrap(payment.ErrorCode(err), err, "%s", payment.ErrorMessage(err))
 	}
 	c.ProviderAID = res.ApprovalID
-	np, err := s.completeRefund(ctx, c, res.RawStatus)
+	np, err := s.completeRefund(ctx, c, res)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -136,9 +136,9 @@ func (s *Service) Refund(ctx context.Context, merchantID, id string, in RefundIn
 
 // completeRefund records a refund the provider confirmed; the store adds it
 // to the refunded totals as stored.
-func (s *Service) completeRefund(ctx context.Context, c *payment.Cancellation, rawStatus string) (*payment.Payment, error) {
+func (s *Service) completeRefund(ctx context.Context, c *payment.Cancellation, res *payment.ProviderPayment) (*payment.Payment, error) {
 	now := s.Now()
-	upd := payment.Update{ProviderStatus: ptr(rawStatus), CanceledAt: &now}
+	upd := payment.Update{ProviderStatus: ptr(res.RawStatus), CanceledAt: &now, ProviderAnswer: s.answer(res)}
 	return s.store.CompleteCancellation(ctx, c, true, upd, payment.Event{Reason: "refunded", Message: c.Reason})
 }
 
@@ -178,7 +178,7 @@ func (s *Service) settleCancellation(ctx context.Context, c *payment.Cancellatio
 	accepted := !c.AcceptedAt.IsZero()
 	switch {
 	case res.CanceledAmount >= p.CanceledAmount+c.Amount:
-		np, err := s.completeRefund(ctx, c, res.RawStatus)
+		np, err := s.completeRefund(ctx, c, res)
 		if err != nil {
 			return p, c, err
 		}

@@ -47,7 +47,7 @@ func (s *Service) buyerLeft(ctx context.Context, id string, ret payment.Return) 
 	switch {
 	case res.State == payment.ProviderQuit || (res.State == payment.ProviderFailed && res.BuyerCanceled) ||
 		(res.State == payment.ProviderPending && ret.Canceled):
-		return s.transition(ctx, p, payment.StatusAborted, providerReason(res, ret), "buyer_quit",
+		return s.transition(ctx, p, payment.StatusAborted, s.providerReason(res, ret), "buyer_quit",
 			"the buyer cancelled; the provider reports "+res.RawStatus+" and nothing charged")
 	case res.State == payment.ProviderFailed:
 		return s.failFromProvider(ctx, p, res, ret, "provider_failed")
@@ -59,7 +59,7 @@ func (s *Service) buyerLeft(ctx context.Context, id string, ret payment.Return) 
 // the provider's reason.
 func (s *Service) failFromProvider(ctx context.Context, p *payment.Payment, res *payment.ProviderPayment, ret payment.Return, reason string) (*payment.Payment, error) {
 	msg := "the provider reports " + res.RawStatus
-	upd := providerReason(res, ret)
+	upd := s.providerReason(res, ret)
 	if upd.ProviderErrorMessage != nil && *upd.ProviderErrorMessage != "" {
 		msg += ": " + *upd.ProviderErrorMessage
 	}
@@ -71,8 +71,8 @@ func (s *Service) failFromProvider(ctx context.Context, p *payment.Payment, res 
 // failure: from its lookup, else from the buyer's return (Toss's fail URL
 // code and message), which is only kept once a lookup confirmed nothing was
 // charged.
-func providerReason(res *payment.ProviderPayment, ret payment.Return) payment.Update {
-	upd := payment.Update{ProviderStatus: ptr(res.RawStatus)}
+func (s *Service) providerReason(res *payment.ProviderPayment, ret payment.Return) payment.Update {
+	upd := payment.Update{ProviderStatus: ptr(res.RawStatus), ProviderAnswer: s.answer(res)}
 	code, msg := res.FailureCode, res.FailureMessage
 	if code == "" && msg == "" {
 		code, msg = ret.ErrorCode, ret.ErrorMessage

@@ -153,6 +153,7 @@ func (s *Service) applyResult(ctx context.Context, p *payment.Payment, res *paym
 			}
 			return s.transition(ctx, p, payment.StatusFailed, payment.Update{
 				ProviderStatus: ptr(res.RawStatus), FailureCode: ptr(FailureNotApproved), FailureMessage: ptr(msg),
+				ProviderAnswer: s.answer(res),
 			}, reason, msg)
 		}
 		return p, nil
@@ -182,6 +183,7 @@ func (s *Service) applyPaid(ctx context.Context, p *payment.Payment, res *paymen
 		ProviderMethodType: ptr(res.MethodType),
 		ProviderApprovalID: ptr(res.ApprovalID),
 		ApprovedAt:         &approved,
+		ProviderAnswer:     s.answer(res),
 	}
 	if p.FailureCode != "" {
 		// An outcome surfaced as unknown turned out paid: it is no failure.
@@ -275,7 +277,8 @@ func (s *Service) recordExternalCancel(ctx context.Context, p *payment.Payment, 
 		to = payment.StatusCanceled
 	}
 	now := s.Now()
-	upd := payment.Update{CanceledAmount: ptr(res.CanceledAmount), ProviderStatus: ptr(res.RawStatus), CanceledAt: &now}
+	upd := payment.Update{CanceledAmount: ptr(res.CanceledAmount), ProviderStatus: ptr(res.RawStatus), CanceledAt: &now,
+		ProviderAnswer: s.answer(res)}
 	if res.TaxFreeKnown && res.CanceledTaxFreeAmount >= p.CanceledTaxFreeAmount && res.CanceledTaxFreeAmount <= p.TaxFreeAmount {
 		upd.CanceledTaxFreeAmount = ptr(res.CanceledTaxFreeAmount)
 	}

@@ -257,6 +257,6 @@ func (s *Service) expire(ctx context.Context, p *payment.Payment) (*payment.Paym
 		}
 		return s.applyResult(ctx, np, res, "settled_by_lookup")
 	}
-	return s.transition(ctx, p, payment.StatusExpired, payment.Update{ProviderStatus: ptr(res.RawStatus)},
+	return s.transition(ctx, p, payment.StatusExpired, payment.Update{ProviderStatus: ptr(res.RawStatus), ProviderAnswer: s.answer(res)},
 		"expired", "not finished within the provider's window")
 }

@@ -62,11 +62,11 @@ func (s *Service) Sync(ctx context.Context, id string) (*payment.Payment, error)
 		}
 		return s.applyResult(ctx, np, res, "settled_by_webhook")
 	case payment.ProviderQuit:
-		return s.transition(ctx, p, payment.StatusAborted, providerReason(res, payment.Return{}),
+		return s.transition(ctx, p, payment.StatusAborted, s.providerReason(res, payment.Return{}),
 			"buyer_quit", "the provider reports "+res.RawStatus)
 	case payment.ProviderFailed:
 		if res.BuyerCanceled {
-			return s.transition(ctx, p, payment.StatusAborted, providerReason(res, payment.Return{}),
+			return s.transition(ctx, p, payment.StatusAborted, s.providerReason(res, payment.Return{}),
 				"buyer_quit", "the buyer cancelled; the provider reports "+res.RawStatus)
 		}
 		return s.failFromProvider(ctx, p, res, payment.Return{}, "provider_failed")

@@ -19,7 +19,8 @@ const paymentColumns = `id, merchant_id, provider, channel, order_id, order_name
 	provider_user_id, provider_error_code, provider_error_message, pg_token,
 	redirect_pc, redirect_mobile, redirect_app, success_url, fail_url, cancel_url,
 	failure_code, failure_message, expires_at, approved_at, canceled_at, created_at, updated_at,
-	return_tid, finish_attempts, refund_attempts, retry_at, livemode`
+	return_tid, finish_attempts, refund_attempts, retry_at, livemode,
+	provider_last_answer, provider_last_answer_at`
 
 type scanner interface{ Scan(dest ...any) error }
 
@@ -31,6 +32,8 @@ func scanPayment(row scanner) (*payment.Payment, error) {
 		retry                     int64
 		approved, canceled        sql.NullInt64
 		livemode                  int64
+		lastAnswer                string
+		lastAnswerAt              sql.NullInt64
 	)
 	err := row.Scan(&p.ID, &p.MerchantID, &p.Provider, &p.Channel, &p.OrderID, &p.OrderName, &p.CustomerID,
 		&p.Quantity, &p.Amount, &p.TaxFreeAmount, &p.Currency, &status, &p.CanceledAmount, &p.CanceledTaxFreeAmount,
@@ -38,7 +41,8 @@ func scanPayment(row scanner) (*payment.Payment, error) {
 		&p.ProviderUserID, &p.ProviderErrorCode, &p.ProviderErrorMessage, &p.PGToken,
 		&p.RedirectPC, &p.RedirectMobile, &p.RedirectApp, &p.SuccessURL, &p.FailURL, &p.CancelURL,
 		&p.FailureCode, &p.FailureMessage, &expires, &approved, &canceled, &created, &updated,
-		&p.ReturnTID, &p.FinishAttempts, &p.RefundAttempts, &retry, &livemode)
+		&p.ReturnTID, &p.FinishAttempts, &p.RefundAttempts, &retry, &livemode,
+		&lastAnswer, &lastAnswerAt)
 	if err != nil {
 		return nil, err
 	}
@@ -52,6 +56,10 @@ func scanPayment(row scanner) (*payment.Payment, error) {
 	if retry != 0 {
 		p.RetryAt = fromMicros(retry)
 	}
+	if lastAnswer != "" {
+		p.ProviderLastAnswer = []byte(lastAnswer)
+	}
+	p.ProviderLastAnswerAt = fromNullMicros(lastAnswerAt)
 	return &p, nil
 }
 
@@ -64,7 +72,7 @@ func (s *Store) CreatePayment(ctx context.Context, p *payment.Payment) error {
 	}
 	err := s.withTx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO payments (`+paymentColumns+`, order_key) VALUES
-			(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+			(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
 			p.ID, p.MerchantID, p.Provider, p.Channel, p.OrderID, p.OrderName, p.CustomerID,
 			p.Quantity, p.Amount, p.TaxFreeAmount, p.Currency, string(p.Status), p.CanceledAmount, p.CanceledTaxFreeAmount,
 			p.ProviderTID, p.ProviderCID, p.ProviderStatus, p.ProviderMethodType, p.ProviderApprovalID, p.ProviderOrderID,
@@ -72,7 +80,7 @@ func (s *Store) CreatePayment(ctx context.Context, p *payment.Payment) error {
 			p.RedirectPC, p.RedirectMobile, p.RedirectApp, p.SuccessURL, p.FailURL, p.CancelURL,
 			p.FailureCode, p.FailureMessage, micros(p.ExpiresAt), nullMicros(p.ApprovedAt), nullMicros(p.CanceledAt),
 			micros(p.CreatedAt), micros(p.UpdatedAt), p.ReturnTID, p.FinishAttempts, p.RefundAttempts, retryMicros(p.RetryAt),
-			boolInt(p.Livemode), p.OrderID)
+			boolInt(p.Livemode), string(p.ProviderLastAnswer), nullMicros(p.ProviderLastAnswerAt), p.OrderID)
 		if err != nil {
 			if s.dialect.isUniqueViolation(err) {
 				return payment.Errorf(payment.ECONFLICT, "order_id %q already has a payment", p.OrderID)
@@ -287,6 +295,10 @@ func (s *Store) updatePayment(ctx context.Context, tx *sql.Tx, id string, from p
 	}
 	if upd.RetryAt != nil {
 		add("retry_at", retryMicros(*upd.RetryAt))
+	}
+	if upd.ProviderAnswer != nil {
+		add("provider_last_answer", string(upd.ProviderAnswer.Body))
+		add("provider_last_answer_at", nullMicros(upd.ProviderAnswer.At))
 	}
 	if upd.ReleaseOrderID {
 		set = append(set, "order_key = NULL")

@@ -1,0 +1,47 @@
+package service_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/paybridge/paybridge/internal/payment"
+	"github.com/paybridge/paybridge/internal/payment/paymenttest"
+)
+
+// TestProviderLastAnswer: the provider's answer the service applies is
+// stored on the payment with the time it was applied; the next applied
+// answer replaces it, and an answer without a body (a synthetic one) leaves
+// it as it was.
+func TestProviderLastAnswer(t *testing.T) {
+	e := newEnv(t)
+	p := e.create(approver, 1000, 0)
+	e.pay(p)
+	approved := `{"status":"SUCCESS_PAYMENT","note":"<script>x</script>"}`
+	e.appr.On(paymenttest.OpApprove, paymenttest.Step{Edit: func(pp *payment.ProviderPayment) { pp.Raw = []byte(approved) }})
+	paidAt := e.clock.Now()
+	p = e.mustReturnOK(p)
+	wantStatus(t, p, payment.StatusPaid)
+	if got := e.get(p.ID); string(got.ProviderLastAnswer) != approved || !got.ProviderLastAnswerAt.Equal(paidAt) {
+		t.Fatalf("after approve: answer %q at %v, want %q at %v", got.ProviderLastAnswer, got.ProviderLastAnswerAt, approved, paidAt)
+	}
+
+	e.clock.Advance(time.Minute)
+	canceled := `{"status":"PART_CANCEL_PAYMENT"}`
+	e.appr.On(paymenttest.OpCancel, paymenttest.Step{Edit: func(pp *payment.ProviderPayment) { pp.Raw = []byte(canceled) }})
+	if _, _, err := e.refund(p.ID, 400); err != nil {
+		t.Fatal(err)
+	}
+	got := e.get(p.ID)
+	if string(got.ProviderLastAnswer) != canceled || !got.ProviderLastAnswerAt.Equal(e.clock.Now()) {
+		t.Fatalf("after refund: answer %q at %v, want %q at %v", got.ProviderLastAnswer, got.ProviderLastAnswerAt, canceled, e.clock.Now())
+	}
+
+	// A refund answered without a body keeps the last one.
+	e.clock.Advance(time.Minute)
+	if _, _, err := e.refund(p.ID, 100); err != nil {
+		t.Fatal(err)
+	}
+	if got := e.get(p.ID); got.CanceledAmount != 500 || string(got.ProviderLastAnswer) != canceled {
+		t.Fatalf("after a refund without a body: canceled %d, answer %q; want 500 and the previous answer", got.CanceledAmount, got.ProviderLastAnswer)
+	}
+}
