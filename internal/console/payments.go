@@ -1,7 +1,9 @@
 package console
 
 import (
+	"bytes"
 	"encoding/csv"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"slices"
@@ -266,6 +268,10 @@ type paymentView struct {
 	CanRefund     bool
 	SandboxWindow bool // test mode: the payment waits in a sandbox window
 	Merchant      string
+	// LastAnswer is the provider's last applied answer, indented for
+	// reading; html/template escapes it, so a provider's string cannot
+	// become markup.
+	LastAnswer string
 }
 
 type kv struct{ Key, Value string }
@@ -316,7 +322,21 @@ func (c *Console) handlePayment(w http.ResponseWriter, r *http.Request, rc *reqC
 	v.SandboxWindow = rc.can(payment.RoleAdmin) && c.opts.Sandboxes[p.Provider] && p.Status == payment.StatusReady && p.RedirectPC != ""
 	v.ProviderIDs = providerIDs(p)
 	v.Explanation = explain(rc.Lang, p, v.Cancellations)
+	v.LastAnswer = indentAnswer(p.ProviderLastAnswer)
 	c.render(w, r, rc, http.StatusOK, "payment", p.OrderName, v)
+}
+
+// indentAnswer pretty-prints a stored provider answer; one that is not
+// JSON (it always is, as the adapters keep only JSON) is shown as stored.
+func indentAnswer(raw []byte) string {
+	if len(raw) == 0 {
+		return ""
+	}
+	var b bytes.Buffer
+	if err := json.Indent(&b, raw, "", "  "); err != nil {
+		return string(raw)
+	}
+	return b.String()
 }
 
 // providerIDs names the provider's ids the way its own console does.
