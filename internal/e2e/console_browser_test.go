@@ -120,6 +120,15 @@ func TestBrowser_Console(t *testing.T) {
 	b.accessible("payment page")
 	b.screenshot("console-3-payment")
 
+	// The provider's last answer opens under its ids, as text.
+	b.click("#last-answer summary")
+	b.waitFor("the provider's answer", `document.querySelector("#last-answer").open && document.querySelector("#last-answer pre").offsetHeight > 0`)
+	if s := b.text("#last-answer pre"); !strings.Contains(s, `"tid": "T`) || !strings.Contains(s, `"aid"`) {
+		t.Fatalf("provider's last answer: %q", s)
+	}
+	b.screenshot("console-3b-last-answer")
+	b.click("#last-answer summary")
+
 	// Refund 4,500원 of it, through the confirmation step.
 	b.click(`a[href$="/refund"]`)
 	b.waitFor("the refund form", `document.querySelector("#amount")`)
