@@ -33,7 +33,7 @@ func (s *Sandbox) serveAPI(w http.ResponseWriter, r *http.Request, gen generatio
 	}
 	// Counted before anything can refuse the call: the count is what tests
 	// use to prove a client made exactly one approve, refused or not.
-	s.countCall(op)
+	s.calls.Count(op)
 	p, e := decodeParams(w, r, gen)
 	if e != nil {
 		writeError(w, gen, e)
@@ -41,7 +41,7 @@ func (s *Sandbox) serveAPI(w http.ResponseWriter, r *http.Request, gen generatio
 	}
 	tid, _, _ := p.lookup("tid")
 	if op != opReady {
-		s.countTIDCall(op, tid)
+		s.calls.CountIDs(op, tid)
 	}
 
 	f, faulted := s.takeFault(op, tid)

@@ -84,7 +84,7 @@ func (s *Sandbox) serveAPI(w http.ResponseWriter, r *http.Request, rt apiRoute) 
 		oid, _ := in.peek("orderId")
 		ids = []string{pk, oid}
 	}
-	s.count(rt.op, ids...)
+	s.calls.Count(rt.op, ids...)
 	if e != nil {
 		writeError(w, e)
 		return
