@@ -1,8 +1,9 @@
 package portone
 
 import (
-	"github.com/paybridge/paybridge/internal/sandbox"
 	"net/http"
+
+	"github.com/paybridge/paybridge/internal/sandbox"
 )
 
 // stats is the body of GET /__sandbox/stats.
