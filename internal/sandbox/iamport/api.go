@@ -3,6 +3,8 @@ package iamport
 import (
 	"net/http"
 	"time"
+
+	"github.com/paybridge/paybridge/internal/sandbox"
 )
 
 // route is one API endpoint.
@@ -103,7 +105,7 @@ func bodyIDs(names ...string) func(*http.Request, params) []string {
 	return func(_ *http.Request, in params) []string {
 		var ids []string
 		for _, n := range names {
-			if v, k, ok := in.lookup(n); ok && k == kindText {
+			if v, k, ok := in.Lookup(n); ok && k == sandbox.KindText {
 				ids = append(ids, v)
 			}
 		}

@@ -39,7 +39,7 @@ func (s *Sandbox) serveAPI(w http.ResponseWriter, r *http.Request, gen generatio
 		writeError(w, gen, e)
 		return
 	}
-	tid, _, _ := p.lookup("tid")
+	tid, _, _ := p.Lookup("tid")
 	if op != opReady {
 		s.calls.CountIDs(op, tid)
 	}
@@ -55,7 +55,7 @@ func (s *Sandbox) serveAPI(w http.ResponseWriter, r *http.Request, gen generatio
 			return
 		case faultDecline:
 			if op == opApprove {
-				cid, _, _ := p.lookup("cid")
+				cid, _, _ := p.Lookup("cid")
 				s.decline(cid, tid)
 			}
 			writeError(w, gen, declineAnswer(f))
