@@ -58,7 +58,6 @@ func MustHarness(t *testing.T, o Options) *harness {
 	}
 	h.sb = New(o)
 	h.browser = testutil.Browser()
-	h.browser.Timeout = 5 * time.Second
 	return h
 }
 
