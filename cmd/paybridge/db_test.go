@@ -14,8 +14,9 @@ import (
 )
 
 func TestMain(m *testing.M) {
-	if os.Getenv(runAsCLI) == "1" {
-		// The README test runs this binary as paybridge (see readme_test.go).
+	// paybridge bench runs its sandbox and server as processes of this
+	// binary, and the README test runs it as paybridge (readme_test.go).
+	if os.Getenv(benchChildEnv) != "" || os.Getenv(runAsCLI) == "1" {
 		os.Exit(cliMain())
 	}
 	pgtest.Main(m)

@@ -34,6 +34,7 @@ Commands:
   operators     create, list, disable and enable console operators (/console)
   migrate       apply database migrations
   db copy       copy a database into another, empty one (SQLite to PostgreSQL)
+  bench         measure checkouts/s against a no-paybridge baseline, latency, RSS, lookups
   payments      create, get, list and cancel payments through the API
   events        list, get and resend outbound webhook events through the API
   webhooks      create, list, delete and rotate webhook endpoints through the API
@@ -91,6 +92,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runMigrate(ctx, rest, getenv, stdout, stderr)
 	case "db":
 		return runDB(ctx, rest, getenv, stdout, stderr)
+	case "bench":
+		return runBench(ctx, rest, getenv, stdout, stderr)
 	case "payments":
 		return runPayments(ctx, rest, getenv, stdout, stderr)
 	case "events":

@@ -84,7 +84,7 @@ func TestRun_Commands(t *testing.T) {
 	if err := run(context.Background(), nil, getenv, &out, &errOut); err == nil {
 		t.Fatal("no command accepted")
 	}
-	for _, cmd := range [][]string{{"serve", "-h"}, {"sandbox", "-h"}, {"migrate", "-h"}, {"keys", "create", "-h"}, {"db", "copy", "-h"}} {
+	for _, cmd := range [][]string{{"serve", "-h"}, {"sandbox", "-h"}, {"migrate", "-h"}, {"keys", "create", "-h"}, {"db", "copy", "-h"}, {"bench", "-h"}} {
 		errOut.Reset()
 		if err := run(context.Background(), cmd, getenv, &out, &errOut); !errors.Is(err, flag.ErrHelp) || !strings.Contains(errOut.String(), "Usage: paybridge") {
 			t.Errorf("%v: err = %v, usage = %q", cmd, err, errOut.String())

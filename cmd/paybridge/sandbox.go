@@ -49,7 +49,11 @@ func runSandbox(ctx context.Context, args []string, getenv func(string) string, 
 	if *webhookURL != "" && *webhookSecret == "" {
 		return errors.New("sandbox: --portone-webhook-url needs --portone-webhook-secret")
 	}
-	log := newLogger(config.Defaults, stderr)
+	logCfg := config.Defaults
+	if lv := getenv("PAYBRIDGE_LOG_LEVEL"); lv != "" {
+		logCfg.LogLevel = lv
+	}
+	log := newLogger(logCfg, stderr)
 
 	// One sandbox per provider, shared by every address that serves it.
 	pub := func(prefix string) string {

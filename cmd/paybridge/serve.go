@@ -19,6 +19,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	fs.StringVar(&cfg.PublicURL, "public-url", cfg.PublicURL, "URL buyers' browsers reach paybridge at (PAYBRIDGE_PUBLIC_URL; default http://localhost:<port>)")
 	fs.StringVar(&cfg.DatabaseURL, "database-url", cfg.DatabaseURL, "database (PAYBRIDGE_DATABASE_URL)")
 	fs.BoolVar(&cfg.NoMigrate, "no-migrate", cfg.NoMigrate, "do not apply migrations on start (PAYBRIDGE_NO_MIGRATE)")
+	debugAddr := fs.String("debug-addr", getenv("PAYBRIDGE_DEBUG_ADDR"), "serve /debug/pprof/ and /debug/store (the store's counters) here, e.g. 127.0.0.1:6060; never expose it (PAYBRIDGE_DEBUG_ADDR)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -26,6 +27,14 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	a, err := app.Start(ctx, cfg, log)
 	if err != nil {
 		return err
+	}
+	if *debugAddr != "" {
+		stop, err := serveDebug(*debugAddr, a.Store, log)
+		if err != nil {
+			a.Close(context.Background())
+			return err
+		}
+		defer stop()
 	}
 	<-ctx.Done()
 	log.Info("shutting down")

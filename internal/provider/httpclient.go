@@ -15,6 +15,8 @@ const (
 	DialTimeout           = 5 * time.Second
 	TLSHandshakeTimeout   = 5 * time.Second
 	ResponseHeaderTimeout = 13 * time.Second
+	// MaxIdleConnsPerHost keeps connections to a provider for reuse.
+	MaxIdleConnsPerHost = 64
 )
 
 // NewHTTPClient returns the default client for a provider: explicit
@@ -26,6 +28,11 @@ func NewHTTPClient() *http.Client {
 	t.DialContext = (&net.Dialer{Timeout: DialTimeout, KeepAlive: 30 * time.Second}).DialContext
 	t.TLSHandshakeTimeout = TLSHandshakeTimeout
 	t.ResponseHeaderTimeout = ResponseHeaderTimeout
+	// Every call of an adapter goes to one host. Go keeps only 2 idle
+	// connections per host by default, so under concurrent checkouts most
+	// connections were closed after one call and dialled (and TLS-shaken)
+	// again for the next.
+	t.MaxIdleConnsPerHost = MaxIdleConnsPerHost
 	return &http.Client{
 		Timeout:   Timeout,
 		Transport: t,

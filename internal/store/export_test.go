@@ -22,3 +22,17 @@ func (s *Store) PragmaForTest(ctx context.Context, name string) (string, error) 
 func (s *Store) WithTxForTest(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	return s.withTx(ctx, fn)
 }
+
+// SetBeforeCommitForTest makes the SQLite group committer call fn before
+// each group's COMMIT. Call it before the store is used.
+func (s *Store) SetBeforeCommitForTest(fn func(members int)) { s.group.beforeCommit = fn }
+
+// WaitingForTest is the number of callers queued for the group committer.
+func (s *Store) WaitingForTest() int64 { return s.group.waiting.Load() }
+
+// QueryIntForTest reads one integer through the reader pool.
+func (s *Store) QueryIntForTest(ctx context.Context, q string, args ...any) (int64, error) {
+	var n int64
+	err := s.r.QueryRowContext(ctx, s.q(q), args...).Scan(&n)
+	return n, err
+}

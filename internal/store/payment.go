@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -285,22 +286,22 @@ func (s *Store) updatePayment(ctx context.Context, tx *sql.Tx, id string, from p
 		set = append(set, "order_key = NULL")
 	}
 	args = append(args, id, string(from))
-	res, err := tx.ExecContext(ctx, s.q(`UPDATE payments SET `+strings.Join(set, ", ")+` WHERE id = ? AND status = ?`), args...)
-	if err != nil {
+	// One statement writes the row and returns it: the payment is not
+	// read back after it was written.
+	p, err := scanPayment(tx.QueryRowContext(ctx, s.q(`UPDATE payments SET `+strings.Join(set, ", ")+
+		` WHERE id = ? AND status = ? RETURNING `+paymentColumns), args...))
+	if err == nil {
+		return p, nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("update payment: id=%s: %w", id, err)
 	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return nil, fmt.Errorf("update payment: id=%s: %w", id, err)
-	}
-	p, err := scanPayment(tx.QueryRowContext(ctx, s.q(`SELECT `+paymentColumns+` FROM payments WHERE id = ?`), id))
+	// Nothing matched: say why.
+	p, err = scanPayment(tx.QueryRowContext(ctx, s.q(`SELECT `+paymentColumns+` FROM payments WHERE id = ?`), id))
 	if err != nil {
 		return nil, notFound(err, "payment")
 	}
-	if n == 0 {
-		return p, payment.Errorf(payment.ECONFLICT, "payment is %s, not %s", p.Status, from)
-	}
-	return p, nil
+	return p, payment.Errorf(payment.ECONFLICT, "payment is %s, not %s", p.Status, from)
 }
 
 func (s *Store) insertEvent(ctx context.Context, tx *sql.Tx, ev *payment.Event) error {

@@ -77,7 +77,7 @@ func openPostgres(ctx context.Context, u string, o Options) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("postgres: connect to %s@%s:%d/%s: %w", cfg.User, cfg.Host, cfg.Port, cfg.Database, scrub(connectCause(err, cfg.Database, cfg.User), cfg.Password))
 	}
-	return &Store{w: db, r: db, dialect: postgresDialect,
+	return &Store{w: db, r: db, dialect: postgresDialect, stats: new(storeStats),
 		URL: fmt.Sprintf("postgres://%s@%s:%d/%s", cfg.User, cfg.Host, cfg.Port, cfg.Database)}, nil
 }
 
@@ -105,4 +105,18 @@ func scrub(err error, password string) error {
 		return errors.New("connection failed (details withheld: they contained the password)")
 	}
 	return err
+}
+
+// WALSyncs returns how many times PostgreSQL has synced its WAL to disk
+// (pg_stat_wal.wal_sync, server-wide, PostgreSQL 14 and later): the real
+// fsyncs, after the server's own grouping of concurrent commits. ok is false
+// on SQLite or an older server.
+func (s *Store) WALSyncs(ctx context.Context) (n int64, ok bool) {
+	if s.dialect.name != "postgres" {
+		return 0, false
+	}
+	if err := s.r.QueryRowContext(ctx, `SELECT wal_sync FROM pg_stat_wal`).Scan(&n); err != nil {
+		return 0, false
+	}
+	return n, true
 }

@@ -41,8 +41,10 @@ func SQLitePath(u string) string {
 
 // openSQLite opens two pools on one file: a single writer connection whose
 // transactions begin IMMEDIATE (one writer at a time, no lock upgrade
-// failures), and a small pool of readers. WAL lets readers run beside the
-// writer; synchronous=FULL makes every commit durable across power loss.
+// failures), driven by the group committer, and a small pool of readers.
+// WAL lets readers run beside the writer; synchronous=FULL makes every
+// commit durable across power loss. Every connection keeps its statements
+// prepared (stmtcache.go).
 func openSQLite(ctx context.Context, u string) (*Store, error) {
 	path := SQLitePath(u)
 	if path == "" {
@@ -53,10 +55,15 @@ func openSQLite(ctx context.Context, u string) (*Store, error) {
 	}
 	pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=foreign_keys(1)"
 	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + pragmas
-	w, err := sql.Open("sqlite", dsn+"&_txlock=immediate")
+	// The writer's temporary tables (RETURNING, sorts) stay in memory. (A
+	// larger page cache for it was tried: no measurable gain, 25 MB more
+	// RSS.)
+	wc, err := sqlite.NewConnector(dsn + "&_txlock=immediate&_pragma=temp_store(MEMORY)")
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
+	stats := new(storeStats)
+	w := sql.OpenDB(cachingConnector{Connector: wc, noInterrupt: true, prepares: &stats.prepares, runs: &stats.statements})
 	w.SetMaxOpenConns(1)
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxLifetime(0)
@@ -64,12 +71,15 @@ func openSQLite(ctx context.Context, u string) (*Store, error) {
 		w.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
-	r, err := sql.Open("sqlite", dsn+"&_pragma=query_only(1)")
+	rc, err := sqlite.NewConnector(dsn + "&_pragma=query_only(1)")
 	if err != nil {
 		w.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
+	r := sql.OpenDB(cachingConnector{Connector: rc, prepares: &stats.prepares, runs: &stats.statements})
 	r.SetMaxOpenConns(4)
 	r.SetMaxIdleConns(4)
-	return &Store{w: w, r: r, dialect: sqliteDialect, URL: "sqlite:" + path}, nil
+	s := &Store{w: w, r: r, dialect: sqliteDialect, URL: "sqlite:" + path, stats: stats}
+	s.group = newGroupCommitter(w, stats)
+	return s, nil
 }

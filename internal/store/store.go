@@ -27,6 +27,10 @@ type Store struct {
 	URL string
 	// eventRenderer renders outbound webhook bodies (SetEventRenderer).
 	eventRenderer EventRenderer
+	// group runs SQLite's write transactions with group commit (nil on
+	// PostgreSQL, whose server groups concurrent commits itself).
+	group *groupCommitter
+	stats *storeStats
 }
 
 var _ payment.Store = (*Store)(nil)
@@ -95,6 +99,9 @@ func Open(ctx context.Context, url string, o Options) (*Store, error) {
 
 // Close closes the database.
 func (s *Store) Close() error {
+	if s.group != nil {
+		s.group.close()
+	}
 	err := s.w.Close()
 	if s.r != s.w {
 		if e := s.r.Close(); err == nil {
@@ -110,13 +117,23 @@ func (s *Store) now() time.Time { return s.Now().UTC().Truncate(time.Microsecond
 // q rebinds a query written with ? placeholders for the dialect.
 func (s *Store) q(query string) string { return s.dialect.rebind(query) }
 
-// withTx runs fn in a write transaction and commits it. On SQLite the
-// transaction starts with BEGIN IMMEDIATE (see openSQLite), so a
-// read-then-write never fails half way with SQLITE_BUSY. On PostgreSQL a
+// withTx runs fn in a write transaction and commits it; it returns nil only
+// once the commit is durable. On SQLite fn runs in the group committer
+// (groupcommit.go): inside its own savepoint of a BEGIN IMMEDIATE
+// transaction shared with the other transactions waiting at that moment, so
+// a read-then-write never fails half way with SQLITE_BUSY and many
+// transactions share one fsync. On PostgreSQL a
 // serialization failure or deadlock is retried, a bounded number of times
 // with jittered exponential backoff, so it never reaches a caller as a 500;
-// fn must therefore be safe to run again (it only talks to the database).
+// fn must therefore be safe to run again (it only talks to the database;
+// SQLite's group commit also runs it again when another member of its group
+// made SQLite drop the group). fn must never wait on anything but the
+// database (on SQLite every writer waits with it) and never call withTx
+// itself (on SQLite it would wait for itself).
 func (s *Store) withTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	if s.group != nil {
+		return s.group.do(ctx, fn)
+	}
 	const attempts = 6
 	delay := 5 * time.Millisecond
 	for i := 1; ; i++ {
@@ -146,6 +163,8 @@ func (s *Store) tryTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
+	s.stats.commits.Add(1)
+	s.stats.transactions.Add(1)
 	return nil
 }
 

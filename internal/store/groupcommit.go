@@ -1,0 +1,311 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"runtime/debug"
+	"sync/atomic"
+	"time"
+)
+
+// Group commit for SQLite.
+//
+// SQLite has one writer, and with synchronous=FULL every COMMIT waits for an
+// fsync of the WAL: run one after another, transactions are bounded by the
+// disk's fsync rate however many requests wait. The group committer is the
+// one goroutine that owns the writer connection. It takes every transaction
+// waiting at that moment, runs each inside its own SAVEPOINT of one
+// BEGIN IMMEDIATE … COMMIT, and answers them all after that single COMMIT
+// (one fsync) is on disk:
+//
+//   - a transaction whose function fails (or panics) is rolled back to its
+//     savepoint; the others in the group are unaffected;
+//   - nobody is answered before the COMMIT: a failed COMMIT fails every
+//     member, so no caller is ever told "done" for work that is not durable;
+//   - members read what earlier members of the group wrote; that is sound,
+//     because they are committed together or not at all;
+//   - if SQLite itself drops the whole transaction (it does on I/O errors,
+//     a full disk or an interrupt), the members that had succeeded lost
+//     their work through no fault of their own and are run again in the next
+//     group (store transactions only talk to the database, so they can be);
+//   - a caller whose context ends while it waits in the queue is answered
+//     with the context's error and its function never runs; once its
+//     function has run, it waits for the COMMIT, so its answer is the truth.
+type groupCommitter struct {
+	db   *sql.DB // one connection: the writer
+	reqs chan *txRequest
+	quit chan struct{}
+	done chan struct{}
+	// maxGroup bounds the transactions of one group, and so the latency a
+	// group adds to its first member.
+	maxGroup int
+	stats    *storeStats
+	// beforeCommit, when set (tests), runs after a group's transactions and
+	// before its COMMIT, with the number of members waiting for it.
+	beforeCommit func(members int)
+	// waiting counts callers not yet taken by the committer.
+	waiting atomic.Int64
+}
+
+// maxTxAttempts bounds how often a transaction is run again after another
+// member of its group made SQLite drop the group.
+const maxTxAttempts = 3
+
+type txRequest struct {
+	ctx      context.Context
+	fn       func(*sql.Tx) error
+	attempts int
+	res      txResult
+	answer   chan txResult // buffered: the committer never waits on a caller
+}
+
+type txResult struct {
+	err      error
+	panicked any
+}
+
+// errClosed answers transactions that arrive after Close.
+var errClosed = errors.New("store: the database is closed")
+
+func newGroupCommitter(db *sql.DB, stats *storeStats) *groupCommitter {
+	g := &groupCommitter{db: db, reqs: make(chan *txRequest), quit: make(chan struct{}), done: make(chan struct{}),
+		maxGroup: 256, stats: stats}
+	go g.run()
+	return g
+}
+
+// do runs fn as one transaction of a group and returns once the group's
+// COMMIT is durable (nil) or has failed (an error).
+func (g *groupCommitter) do(ctx context.Context, fn func(*sql.Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	r := &txRequest{ctx: ctx, fn: fn, answer: make(chan txResult, 1)}
+	g.waiting.Add(1)
+	select {
+	case g.reqs <- r:
+		g.waiting.Add(-1)
+	case <-ctx.Done():
+		g.waiting.Add(-1)
+		return ctx.Err()
+	case <-g.quit:
+		g.waiting.Add(-1)
+		return errClosed
+	}
+	// Handed over: the committer always answers, and only it knows whether
+	// fn ran, so the caller waits for it even if ctx ends meanwhile.
+	res := <-r.answer
+	if res.panicked != nil {
+		panic(res.panicked)
+	}
+	return res.err
+}
+
+// close stops the committer after the group in progress.
+func (g *groupCommitter) close() {
+	select {
+	case <-g.quit:
+	default:
+		close(g.quit)
+	}
+	<-g.done
+}
+
+func (g *groupCommitter) run() {
+	defer close(g.done)
+	var again []*txRequest
+	for {
+		batch := again
+		if len(batch) == 0 {
+			select {
+			case r := <-g.reqs:
+				batch = append(batch, r)
+			case <-g.quit:
+				return
+			}
+		}
+		again = g.group(batch)
+	}
+}
+
+// take receives, without waiting, up to n transactions that are queued.
+func (g *groupCommitter) take(n int) []*txRequest {
+	var rs []*txRequest
+	for len(rs) < n {
+		select {
+		case r := <-g.reqs:
+			rs = append(rs, r)
+		default:
+			return rs
+		}
+	}
+	return rs
+}
+
+// group runs one group: batch, plus whatever arrives while it runs, up to
+// maxGroup. It returns the transactions to run again in the next group.
+func (g *groupCommitter) group(batch []*txRequest) (again []*txRequest) {
+	bg := context.Background()
+	start := time.Now()
+	defer func() { g.stats.writerBusy.Add(int64(time.Since(start))) }()
+	fail := func(err error) []*txRequest {
+		for _, r := range batch {
+			r.answer <- txResult{err: err}
+		}
+		return nil
+	}
+	conn, err := g.db.Conn(bg)
+	if err != nil {
+		return fail(fmt.Errorf("begin: %w", err))
+	}
+	defer conn.Close()
+	tx, err := conn.BeginTx(bg, nil)
+	if err != nil {
+		return fail(fmt.Errorf("begin: %w", err))
+	}
+	// ran: every member whose function ran, answered after the COMMIT.
+	var ran []*txRequest
+	committing := 0 // members whose work the COMMIT carries
+	for next := batch; len(next) > 0; next = g.take(g.maxGroup - len(ran)) {
+		for i, r := range next {
+			if err := r.ctx.Err(); err != nil {
+				r.answer <- txResult{err: err} // never ran: nothing to wait for
+				continue
+			}
+			r.attempts++
+			lost := g.member(tx, r)
+			if lost != nil {
+				// SQLite dropped the transaction (it does on I/O errors, a
+				// full disk, an interrupt, or a stray ROLLBACK): everything
+				// the group did is gone. r, after which it happened, fails;
+				// the members before it lost their work through no fault of
+				// their own and run again in the next group, as do those not
+				// run yet.
+				tx.Rollback()
+				if r.res.err == nil && r.res.panicked == nil {
+					r.res.err = fmt.Errorf("store: the transaction was lost: %w", lost)
+				}
+				r.answer <- r.res
+				for _, m := range ran {
+					if m.res.err == nil && m.res.panicked == nil {
+						if m.attempts < maxTxAttempts {
+							again = append(again, m)
+							continue
+						}
+						m.res.err = fmt.Errorf("store: the transaction was lost: %w", lost)
+					}
+					m.answer <- m.res
+				}
+				return append(again, next[i+1:]...)
+			}
+			ran = append(ran, r)
+			if r.res.err == nil && r.res.panicked == nil {
+				committing++
+			}
+		}
+		if len(ran) >= g.maxGroup {
+			break
+		}
+	}
+	if g.beforeCommit != nil {
+		g.beforeCommit(committing)
+	}
+	t0 := time.Now()
+	err = tx.Commit()
+	g.stats.commitTime.Add(int64(time.Since(t0)))
+	if err != nil {
+		// A COMMIT refused by SQLite (a deferred constraint, SQLITE_BUSY)
+		// leaves the transaction open on the connection, where database/sql
+		// no longer sees it: end it, or the next group could not begin.
+		conn.ExecContext(bg, `ROLLBACK`)
+	}
+	if err == nil && committing > 0 {
+		g.stats.commits.Add(1)
+		g.stats.transactions.Add(int64(committing))
+	}
+	for _, r := range ran {
+		if err != nil && r.res.err == nil && r.res.panicked == nil {
+			r.res.err = fmt.Errorf("commit: %w", err)
+		}
+		r.answer <- r.res
+	}
+	return nil
+}
+
+// member runs r's function inside a savepoint of tx and keeps its outcome in
+// r.res. It returns an error only when the transaction itself is gone.
+func (g *groupCommitter) member(tx *sql.Tx, r *txRequest) (lost error) {
+	bg := context.Background()
+	r.res = txResult{}
+	if _, err := tx.ExecContext(bg, `SAVEPOINT pb_tx`); err != nil {
+		return err // r did not run: it runs again
+	}
+	r.res = call(r.fn, tx)
+	if r.res.err == nil && r.res.panicked == nil {
+		if _, err := tx.ExecContext(bg, `RELEASE pb_tx`); err != nil {
+			return err
+		}
+		return nil
+	}
+	if _, err := tx.ExecContext(bg, `ROLLBACK TO pb_tx`); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(bg, `RELEASE pb_tx`); err != nil {
+		return err
+	}
+	return nil
+}
+
+// call runs fn, turning a panic into a result the caller re-raises in its
+// own goroutine (with the committer's stack, where it happened).
+func call(fn func(*sql.Tx) error, tx *sql.Tx) (res txResult) {
+	defer func() {
+		if p := recover(); p != nil {
+			res.panicked = fmt.Sprintf("%v\n\ngoroutine of the store's group commit:\n%s", p, debug.Stack())
+		}
+	}()
+	return txResult{err: fn(tx)}
+}
+
+// storeStats counts what the store did, for the bench and the debug vars.
+type storeStats struct {
+	commits      atomic.Int64
+	transactions atomic.Int64
+	prepares     atomic.Int64
+	statements   atomic.Int64
+	writerBusy   atomic.Int64 // nanoseconds
+	commitTime   atomic.Int64 // nanoseconds
+}
+
+// Stats are counters since the store was opened.
+type Stats struct {
+	// Commits are the durable commits: each waited for one fsync of the
+	// log (SQLite's WAL, PostgreSQL's WAL unless the server groups them
+	// itself). Under group commit one commit carries many transactions.
+	// SQLite's checkpoints (about one per 1,000 WAL pages) add their own.
+	Commits int64 `json:"commits"`
+	// Transactions are the write transactions committed.
+	Transactions int64 `json:"transactions"`
+	// Prepares are the statements SQLite compiled (each distinct query
+	// once per connection while it stays in the cache); 0 on PostgreSQL,
+	// where pgx keeps its own per-connection cache.
+	Prepares int64 `json:"prepares"`
+	// Statements are the SQL statements SQLite ran, reads and writes
+	// (savepoints included; BEGIN and COMMIT not); 0 on PostgreSQL.
+	Statements int64 `json:"statements"`
+	// WriterBusy is the time SQLite's writer spent running groups, and
+	// CommitTime the part of it spent in COMMIT (writing and syncing the
+	// WAL): the writer is the bottleneck when WriterBusy grows as fast as
+	// the clock.
+	WriterBusy time.Duration `json:"writer_busy"`
+	CommitTime time.Duration `json:"commit_time"`
+}
+
+// Stats returns the store's counters.
+func (s *Store) Stats() Stats {
+	return Stats{Commits: s.stats.commits.Load(), Transactions: s.stats.transactions.Load(),
+		Prepares: s.stats.prepares.Load(), Statements: s.stats.statements.Load(), WriterBusy: time.Duration(s.stats.writerBusy.Load()),
+		CommitTime: time.Duration(s.stats.commitTime.Load())}
+}

@@ -1,0 +1,228 @@
+package store
+
+import (
+	"container/list"
+	"context"
+	"database/sql/driver"
+	"errors"
+	"sync"
+	"sync/atomic"
+)
+
+// stmtCacheSize bounds the statements one SQLite connection keeps prepared.
+// The hot queries are a few dozen texts; the rest (list filters, IN lists of
+// varying length) come and go through the LRU.
+const stmtCacheSize = 256
+
+// cachingConnector hands out SQLite connections that prepare each distinct
+// SQL text once and reuse the prepared statement afterwards. The SQLite
+// driver otherwise parses and plans every statement on every call (a quarter
+// of paybridge's CPU under load went to sqlite3RunParser). Doing it below
+// database/sql keeps every query of the store, written anywhere, prepared
+// without touching its call site: tx.ExecContext(ctx, query, …) and
+// s.r.QueryRowContext(ctx, query, …) both arrive here with the text.
+type cachingConnector struct {
+	driver.Connector
+	// noInterrupt makes statements ignore their context's cancellation. On
+	// the writer connection a cancelled statement would call
+	// sqlite3_interrupt, which rolls back the whole open transaction, and
+	// under group commit that transaction holds other callers' work.
+	// database/sql still refuses to start a statement whose context is
+	// done, so a cancelled caller's transaction fails at its next statement
+	// and rolls back to its own savepoint alone.
+	noInterrupt bool
+	// prepares counts the statements compiled (Stats.Prepares), runs
+	// those run (Stats.Statements).
+	prepares, runs *atomic.Int64
+}
+
+func (c cachingConnector) Connect(ctx context.Context) (driver.Conn, error) {
+	conn, err := c.Connector.Connect(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &cachingConn{Conn: conn, noInterrupt: c.noInterrupt, prepares: c.prepares, runs: c.runs, lru: list.New(), byQuery: map[string]*list.Element{}}, nil
+}
+
+// cachingConn wraps one driver connection with its statement cache.
+// database/sql never uses a connection from two goroutines at once, but rows
+// may be closed from its context watcher, so the cache has its own lock.
+type cachingConn struct {
+	driver.Conn
+	noInterrupt bool
+	prepares    *atomic.Int64
+	runs        *atomic.Int64
+
+	mu      sync.Mutex
+	lru     *list.List // of *cachedStmt, most recently used first
+	byQuery map[string]*list.Element
+}
+
+type cachedStmt struct {
+	query string
+	stmt  driver.Stmt
+	busy  bool // its rows are open: another call must prepare its own
+}
+
+// acquire returns a prepared statement for query and the function that gives
+// it back. A statement in use (open rows) is never handed out twice: the
+// second caller gets a fresh statement that is closed when it is done.
+func (c *cachingConn) acquire(ctx context.Context, query string) (driver.Stmt, func(), error) {
+	if c.runs != nil {
+		c.runs.Add(1)
+	}
+	c.mu.Lock()
+	if e, ok := c.byQuery[query]; ok {
+		cs := e.Value.(*cachedStmt)
+		if !cs.busy {
+			cs.busy = true
+			c.lru.MoveToFront(e)
+			c.mu.Unlock()
+			return cs.stmt, func() { c.release(cs) }, nil
+		}
+		c.mu.Unlock()
+		st, err := c.prepare(ctx, query)
+		if err != nil {
+			return nil, nil, err
+		}
+		return st, func() { st.Close() }, nil
+	}
+	c.mu.Unlock()
+	st, err := c.prepare(ctx, query)
+	if err != nil {
+		return nil, nil, err
+	}
+	cs := &cachedStmt{query: query, stmt: st, busy: true}
+	c.mu.Lock()
+	c.byQuery[query] = c.lru.PushFront(cs)
+	// Evict the least recently used idle statements past the bound.
+	for e := c.lru.Back(); c.lru.Len() > stmtCacheSize && e != nil; {
+		prev := e.Prev()
+		if old := e.Value.(*cachedStmt); !old.busy {
+			c.lru.Remove(e)
+			delete(c.byQuery, old.query)
+			old.stmt.Close()
+		}
+		e = prev
+	}
+	c.mu.Unlock()
+	return st, func() { c.release(cs) }, nil
+}
+
+func (c *cachingConn) release(cs *cachedStmt) {
+	c.mu.Lock()
+	cs.busy = false
+	c.mu.Unlock()
+}
+
+func (c *cachingConn) prepare(ctx context.Context, query string) (driver.Stmt, error) {
+	if c.prepares != nil {
+		c.prepares.Add(1)
+	}
+	if p, ok := c.Conn.(driver.ConnPrepareContext); ok {
+		return p.PrepareContext(ctx, query)
+	}
+	return c.Conn.Prepare(query)
+}
+
+func (c *cachingConn) ctx(ctx context.Context) context.Context {
+	if c.noInterrupt {
+		return context.WithoutCancel(ctx)
+	}
+	return ctx
+}
+
+// ExecContext implements driver.ExecerContext with a cached statement.
+func (c *cachingConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
+	ctx = c.ctx(ctx)
+	st, release, err := c.acquire(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	se, ok := st.(driver.StmtExecContext)
+	if !ok {
+		return nil, driver.ErrSkip
+	}
+	return se.ExecContext(ctx, args)
+}
+
+// QueryContext implements driver.QueryerContext with a cached statement,
+// held until the rows are closed.
+func (c *cachingConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
+	ctx = c.ctx(ctx)
+	st, release, err := c.acquire(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	sq, ok := st.(driver.StmtQueryContext)
+	if !ok {
+		release()
+		return nil, driver.ErrSkip
+	}
+	rows, err := sq.QueryContext(ctx, args)
+	if err != nil {
+		release()
+		return nil, err
+	}
+	return &releasingRows{Rows: rows, release: release}, nil
+}
+
+// Close closes every cached statement, then the connection.
+func (c *cachingConn) Close() error {
+	c.mu.Lock()
+	for e := c.lru.Front(); e != nil; e = e.Next() {
+		e.Value.(*cachedStmt).stmt.Close()
+	}
+	c.lru.Init()
+	clear(c.byQuery)
+	c.mu.Unlock()
+	return c.Conn.Close()
+}
+
+// The rest forwards the optional interfaces database/sql looks for.
+
+func (c *cachingConn) PrepareContext(ctx context.Context, query string) (driver.Stmt, error) {
+	return c.prepare(c.ctx(ctx), query)
+}
+
+func (c *cachingConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
+	if b, ok := c.Conn.(driver.ConnBeginTx); ok {
+		return b.BeginTx(c.ctx(ctx), opts)
+	}
+	return nil, errors.New("sqlite: the driver cannot begin a transaction with options")
+}
+
+func (c *cachingConn) Ping(ctx context.Context) error {
+	if p, ok := c.Conn.(driver.Pinger); ok {
+		return p.Ping(ctx)
+	}
+	return nil
+}
+
+func (c *cachingConn) ResetSession(ctx context.Context) error {
+	if r, ok := c.Conn.(driver.SessionResetter); ok {
+		return r.ResetSession(ctx)
+	}
+	return nil
+}
+
+func (c *cachingConn) IsValid() bool {
+	if v, ok := c.Conn.(driver.Validator); ok {
+		return v.IsValid()
+	}
+	return true
+}
+
+// releasingRows gives its statement back to the cache when closed.
+type releasingRows struct {
+	driver.Rows
+	once    sync.Once
+	release func()
+}
+
+func (r *releasingRows) Close() error {
+	err := r.Rows.Close()
+	r.once.Do(r.release)
+	return err
+}
