@@ -76,3 +76,16 @@ func (q *FaultQueue[F]) Inject(f F, count int, check error, log *slog.Logger, wh
 	}
 	q.Add(f, count)
 }
+
+// Sleep is a "delay" fault's wait: d, or until the request's context ends
+// (the client gave up). It reports whether the full time passed.
+func Sleep(r *http.Request, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-r.Context().Done():
+		return false
+	}
+}

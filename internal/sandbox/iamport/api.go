@@ -2,7 +2,6 @@ package iamport
 
 import (
 	"net/http"
-	"time"
 
 	"github.com/paybridge/paybridge/internal/sandbox"
 )
@@ -51,7 +50,7 @@ func (s *Sandbox) serveAPI(w http.ResponseWriter, r *http.Request, method string
 	}
 
 	f, faulted := s.takeFault(rt.op, ids)
-	if faulted && f.Delay > 0 && !sleep(r, f.Delay) {
+	if faulted && f.Delay > 0 && !sandbox.Sleep(r, f.Delay) {
 		return // the client gave up; nobody reads an answer
 	}
 	if faulted && f.Kind == faultError {
@@ -77,19 +76,6 @@ func (s *Sandbox) serveAPI(w http.ResponseWriter, r *http.Request, method string
 		}
 	}
 	writeOK(w, resp)
-}
-
-// sleep waits d, or until the request's context ends; it reports whether
-// the full time passed.
-func sleep(r *http.Request, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-r.Context().Done():
-		return false
-	}
 }
 
 // noIDs is the ids of a call that names no payment.

@@ -2,7 +2,8 @@ package kakaopay
 
 import (
 	"net/http"
-	"time"
+
+	"github.com/paybridge/paybridge/internal/sandbox"
 )
 
 // serveAPI is the common path of every payment API call: method, auth,
@@ -45,7 +46,7 @@ func (s *Sandbox) serveAPI(w http.ResponseWriter, r *http.Request, gen generatio
 	}
 
 	f, faulted := s.takeFault(op, tid)
-	if faulted && f.Delay > 0 && !sleep(r, f.Delay) {
+	if faulted && f.Delay > 0 && !sandbox.Sleep(r, f.Delay) {
 		return // the client gave up; nobody reads an answer
 	}
 	if faulted {
@@ -81,17 +82,4 @@ func (s *Sandbox) serveAPI(w http.ResponseWriter, r *http.Request, gen generatio
 		}
 	}
 	writeJSON(w, http.StatusOK, resp)
-}
-
-// sleep waits d, or until the request's context ends; it reports whether the
-// full time passed.
-func sleep(r *http.Request, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-r.Context().Done():
-		return false
-	}
 }
