@@ -159,15 +159,5 @@ func (c *Client) call(ctx context.Context, op, method, target, paymentID string,
 // logCall writes one debug line per call. Only the outcome is logged, never
 // a request or response body, which would carry buyer data.
 func (c *Client) logCall(ctx context.Context, op, paymentID string, status int, start time.Time, err error) {
-	attrs := []any{
-		"provider", payment.ProviderPortOne, "op", op, "payment_id", paymentID,
-		"http_status", status, "duration_ms", time.Since(start).Milliseconds(),
-	}
-	if err != nil {
-		attrs = append(attrs, "error_code", payment.ErrorCode(err))
-		if pe := payment.AsProviderError(err); pe != nil {
-			attrs = append(attrs, "provider_code", pe.Code)
-		}
-	}
-	c.log.DebugContext(ctx, "portone call", attrs...)
+	provider.LogCall(ctx, c.log, provider.CallLog{Provider: payment.ProviderPortOne, Op: op, PaymentID: paymentID, Status: status}, start, err)
 }

@@ -166,15 +166,5 @@ func (c *Client) do(ctx context.Context, cl call, out any) error {
 // logCall writes one debug line per call. Only the outcome is logged, never
 // a body, which would carry buyer data.
 func (c *Client) logCall(ctx context.Context, cl call, status int, start time.Time, err error) {
-	attrs := []any{
-		"provider", payment.ProviderToss, "op", cl.op, "payment_id", cl.paymentID,
-		"http_status", status, "duration_ms", time.Since(start).Milliseconds(),
-	}
-	if err != nil {
-		attrs = append(attrs, "error_code", payment.ErrorCode(err))
-		if pe := payment.AsProviderError(err); pe != nil {
-			attrs = append(attrs, "provider_code", pe.Code)
-		}
-	}
-	c.log.DebugContext(ctx, "toss call", attrs...)
+	provider.LogCall(ctx, c.log, provider.CallLog{Provider: payment.ProviderToss, Op: cl.op, PaymentID: cl.paymentID, Status: status}, start, err)
 }
