@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/url"
+	"unicode/utf8"
 )
 
 // Params is a decoded request body for a sandbox whose provider takes
@@ -81,3 +82,41 @@ func (p Params) Lookup(name string) (string, ValueKind, bool) {
 // Scalar reports whether a value of kind k may stand for a string or a
 // number: a string or a number, not a boolean, object or array.
 func (k ValueKind) Scalar() bool { return k == KindText || k == KindNumber }
+
+// Fields reads and checks request fields, keeping the first problem so
+// that a handler can read every field and check Err once. E is the
+// sandbox's own error answer, built by Problem, so that each provider's
+// error shape stays its own; each sandbox adds the number readers its
+// provider's leniency calls for.
+type Fields[E comparable] struct {
+	Params
+	Problem func(format string, a ...any) E
+	Err     E
+}
+
+// Fail keeps e unless a problem was already found.
+func (f *Fields[E]) Fail(e E) {
+	var none E
+	if f.Err == none {
+		f.Err = e
+	}
+}
+
+// Str reads a string field of at most maxLen characters (0: no limit). A
+// number is accepted too, as the providers' servers coerce it; a boolean,
+// object or array is refused.
+func (f *Fields[E]) Str(name string, required bool, maxLen int) string {
+	v, k, ok := f.Lookup(name)
+	switch {
+	case !ok && required:
+		f.Fail(f.Problem("%s is required", name))
+	case !ok:
+	case !k.Scalar():
+		f.Fail(f.Problem("%s must be a string", name))
+	case maxLen > 0 && utf8.RuneCountInString(v) > maxLen:
+		f.Fail(f.Problem("%s must be at most %d characters", name, maxLen))
+	default:
+		return v
+	}
+	return ""
+}

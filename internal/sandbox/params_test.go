@@ -1,6 +1,9 @@
 package sandbox
 
-import "testing"
+import (
+	"fmt"
+	"testing"
+)
 
 func TestParamsLookup(t *testing.T) {
 	if _, err := ParseJSONObject([]byte(`{"bad":"\x"}`)); err == nil {
@@ -53,5 +56,35 @@ func TestParamsLookup(t *testing.T) {
 	}
 	if _, err := ParseForm([]byte("a=%zz")); err == nil {
 		t.Error("a malformed form parsed")
+	}
+}
+
+func TestFieldsKeepTheFirstProblem(t *testing.T) {
+	p, err := ParseJSONObject([]byte(`{"name":"커피우유","qty":2,"flag":true}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := Fields[*string]{Params: p, Problem: func(format string, a ...any) *string {
+		s := fmt.Sprintf(format, a...)
+		return &s
+	}}
+	if got := f.Str("name", true, 4); got != "커피우유" || f.Err != nil {
+		t.Fatalf("4 characters within 4: %q, %v", got, f.Err)
+	}
+	if got := f.Str("qty", true, 0); got != "2" || f.Err != nil {
+		t.Fatalf("a number as a string: %q, %v", got, f.Err)
+	}
+	if got := f.Str("flag", false, 0); got != "" || f.Err == nil || *f.Err != "flag must be a string" {
+		t.Fatalf("a boolean as a string: %q, %v", got, f.Err)
+	}
+	f.Str("missing", true, 0)
+	f.Str("name", true, 3)
+	if *f.Err != "flag must be a string" {
+		t.Errorf("later problems replaced the first: %s", *f.Err)
+	}
+	g := Fields[*string]{Params: p, Problem: f.Problem}
+	g.Str("name", true, 3)
+	if g.Err == nil || *g.Err != "name must be at most 3 characters" {
+		t.Errorf("too long: %v", g.Err)
 	}
 }

@@ -20,17 +20,17 @@ func (s *Sandbox) cancelRoute() route {
 //
 // Every refusal changes nothing, so a client may correct and retry.
 func (s *Sandbox) cancel(r *http.Request, in params) (any, *apiError) {
-	f := fields{p: in}
-	impUID := f.str("imp_uid", false, 0)
-	merchantUID := f.str("merchant_uid", false, 0)
+	f := newFields(in)
+	impUID := f.Str("imp_uid", false, 0)
+	merchantUID := f.Str("merchant_uid", false, 0)
 	amount, _ := f.amount("amount", false, 0)
 	taxFree, _ := f.amount("tax_free", false, 0)
 	f.amount("vat_amount", false, 0) // checked, not used: the sandbox keeps no VAT
 	checksum, hasChecksum := f.amount("checksum", false, 0)
-	reason := f.str("reason", false, 0)
+	reason := f.Str("reason", false, 0)
 	webhook := f.boolean("enable_webhook")
-	if f.err != nil {
-		return nil, f.err
+	if f.Err != nil {
+		return nil, f.Err
 	}
 	if impUID == "" && merchantUID == "" {
 		return nil, errBadRequest("imp_uid or merchant_uid is required")

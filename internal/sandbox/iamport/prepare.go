@@ -36,12 +36,12 @@ func (s *Sandbox) getPrepareRoute() route {
 // registered once: a second POST is refused whatever its amount, as public
 // client code shows PortOne doing; PUT (not emulated) would change it.
 func (s *Sandbox) prepare(_ *http.Request, in params) (any, *apiError) {
-	f := fields{p: in}
-	mu := f.str("merchant_uid", true, maxMerchantUID)
+	f := newFields(in)
+	mu := f.Str("merchant_uid", true, maxMerchantUID)
 	amount, _ := f.amount("amount", true, 1)
-	currency := f.str("currency", false, 3)
-	if f.err != nil {
-		return nil, f.err
+	currency := f.Str("currency", false, 3)
+	if f.Err != nil {
+		return nil, f.Err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/paybridge/paybridge/internal/sandbox"
 )
@@ -44,34 +43,12 @@ func decodeParams(w http.ResponseWriter, r *http.Request) (params, *apiError) {
 	return p, nil
 }
 
-// fields reads and checks request fields, keeping the first problem so a
-// handler can read every field and check the error once.
-type fields struct {
-	p   params
-	err *apiError
-}
+// fields reads and checks request fields (see sandbox.Fields), refusing
+// with errBadRequest.
+type fields struct{ sandbox.Fields[*apiError] }
 
-func (f *fields) fail(e *apiError) {
-	if f.err == nil {
-		f.err = e
-	}
-}
-
-// str reads a string field of at most maxLen characters (0: no limit).
-func (f *fields) str(name string, required bool, maxLen int) string {
-	v, k, ok := f.p.Lookup(name)
-	switch {
-	case !ok && required:
-		f.fail(errBadRequest("%s is required", name))
-	case !ok:
-	case !k.Scalar():
-		f.fail(errBadRequest("%s must be a string", name))
-	case maxLen > 0 && utf8.RuneCountInString(v) > maxLen:
-		f.fail(errBadRequest("%s must be at most %d characters", name, maxLen))
-	default:
-		return v
-	}
-	return ""
+func newFields(in params) fields {
+	return fields{sandbox.Fields[*apiError]{Params: in, Problem: errBadRequest}}
 }
 
 // amount reads a number field in [min, MaxInt64]: a JSON number or a
@@ -79,20 +56,20 @@ func (f *fields) str(name string, required bool, maxLen int) string {
 // strings too). The schema types amounts as "number", so 1000.0 is 1000; a
 // fraction of a won is refused. The bool reports whether it was sent.
 func (f *fields) amount(name string, required bool, min int64) (int64, bool) {
-	v, k, ok := f.p.Lookup(name)
+	v, k, ok := f.Lookup(name)
 	if !ok {
 		if required {
-			f.fail(errBadRequest("%s is required", name))
+			f.Fail(errBadRequest("%s is required", name))
 		}
 		return 0, false
 	}
 	if !k.Scalar() {
-		f.fail(errBadRequest("%s must be a number", name))
+		f.Fail(errBadRequest("%s must be a number", name))
 		return 0, false
 	}
 	n, ok := parseWon(v)
 	if !ok || n < min {
-		f.fail(errBadRequest("%s must be a whole number of won, at least %d", name, min))
+		f.Fail(errBadRequest("%s must be a whole number of won, at least %d", name, min))
 		return 0, false
 	}
 	return n, true
@@ -100,13 +77,13 @@ func (f *fields) amount(name string, required bool, min int64) (int64, bool) {
 
 // boolean reads a boolean field; form values "true"/"false" too.
 func (f *fields) boolean(name string) bool {
-	v, k, ok := f.p.Lookup(name)
+	v, k, ok := f.Lookup(name)
 	if !ok {
 		return false
 	}
 	b, err := strconv.ParseBool(v)
 	if err != nil || k == sandbox.KindOther || k == sandbox.KindNumber {
-		f.fail(errBadRequest("%s must be true or false", name))
+		f.Fail(errBadRequest("%s must be true or false", name))
 		return false
 	}
 	return b

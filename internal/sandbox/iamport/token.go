@@ -38,10 +38,10 @@ func (s *Sandbox) getTokenRoute() route {
 // PortOne, asking again before expiry returns the same token, extended by 5
 // minutes when at most a minute remains; after expiry a new one is issued.
 func (s *Sandbox) getToken(_ *http.Request, in params) (any, *apiError) {
-	f := fields{p: in}
-	key := f.str("imp_key", false, 0)
-	secret := f.str("imp_secret", false, 0)
-	if f.err != nil || key == "" || secret == "" || !s.credentialsOK(key, secret) {
+	f := newFields(in)
+	key := f.Str("imp_key", false, 0)
+	secret := f.Str("imp_secret", false, 0)
+	if f.Err != nil || key == "" || secret == "" || !s.credentialsOK(key, secret) {
 		// The swagger's only refusal of getToken is 401, missing or wrong
 		// credentials alike.
 		return nil, errBadCredentials()

@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/paybridge/paybridge/internal/sandbox"
 )
@@ -95,58 +94,35 @@ func decodeParams(w http.ResponseWriter, r *http.Request, gen generation) (param
 	return p, nil
 }
 
-// fields reads and checks request fields, keeping the first problem so a
-// handler can read every field and check the error once.
-type fields struct {
-	p   params
-	err *apiError
-}
+// fields reads and checks request fields (see sandbox.Fields), refusing
+// with errInvalid.
+type fields struct{ sandbox.Fields[*apiError] }
 
-func (f *fields) fail(e *apiError) {
-	if f.err == nil {
-		f.err = e
-	}
-}
-
-// str reads a string field of at most maxLen characters (0: no limit).
-// A number is accepted too, as KakaoPay's (Jackson) servers coerce it.
-func (f *fields) str(name string, required bool, maxLen int) string {
-	v, kind, ok := f.p.Lookup(name)
-	switch {
-	case !ok && required:
-		f.fail(errInvalid("%s is required", name))
-	case !ok:
-	case !kind.Scalar():
-		f.fail(errInvalid("%s must be a string", name))
-	case maxLen > 0 && utf8.RuneCountInString(v) > maxLen:
-		f.fail(errInvalid("%s must be at most %d characters", name, maxLen))
-	default:
-		return v
-	}
-	return ""
+func newFields(in params) fields {
+	return fields{sandbox.Fields[*apiError]{Params: in, Problem: errInvalid}}
 }
 
 // num reads an integer field in [min, max]; a numeric string is accepted as
 // it is in the form encoding. The bool reports whether the field was sent.
 func (f *fields) num(name string, required bool, min, max int64) (int64, bool) {
-	v, kind, ok := f.p.Lookup(name)
+	v, kind, ok := f.Lookup(name)
 	if !ok {
 		if required {
-			f.fail(errInvalid("%s is required", name))
+			f.Fail(errInvalid("%s is required", name))
 		}
 		return 0, false
 	}
 	if !kind.Scalar() {
-		f.fail(errInvalid("%s must be an integer", name))
+		f.Fail(errInvalid("%s must be an integer", name))
 		return 0, false
 	}
 	n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
 	if errors.Is(err, strconv.ErrRange) || err == nil && (n < min || n > max) {
-		f.fail(errInvalid("%s must be between %d and %d", name, min, max))
+		f.Fail(errInvalid("%s must be between %d and %d", name, min, max))
 		return 0, false
 	}
 	if err != nil {
-		f.fail(errInvalid("%s must be an integer", name))
+		f.Fail(errInvalid("%s must be an integer", name))
 		return 0, false
 	}
 	return n, true
@@ -158,8 +134,8 @@ func validCID(cid string) bool { return cid == "TC0ONETIME" || len(cid) == 10 }
 
 // checkCID reports the first field problem, then an invalid cid.
 func (f *fields) checkCID(cid string) *apiError {
-	if f.err != nil {
-		return f.err
+	if f.Err != nil {
+		return f.Err
 	}
 	if !validCID(cid) {
 		return errInvalidCID()
