@@ -22,6 +22,9 @@ const (
 	CodeUpstream              = "upstream"                // 502
 	CodeUnavailable           = "unavailable"             // 503
 	CodeInternal              = "internal"                // 500
+	// CodeProviderNotEnabled: the provider is not run by this paybridge
+	// (live mode without its credentials), or not for this key's mode.
+	CodeProviderNotEnabled = "provider_not_enabled" // 400
 )
 
 // Error is an error answer of the API.

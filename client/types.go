@@ -23,10 +23,13 @@ const (
 
 // Payment is the API's payment object.
 type Payment struct {
-	ID               string `json:"id"`
-	Object           string `json:"object"`
-	Provider         string `json:"provider"`
-	Status           Status `json:"status"`
+	ID       string `json:"id"`
+	Object   string `json:"object"`
+	Provider string `json:"provider"`
+	Status   Status `json:"status"`
+	// Livemode is true only for a payment whose money really moves (a
+	// provider with live credentials); a key sees only its own mode's.
+	Livemode         bool   `json:"livemode"`
 	OrderID          string `json:"order_id"`
 	OrderName        string `json:"order_name"`
 	CustomerID       string `json:"customer_id"`
@@ -221,6 +224,7 @@ type Event struct {
 	Object    string    `json:"object"`
 	Type      string    `json:"type"`
 	PaymentID string    `json:"payment_id"`
+	Livemode  bool      `json:"livemode"`
 	CreatedAt time.Time `json:"created_at"`
 	// Data is the event's data as sent: {"object": <payment>}.
 	Data       json.RawMessage `json:"data"`

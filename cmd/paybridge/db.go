@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/paybridge/paybridge/internal/config"
@@ -31,6 +33,20 @@ func runDB(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	if *from == "" || *to == "" {
 		return errors.New("db copy: --from and --to are both required")
+	}
+	// Both URLs are checked before either is opened, so a bad destination
+	// never leaves a file behind; a SQLite source must already exist.
+	srcPG, err := store.ParseURL(*from)
+	if err != nil {
+		return fmt.Errorf("--from: %w", err)
+	}
+	if _, err := store.ParseURL(*to); err != nil {
+		return fmt.Errorf("--to: %w", err)
+	}
+	if !srcPG {
+		if _, err := os.Stat(sqliteFile(*from)); err != nil {
+			return fmt.Errorf("--from: the source database %s does not exist", config.RedactURL(*from))
+		}
 	}
 	srcOpts := cfg.StoreOptions()
 	srcOpts.NoMigrate, srcOpts.SkipCheck = true, true // never change the source
@@ -62,4 +78,13 @@ func runDB(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	fmt.Fprintf(stdout, "copied %s to %s: every table matches\n", src.URL, dst.URL)
 	return nil
+}
+
+// sqliteFile is the file of a SQLite database URL.
+func sqliteFile(u string) string {
+	p := store.SQLitePath(u)
+	if i := strings.IndexByte(p, '?'); i >= 0 {
+		p = p[:i]
+	}
+	return p
 }

@@ -106,6 +106,9 @@ func runKeys(ctx context.Context, args []string, getenv func(string) string, std
 			return cliError(err)
 		}
 		fmt.Fprintln(stdout, key)
+		if cfg.Live() && !*live {
+			fmt.Fprintln(stderr, "note: PAYBRIDGE_MODE is live but this is a test key (sk_test_): it sees and creates only payments that move no money; add --live for a live key")
+		}
 	case "list":
 		keys, err := st.FindAPIKeys(ctx, *merchant)
 		if err != nil {

@@ -31,6 +31,7 @@ Commands:
   sandbox       run the four provider sandboxes alone (KakaoPay, PortOne V1 and V2, Toss)
   merchants     create and list merchants
   keys          create, list and revoke a merchant's secret API keys
+  config        print the effective configuration (secrets masked); "config check" validates it
   operators     create, list, disable and enable console operators (/console)
   migrate       apply database migrations
   db copy       copy a database into another, empty one (SQLite to PostgreSQL)
@@ -86,6 +87,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runKeys(ctx, rest, getenv, stdout, stderr)
 	case "merchants":
 		return runMerchants(ctx, rest, getenv, stdout, stderr)
+	case "config":
+		return runConfig(ctx, rest, getenv, stdout, stderr)
 	case "operators":
 		return runOperators(ctx, rest, getenv, stdin, stdout, stderr)
 	case "migrate":

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"time"
 
@@ -10,17 +11,8 @@ import (
 )
 
 func runServe(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) error {
-	cfg, err := config.FromEnv(getenv)
+	cfg, err := loadConfig("serve", "Runs paybridge: the merchant API, and in test mode the demo shop at / and, for each\nprovider without credentials, its built-in sandbox under /sandbox/<provider>/ (kakaopay,\nportone, iamport, toss). Every setting is a flag, which overrides the PAYBRIDGE_…\nvariable named after it.", args, getenv, stderr)
 	if err != nil {
-		return err
-	}
-	fs := newFlagSet("serve", "Runs paybridge: the merchant API, the demo shop at /, and, for each provider without\ncredentials, its built-in sandbox under /sandbox/<provider>/ (kakaopay, portone,\niamport, toss). The flags override the PAYBRIDGE_… variables named after them.", stderr)
-	fs.StringVar(&cfg.Addr, "addr", cfg.Addr, "listen address (PAYBRIDGE_ADDR)")
-	fs.StringVar(&cfg.PublicURL, "public-url", cfg.PublicURL, "URL buyers' browsers reach paybridge at (PAYBRIDGE_PUBLIC_URL; default http://localhost:<port>)")
-	fs.StringVar(&cfg.DatabaseURL, "database-url", cfg.DatabaseURL, "database (PAYBRIDGE_DATABASE_URL)")
-	fs.BoolVar(&cfg.NoMigrate, "no-migrate", cfg.NoMigrate, "do not apply migrations on start (PAYBRIDGE_NO_MIGRATE)")
-	debugAddr := fs.String("debug-addr", getenv("PAYBRIDGE_DEBUG_ADDR"), "serve /debug/pprof/ and /debug/store (the store's counters) here, e.g. 127.0.0.1:6060; never expose it (PAYBRIDGE_DEBUG_ADDR)")
-	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	log := newLogger(cfg, stderr)
@@ -28,8 +20,8 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return err
 	}
-	if *debugAddr != "" {
-		stop, err := serveDebug(*debugAddr, a.Store, log)
+	if cfg.DebugAddr != "" {
+		stop, err := serveDebug(cfg.DebugAddr, a.Store, log)
 		if err != nil {
 			a.Close(context.Background())
 			return err
@@ -41,4 +33,22 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	return a.Close(sctx)
+}
+
+// loadConfig reads the environment, then the flags of every setting over it.
+func loadConfig(name, summary string, args []string, getenv func(string) string, stderr io.Writer) (config.Config, error) {
+	cfg, err := config.FromEnv(getenv)
+	if err != nil {
+		return cfg, err
+	}
+	fs := newFlagSet(name, summary, stderr)
+	config.RegisterFlags(fs, &cfg)
+	if err := fs.Parse(args); err != nil {
+		return cfg, err
+	}
+	if fs.NArg() > 0 {
+		fs.Usage()
+		return cfg, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	return cfg, nil
 }

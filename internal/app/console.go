@@ -4,7 +4,6 @@ import (
 	"net/http"
 
 	"github.com/paybridge/paybridge/internal/console"
-	"github.com/paybridge/paybridge/internal/payment"
 )
 
 // mountConsole serves the operator console at /console. self is
@@ -15,9 +14,6 @@ func (a *App) mountConsole(mux *http.ServeMux, self http.Handler) {
 	console.New(console.Options{
 		Store: a.Store, Service: a.Service, Log: a.Log, PublicURL: cfg.PublicURL, Self: self,
 		WebhookAllowPrivate: cfg.WebhookAllowPrivate,
-		Sandboxes: map[string]bool{
-			payment.ProviderKakaoPay: cfg.KakaoPay.Sandbox(), payment.ProviderPortOne: cfg.PortOne.Sandbox(),
-			payment.ProviderIamport: cfg.PortOneV1.Sandbox(), payment.ProviderToss: cfg.Toss.Sandbox(),
-		},
+		Sandboxes:           sandboxes(cfg),
 	}).Register(mux)
 }

@@ -71,7 +71,8 @@ func TestRefund_AsynchronousAtPortOne(t *testing.T) {
 	po := httptest.NewServer(sb)
 	defer po.Close()
 	a := apptest.Start(t, func(c *config.Config) {
-		c.PortOne = config.PortOne{APISecret: "v2-secret", StoreID: sbportone.DefaultStoreID, ChannelKey: "ch", BaseURL: po.URL}
+		// The standalone sandbox's channel is a test channel.
+		c.PortOne = config.PortOne{APISecret: "v2-secret", StoreID: sbportone.DefaultStoreID, ChannelKey: "ch", BaseURL: po.URL, TestChannel: true}
 	})
 	status, b := do(t, a, "POST", "/v1/payments", "application/json",
 		`{"provider":"portone","order_id":"async","order_name":"Latte","amount":9000,"quantity":1,"customer_id":"c-1"}`)

@@ -215,6 +215,11 @@ func TestOpenAPI_Conformance(t *testing.T) {
 
 	// Meta.
 	s.do(t, a, call{method: "GET", path: "/healthz"})
+	s.do(t, a, call{method: "GET", path: "/readyz"})
+	// A paybridge whose database is gone is not ready.
+	gone := apptest.Start(t)
+	gone.Store.Close()
+	s.do(t, gone, call{method: "GET", path: "/readyz"})
 	st, b, _ := s.do(t, a, call{method: "GET", path: "/openapi.json"})
 	want(t, "openapi.json", st, b, 200)
 	if !bytes.Equal(b, httpapi.OpenAPI) {

@@ -19,13 +19,19 @@ import (
 	"github.com/paybridge/paybridge/internal/httpapi"
 	"github.com/paybridge/paybridge/internal/payment"
 	"github.com/paybridge/paybridge/internal/pgtest"
+	"github.com/paybridge/paybridge/internal/secretbox"
+	"github.com/paybridge/paybridge/internal/store"
 	"github.com/paybridge/paybridge/internal/testutil"
 )
 
 // App is a running paybridge with an API key for the default merchant.
 type App struct {
 	*app.App
-	Key string
+	// Key is a test key (sk_test_): it sees and creates the payments that
+	// move no money (sandboxes, test credentials). LiveKey (sk_live_) is for
+	// the providers a test configures with credentials that count as live.
+	Key     string
+	LiveKey string
 	// Client does not follow redirects, so tests can look at each hop.
 	Client *http.Client
 }
@@ -49,8 +55,13 @@ func StartLogged(tb testing.TB, w io.Writer, opts ...func(*config.Config)) *App 
 	cfg.DatabaseURL = DatabaseURL(tb)
 	cfg.SweepInterval = time.Hour // tests call Sweep themselves
 	cfg.RateLimit = 0             // load tests send many requests with one key; rate tests set it
+	cfg.PublicRateLimit = 0       // every test client is 127.0.0.1; the perimeter tests set it
 	for _, o := range opts {
 		o(&cfg)
+	}
+	if pg, _ := store.ParseURL(cfg.DatabaseURL); pg && cfg.SecretKey == "" {
+		// Every instance on one PostgreSQL database shares the key.
+		cfg.SecretKey = sharedSecretKey
 	}
 	log := slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	a, err := app.Start(context.Background(), cfg, log)
@@ -68,8 +79,12 @@ func StartLogged(tb testing.TB, w io.Writer, opts ...func(*config.Config)) *App 
 	if err := a.Store.CreateAPIKey(context.Background(), rec); err != nil {
 		tb.Fatalf("create key: %v", err)
 	}
+	liveKey, liveRec := httpapi.NewAPIKey(payment.DefaultMerchantID, "test-live", true, time.Now())
+	if err := a.Store.CreateAPIKey(context.Background(), liveRec); err != nil {
+		tb.Fatalf("create key: %v", err)
+	}
 	jar, _ := cookiejar.New(nil)
-	return &App{App: a, Key: key, Client: &http.Client{
+	return &App{App: a, Key: key, LiveKey: liveKey, Client: &http.Client{
 		Jar:           jar,
 		Timeout:       60 * time.Second,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
@@ -89,6 +104,17 @@ func DatabaseURL(tb testing.TB) string {
 		tb.Fatalf("PAYBRIDGE_TEST_DATABASE=%q: want sqlite or postgres", e)
 		return ""
 	}
+}
+
+// sharedSecretKey is the key for secrets at rest of every paybridge a test
+// process starts on PostgreSQL (SQLite ones generate their own file).
+var sharedSecretKey = secretbox.NewKeyText()
+
+// Live returns a copy of a whose Key is the live key.
+func (a *App) Live() *App {
+	c := *a
+	c.Key = a.LiveKey
+	return &c
 }
 
 type testWriter struct{ tb testing.TB }

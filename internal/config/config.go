@@ -1,25 +1,45 @@
 // Package config reads paybridge's configuration from PAYBRIDGE_…
-// environment variables (flags of the serve command mirror the main ones).
-// Any secret may instead be read from a file named by the same variable with
-// _FILE appended. Secrets never print: String masks them.
+// environment variables and from the flags of the serve command, which
+// mirror every one of them (both come from one table, Settings, so neither
+// can fall behind). Any secret may instead be read from a file named by the
+// same variable with _FILE appended. Secrets never print: String and Print
+// mask them.
 package config
 
 import (
 	"errors"
 	"fmt"
-	"math"
 	"net"
 	"net/url"
 	"os"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/paybridge/paybridge/internal/store"
 )
 
+// Modes. In test mode a provider without credentials runs against its
+// built-in sandbox and the demo shop, the drop-in API and the sandboxes'
+// control endpoints are mounted; in live mode no sandbox exists, a provider
+// without credentials is disabled, and paybridge refuses to start on test
+// credentials unless told they are wanted.
+const (
+	ModeTest = "test"
+	ModeLive = "live"
+)
+
 // Config is paybridge's configuration.
 type Config struct {
+	Mode string // PAYBRIDGE_MODE: test (default) or live
+	// AllowTestCredentials lets live mode start with a provider's test
+	// credentials (PAYBRIDGE_ALLOW_TEST_CREDENTIALS=1; loud warning).
+	AllowTestCredentials bool
+	// DemoShop and DropIn mount the demo shop at / and the sample's drop-in
+	// API (PAYBRIDGE_DEMO_SHOP, PAYBRIDGE_DROPIN). Nil: on in test mode, off
+	// in live mode; see DemoShopEnabled and DropInEnabled.
+	DemoShop *bool
+	DropIn   *bool
+
 	Addr        string // PAYBRIDGE_ADDR, default ":8080"
 	PublicURL   string // PAYBRIDGE_PUBLIC_URL, default http://localhost:<port of Addr>
 	DatabaseURL string // PAYBRIDGE_DATABASE_URL, default "sqlite:paybridge.db"
@@ -29,12 +49,18 @@ type Config struct {
 	DBStatementTimeout time.Duration // PAYBRIDGE_DB_STATEMENT_TIMEOUT, default 30s
 	DBConnectTimeout   time.Duration // PAYBRIDGE_DB_CONNECT_TIMEOUT, default 5s
 
+	// SecretKey encrypts secrets at rest (webhook endpoint secrets, replays
+	// of responses that carry one): 32 bytes as hex or base64
+	// (PAYBRIDGE_SECRET_KEY or _FILE). Required in live mode; in test mode
+	// with SQLite a key is generated once into a file beside the database.
+	SecretKey string
+
 	KakaoPay  KakaoPay
 	PortOneV1 PortOneV1
 	PortOne   PortOne
 	Toss      Toss
 
-	CORSOrigins      []string // PAYBRIDGE_CORS_ORIGINS, comma-separated
+	CORSOrigins      []string // PAYBRIDGE_CORS_ORIGINS, comma-separated origins
 	DropInSuccessURL string   // PAYBRIDGE_DROPIN_SUCCESS_URL
 	DropInCancelURL  string   // PAYBRIDGE_DROPIN_CANCEL_URL
 	DropInFailURL    string   // PAYBRIDGE_DROPIN_FAIL_URL
@@ -57,6 +83,42 @@ type Config struct {
 	// bursts of up to RateBurst (PAYBRIDGE_RATE_BURST, default 50).
 	RateLimit float64
 	RateBurst int
+	// PublicRateLimit and PublicRateBurst limit, per client IP, the routes
+	// anyone may call without a key and that spend provider quota: the demo
+	// checkout, the drop-in /ready and /approve, and the unsigned provider
+	// webhooks (PAYBRIDGE_PUBLIC_RATE_LIMIT, _BURST; 0 turns it off).
+	PublicRateLimit float64
+	PublicRateBurst int
+	// ClientIPHeader names the header a trusted reverse proxy puts the
+	// client's address in (X-Forwarded-For: its last entry, X-Real-IP…);
+	// empty: the connection's address.
+	ClientIPHeader string
+
+	// MetricsAddr serves /metrics (and pprof, with Pprof) on a listener of
+	// its own, so they need not be public (PAYBRIDGE_METRICS_ADDR). Empty:
+	// /metrics is on the main address and pprof is off.
+	MetricsAddr string
+	Pprof       bool // PAYBRIDGE_PPROF=1: /debug/pprof/ on MetricsAddr only
+	// DebugAddr serves the profiler and the store's counters on a listener
+	// of its own (PAYBRIDGE_DEBUG_ADDR; paybridge bench reads it).
+	DebugAddr string
+
+	// Money timings (see Settings for bounds).
+	ProviderTimeout    time.Duration // PAYBRIDGE_PROVIDER_TIMEOUT: one provider operation, retries included
+	ApproveWait        time.Duration // PAYBRIDGE_APPROVE_WAIT: a concurrent return waits this long for the first
+	PaymentExpiry      time.Duration // PAYBRIDGE_PAYMENT_EXPIRY: the buyer's window when the provider names none
+	SettleAfter        time.Duration // PAYBRIDGE_SETTLE_AFTER: unknown outcomes are left to their request this long
+	GiveUpAfter        time.Duration // PAYBRIDGE_GIVE_UP_AFTER: past expiry, an unfinished approve is failed after this
+	RefundGiveUpAfter  time.Duration // PAYBRIDGE_REFUND_GIVE_UP_AFTER: a pending refund the provider shows no trace of is failed after this
+	UnknownAfter       time.Duration // PAYBRIDGE_UNKNOWN_AFTER: past the window, an outcome paybridge cannot learn is surfaced after this
+	LateCheckFor       time.Duration // PAYBRIDGE_LATE_CHECK_FOR: how long a closed PortOne payment is still looked up for a late charge
+	LateCheckEvery     time.Duration // PAYBRIDGE_LATE_CHECK_EVERY: how often, meanwhile
+	SweepConcurrency   int           // PAYBRIDGE_SWEEP_CONCURRENCY: items of one provider the sweep works on at once
+	SweepLease         time.Duration // PAYBRIDGE_SWEEP_LEASE: how long a sweep holds what it claimed
+	IdempotencyLock    time.Duration // PAYBRIDGE_IDEMPOTENCY_LOCK: how long a running request holds its key
+	WebhookTimeout     time.Duration // PAYBRIDGE_WEBHOOK_TIMEOUT: one delivery attempt
+	WebhookConcurrency int           // PAYBRIDGE_WEBHOOK_CONCURRENCY: attempts in flight per instance
+	WebhookPerEndpoint int           // PAYBRIDGE_WEBHOOK_PER_ENDPOINT: attempts in flight to one endpoint
 
 	SweepInterval time.Duration // PAYBRIDGE_SWEEP_INTERVAL, default 10s
 	LogLevel      string        // PAYBRIDGE_LOG_LEVEL: debug, info, warn, error
@@ -64,7 +126,7 @@ type Config struct {
 }
 
 // KakaoPay holds the KakaoPay credentials. With neither key set, paybridge
-// runs against its built-in sandbox.
+// runs against its built-in sandbox (test mode) or disables it (live mode).
 type KakaoPay struct {
 	SecretKey string // PAYBRIDGE_KAKAOPAY_SECRET_KEY: current API (open-api.kakaopay.com)
 	AdminKey  string // PAYBRIDGE_KAKAOPAY_ADMIN_KEY: legacy API (kapi.kakao.com)
@@ -72,11 +134,10 @@ type KakaoPay struct {
 	BaseURL   string // PAYBRIDGE_KAKAOPAY_BASE_URL: another host, e.g. a standalone sandbox
 }
 
-// Sandbox reports whether KakaoPay runs against the built-in sandbox.
+// Sandbox reports whether KakaoPay has no credentials.
 func (k KakaoPay) Sandbox() bool { return k.SecretKey == "" && k.AdminKey == "" }
 
-// PortOneV1 holds PortOne V1 (iamport) credentials. With no API key, the
-// built-in sandbox is used.
+// PortOneV1 holds PortOne V1 (iamport) credentials.
 type PortOneV1 struct {
 	APIKey       string // PAYBRIDGE_PORTONE_V1_API_KEY (imp_key)
 	APISecret    string // PAYBRIDGE_PORTONE_V1_API_SECRET (imp_secret)
@@ -85,7 +146,7 @@ type PortOneV1 struct {
 	BaseURL      string // PAYBRIDGE_PORTONE_V1_BASE_URL
 }
 
-// Sandbox reports whether PortOne V1 runs against the built-in sandbox.
+// Sandbox reports whether PortOne V1 has no credentials.
 func (p PortOneV1) Sandbox() bool { return p.APIKey == "" && p.APISecret == "" }
 
 // PortOne holds PortOne V2 credentials.
@@ -95,9 +156,14 @@ type PortOne struct {
 	ChannelKey     string   // PAYBRIDGE_PORTONE_CHANNEL_KEY (for the browser SDK)
 	WebhookSecrets []string // PAYBRIDGE_PORTONE_WEBHOOK_SECRET: whsec_… (two, comma-separated, while rotating)
 	BaseURL        string   // PAYBRIDGE_PORTONE_BASE_URL
+	// TestChannel says the channel is one of PortOne's test channels
+	// (PAYBRIDGE_PORTONE_TEST_CHANNEL): V2 keys do not tell. Its payments
+	// are then accepted, with livemode false; without it, a payment PortOne
+	// reports on a TEST channel never counts as paid.
+	TestChannel bool
 }
 
-// Sandbox reports whether PortOne V2 runs against the built-in sandbox.
+// Sandbox reports whether PortOne V2 has no credentials.
 func (p PortOne) Sandbox() bool { return p.APISecret == "" }
 
 // Toss holds Toss Payments keys.
@@ -107,11 +173,12 @@ type Toss struct {
 	BaseURL   string // PAYBRIDGE_TOSS_BASE_URL
 }
 
-// Sandbox reports whether Toss runs against the built-in sandbox.
+// Sandbox reports whether Toss has no credentials.
 func (t Toss) Sandbox() bool { return t.SecretKey == "" }
 
 // Defaults are the values used when nothing is set.
 var Defaults = Config{
+	Mode:                 ModeTest,
 	Addr:                 ":8080",
 	DatabaseURL:          "sqlite:paybridge.db",
 	DBMaxConns:           10,
@@ -126,189 +193,148 @@ var Defaults = Config{
 	IdempotencyRetention: 24 * time.Hour,
 	RateLimit:            25,
 	RateBurst:            50,
+	PublicRateLimit:      2,
+	PublicRateBurst:      20,
+	ProviderTimeout:      20 * time.Second,
+	ApproveWait:          25 * time.Second,
+	PaymentExpiry:        15 * time.Minute,
+	SettleAfter:          30 * time.Second,
+	GiveUpAfter:          5 * time.Minute,
+	RefundGiveUpAfter:    2 * time.Minute,
+	UnknownAfter:         30 * time.Minute,
+	LateCheckFor:         2 * time.Hour,
+	LateCheckEvery:       5 * time.Minute,
+	SweepConcurrency:     4,
+	SweepLease:           time.Minute,
+	IdempotencyLock:      2 * time.Minute,
+	WebhookTimeout:       15 * time.Second,
+	WebhookConcurrency:   8,
+	WebhookPerEndpoint:   2,
 	SweepInterval:        10 * time.Second,
 	LogLevel:             "info",
 	LogFormat:            "text",
+}
+
+// Live reports whether the configuration is for live mode.
+func (c Config) Live() bool { return c.Mode == ModeLive }
+
+// DemoShopEnabled reports whether the demo shop is mounted.
+func (c Config) DemoShopEnabled() bool {
+	if c.DemoShop != nil {
+		return *c.DemoShop
+	}
+	return !c.Live()
+}
+
+// DropInEnabled reports whether the drop-in API is mounted.
+func (c Config) DropInEnabled() bool {
+	if c.DropIn != nil {
+		return *c.DropIn
+	}
+	return !c.Live()
 }
 
 // FromEnv reads the configuration from getenv (os.Getenv in production).
 // Problems with individual values are collected and returned together.
 func FromEnv(getenv func(string) string) (Config, error) {
 	c := Defaults
+	c.CORSOrigins = append([]string(nil), Defaults.CORSOrigins...)
 	var errs []error
-	str := func(name string, dst *string) {
-		if v := strings.TrimSpace(getenv(name)); v != "" {
-			*dst = v
-		}
-	}
-	secret := func(name string, dst *string) {
-		v := getenv(name)
-		if f := getenv(name + "_FILE"); f != "" {
-			if v != "" {
-				errs = append(errs, fmt.Errorf("%s and %s_FILE are both set: choose one", name, name))
-				return
-			}
-			b, err := os.ReadFile(f)
-			if err != nil {
-				errs = append(errs, fmt.Errorf("%s_FILE: %w", name, err))
-				return
-			}
-			v = string(b)
-		}
-		if v = strings.TrimSpace(v); v != "" {
-			*dst = v
-		}
-	}
-	str("PAYBRIDGE_ADDR", &c.Addr)
-	str("PAYBRIDGE_PUBLIC_URL", &c.PublicURL)
-	secret("PAYBRIDGE_DATABASE_URL", &c.DatabaseURL) // may carry a password (PostgreSQL)
-	if v := getenv("PAYBRIDGE_NO_MIGRATE"); v != "" {
-		b, err := strconv.ParseBool(v)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("PAYBRIDGE_NO_MIGRATE: want true or false, got %q", v))
-		}
-		c.NoMigrate = b
-	}
-	if v := getenv("PAYBRIDGE_DB_MAX_CONNS"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("PAYBRIDGE_DB_MAX_CONNS: want a whole number, got %q", v))
-		}
-		c.DBMaxConns = n
-	}
-	duration := func(name string, dst *time.Duration) {
-		if v := getenv(name); v != "" {
-			d, err := time.ParseDuration(v)
-			if err != nil {
-				errs = append(errs, fmt.Errorf("%s: want a duration like 10s, got %q", name, v))
-			}
-			*dst = d
-		}
-	}
-	duration("PAYBRIDGE_DB_STATEMENT_TIMEOUT", &c.DBStatementTimeout)
-	duration("PAYBRIDGE_DB_CONNECT_TIMEOUT", &c.DBConnectTimeout)
-	secret("PAYBRIDGE_KAKAOPAY_SECRET_KEY", &c.KakaoPay.SecretKey)
-	secret("PAYBRIDGE_KAKAOPAY_ADMIN_KEY", &c.KakaoPay.AdminKey)
-	str("PAYBRIDGE_KAKAOPAY_CID", &c.KakaoPay.CID)
-	str("PAYBRIDGE_KAKAOPAY_BASE_URL", &c.KakaoPay.BaseURL)
-	secret("PAYBRIDGE_PORTONE_V1_API_KEY", &c.PortOneV1.APIKey)
-	secret("PAYBRIDGE_PORTONE_V1_API_SECRET", &c.PortOneV1.APISecret)
-	str("PAYBRIDGE_PORTONE_V1_MERCHANT_CODE", &c.PortOneV1.MerchantCode)
-	str("PAYBRIDGE_PORTONE_V1_PG", &c.PortOneV1.PG)
-	str("PAYBRIDGE_PORTONE_V1_BASE_URL", &c.PortOneV1.BaseURL)
-	secret("PAYBRIDGE_PORTONE_API_SECRET", &c.PortOne.APISecret)
-	str("PAYBRIDGE_PORTONE_STORE_ID", &c.PortOne.StoreID)
-	str("PAYBRIDGE_PORTONE_CHANNEL_KEY", &c.PortOne.ChannelKey)
-	var whsec string
-	secret("PAYBRIDGE_PORTONE_WEBHOOK_SECRET", &whsec)
-	for _, w := range strings.Split(whsec, ",") {
-		if w = strings.TrimSpace(w); w != "" {
-			c.PortOne.WebhookSecrets = append(c.PortOne.WebhookSecrets, w)
-		}
-	}
-	str("PAYBRIDGE_PORTONE_BASE_URL", &c.PortOne.BaseURL)
-	secret("PAYBRIDGE_TOSS_SECRET_KEY", &c.Toss.SecretKey)
-	str("PAYBRIDGE_TOSS_CLIENT_KEY", &c.Toss.ClientKey)
-	str("PAYBRIDGE_TOSS_BASE_URL", &c.Toss.BaseURL)
-	if v := getenv("PAYBRIDGE_CORS_ORIGINS"); v != "" {
-		c.CORSOrigins = nil
-		for _, o := range strings.Split(v, ",") {
-			if o = strings.TrimSpace(o); o != "" {
-				c.CORSOrigins = append(c.CORSOrigins, o)
+	for _, s := range Settings {
+		v := getenv(s.Env)
+		if s.Secret {
+			if f := getenv(s.Env + "_FILE"); f != "" {
+				if v != "" {
+					errs = append(errs, fmt.Errorf("%s and %s_FILE are both set: choose one", s.Env, s.Env))
+					continue
+				}
+				b, err := os.ReadFile(f)
+				if err != nil {
+					errs = append(errs, fmt.Errorf("%s_FILE: %w", s.Env, err))
+					continue
+				}
+				v = string(b)
 			}
 		}
-	}
-	str("PAYBRIDGE_DROPIN_SUCCESS_URL", &c.DropInSuccessURL)
-	str("PAYBRIDGE_DROPIN_CANCEL_URL", &c.DropInCancelURL)
-	str("PAYBRIDGE_DROPIN_FAIL_URL", &c.DropInFailURL)
-	duration("PAYBRIDGE_SWEEP_INTERVAL", &c.SweepInterval)
-	duration("PAYBRIDGE_IDEMPOTENCY_RETENTION", &c.IdempotencyRetention)
-	if v := getenv("PAYBRIDGE_RATE_LIMIT"); v != "" {
-		f, err := strconv.ParseFloat(v, 64)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("PAYBRIDGE_RATE_LIMIT: want requests a second (e.g. 25, or 0 for no limit), got %q", v))
+		if strings.TrimSpace(v) == "" {
+			continue
 		}
-		c.RateLimit = f
-	}
-	if v := getenv("PAYBRIDGE_RATE_BURST"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("PAYBRIDGE_RATE_BURST: want a whole number, got %q", v))
+		if err := s.set(&c, strings.TrimSpace(v)); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", s.Env, err))
 		}
-		c.RateBurst = n
 	}
-	if v := getenv("PAYBRIDGE_SANDBOX_WEBHOOKS"); v != "" {
-		b, err := strconv.ParseBool(v)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("PAYBRIDGE_SANDBOX_WEBHOOKS: want true or false, got %q", v))
-		}
-		c.SandboxWebhooks = b
-	}
-	if v := getenv("PAYBRIDGE_WEBHOOK_ALLOW_PRIVATE"); v != "" {
-		b, err := strconv.ParseBool(v)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("PAYBRIDGE_WEBHOOK_ALLOW_PRIVATE: want true or false, got %q", v))
-		}
-		c.WebhookAllowPrivate = b
-	}
-	str("PAYBRIDGE_LOG_LEVEL", &c.LogLevel)
-	str("PAYBRIDGE_LOG_FORMAT", &c.LogFormat)
 	return c, errors.Join(errs...)
 }
 
-// Validate reports every problem at once.
+// Validate reports every problem at once, the live-mode rules included.
 func (c *Config) Validate() error {
 	var errs []error
+	add := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	if c.Mode != ModeTest && c.Mode != ModeLive {
+		add("PAYBRIDGE_MODE: want test or live, got %q", c.Mode)
+	}
+	for _, s := range Settings {
+		if s.check != nil {
+			if err := s.check(c); err != nil {
+				add("%s: %v", s.Env, err)
+			}
+		}
+	}
 	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
-		errs = append(errs, fmt.Errorf("PAYBRIDGE_ADDR: want host:port or :port, got %q", c.Addr))
+		add("PAYBRIDGE_ADDR: want host:port or :port, got %q", c.Addr)
+	}
+	if c.MetricsAddr != "" {
+		if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil {
+			add("PAYBRIDGE_METRICS_ADDR: want host:port or :port, got %q", c.MetricsAddr)
+		}
+	}
+	if c.DebugAddr != "" {
+		if _, _, err := net.SplitHostPort(c.DebugAddr); err != nil {
+			add("PAYBRIDGE_DEBUG_ADDR: want host:port or :port, got %q", c.DebugAddr)
+		}
+	}
+	if c.Pprof && c.MetricsAddr == "" {
+		add("PAYBRIDGE_PPROF needs PAYBRIDGE_METRICS_ADDR: pprof is only ever served on the separate metrics address")
 	}
 	if c.PublicURL != "" {
 		if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			errs = append(errs, fmt.Errorf("PAYBRIDGE_PUBLIC_URL: want an absolute http(s) URL, got %q", c.PublicURL))
+			add("PAYBRIDGE_PUBLIC_URL: want an absolute http(s) URL, got %q", c.PublicURL)
 		}
 	}
-	if c.DBMaxConns < 1 || c.DBMaxConns > 1000 {
-		errs = append(errs, fmt.Errorf("PAYBRIDGE_DB_MAX_CONNS: between 1 and 1000, got %d", c.DBMaxConns))
+	if _, err := store.ParseURL(c.DatabaseURL); err != nil {
+		add("PAYBRIDGE_DATABASE_URL: %v", err)
 	}
-	if c.DBStatementTimeout < time.Second {
-		errs = append(errs, fmt.Errorf("PAYBRIDGE_DB_STATEMENT_TIMEOUT: at least 1s, got %s", c.DBStatementTimeout))
-	}
-	if c.DBConnectTimeout < time.Second {
-		errs = append(errs, fmt.Errorf("PAYBRIDGE_DB_CONNECT_TIMEOUT: at least 1s, got %s", c.DBConnectTimeout))
+	if c.SecretKey != "" {
+		if err := checkSecretKey(c.SecretKey); err != nil {
+			add("PAYBRIDGE_SECRET_KEY: %v", err)
+		}
 	}
 	if c.KakaoPay.SecretKey != "" && c.KakaoPay.AdminKey != "" {
-		errs = append(errs, errors.New("PAYBRIDGE_KAKAOPAY_SECRET_KEY and PAYBRIDGE_KAKAOPAY_ADMIN_KEY are both set: choose the current (secret key) or the legacy (admin key) API"))
+		add("PAYBRIDGE_KAKAOPAY_SECRET_KEY and PAYBRIDGE_KAKAOPAY_ADMIN_KEY are both set: choose the current (secret key) or the legacy (admin key) API")
 	}
 	if len(c.KakaoPay.CID) != 10 {
-		errs = append(errs, fmt.Errorf("PAYBRIDGE_KAKAOPAY_CID: a CID has 10 characters, got %d", len(c.KakaoPay.CID)))
-	}
-	if c.KakaoPay.BaseURL != "" {
-		if u, err := url.Parse(c.KakaoPay.BaseURL); err != nil || u.Host == "" {
-			errs = append(errs, fmt.Errorf("PAYBRIDGE_KAKAOPAY_BASE_URL: want an absolute URL, got %q", c.KakaoPay.BaseURL))
-		}
-		if c.KakaoPay.Sandbox() {
-			errs = append(errs, errors.New("PAYBRIDGE_KAKAOPAY_BASE_URL is set but no KakaoPay key is: set PAYBRIDGE_KAKAOPAY_SECRET_KEY (any value works against a paybridge sandbox)"))
-		}
+		add("PAYBRIDGE_KAKAOPAY_CID: a CID has 10 characters, got %d", len(c.KakaoPay.CID))
 	}
 	if (c.PortOneV1.APIKey == "") != (c.PortOneV1.APISecret == "") {
-		errs = append(errs, errors.New("PAYBRIDGE_PORTONE_V1_API_KEY and PAYBRIDGE_PORTONE_V1_API_SECRET go together: set both or neither"))
+		add("PAYBRIDGE_PORTONE_V1_API_KEY and PAYBRIDGE_PORTONE_V1_API_SECRET go together: set both or neither")
 	}
 	if !c.PortOneV1.Sandbox() && c.PortOneV1.MerchantCode == "" {
-		errs = append(errs, errors.New("PAYBRIDGE_PORTONE_V1_MERCHANT_CODE is required with PortOne V1 credentials (the browser SDK needs it)"))
+		add("PAYBRIDGE_PORTONE_V1_MERCHANT_CODE is required with PortOne V1 credentials (the browser SDK needs it)")
 	}
 	if !c.PortOne.Sandbox() && (c.PortOne.StoreID == "" || c.PortOne.ChannelKey == "") {
-		errs = append(errs, errors.New("PAYBRIDGE_PORTONE_STORE_ID and PAYBRIDGE_PORTONE_CHANNEL_KEY are required with PAYBRIDGE_PORTONE_API_SECRET"))
+		add("PAYBRIDGE_PORTONE_STORE_ID and PAYBRIDGE_PORTONE_CHANNEL_KEY are required with PAYBRIDGE_PORTONE_API_SECRET")
 	}
 	if len(c.PortOne.WebhookSecrets) > 2 {
-		errs = append(errs, errors.New("PAYBRIDGE_PORTONE_WEBHOOK_SECRET: at most two secrets (the current one and the next, while rotating)"))
+		add("PAYBRIDGE_PORTONE_WEBHOOK_SECRET: at most two secrets (the current one and the next, while rotating)")
 	}
 	if !c.Toss.Sandbox() && c.Toss.ClientKey == "" {
-		errs = append(errs, errors.New("PAYBRIDGE_TOSS_CLIENT_KEY is required with PAYBRIDGE_TOSS_SECRET_KEY (the browser SDK needs it)"))
+		add("PAYBRIDGE_TOSS_CLIENT_KEY is required with PAYBRIDGE_TOSS_SECRET_KEY (the browser SDK needs it)")
 	}
 	for _, b := range []struct {
 		name, v string
 		sandbox bool
 	}{
+		{"PAYBRIDGE_KAKAOPAY_BASE_URL", c.KakaoPay.BaseURL, c.KakaoPay.Sandbox()},
 		{"PAYBRIDGE_PORTONE_V1_BASE_URL", c.PortOneV1.BaseURL, c.PortOneV1.Sandbox()},
 		{"PAYBRIDGE_PORTONE_BASE_URL", c.PortOne.BaseURL, c.PortOne.Sandbox()},
 		{"PAYBRIDGE_TOSS_BASE_URL", c.Toss.BaseURL, c.Toss.Sandbox()},
@@ -317,10 +343,10 @@ func (c *Config) Validate() error {
 			continue
 		}
 		if u, err := url.Parse(b.v); err != nil || u.Host == "" {
-			errs = append(errs, fmt.Errorf("%s: want an absolute URL, got %q", b.name, b.v))
+			add("%s: want an absolute URL, got %q", b.name, b.v)
 		}
 		if b.sandbox {
-			errs = append(errs, fmt.Errorf("%s is set but that provider has no credentials: set them (any values work against a paybridge sandbox)", b.name))
+			add("%s is set but that provider has no credentials: set them (any values work against a paybridge sandbox)", b.name)
 		}
 	}
 	for _, u := range []struct{ name, v string }{
@@ -328,29 +354,36 @@ func (c *Config) Validate() error {
 		{"PAYBRIDGE_DROPIN_FAIL_URL", c.DropInFailURL},
 	} {
 		if p, err := url.Parse(u.v); err != nil || p.Host == "" {
-			errs = append(errs, fmt.Errorf("%s: want an absolute URL, got %q", u.name, u.v))
+			add("%s: want an absolute URL, got %q", u.name, u.v)
 		}
 	}
-	if c.RateLimit < 0 || math.IsNaN(c.RateLimit) || math.IsInf(c.RateLimit, 0) {
-		errs = append(errs, fmt.Errorf("PAYBRIDGE_RATE_LIMIT: 0 (no limit) or more, got %v", c.RateLimit))
-	}
 	if c.RateLimit > 0 && c.RateBurst < 1 {
-		errs = append(errs, fmt.Errorf("PAYBRIDGE_RATE_BURST: at least 1, got %d", c.RateBurst))
+		add("PAYBRIDGE_RATE_BURST: at least 1, got %d", c.RateBurst)
 	}
-	if c.IdempotencyRetention < time.Hour {
-		errs = append(errs, fmt.Errorf("PAYBRIDGE_IDEMPOTENCY_RETENTION: at least 1h (Stripe keeps keys 24h), got %s", c.IdempotencyRetention))
+	if c.PublicRateLimit > 0 && c.PublicRateBurst < 1 {
+		add("PAYBRIDGE_PUBLIC_RATE_BURST: at least 1, got %d", c.PublicRateBurst)
 	}
-	if c.SweepInterval < time.Second {
-		errs = append(errs, fmt.Errorf("PAYBRIDGE_SWEEP_INTERVAL: at least 1s, got %s", c.SweepInterval))
+	// Timings that must fit one inside the other.
+	if c.SweepLease < c.ProviderTimeout {
+		add("PAYBRIDGE_SWEEP_LEASE (%s) must be at least PAYBRIDGE_PROVIDER_TIMEOUT (%s): a lease that ran out mid-call would let another instance settle the same payment", c.SweepLease, c.ProviderTimeout)
+	}
+	if c.RefundGiveUpAfter < 2*c.ProviderTimeout {
+		add("PAYBRIDGE_REFUND_GIVE_UP_AFTER (%s) must be at least 2×PAYBRIDGE_PROVIDER_TIMEOUT (%s): a refund still in flight must land before a lookup may fail it", c.RefundGiveUpAfter, 2*c.ProviderTimeout)
+	}
+	// The longest API request makes two provider calls one after the other
+	// (a refund, then its lookup) and then writes (service.LongestRequest).
+	if c.IdempotencyLock < 2*c.ProviderTimeout+c.DBStatementTimeout {
+		add("PAYBRIDGE_IDEMPOTENCY_LOCK (%s) must be at least 2×PAYBRIDGE_PROVIDER_TIMEOUT + PAYBRIDGE_DB_STATEMENT_TIMEOUT (%s): a slow request must never run twice", c.IdempotencyLock, 2*c.ProviderTimeout+c.DBStatementTimeout)
 	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":
 	default:
-		errs = append(errs, fmt.Errorf("PAYBRIDGE_LOG_LEVEL: want debug, info, warn or error, got %q", c.LogLevel))
+		add("PAYBRIDGE_LOG_LEVEL: want debug, info, warn or error, got %q", c.LogLevel)
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
-		errs = append(errs, fmt.Errorf("PAYBRIDGE_LOG_FORMAT: want text or json, got %q", c.LogFormat))
+		add("PAYBRIDGE_LOG_FORMAT: want text or json, got %q", c.LogFormat)
 	}
+	errs = append(errs, c.liveProblems()...)
 	return errors.Join(errs...)
 }
 
@@ -362,26 +395,8 @@ func Mask(s string) string {
 	return "(set)"
 }
 
-// RedactURL removes a password from a database URL.
-func RedactURL(s string) string {
-	u, err := url.Parse(s)
-	if err != nil || u.User == nil {
-		return s
-	}
-	if _, ok := u.User.Password(); ok {
-		u.User = url.UserPassword(u.User.Username(), "xxxxx")
-	}
-	return u.String()
-}
-
-// String prints the configuration with every secret masked.
-func (c Config) String() string {
-	return fmt.Sprintf("addr=%s public_url=%s database=%s kakaopay_secret_key=%s kakaopay_admin_key=%s kakaopay_cid=%s kakaopay_base_url=%s"+
-		" portone_v1_api_key=%s portone_v1_api_secret=%s portone_api_secret=%s portone_webhook_secret=%s toss_secret_key=%s",
-		c.Addr, c.PublicURL, RedactURL(c.DatabaseURL), Mask(c.KakaoPay.SecretKey), Mask(c.KakaoPay.AdminKey),
-		c.KakaoPay.CID, c.KakaoPay.BaseURL, Mask(c.PortOneV1.APIKey), Mask(c.PortOneV1.APISecret),
-		Mask(c.PortOne.APISecret), Mask(strings.Join(c.PortOne.WebhookSecrets, "")), Mask(c.Toss.SecretKey))
-}
+// RedactURL removes every password from a database URL (see store.RedactURL).
+func RedactURL(s string) string { return store.RedactURL(s) }
 
 // StoreOptions are the database settings as the store takes them.
 func (c Config) StoreOptions() store.Options {

@@ -1,6 +1,7 @@
 package config_test
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -48,14 +49,14 @@ func TestFromEnv_SecretFile(t *testing.T) {
 }
 
 func TestValidate_ReportsEverything(t *testing.T) {
-	c, _ := config.FromEnv(env(map[string]string{
+	c, ferr := config.FromEnv(env(map[string]string{
 		"PAYBRIDGE_ADDR":                "8080",
 		"PAYBRIDGE_KAKAOPAY_SECRET_KEY": "s",
 		"PAYBRIDGE_KAKAOPAY_ADMIN_KEY":  "a",
 		"PAYBRIDGE_KAKAOPAY_CID":        "SHORT",
 		"PAYBRIDGE_LOG_LEVEL":           "loud",
 	}))
-	err := c.Validate()
+	err := errors.Join(ferr, c.Validate())
 	if err == nil {
 		t.Fatal("invalid config accepted")
 	}

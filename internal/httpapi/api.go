@@ -4,6 +4,7 @@
 package httpapi
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
 	"time"
@@ -27,6 +28,10 @@ type API struct {
 	limiter *rateLimiter
 	// routes are the patterns Register registered, for Routes.
 	routes []string
+	// public limits unauthenticated routes per client IP (nil: none).
+	public *PublicLimiter
+	// ready is what GET /readyz checks (nil: nothing).
+	ready func(ctx context.Context) error
 }
 
 // SetRateLimit limits each API key's requests; call it before serving.
@@ -42,6 +47,9 @@ type DropInConfig struct {
 	CORSOrigins []string
 	// MerchantID owns drop-in payments (the default merchant).
 	MerchantID string
+	// Disabled leaves POST /ready and /approve unmounted (live mode unless
+	// PAYBRIDGE_DROPIN=1).
+	Disabled bool
 }
 
 // New returns the API.
@@ -78,18 +86,30 @@ func (a *API) Register(mux *http.ServeMux) {
 		WriteError(w, r, a.log, payment.Errorf(payment.ENOTFOUND, "no such endpoint: %s %s", r.Method, r.URL.Path))
 	})
 
-	handle("POST /ready", a.cors(a.handleDropInReady))
-	handle("POST /approve", a.cors(a.handleDropInApprove))
-	handle("OPTIONS /ready", a.cors(nil))
-	handle("OPTIONS /approve", a.cors(nil))
+	if !a.dropIn.Disabled {
+		handle("POST /ready", a.cors(a.public.Wrap(a.handleDropInReady)))
+		handle("POST /approve", a.cors(a.public.Wrap(a.handleDropInApprove)))
+		handle("OPTIONS /ready", a.cors(nil))
+		handle("OPTIONS /approve", a.cors(nil))
+	}
 
-	handle("POST /webhooks/portone", a.handlePortOneWebhook)
-	handle("POST /webhooks/toss", a.handleTossWebhook)
+	// PortOne V2 signs its webhooks and a bad signature is refused before
+	// any provider call; V1's and Toss's are unsigned and each makes a
+	// lookup, so those are limited per client IP.
+	handle("POST /webhooks/portone", func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("webhook-signature") == "" && !a.public.Allow(w, r) {
+			return
+		}
+		a.handlePortOneWebhook(w, r)
+	})
+	handle("POST /webhooks/toss", a.public.Wrap(a.handleTossWebhook))
 
 	handle("GET /openapi.json", handleOpenAPI)
 	handle("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "no-store")
 		WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
+	handle("GET /readyz", a.handleReady)
 }
 
 // Routes returns the patterns Register registered, in order.

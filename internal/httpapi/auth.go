@@ -30,9 +30,9 @@ func HashKey(key string) string {
 // NewAPIKey returns a new secret key and its stored record. live selects
 // the "sk_live_" prefix (real providers) over "sk_test_" (sandbox).
 func NewAPIKey(merchantID, name string, live bool, now time.Time) (string, *payment.APIKey) {
-	prefix := "sk_test_"
+	prefix := payment.KeyPrefixTest
 	if live {
-		prefix = "sk_live_"
+		prefix = payment.KeyPrefixLive
 	}
 	key := prefix + payment.RandomToken(32)
 	return key, &payment.APIKey{
@@ -68,6 +68,7 @@ func (a *API) authenticate(next http.HandlerFunc) http.HandlerFunc {
 			WriteError(w, r, a.log, payment.Errorf(payment.ERATELIMITED, "too many requests with this key: retry after %d s", retryAfterSeconds(wait)))
 			return
 		}
-		next(w, r.WithContext(context.WithValue(r.Context(), merchantKey, k.MerchantID)))
+		ctx := payment.WithLivemode(context.WithValue(r.Context(), merchantKey, k.MerchantID), k.Livemode())
+		next(w, r.WithContext(ctx))
 	}
 }

@@ -152,7 +152,7 @@ func (a *API) cors(next http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		origin := r.Header.Get("Origin")
 		w.Header().Add("Vary", "Origin")
-		allowed := origin != "" && (slices.Contains(a.dropIn.CORSOrigins, origin) || slices.Contains(a.dropIn.CORSOrigins, "*"))
+		allowed := origin != "" && slices.Contains(a.dropIn.CORSOrigins, origin)
 		if allowed {
 			w.Header().Set("Access-Control-Allow-Origin", origin)
 			w.Header().Set("Access-Control-Allow-Methods", "POST, OPTIONS")

@@ -21,6 +21,7 @@ type eventJSON struct {
 	Object    string          `json:"object"`
 	Type      string          `json:"type"`
 	PaymentID string          `json:"payment_id"`
+	Livemode  bool            `json:"livemode"`
 	CreatedAt time.Time       `json:"created_at"`
 	Data      json.RawMessage `json:"data"`
 	// Deliveries are the attempts so far per endpoint (several for one
@@ -41,7 +42,7 @@ type deliveryJSON struct {
 }
 
 func toEventJSON(e *payment.WebhookEvent) *eventJSON {
-	j := &eventJSON{ID: e.ID, Object: "event", Type: e.Type, PaymentID: e.PaymentID, CreatedAt: e.CreatedAt,
+	j := &eventJSON{ID: e.ID, Object: "event", Type: e.Type, PaymentID: e.PaymentID, Livemode: e.Livemode, CreatedAt: e.CreatedAt,
 		Deliveries: make([]*deliveryJSON, 0, len(e.Deliveries))}
 	// data is the payload's, so the event reads here as it was sent.
 	var body struct {
@@ -70,6 +71,9 @@ func (a *API) handleEventList(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := payment.WebhookEventFilter{MerchantID: MerchantID(r.Context()), Limit: defaultEventsLimit}
+	if live, ok := payment.LivemodeFrom(r.Context()); ok {
+		f.Livemode = &live
+	}
 	for k, v := range vals {
 		if len(v) != 1 || len(v[0]) > maxListParamLen {
 			WriteError(w, r, a.log, payment.Errorf(payment.EINVALID, "%s must be given once, at most %d bytes", k, maxListParamLen))
@@ -108,8 +112,20 @@ func (a *API) handleEventList(w http.ResponseWriter, r *http.Request) {
 	WriteJSON(w, http.StatusOK, map[string]any{"object": "list", "data": data, "has_more": more, "url": "/v1/events"})
 }
 
-func (a *API) handleEventGet(w http.ResponseWriter, r *http.Request) {
+// findEvent returns one of the merchant's events of the key's mode.
+func (a *API) findEvent(r *http.Request) (*payment.WebhookEvent, error) {
 	e, err := a.svc.Store().FindWebhookEventByID(r.Context(), MerchantID(r.Context()), r.PathValue("id"))
+	if err != nil {
+		return nil, err
+	}
+	if live, ok := payment.LivemodeFrom(r.Context()); ok && live != e.Livemode {
+		return nil, payment.Errorf(payment.ENOTFOUND, "event not found")
+	}
+	return e, nil
+}
+
+func (a *API) handleEventGet(w http.ResponseWriter, r *http.Request) {
+	e, err := a.findEvent(r)
 	if err != nil {
 		WriteError(w, r, a.log, err)
 		return
@@ -132,6 +148,10 @@ func (a *API) handleEventResend(w http.ResponseWriter, r *http.Request) {
 			WriteError(w, r, a.log, err)
 			return
 		}
+	}
+	if _, err := a.findEvent(r); err != nil {
+		WriteError(w, r, a.log, err)
+		return
 	}
 	e, err := a.svc.Store().ResendWebhookEvent(r.Context(), MerchantID(r.Context()), r.PathValue("id"), req.EndpointID)
 	if err != nil {

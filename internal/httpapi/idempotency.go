@@ -122,6 +122,13 @@ func (m *Idempotency) Wrap(next http.HandlerFunc) http.HandlerFunc {
 			return
 		}
 		fp := fingerprint(r, body)
+		if live, _ := payment.LivemodeFrom(ctx); live {
+			// Keys are per merchant, and a merchant has test and live keys:
+			// a live request never gets a test request's answer (nor the
+			// reverse), it is refused as a reused key instead. Test keys
+			// keep the fingerprint they always had.
+			fp = fingerprint(r, append([]byte("livemode\x00"), body...))
+		}
 
 		rec, began, err := m.store.BeginIdempotent(ctx, merchantID, key, fp, m.Now(), m.cfg.Lock, m.cfg.Retention)
 		if err != nil {

@@ -13,20 +13,21 @@ const MaxBodyBytes = 1 << 20
 
 // statusOf is the one map from error code to HTTP status.
 var statusOf = map[string]int{
-	payment.EINVALID:      http.StatusBadRequest,
-	payment.EUNAUTHORIZED: http.StatusUnauthorized,
-	payment.ENOTFOUND:     http.StatusNotFound,
-	payment.ECONFLICT:     http.StatusConflict,
-	payment.EDECLINED:     http.StatusPaymentRequired,
-	payment.EUPSTREAM:     http.StatusBadGateway,
-	payment.EUNAVAILABLE:  http.StatusServiceUnavailable,
-	payment.EINTERNAL:     http.StatusInternalServerError,
-	payment.ETOOLARGE:     http.StatusRequestEntityTooLarge,
-	payment.EUNSUPPORTED:  http.StatusUnsupportedMediaType,
-	"method_not_allowed":  http.StatusMethodNotAllowed,
-	payment.EKEYREUSED:    http.StatusUnprocessableEntity,
-	payment.ERATELIMITED:  http.StatusTooManyRequests,
-	payment.EINPROGRESS:   http.StatusConflict,
+	payment.EINVALID:            http.StatusBadRequest,
+	payment.EUNAUTHORIZED:       http.StatusUnauthorized,
+	payment.ENOTFOUND:           http.StatusNotFound,
+	payment.ECONFLICT:           http.StatusConflict,
+	payment.EDECLINED:           http.StatusPaymentRequired,
+	payment.EUPSTREAM:           http.StatusBadGateway,
+	payment.EUNAVAILABLE:        http.StatusServiceUnavailable,
+	payment.EINTERNAL:           http.StatusInternalServerError,
+	payment.ETOOLARGE:           http.StatusRequestEntityTooLarge,
+	payment.EUNSUPPORTED:        http.StatusUnsupportedMediaType,
+	"method_not_allowed":        http.StatusMethodNotAllowed,
+	payment.EKEYREUSED:          http.StatusUnprocessableEntity,
+	payment.ERATELIMITED:        http.StatusTooManyRequests,
+	payment.EPROVIDERNOTENABLED: http.StatusBadRequest,
+	payment.EINPROGRESS:         http.StatusConflict,
 }
 
 // ErrorStatus returns the HTTP status for an error code.

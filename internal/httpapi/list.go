@@ -41,6 +41,9 @@ func (a *API) handlePaymentList(w http.ResponseWriter, r *http.Request) {
 		WriteError(w, r, a.log, err)
 		return
 	}
+	if live, ok := payment.LivemodeFrom(ctx); ok {
+		q.Livemode = &live // a key lists only payments of its own mode
+	}
 	l := a.svc.Store()
 	ps, more, err := l.ListPayments(ctx, q)
 	if err != nil {

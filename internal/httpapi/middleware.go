@@ -44,6 +44,16 @@ func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter 
 // logs method, path, status and duration — never bodies, query strings or
 // headers, which may carry tokens — and turns a panic into a 500.
 func Middleware(log *slog.Logger, next http.Handler) http.Handler {
+	return ObservedMiddleware(log, nil, next)
+}
+
+// RequestObserver hears every request served: the route pattern the mux
+// matched ("" for none), the method, the status and the duration.
+type RequestObserver func(route, method string, status int, d time.Duration)
+
+// ObservedMiddleware is Middleware that also reports each request to obs
+// (metrics), by route pattern rather than path, so ids never become labels.
+func ObservedMiddleware(log *slog.Logger, obs RequestObserver, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		id := payment.NewID("req", start)
@@ -60,8 +70,16 @@ func Middleware(log *slog.Logger, next http.Handler) http.Handler {
 					WriteError(rec, r, log, payment.Errorf(payment.EINTERNAL, "Internal error."))
 				}
 			}
+			d := time.Since(start)
 			log.Info("http request", "request_id", id, "method", r.Method, "path", r.URL.Path,
-				"status", rec.status, "duration_ms", time.Since(start).Milliseconds())
+				"status", rec.status, "duration_ms", d.Milliseconds())
+			if obs != nil {
+				status := rec.status
+				if status == 0 {
+					status = http.StatusOK
+				}
+				obs(r.Pattern, r.Method, status, d)
+			}
 		}()
 		next.ServeHTTP(rec, r)
 	})

@@ -14,6 +14,7 @@ type paymentJSON struct {
 	Object           string              `json:"object"`
 	Provider         string              `json:"provider"`
 	Status           payment.Status      `json:"status"`
+	Livemode         bool                `json:"livemode"`
 	OrderID          string              `json:"order_id"`
 	OrderName        string              `json:"order_name"`
 	CustomerID       string              `json:"customer_id"`
@@ -91,7 +92,7 @@ func timePtr(t time.Time) *time.Time {
 
 func toPaymentJSON(p *payment.Payment, cs []*payment.Cancellation) *paymentJSON {
 	j := &paymentJSON{
-		ID: p.ID, Object: "payment", Provider: p.Provider, Status: p.Status, OrderID: p.OrderID,
+		ID: p.ID, Object: "payment", Provider: p.Provider, Status: p.Status, Livemode: p.Livemode, OrderID: p.OrderID,
 		OrderName: p.OrderName, CustomerID: p.CustomerID, Amount: p.Amount, Quantity: p.Quantity,
 		TaxFreeAmount: p.TaxFreeAmount, Currency: p.Currency, CanceledAmount: p.CanceledAmount,
 		CancelableAmount: p.CancelableAmount(),

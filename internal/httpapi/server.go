@@ -16,7 +16,15 @@ type Server struct {
 }
 
 // Serve starts serving h on ln.
-func Serve(ln net.Listener, h http.Handler) *Server {
+func Serve(ln net.Listener, h http.Handler) *Server { return ServeWrite(ln, h, 0) }
+
+// ServeWrite is Serve with another write timeout (0: 60 s), which must
+// outlast the slowest answer: a buyer's return waiting on a concurrent
+// approve (PAYBRIDGE_APPROVE_WAIT) that itself waits on the provider.
+func ServeWrite(ln net.Listener, h http.Handler, write time.Duration) *Server {
+	if write <= 0 {
+		write = 60 * time.Second
+	}
 	s := &Server{
 		ln: ln,
 		srv: &http.Server{
@@ -24,7 +32,7 @@ func Serve(ln net.Listener, h http.Handler) *Server {
 			ReadHeaderTimeout: 10 * time.Second,
 			ReadTimeout:       30 * time.Second,
 			// Long enough for a return that waits on a concurrent approve.
-			WriteTimeout:   60 * time.Second,
+			WriteTimeout:   write,
 			IdleTimeout:    120 * time.Second,
 			MaxHeaderBytes: 64 << 10,
 		},

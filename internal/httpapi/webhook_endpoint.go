@@ -37,7 +37,7 @@ func RenderEvent(eventID, eventType string, p *payment.Payment, cs []*payment.Ca
 	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false)
 	err := enc.Encode(eventJSONBody{
-		ID: eventID, Type: eventType, CreatedAt: at.UTC().Format(time.RFC3339),
+		ID: eventID, Type: eventType, Livemode: p.Livemode, CreatedAt: at.UTC().Format(time.RFC3339),
 		Data: eventDataJSON{Object: toPaymentJSON(p, cs)},
 	})
 	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), err
@@ -46,6 +46,7 @@ func RenderEvent(eventID, eventType string, p *payment.Payment, cs []*payment.Ca
 type eventJSONBody struct {
 	ID        string        `json:"id"`
 	Type      string        `json:"type"`
+	Livemode  bool          `json:"livemode"`
 	CreatedAt string        `json:"created_at"`
 	Data      eventDataJSON `json:"data"`
 }

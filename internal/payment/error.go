@@ -19,6 +19,10 @@ const (
 	ETOOLARGE     = "too_large"              // body over the limit (413)
 	EUNSUPPORTED  = "unsupported_media_type" // wrong Content-Type (415)
 	ERATELIMITED  = "rate_limited"           // too many requests with one key (429)
+	// EPROVIDERNOTENABLED: the provider exists but this paybridge does not
+	// run it (live mode without its credentials), or not for the caller's
+	// key mode (a test key and a live provider, or the reverse) (400).
+	EPROVIDERNOTENABLED = "provider_not_enabled"
 )
 
 // Error is paybridge's application error. Message is safe to show to an API

@@ -19,6 +19,8 @@ type ListQuery struct {
 	// MerchantID is required: a list never crosses merchants.
 	MerchantID string
 	Statuses   []Status
+	// Livemode, when set, keeps only payments of that mode (the key's).
+	Livemode   *bool
 	Provider   string
 	OrderID    string
 	CustomerID string

@@ -1,6 +1,9 @@
 package payment
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // Providers paybridge knows by name.
 const (
@@ -34,6 +37,10 @@ type Payment struct {
 	TaxFreeAmount int64
 	Currency      string
 	Status        Status
+	// Livemode is true only when the payment went to a provider with live
+	// credentials, so that real money moves; sandbox payments and payments
+	// on a provider's test credentials are false. Fixed at creation.
+	Livemode bool
 
 	CanceledAmount        int64
 	CanceledTaxFreeAmount int64
@@ -198,3 +205,13 @@ type APIKey struct {
 	CreatedAt  time.Time
 	RevokedAt  time.Time
 }
+
+// Key prefixes: a live key sees and creates only livemode payments, a test
+// key only the others.
+const (
+	KeyPrefixTest = "sk_test_"
+	KeyPrefixLive = "sk_live_"
+)
+
+// Livemode reports whether the key is a live key (sk_live_).
+func (k *APIKey) Livemode() bool { return strings.HasPrefix(k.Prefix, KeyPrefixLive) }

@@ -112,6 +112,8 @@ type WebhookEvent struct {
 	PaymentID  string
 	Payload    []byte
 	CreatedAt  time.Time
+	// Livemode is the payment's (see Payment.Livemode).
+	Livemode bool
 	// Deliveries are filled by the Find methods, oldest first.
 	Deliveries []*WebhookDelivery
 }
@@ -170,6 +172,8 @@ type WebhookEventFilter struct {
 	// StartingAfter is an event id: only older events are listed.
 	StartingAfter string
 	Limit         int
+	// Livemode, when set, keeps only events of that mode (the key's).
+	Livemode *bool
 }
 
 // WebhookStore keeps webhook endpoints, events and their deliveries.

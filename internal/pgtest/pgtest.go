@@ -63,6 +63,18 @@ func Available() bool {
 // returns its URL.
 func NewDatabase(tb testing.TB) string {
 	tb.Helper()
+	return NewDatabaseWith(tb, "")
+}
+
+// ICUEnglish are CREATE DATABASE options for a database that sorts text
+// the way an ordinary production PostgreSQL does (ICU's en-US: case and
+// punctuation are not compared bytewise). ICU needs no OS locale.
+const ICUEnglish = `TEMPLATE template0 ENCODING 'UTF8' LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C.UTF-8'`
+
+// NewDatabaseWith is NewDatabase with CREATE DATABASE options (e.g.
+// ICUEnglish).
+func NewDatabaseWith(tb testing.TB, options string) string {
+	tb.Helper()
 	base, err := admin()
 	if err != nil {
 		if errors.Is(err, errNotInstalled) && os.Getenv("PAYBRIDGE_TEST_REQUIRE_POSTGRES") == "" {
@@ -80,7 +92,7 @@ func NewDatabase(tb testing.TB) string {
 	defer db.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	if _, err := db.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
+	if _, err := db.ExecContext(ctx, "CREATE DATABASE "+name+" "+options); err != nil {
 		tb.Fatalf("pgtest: create database: %v", err)
 	}
 	tb.Cleanup(func() {

@@ -122,6 +122,13 @@ func (s *Service) CreatePayment(ctx context.Context, merchantID string, in Creat
 	if in.Channel == "" {
 		in.Channel = payment.ChannelAPI
 	}
+	livemode := s.cfg.Livemode[in.Provider]
+	if keyLive, ok := payment.LivemodeFrom(ctx); ok && keyLive != livemode {
+		if keyLive {
+			return nil, payment.Errorf(payment.EPROVIDERNOTENABLED, "provider %q moves no real money here (sandbox or test credentials): a live key (sk_live_) cannot use it; use a test key", in.Provider)
+		}
+		return nil, payment.Errorf(payment.EPROVIDERNOTENABLED, "provider %q moves real money here: a test key (sk_test_) cannot use it; use a live key (sk_live_)", in.Provider)
+	}
 	now := s.Now()
 	p := &payment.Payment{
 		ID:            payment.NewID("pay", now),
@@ -136,6 +143,7 @@ func (s *Service) CreatePayment(ctx context.Context, merchantID string, in Creat
 		TaxFreeAmount: in.TaxFreeAmount,
 		Currency:      payment.CurrencyKRW,
 		Status:        payment.StatusCreated,
+		Livemode:      livemode,
 		SuccessURL:    in.SuccessURL,
 		FailURL:       in.FailURL,
 		CancelURL:     in.CancelURL,

@@ -3,7 +3,6 @@ package service
 import (
 	"context"
 	"errors"
-	"time"
 
 	"github.com/paybridge/paybridge/internal/payment"
 )
@@ -208,7 +207,3 @@ func (s *Service) settleCancellation(ctx context.Context, c *payment.Cancellatio
 	}
 	return np, c, err
 }
-
-// pendingRefundGiveUp is how old a pending refund must be before a lookup
-// showing no refund fails it: long enough for any request in flight to land.
-const pendingRefundGiveUp = 2 * time.Minute

@@ -6,6 +6,7 @@ package service
 import (
 	"context"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -37,6 +38,13 @@ type Config struct {
 	// 1 minute): if an instance dies mid-sweep, another picks its work up
 	// after that. It also spaces out lookups of one unsettled payment.
 	SweepLease time.Duration
+	// RefundGiveUpAfter is how old a pending refund must be before a lookup
+	// showing no refund fails it (default 2 minutes): long enough for any
+	// request in flight to land.
+	RefundGiveUpAfter time.Duration
+	// Livemode names the providers whose payments move real money (live
+	// credentials); a payment's livemode is fixed from it at creation.
+	Livemode map[string]bool
 	// SweepConcurrency is how many items of one provider the sweep works
 	// on at once (default 4); each provider gets its own, so one slow
 	// provider cannot stall the others.
@@ -73,6 +81,10 @@ func (c *Config) setDefaults() {
 	}
 	if c.SweepLease == 0 {
 		c.SweepLease = time.Minute
+	}
+	if c.RefundGiveUpAfter == 0 {
+		c.RefundGiveUpAfter = 2 * time.Minute
+
 	}
 	if c.SweepConcurrency <= 0 {
 		c.SweepConcurrency = 4
@@ -129,10 +141,17 @@ func (s *Service) Store() payment.Store { return s.store }
 func (s *Service) provider(name string) (payment.Provider, error) {
 	p, ok := s.providers[name]
 	if !ok {
+		if slices.Contains(payment.Providers, name) {
+			return nil, payment.Errorf(payment.EPROVIDERNOTENABLED, "provider %q is not enabled on this paybridge (live mode without its credentials)", name)
+		}
 		return nil, payment.Errorf(payment.EINVALID, "provider %q is not available", name)
 	}
 	return p, nil
 }
+
+// ProviderLivemode reports whether payments through the named provider
+// move real money.
+func (s *Service) ProviderLivemode(name string) bool { return s.cfg.Livemode[name] }
 
 // WebhookParser returns the named provider's webhook parser, if it has one.
 func (s *Service) WebhookParser(name string) (payment.WebhookParser, bool) {
@@ -155,6 +174,10 @@ func (s *Service) FindPayment(ctx context.Context, merchantID, id string) (*paym
 		return nil, err
 	}
 	if p.MerchantID != merchantID {
+		return nil, payment.Errorf(payment.ENOTFOUND, "payment not found")
+	}
+	// A key sees only payments of its own mode, as if the others did not exist.
+	if live, ok := payment.LivemodeFrom(ctx); ok && live != p.Livemode {
 		return nil, payment.Errorf(payment.ENOTFOUND, "payment not found")
 	}
 	return p, nil

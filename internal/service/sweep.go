@@ -84,7 +84,7 @@ func (s *Service) Sweep(ctx context.Context) (SweepResult, error) {
 		return r, err
 	}
 	r.Refunds = s.workCancellations(ctx, pending, func(c *payment.Cancellation) bool {
-		_, nc, err := s.settleCancellation(ctx, c, now.Sub(c.CreatedAt) > pendingRefundGiveUp)
+		_, nc, err := s.settleCancellation(ctx, c, now.Sub(c.CreatedAt) > s.cfg.RefundGiveUpAfter)
 		return err == nil && nc.Status != payment.CancellationPending
 	})
 

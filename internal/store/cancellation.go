@@ -65,7 +65,10 @@ func (s *Store) CreateCancellation(ctx context.Context, c *payment.Cancellation,
 
 // CompleteCancellation implements payment.Store.
 func (s *Store) CompleteCancellation(ctx context.Context, c *payment.Cancellation, succeeded bool, upd payment.Update, ev payment.Event) (*payment.Payment, error) {
-	var p *payment.Payment
+	var (
+		p        *payment.Payment
+		from, to payment.Status // the payment's move, for the metrics
+	)
 	err := s.withTx(ctx, func(tx *sql.Tx) error {
 		now := s.now()
 		status := payment.CancellationFailed
@@ -98,7 +101,7 @@ func (s *Store) CompleteCancellation(ctx context.Context, c *payment.Cancellatio
 			return payment.Errorf(payment.ECONFLICT, "refund %s does not fit what remains of payment %s", c.ID, c.PaymentID)
 		}
 		upd.CanceledAmount, upd.CanceledTaxFreeAmount = &canceled, &canceledTaxFree
-		to := payment.StatusPartiallyCanceled
+		to = payment.StatusPartiallyCanceled
 		if canceled == cur.Amount {
 			to = payment.StatusCanceled
 		}
@@ -110,11 +113,15 @@ func (s *Store) CompleteCancellation(ctx context.Context, c *payment.Cancellatio
 			return err
 		}
 		ev.PaymentID, ev.FromStatus, ev.ToStatus, ev.CreatedAt = c.PaymentID, cur.Status, to, now
+		from = cur.Status
 		if err := s.insertEvent(ctx, tx, &ev); err != nil {
 			return err
 		}
 		return s.writeOutbox(ctx, tx, p, payment.EventTypeFor(to), now)
 	})
+	if succeeded {
+		s.observeTransition(p, from, to, err)
+	}
 	return p, err
 }
 

@@ -160,7 +160,7 @@ func (s *Store) SetWebhookEndpointStatus(ctx context.Context, merchantID, id, st
 		if n, _ := res.RowsAffected(); n == 0 {
 			return payment.Errorf(payment.ENOTFOUND, "webhook endpoint not found")
 		}
-		e, err = scanEndpoint(tx.QueryRowContext(ctx, s.q(`SELECT `+endpointColumns+` FROM webhook_endpoints WHERE id = ?`), id))
+		e, err = s.scanEndpoint(tx.QueryRowContext(ctx, s.q(`SELECT `+endpointColumns+` FROM webhook_endpoints WHERE id = ?`), id))
 		return err
 	})
 	return e, err

@@ -16,19 +16,54 @@ import (
 // copyTables are the tables Copy moves, parents before children, each with
 // the key its rows are ordered by. schema_migrations is not copied: the
 // destination has its own, and Copy insists both are at the same version.
-var copyTables = []struct{ name, key string }{
-	{"merchants", "id"},
-	{"api_keys", "id"},
-	{"payments", "id"},
-	{"payment_events", "id"},
-	{"cancellations", "id"},
-	{"idempotency_keys", "merchant_id, idem_key"}, // keeps the replay window across the move
-	{"webhook_endpoints", "id"},
-	{"webhook_events", "id"},
-	{"webhook_deliveries", "id"},
-	{"provider_webhooks", "id"}, // the inbox: deliveries not yet looked up move too
-	{"operators", "id"},
-	{"audit_log", "id"}, // sessions are not copied: operators sign in again
+var copyTables = []struct {
+	name string
+	key  []keyColumn
+}{
+	{"merchants", textKey("id")},
+	{"api_keys", textKey("id")},
+	{"payments", textKey("id")},
+	{"payment_events", []keyColumn{{name: "id"}}}, // BIGINT
+	{"cancellations", textKey("id")},
+	{"idempotency_keys", textKey("merchant_id", "idem_key")}, // keeps the replay window across the move
+	{"webhook_endpoints", textKey("id")},
+	{"webhook_events", textKey("id")},
+	{"webhook_deliveries", textKey("id")},
+	{"provider_webhooks", textKey("id")}, // the inbox: deliveries not yet looked up move too
+	{"operators", textKey("id")},
+	{"audit_log", textKey("id")}, // sessions are not copied: operators sign in again
+}
+
+// keyColumn is one column of a table's ordering key.
+type keyColumn struct {
+	name string
+	text bool
+}
+
+func textKey(cols ...string) []keyColumn {
+	var k []keyColumn
+	for _, c := range cols {
+		k = append(k, keyColumn{name: c, text: true})
+	}
+	return k
+}
+
+// orderBy orders rows the same way on both engines, whatever the
+// database's collation: the checksums are taken over rows in key order, and
+// a PostgreSQL database created with an ICU or glibc locale (en_US…) sorts
+// text by language rules ("a-1" before "B-2" before "_x"), where SQLite
+// compares bytes. Text keys are compared bytewise on PostgreSQL too
+// (COLLATE "C", which for UTF-8 is code-point order, as SQLite's BINARY).
+func (s *Store) orderBy(key []keyColumn) string {
+	var parts []string
+	for _, c := range key {
+		if c.text && s.dialect.bytewise != "" {
+			parts = append(parts, c.name+" "+s.dialect.bytewise)
+			continue
+		}
+		parts = append(parts, c.name)
+	}
+	return strings.Join(parts, ", ")
 }
 
 // TableCopy reports one copied table: row counts and a SHA-256 over every
@@ -76,7 +111,7 @@ func Copy(ctx context.Context, from, to *Store) ([]TableCopy, error) {
 	var report []TableCopy
 	for _, t := range copyTables {
 		r := TableCopy{Table: t.name}
-		if r.SourceRows, r.SourceHash, err = from.copyTable(ctx, src, to, dst, t.name, t.key); err != nil {
+		if r.SourceRows, r.SourceHash, err = from.copyTable(ctx, src, to, dst, t.name, from.orderBy(t.key)); err != nil {
 			return nil, fmt.Errorf("copy %s: %w", t.name, err)
 		}
 		report = append(report, r)
@@ -88,7 +123,7 @@ func Copy(ctx context.Context, from, to *Store) ([]TableCopy, error) {
 	}
 	// Read back what the destination now holds, inside its transaction.
 	for i, t := range copyTables {
-		if report[i].DestRows, report[i].DestHash, err = to.tableHash(ctx, dst, t.name, t.key); err != nil {
+		if report[i].DestRows, report[i].DestHash, err = to.tableHash(ctx, dst, t.name, to.orderBy(t.key)); err != nil {
 			return report, fmt.Errorf("check %s: %w", t.name, err)
 		}
 		if report[i].DestRows != report[i].SourceRows || report[i].DestHash != report[i].SourceHash {
@@ -154,7 +189,8 @@ func (s *Store) tableHash(ctx context.Context, tx *sql.Tx, table, key string) (i
 	return walkTable(ctx, tx, table, key, nil, nil)
 }
 
-// walkTable reads every row of table ordered by key, hashing each, and
+// walkTable reads every row of table ordered by key (an ORDER BY list
+// from orderBy), hashing each, and
 // hands the column names to start and each row's values to row (either may
 // be nil). It returns the row count and the hash.
 func walkTable(ctx context.Context, tx *sql.Tx, table, key string, start func(cols []string) error, row func(vals []any) error) (int64, string, error) {

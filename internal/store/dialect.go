@@ -30,6 +30,9 @@ type dialect struct {
 	// snapshot are the options of a read transaction that sees one
 	// consistent snapshot of the database.
 	snapshot *sql.TxOptions
+	// bytewise makes a text comparison bytewise, whatever the database's
+	// collation ("": it already is).
+	bytewise string
 	// resetSequence moves an auto-increment past copied ids (nil: automatic).
 	resetSequence func(ctx context.Context, tx *sql.Tx, table, column string) error
 }

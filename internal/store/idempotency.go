@@ -18,7 +18,8 @@ var _ payment.IdempotencyStore = (*Store)(nil)
 const idempotentColumns = `merchant_id, idem_key, fingerprint, status, response_status, response_body,
 	response_content_type, locked_until, created_at, finished_at, lock_token, resource_id`
 
-func scanIdempotent(row interface{ Scan(...any) error }) (*payment.IdempotentRecord, error) {
+// scanIdempotent reads a key's record and opens its sealed replay.
+func (s *Store) scanIdempotent(row interface{ Scan(...any) error }) (*payment.IdempotentRecord, error) {
 	var (
 		r                       payment.IdempotentRecord
 		body                    string
@@ -30,6 +31,10 @@ func scanIdempotent(row interface{ Scan(...any) error }) (*payment.IdempotentRec
 		return nil, err
 	}
 	r.ResponseStatus = int(status)
+	body, err := s.open(body, idempotencyAAD(r.MerchantID, r.Key))
+	if err != nil {
+		return nil, fmt.Errorf("idempotency key replay: %w", err)
+	}
 	r.ResponseBody = []byte(body)
 	r.LockedUntil, r.CreatedAt, r.FinishedAt = fromMicros(locked), fromMicros(created), fromNullMicros(finished)
 	return &r, nil
@@ -79,7 +84,7 @@ func (s *Store) BeginIdempotent(ctx context.Context, merchantID, key, fingerprin
 			// The key exists. Take it over if it has expired (it counts as
 			// unknown), or if its request died holding it: same request,
 			// lock run out.
-			rec, err = scanIdempotent(tx.QueryRowContext(ctx, s.q(`UPDATE idempotency_keys
+			rec, err = s.scanIdempotent(tx.QueryRowContext(ctx, s.q(`UPDATE idempotency_keys
 				SET fingerprint = ?, status = ?, response_status = 0, response_body = '', response_content_type = '',
 					locked_until = ?, created_at = ?, finished_at = NULL, lock_token = ?,
 					resource_id = CASE WHEN created_at <= ? THEN '' ELSE resource_id END
@@ -95,7 +100,7 @@ func (s *Store) BeginIdempotent(ctx context.Context, merchantID, key, fingerprin
 			if !errors.Is(err, sql.ErrNoRows) {
 				return fmt.Errorf("take over idempotency key: merchant_id=%s: %w", merchantID, err)
 			}
-			rec, err = scanIdempotent(tx.QueryRowContext(ctx, s.q(`SELECT `+idempotentColumns+`
+			rec, err = s.scanIdempotent(tx.QueryRowContext(ctx, s.q(`SELECT `+idempotentColumns+`
 				FROM idempotency_keys WHERE merchant_id = ? AND idem_key = ?`), merchantID, key))
 			if err == nil {
 				began = false
@@ -125,7 +130,7 @@ func (s *Store) FinishIdempotent(ctx context.Context, merchantID, key, token str
 		res, err := tx.ExecContext(ctx, s.q(`UPDATE idempotency_keys
 			SET status = ?, response_status = ?, response_body = ?, response_content_type = ?, finished_at = ?, locked_until = ?
 			WHERE merchant_id = ? AND idem_key = ? AND status = ? AND lock_token = ?`),
-			payment.IdempotencyFinished, status, string(body), contentType, micros(now), micros(now),
+			payment.IdempotencyFinished, status, s.seal(string(body), idempotencyAAD(merchantID, key)), contentType, micros(now), micros(now),
 			merchantID, key, payment.IdempotencyStarted, token)
 		if err != nil {
 			return fmt.Errorf("finish idempotency key: merchant_id=%s: %w", merchantID, err)

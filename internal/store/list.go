@@ -38,6 +38,9 @@ func (s *Store) ListPayments(ctx context.Context, q payment.ListQuery) ([]*payme
 			args = append(args, string(st))
 		}
 	}
+	if q.Livemode != nil {
+		add("livemode = ?", boolInt(*q.Livemode))
+	}
 	if q.Provider != "" {
 		add("provider = ?", q.Provider)
 	}

@@ -30,9 +30,9 @@ func (s *Store) renderEvent(eventID, eventType string, p *payment.Payment, cs []
 // defaultEventRenderer is a minimal body, for tests of the store alone.
 func defaultEventRenderer(eventID, eventType string, p *payment.Payment, _ []*payment.Cancellation, at time.Time) ([]byte, error) {
 	return json.Marshal(map[string]any{
-		"id": eventID, "type": eventType, "created_at": at.UTC().Format(time.RFC3339),
+		"id": eventID, "type": eventType, "created_at": at.UTC().Format(time.RFC3339), "livemode": p.Livemode,
 		"data": map[string]any{"object": map[string]any{
-			"id": p.ID, "object": "payment", "status": p.Status, "amount": p.Amount,
+			"id": p.ID, "object": "payment", "status": p.Status, "amount": p.Amount, "livemode": p.Livemode,
 			"canceled_amount": p.CanceledAmount, "order_id": p.OrderID,
 		}},
 	})
@@ -58,8 +58,8 @@ func (s *Store) writeOutbox(ctx context.Context, tx *sql.Tx, p *payment.Payment,
 	if ev.Payload, err = s.renderEvent(ev.ID, typ, p, cs, now); err != nil {
 		return fmt.Errorf("outbox: render %s: payment_id=%s: %w", typ, p.ID, err)
 	}
-	if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO webhook_events (id, merchant_id, type, payment_id, payload, created_at)
-		VALUES (?, ?, ?, ?, ?, ?)`), ev.ID, ev.MerchantID, ev.Type, ev.PaymentID, string(ev.Payload), micros(now)); err != nil {
+	if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO webhook_events (id, merchant_id, type, payment_id, payload, created_at, livemode)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`), ev.ID, ev.MerchantID, ev.Type, ev.PaymentID, string(ev.Payload), micros(now), boolInt(p.Livemode)); err != nil {
 		return fmt.Errorf("outbox: insert event: payment_id=%s: %w", p.ID, err)
 	}
 	eps, err := s.endpoints(ctx, tx, `merchant_id = ? AND status = ?`, p.MerchantID, payment.EndpointEnabled)

@@ -19,7 +19,7 @@ const paymentColumns = `id, merchant_id, provider, channel, order_id, order_name
 	provider_user_id, provider_error_code, provider_error_message, pg_token,
 	redirect_pc, redirect_mobile, redirect_app, success_url, fail_url, cancel_url,
 	failure_code, failure_message, expires_at, approved_at, canceled_at, created_at, updated_at,
-	return_tid, finish_attempts, refund_attempts, retry_at`
+	return_tid, finish_attempts, refund_attempts, retry_at, livemode`
 
 type scanner interface{ Scan(dest ...any) error }
 
@@ -30,6 +30,7 @@ func scanPayment(row scanner) (*payment.Payment, error) {
 		expires, created, updated int64
 		retry                     int64
 		approved, canceled        sql.NullInt64
+		livemode                  int64
 	)
 	err := row.Scan(&p.ID, &p.MerchantID, &p.Provider, &p.Channel, &p.OrderID, &p.OrderName, &p.CustomerID,
 		&p.Quantity, &p.Amount, &p.TaxFreeAmount, &p.Currency, &status, &p.CanceledAmount, &p.CanceledTaxFreeAmount,
@@ -37,11 +38,12 @@ func scanPayment(row scanner) (*payment.Payment, error) {
 		&p.ProviderUserID, &p.ProviderErrorCode, &p.ProviderErrorMessage, &p.PGToken,
 		&p.RedirectPC, &p.RedirectMobile, &p.RedirectApp, &p.SuccessURL, &p.FailURL, &p.CancelURL,
 		&p.FailureCode, &p.FailureMessage, &expires, &approved, &canceled, &created, &updated,
-		&p.ReturnTID, &p.FinishAttempts, &p.RefundAttempts, &retry)
+		&p.ReturnTID, &p.FinishAttempts, &p.RefundAttempts, &retry, &livemode)
 	if err != nil {
 		return nil, err
 	}
 	p.Status = payment.Status(status)
+	p.Livemode = livemode != 0
 	p.ExpiresAt = fromMicros(expires)
 	p.ApprovedAt = fromNullMicros(approved)
 	p.CanceledAt = fromNullMicros(canceled)
@@ -60,16 +62,17 @@ func (s *Store) CreatePayment(ctx context.Context, p *payment.Payment) error {
 	if p.Status == "" {
 		p.Status = payment.StatusCreated
 	}
-	return s.withTx(ctx, func(tx *sql.Tx) error {
+	err := s.withTx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO payments (`+paymentColumns+`, order_key) VALUES
-			(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+			(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
 			p.ID, p.MerchantID, p.Provider, p.Channel, p.OrderID, p.OrderName, p.CustomerID,
 			p.Quantity, p.Amount, p.TaxFreeAmount, p.Currency, string(p.Status), p.CanceledAmount, p.CanceledTaxFreeAmount,
 			p.ProviderTID, p.ProviderCID, p.ProviderStatus, p.ProviderMethodType, p.ProviderApprovalID, p.ProviderOrderID,
 			p.ProviderUserID, p.ProviderErrorCode, p.ProviderErrorMessage, p.PGToken,
 			p.RedirectPC, p.RedirectMobile, p.RedirectApp, p.SuccessURL, p.FailURL, p.CancelURL,
 			p.FailureCode, p.FailureMessage, micros(p.ExpiresAt), nullMicros(p.ApprovedAt), nullMicros(p.CanceledAt),
-			micros(p.CreatedAt), micros(p.UpdatedAt), p.ReturnTID, p.FinishAttempts, p.RefundAttempts, retryMicros(p.RetryAt), p.OrderID)
+			micros(p.CreatedAt), micros(p.UpdatedAt), p.ReturnTID, p.FinishAttempts, p.RefundAttempts, retryMicros(p.RetryAt),
+			boolInt(p.Livemode), p.OrderID)
 		if err != nil {
 			if s.dialect.isUniqueViolation(err) {
 				return payment.Errorf(payment.ECONFLICT, "order_id %q already has a payment", p.OrderID)
@@ -81,6 +84,8 @@ func (s *Store) CreatePayment(ctx context.Context, p *payment.Payment) error {
 		}
 		return s.insertEvent(ctx, tx, &payment.Event{PaymentID: p.ID, ToStatus: p.Status, Reason: "created", CreatedAt: now})
 	})
+	s.observeTransition(p, "", p.Status, err)
+	return err
 }
 
 // FindPaymentByID implements payment.Store.
@@ -176,6 +181,7 @@ func (s *Store) TransitionPayment(ctx context.Context, id string, from, to payme
 		}
 		return s.writeOutbox(ctx, tx, p, payment.EventTypeFor(to), p.UpdatedAt)
 	})
+	s.observeTransition(p, from, to, err)
 	return p, err
 }
 
@@ -336,4 +342,12 @@ func (s *Store) FindEvents(ctx context.Context, paymentID string) ([]*payment.Ev
 		evs = append(evs, &e)
 	}
 	return evs, rows.Err()
+}
+
+// boolInt stores a bool as 0 or 1 (BIGINT in both engines).
+func boolInt(b bool) int64 {
+	if b {
+		return 1
+	}
+	return 0
 }

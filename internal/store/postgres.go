@@ -21,6 +21,7 @@ var postgresDialect = dialect{
 	forUpdate:  " FOR UPDATE",
 	skipLocked: " FOR UPDATE SKIP LOCKED",
 	snapshot:   &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true},
+	bytewise:   `COLLATE "C"`,
 	isUniqueViolation: func(err error) bool {
 		return pgCode(err) == "23505"
 	},

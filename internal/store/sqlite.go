@@ -53,7 +53,10 @@ func openSQLite(ctx context.Context, u string) (*Store, error) {
 	if i := strings.IndexByte(path, '?'); i >= 0 {
 		path = path[:i] // options are ours to set
 	}
-	pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=foreign_keys(1)"
+	// secure_delete overwrites deleted and replaced content with zeros, so a
+	// secret sealed in place (SealStoredSecrets) leaves no plain copy behind
+	// in the file's free space.
+	pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=foreign_keys(1)&_pragma=secure_delete(1)"
 	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + pragmas
 	// The writer's temporary tables (RETURNING, sorts) stay in memory. (A
 	// larger page cache for it was tried: no measurable gain, 25 MB more

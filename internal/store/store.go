@@ -27,6 +27,10 @@ type Store struct {
 	URL string
 	// eventRenderer renders outbound webhook bodies (SetEventRenderer).
 	eventRenderer EventRenderer
+	// observer hears what was committed (SetObserver), for metrics.
+	observer Observer
+	// box seals secrets at rest (SetSecretBox); nil stores them as given.
+	box SecretBox
 	// group runs SQLite's write transactions with group commit (nil on
 	// PostgreSQL, whose server groups concurrent commits itself).
 	group *groupCommitter
@@ -67,16 +71,19 @@ func IsPostgres(url string) bool {
 	return strings.HasPrefix(url, "postgres://") || strings.HasPrefix(url, "postgresql://")
 }
 
-// Open opens the database named by url: "sqlite:PATH", "file:PATH" or a bare
-// path for SQLite. It applies pending migrations unless told not to, and
-// refuses a schema newer than this binary knows.
+// Open opens the database named by url: "sqlite:PATH" or "file:PATH" for
+// SQLite, "postgres://…" or "postgresql://…" for PostgreSQL; anything else
+// is refused before any file or connection is made (see ParseURL). It
+// applies pending migrations unless told not to, and refuses a schema newer
+// than this binary knows.
 func Open(ctx context.Context, url string, o Options) (*Store, error) {
 	o.setDefaults()
-	var (
-		s   *Store
-		err error
-	)
-	if IsPostgres(url) {
+	pg, err := ParseURL(url)
+	if err != nil {
+		return nil, err
+	}
+	var s *Store
+	if pg {
 		s, err = openPostgres(ctx, url, o)
 	} else {
 		s, err = openSQLite(ctx, url)
@@ -130,7 +137,9 @@ func (s *Store) q(query string) string { return s.dialect.rebind(query) }
 // made SQLite drop the group). fn must never wait on anything but the
 // database (on SQLite every writer waits with it) and never call withTx
 // itself (on SQLite it would wait for itself).
-func (s *Store) withTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+func (s *Store) withTx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
+	start := time.Now()
+	defer func() { s.observeTx(start, err) }()
 	if s.group != nil {
 		return s.group.do(ctx, fn)
 	}

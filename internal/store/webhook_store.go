@@ -20,7 +20,8 @@ type querier interface {
 const endpointColumns = `id, merchant_id, url, description, enabled_events, secret, previous_secret,
 	previous_secret_expires_at, status, disabled_reason, created_at, updated_at`
 
-func scanEndpoint(row scanner) (*payment.WebhookEndpoint, error) {
+// scanEndpoint reads an endpoint and opens its sealed secrets.
+func (s *Store) scanEndpoint(row scanner) (*payment.WebhookEndpoint, error) {
 	var (
 		e                         payment.WebhookEndpoint
 		events                    string
@@ -29,6 +30,13 @@ func scanEndpoint(row scanner) (*payment.WebhookEndpoint, error) {
 	if err := row.Scan(&e.ID, &e.MerchantID, &e.URL, &e.Description, &events, &e.Secret, &e.PreviousSecret,
 		&prevExp, &e.Status, &e.DisabledReason, &created, &updated); err != nil {
 		return nil, err
+	}
+	var err error
+	if e.Secret, err = s.open(e.Secret, endpointAAD(e.ID)); err != nil {
+		return nil, fmt.Errorf("webhook endpoint %s: %w", e.ID, err)
+	}
+	if e.PreviousSecret, err = s.open(e.PreviousSecret, endpointAAD(e.ID)); err != nil {
+		return nil, fmt.Errorf("webhook endpoint %s: %w", e.ID, err)
 	}
 	e.EnabledEvents = strings.Split(events, ",")
 	if prevExp != 0 {
@@ -46,7 +54,7 @@ func (s *Store) endpoints(ctx context.Context, q querier, where string, args ...
 	defer rows.Close()
 	var es []*payment.WebhookEndpoint
 	for rows.Next() {
-		e, err := scanEndpoint(rows)
+		e, err := s.scanEndpoint(rows)
 		if err != nil {
 			return nil, fmt.Errorf("find webhook endpoints: %w", err)
 		}
@@ -68,7 +76,8 @@ func (s *Store) CreateWebhookEndpoint(ctx context.Context, e *payment.WebhookEnd
 	return s.withTx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO webhook_endpoints (`+endpointColumns+`)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-			e.ID, e.MerchantID, e.URL, e.Description, strings.Join(e.EnabledEvents, ","), e.Secret, e.PreviousSecret,
+			e.ID, e.MerchantID, e.URL, e.Description, strings.Join(e.EnabledEvents, ","), s.seal(e.Secret, endpointAAD(e.ID)),
+			s.seal(e.PreviousSecret, endpointAAD(e.ID)),
 			micros0(e.PreviousSecretExpiresAt), e.Status, e.DisabledReason, micros(now), micros(now))
 		if err != nil {
 			return fmt.Errorf("insert webhook endpoint: merchant_id=%s: %w", e.MerchantID, err)
@@ -87,7 +96,7 @@ func micros0(t time.Time) int64 {
 
 // FindWebhookEndpointByID implements payment.WebhookStore.
 func (s *Store) FindWebhookEndpointByID(ctx context.Context, merchantID, id string) (*payment.WebhookEndpoint, error) {
-	e, err := scanEndpoint(s.r.QueryRowContext(ctx, s.q(`SELECT `+endpointColumns+` FROM webhook_endpoints
+	e, err := s.scanEndpoint(s.r.QueryRowContext(ctx, s.q(`SELECT `+endpointColumns+` FROM webhook_endpoints
 		WHERE id = ? AND merchant_id = ?`), id, merchantID))
 	if err != nil {
 		return nil, notFound(err, "webhook endpoint")
@@ -133,30 +142,32 @@ func (s *Store) RotateWebhookSecret(ctx context.Context, merchantID, id, secret 
 	err := s.withTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, s.q(`UPDATE webhook_endpoints SET previous_secret = secret, secret = ?,
 			previous_secret_expires_at = ?, updated_at = ? WHERE id = ? AND merchant_id = ?`),
-			secret, micros(overlapUntil), micros(now), id, merchantID)
+			s.seal(secret, endpointAAD(id)), micros(overlapUntil), micros(now), id, merchantID)
 		if err != nil {
 			return fmt.Errorf("rotate webhook secret: id=%s: %w", id, err)
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			return payment.Errorf(payment.ENOTFOUND, "webhook endpoint not found")
 		}
-		e, err = scanEndpoint(tx.QueryRowContext(ctx, s.q(`SELECT `+endpointColumns+` FROM webhook_endpoints WHERE id = ?`), id))
+		e, err = s.scanEndpoint(tx.QueryRowContext(ctx, s.q(`SELECT `+endpointColumns+` FROM webhook_endpoints WHERE id = ?`), id))
 		return err
 	})
 	return e, err
 }
 
-const eventColumns = `id, merchant_id, type, payment_id, payload, created_at`
+const eventColumns = `id, merchant_id, type, payment_id, payload, created_at, livemode`
 
 func scanWebhookEvent(row scanner) (*payment.WebhookEvent, error) {
 	var (
 		e       payment.WebhookEvent
 		payload string
 		created int64
+		live    int64
 	)
-	if err := row.Scan(&e.ID, &e.MerchantID, &e.Type, &e.PaymentID, &payload, &created); err != nil {
+	if err := row.Scan(&e.ID, &e.MerchantID, &e.Type, &e.PaymentID, &payload, &created, &live); err != nil {
 		return nil, err
 	}
+	e.Livemode = live != 0
 	e.Payload, e.CreatedAt = []byte(payload), fromMicros(created)
 	return &e, nil
 }
@@ -184,6 +195,9 @@ func (s *Store) FindWebhookEvents(ctx context.Context, f payment.WebhookEventFil
 	where, args := "merchant_id = ?", []any{f.MerchantID}
 	if f.StartingAfter != "" {
 		where, args = where+" AND id < ?", append(args, f.StartingAfter)
+	}
+	if f.Livemode != nil {
+		where, args = where+" AND livemode = ?", append(args, boolInt(*f.Livemode))
 	}
 	limit := f.Limit
 	if limit <= 0 {
@@ -369,7 +383,7 @@ func (s *Store) ClaimWebhookDeliveries(ctx context.Context, c payment.Claim, f p
 				j.Delivery.EventID)); err != nil {
 				return fmt.Errorf("claim webhook deliveries: event_id=%s: %w", j.Delivery.EventID, err)
 			}
-			j.Endpoint, err = scanEndpoint(tx.QueryRowContext(ctx, s.q(`SELECT `+endpointColumns+` FROM webhook_endpoints WHERE id = ?`),
+			j.Endpoint, err = s.scanEndpoint(tx.QueryRowContext(ctx, s.q(`SELECT `+endpointColumns+` FROM webhook_endpoints WHERE id = ?`),
 				j.Delivery.EndpointID))
 			if err != nil && err != sql.ErrNoRows {
 				return fmt.Errorf("claim webhook deliveries: endpoint_id=%s: %w", j.Delivery.EndpointID, err)
@@ -411,7 +425,9 @@ func (s *Store) leasedPerEndpoint(ctx context.Context, tx *sql.Tx, now time.Time
 // RecordWebhookAttempt implements payment.WebhookStore.
 func (s *Store) RecordWebhookAttempt(ctx context.Context, a payment.WebhookAttempt) error {
 	at := a.At.UTC().Truncate(time.Microsecond)
-	return s.withTx(ctx, func(tx *sql.Tx) error {
+	var err error
+	defer func() { s.observeDelivery(a.Status, err) }()
+	err = s.withTx(ctx, func(tx *sql.Tx) error {
 		var endpointID string
 		err := tx.QueryRowContext(ctx, s.q(`UPDATE webhook_deliveries SET status = ?, attempts = attempts + 1,
 			next_attempt_at = ?, last_status_code = ?, last_error = ?, lease_owner = '', lease_until = 0, updated_at = ?
@@ -433,4 +449,5 @@ func (s *Store) RecordWebhookAttempt(ctx context.Context, a payment.WebhookAttem
 		}
 		return s.killDeliveries(ctx, tx, endpointID, "endpoint disabled: "+reason, at)
 	})
+	return err
 }

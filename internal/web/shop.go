@@ -34,7 +34,7 @@ func (s *Site) handleShop(w http.ResponseWriter, r *http.Request) {
 	if lang == i18n.English {
 		product = "Americano"
 	}
-	s.render(w, r, http.StatusOK, "shop.html", page{TitleKey: "shop_title", Providers: s.providerOptions(m, ""),
+	s.render(w, r, http.StatusOK, "shop.html", page{TitleKey: "shop_title", Providers: s.providerOptions(m, ""), CSRF: s.csrfToken(w, r),
 		Form: map[string]string{"buyer": "buyer-1", "product": product, "price": "6000", "quantity": "2"}})
 }
 
@@ -56,7 +56,13 @@ func (s *Site) handleShopCheckout(w http.ResponseWriter, r *http.Request) {
 	m := text.For(i18n.FromRequest(nil, r))
 	fail := func(msg string) {
 		s.render(w, r, http.StatusBadRequest, "shop.html", page{TitleKey: "shop_title", Error: msg, Form: form,
-			Providers: s.providerOptions(m, form["provider"])})
+			Providers: s.providerOptions(m, form["provider"]), CSRF: s.csrfToken(w, r)})
+	}
+	if !checkCSRF(r) {
+		s.log.Warn("demo checkout without a valid CSRF token", "path", r.URL.Path)
+		s.render(w, r, http.StatusForbidden, "shop.html", page{TitleKey: "shop_title", Form: form, Error: m["err_csrf"],
+			Providers: s.providerOptions(m, form["provider"]), CSRF: s.csrfToken(w, r)})
+		return
 	}
 	if !slices.Contains(s.opts.Providers, form["provider"]) {
 		fail(m["err_provider"])

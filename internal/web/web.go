@@ -31,6 +31,14 @@ type Options struct {
 	SDK SDKKeys
 	// Providers lists the providers the demo shop offers, in order.
 	Providers []string
+	// NoShop leaves the demo shop (GET / and POST /checkout) unmounted:
+	// live mode, unless PAYBRIDGE_DEMO_SHOP=1.
+	NoShop bool
+	// Limit wraps the demo checkout, which calls a provider for anyone who
+	// posts it (the per-client-IP limit); nil: no limit.
+	Limit func(http.HandlerFunc) http.HandlerFunc
+	// SecureCookies marks cookies Secure (the public URL is https).
+	SecureCookies bool
 }
 
 // Site serves the pages.
@@ -66,10 +74,16 @@ func New(svc *service.Service, log *slog.Logger, opts Options) *Site {
 
 // Register adds the site's routes to mux.
 func (s *Site) Register(mux *http.ServeMux) {
-	mux.HandleFunc("GET /{$}", s.handleShop)
+	if !s.opts.NoShop {
+		checkout := s.handleShopCheckout
+		if s.opts.Limit != nil {
+			checkout = s.opts.Limit(checkout)
+		}
+		mux.HandleFunc("GET /{$}", s.handleShop)
+		mux.HandleFunc("POST /checkout", checkout)
+	}
 	mux.HandleFunc("GET /favicon.ico", i18n.ServeFavicon)
 	mux.HandleFunc("GET /favicon.svg", i18n.ServeFavicon)
-	mux.HandleFunc("POST /checkout", s.handleShopCheckout)
 	mux.HandleFunc("GET /pay/{id}", s.handleResult)
 	mux.HandleFunc("GET /pay/{id}/checkout", s.handleCheckout)
 	mux.HandleFunc("GET /pay/{id}/approve", s.handleReturn(service.ReturnApprove))
@@ -110,6 +124,10 @@ type page struct {
 	BackURL   string
 	Outcome   outcome
 	IDLabel   string // the provider's own name for its payment id
+	// CSRF is the demo shop form's anti-forgery token.
+	CSRF string
+	// DemoShop says the demo shop is mounted (links to / make sense).
+	DemoShop bool
 }
 
 // localize fills in the page's language from r (see i18n.FromRequest).
@@ -129,6 +147,7 @@ func (s *Site) localize(w http.ResponseWriter, r *http.Request, p *page) {
 
 func (s *Site) render(w http.ResponseWriter, r *http.Request, status int, name string, p page) {
 	p.Sandbox = s.opts.Sandbox
+	p.DemoShop = !s.opts.NoShop
 	s.localize(w, r, &p)
 	if p.Title == "" {
 		p.Title = p.M[p.TitleKey]

@@ -215,10 +215,12 @@ func (c *Client) decode(op string, status int, data []byte, token string, out an
 	return nil
 }
 
-// redact removes the secret and the token from s, in case PortOne (or a
-// proxy) ever echoes a request back.
+// redact removes the credentials and the token from s, in case PortOne (or
+// a proxy) ever echoes a request back. imp_key is among them: PortOne's
+// getToken errors quote it, and from there it would reach the payment's
+// failure.provider_message, its events and the command line.
 func (c *Client) redact(s, token string) string {
-	for _, secret := range []string{c.apiSecret, token} {
+	for _, secret := range []string{c.apiSecret, c.apiKey, token} {
 		if secret != "" {
 			s = strings.ReplaceAll(s, secret, "[redacted]")
 		}

@@ -287,7 +287,7 @@ func TestClient_LookupRetry(t *testing.T) {
 func TestErrors_NeverLeakSecrets(t *testing.T) {
 	echo := func(status int) func(http.ResponseWriter, *http.Request, wireRequest) {
 		return func(w http.ResponseWriter, r *http.Request, _ wireRequest) {
-			testutil.Reply(w, status, envelopeError(1, fmt.Sprintf("취소할 결제건이 존재하지 않습니다 %s %s", r.Header.Get("Authorization"), testSecret)))
+			testutil.Reply(w, status, envelopeError(1, fmt.Sprintf("취소할 결제건이 존재하지 않습니다 %s %s imp_key=%s", r.Header.Get("Authorization"), testSecret, testKey)))
 		}
 	}
 	handlers := map[string]func(*testing.T) func(http.ResponseWriter, *http.Request, wireRequest){
@@ -309,7 +309,9 @@ func TestErrors_NeverLeakSecrets(t *testing.T) {
 		"hang up": hangUp,
 	}
 	calls := map[string]func(*Client) error{"ready": callReady, "lookup": callLookup, "cancel": callCancel}
-	secrets := []string{testSecret, testToken}
+	// imp_key is not a secret on its own, but PortOne echoes it in errors
+	// and it must not reach failure.provider_message, events and the CLI.
+	secrets := []string{testSecret, testToken, testKey}
 	assertNoSecret := func(t *testing.T, what, s string) {
 		t.Helper()
 		for _, k := range secrets {
@@ -343,7 +345,7 @@ func TestErrors_NeverLeakSecrets(t *testing.T) {
 	t.Run("GetTokenEcho", func(t *testing.T) {
 		f := newFake(t, replayFile(t, "payment_paid.json"))
 		f.token = func(w http.ResponseWriter, _ int32) {
-			testutil.Reply(w, http.StatusUnauthorized, envelopeError(-1, "bad secret "+testSecret))
+			testutil.Reply(w, http.StatusUnauthorized, envelopeError(-1, "bad secret "+testSecret+" for imp_key "+testKey))
 		}
 		err := callLookup(MustClient(t, f.BaseURL()))
 		assertNoSecret(t, "Error()", err.Error())

@@ -43,6 +43,8 @@ type Client struct {
 	// lookupBackoff are the pauses before each lookup retry; its length is
 	// the number of retries. A field so that tests can shorten it.
 	lookupBackoff []time.Duration
+	// acceptTest lets test-channel payments count (Config.AcceptTestPayments).
+	acceptTest bool
 }
 
 var (
@@ -66,6 +68,7 @@ func New(c Config) (*Client, error) {
 		log:            c.Logger,
 		now:            c.Now,
 		lookupBackoff:  []time.Duration{100 * time.Millisecond, 300 * time.Millisecond},
+		acceptTest:     c.AcceptTestPayments,
 	}
 	if cl.baseURL == "" {
 		cl.baseURL = DefaultBaseURL

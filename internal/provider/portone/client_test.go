@@ -154,7 +154,7 @@ func TestClient_NoRedirects(t *testing.T) {
 		w.Header().Set("Location", elsewhere.URL+"/payments/x")
 		w.WriteHeader(http.StatusFound)
 	})
-	c, err := New(Config{APISecret: testSecret, BaseURL: f.BaseURL()})
+	c, err := New(Config{APISecret: testSecret, BaseURL: f.BaseURL(), AcceptTestPayments: true})
 	if err != nil {
 		t.Fatal(err)
 	}

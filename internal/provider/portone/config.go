@@ -52,6 +52,11 @@ type Config struct {
 	// Now is the clock used for webhook timestamps and ReadyResult.CreatedAt;
 	// time.Now if nil.
 	Now func() time.Time
+	// AcceptTestPayments lets a payment made on a PortOne test channel
+	// (channel.type TEST) count as paid: against the sandbox, or when the
+	// operator configured a test channel on purpose. Otherwise such a
+	// payment, which moved no money, never verifies as paid (as PortOne V1).
+	AcceptTestPayments bool
 }
 
 // Validate reports every problem with c at once, so an operator fixes the

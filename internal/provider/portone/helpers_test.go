@@ -29,7 +29,8 @@ const testPrefix = "/sandbox/portone"
 // that retry tests run fast.
 func MustClient(tb testing.TB, baseURL string, mods ...func(*Config)) *Client {
 	tb.Helper()
-	cfg := Config{APISecret: testSecret, StoreID: testStoreID, BaseURL: baseURL}
+	// The recorded answers and the sandbox are on a test channel.
+	cfg := Config{APISecret: testSecret, StoreID: testStoreID, BaseURL: baseURL, AcceptTestPayments: true}
 	for _, m := range mods {
 		m(&cfg)
 	}

@@ -19,6 +19,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/paybridge/paybridge/internal/payment"
 )
@@ -214,6 +215,14 @@ func (c *Client) translate(ctx context.Context, w *paymentWire) *payment.Provide
 	}
 	if settled(w.Status) && *a.Total > a.Cancelled {
 		pp.CancelableAmount = *a.Total - a.Cancelled
+	}
+	if strings.EqualFold(string(w.Channel.V.Type), "TEST") && !c.acceptTest &&
+		(pp.State == payment.ProviderPaid || pp.State == payment.ProviderPartiallyCanceled) {
+		// A test-channel payment moved no money: it must never verify as
+		// paid with live credentials (Rule 1: what happened to the money).
+		c.log.WarnContext(ctx, "portone reports a TEST-CHANNEL payment: no money was collected; refusing it",
+			"provider", payment.ProviderPortOne, "payment_id", w.ID)
+		pp.State, pp.RawStatus, pp.CancelableAmount = payment.ProviderFailed, w.Status+" (test channel)", 0
 	}
 	return pp
 }

@@ -390,3 +390,27 @@ func TestClient_Cancel(t *testing.T) {
 		}
 	})
 }
+
+// Ensure a payment PortOne reports on a TEST channel never verifies as paid
+// unless test payments are accepted: it moved no money, and with live
+// credentials it would otherwise become a livemode payment.
+func TestClient_TestChannelPaymentRefused(t *testing.T) {
+	body := mustTestdata(t, "payment_paid.json")
+	if !strings.Contains(string(body), `"TEST"`) {
+		t.Fatal("the recorded payment is not on a test channel")
+	}
+	f := newFake(t, replay(http.StatusOK, body))
+	got, err := MustClient(t, f.BaseURL(), func(c *Config) { c.AcceptTestPayments = false }).Lookup(context.Background(), testPayment())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.State != payment.ProviderFailed || !strings.Contains(got.RawStatus, "test channel") || got.CancelableAmount != 0 {
+		t.Fatalf("a test-channel payment with live credentials: %+v", got)
+	}
+	live := strings.Replace(string(body), `"TEST"`, `"LIVE"`, 1)
+	f = newFake(t, replay(http.StatusOK, []byte(live)))
+	got, err = MustClient(t, f.BaseURL(), func(c *Config) { c.AcceptTestPayments = false }).Lookup(context.Background(), testPayment())
+	if err != nil || got.State != payment.ProviderPaid {
+		t.Fatalf("a live-channel payment: %+v, %v", got, err)
+	}
+}

@@ -77,8 +77,14 @@ type paymentWire struct {
 	CancelledAt   looseTime                `json:"cancelledAt"`
 	FailedAt      looseTime                `json:"failedAt"`
 	Failure       lenient[failureWire]     `json:"failure"`
+	Channel       lenient[channelWire]     `json:"channel"`
 	PGTxID        looseString              `json:"pgTxId"`
 	Cancellations []lenient[cancelSummary] `json:"cancellations"`
+}
+
+// channelWire is SelectedChannel, reduced to its type: LIVE or TEST.
+type channelWire struct {
+	Type looseString `json:"type"`
 }
 
 // amountWire is PaymentAmount. total, taxFree, cancelled and cancelledTaxFree

@@ -1,0 +1,185 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"strings"
+	"text/tabwriter"
+)
+
+// Provider states.
+const (
+	// StateLive: the provider's real API with the configured credentials.
+	StateLive = "live"
+	// StateSandbox: the built-in sandbox (test mode, no credentials).
+	StateSandbox = "sandbox"
+	// StateDisabled: no credentials in live mode; payments for it are
+	// refused with provider_not_enabled.
+	StateDisabled = "disabled"
+)
+
+// ProviderState is one provider as this configuration runs it.
+type ProviderState struct {
+	Name  string // kakaopay, portone, iamport, toss
+	State string // StateLive, StateSandbox or StateDisabled
+	// TestCredentials: the credentials are the provider's test ones, which
+	// move no money (Toss test_sk_, KakaoPay DEV keys or a TC… test CID,
+	// PortOne V1 test PG merchant ids).
+	TestCredentials bool
+	// Why names what made TestCredentials true.
+	Why string
+}
+
+// Livemode reports whether payments through the provider move real money.
+func (p ProviderState) Livemode() bool { return p.State == StateLive && !p.TestCredentials }
+
+// Providers reports every provider's state, in the order paybridge offers them.
+func (c Config) Providers() []ProviderState {
+	state := func(sandbox bool) string {
+		switch {
+		case !sandbox:
+			return StateLive
+		case c.Live():
+			return StateDisabled
+		}
+		return StateSandbox
+	}
+	var out []ProviderState
+	kp := ProviderState{Name: "kakaopay", State: state(c.KakaoPay.Sandbox())}
+	if kp.State == StateLive {
+		switch {
+		case strings.HasPrefix(strings.ToUpper(c.KakaoPay.SecretKey), "DEV"):
+			kp.TestCredentials, kp.Why = true, "a DEV secret key"
+		case strings.HasPrefix(c.KakaoPay.CID, "TC"):
+			kp.TestCredentials, kp.Why = true, "the test CID "+c.KakaoPay.CID
+		}
+	}
+	po := ProviderState{Name: "portone", State: state(c.PortOne.Sandbox())}
+	if po.State == StateLive && c.PortOne.TestChannel {
+		po.TestCredentials, po.Why = true, "a test channel (PAYBRIDGE_PORTONE_TEST_CHANNEL)"
+	}
+	ip := ProviderState{Name: "iamport", State: state(c.PortOneV1.Sandbox())}
+	if ip.State == StateLive {
+		if mid := iamportTestMID(c.PortOneV1.PG); mid != "" {
+			ip.TestCredentials, ip.Why = true, "the test channel "+mid+" in PAYBRIDGE_PORTONE_V1_PG"
+		}
+	}
+	tp := ProviderState{Name: "toss", State: state(c.Toss.Sandbox())}
+	if tp.State == StateLive && strings.HasPrefix(c.Toss.SecretKey, "test_") {
+		tp.TestCredentials, tp.Why = true, "a test_ secret key"
+	}
+	return append(out, kp, po, ip, tp)
+}
+
+// iamportTestMIDs are the PG merchant ids of PortOne V1's shared test
+// channels: a pg "html5_inicis.INIpayTest" collects no money.
+var iamportTestMIDs = []string{"INIpayTest", "INIBillTst", "iamport00m", "iamporttest", "T0000", "TC0ONETIME", "tosstest"}
+
+func iamportTestMID(pg string) string {
+	_, mid, ok := strings.Cut(pg, ".")
+	if !ok {
+		return ""
+	}
+	for _, t := range iamportTestMIDs {
+		if strings.EqualFold(mid, t) || strings.HasPrefix(strings.ToLower(mid), strings.ToLower(t)) {
+			return mid
+		}
+	}
+	return ""
+}
+
+// liveProblems are live mode's rules: real providers only, a key for
+// secrets at rest, and no test credentials unless explicitly allowed.
+func (c Config) liveProblems() []error {
+	if !c.Live() {
+		return nil
+	}
+	var errs []error
+	live := 0
+	for _, p := range c.Providers() {
+		if p.State != StateLive {
+			continue
+		}
+		live++
+		if p.TestCredentials && !c.AllowTestCredentials {
+			errs = append(errs, fmt.Errorf("live mode: %s is configured with test credentials (%s) that move no money: set its live credentials, or PAYBRIDGE_ALLOW_TEST_CREDENTIALS=1 if this is deliberate", p.Name, p.Why))
+		}
+	}
+	if live == 0 {
+		errs = append(errs, errors.New("live mode: no provider is configured: set one provider's credentials (KakaoPay, PortOne, PortOne V1 or Toss)"))
+	}
+	if c.SecretKey == "" {
+		errs = append(errs, errors.New("live mode: PAYBRIDGE_SECRET_KEY (or _FILE) is required: it encrypts webhook secrets at rest (generate one with: openssl rand -base64 32)"))
+	}
+	if c.PublicURL == "" {
+		errs = append(errs, errors.New("live mode: PAYBRIDGE_PUBLIC_URL is required: providers send buyers back to it"))
+	}
+	return errs
+}
+
+// Warnings are things worth an operator's attention that do not stop
+// paybridge: test credentials allowed in live mode, a public URL that is
+// not https in live mode.
+func (c Config) Warnings() []string {
+	var w []string
+	if c.Live() {
+		for _, p := range c.Providers() {
+			if p.State == StateLive && p.TestCredentials && c.AllowTestCredentials {
+				w = append(w, fmt.Sprintf("TEST CREDENTIALS IN LIVE MODE: %s uses %s; its payments move no money and carry livemode=false", p.Name, p.Why))
+			}
+		}
+		if u, err := url.Parse(c.PublicURL); err == nil && c.PublicURL != "" && u.Scheme != "https" {
+			w = append(w, "live mode with a public URL that is not https: buyers' browsers reach paybridge unencrypted")
+		}
+		if c.DemoShopEnabled() {
+			w = append(w, "the demo shop is on in live mode: anyone can start payments with real money from it")
+		}
+	}
+	return w
+}
+
+// PrintProviders writes the mode and one line per provider.
+func (c Config) PrintProviders(w io.Writer) {
+	fmt.Fprintf(w, "mode: %s\n", c.Mode)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "provider\tstate\tlivemode\tnote")
+	for _, p := range c.Providers() {
+		note := ""
+		switch {
+		case p.TestCredentials:
+			note = "test credentials: " + p.Why
+		case p.State == StateSandbox:
+			note = "built-in sandbox, no real money"
+		case p.State == StateDisabled:
+			note = "no credentials: payments refused (provider_not_enabled)"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%v\t%s\n", p.Name, p.State, p.Livemode(), note)
+	}
+	tw.Flush()
+}
+
+// Print writes every setting (secrets masked, passwords redacted), then the
+// mode and provider table.
+func (c Config) Print(w io.Writer) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for _, s := range Settings {
+		fmt.Fprintf(tw, "%s\t%s\n", s.Env, s.Value(&c))
+	}
+	tw.Flush()
+	fmt.Fprintln(w)
+	c.PrintProviders(w)
+}
+
+// String prints the configuration on one line with every secret masked.
+func (c Config) String() string {
+	var b strings.Builder
+	for i, s := range Settings {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(strings.ToLower(strings.TrimPrefix(s.Env, "PAYBRIDGE_")) + "=" + s.Value(&c))
+	}
+	return b.String()
+}
