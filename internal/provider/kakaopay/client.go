@@ -22,7 +22,7 @@ import (
 // kilobytes; anything larger is not a KakaoPay answer.
 const maxResponseBody = 1 << 20
 
-// Content types per generation (providers.md §1.1).
+// Content types per generation (docs/providers.md §1.1).
 const (
 	contentTypeJSON = "application/json"
 	contentTypeForm = "application/x-www-form-urlencoded;charset=utf-8"

@@ -96,7 +96,7 @@ func (c *Client) Finishing() payment.Finishing {
 }
 
 // paymentURL is the URL of /payments/{paymentId}{suffix}. The id is
-// path-escaped (providers.md §5.19): an id with a "/" or "?" must not
+// path-escaped (docs/providers.md §5.19): an id with a "/" or "?" must not
 // address another resource.
 func (c *Client) paymentURL(paymentID, suffix string, query url.Values) string {
 	u := c.baseURL + "/payments/" + url.PathEscape(paymentID) + suffix
@@ -150,7 +150,7 @@ func (c *Client) call(ctx context.Context, op, method, target, paymentID string,
 		err = classify(op, resp.StatusCode, data, c.secret)
 	case out != nil:
 		// Unknown fields are ignored: PortOne adds fields and union
-		// members without notice (providers.md §3.1, §5.16).
+		// members without notice (docs/providers.md §3.1, §5.16).
 		if jerr := json.Unmarshal(data, out); jerr != nil {
 			err = unreadableResponse(op, resp.StatusCode, jerr)
 		}

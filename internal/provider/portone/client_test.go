@@ -126,7 +126,7 @@ func encodeQuery(q map[string][]string) string {
 }
 
 // TestClient_PathEscape checks that a paymentId is one escaped path segment
-// (providers.md §5.19): "/" and "?" must not change the resource.
+// (docs/providers.md §5.19): "/" and "?" must not change the resource.
 func TestClient_PathEscape(t *testing.T) {
 	var rec recorder
 	f := newFake(t, func(w http.ResponseWriter, _ *http.Request, req wireRequest) {

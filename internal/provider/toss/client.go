@@ -54,7 +54,7 @@ func New(c Config) (*Client, error) {
 	}
 	cl := &Client{
 		// Basic auth with the secret key as user and an empty password:
-		// the colon is mandatory (providers.md §4.1, §5 item 21). Without
+		// the colon is mandatory (docs/providers.md §4.1, §5 item 21). Without
 		// it Toss answers 401 to every call.
 		auth:          "Basic " + base64.StdEncoding.EncodeToString([]byte(c.SecretKey+":")),
 		key:           c.SecretKey,
@@ -97,7 +97,7 @@ type call struct {
 	paymentID string // for logs
 	// idempotencyKey, when set, is sent as Idempotency-Key so that Toss
 	// answers a repeated request with the first result instead of acting
-	// twice (providers.md §4.2).
+	// twice (docs/providers.md §4.2).
 	idempotencyKey string
 	body           any // nil for GET
 }

@@ -8,7 +8,7 @@ func (s *Sandbox) cancelRoute() route {
 	return route{op: opCancel, ids: bodyIDs("imp_uid", "merchant_uid"), do: s.cancel}
 }
 
-// cancel refunds part or all of a paid payment (providers.md §2.5):
+// cancel refunds part or all of a paid payment (docs/providers.md §2.5):
 //
 //   - imp_uid wins over merchant_uid; an unknown imp_uid fails the call even
 //     when merchant_uid is valid. By merchant_uid, the paid payment is the one
@@ -82,7 +82,7 @@ func (s *Sandbox) cancel(r *http.Request, in params) (any, *apiError) {
 	s.log.Info("iamport sandbox: cancelled", "imp_uid", p.impUID, "amount", amount, "status", resp.Status)
 	if webhook {
 		// API cancels notify only when asked to (enable_webhook, default
-		// false: providers.md §2.5).
+		// false: docs/providers.md §2.5).
 		s.notify(note)
 	}
 	return resp, nil

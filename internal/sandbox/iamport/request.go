@@ -16,7 +16,7 @@ const maxBody = 64 << 10
 
 // params is a decoded request body: form values or a JSON object. The
 // swagger declares formData, while official samples send JSON; PortOne
-// takes both (providers.md §2.2, §2.5), and so does the sandbox.
+// takes both (docs/providers.md §2.2, §2.5), and so does the sandbox.
 type params = sandbox.Params
 
 // decodeParams reads a POST body in either encoding.

@@ -26,7 +26,7 @@ type Options struct {
 	// NoticeURL, if set, receives V1 webhooks: a POST of
 	// {"imp_uid","merchant_uid","status"} after a payment becomes paid in
 	// the window, and after a cancel made with enable_webhook=true. Never
-	// for a failure, as PortOne does not send those (providers.md §2.6).
+	// for a failure, as PortOne does not send those (docs/providers.md §2.6).
 	NoticeURL string
 	// WebhookClient sends the webhooks; a client with a 10 s timeout if nil
 	// (PortOne's own first attempt connects within 10 s).

@@ -9,7 +9,7 @@ import (
 	"time"
 )
 
-// Token lifetimes (providers.md §2.2).
+// Token lifetimes (docs/providers.md §2.2).
 const (
 	tokenLifetime  = 30 * time.Minute // from issue
 	tokenExtendIn  = time.Minute      // a getToken this close to expiry…
@@ -78,7 +78,7 @@ func (s *Sandbox) credentialsOK(key, secret string) bool {
 
 // authorize accepts "Authorization: Bearer <token>" (the docs' form) and
 // the raw token (the official sample's and Java client's form), since both
-// appear in PortOne's material (providers.md §2.2).
+// appear in PortOne's material (docs/providers.md §2.2).
 func (s *Sandbox) authorize(r *http.Request) *apiError {
 	h := strings.TrimSpace(r.Header.Get("Authorization"))
 	if scheme, rest, ok := strings.Cut(h, " "); ok && strings.EqualFold(scheme, "Bearer") {

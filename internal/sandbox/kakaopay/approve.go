@@ -6,7 +6,7 @@ import (
 	"net/http"
 )
 
-// approveResponse is KakaoPay's answer to approve (providers.md §1.4).
+// approveResponse is KakaoPay's answer to approve (docs/providers.md §1.4).
 type approveResponse struct {
 	AID               string    `json:"aid"`
 	TID               string    `json:"tid"`

@@ -5,7 +5,7 @@ import (
 	"net/http"
 )
 
-// cancelResponse is KakaoPay's answer to cancel (providers.md §1.5).
+// cancelResponse is KakaoPay's answer to cancel (docs/providers.md §1.5).
 type cancelResponse struct {
 	AID                   string `json:"aid"`
 	TID                   string `json:"tid"`

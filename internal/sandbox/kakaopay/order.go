@@ -2,7 +2,7 @@ package kakaopay
 
 import "net/http"
 
-// orderResponse is KakaoPay's answer to order (providers.md §1.6).
+// orderResponse is KakaoPay's answer to order (docs/providers.md §1.6).
 // Timestamps and the method are null until they happen, as at KakaoPay.
 type orderResponse struct {
 	TID                   string           `json:"tid"`

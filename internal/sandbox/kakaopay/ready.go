@@ -6,7 +6,7 @@ import (
 	"net/url"
 )
 
-// readyResponse is KakaoPay's answer to ready (providers.md §1.2).
+// readyResponse is KakaoPay's answer to ready (docs/providers.md §1.2).
 type readyResponse struct {
 	TID                   string `json:"tid"`
 	TMSResult             bool   `json:"tms_result"`

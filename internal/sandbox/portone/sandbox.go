@@ -43,7 +43,7 @@ type Options struct {
 	WebhookClient *http.Client
 	// AsyncCancel makes every cancellation come back REQUESTED; it
 	// completes (SUCCEEDED) on the next GET of the payment. It exercises
-	// clients against PortOne's asynchronous refunds (providers.md §5.17).
+	// clients against PortOne's asynchronous refunds (docs/providers.md §5.17).
 	AsyncCancel bool
 	// PublicURL is the absolute URL at which a browser reaches the
 	// handler's root, e.g. "http://localhost:8080/sandbox/portone"; it is

@@ -161,7 +161,7 @@ func (s *Sandbox) execute(r *http.Request, rt apiRoute, key string, in fields, d
 
 // authorize checks Authorization: Basic base64(secretKey + ":") and returns
 // the key. Every failure is 401 UNAUTHORIZED_KEY; the message says which
-// part is wrong, the missing colon included (providers.md §5 item 21).
+// part is wrong, the missing colon included (docs/providers.md §5 item 21).
 func (s *Sandbox) authorize(r *http.Request) (string, *apiError) {
 	h := strings.TrimSpace(r.Header.Get("Authorization"))
 	if h == "" {

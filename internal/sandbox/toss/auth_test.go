@@ -80,7 +80,7 @@ func TestSandbox_Routing(t *testing.T) {
 		{"Nested", http.MethodGet, "/v1/payments/a/b", http.StatusNotFound, "NOT_FOUND"},
 		{"EmptyOrder", http.MethodGet, "/v1/payments/orders/", http.StatusNotFound, "NOT_FOUND"},
 		// The unofficial spec's orderId path is the paymentKey path: an
-		// orderId there is an unknown paymentKey (providers.md §5 item 24).
+		// orderId there is an unknown paymentKey (docs/providers.md §5 item 24).
 		{"OrderIDAsKey", http.MethodGet, "/v1/payments/pay_not_a_key", http.StatusNotFound, "NOT_FOUND_PAYMENT"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
