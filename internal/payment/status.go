@@ -6,7 +6,7 @@ package payment
 // out of the same state.
 type Status string
 
-// The payment states. See docs/design.md for the diagram.
+// The payment states. See docs/architecture.md, section 3, for the diagram.
 const (
 	// StatusCreated is the short moment between the row being written (which
 	// claims the order id) and the provider answering the prepare call.

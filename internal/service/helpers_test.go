@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -23,23 +22,9 @@ const (
 	verifier = "verifier" // verifies (PortOne V1, V2)
 )
 
-// clock is the tests' time, shared by the service and the store.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
+// clock is the tests' time, shared by the service and the store (see
+// testutil.Clock).
+type clock = testutil.Clock
 
 // env is one service over a real SQLite store with two scripted fakes.
 type env struct {
@@ -71,7 +56,7 @@ func newEnv(t testing.TB) *env {
 	t.Cleanup(func() { st.Close() })
 	e := &env{
 		t: t, ctx: context.Background(), st: st, db: st,
-		clock: &clock{now: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)},
+		clock: testutil.NewClock(time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)),
 		appr:  paymenttest.New(approver, false), ver: paymenttest.New(verifier, true),
 		logs: &testutil.LogBuffer{}, cfg: testConfig,
 	}

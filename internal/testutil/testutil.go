@@ -1,12 +1,19 @@
-// Package testutil holds the small helpers the packages' tests share: a
-// locked recorder and log buffer (handlers run on other goroutines, and the
-// race detector sees no ordering through a socket), fake-server answers,
-// and the check of an application error's code. Only tests import it.
+// Package testutil holds the helpers the packages' tests share: a locked
+// recorder, log buffer and clock (handlers run on other goroutines, and the
+// race detector sees no ordering through a socket), fake-server answers
+// and the scripted fake provider server the adapters' tests build on, the
+// mounted server, browser and JSON reader the sandboxes' tests build on,
+// testdata loading, and the checks of an application error's code, of a
+// request's fields and of a validation's problems. Each provider's tests
+// keep only what is its own: its conventions, credentials and fixtures.
+// Only tests import it.
 package testutil
 
 import (
 	"bytes"
+	"errors"
 	"net/http"
+	"strings"
 	"sync"
 	"testing"
 
@@ -82,5 +89,25 @@ func AssertCode(t testing.TB, err error, code string) {
 	t.Helper()
 	if got := payment.ErrorCode(err); got != code {
 		t.Fatalf("error code = %q, want %q (err: %v)", got, code, err)
+	}
+}
+
+// AssertProblems checks a validation error that joins one error per
+// problem (errors.Join): exactly len(want) problems, each of want named in
+// the message, so that a config with several mistakes reports them all at
+// once.
+func AssertProblems(t testing.TB, err error, want []string) {
+	t.Helper()
+	if err == nil {
+		t.Fatal("Validate() = nil, want an error")
+	}
+	var joined interface{ Unwrap() []error }
+	if !errors.As(err, &joined) || len(joined.Unwrap()) != len(want) {
+		t.Errorf("Validate() reported %v, want %d problems", err, len(want))
+	}
+	for _, w := range want {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("Validate() = %q, want it to mention %q", err, w)
+		}
 	}
 }

@@ -18,32 +18,12 @@ import (
 
 	"github.com/paybridge/paybridge/internal/payment"
 	"github.com/paybridge/paybridge/internal/store"
+	"github.com/paybridge/paybridge/internal/testutil"
 	"github.com/paybridge/paybridge/internal/webhook"
 )
 
-// clock is a fake clock tests move by hand.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
-func (c *clock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = t
-}
+// clock is the tests' settable time (see testutil.Clock).
+type clock = testutil.Clock
 
 // signatures checks a Standard Webhooks request the way the spec describes
 // it, independently of package stdwebhook: HMAC-SHA256, keyed with the
@@ -135,7 +115,7 @@ func newEnv(t *testing.T, o webhook.Options) *env {
 	t.Cleanup(func() { s.Close() })
 	e := &env{t: t, s: s}
 	if o.Now == nil {
-		e.clock = &clock{t: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}
+		e.clock = testutil.NewClock(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))
 		s.Now, o.Now = e.clock.Now, e.clock.Now
 	}
 	if o.Timeout == 0 {

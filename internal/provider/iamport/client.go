@@ -231,15 +231,5 @@ func (c *Client) redact(s, token string) string {
 // logCall writes one debug line per call: the outcome only, never a body,
 // which would carry buyer data.
 func (c *Client) logCall(ctx context.Context, req request, status int, start time.Time, err error) {
-	attrs := []any{
-		"provider", payment.ProviderIamport, "op", req.op, "payment_id", req.paymentID,
-		"http_status", status, "duration_ms", time.Since(start).Milliseconds(),
-	}
-	if err != nil {
-		attrs = append(attrs, "error_code", payment.ErrorCode(err))
-		if pe := payment.AsProviderError(err); pe != nil {
-			attrs = append(attrs, "provider_code", pe.Code)
-		}
-	}
-	c.log.DebugContext(ctx, "iamport call", attrs...)
+	provider.LogCall(ctx, c.log, provider.CallLog{Provider: payment.ProviderIamport, Op: req.op, PaymentID: req.paymentID, Status: status}, start, err)
 }

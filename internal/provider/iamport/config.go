@@ -11,7 +11,7 @@ import (
 	"unicode"
 )
 
-// DefaultBaseURL is PortOne V1's REST API host (providers.md §2).
+// DefaultBaseURL is PortOne V1's REST API host (docs/providers.md §2).
 const DefaultBaseURL = "https://api.iamport.kr"
 
 // Config configures a PortOne V1 client.

@@ -267,7 +267,7 @@ func TestClient_LookupRetry(t *testing.T) {
 		f := newFake(t, replay(http.StatusInternalServerError, envelopeError(-1, "internal")))
 		c := MustClient(t, f.BaseURL(), func(c *Config) {
 			// The retry warning is logged just before the pause: cancel then.
-			c.Logger = slog.New(cancelOnWarn{cancel})
+			c.Logger = slog.New(testutil.CancelOnWarn{Cancel: cancel})
 		})
 		c.lookupBackoff = []time.Duration{time.Hour, time.Hour}
 		start := time.Now()
@@ -281,19 +281,6 @@ func TestClient_LookupRetry(t *testing.T) {
 		}
 	})
 }
-
-// cancelOnWarn is a slog.Handler that cancels a context at the first warning.
-type cancelOnWarn struct{ cancel context.CancelFunc }
-
-func (h cancelOnWarn) Enabled(context.Context, slog.Level) bool { return true }
-func (h cancelOnWarn) Handle(_ context.Context, r slog.Record) error {
-	if r.Level >= slog.LevelWarn {
-		h.cancel()
-	}
-	return nil
-}
-func (h cancelOnWarn) WithAttrs([]slog.Attr) slog.Handler { return h }
-func (h cancelOnWarn) WithGroup(string) slog.Handler      { return h }
 
 // TestErrors_NeverLeakSecrets forces every error path and asserts that
 // neither the API secret nor the access token appears in any error text or

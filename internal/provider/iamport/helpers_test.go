@@ -1,14 +1,11 @@
 package iamport
 
 import (
-	"bytes"
 	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -82,15 +79,7 @@ var testURLs = payment.ReturnURLs{
 	Fail:     "https://shop.example/pay/fail?payment_id=" + testID,
 }
 
-// mustTestdata reads testdata/name.
-func mustTestdata(tb testing.TB, name string) []byte {
-	tb.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return b
-}
+var mustTestdata = testutil.MustTestdata
 
 // wireRequest is an API request as the fake server received it.
 type wireRequest struct {
@@ -185,22 +174,7 @@ func (f *fakePortOne) serve(w http.ResponseWriter, r *http.Request) {
 		if ct := r.Header.Get("Content-Type"); ct != "application/json" {
 			t.Errorf("%s: Content-Type = %q, want application/json", path, ct)
 		}
-		var m map[string]any
-		dec := json.NewDecoder(bytes.NewReader(body))
-		dec.UseNumber()
-		if err := dec.Decode(&m); err != nil {
-			t.Errorf("%s: body is not a JSON object: %v", path, err)
-		}
-		for k, v := range m {
-			switch v := v.(type) {
-			case json.Number:
-				req.Fields[k], req.Kinds[k] = v.String(), "number"
-			case string:
-				req.Fields[k], req.Kinds[k] = v, "string"
-			default:
-				t.Errorf("%s: field %s has JSON type %T", path, k, v)
-			}
-		}
+		req.Fields, req.Kinds, _ = testutil.FlatJSON(t, path, body)
 	} else if len(body) != 0 {
 		t.Errorf("%s %s has a body", r.Method, path)
 	}
@@ -211,73 +185,25 @@ func (f *fakePortOne) serve(w http.ResponseWriter, r *http.Request) {
 // JSON numbers, strings as JSON strings.
 func assertFields(t *testing.T, req wireRequest, want map[string]any) {
 	t.Helper()
-	for k, v := range want {
-		got, ok := req.Fields[k]
-		if !ok {
-			t.Errorf("%s: field %s missing", req.Path, k)
-			continue
-		}
-		var wantStr, wantKind string
-		switch v := v.(type) {
-		case string:
-			wantStr, wantKind = v, "string"
-		case int:
-			b, _ := json.Marshal(v)
-			wantStr, wantKind = string(b), "number"
-		default:
-			t.Fatalf("assertFields: unsupported %T", v)
-		}
-		if got != wantStr || req.Kinds[k] != wantKind {
-			t.Errorf("%s: %s = %s %q, want %s %q", req.Path, k, req.Kinds[k], got, wantKind, wantStr)
-		}
-	}
-	for k := range req.Fields {
-		if _, ok := want[k]; !ok {
-			t.Errorf("%s: unexpected field %s = %q", req.Path, k, req.Fields[k])
-		}
-	}
+	testutil.AssertTextFields(t, req.Path, req.Fields, req.Kinds, want)
 }
 
-// replay is a handler that answers every API call with status and body.
-func replay(status int, body []byte) func(http.ResponseWriter, *http.Request, wireRequest) {
-	return func(w http.ResponseWriter, _ *http.Request, _ wireRequest) { testutil.Reply(w, status, body) }
-}
+// Handlers for newFake: replay answers every API call with status and
+// body, hangUp closes the connection without answering.
+var (
+	replay = testutil.Replay[wireRequest]
+	hangUp = testutil.HangUpOn[wireRequest]
+)
 
 // replayFile is replay of a testdata file with 200.
 func replayFile(t *testing.T, name string) func(http.ResponseWriter, *http.Request, wireRequest) {
 	return replay(http.StatusOK, mustTestdata(t, name))
 }
 
-// hangUp is a handler that closes the connection without answering, as a
-// crashed server or a dropped network does.
-func hangUp(t *testing.T) func(http.ResponseWriter, *http.Request, wireRequest) {
-	return func(w http.ResponseWriter, _ *http.Request, _ wireRequest) {
-		testutil.HangUp(t, w)
-	}
-}
-
 // envelopeError is a V1 error body.
 func envelopeError(code int, msg string) []byte {
 	b, _ := json.Marshal(map[string]any{"code": code, "message": msg, "response": nil})
 	return b
-}
-
-// fakeClock is a settable clock.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
 }
 
 // recorder collects values from server handlers (see testutil.Recorder).

@@ -1,6 +1,6 @@
 // Package iamport is paybridge's adapter for PortOne V1, the iamport REST
 // API at api.iamport.kr. The contract it follows is
-// shared/reference/providers.md §2 and PortOne's own V1 OpenAPI schema.
+// docs/providers.md §2 and PortOne's own V1 OpenAPI schema.
 //
 // A V1 payment is not approved by the server: the buyer pays inside
 // PortOne's window (opened by the IMP.request_pay browser SDK), and the

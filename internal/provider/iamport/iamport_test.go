@@ -18,7 +18,7 @@ import (
 func TestClient_Ready(t *testing.T) {
 	t.Run("Registered", func(t *testing.T) {
 		f := newFake(t, replayFile(t, "prepare.json"))
-		clock := &fakeClock{t: time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)}
+		clock := testutil.NewClock(time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC))
 		got, err := MustClient(t, f.BaseURL(), func(c *Config) { c.Now = clock.Now }).Ready(context.Background(), testPayment(), testURLs)
 		if err != nil {
 			t.Fatal(err)

@@ -89,7 +89,7 @@ func TestSandbox_Faults(t *testing.T) {
 // token rules with one clock: refreshing in the last minute gets the same
 // token, extended by 5 minutes.
 func TestSandbox_TokenLifetime(t *testing.T) {
-	clock := &fakeClock{t: time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)}
+	clock := testutil.NewClock(time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC))
 	sb, c := MustSandbox(t, sbiamport.Options{Now: clock.Now}, func(c *Config) { c.Now = clock.Now })
 	p := sandboxPayment()
 	lookup := func() {

@@ -26,14 +26,8 @@ func MustSandbox(t *testing.T, o sbiamport.Options, mods ...func(*Config)) (*sbi
 		o.APIKey, o.APISecret = testKey, testSecret
 	}
 	sb := sbiamport.New(o)
-	mux := http.NewServeMux()
-	strip := http.StripPrefix(testPrefix, sb)
-	mux.Handle(testPrefix+"/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		r.Header.Set("X-Forwarded-Prefix", testPrefix) // where the sandbox's pages live
-		strip.ServeHTTP(w, r)
-	}))
-	srv := httptest.NewServer(mux)
-	t.Cleanup(srv.Close)
+	// The forwarded prefix tells the sandbox where its pages live.
+	srv := testutil.ServeMounted(t, testPrefix, testutil.ForwardedPrefix(testPrefix, sb))
 	c := MustClient(t, srv.URL+testPrefix, append([]func(*Config){func(c *Config) {
 		c.WindowURL = srv.URL + testPrefix
 		c.HTTPClient = &http.Client{Timeout: 5 * time.Second}
@@ -69,10 +63,7 @@ func returnURLs(p *payment.Payment) payment.ReturnURLs {
 
 // browser is a client that does not follow redirects, so tests can read
 // them.
-var browser = &http.Client{
-	Timeout:       5 * time.Second,
-	CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-}
+var browser = testutil.Browser()
 
 var impUIDField = regexp.MustCompile(`name="imp_uid" value="([^"]+)"`)
 

@@ -2,7 +2,7 @@ package iamport
 
 import "github.com/paybridge/paybridge/internal/payment"
 
-// PortOne V1 payment statuses (PaymentAnnotation.status; providers.md §2.3).
+// PortOne V1 payment statuses (PaymentAnnotation.status; docs/providers.md §2.3).
 const (
 	statusReady     = "ready"     // not paid (window opened; or virtual account issued)
 	statusPaid      = "paid"      // paid, possibly partly refunded

@@ -64,7 +64,7 @@ func TestTokenCache_Concurrent(t *testing.T) {
 // decades behind ours, so reading expired_at as an instant would refetch
 // on every call.
 func TestTokenCache_Expiry(t *testing.T) {
-	clock := &fakeClock{t: time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)}
+	clock := testutil.NewClock(time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC))
 	f := newFake(t, replayFile(t, "payment_paid.json"))
 	f.token = func(w http.ResponseWriter, n int32) {
 		tok := fmt.Sprintf("tok%d", n)

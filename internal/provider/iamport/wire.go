@@ -10,7 +10,7 @@ import (
 )
 
 // Wire structs mirror PortOne V1's field names (portone-v1.openapi.json;
-// providers.md §2). Fields paybridge does not read are left out: the
+// docs/providers.md §2). Fields paybridge does not read are left out: the
 // decoder ignores them, so a new field at PortOne changes nothing here.
 
 // envelope is the shape of every V1 answer, success or error (§2.1):

@@ -22,7 +22,7 @@ import (
 // kilobytes; anything larger is not a KakaoPay answer.
 const maxResponseBody = 1 << 20
 
-// Content types per generation (providers.md §1.1).
+// Content types per generation (docs/providers.md §1.1).
 const (
 	contentTypeJSON = "application/json"
 	contentTypeForm = "application/x-www-form-urlencoded;charset=utf-8"
@@ -153,18 +153,8 @@ func (c *Client) call(ctx context.Context, op, paymentID string, in, out any) er
 // logCall writes one debug line per call. Only the outcome is logged, never
 // the request or response body, which would carry buyer data.
 func (c *Client) logCall(ctx context.Context, op, paymentID string, status int, start time.Time, err error) {
-	attrs := []any{
-		"provider", payment.ProviderKakaoPay, "op", op, "generation", c.generation,
-		"payment_id", paymentID, "http_status", status,
-		"duration_ms", time.Since(start).Milliseconds(),
-	}
-	if err != nil {
-		attrs = append(attrs, "error_code", payment.ErrorCode(err))
-		if pe := payment.AsProviderError(err); pe != nil {
-			attrs = append(attrs, "provider_code", pe.Code)
-		}
-	}
-	c.log.DebugContext(ctx, "kakaopay call", attrs...)
+	provider.LogCall(ctx, c.log, provider.CallLog{Provider: payment.ProviderKakaoPay, Op: op, PaymentID: paymentID,
+		Status: status, Extra: []any{"generation", c.generation}}, start, err)
 }
 
 // encode renders a request struct as this generation expects it: JSON for

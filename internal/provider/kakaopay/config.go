@@ -12,7 +12,7 @@ import (
 
 // KakaoPay's two API generations. They share request and response field
 // names and differ in host, path prefix, auth scheme, body encoding and the
-// names of the error fields (providers.md §1.1).
+// names of the error fields (docs/providers.md §1.1).
 const (
 	GenerationCurrent = "current" // open-api.kakaopay.com, SECRET_KEY, JSON
 	GenerationLegacy  = "legacy"  // kapi.kakao.com, KakaoAK, form-urlencoded
@@ -29,7 +29,7 @@ const (
 	DefaultLegacyBaseURL = "https://kapi.kakao.com"
 )
 
-// cidLen is the length of every KakaoPay CID (providers.md §1.1).
+// cidLen is the length of every KakaoPay CID (docs/providers.md §1.1).
 const cidLen = 10
 
 // Config configures a KakaoPay client. Exactly one of SecretKey and AdminKey
@@ -81,7 +81,7 @@ func (c Config) Validate() error {
 		add("one of SecretKey (current API) or AdminKey (legacy API) is required")
 	case c.SecretKey != "" && c.AdminKey != "":
 		// Sending one generation's key to the other's host is a classic
-		// mistake (providers.md §5.6); refuse to guess which one was meant.
+		// mistake (docs/providers.md §5.6); refuse to guess which one was meant.
 		add("set only one of SecretKey (current API) or AdminKey (legacy API), not both")
 	}
 	if c.SecretKey != "" && !headerSafe(c.SecretKey) {

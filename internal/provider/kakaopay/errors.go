@@ -23,7 +23,7 @@ import (
 // When in doubt a rule says EUPSTREAM: wrongly calling an approved payment
 // failed loses the merchant's money or, after a retry, charges the buyer
 // twice, whereas a needless lookup costs one request. The codes come from
-// providers.md §1.7, most of them from a single third-party source, which is
+// docs/providers.md §1.7, most of them from a single third-party source, which is
 // one more reason why unknown codes are EUPSTREAM.
 
 // KakaoPay error codes with a rule of their own.
@@ -109,7 +109,7 @@ func classify(op string, status int, body []byte, key string) *payment.Error {
 	switch code := eb.code; {
 	case status >= 500 || code == codeInternal || code == codeMaintenance:
 		// KakaoPay failed while handling the call; it may have got as far
-		// as approving or cancelling (providers.md §1.7: "query /order").
+		// as approving or cancelling (docs/providers.md §1.7: "query /order").
 		return payment.Wrap(payment.EUPSTREAM, pe,
 			"KakaoPay failed during the %s call (code %s); the outcome is unknown", op, code)
 
@@ -188,7 +188,7 @@ func isResultCode(s string) bool {
 // errorWire holds both generations' error shapes: legacy {code, msg, extras}
 // and current {error_code, error_message, extras}. Both are read whatever the
 // generation, since nothing guarantees a gateway or a future API version
-// sticks to one (providers.md §5.5).
+// sticks to one (docs/providers.md §5.5).
 type errorWire struct {
 	Code         json.RawMessage `json:"code"`
 	Msg          looseString     `json:"msg"`

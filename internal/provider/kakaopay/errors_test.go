@@ -335,7 +335,7 @@ func TestClient_LookupRetry(t *testing.T) {
 		f := newFake(t, GenerationCurrent, replay(http.StatusInternalServerError, []byte(currentErr(-500, ""))))
 		c := MustClient(t, GenerationCurrent, f.BaseURL(), func(c *Config) {
 			// The retry warning is logged just before the pause: cancel then.
-			c.Logger = slog.New(cancelOnWarn{cancel})
+			c.Logger = slog.New(testutil.CancelOnWarn{Cancel: cancel})
 		})
 		c.lookupBackoff = []time.Duration{time.Hour, time.Hour}
 		start := time.Now()
@@ -349,19 +349,6 @@ func TestClient_LookupRetry(t *testing.T) {
 		}
 	})
 }
-
-// cancelOnWarn is a slog.Handler that cancels a context at the first warning.
-type cancelOnWarn struct{ cancel context.CancelFunc }
-
-func (h cancelOnWarn) Enabled(context.Context, slog.Level) bool { return true }
-func (h cancelOnWarn) Handle(_ context.Context, r slog.Record) error {
-	if r.Level >= slog.LevelWarn {
-		h.cancel()
-	}
-	return nil
-}
-func (h cancelOnWarn) WithAttrs([]slog.Attr) slog.Handler { return h }
-func (h cancelOnWarn) WithGroup(string) slog.Handler      { return h }
 
 // TestErrors_NeverLeakKeys forces every error path with each generation's
 // key and asserts the key appears in no error text and no log line, even

@@ -1,16 +1,11 @@
 package kakaopay
 
 import (
-	"bytes"
 	"encoding/json"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -86,15 +81,7 @@ var testURLs = payment.ReturnURLs{
 	Fail:     "https://shop.example/pay/fail?payment_id=pay_1",
 }
 
-// mustTestdata reads testdata/name.
-func mustTestdata(tb testing.TB, name string) []byte {
-	tb.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return b
-}
+var mustTestdata = testutil.MustTestdata
 
 // wireRequest is a request as the fake server received it, decoded the way
 // its generation encodes it.
@@ -104,41 +91,23 @@ type wireRequest struct {
 	Kinds  map[string]string // JSON only: "number" or "string" per field
 }
 
-// fakeKakao is an httptest server that checks every request against the
-// conventions of one generation (method, path under testPrefix,
-// Authorization, Content-Type, body encoding) and then hands it to handle.
-type fakeKakao struct {
-	*httptest.Server
-	calls  atomic.Int32
-	gen    string
-	handle func(w http.ResponseWriter, r *http.Request, req wireRequest)
-}
+// fakeKakao is a fake KakaoPay API (see testutil.FakeProvider) that
+// checks every request against the conventions of one generation (method,
+// path under testPrefix, Authorization, Content-Type, body encoding) and
+// then hands it to handle.
+type fakeKakao = testutil.FakeProvider[wireRequest]
 
 // newFake starts a fakeKakao for gen; it is closed when the test ends.
 func newFake(t *testing.T, gen string, handle func(w http.ResponseWriter, r *http.Request, req wireRequest)) *fakeKakao {
 	t.Helper()
-	f := &fakeKakao{gen: gen, handle: handle}
-	f.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		f.calls.Add(1)
-		req, ok := f.check(t, r)
-		if !ok {
+	return testutil.NewFakeProvider(t, testPrefix, func(r *http.Request) (wireRequest, bool) { return check(t, gen, r) },
+		func(w http.ResponseWriter) {
 			http.Error(w, `{"code":-999,"msg":"fake: bad request"}`, http.StatusTeapot)
-			return
-		}
-		f.handle(w, r, req)
-	}))
-	t.Cleanup(f.Close)
-	return f
+		}, handle)
 }
 
-// BaseURL is the base URL for a client: the server's address plus testPrefix.
-func (f *fakeKakao) BaseURL() string { return f.Server.URL + testPrefix }
-
-// Calls is the number of requests the server received.
-func (f *fakeKakao) Calls() int { return int(f.calls.Load()) }
-
 // check asserts the generation's conventions and decodes the body.
-func (f *fakeKakao) check(t *testing.T, r *http.Request) (wireRequest, bool) {
+func check(t *testing.T, gen string, r *http.Request) (wireRequest, bool) {
 	ok := true
 	fail := func(format string, args ...any) {
 		t.Errorf(format, args...)
@@ -148,7 +117,7 @@ func (f *fakeKakao) check(t *testing.T, r *http.Request) (wireRequest, bool) {
 		fail("method = %s, want POST", r.Method)
 	}
 	apiPath, wantAuth, wantType := testPrefix+"/v1/payment/", "KakaoAK "+testAdminKey, contentTypeForm
-	if f.gen == GenerationCurrent {
+	if gen == GenerationCurrent {
 		apiPath, wantAuth, wantType = testPrefix+"/online/v1/payment/", "SECRET_KEY "+testSecretKey, contentTypeJSON
 	}
 	op, found := strings.CutPrefix(r.URL.Path, apiPath)
@@ -166,23 +135,10 @@ func (f *fakeKakao) check(t *testing.T, r *http.Request) (wireRequest, bool) {
 		fail("read body: %v", err)
 	}
 	req := wireRequest{Op: op, Fields: map[string]string{}, Kinds: map[string]string{}}
-	if f.gen == GenerationCurrent {
-		var m map[string]any
-		dec := json.NewDecoder(bytes.NewReader(body))
-		dec.UseNumber()
-		if err := dec.Decode(&m); err != nil {
-			fail("body is not a JSON object: %v", err)
-		}
-		for k, v := range m {
-			switch v := v.(type) {
-			case json.Number:
-				req.Fields[k], req.Kinds[k] = v.String(), "number"
-			case string:
-				req.Fields[k], req.Kinds[k] = v, "string"
-			default:
-				fail("field %s has JSON type %T", k, v)
-			}
-		}
+	if gen == GenerationCurrent {
+		var decoded bool
+		req.Fields, req.Kinds, decoded = testutil.FlatJSON(t, op, body)
+		ok = ok && decoded
 	} else {
 		form, err := url.ParseQuery(string(body))
 		if err != nil {
@@ -202,35 +158,7 @@ func (f *fakeKakao) check(t *testing.T, r *http.Request) (wireRequest, bool) {
 // must arrive as JSON numbers (current) or decimal strings (legacy).
 func assertFields(t *testing.T, req wireRequest, want map[string]any) {
 	t.Helper()
-	for k, v := range want {
-		got, ok := req.Fields[k]
-		if !ok {
-			t.Errorf("%s: field %s missing", req.Op, k)
-			continue
-		}
-		var wantStr, wantKind string
-		switch v := v.(type) {
-		case string:
-			wantStr, wantKind = v, "string"
-		case int:
-			wantStr, wantKind = itoa(int64(v)), "number"
-		case int64:
-			wantStr, wantKind = itoa(v), "number"
-		default:
-			t.Fatalf("assertFields: unsupported %T", v)
-		}
-		if got != wantStr {
-			t.Errorf("%s: %s = %q, want %q", req.Op, k, got, wantStr)
-		}
-		if kind, ok := req.Kinds[k]; ok && kind != wantKind {
-			t.Errorf("%s: %s is a JSON %s, want a %s", req.Op, k, kind, wantKind)
-		}
-	}
-	for k := range req.Fields {
-		if _, ok := want[k]; !ok {
-			t.Errorf("%s: unexpected field %s = %q", req.Op, k, req.Fields[k])
-		}
-	}
+	testutil.AssertTextFields(t, req.Op, req.Fields, req.Kinds, want)
 }
 
 func itoa(n int64) string {
@@ -238,18 +166,12 @@ func itoa(n int64) string {
 	return string(b)
 }
 
-// replay is a handler that answers every call with status and body.
-func replay(status int, body []byte) func(http.ResponseWriter, *http.Request, wireRequest) {
-	return func(w http.ResponseWriter, _ *http.Request, _ wireRequest) { testutil.Reply(w, status, body) }
-}
-
-// hangUp is a handler that closes the connection without answering, as a
-// crashed server or a dropped network does.
-func hangUp(t *testing.T) func(http.ResponseWriter, *http.Request, wireRequest) {
-	return func(w http.ResponseWriter, _ *http.Request, _ wireRequest) {
-		testutil.HangUp(t, w)
-	}
-}
+// Handlers for newFake: replay answers every call with status and body,
+// hangUp closes the connection without answering.
+var (
+	replay = testutil.Replay[wireRequest]
+	hangUp = testutil.HangUpOn[wireRequest]
+)
 
 // kstTime is a wall-clock time in KST.
 func kstTime(y int, mo time.Month, d, h, mi, s int) time.Time {

@@ -2,7 +2,7 @@
 // (단건결제) API, in both of its generations: the current one at
 // open-api.kakaopay.com (SECRET_KEY, JSON) and the legacy one at
 // kapi.kakao.com (KakaoAK, form bodies). The contract it follows is
-// shared/reference/providers.md §1.
+// docs/providers.md §1.
 //
 // The adapter translates; it does not decide. Approve and Cancel report what
 // KakaoPay answered, and the service compares that with the payment it
@@ -70,7 +70,7 @@ func (c *Client) Ready(ctx context.Context, p *payment.Payment, urls payment.Ret
 
 // Approve finishes p with the buyer's pg_token. Every other field comes from
 // p, i.e. from paybridge's own record of the ready call, never from the
-// browser (providers.md §5.1). It is never retried: a repeated approve is a
+// browser (docs/providers.md §5.1). It is never retried: a repeated approve is a
 // -702 at best. The answer is translated as is; comparing it with p is the
 // service's job.
 //
@@ -123,7 +123,7 @@ func (c *Client) Approve(ctx context.Context, p *payment.Payment, ret payment.Re
 // read-only, it is retried on transport errors and 5xx; see lookupWithRetry.
 func (c *Client) Lookup(ctx context.Context, p *payment.Payment) (*payment.ProviderPayment, error) {
 	if p.ProviderTID == "" {
-		// KakaoPay can look orders up only by tid (providers.md §1.6).
+		// KakaoPay can look orders up only by tid (docs/providers.md §1.6).
 		return nil, payment.Errorf(payment.EINVALID, "the payment has no KakaoPay tid to look up")
 	}
 	req := orderRequest{CID: c.cidFor(p), TID: p.ProviderTID}
@@ -197,7 +197,7 @@ func (c *Client) translateState(ctx context.Context, op string, st *paymentState
 
 // ParseReturn reads the approval URL's query. KakaoPay appends only
 // pg_token; the buyer finished only if it is there. The cancel and fail
-// URLs carry nothing documented (providers.md §1.3): the service looks the
+// URLs carry nothing documented (docs/providers.md §1.3): the service looks the
 // order up instead of reading them.
 func (c *Client) ParseReturn(q url.Values) payment.Return {
 	tok := q.Get("pg_token")

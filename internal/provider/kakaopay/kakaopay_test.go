@@ -229,7 +229,7 @@ func TestClient_Cancel(t *testing.T) {
 	}
 }
 
-// TestStateOf covers every status of providers.md §1.6 and an unknown one.
+// TestStateOf covers every status of docs/providers.md §1.6 and an unknown one.
 func TestStateOf(t *testing.T) {
 	tests := map[string]payment.ProviderState{
 		"READY":               payment.ProviderPending,

@@ -11,7 +11,7 @@ import (
 )
 
 // kst is Korea Standard Time. KakaoPay's timestamps carry no offset and are
-// KST (providers.md §1.2, §5.8); reading them as UTC shifts every time by
+// KST (docs/providers.md §1.2, §5.8); reading them as UTC shifts every time by
 // nine hours.
 var kst = time.FixedZone("KST", 9*60*60)
 

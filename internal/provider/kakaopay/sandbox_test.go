@@ -4,7 +4,6 @@ import (
 	"context"
 	"github.com/paybridge/paybridge/internal/testutil"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -20,15 +19,8 @@ import (
 func MustSandbox(t *testing.T, gen string) (*kpsandbox.Sandbox, *Client) {
 	t.Helper()
 	sb := kpsandbox.New(kpsandbox.Options{SecretKey: testSecretKey, AdminKey: testAdminKey})
-	mux := http.NewServeMux()
-	strip := http.StripPrefix(testPrefix, sb)
-	mux.Handle(testPrefix+"/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		// Tells the sandbox where its buyer page lives.
-		r.Header.Set("X-Forwarded-Prefix", testPrefix)
-		strip.ServeHTTP(w, r)
-	}))
-	srv := httptest.NewServer(mux)
-	t.Cleanup(srv.Close)
+	// The forwarded prefix tells the sandbox where its buyer page lives.
+	srv := testutil.ServeMounted(t, testPrefix, testutil.ForwardedPrefix(testPrefix, sb))
 	c := MustClient(t, gen, srv.URL+testPrefix, func(c *Config) {
 		c.HTTPClient = &http.Client{Timeout: 5 * time.Second}
 	})
@@ -57,10 +49,7 @@ func sandboxPayment() *payment.Payment {
 // approval URL.
 func buyerApproves(t *testing.T, checkoutURL, method, approvalURL string) string {
 	t.Helper()
-	browser := &http.Client{
-		Timeout:       5 * time.Second,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	}
+	browser := testutil.Browser()
 	resp, err := browser.Get(checkoutURL)
 	if err != nil {
 		t.Fatal(err)

@@ -2,7 +2,7 @@ package kakaopay
 
 import "github.com/paybridge/paybridge/internal/payment"
 
-// KakaoPay order statuses (providers.md §1.6).
+// KakaoPay order statuses (docs/providers.md §1.6).
 const (
 	statusReady             = "READY"               // payment requested
 	statusSendTMS           = "SEND_TMS"            // payment message sent to KakaoTalk

@@ -2,14 +2,14 @@ package kakaopay
 
 import "encoding/json"
 
-// Wire structs mirror KakaoPay's field names (providers.md §1.2–§1.6), which
+// Wire structs mirror KakaoPay's field names (docs/providers.md §1.2–§1.6), which
 // are the same in both generations. Request structs are encoded as JSON or,
 // for the legacy API, as a form built from the same json tags (formValues),
 // so they may hold only strings and integers. Fields paybridge does not send
 // are left out rather than declared unused.
 //
 // Required fields never carry omitempty: KakaoPay wants tax_free_amount and
-// cancel_tax_free_amount even when they are 0 (providers.md §5.7).
+// cancel_tax_free_amount even when they are 0 (docs/providers.md §5.7).
 
 // readyRequest is the body of POST …/payment/ready.
 type readyRequest struct {

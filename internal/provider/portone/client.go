@@ -96,7 +96,7 @@ func (c *Client) Finishing() payment.Finishing {
 }
 
 // paymentURL is the URL of /payments/{paymentId}{suffix}. The id is
-// path-escaped (providers.md §5.19): an id with a "/" or "?" must not
+// path-escaped (docs/providers.md §5.19): an id with a "/" or "?" must not
 // address another resource.
 func (c *Client) paymentURL(paymentID, suffix string, query url.Values) string {
 	u := c.baseURL + "/payments/" + url.PathEscape(paymentID) + suffix
@@ -150,7 +150,7 @@ func (c *Client) call(ctx context.Context, op, method, target, paymentID string,
 		err = classify(op, resp.StatusCode, data, c.secret)
 	case out != nil:
 		// Unknown fields are ignored: PortOne adds fields and union
-		// members without notice (providers.md §3.1, §5.16).
+		// members without notice (docs/providers.md §3.1, §5.16).
 		if jerr := json.Unmarshal(data, out); jerr != nil {
 			err = unreadableResponse(op, resp.StatusCode, jerr)
 		}
@@ -162,15 +162,5 @@ func (c *Client) call(ctx context.Context, op, method, target, paymentID string,
 // logCall writes one debug line per call. Only the outcome is logged, never
 // a request or response body, which would carry buyer data.
 func (c *Client) logCall(ctx context.Context, op, paymentID string, status int, start time.Time, err error) {
-	attrs := []any{
-		"provider", payment.ProviderPortOne, "op", op, "payment_id", paymentID,
-		"http_status", status, "duration_ms", time.Since(start).Milliseconds(),
-	}
-	if err != nil {
-		attrs = append(attrs, "error_code", payment.ErrorCode(err))
-		if pe := payment.AsProviderError(err); pe != nil {
-			attrs = append(attrs, "provider_code", pe.Code)
-		}
-	}
-	c.log.DebugContext(ctx, "portone call", attrs...)
+	provider.LogCall(ctx, c.log, provider.CallLog{Provider: payment.ProviderPortOne, Op: op, PaymentID: paymentID, Status: status}, start, err)
 }

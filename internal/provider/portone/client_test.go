@@ -91,7 +91,7 @@ func TestClient_Requests(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			body := mustTestdata(t, tt.file)
-			f := newFake(t, func(w http.ResponseWriter, req wireRequest) {
+			f := newFake(t, func(w http.ResponseWriter, _ *http.Request, req wireRequest) {
 				if req.Method != tt.method || req.Path != tt.path {
 					t.Errorf("%s %s, want %s %s", req.Method, req.Path, tt.method, tt.path)
 				}
@@ -126,10 +126,10 @@ func encodeQuery(q map[string][]string) string {
 }
 
 // TestClient_PathEscape checks that a paymentId is one escaped path segment
-// (providers.md §5.19): "/" and "?" must not change the resource.
+// (docs/providers.md §5.19): "/" and "?" must not change the resource.
 func TestClient_PathEscape(t *testing.T) {
 	var rec recorder
-	f := newFake(t, func(w http.ResponseWriter, req wireRequest) {
+	f := newFake(t, func(w http.ResponseWriter, _ *http.Request, req wireRequest) {
 		rec.Add(req.Path)
 		testutil.Reply(w, http.StatusOK, mustTestdata(t, "payment_paid.json"))
 	})
@@ -150,7 +150,7 @@ func TestClient_NoRedirects(t *testing.T) {
 		t.Errorf("the redirect was followed to %s (Authorization %q)", r.URL, r.Header.Get("Authorization"))
 	}))
 	defer elsewhere.Close()
-	f := newFake(t, func(w http.ResponseWriter, _ wireRequest) {
+	f := newFake(t, func(w http.ResponseWriter, _ *http.Request, _ wireRequest) {
 		w.Header().Set("Location", elsewhere.URL+"/payments/x")
 		w.WriteHeader(http.StatusFound)
 	})
@@ -185,7 +185,7 @@ func TestClient_Logs(t *testing.T) {
 // TestClient_ContextDeadline checks that a call ends with its context.
 func TestClient_ContextDeadline(t *testing.T) {
 	release := make(chan struct{})
-	f := newFake(t, func(w http.ResponseWriter, _ wireRequest) { <-release })
+	f := newFake(t, func(w http.ResponseWriter, _ *http.Request, _ wireRequest) { <-release })
 	defer close(release)
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()

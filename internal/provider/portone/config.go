@@ -13,11 +13,11 @@ import (
 	"github.com/paybridge/paybridge/internal/stdwebhook"
 )
 
-// DefaultBaseURL is PortOne V2's API host (providers.md §3).
+// DefaultBaseURL is PortOne V2's API host (docs/providers.md §3).
 const DefaultBaseURL = "https://api.portone.io"
 
 // maxWebhookSecrets is how many webhook secrets PortOne keeps active at once,
-// so that a secret can be rotated without a gap (providers.md §3.4).
+// so that a secret can be rotated without a gap (docs/providers.md §3.4).
 const maxWebhookSecrets = 2
 
 // Config configures a PortOne V2 client.

@@ -1,12 +1,12 @@
 package portone
 
 import (
-	"errors"
-	"github.com/paybridge/paybridge/internal/provider"
 	"strings"
 	"testing"
 
+	"github.com/paybridge/paybridge/internal/provider"
 	"github.com/paybridge/paybridge/internal/stdwebhook"
+	"github.com/paybridge/paybridge/internal/testutil"
 )
 
 func TestConfig_Validate(t *testing.T) {
@@ -45,19 +45,7 @@ func TestConfig_Validate(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := tt.cfg.Validate()
-			if err == nil {
-				t.Fatal("Validate() = nil, want an error")
-			}
-			var joined interface{ Unwrap() []error }
-			if !errors.As(err, &joined) || len(joined.Unwrap()) != len(tt.want) {
-				t.Errorf("Validate() reported %v, want %d problems", err, len(tt.want))
-			}
-			for _, w := range tt.want {
-				if !strings.Contains(err.Error(), w) {
-					t.Errorf("Validate() = %q, want it to mention %q", err, w)
-				}
-			}
+			testutil.AssertProblems(t, tt.cfg.Validate(), tt.want)
 			if _, err := New(tt.cfg); err == nil {
 				t.Error("New accepted an invalid config")
 			}

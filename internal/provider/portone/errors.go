@@ -24,7 +24,7 @@ import (
 // from classify as ENOTFOUND and Lookup turns it into "pending, NOT_FOUND".
 
 // PortOne error types (the "type" of the {type, message} error body) with a
-// rule of their own, from the OpenAPI schema's error unions (providers.md §3).
+// rule of their own, from the OpenAPI schema's error unions (docs/providers.md §3).
 const (
 	typeInvalidRequest   = "INVALID_REQUEST" // 400
 	typeUnauthorized     = "UNAUTHORIZED"    // 401

@@ -156,16 +156,16 @@ func TestClassify_Redaction(t *testing.T) {
 func TestRetry(t *testing.T) {
 	paid := mustTestdata(t, "payment_paid.json")
 	t.Run("LookupRecovers", func(t *testing.T) {
-		for name, fail := range map[string]func(http.ResponseWriter, wireRequest){
+		for name, fail := range map[string]func(http.ResponseWriter, *http.Request, wireRequest){
 			"5xx":        replay(http.StatusBadGateway, []byte(`{"type":"PG_PROVIDER","message":"x","pgCode":"a","pgMessage":"b"}`)),
 			"hangUp":     hangUp(t),
 			"unreadable": replay(http.StatusOK, []byte(`{"status":`)),
 		} {
 			t.Run(name, func(t *testing.T) {
 				var n atomic.Int32
-				f := newFake(t, func(w http.ResponseWriter, req wireRequest) {
+				f := newFake(t, func(w http.ResponseWriter, r *http.Request, req wireRequest) {
 					if n.Add(1) < 3 {
-						fail(w, req)
+						fail(w, r, req)
 						return
 					}
 					testutil.Reply(w, http.StatusOK, paid)
@@ -199,7 +199,7 @@ func TestRetry(t *testing.T) {
 	})
 	t.Run("ApproveIsALookup", func(t *testing.T) {
 		var n atomic.Int32
-		f := newFake(t, func(w http.ResponseWriter, req wireRequest) {
+		f := newFake(t, func(w http.ResponseWriter, _ *http.Request, req wireRequest) {
 			if n.Add(1) == 1 {
 				testutil.Reply(w, http.StatusServiceUnavailable, []byte(`{"type":"INTERNAL_SERVER_ERROR"}`))
 				return
@@ -212,7 +212,7 @@ func TestRetry(t *testing.T) {
 		}
 	})
 	t.Run("CancelNeverRetried", func(t *testing.T) {
-		for name, fail := range map[string]func(http.ResponseWriter, wireRequest){
+		for name, fail := range map[string]func(http.ResponseWriter, *http.Request, wireRequest){
 			"5xx":    replay(http.StatusBadGateway, []byte(`{"type":"PG_PROVIDER","message":"x"}`)),
 			"hangUp": hangUp(t),
 		} {

@@ -6,11 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -71,15 +67,7 @@ var testURLs = payment.ReturnURLs{
 	Fail:     "https://shop.example/pay/fail",
 }
 
-// mustTestdata reads testdata/name.
-func mustTestdata(tb testing.TB, name string) []byte {
-	tb.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return b
-}
+var mustTestdata = testutil.MustTestdata
 
 // wireRequest is a request as the fake server received it.
 type wireRequest struct {
@@ -90,37 +78,19 @@ type wireRequest struct {
 	HasBody bool
 }
 
-// fakePortOne is an httptest server that checks every request against
-// PortOne's conventions (path under testPrefix, Authorization, JSON bodies)
-// and then hands it to handle.
-type fakePortOne struct {
-	*httptest.Server
-	calls  atomic.Int32
-	handle func(w http.ResponseWriter, req wireRequest)
-}
+// fakePortOne is a fake PortOne API (see testutil.FakeProvider) that
+// checks every request against PortOne's conventions (path under
+// testPrefix, Authorization, JSON bodies) and then hands it to handle.
+type fakePortOne = testutil.FakeProvider[wireRequest]
 
 // newFake starts a fakePortOne; it is closed when the test ends.
-func newFake(t *testing.T, handle func(w http.ResponseWriter, req wireRequest)) *fakePortOne {
+func newFake(t *testing.T, handle func(w http.ResponseWriter, r *http.Request, req wireRequest)) *fakePortOne {
 	t.Helper()
-	f := &fakePortOne{handle: handle}
-	f.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		f.calls.Add(1)
-		req, ok := check(t, r)
-		if !ok {
+	return testutil.NewFakeProvider(t, testPrefix, func(r *http.Request) (wireRequest, bool) { return check(t, r) },
+		func(w http.ResponseWriter) {
 			http.Error(w, `{"type":"FAKE","message":"fake: bad request"}`, http.StatusTeapot)
-			return
-		}
-		f.handle(w, req)
-	}))
-	t.Cleanup(f.Close)
-	return f
+		}, handle)
 }
-
-// BaseURL is the base URL for a client: the server's address plus testPrefix.
-func (f *fakePortOne) BaseURL() string { return f.Server.URL + testPrefix }
-
-// Calls is the number of requests the server received.
-func (f *fakePortOne) Calls() int { return int(f.calls.Load()) }
 
 // check asserts the conventions and decodes the request.
 func check(t *testing.T, r *http.Request) (wireRequest, bool) {
@@ -159,50 +129,15 @@ func check(t *testing.T, r *http.Request) (wireRequest, bool) {
 // be JSON numbers and strings JSON strings.
 func assertFields(t *testing.T, req wireRequest, want map[string]any) {
 	t.Helper()
-	for k, v := range want {
-		got, ok := req.Fields[k]
-		if !ok {
-			t.Errorf("%s %s: field %s missing", req.Method, req.Path, k)
-			continue
-		}
-		switch v := v.(type) {
-		case string:
-			if s, isStr := got.(string); !isStr || s != v {
-				t.Errorf("%s: %s = %#v, want the string %q", req.Path, k, got, v)
-			}
-		case int, int64:
-			n, isNum := got.(json.Number)
-			if !isNum || n.String() != jsonText(v) {
-				t.Errorf("%s: %s = %#v, want the number %v", req.Path, k, got, v)
-			}
-		default:
-			t.Fatalf("assertFields: unsupported %T", v)
-		}
-	}
-	for k := range req.Fields {
-		if _, ok := want[k]; !ok {
-			t.Errorf("%s: unexpected field %s = %#v", req.Path, k, req.Fields[k])
-		}
-	}
+	testutil.AssertJSONFields(t, req.Method+" "+req.Path, req.Fields, want)
 }
 
-func jsonText(v any) string {
-	b, _ := json.Marshal(v)
-	return string(b)
-}
-
-// replay is a handler that answers every call with status and body.
-func replay(status int, body []byte) func(http.ResponseWriter, wireRequest) {
-	return func(w http.ResponseWriter, _ wireRequest) { testutil.Reply(w, status, body) }
-}
-
-// hangUp is a handler that closes the connection without answering, as a
-// crashed server or a dropped network does.
-func hangUp(t *testing.T) func(http.ResponseWriter, wireRequest) {
-	return func(w http.ResponseWriter, _ wireRequest) {
-		testutil.HangUp(t, w)
-	}
-}
+// Handlers for newFake: replay answers every call with status and body,
+// hangUp closes the connection without answering.
+var (
+	replay = testutil.Replay[wireRequest]
+	hangUp = testutil.HangUpOn[wireRequest]
+)
 
 // recorder collects values from server handlers (see testutil.Recorder).
 type recorder = testutil.Recorder[string]

@@ -1,5 +1,5 @@
 // Package portone is paybridge's adapter for PortOne's V2 API
-// (api.portone.io). The contract it follows is shared/reference/providers.md
+// (api.portone.io). The contract it follows is docs/providers.md
 // §3 and PortOne's OpenAPI schema.
 //
 // PortOne V2 approves payments itself, inside its window: paybridge
@@ -41,7 +41,7 @@ func nonEmptyString(a, b string) string {
 const defaultCancelReason = "paybridge refund"
 
 // Ready pre-registers p's amount with PortOne, so that PortOne's window
-// refuses to charge any other amount for this paymentId (providers.md
+// refuses to charge any other amount for this paymentId (docs/providers.md
 // §3.3), and returns where to send the buyer.
 //
 // The paymentId is p.ID, paybridge's own payment id, never the merchant's
@@ -238,7 +238,7 @@ func (c *Client) translate(ctx context.Context, w *paymentWire) *payment.Provide
 //
 // PortOne answers with the cancellation only, so a SUCCEEDED one is followed
 // by a lookup for the payment's state and amounts; ApprovalID is the
-// cancellation's id. A REQUESTED one (asynchronous, providers.md §5.17) is
+// cancellation's id. A REQUESTED one (asynchronous, docs/providers.md §5.17) is
 // an EUPSTREAM: accepted but not done, to be settled by lookup. A FAILED one
 // is EDECLINED.
 func (c *Client) Cancel(ctx context.Context, p *payment.Payment, req payment.CancelRequest) (*payment.ProviderPayment, error) {

@@ -203,7 +203,7 @@ func setStatus(status string) func([]byte) []byte {
 func TestClient_LookupIDs(t *testing.T) {
 	t.Run("ProviderTIDFirst", func(t *testing.T) {
 		var rec recorder
-		f := newFake(t, func(w http.ResponseWriter, req wireRequest) {
+		f := newFake(t, func(w http.ResponseWriter, _ *http.Request, req wireRequest) {
 			rec.Add(req.Path)
 			testutil.Reply(w, http.StatusOK, mustTestdata(t, "payment_paid.json"))
 		})
@@ -225,7 +225,7 @@ func TestClient_LookupIDs(t *testing.T) {
 		// The return's paymentId is the browser's word; Approve verifies
 		// paybridge's own payment, whatever the return claims.
 		var rec recorder
-		f := newFake(t, func(w http.ResponseWriter, req wireRequest) {
+		f := newFake(t, func(w http.ResponseWriter, _ *http.Request, req wireRequest) {
 			rec.Add(req.Path)
 			testutil.Reply(w, http.StatusOK, mustTestdata(t, "payment_paid.json"))
 		})
@@ -313,7 +313,7 @@ func TestClient_Cancel(t *testing.T) {
 	req := payment.CancelRequest{Amount: 1000, Cancelable: 2200, Reason: "size"}
 	t.Run("Succeeded", func(t *testing.T) {
 		var rec recorder
-		f := newFake(t, func(w http.ResponseWriter, r wireRequest) {
+		f := newFake(t, func(w http.ResponseWriter, _ *http.Request, r wireRequest) {
 			rec.Add(r.Method + " " + r.Path)
 			if r.Method == http.MethodPost {
 				testutil.Reply(w, http.StatusOK, mustTestdata(t, "cancel_succeeded.json"))
@@ -336,7 +336,7 @@ func TestClient_Cancel(t *testing.T) {
 		}
 	})
 	t.Run("SucceededLookupFails", func(t *testing.T) {
-		f := newFake(t, func(w http.ResponseWriter, r wireRequest) {
+		f := newFake(t, func(w http.ResponseWriter, _ *http.Request, r wireRequest) {
 			if r.Method == http.MethodPost {
 				testutil.Reply(w, http.StatusOK, mustTestdata(t, "cancel_succeeded.json"))
 				return

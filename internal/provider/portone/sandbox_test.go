@@ -4,7 +4,6 @@ import (
 	"context"
 	"github.com/paybridge/paybridge/internal/testutil"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -26,10 +25,7 @@ func MustSandbox(t *testing.T, o posandbox.Options) (*posandbox.Sandbox, *Client
 		o.StoreID = testStoreID
 	}
 	sb := posandbox.New(o)
-	mux := http.NewServeMux()
-	mux.Handle(testPrefix+"/", http.StripPrefix(testPrefix, sb))
-	srv := httptest.NewServer(mux)
-	t.Cleanup(srv.Close)
+	srv := testutil.ServeMounted(t, testPrefix, sb)
 	c := MustClient(t, srv.URL+testPrefix, func(c *Config) {
 		c.WindowURL = srv.URL + testPrefix
 		c.HTTPClient = &http.Client{Timeout: 5 * time.Second}
@@ -65,10 +61,7 @@ func sandboxURLs(p *payment.Payment) payment.ReturnURLs {
 }
 
 // browser does not follow redirects, so tests can read them.
-var browser = &http.Client{
-	Timeout:       5 * time.Second,
-	CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-}
+var browser = testutil.Browser()
 
 // mustReady runs Ready and records the provider ids on p, as the service does.
 func mustReady(t *testing.T, c *Client, p *payment.Payment) *payment.ReadyResult {

@@ -6,7 +6,7 @@ import (
 	"github.com/paybridge/paybridge/internal/payment"
 )
 
-// PortOne V2 payment statuses (providers.md §3.2). The Payment object says
+// PortOne V2 payment statuses (docs/providers.md §3.2). The Payment object says
 // PAY_PENDING; the search filter's PaymentStatus enum says PENDING for the
 // same thing (§5.16), so both are read.
 const (

@@ -14,7 +14,7 @@ import (
 // (Transaction.Paid, Transaction.Cancelled, …, and ones added later).
 const transactionTypePrefix = "Transaction."
 
-// webhookBody is the 2024-04-25 webhook body (providers.md §3.4). The legacy
+// webhookBody is the 2024-04-25 webhook body (docs/providers.md §3.4). The legacy
 // 2024-01-01 body's payment_id is read too, so that a store still on the old
 // version is not silently ignored.
 type webhookBody struct {
@@ -34,7 +34,7 @@ type webhookBody struct {
 // concerns, which is paybridge's payment id.
 //
 // body must be the raw bytes as received: verifying re-serialised JSON fails
-// (providers.md §5.18). A webhook is only a reason to look the payment up;
+// (docs/providers.md §5.18). A webhook is only a reason to look the payment up;
 // its content is never trusted for state. Types that concern no payment
 // (BillingKey.*, unknown ones) return "" and no error, as PortOne adds types
 // without notice.

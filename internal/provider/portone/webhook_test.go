@@ -78,7 +78,7 @@ func TestClient_ParseWebhook(t *testing.T) {
 	})
 	t.Run("ErrReserialised", func(t *testing.T) {
 		// Verifying re-encoded JSON instead of the raw bytes fails
-		// (providers.md §5.18): the signature is over the bytes.
+		// (docs/providers.md §5.18): the signature is over the bytes.
 		h := signed(t, secret, webhookNow, paid)
 		var v any
 		if err := json.Unmarshal(paid, &v); err != nil {

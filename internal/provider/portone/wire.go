@@ -5,7 +5,7 @@ import (
 	"time"
 )
 
-// Wire structs mirror PortOne V2's JSON (portone-v2.openapi.json, providers.md
+// Wire structs mirror PortOne V2's JSON (portone-v2.openapi.json, docs/providers.md
 // §3). Responses are read tolerantly: unknown fields are ignored (§3.1), and
 // fields paybridge only records (names, ids, times, the method) are lenient,
 // so that an odd value there cannot turn a paid payment into an unreadable

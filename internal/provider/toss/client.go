@@ -54,7 +54,7 @@ func New(c Config) (*Client, error) {
 	}
 	cl := &Client{
 		// Basic auth with the secret key as user and an empty password:
-		// the colon is mandatory (providers.md §4.1, §5 item 21). Without
+		// the colon is mandatory (docs/providers.md §4.1, §5 item 21). Without
 		// it Toss answers 401 to every call.
 		auth:          "Basic " + base64.StdEncoding.EncodeToString([]byte(c.SecretKey+":")),
 		key:           c.SecretKey,
@@ -97,7 +97,7 @@ type call struct {
 	paymentID string // for logs
 	// idempotencyKey, when set, is sent as Idempotency-Key so that Toss
 	// answers a repeated request with the first result instead of acting
-	// twice (providers.md §4.2).
+	// twice (docs/providers.md §4.2).
 	idempotencyKey string
 	body           any // nil for GET
 }
@@ -166,15 +166,5 @@ func (c *Client) do(ctx context.Context, cl call, out any) error {
 // logCall writes one debug line per call. Only the outcome is logged, never
 // a body, which would carry buyer data.
 func (c *Client) logCall(ctx context.Context, cl call, status int, start time.Time, err error) {
-	attrs := []any{
-		"provider", payment.ProviderToss, "op", cl.op, "payment_id", cl.paymentID,
-		"http_status", status, "duration_ms", time.Since(start).Milliseconds(),
-	}
-	if err != nil {
-		attrs = append(attrs, "error_code", payment.ErrorCode(err))
-		if pe := payment.AsProviderError(err); pe != nil {
-			attrs = append(attrs, "provider_code", pe.Code)
-		}
-	}
-	c.log.DebugContext(ctx, "toss call", attrs...)
+	provider.LogCall(ctx, c.log, provider.CallLog{Provider: payment.ProviderToss, Op: cl.op, PaymentID: cl.paymentID, Status: status}, start, err)
 }

@@ -13,7 +13,7 @@ import (
 // DefaultBaseURL is the host of Toss Payments' core API.
 const DefaultBaseURL = "https://api.tosspayments.com"
 
-// Key prefixes (providers.md §4.1). A secret key authenticates the server;
+// Key prefixes (docs/providers.md §4.1). A secret key authenticates the server;
 // a client key opens the buyer's window in the browser. Widget integrations
 // (결제위젯) have their own pair, gsk/gck; API-window integrations (결제창)
 // use sk/ck, and the two pairs do not mix (§5 item 21).

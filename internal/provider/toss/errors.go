@@ -24,7 +24,7 @@ import (
 // API version (§4.1), which is one more reason why an unknown code is
 // EUPSTREAM.
 
-// Toss error codes with a rule of their own (providers.md §4.5 and Toss's
+// Toss error codes with a rule of their own (docs/providers.md §4.5 and Toss's
 // error-code reference).
 const (
 	codeAlreadyProcessed       = "ALREADY_PROCESSED_PAYMENT"
@@ -49,7 +49,7 @@ const (
 
 // declinedCodes prove that Toss, the card company or the bank refused the
 // payment: nothing was charged. They come from the confirm section of
-// Toss's error-code reference; providers.md §4.5 lists a selection.
+// Toss's error-code reference; docs/providers.md §4.5 lists a selection.
 var declinedCodes = map[string]bool{
 	codeNotFoundSession:                               true, // the buyer's authentication expired (10 min) or the orderId differs
 	codePayProcessCanceled:                            true,

@@ -5,11 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -76,15 +72,7 @@ var testURLs = payment.ReturnURLs{
 	Fail:     "https://shop.example/toss/fail?payment_id=pay_1",
 }
 
-// mustTestdata reads testdata/name.
-func mustTestdata(tb testing.TB, name string) []byte {
-	tb.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return b
-}
+var mustTestdata = testutil.MustTestdata
 
 // wireRequest is a request as the fake server received it.
 type wireRequest struct {
@@ -94,37 +82,20 @@ type wireRequest struct {
 	Fields         map[string]any // the JSON body; numbers as json.Number
 }
 
-// fakeToss is an httptest server that checks every request against Toss's
-// conventions (path under testPrefix, the exact Authorization header, JSON
-// for POSTs, no body for GETs) and then hands it to handle.
-type fakeToss struct {
-	*httptest.Server
-	calls  atomic.Int32
-	handle func(w http.ResponseWriter, r *http.Request, req wireRequest)
-}
+// fakeToss is a fake Toss API (see testutil.FakeProvider) that checks
+// every request against Toss's conventions (path under testPrefix, the
+// exact Authorization header, JSON for POSTs, no body for GETs) and then
+// hands it to handle.
+type fakeToss = testutil.FakeProvider[wireRequest]
 
 // newFake starts a fakeToss; it is closed when the test ends.
 func newFake(t *testing.T, handle func(w http.ResponseWriter, r *http.Request, req wireRequest)) *fakeToss {
 	t.Helper()
-	f := &fakeToss{handle: handle}
-	f.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		f.calls.Add(1)
-		req, ok := check(t, r)
-		if !ok {
+	return testutil.NewFakeProvider(t, testPrefix, func(r *http.Request) (wireRequest, bool) { return check(t, r) },
+		func(w http.ResponseWriter) {
 			testutil.Reply(w, http.StatusTeapot, []byte(`{"code":"FAKE_BAD_REQUEST","message":"fake: bad request"}`))
-			return
-		}
-		f.handle(w, r, req)
-	}))
-	t.Cleanup(f.Close)
-	return f
+		}, handle)
 }
-
-// BaseURL is the base URL for a client: the server's address plus testPrefix.
-func (f *fakeToss) BaseURL() string { return f.Server.URL + testPrefix }
-
-// Calls is the number of requests the server received.
-func (f *fakeToss) Calls() int { return int(f.calls.Load()) }
 
 // check asserts Toss's conventions and decodes the body.
 func check(t *testing.T, r *http.Request) (wireRequest, bool) {
@@ -169,61 +140,20 @@ func check(t *testing.T, r *http.Request) (wireRequest, bool) {
 // must arrive as JSON numbers, strings as strings.
 func assertFields(t *testing.T, req wireRequest, want map[string]any) {
 	t.Helper()
-	for k, v := range want {
-		got, ok := req.Fields[k]
-		if !ok {
-			t.Errorf("field %s missing", k)
-			continue
-		}
-		switch v := v.(type) {
-		case string:
-			if s, isStr := got.(string); !isStr || s != v {
-				t.Errorf("%s = %v (%T), want the string %q", k, got, got, v)
-			}
-		case int, int64:
-			n, isNum := got.(json.Number)
-			if !isNum || n.String() != jsonString(v) {
-				t.Errorf("%s = %v (%T), want the number %v", k, got, got, v)
-			}
-		default:
-			t.Fatalf("assertFields: unsupported %T", v)
-		}
-	}
-	for k := range req.Fields {
-		if _, ok := want[k]; !ok {
-			t.Errorf("unexpected field %s = %v", k, req.Fields[k])
-		}
-	}
+	testutil.AssertJSONFields(t, req.Method+" "+req.Path, req.Fields, want)
 }
 
-func jsonString(v any) string {
-	b, _ := json.Marshal(v)
-	return string(b)
-}
-
-// replay is a handler that answers every call with status and body.
-func replay(status int, body []byte) func(http.ResponseWriter, *http.Request, wireRequest) {
-	return func(w http.ResponseWriter, _ *http.Request, _ wireRequest) { testutil.Reply(w, status, body) }
-}
-
-// hangUp is a handler that closes the connection without answering, as a
-// crashed server or a dropped network does.
-func hangUp(t *testing.T) func(http.ResponseWriter, *http.Request, wireRequest) {
-	return func(w http.ResponseWriter, _ *http.Request, _ wireRequest) {
-		testutil.HangUp(t, w)
-	}
-}
+// Handlers for newFake: replay answers every call with status and body,
+// hangUp closes the connection without answering, recordAndReplay records
+// and replays.
+var (
+	replay          = testutil.Replay[wireRequest]
+	hangUp          = testutil.HangUpOn[wireRequest]
+	recordAndReplay = testutil.RecordAndReplay[wireRequest]
+)
 
 // recorder collects values from server handlers (see testutil.Recorder).
 type recorder = testutil.Recorder[wireRequest]
-
-// recordAndReplay records every request and answers status and body.
-func recordAndReplay(rec *recorder, status int, body []byte) func(http.ResponseWriter, *http.Request, wireRequest) {
-	return func(w http.ResponseWriter, _ *http.Request, req wireRequest) {
-		rec.Add(req)
-		testutil.Reply(w, status, body)
-	}
-}
 
 // kstTime is a wall-clock time in KST.
 func kstTime(y int, mo time.Month, d, h, mi, s int) time.Time {

@@ -4,10 +4,8 @@ import (
 	"context"
 	"github.com/paybridge/paybridge/internal/testutil"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -25,40 +23,19 @@ type sandboxEnv struct {
 	clock   *clock
 }
 
-// clock is a settable clock for the sandbox.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
+// clock is the tests' settable time (see testutil.Clock).
+type clock = testutil.Clock
 
 func MustSandbox(t *testing.T) *sandboxEnv {
 	t.Helper()
-	env := &sandboxEnv{clock: &clock{t: time.Now()}}
+	env := &sandboxEnv{clock: testutil.NewClock(time.Now())}
 	env.sb = tosssandbox.New(tosssandbox.Options{SecretKey: testSecretKey, Now: env.clock.Now})
-	mux := http.NewServeMux()
-	mux.Handle(testPrefix+"/", http.StripPrefix(testPrefix, env.sb))
-	srv := httptest.NewServer(mux)
-	t.Cleanup(srv.Close)
+	srv := testutil.ServeMounted(t, testPrefix, env.sb)
 	env.c = MustClient(t, srv.URL+testPrefix, func(c *Config) {
 		c.WindowURL = srv.URL + testPrefix
 		c.HTTPClient = &http.Client{Timeout: 5 * time.Second}
 	})
-	env.browser = &http.Client{
-		Timeout:       5 * time.Second,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	}
+	env.browser = testutil.Browser()
 	return env
 }
 

@@ -2,7 +2,7 @@ package toss
 
 import "github.com/paybridge/paybridge/internal/payment"
 
-// Toss Payment statuses (providers.md §4.4).
+// Toss Payment statuses (docs/providers.md §4.4).
 const (
 	statusReady             = "READY"               // created; stays here until the buyer authenticates
 	statusInProgress        = "IN_PROGRESS"         // authenticated; waits for confirm

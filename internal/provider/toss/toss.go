@@ -1,7 +1,7 @@
 // Package toss is paybridge's adapter for Toss Payments' core API v1
 // (api.tosspayments.com): Basic auth with the secret key, JSON bodies, the
 // Payment object as every answer. The contract it follows is
-// shared/reference/providers.md §4.
+// docs/providers.md §4.
 //
 // Toss has no server-side prepare. The buyer authenticates in Toss's window
 // (opened by the browser SDK, or by the sandbox's window URL), comes back to
@@ -26,14 +26,14 @@ import (
 
 // confirmWindow is how long Ready tells the service a payment can still be
 // finished. Toss's reference says an authentication can be confirmed for 10
-// minutes in one place and 30 in another (providers.md §4.6); the shorter
+// minutes in one place and 30 in another (docs/providers.md §4.6); the shorter
 // one is taken, so paybridge never waits on a payment Toss has already let
 // expire. Counting from Ready rather than from the buyer's authentication
 // makes it shorter still, which only ever refuses a late return: nothing is
 // charged before confirm.
 const confirmWindow = 10 * time.Minute
 
-// Toss's limits (providers.md §4.2).
+// Toss's limits (docs/providers.md §4.2).
 const (
 	maxOrderName      = 100
 	maxPaymentKey     = 200

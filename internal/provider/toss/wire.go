@@ -9,7 +9,7 @@ import (
 	"time"
 )
 
-// Wire structs mirror Toss's field names (providers.md §4.2–§4.3).
+// Wire structs mirror Toss's field names (docs/providers.md §4.2–§4.3).
 //
 // Response structs declare only the fields paybridge reads. A Payment
 // object carries dozens more (card, easyPay, cashReceipt…), and a field we

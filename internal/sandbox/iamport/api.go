@@ -2,7 +2,8 @@ package iamport
 
 import (
 	"net/http"
-	"time"
+
+	"github.com/paybridge/paybridge/internal/sandbox"
 )
 
 // route is one API endpoint.
@@ -41,7 +42,7 @@ func (s *Sandbox) serveAPI(w http.ResponseWriter, r *http.Request, method string
 	s.mu.Lock()
 	// Counted before anything can refuse the call: the count is what tests
 	// use to prove a client made exactly one cancel, refused or not.
-	s.countLocked(rt.op, ids)
+	s.calls.Count(rt.op, ids...)
 	s.mu.Unlock()
 	if bodyErr != nil {
 		writeError(w, bodyErr)
@@ -49,7 +50,7 @@ func (s *Sandbox) serveAPI(w http.ResponseWriter, r *http.Request, method string
 	}
 
 	f, faulted := s.takeFault(rt.op, ids)
-	if faulted && f.Delay > 0 && !sleep(r, f.Delay) {
+	if faulted && f.Delay > 0 && !sandbox.Sleep(r, f.Delay) {
 		return // the client gave up; nobody reads an answer
 	}
 	if faulted && f.Kind == faultError {
@@ -77,19 +78,6 @@ func (s *Sandbox) serveAPI(w http.ResponseWriter, r *http.Request, method string
 	writeOK(w, resp)
 }
 
-// sleep waits d, or until the request's context ends; it reports whether
-// the full time passed.
-func sleep(r *http.Request, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-r.Context().Done():
-		return false
-	}
-}
-
 // noIDs is the ids of a call that names no payment.
 func noIDs(*http.Request, params) []string { return nil }
 
@@ -103,7 +91,7 @@ func bodyIDs(names ...string) func(*http.Request, params) []string {
 	return func(_ *http.Request, in params) []string {
 		var ids []string
 		for _, n := range names {
-			if v, k, ok := in.lookup(n); ok && k == kindText {
+			if v, k, ok := in.Lookup(n); ok && k == sandbox.KindText {
 				ids = append(ids, v)
 			}
 		}

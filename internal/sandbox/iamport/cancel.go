@@ -8,7 +8,7 @@ func (s *Sandbox) cancelRoute() route {
 	return route{op: opCancel, ids: bodyIDs("imp_uid", "merchant_uid"), do: s.cancel}
 }
 
-// cancel refunds part or all of a paid payment (providers.md §2.5):
+// cancel refunds part or all of a paid payment (docs/providers.md §2.5):
 //
 //   - imp_uid wins over merchant_uid; an unknown imp_uid fails the call even
 //     when merchant_uid is valid. By merchant_uid, the paid payment is the one
@@ -20,17 +20,17 @@ func (s *Sandbox) cancelRoute() route {
 //
 // Every refusal changes nothing, so a client may correct and retry.
 func (s *Sandbox) cancel(r *http.Request, in params) (any, *apiError) {
-	f := fields{p: in}
-	impUID := f.str("imp_uid", false, 0)
-	merchantUID := f.str("merchant_uid", false, 0)
+	f := newFields(in)
+	impUID := f.Str("imp_uid", false, 0)
+	merchantUID := f.Str("merchant_uid", false, 0)
 	amount, _ := f.amount("amount", false, 0)
 	taxFree, _ := f.amount("tax_free", false, 0)
 	f.amount("vat_amount", false, 0) // checked, not used: the sandbox keeps no VAT
 	checksum, hasChecksum := f.amount("checksum", false, 0)
-	reason := f.str("reason", false, 0)
+	reason := f.Str("reason", false, 0)
 	webhook := f.boolean("enable_webhook")
-	if f.err != nil {
-		return nil, f.err
+	if f.Err != nil {
+		return nil, f.Err
 	}
 	if impUID == "" && merchantUID == "" {
 		return nil, errBadRequest("imp_uid or merchant_uid is required")
@@ -82,7 +82,7 @@ func (s *Sandbox) cancel(r *http.Request, in params) (any, *apiError) {
 	s.log.Info("iamport sandbox: cancelled", "imp_uid", p.impUID, "amount", amount, "status", resp.Status)
 	if webhook {
 		// API cancels notify only when asked to (enable_webhook, default
-		// false: providers.md §2.5).
+		// false: docs/providers.md §2.5).
 		s.notify(note)
 	}
 	return resp, nil

@@ -74,7 +74,7 @@ func parseWindow(q url.Values) (wr windowRequest, problem string, redirectOK boo
 
 // blockedLocked says why the window must not open for wr, or ""; the caller
 // holds s.mu. A pre-registered merchant_uid with another amount blocks it,
-// which is the point of prepare (providers.md §2.4). A merchant_uid that is
+// which is the point of prepare (docs/providers.md §2.4). A merchant_uid that is
 // already paid blocks it too, so one order cannot be paid twice (the
 // sandbox's rule; PortOne's is not in the reference).
 func (s *Sandbox) blockedLocked(wr windowRequest) string {

@@ -1,8 +1,9 @@
 package iamport
 
 import (
-	"github.com/paybridge/paybridge/internal/sandbox"
 	"net/http"
+
+	"github.com/paybridge/paybridge/internal/sandbox"
 )
 
 // stats is the body of GET /__sandbox/stats.
@@ -20,21 +21,8 @@ func (s *Sandbox) serveFaults(w http.ResponseWriter, r *http.Request) {
 
 // serveStats is GET /__sandbox/stats.
 func (s *Sandbox) serveStats(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		w.Header().Set("Allow", "GET, HEAD")
-		writeJSON(w, http.StatusMethodNotAllowed, map[string]string{"error": "use GET"})
-		return
-	}
-	s.mu.Lock()
-	st := stats{Calls: map[string]int{}, CallsByID: map[string]map[string]int{}}
-	for _, op := range []string{opGetToken, opPrepare, opPayment, opCancel} {
-		st.Calls[op] = s.calls[op]
-		byID := map[string]int{}
-		for id, n := range s.callsByID[op] {
-			byID[id] = n
-		}
-		st.CallsByID[op] = byID
-	}
-	s.mu.Unlock()
-	writeJSON(w, http.StatusOK, st)
+	sandbox.ServeStats(w, r, func() any {
+		calls, byID := s.calls.Snapshot(opGetToken, opPrepare, opPayment, opCancel)
+		return stats{Calls: calls, CallsByID: byID}
+	}, writeJSON)
 }

@@ -3,7 +3,7 @@
 //
 // Real client code is pointed at it, so it answers with PortOne's field
 // names, envelope, status values and HTTP statuses (see
-// shared/reference/providers.md §2 and portone-v1.openapi.json). It keeps
+// docs/providers.md §2 and testdata/portone-v1.openapi.json). It keeps
 // every token, pre-registration and payment, sends webhooks, and can inject
 // faults. It shares no types with paybridge's adapter, so that a wrong
 // field name in one is caught by the other.

@@ -6,7 +6,7 @@ import (
 	"net/http"
 )
 
-// envelopeJSON is the shape of every V1 answer (providers.md §2.1): code 0
+// envelopeJSON is the shape of every V1 answer (docs/providers.md §2.1): code 0
 // with the result in response, or a non-zero code with message and a null
 // response.
 type envelopeJSON struct {

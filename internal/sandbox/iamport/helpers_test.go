@@ -8,9 +8,10 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/paybridge/paybridge/internal/testutil"
 )
 
 // mount is where the tests mount the sandbox, as paybridge serve does.
@@ -26,31 +27,13 @@ const (
 // query of its own, which the window must keep.
 const shopReturn = "https://shop.example/iamport/return?payment_id=pay_1"
 
-// fakeClock is a settable clock.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 // harness is a sandbox behind a real HTTP server, with a browser that does
 // not follow redirects so tests can read them.
 type harness struct {
 	t       *testing.T
 	sb      *Sandbox
 	srv     *httptest.Server
-	clock   *fakeClock
+	clock   *testutil.Clock
 	browser *http.Client
 	tok     string
 }
@@ -60,13 +43,10 @@ type harness struct {
 // a fake clock.
 func MustHarness(t *testing.T, o Options) *harness {
 	t.Helper()
-	h := &harness{t: t, clock: &fakeClock{t: time.Date(2025, 3, 1, 1, 2, 3, 0, time.UTC)}}
-	mux := http.NewServeMux()
-	mux.Handle(mount+"/", http.StripPrefix(mount, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	h := &harness{t: t, clock: testutil.NewClock(time.Date(2025, 3, 1, 1, 2, 3, 0, time.UTC))}
+	h.srv = testutil.ServeMounted(t, mount, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h.sb.ServeHTTP(w, r)
-	})))
-	h.srv = httptest.NewServer(mux)
-	t.Cleanup(h.srv.Close)
+	}))
 	if o.APIKey == "" {
 		o.APIKey, o.APISecret = testKey, testSecret
 	}
@@ -77,10 +57,7 @@ func MustHarness(t *testing.T, o Options) *harness {
 		o.Now = h.clock.Now
 	}
 	h.sb = New(o)
-	h.browser = &http.Client{
-		Timeout:       5 * time.Second,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	}
+	h.browser = testutil.Browser()
 	return h
 }
 

@@ -19,7 +19,7 @@ func (s *Sandbox) findRoute() route {
 
 // paymentByImpUID is GET /payments/{imp_uid}. Every payment of the sandbox
 // is a test-channel payment, and PortOne leaves those out unless the query
-// says include_sandbox=true (default false; providers.md §2.3, §5 item 12):
+// says include_sandbox=true (default false; docs/providers.md §2.3, §5 item 12):
 // without it the answer is the same 404 as for an unknown imp_uid, which is
 // exactly the surprise a client that forgets it meets in production.
 func (s *Sandbox) paymentByImpUID(r *http.Request, _ params) (any, *apiError) {

@@ -6,7 +6,7 @@ import (
 	"time"
 )
 
-// Payment statuses (PaymentAnnotation.status; providers.md §2.3). There is
+// Payment statuses (PaymentAnnotation.status; docs/providers.md §2.3). There is
 // no partial-refund status: a partly refunded payment stays paid with
 // cancel_amount > 0.
 const (

@@ -2,7 +2,7 @@ package iamport
 
 import "net/http"
 
-// maxMerchantUID is PortOne's limit on merchant_uid (providers.md §2.4).
+// maxMerchantUID is PortOne's limit on merchant_uid (docs/providers.md §2.4).
 const maxMerchantUID = 40
 
 // prepared is a pre-registered amount.
@@ -32,16 +32,16 @@ func (s *Sandbox) getPrepareRoute() route {
 }
 
 // prepare pre-registers an amount for a merchant_uid, so that the window
-// refuses to open for any other (providers.md §2.4). A merchant_uid is
+// refuses to open for any other (docs/providers.md §2.4). A merchant_uid is
 // registered once: a second POST is refused whatever its amount, as public
 // client code shows PortOne doing; PUT (not emulated) would change it.
 func (s *Sandbox) prepare(_ *http.Request, in params) (any, *apiError) {
-	f := fields{p: in}
-	mu := f.str("merchant_uid", true, maxMerchantUID)
+	f := newFields(in)
+	mu := f.Str("merchant_uid", true, maxMerchantUID)
 	amount, _ := f.amount("amount", true, 1)
-	currency := f.str("currency", false, 3)
-	if f.err != nil {
-		return nil, f.err
+	currency := f.Str("currency", false, 3)
+	if f.Err != nil {
+		return nil, f.Err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()

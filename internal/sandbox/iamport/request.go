@@ -1,16 +1,14 @@
 package iamport
 
 import (
-	"bytes"
-	"encoding/json"
 	"io"
 	"math"
 	"mime"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
-	"unicode/utf8"
+
+	"github.com/paybridge/paybridge/internal/sandbox"
 )
 
 // maxBody bounds a request body; V1's largest requests are a few KiB.
@@ -18,11 +16,8 @@ const maxBody = 64 << 10
 
 // params is a decoded request body: form values or a JSON object. The
 // swagger declares formData, while official samples send JSON; PortOne
-// takes both (providers.md §2.2, §2.5), and so does the sandbox.
-type params struct {
-	form url.Values
-	js   map[string]json.RawMessage
-}
+// takes both (docs/providers.md §2.2, §2.5), and so does the sandbox.
+type params = sandbox.Params
 
 // decodeParams reads a POST body in either encoding.
 func decodeParams(w http.ResponseWriter, r *http.Request) (params, *apiError) {
@@ -35,85 +30,25 @@ func decodeParams(w http.ResponseWriter, r *http.Request) (params, *apiError) {
 		return params{}, errBadRequest("cannot read the body")
 	}
 	if mt == "application/x-www-form-urlencoded" {
-		form, err := url.ParseQuery(string(body))
+		p, err := sandbox.ParseForm(body)
 		if err != nil {
 			return params{}, errBadRequest("malformed form body")
 		}
-		return params{form: form}, nil
+		return p, nil
 	}
-	var js map[string]json.RawMessage
-	if err := json.Unmarshal(body, &js); err != nil || js == nil {
+	p, err := sandbox.ParseJSONObject(body)
+	if err != nil {
 		return params{}, errBadRequest("the body must be a JSON object")
 	}
-	return params{js: js}, nil
+	return p, nil
 }
 
-// kind tells how a value was written, so that a string field given an
-// object (or a number field given a boolean) is refused.
-type kind int
+// fields reads and checks request fields (see sandbox.Fields), refusing
+// with errBadRequest.
+type fields struct{ sandbox.Fields[*apiError] }
 
-const (
-	kindText   kind = iota // a JSON string, or any form value
-	kindNumber             // a JSON number
-	kindBool               // a JSON boolean
-	kindOther              // a JSON object or array
-)
-
-// lookup returns name's value as text and whether it was sent. Empty
-// strings and JSON null count as not sent.
-func (p params) lookup(name string) (string, kind, bool) {
-	if p.form != nil {
-		v := p.form.Get(name)
-		return v, kindText, v != ""
-	}
-	raw := bytes.TrimSpace(p.js[name])
-	if len(raw) == 0 || string(raw) == "null" {
-		return "", kindText, false
-	}
-	switch c := raw[0]; {
-	case c == '"':
-		var s string
-		if json.Unmarshal(raw, &s) != nil {
-			return "", kindOther, true
-		}
-		return s, kindText, s != ""
-	case c == '-' || c >= '0' && c <= '9':
-		return string(raw), kindNumber, true
-	case c == 't' || c == 'f':
-		return string(raw), kindBool, true
-	default:
-		return string(raw), kindOther, true
-	}
-}
-
-// fields reads and checks request fields, keeping the first problem so a
-// handler can read every field and check the error once.
-type fields struct {
-	p   params
-	err *apiError
-}
-
-func (f *fields) fail(e *apiError) {
-	if f.err == nil {
-		f.err = e
-	}
-}
-
-// str reads a string field of at most maxLen characters (0: no limit).
-func (f *fields) str(name string, required bool, maxLen int) string {
-	v, k, ok := f.p.lookup(name)
-	switch {
-	case !ok && required:
-		f.fail(errBadRequest("%s is required", name))
-	case !ok:
-	case k != kindText && k != kindNumber:
-		f.fail(errBadRequest("%s must be a string", name))
-	case maxLen > 0 && utf8.RuneCountInString(v) > maxLen:
-		f.fail(errBadRequest("%s must be at most %d characters", name, maxLen))
-	default:
-		return v
-	}
-	return ""
+func newFields(in params) fields {
+	return fields{sandbox.Fields[*apiError]{Params: in, Problem: errBadRequest}}
 }
 
 // amount reads a number field in [min, MaxInt64]: a JSON number or a
@@ -121,20 +56,20 @@ func (f *fields) str(name string, required bool, maxLen int) string {
 // strings too). The schema types amounts as "number", so 1000.0 is 1000; a
 // fraction of a won is refused. The bool reports whether it was sent.
 func (f *fields) amount(name string, required bool, min int64) (int64, bool) {
-	v, k, ok := f.p.lookup(name)
+	v, k, ok := f.Lookup(name)
 	if !ok {
 		if required {
-			f.fail(errBadRequest("%s is required", name))
+			f.Fail(errBadRequest("%s is required", name))
 		}
 		return 0, false
 	}
-	if k != kindText && k != kindNumber {
-		f.fail(errBadRequest("%s must be a number", name))
+	if !k.Scalar() {
+		f.Fail(errBadRequest("%s must be a number", name))
 		return 0, false
 	}
 	n, ok := parseWon(v)
 	if !ok || n < min {
-		f.fail(errBadRequest("%s must be a whole number of won, at least %d", name, min))
+		f.Fail(errBadRequest("%s must be a whole number of won, at least %d", name, min))
 		return 0, false
 	}
 	return n, true
@@ -142,13 +77,13 @@ func (f *fields) amount(name string, required bool, min int64) (int64, bool) {
 
 // boolean reads a boolean field; form values "true"/"false" too.
 func (f *fields) boolean(name string) bool {
-	v, k, ok := f.p.lookup(name)
+	v, k, ok := f.Lookup(name)
 	if !ok {
 		return false
 	}
 	b, err := strconv.ParseBool(v)
-	if err != nil || k == kindOther || k == kindNumber {
-		f.fail(errBadRequest("%s must be true or false", name))
+	if err != nil || k == sandbox.KindOther || k == sandbox.KindNumber {
+		f.Fail(errBadRequest("%s must be true or false", name))
 		return false
 	}
 	return b

@@ -26,7 +26,7 @@ type Options struct {
 	// NoticeURL, if set, receives V1 webhooks: a POST of
 	// {"imp_uid","merchant_uid","status"} after a payment becomes paid in
 	// the window, and after a cancel made with enable_webhook=true. Never
-	// for a failure, as PortOne does not send those (providers.md §2.6).
+	// for a failure, as PortOne does not send those (docs/providers.md §2.6).
 	NoticeURL string
 	// WebhookClient sends the webhooks; a client with a 10 s timeout if nil
 	// (PortOne's own first attempt connects within 10 s).
@@ -53,14 +53,13 @@ type Sandbox struct {
 	// makes each operation atomic, which is what tests of concurrent
 	// cancels rely on.
 	mu         sync.Mutex
-	tokens     map[string]*token         // by access_token
-	keyTokens  map[string]*token         // by imp_key: the one live token per key
-	prepared   map[string]*prepared      // by merchant_uid
-	payments   map[string]*payment       // by imp_uid
-	byMerchant map[string][]*payment     // by merchant_uid, in the order the windows opened
-	ids        map[string]bool           // every id handed out, to keep them unique
-	calls      map[string]int            // op → calls
-	callsByID  map[string]map[string]int // op → imp_uid or merchant_uid → calls
+	tokens     map[string]*token     // by access_token
+	keyTokens  map[string]*token     // by imp_key: the one live token per key
+	prepared   map[string]*prepared  // by merchant_uid
+	payments   map[string]*payment   // by imp_uid
+	byMerchant map[string][]*payment // by merchant_uid, in the order the windows opened
+	ids        map[string]bool       // every id handed out, to keep them unique
+	calls      sandbox.Calls         // op, and imp_uid or merchant_uid
 	faults     sandbox.FaultQueue[Fault]
 	seq        int // creation order of payments, for stable sorting
 }
@@ -81,8 +80,6 @@ func New(o Options) *Sandbox {
 		payments:   map[string]*payment{},
 		byMerchant: map[string][]*payment{},
 		ids:        map[string]bool{},
-		calls:      map[string]int{},
-		callsByID:  map[string]map[string]int{},
 	}
 	if s.webhook == nil {
 		s.webhook = &http.Client{Timeout: 10 * time.Second}
@@ -169,50 +166,12 @@ func segments(escaped string) ([]string, bool) {
 // "cancel") were made. API calls count once they pass authorisation,
 // whether or not they then succeed; getToken counts every request, since
 // it is the authorisation.
-func (s *Sandbox) Calls(op string) int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.calls[op]
-}
+func (s *Sandbox) Calls(op string) int { return s.calls.Of(op) }
 
 // CallsFor returns how many calls of op named id (an imp_uid or a
 // merchant_uid; a cancel counts under both it was given) and passed
 // authorisation.
-func (s *Sandbox) CallsFor(op, id string) int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.callsByID[op][id]
-}
-
-// countLocked records a call of op naming ids; the caller holds s.mu.
-func (s *Sandbox) countLocked(op string, ids []string) {
-	s.calls[op]++
-	m := s.callsByID[op]
-	if m == nil {
-		m = map[string]int{}
-		s.callsByID[op] = m
-	}
-	seen := map[string]bool{}
-	for _, id := range ids {
-		if id != "" && !seen[id] {
-			seen[id] = true
-			m[id]++
-		}
-	}
-}
+func (s *Sandbox) CallsFor(op, id string) int { return s.calls.For(op, id) }
 
 // baseURL is where a browser reaches the handler root.
-func (s *Sandbox) baseURL(r *http.Request) string {
-	if s.publicURL != "" {
-		return s.publicURL
-	}
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	prefix := strings.TrimRight(r.Header.Get("X-Forwarded-Prefix"), "/")
-	if prefix != "" && !strings.HasPrefix(prefix, "/") {
-		prefix = "/" + prefix
-	}
-	return scheme + "://" + r.Host + prefix
-}
+func (s *Sandbox) baseURL(r *http.Request) string { return sandbox.BaseURL(r, s.publicURL) }

@@ -9,7 +9,7 @@ import (
 	"time"
 )
 
-// Token lifetimes (providers.md §2.2).
+// Token lifetimes (docs/providers.md §2.2).
 const (
 	tokenLifetime  = 30 * time.Minute // from issue
 	tokenExtendIn  = time.Minute      // a getToken this close to expiry…
@@ -38,10 +38,10 @@ func (s *Sandbox) getTokenRoute() route {
 // PortOne, asking again before expiry returns the same token, extended by 5
 // minutes when at most a minute remains; after expiry a new one is issued.
 func (s *Sandbox) getToken(_ *http.Request, in params) (any, *apiError) {
-	f := fields{p: in}
-	key := f.str("imp_key", false, 0)
-	secret := f.str("imp_secret", false, 0)
-	if f.err != nil || key == "" || secret == "" || !s.credentialsOK(key, secret) {
+	f := newFields(in)
+	key := f.Str("imp_key", false, 0)
+	secret := f.Str("imp_secret", false, 0)
+	if f.Err != nil || key == "" || secret == "" || !s.credentialsOK(key, secret) {
 		// The swagger's only refusal of getToken is 401, missing or wrong
 		// credentials alike.
 		return nil, errBadCredentials()
@@ -78,7 +78,7 @@ func (s *Sandbox) credentialsOK(key, secret string) bool {
 
 // authorize accepts "Authorization: Bearer <token>" (the docs' form) and
 // the raw token (the official sample's and Java client's form), since both
-// appear in PortOne's material (providers.md §2.2).
+// appear in PortOne's material (docs/providers.md §2.2).
 func (s *Sandbox) authorize(r *http.Request) *apiError {
 	h := strings.TrimSpace(r.Header.Get("Authorization"))
 	if scheme, rest, ok := strings.Cut(h, " "); ok && strings.EqualFold(scheme, "Bearer") {

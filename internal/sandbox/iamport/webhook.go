@@ -9,7 +9,7 @@ import (
 	"time"
 )
 
-// notice is a V1 webhook body (providers.md §2.6).
+// notice is a V1 webhook body (docs/providers.md §2.6).
 type notice struct {
 	ImpUID         string `json:"imp_uid"`
 	MerchantUID    string `json:"merchant_uid"`

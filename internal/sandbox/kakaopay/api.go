@@ -2,7 +2,8 @@ package kakaopay
 
 import (
 	"net/http"
-	"time"
+
+	"github.com/paybridge/paybridge/internal/sandbox"
 )
 
 // serveAPI is the common path of every payment API call: method, auth,
@@ -33,19 +34,19 @@ func (s *Sandbox) serveAPI(w http.ResponseWriter, r *http.Request, gen generatio
 	}
 	// Counted before anything can refuse the call: the count is what tests
 	// use to prove a client made exactly one approve, refused or not.
-	s.countCall(op)
+	s.calls.Count(op)
 	p, e := decodeParams(w, r, gen)
 	if e != nil {
 		writeError(w, gen, e)
 		return
 	}
-	tid, _, _ := p.lookup("tid")
+	tid, _, _ := p.Lookup("tid")
 	if op != opReady {
-		s.countTIDCall(op, tid)
+		s.calls.CountIDs(op, tid)
 	}
 
 	f, faulted := s.takeFault(op, tid)
-	if faulted && f.Delay > 0 && !sleep(r, f.Delay) {
+	if faulted && f.Delay > 0 && !sandbox.Sleep(r, f.Delay) {
 		return // the client gave up; nobody reads an answer
 	}
 	if faulted {
@@ -55,7 +56,7 @@ func (s *Sandbox) serveAPI(w http.ResponseWriter, r *http.Request, gen generatio
 			return
 		case faultDecline:
 			if op == opApprove {
-				cid, _, _ := p.lookup("cid")
+				cid, _, _ := p.Lookup("cid")
 				s.decline(cid, tid)
 			}
 			writeError(w, gen, declineAnswer(f))
@@ -81,17 +82,4 @@ func (s *Sandbox) serveAPI(w http.ResponseWriter, r *http.Request, gen generatio
 		}
 	}
 	writeJSON(w, http.StatusOK, resp)
-}
-
-// sleep waits d, or until the request's context ends; it reports whether the
-// full time passed.
-func sleep(r *http.Request, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-r.Context().Done():
-		return false
-	}
 }

@@ -6,7 +6,7 @@ import (
 	"net/http"
 )
 
-// approveResponse is KakaoPay's answer to approve (providers.md §1.4).
+// approveResponse is KakaoPay's answer to approve (docs/providers.md §1.4).
 type approveResponse struct {
 	AID               string    `json:"aid"`
 	TID               string    `json:"tid"`
@@ -72,13 +72,13 @@ func (p *payment) cardInfo() *cardInfo {
 // and (if sent) the total of the ready request, within the tid's lifetime.
 // A refused approve changes nothing, so a client may retry a mistake.
 func (s *Sandbox) approve(_ *http.Request, in params) (any, *apiError) {
-	f := fields{p: in}
-	cid := f.str("cid", true, 0)
-	tid := f.str("tid", true, 0)
-	orderID := f.str("partner_order_id", true, 100)
-	userID := f.str("partner_user_id", true, 100)
-	token := f.str("pg_token", true, 0)
-	payload := f.str("payload", false, 200)
+	f := newFields(in)
+	cid := f.Str("cid", true, 0)
+	tid := f.Str("tid", true, 0)
+	orderID := f.Str("partner_order_id", true, 100)
+	userID := f.Str("partner_user_id", true, 100)
+	token := f.Str("pg_token", true, 0)
+	payload := f.Str("payload", false, 200)
 	total, hasTotal := f.num("total_amount", false, 1, math.MaxInt64)
 	if err := f.checkCID(cid); err != nil {
 		return nil, err

@@ -40,12 +40,12 @@ func TestSandbox_Approve(t *testing.T) {
 						body[k] = v
 					}
 					status, m := h.call(g.gen, opApprove, body)
-					if status != http.StatusBadRequest || m.int(t, codeKey(g.gen)) != -2 {
+					if status != http.StatusBadRequest || m.Int(t, codeKey(g.gen)) != -2 {
 						t.Errorf("%s: status %d body %v; want 400 -2", name, status, m)
 					}
 				}
 				// Refusals change nothing: the correct approve still works.
-				if got := h.order(g.gen, tid).str(t, "status"); got != statusAuthPassword {
+				if got := h.order(g.gen, tid).Str(t, "status"); got != statusAuthPassword {
 					t.Fatalf("status after refusals = %s", got)
 				}
 				h.mustOK(g.gen, opApprove, approveBody(tid, tok))
@@ -75,10 +75,10 @@ func TestSandbox_Expiry(t *testing.T) {
 		h.clock.Advance(10 * time.Minute)
 		status, m := h.call(current, opApprove, approveBody(tid, tok))
 		wantError(t, current, http.StatusBadRequest, m, status, -2)
-		if !strings.Contains(m.str(t, "error_message"), "expired") {
-			t.Errorf("message %q does not say expired", m.str(t, "error_message"))
+		if !strings.Contains(m.Str(t, "error_message"), "expired") {
+			t.Errorf("message %q does not say expired", m.Str(t, "error_message"))
 		}
-		if got := h.order(current, tid).str(t, "status"); got != statusFail {
+		if got := h.order(current, tid).Str(t, "status"); got != statusFail {
 			t.Fatalf("order status = %s, want FAIL_PAYMENT", got)
 		}
 	})
@@ -86,11 +86,11 @@ func TestSandbox_Expiry(t *testing.T) {
 		h := MustHarness(t, Options{}) // default 15 minutes
 		tid := h.MustReady(legacy, nil)
 		h.clock.Advance(15*time.Minute - time.Second)
-		if got := h.order(legacy, tid).str(t, "status"); got != statusReady {
+		if got := h.order(legacy, tid).Str(t, "status"); got != statusReady {
 			t.Fatalf("just before expiry: %s", got)
 		}
 		h.clock.Advance(time.Second)
-		if got := h.order(legacy, tid).str(t, "status"); got != statusFail {
+		if got := h.order(legacy, tid).Str(t, "status"); got != statusFail {
 			t.Fatalf("at expiry: %s, want FAIL_PAYMENT", got)
 		}
 	})
@@ -98,7 +98,7 @@ func TestSandbox_Expiry(t *testing.T) {
 		h := MustHarness(t, Options{})
 		tid := h.MustPaid(current, nil)
 		h.clock.Advance(24 * time.Hour)
-		if got := h.order(current, tid).str(t, "status"); got != statusSuccess {
+		if got := h.order(current, tid).Str(t, "status"); got != statusSuccess {
 			t.Fatalf("a day later: %s", got)
 		}
 	})
@@ -133,7 +133,7 @@ func TestSandbox_ConcurrentApprove(t *testing.T) {
 			defer mu.Unlock()
 			statuses[resp.StatusCode]++
 			if resp.StatusCode != http.StatusOK {
-				codes[m.int(t, "error_code")]++
+				codes[m.Int(t, "error_code")]++
 			}
 		}()
 	}

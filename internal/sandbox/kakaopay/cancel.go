@@ -5,7 +5,7 @@ import (
 	"net/http"
 )
 
-// cancelResponse is KakaoPay's answer to cancel (providers.md §1.5).
+// cancelResponse is KakaoPay's answer to cancel (docs/providers.md §1.5).
 type cancelResponse struct {
 	AID                   string `json:"aid"`
 	TID                   string `json:"tid"`
@@ -31,14 +31,14 @@ type cancelResponse struct {
 // when sent, must equal the remainder before this cancel: that is the guard
 // that keeps a retried partial cancel from refunding twice.
 func (s *Sandbox) cancel(_ *http.Request, in params) (any, *apiError) {
-	f := fields{p: in}
-	cid := f.str("cid", true, 0)
-	tid := f.str("tid", true, 0)
+	f := newFields(in)
+	cid := f.Str("cid", true, 0)
+	tid := f.Str("tid", true, 0)
 	amt, _ := f.num("cancel_amount", true, 1, math.MaxInt64)
 	taxFree, _ := f.num("cancel_tax_free_amount", true, 0, math.MaxInt64)
 	vat, hasVAT := f.num("cancel_vat_amount", false, 0, math.MaxInt64)
 	avail, hasAvail := f.num("cancel_available_amount", false, 0, math.MaxInt64)
-	payload := f.str("payload", false, 200)
+	payload := f.Str("payload", false, 200)
 	if err := f.checkCID(cid); err != nil {
 		return nil, err
 	}

@@ -26,11 +26,11 @@ func TestSandbox_Cancel(t *testing.T) {
 		// A retry of the first cancel still thinks 11000 is left.
 		status, m := h.call(legacy, opCancel, cancelBody(tid, 1000, map[string]any{"cancel_available_amount": 11000}))
 		wantError(t, legacy, http.StatusBadRequest, m, status, -2)
-		if !strings.Contains(m.str(t, "msg"), "cancel_available_amount") {
-			t.Errorf("message %q does not name cancel_available_amount", m.str(t, "msg"))
+		if !strings.Contains(m.Str(t, "msg"), "cancel_available_amount") {
+			t.Errorf("message %q does not name cancel_available_amount", m.Str(t, "msg"))
 		}
 		o := h.order(legacy, tid)
-		if o.str(t, "status") != statusPartCancel || o.int(t, "canceled_amount.total") != 1000 ||
+		if o.Str(t, "status") != statusPartCancel || o.Int(t, "canceled_amount.total") != 1000 ||
 			len(o["payment_action_details"].([]any)) != 2 {
 			t.Fatalf("the refused cancel changed the payment: %v", o)
 		}
@@ -48,11 +48,11 @@ func TestSandbox_Cancel(t *testing.T) {
 			"not paid":                 cancelBody(unpaid, 100, nil),
 		} {
 			status, m := h.call(current, opCancel, body)
-			if status != http.StatusBadRequest || m.int(t, "error_code") != -2 {
+			if status != http.StatusBadRequest || m.Int(t, "error_code") != -2 {
 				t.Errorf("%s: status %d body %v; want 400 -2", name, status, m)
 			}
 		}
-		if got := h.order(current, tid).int(t, "canceled_amount.total"); got != 0 {
+		if got := h.order(current, tid).Int(t, "canceled_amount.total"); got != 0 {
 			t.Fatalf("refused cancels cancelled %d", got)
 		}
 	})
@@ -76,7 +76,7 @@ func TestSandbox_Cancel(t *testing.T) {
 		status, m := h.call(current, opCancel, cancelBody(tid, 5000, nil))
 		wantError(t, current, http.StatusBadRequest, m, status, -2)
 		c := h.mustOK(current, opCancel, cancelBody(tid, 11000, nil))
-		if c.int(t, "approved_cancel_amount.green_deposit") != 1000 || c.str(t, "status") != statusCancel {
+		if c.Int(t, "approved_cancel_amount.green_deposit") != 1000 || c.Str(t, "status") != statusCancel {
 			t.Fatalf("full cancel: %v", c)
 		}
 	})

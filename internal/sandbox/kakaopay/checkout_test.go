@@ -20,7 +20,7 @@ func TestSandbox_Checkout(t *testing.T) {
 		if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "https://shop.example/pay/cancel" {
 			t.Fatalf("cancel: %d %q", resp.StatusCode, resp.Header.Get("Location"))
 		}
-		if got := h.order(current, tid).str(t, "status"); got != statusQuit {
+		if got := h.order(current, tid).Str(t, "status"); got != statusQuit {
 			t.Fatalf("status = %s, want QUIT_PAYMENT", got)
 		}
 	})
@@ -31,7 +31,7 @@ func TestSandbox_Checkout(t *testing.T) {
 		if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "https://shop.example/pay/fail" {
 			t.Fatalf("fail: %d %q", resp.StatusCode, resp.Header.Get("Location"))
 		}
-		if got := h.order(current, tid).str(t, "status"); got != statusFail {
+		if got := h.order(current, tid).Str(t, "status"); got != statusFail {
 			t.Fatalf("status = %s, want FAIL_PAYMENT", got)
 		}
 	})
@@ -97,7 +97,7 @@ func TestSandbox_Checkout(t *testing.T) {
 			t.Fatalf("page offers MONEY although ready allowed only CARD")
 		}
 		tok := h.MustBuyerApprove(tid, methodMoney) // a forged choice is ignored
-		if got := h.mustOK(current, opApprove, approveBody(tid, tok)).str(t, "payment_method_type"); got != "CARD" {
+		if got := h.mustOK(current, opApprove, approveBody(tid, tok)).Str(t, "payment_method_type"); got != "CARD" {
 			t.Fatalf("payment_method_type = %s, want CARD", got)
 		}
 	})
@@ -119,8 +119,8 @@ func TestSandbox_DerivedPublicURL(t *testing.T) {
 	rec := httptest.NewRecorder()
 	sb.ServeHTTP(rec, req)
 	m := decodeObj(t, rec.Body)
-	want := "http://pay.local:8080/sandbox/kakaopay/checkout/" + m.str(t, "tid")
-	if got := m.str(t, "next_redirect_pc_url"); got != want {
+	want := "http://pay.local:8080/sandbox/kakaopay/checkout/" + m.Str(t, "tid")
+	if got := m.Str(t, "next_redirect_pc_url"); got != want {
 		t.Fatalf("next_redirect_pc_url = %q, want %q", got, want)
 	}
 }

@@ -1,8 +1,9 @@
 package kakaopay
 
 import (
-	"github.com/paybridge/paybridge/internal/sandbox"
 	"net/http"
+
+	"github.com/paybridge/paybridge/internal/sandbox"
 )
 
 // stats is the body of GET /__sandbox/stats.
@@ -19,19 +20,8 @@ func (s *Sandbox) serveFaults(w http.ResponseWriter, r *http.Request) {
 
 // serveStats is GET /__sandbox/stats.
 func (s *Sandbox) serveStats(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		w.Header().Set("Allow", "GET, HEAD")
-		writeJSON(w, http.StatusMethodNotAllowed, map[string]string{"error": "use GET"})
-		return
-	}
-	s.mu.Lock()
-	st := stats{Calls: map[string]int{}, ApproveCallsByTID: map[string]int{}}
-	for _, op := range []string{opReady, opApprove, opCancel, opOrder} {
-		st.Calls[op] = s.calls[op]
-	}
-	for tid, n := range s.callsByTID[opApprove] {
-		st.ApproveCallsByTID[tid] = n
-	}
-	s.mu.Unlock()
-	writeJSON(w, http.StatusOK, st)
+	sandbox.ServeStats(w, r, func() any {
+		calls, byTID := s.calls.Snapshot(opReady, opApprove, opCancel, opOrder)
+		return stats{Calls: calls, ApproveCallsByTID: byTID[opApprove]}
+	}, writeJSON)
 }

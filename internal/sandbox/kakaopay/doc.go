@@ -3,7 +3,7 @@
 //
 // Real client code is pointed at it, so it answers with KakaoPay's field
 // names, shapes, status values and error bodies (see
-// shared/reference/providers.md §1). It keeps every payment's state, expires
+// docs/providers.md §1). It keeps every payment's state, expires
 // unapproved payments, and can inject faults.
 //
 // # Routes (relative to the handler root; mount with http.StripPrefix)

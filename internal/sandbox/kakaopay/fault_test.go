@@ -48,7 +48,7 @@ func TestSandbox_Faults(t *testing.T) {
 			status, m = h.call(g.gen, opApprove, approveBody(tid, tok))
 			wantError(t, g.gen, 503, m, status, -503)
 			// An error fault does nothing, so the payment is still approvable.
-			if got := h.order(g.gen, tid).str(t, "status"); got != statusAuthPassword {
+			if got := h.order(g.gen, tid).Str(t, "status"); got != statusAuthPassword {
 				t.Fatalf("%s: status after error faults = %s", g.name, got)
 			}
 			h.mustOK(g.gen, opApprove, approveBody(tid, tok))
@@ -64,7 +64,7 @@ func TestSandbox_Faults(t *testing.T) {
 			resp.Body.Close()
 			t.Fatalf("approve answered %d; want a transport error", resp.StatusCode)
 		}
-		if got := h.order(current, tid).str(t, "status"); got != statusSuccess {
+		if got := h.order(current, tid).Str(t, "status"); got != statusSuccess {
 			t.Fatalf("after a lost approve: status %s, want SUCCESS_PAYMENT", got)
 		}
 		if n := h.sb.CallsFor(opApprove, tid); n != 1 {
@@ -77,14 +77,14 @@ func TestSandbox_Faults(t *testing.T) {
 		tok := h.MustBuyerApprove(tid, methodMoney)
 		h.sb.InjectFault(Fault{Op: opApprove, Kind: faultAmount, Amount: 100})
 		a := h.mustOK(legacy, opApprove, approveBody(tid, tok))
-		if got := a.int(t, "amount.total"); got != 100 {
+		if got := a.Int(t, "amount.total"); got != 100 {
 			t.Fatalf("approve amount.total = %d, want the injected 100", got)
 		}
-		if got := h.order(legacy, tid).int(t, "amount.total"); got != 11000 {
+		if got := h.order(legacy, tid).Int(t, "amount.total"); got != 11000 {
 			t.Fatalf("order amount.total = %d, want the real 11000", got)
 		}
 		h.sb.InjectFault(Fault{Op: opOrder, Kind: faultAmount, Amount: 5})
-		if got := h.order(legacy, tid).int(t, "amount.total"); got != 5 {
+		if got := h.order(legacy, tid).Int(t, "amount.total"); got != 5 {
 			t.Fatalf("order amount.total = %d, want the injected 5", got)
 		}
 	})
@@ -96,10 +96,10 @@ func TestSandbox_Faults(t *testing.T) {
 			h.sb.InjectFault(Fault{Op: opApprove, Kind: faultDecline})
 			status, m := h.call(g.gen, opApprove, approveBody(tid, tok))
 			wantError(t, g.gen, http.StatusBadRequest, m, status, -780)
-			if m.str(t, "extras.method_result_code") != "USER_LOCKED" || m.str(t, "extras.method_result_message") == "" {
+			if m.Str(t, "extras.method_result_code") != "USER_LOCKED" || m.Str(t, "extras.method_result_message") == "" {
 				t.Fatalf("%s: extras = %v", g.name, m["extras"])
 			}
-			if got := h.order(g.gen, tid).str(t, "status"); got != statusFail {
+			if got := h.order(g.gen, tid).Str(t, "status"); got != statusFail {
 				t.Fatalf("%s: status after decline = %s, want FAIL_PAYMENT", g.name, got)
 			}
 			status, m = h.call(g.gen, opApprove, approveBody(tid, tok))
@@ -113,7 +113,7 @@ func TestSandbox_Faults(t *testing.T) {
 		h.sb.InjectFault(Fault{Op: opApprove, Kind: faultDecline, Code: -781, MethodResultCode: "BANK_FIRM_UNKNOWN"})
 		status, m := h.call(current, opApprove, approveBody(tid, tok))
 		wantError(t, current, http.StatusBadRequest, m, status, -781)
-		if m.str(t, "extras.method_result_code") != "BANK_FIRM_UNKNOWN" {
+		if m.Str(t, "extras.method_result_code") != "BANK_FIRM_UNKNOWN" {
 			t.Fatalf("extras = %v", m["extras"])
 		}
 	})
@@ -127,7 +127,7 @@ func TestSandbox_Faults(t *testing.T) {
 			if status == http.StatusOK {
 				return 0
 			}
-			return m.int(t, "error_code")
+			return m.Int(t, "error_code")
 		}
 		// a skips the b-only fault and takes the next; b then takes its own.
 		got := []int64{orderCode(a), orderCode(b), orderCode(b), orderCode(a)}
@@ -192,8 +192,8 @@ func TestSandbox_ControlEndpoints(t *testing.T) {
 	}
 	defer resp.Body.Close()
 	st := decodeObj(t, resp.Body)
-	if st.int(t, "calls.ready") != 2 || st.int(t, "calls.approve") != 2 || st.int(t, "calls.cancel") != 0 ||
-		st.int(t, "approve_calls_by_tid."+tid) != 2 {
+	if st.Int(t, "calls.ready") != 2 || st.Int(t, "calls.approve") != 2 || st.Int(t, "calls.cancel") != 0 ||
+		st.Int(t, "approve_calls_by_tid."+tid) != 2 {
 		t.Fatalf("stats = %v", st)
 	}
 }

@@ -8,33 +8,15 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/paybridge/paybridge/internal/testutil"
 )
 
 // mount is where the tests mount the sandbox, as paybridge serve does.
 const mount = "/sandbox/kakaopay"
-
-// fakeClock is a settable clock for expiry tests.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
 
 // harness is a sandbox behind a real HTTP server, with a browser that does
 // not follow redirects so tests can read them.
@@ -42,7 +24,7 @@ type harness struct {
 	t       *testing.T
 	sb      *Sandbox
 	srv     *httptest.Server
-	clock   *fakeClock
+	clock   *testutil.Clock
 	browser *http.Client
 }
 
@@ -50,13 +32,10 @@ type harness struct {
 // PublicURL the server's is used; o.Now defaults to a fake clock.
 func MustHarness(t *testing.T, o Options) *harness {
 	t.Helper()
-	h := &harness{t: t, clock: &fakeClock{t: time.Date(2025, 3, 1, 1, 2, 3, 0, time.UTC)}}
-	mux := http.NewServeMux()
-	mux.Handle(mount+"/", http.StripPrefix(mount, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	h := &harness{t: t, clock: testutil.NewClock(time.Date(2025, 3, 1, 1, 2, 3, 0, time.UTC))}
+	h.srv = testutil.ServeMounted(t, mount, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h.sb.ServeHTTP(w, r)
-	})))
-	h.srv = httptest.NewServer(mux)
-	t.Cleanup(h.srv.Close)
+	}))
 	if o.PublicURL == "" {
 		o.PublicURL = h.srv.URL + mount
 	}
@@ -64,7 +43,7 @@ func MustHarness(t *testing.T, o Options) *harness {
 		o.Now = h.clock.Now
 	}
 	h.sb = New(o)
-	h.browser = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	h.browser = testutil.Browser()
 	return h
 }
 
@@ -158,7 +137,7 @@ func readyBody(over map[string]any) map[string]any {
 // MustReady runs ready and returns the tid.
 func (h *harness) MustReady(gen generation, over map[string]any) string {
 	h.t.Helper()
-	return h.mustOK(gen, opReady, readyBody(over)).str(h.t, "tid")
+	return h.mustOK(gen, opReady, readyBody(over)).Str(h.t, "tid")
 }
 
 // page sends the buyer's browser request to the checkout page.
@@ -225,67 +204,16 @@ func (h *harness) order(gen generation, tid string) obj {
 	return h.mustOK(gen, opOrder, map[string]any{"cid": "TC0ONETIME", "tid": tid})
 }
 
-// obj is a decoded JSON object with path accessors ("amount.total").
-type obj map[string]any
+// obj is a decoded JSON answer (see testutil.JSON).
+type obj = testutil.JSON
 
 func decodeObj(t *testing.T, r io.Reader) obj {
 	t.Helper()
-	dec := json.NewDecoder(r)
-	dec.UseNumber()
-	var m obj
-	if err := dec.Decode(&m); err != nil {
-		t.Fatalf("decode JSON: %v", err)
-	}
-	return m
-}
-
-// get returns the value at a dotted path (array elements by index,
-// "details.0.aid") and whether it is present.
-func (m obj) get(path string) (any, bool) {
-	var cur any = map[string]any(m)
-	for _, k := range strings.Split(path, ".") {
-		switch c := cur.(type) {
-		case map[string]any:
-			v, ok := c[k]
-			if !ok {
-				return nil, false
-			}
-			cur = v
-		case []any:
-			i, err := strconv.Atoi(k)
-			if err != nil || i < 0 || i >= len(c) {
-				return nil, false
-			}
-			cur = c[i]
-		default:
-			return nil, false
-		}
-	}
-	return cur, true
-}
-
-func (m obj) str(t *testing.T, path string) string {
-	t.Helper()
-	v, ok := m.get(path)
-	s, isStr := v.(string)
-	if !ok || !isStr {
-		t.Fatalf("%s: got %#v, want a string in %v", path, v, m)
-	}
-	return s
-}
-
-func (m obj) int(t *testing.T, path string) int64 {
-	t.Helper()
-	v, ok := m.get(path)
-	n, isNum := v.(json.Number)
-	if !ok || !isNum {
-		t.Fatalf("%s: got %#v, want a number in %v", path, v, m)
-	}
-	i, err := n.Int64()
+	b, err := io.ReadAll(r)
 	if err != nil {
-		t.Fatalf("%s: %v", path, err)
+		t.Fatalf("read answer: %v", err)
 	}
-	return i
+	return testutil.DecodeJSON(t, b)
 }
 
 // wantError checks an error answer of gen's shape.
@@ -295,10 +223,10 @@ func wantError(t *testing.T, gen generation, status int, m obj, gotStatus int, c
 	if gen == current {
 		codeKey, msgKey, otherKey = "error_code", "error_message", "code"
 	}
-	if gotStatus != status || m.int(t, codeKey) != code {
+	if gotStatus != status || m.Int(t, codeKey) != code {
 		t.Fatalf("got status %d body %v; want status %d %s %d", gotStatus, m, status, codeKey, code)
 	}
-	if m.str(t, msgKey) == "" {
+	if m.Str(t, msgKey) == "" {
 		t.Fatalf("%s is empty in %v", msgKey, m)
 	}
 	if _, ok := m[otherKey]; ok {

@@ -2,7 +2,7 @@ package kakaopay
 
 import "net/http"
 
-// orderResponse is KakaoPay's answer to order (providers.md §1.6).
+// orderResponse is KakaoPay's answer to order (docs/providers.md §1.6).
 // Timestamps and the method are null until they happen, as at KakaoPay.
 type orderResponse struct {
 	TID                   string           `json:"tid"`
@@ -49,9 +49,9 @@ type actionResponse struct {
 // approve or cancel outcome is unknown, so it must tell the truth: an
 // approve whose response was lost shows here as SUCCESS_PAYMENT.
 func (s *Sandbox) order(_ *http.Request, in params) (any, *apiError) {
-	f := fields{p: in}
-	cid := f.str("cid", true, 0)
-	tid := f.str("tid", true, 0)
+	f := newFields(in)
+	cid := f.Str("cid", true, 0)
+	tid := f.Str("tid", true, 0)
 	if err := f.checkCID(cid); err != nil {
 		return nil, err
 	}

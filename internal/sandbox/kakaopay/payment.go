@@ -7,7 +7,7 @@ import (
 	"time"
 )
 
-// Payment status values, as KakaoPay's /order reports them (providers.md §1.6).
+// Payment status values, as KakaoPay's /order reports them (docs/providers.md §1.6).
 // Only the ones this sandbox can reach are listed.
 const (
 	statusReady        = "READY"

@@ -6,7 +6,7 @@ import (
 	"net/url"
 )
 
-// readyResponse is KakaoPay's answer to ready (providers.md §1.2).
+// readyResponse is KakaoPay's answer to ready (docs/providers.md §1.2).
 type readyResponse struct {
 	TID                   string `json:"tid"`
 	TMSResult             bool   `json:"tms_result"`
@@ -21,17 +21,17 @@ type readyResponse struct {
 // ready starts a payment: it fixes the amount and the return URLs and hands
 // out the buyer page's links.
 func (s *Sandbox) ready(r *http.Request, in params) (any, *apiError) {
-	f := fields{p: in}
+	f := newFields(in)
 	p := &payment{
-		cid:            f.str("cid", true, 0),
-		partnerOrderID: f.str("partner_order_id", true, 100),
-		partnerUserID:  f.str("partner_user_id", true, 100),
-		itemName:       f.str("item_name", true, 100),
-		itemCode:       f.str("item_code", false, 100),
-		approvalURL:    f.str("approval_url", true, 255),
-		cancelURL:      f.str("cancel_url", true, 255),
-		failURL:        f.str("fail_url", true, 255),
-		allowedMethod:  f.str("payment_method_type", false, 0),
+		cid:            f.Str("cid", true, 0),
+		partnerOrderID: f.Str("partner_order_id", true, 100),
+		partnerUserID:  f.Str("partner_user_id", true, 100),
+		itemName:       f.Str("item_name", true, 100),
+		itemCode:       f.Str("item_code", false, 100),
+		approvalURL:    f.Str("approval_url", true, 255),
+		cancelURL:      f.Str("cancel_url", true, 255),
+		failURL:        f.Str("fail_url", true, 255),
+		allowedMethod:  f.Str("payment_method_type", false, 0),
 		status:         statusReady,
 	}
 	p.quantity, _ = f.num("quantity", true, 1, math.MaxInt32)
@@ -40,8 +40,8 @@ func (s *Sandbox) ready(r *http.Request, in params) (any, *apiError) {
 	vat, hasVAT := f.num("vat_amount", false, 0, total-taxFree)
 	green, _ := f.num("green_deposit", false, 0, total)
 	p.installMonth, _ = f.num("install_month", false, 0, 12)
-	if f.err != nil {
-		return nil, f.err
+	if f.Err != nil {
+		return nil, f.Err
 	}
 	if !validCID(p.cid) {
 		return nil, errInvalidCID()

@@ -1,17 +1,15 @@
 package kakaopay
 
 import (
-	"bytes"
 	"crypto/subtle"
-	"encoding/json"
 	"errors"
 	"io"
 	"mime"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
-	"unicode/utf8"
+
+	"github.com/paybridge/paybridge/internal/sandbox"
 )
 
 // maxBody bounds a request body; KakaoPay's largest requests are a few KiB.
@@ -65,10 +63,7 @@ func wellFormedKey(key string) bool {
 
 // params is a decoded request body of either generation: form values for
 // legacy, a JSON object for current.
-type params struct {
-	form url.Values
-	js   map[string]json.RawMessage
-}
+type params = sandbox.Params
 
 // decodeParams reads the body in the generation's encoding. A body in the
 // other generation's encoding is refused, as KakaoPay does.
@@ -86,106 +81,48 @@ func decodeParams(w http.ResponseWriter, r *http.Request, gen generation) (param
 		return params{}, errInvalid("cannot read body: %v", err)
 	}
 	if gen == legacy {
-		form, err := url.ParseQuery(string(body))
+		p, err := sandbox.ParseForm(body)
 		if err != nil {
 			return params{}, errInvalid("malformed form body")
 		}
-		return params{form: form}, nil
+		return p, nil
 	}
-	var js map[string]json.RawMessage
-	if err := json.Unmarshal(body, &js); err != nil || js == nil {
+	p, err := sandbox.ParseJSONObject(body)
+	if err != nil {
 		return params{}, errInvalid("body must be a JSON object")
 	}
-	return params{js: js}, nil
+	return p, nil
 }
 
-// valueKind tells how a JSON value was written, so that a string field given
-// an object (or a number field given a boolean) is refused.
-type valueKind int
+// fields reads and checks request fields (see sandbox.Fields), refusing
+// with errInvalid.
+type fields struct{ sandbox.Fields[*apiError] }
 
-const (
-	kindText   valueKind = iota // a string, or any form value
-	kindNumber                  // a JSON number
-	kindOther                   // a JSON object, array or boolean
-)
-
-// lookup returns name's value as text and whether it was sent. Empty strings
-// and JSON null count as not sent, so required checks treat them alike.
-func (p params) lookup(name string) (string, valueKind, bool) {
-	if p.form != nil {
-		v := p.form.Get(name)
-		return v, kindText, v != ""
-	}
-	raw := bytes.TrimSpace(p.js[name])
-	if len(raw) == 0 || string(raw) == "null" {
-		return "", kindText, false
-	}
-	switch c := raw[0]; {
-	case c == '"':
-		var s string
-		if json.Unmarshal(raw, &s) != nil {
-			return "", kindOther, true
-		}
-		return s, kindText, s != ""
-	case c == '-' || c >= '0' && c <= '9':
-		return string(raw), kindNumber, true
-	default:
-		return string(raw), kindOther, true
-	}
-}
-
-// fields reads and checks request fields, keeping the first problem so a
-// handler can read every field and check the error once.
-type fields struct {
-	p   params
-	err *apiError
-}
-
-func (f *fields) fail(e *apiError) {
-	if f.err == nil {
-		f.err = e
-	}
-}
-
-// str reads a string field of at most maxLen characters (0: no limit).
-// A number is accepted too, as KakaoPay's (Jackson) servers coerce it.
-func (f *fields) str(name string, required bool, maxLen int) string {
-	v, kind, ok := f.p.lookup(name)
-	switch {
-	case !ok && required:
-		f.fail(errInvalid("%s is required", name))
-	case !ok:
-	case kind == kindOther:
-		f.fail(errInvalid("%s must be a string", name))
-	case maxLen > 0 && utf8.RuneCountInString(v) > maxLen:
-		f.fail(errInvalid("%s must be at most %d characters", name, maxLen))
-	default:
-		return v
-	}
-	return ""
+func newFields(in params) fields {
+	return fields{sandbox.Fields[*apiError]{Params: in, Problem: errInvalid}}
 }
 
 // num reads an integer field in [min, max]; a numeric string is accepted as
 // it is in the form encoding. The bool reports whether the field was sent.
 func (f *fields) num(name string, required bool, min, max int64) (int64, bool) {
-	v, kind, ok := f.p.lookup(name)
+	v, kind, ok := f.Lookup(name)
 	if !ok {
 		if required {
-			f.fail(errInvalid("%s is required", name))
+			f.Fail(errInvalid("%s is required", name))
 		}
 		return 0, false
 	}
-	if kind == kindOther {
-		f.fail(errInvalid("%s must be an integer", name))
+	if !kind.Scalar() {
+		f.Fail(errInvalid("%s must be an integer", name))
 		return 0, false
 	}
 	n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
 	if errors.Is(err, strconv.ErrRange) || err == nil && (n < min || n > max) {
-		f.fail(errInvalid("%s must be between %d and %d", name, min, max))
+		f.Fail(errInvalid("%s must be between %d and %d", name, min, max))
 		return 0, false
 	}
 	if err != nil {
-		f.fail(errInvalid("%s must be an integer", name))
+		f.Fail(errInvalid("%s must be an integer", name))
 		return 0, false
 	}
 	return n, true
@@ -197,8 +134,8 @@ func validCID(cid string) bool { return cid == "TC0ONETIME" || len(cid) == 10 }
 
 // checkCID reports the first field problem, then an invalid cid.
 func (f *fields) checkCID(cid string) *apiError {
-	if f.err != nil {
-		return f.err
+	if f.Err != nil {
+		return f.Err
 	}
 	if !validCID(cid) {
 		return errInvalidCID()

@@ -44,27 +44,24 @@ type Sandbox struct {
 	// mu guards everything below. One lock keeps the emulator simple and
 	// makes each operation atomic, which is what the tests of concurrent
 	// approves rely on.
-	mu         sync.Mutex
-	payments   map[string]*payment
-	ids        map[string]bool
-	calls      map[string]int
-	callsByTID map[string]map[string]int // op → tid → calls
-	faults     sandbox.FaultQueue[Fault]
+	mu       sync.Mutex
+	payments map[string]*payment
+	ids      map[string]bool
+	calls    sandbox.Calls // op, and tid
+	faults   sandbox.FaultQueue[Fault]
 }
 
 // New returns a Sandbox configured by o.
 func New(o Options) *Sandbox {
 	s := &Sandbox{
-		secretKey:  o.SecretKey,
-		adminKey:   o.AdminKey,
-		publicURL:  strings.TrimRight(o.PublicURL, "/"),
-		now:        o.Now,
-		expiry:     o.Expiry,
-		log:        o.Logger,
-		payments:   map[string]*payment{},
-		ids:        map[string]bool{},
-		calls:      map[string]int{},
-		callsByTID: map[string]map[string]int{},
+		secretKey: o.SecretKey,
+		adminKey:  o.AdminKey,
+		publicURL: strings.TrimRight(o.PublicURL, "/"),
+		now:       o.Now,
+		expiry:    o.Expiry,
+		log:       o.Logger,
+		payments:  map[string]*payment{},
+		ids:       map[string]bool{},
 	}
 	if s.now == nil {
 		s.now = time.Now
@@ -120,52 +117,11 @@ func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // Calls returns how many calls of op ("ready", "approve", "cancel", "order")
 // passed authorisation, whether or not they then succeeded.
-func (s *Sandbox) Calls(op string) int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.calls[op]
-}
+func (s *Sandbox) Calls(op string) int { return s.calls.Of(op) }
 
 // CallsFor returns how many calls of op named tid and passed authorisation.
-func (s *Sandbox) CallsFor(op, tid string) int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.callsByTID[op][tid]
-}
-
-func (s *Sandbox) countCall(op string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.calls[op]++
-}
-
-func (s *Sandbox) countTIDCall(op, tid string) {
-	if tid == "" {
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	m := s.callsByTID[op]
-	if m == nil {
-		m = map[string]int{}
-		s.callsByTID[op] = m
-	}
-	m[tid]++
-}
+func (s *Sandbox) CallsFor(op, tid string) int { return s.calls.For(op, tid) }
 
 // baseURL is where a browser reaches the handler root, for the buyer page
 // links handed out by ready.
-func (s *Sandbox) baseURL(r *http.Request) string {
-	if s.publicURL != "" {
-		return s.publicURL
-	}
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	prefix := strings.TrimRight(r.Header.Get("X-Forwarded-Prefix"), "/")
-	if prefix != "" && !strings.HasPrefix(prefix, "/") {
-		prefix = "/" + prefix
-	}
-	return scheme + "://" + r.Host + prefix
-}
+func (s *Sandbox) baseURL(r *http.Request) string { return sandbox.BaseURL(r, s.publicURL) }

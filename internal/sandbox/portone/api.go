@@ -7,7 +7,8 @@ import (
 	"io"
 	"net/http"
 	"strings"
-	"time"
+
+	"github.com/paybridge/paybridge/internal/sandbox"
 )
 
 // maxBody bounds request bodies; PortOne's are well under a kilobyte.
@@ -35,7 +36,7 @@ func (s *Sandbox) serveAPI(w http.ResponseWriter, r *http.Request, op, paymentID
 	}
 	// Counted before anything can refuse the call: the count is what tests
 	// use to prove a client made exactly one cancel, refused or not.
-	s.countCall(op, paymentID)
+	s.calls.Count(op, paymentID)
 	// The body is read before any fault applies: net/http notices a client
 	// that hung up only once the body is consumed, and a "delay" must end
 	// when its client gives up.
@@ -50,7 +51,7 @@ func (s *Sandbox) serveAPI(w http.ResponseWriter, r *http.Request, op, paymentID
 	r.Body = io.NopCloser(bytes.NewReader(body))
 
 	f, faulted := s.takeFault(op, paymentID)
-	if faulted && f.Delay > 0 && !sleep(r, f.Delay) {
+	if faulted && f.Delay > 0 && !sandbox.Sleep(r, f.Delay) {
 		return // the client gave up; nobody reads an answer
 	}
 	if faulted && f.Kind == faultError {
@@ -125,17 +126,4 @@ func decodeBody(r *http.Request, v any) *apiError {
 		return errInvalid("malformed JSON body: data after the object")
 	}
 	return nil
-}
-
-// sleep waits d, or until the request's context ends; it reports whether the
-// full time passed.
-func sleep(r *http.Request, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-r.Context().Done():
-		return false
-	}
 }

@@ -17,12 +17,12 @@ func TestSandbox_Cancel(t *testing.T) {
 		}
 		c := obj(m["cancellation"].(map[string]any))
 		for _, f := range requiredCancellation {
-			if !c.has(f) {
+			if !c.Has(f) {
 				t.Errorf("cancellation lacks %s", f)
 			}
 		}
-		if c.str(t, "status") != "SUCCEEDED" || c.int(t, "totalAmount") != 3000 || c.int(t, "taxFreeAmount") != 0 ||
-			c.int(t, "vatAmount") != 273 || c.str(t, "reason") != "one cup" || !c.has("cancelledAt") || c.str(t, "id") == "" {
+		if c.Str(t, "status") != "SUCCEEDED" || c.Int(t, "totalAmount") != 3000 || c.Int(t, "taxFreeAmount") != 0 ||
+			c.Int(t, "vatAmount") != 273 || c.Str(t, "reason") != "one cup" || !c.Has("cancelledAt") || c.Str(t, "id") == "" {
 			t.Errorf("cancellation = %v", c)
 		}
 		// The rest, amount omitted: everything left, tax-free part and the
@@ -32,11 +32,11 @@ func TestSandbox_Cancel(t *testing.T) {
 			t.Fatalf("%d %v", status, m)
 		}
 		c = obj(m["cancellation"].(map[string]any))
-		if c.int(t, "totalAmount") != 8000 || c.int(t, "taxFreeAmount") != 1000 || c.int(t, "vatAmount") != 909-273 {
+		if c.Int(t, "totalAmount") != 8000 || c.Int(t, "taxFreeAmount") != 1000 || c.Int(t, "vatAmount") != 909-273 {
 			t.Errorf("final cancellation = %v", c)
 		}
 		p := h.get("pay_1")
-		if p.str(t, "status") != "CANCELLED" || p.int(t, "amount.cancelled") != 11000 || p.int(t, "amount.cancelledTaxFree") != 1000 {
+		if p.Str(t, "status") != "CANCELLED" || p.Int(t, "amount.cancelled") != 11000 || p.Int(t, "amount.cancelledTaxFree") != 1000 {
 			t.Errorf("payment = %v", p)
 		}
 		if n := h.sb.CallsFor(opCancel, "pay_1"); n != 2 {
@@ -81,7 +81,7 @@ func TestSandbox_Cancel(t *testing.T) {
 		}
 		// Nothing above refunded anything.
 		p := h.get("pay_paid")
-		if p.str(t, "status") != "PAID" || p.int(t, "amount.cancelled") != 0 || p.has("cancellations") {
+		if p.Str(t, "status") != "PAID" || p.Int(t, "amount.cancelled") != 0 || p.Has("cancellations") {
 			t.Errorf("after refusals: %v", p)
 		}
 	})
@@ -98,7 +98,7 @@ func TestSandbox_Cancel(t *testing.T) {
 		h.clock.Advance(time.Minute)
 		status, m := h.cancel("pay_1", map[string]any{"amount": 4000, "currentCancellableAmount": 10000, "reason": "r"})
 		c := obj(m["cancellation"].(map[string]any))
-		if status != 200 || c.str(t, "status") != "REQUESTED" || c.has("cancelledAt") {
+		if status != 200 || c.Str(t, "status") != "REQUESTED" || c.Has("cancelledAt") {
 			t.Fatalf("%d %v, want a REQUESTED cancellation", status, m)
 		}
 		// While requested, its amount is held: the remainder is 6000.
@@ -110,9 +110,9 @@ func TestSandbox_Cancel(t *testing.T) {
 		h.clock.Advance(time.Minute)
 		p := h.get("pay_1")
 		assertShape(t, p)
-		cs := p.list(t, "cancellations")
-		if p.str(t, "status") != "PARTIAL_CANCELLED" || p.int(t, "amount.cancelled") != 4000 || len(cs) != 1 ||
-			cs[0].str(t, "status") != "SUCCEEDED" || cs[0].str(t, "cancelledAt") != "2025-03-01T01:04:03.000Z" {
+		cs := p.List(t, "cancellations")
+		if p.Str(t, "status") != "PARTIAL_CANCELLED" || p.Int(t, "amount.cancelled") != 4000 || len(cs) != 1 ||
+			cs[0].Str(t, "status") != "SUCCEEDED" || cs[0].Str(t, "cancelledAt") != "2025-03-01T01:04:03.000Z" {
 			t.Errorf("after the GET: %v", p)
 		}
 	})
@@ -144,7 +144,7 @@ func TestSandbox_Cancel(t *testing.T) {
 		if ok != 1 {
 			t.Errorf("%d refunds succeeded, want exactly 1", ok)
 		}
-		if got := h.get("pay_1").int(t, "amount.cancelled"); got != 10000 {
+		if got := h.get("pay_1").Int(t, "amount.cancelled"); got != 10000 {
 			t.Errorf("cancelled = %d", got)
 		}
 	})

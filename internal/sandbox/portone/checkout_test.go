@@ -23,7 +23,7 @@ func TestSandbox_Checkout(t *testing.T) {
 		if strings.Contains(body, "<script") || strings.Contains(body, "<b>") {
 			t.Error("page has a script or unescaped markup")
 		}
-		if got := h.get("pay_1").str(t, "status"); got != "READY" {
+		if got := h.get("pay_1").Str(t, "status"); got != "READY" {
 			t.Errorf("status after opening the window = %s, want READY", got)
 		}
 	})
@@ -39,12 +39,12 @@ func TestSandbox_Checkout(t *testing.T) {
 		lu, _ := url.Parse(loc)
 		q := lu.Query()
 		p := h.get("pay_1")
-		if q.Get("paymentId") != "pay_1" || q.Get("transactionType") != "PAYMENT" || q.Get("txId") != p.str(t, "transactionId") ||
+		if q.Get("paymentId") != "pay_1" || q.Get("transactionType") != "PAYMENT" || q.Get("txId") != p.Str(t, "transactionId") ||
 			q.Has("code") || q.Has("message") {
 			t.Errorf("redirect query %v", q)
 		}
-		if p.str(t, "status") != "PAID" {
-			t.Errorf("status %s", p.str(t, "status"))
+		if p.Str(t, "status") != "PAID" {
+			t.Errorf("status %s", p.Str(t, "status"))
 		}
 	})
 	for _, tc := range []struct{ action, reason string }{{"cancel", reasonUserCancel}, {"fail", reasonDeclined}} {
@@ -58,7 +58,7 @@ func TestSandbox_Checkout(t *testing.T) {
 				t.Fatalf("%d %v", resp.StatusCode, q)
 			}
 			p := h.get("pay_1")
-			if p.str(t, "status") != "FAILED" || p.str(t, "failure.reason") != tc.reason {
+			if p.Str(t, "status") != "FAILED" || p.Str(t, "failure.reason") != tc.reason {
 				t.Errorf("payment %v", p)
 			}
 		})
@@ -67,12 +67,12 @@ func TestSandbox_Checkout(t *testing.T) {
 		h := MustHarness(t, Options{})
 		u := h.windowURL("pay_1", "5000", nil)
 		h.page(u, url.Values{"action": {"fail"}})
-		first := h.get("pay_1").str(t, "transactionId")
+		first := h.get("pay_1").Str(t, "transactionId")
 		if resp, _ := h.page(u, nil); resp.StatusCode != 200 {
 			t.Fatalf("reopening a failed payment: %d", resp.StatusCode)
 		}
 		p := h.get("pay_1")
-		if p.str(t, "status") != "READY" || p.str(t, "transactionId") == first || p.has("failure") {
+		if p.Str(t, "status") != "READY" || p.Str(t, "transactionId") == first || p.Has("failure") {
 			t.Errorf("a new attempt must be READY with a new transactionId: %v", p)
 		}
 	})
@@ -86,7 +86,7 @@ func TestSandbox_Checkout(t *testing.T) {
 				t.Errorf("window of a paid payment (%v): %d %q", form, resp.StatusCode, resp.Header.Get("Location"))
 			}
 		}
-		if got := h.get("pay_1").str(t, "status"); got != "PAID" {
+		if got := h.get("pay_1").Str(t, "status"); got != "PAID" {
 			t.Errorf("status %s", got)
 		}
 	})
@@ -146,14 +146,14 @@ func TestSandbox_Checkout(t *testing.T) {
 				t.Errorf("%v: %d", form, resp.StatusCode)
 			}
 		}
-		if got := h.get("pay_1").str(t, "status"); got != "READY" {
+		if got := h.get("pay_1").Str(t, "status"); got != "READY" {
 			t.Errorf("status %s", got)
 		}
 	})
 	t.Run("EasyPay", func(t *testing.T) {
 		h := MustHarness(t, Options{})
 		h.page(h.windowURL("pay_1", "5000", url.Values{"payMethod": {"EASY_PAY"}}), url.Values{"action": {"approve"}})
-		if got := h.get("pay_1").str(t, "method.type"); got != "PaymentMethodEasyPay" {
+		if got := h.get("pay_1").Str(t, "method.type"); got != "PaymentMethodEasyPay" {
 			t.Errorf("method.type = %s", got)
 		}
 	})

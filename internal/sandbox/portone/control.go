@@ -1,8 +1,9 @@
 package portone
 
 import (
-	"github.com/paybridge/paybridge/internal/sandbox"
 	"net/http"
+
+	"github.com/paybridge/paybridge/internal/sandbox"
 )
 
 // stats is the body of GET /__sandbox/stats.
@@ -19,21 +20,8 @@ func (s *Sandbox) serveFaults(w http.ResponseWriter, r *http.Request) {
 
 // serveStats is GET /__sandbox/stats.
 func (s *Sandbox) serveStats(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		w.Header().Set("Allow", "GET, HEAD")
-		writeJSON(w, http.StatusMethodNotAllowed, map[string]string{"error": "use GET"})
-		return
-	}
-	s.mu.Lock()
-	st := stats{Calls: map[string]int{}, CallsByPaymentID: map[string]map[string]int{}}
-	for _, op := range []string{opPreRegister, opGetPayment, opCancel} {
-		st.Calls[op] = s.calls[op]
-		byID := map[string]int{}
-		for id, n := range s.callsByID[op] {
-			byID[id] = n
-		}
-		st.CallsByPaymentID[op] = byID
-	}
-	s.mu.Unlock()
-	writeJSON(w, http.StatusOK, st)
+	sandbox.ServeStats(w, r, func() any {
+		calls, byID := s.calls.Snapshot(opPreRegister, opGetPayment, opCancel)
+		return stats{Calls: calls, CallsByPaymentID: byID}
+	}, writeJSON)
 }

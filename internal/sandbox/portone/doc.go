@@ -3,7 +3,7 @@
 //
 // Real client code is pointed at it, so it answers with PortOne's field
 // names, union members, status values and {type, message} error bodies
-// (shared/reference/providers.md §3 and PortOne's OpenAPI schema), keeps
+// (docs/providers.md §3 and PortOne's OpenAPI schema, testdata/portone-v2.openapi.json), keeps
 // every payment's state, signs webhooks the Standard Webhooks way, and can
 // inject faults. It shares no types with paybridge's adapter, so a wrong
 // field name in one is caught by the other.

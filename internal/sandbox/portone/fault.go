@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net/http"
 	"time"
+
+	"github.com/paybridge/paybridge/internal/sandbox"
 )
 
 // Fault is a misbehaviour queued for the next matching API call, so clients
@@ -48,47 +50,32 @@ const (
 	faultDecline = "decline"
 )
 
-// validate reports why f cannot be applied, for the control endpoint.
-func (f Fault) validate() error {
-	switch f.Op {
-	case opPreRegister, opGetPayment, opCancel:
-	default:
-		return fmt.Errorf("op %q: want preRegister, getPayment or cancel", f.Op)
-	}
-	switch f.Kind {
-	case faultDelay, faultError, faultLost:
-	case faultAmount:
-		if f.Op == opPreRegister {
+// faultRules are the ops and kinds a Fault may name.
+var faultRules = sandbox.FaultRules{
+	Ops:   []string{opPreRegister, opGetPayment, opCancel},
+	Kinds: []string{faultDelay, faultError, faultLost, faultAmount, faultDecline},
+	Applies: func(op, kind string) error {
+		switch {
+		case kind == faultAmount && op == opPreRegister:
 			return fmt.Errorf("kind amount applies to getPayment and cancel")
-		}
-	case faultDecline:
-		if f.Op != opCancel {
+		case kind == faultDecline && op != opCancel:
 			return fmt.Errorf("kind decline applies to cancel only")
 		}
-	default:
-		return fmt.Errorf("kind %q: want delay, error, lost, amount or decline", f.Kind)
-	}
-	if f.Count < 0 || f.Delay < 0 || f.DelayMS < 0 {
-		return fmt.Errorf("count and delay must not be negative")
-	}
-	if f.Status != 0 && (f.Status < 400 || f.Status > 599) {
-		return fmt.Errorf("status %d: want 400-599", f.Status)
-	}
-	return nil
+		return nil
+	},
+}
+
+// validate reports why f cannot be applied, for the control endpoint.
+func (f Fault) validate() error {
+	return faultRules.Check(f.Op, f.Kind, f.Count, f.Delay, f.DelayMS, f.Status)
 }
 
 // InjectFault queues f. Faults are consumed first-in-first-out by the calls
 // they match; an invalid fault is logged and dropped (POST /__sandbox/faults
 // reports why instead).
 func (s *Sandbox) InjectFault(f Fault) {
-	if f.Delay == 0 {
-		f.Delay = time.Duration(f.DelayMS) * time.Millisecond
-	}
-	if err := f.validate(); err != nil {
-		s.log.Warn("portone sandbox: fault dropped", "err", err)
-		return
-	}
-	s.faults.Add(f, f.Count)
+	f.Delay = sandbox.FaultDelay(f.Delay, f.DelayMS)
+	s.faults.Inject(f, f.Count, f.validate(), s.log, "portone")
 }
 
 // ClearFaults drops every queued fault.

@@ -45,16 +45,16 @@ func TestSandbox_Faults(t *testing.T) {
 		wantError(t, status, m, 500, "INTERNAL_SERVER_ERROR")
 		status, m = h.cancel("pay_1", map[string]any{"reason": "r"})
 		wantError(t, status, m, 502, "PG_PROVIDER")
-		if m.str(t, "pgCode") == "" || m.str(t, "pgMessage") == "" {
+		if m.Str(t, "pgCode") == "" || m.Str(t, "pgMessage") == "" {
 			t.Errorf("PG_PROVIDER without pgCode/pgMessage: %v", m)
 		}
 		status, m = h.cancel("pay_1", map[string]any{"reason": "r"})
 		wantError(t, status, m, 409, "MAX_CANCEL_COUNT_REACHED")
-		if m.str(t, "message") != "too many" {
+		if m.Str(t, "message") != "too many" {
 			t.Errorf("message %v", m)
 		}
 		// An error fault does nothing, so the payment is still refundable.
-		if got := h.get("pay_1").str(t, "status"); got != "PAID" {
+		if got := h.get("pay_1").Str(t, "status"); got != "PAID" {
 			t.Fatalf("status after error faults = %s", got)
 		}
 		if status, _ := h.cancel("pay_1", map[string]any{"reason": "r"}); status != 200 {
@@ -75,7 +75,7 @@ func TestSandbox_Faults(t *testing.T) {
 			t.Fatalf("cancel answered %d; want a transport error", resp.StatusCode)
 		}
 		p := h.get("pay_1")
-		if p.str(t, "status") != "PARTIAL_CANCELLED" || p.int(t, "amount.cancelled") != 4000 {
+		if p.Str(t, "status") != "PARTIAL_CANCELLED" || p.Int(t, "amount.cancelled") != 4000 {
 			t.Fatalf("after a lost cancel: %v; the refund must have happened", p)
 		}
 		if n := h.sb.CallsFor(opCancel, "pay_1"); n != 1 {
@@ -94,18 +94,18 @@ func TestSandbox_Faults(t *testing.T) {
 		h := MustHarness(t, Options{})
 		h.mustPaid("pay_1", 10000, 0)
 		h.sb.InjectFault(Fault{Op: opGetPayment, Kind: faultAmount, Amount: 100})
-		if got := h.get("pay_1").int(t, "amount.total"); got != 100 {
+		if got := h.get("pay_1").Int(t, "amount.total"); got != 100 {
 			t.Errorf("faulted amount.total = %d", got)
 		}
-		if got := h.get("pay_1").int(t, "amount.total"); got != 10000 {
+		if got := h.get("pay_1").Int(t, "amount.total"); got != 10000 {
 			t.Errorf("amount.total after the fault = %d", got)
 		}
 		h.sb.InjectFault(Fault{Op: opCancel, Kind: faultAmount, Amount: 1})
 		_, m := h.cancel("pay_1", map[string]any{"amount": 500, "reason": "r"})
-		if got := m.int(t, "cancellation.totalAmount"); got != 1 {
+		if got := m.Int(t, "cancellation.totalAmount"); got != 1 {
 			t.Errorf("faulted cancellation.totalAmount = %d", got)
 		}
-		if got := h.get("pay_1").int(t, "amount.cancelled"); got != 500 {
+		if got := h.get("pay_1").Int(t, "amount.cancelled"); got != 500 {
 			t.Errorf("amount.cancelled = %d: the real refund is 500", got)
 		}
 	})
@@ -114,12 +114,12 @@ func TestSandbox_Faults(t *testing.T) {
 		h.mustPaid("pay_1", 10000, 0)
 		h.sb.InjectFault(Fault{Op: opCancel, Kind: faultDecline})
 		status, m := h.cancel("pay_1", map[string]any{"amount": 500, "reason": "r"})
-		if status != 200 || m.str(t, "cancellation.status") != "FAILED" || m.has("cancellation.cancelledAt") {
+		if status != 200 || m.Str(t, "cancellation.status") != "FAILED" || m.Has("cancellation.cancelledAt") {
 			t.Fatalf("%d %v, want a FAILED cancellation", status, m)
 		}
 		p := h.get("pay_1")
 		assertShape(t, p)
-		if p.str(t, "status") != "PAID" || p.int(t, "amount.cancelled") != 0 || len(p.list(t, "cancellations")) != 1 {
+		if p.Str(t, "status") != "PAID" || p.Int(t, "amount.cancelled") != 0 || len(p.List(t, "cancellations")) != 1 {
 			t.Errorf("after a declined refund: %v", p)
 		}
 	})
@@ -182,8 +182,8 @@ func TestSandbox_Control(t *testing.T) {
 
 	req, _ = http.NewRequest(http.MethodGet, h.srv.URL+mount+"/__sandbox/stats", nil)
 	status, st := h.do(req)
-	if status != 200 || st.int(t, "calls.getPayment") != 2 || st.int(t, "calls_by_payment_id.getPayment.pay_9") != 2 ||
-		st.int(t, "calls.cancel") != 0 {
+	if status != 200 || st.Int(t, "calls.getPayment") != 2 || st.Int(t, "calls_by_payment_id.getPayment.pay_9") != 2 ||
+		st.Int(t, "calls.cancel") != 0 {
 		t.Errorf("stats %d %v", status, st)
 	}
 }

@@ -34,46 +34,46 @@ var (
 // assertShape checks m against its union member's schema.
 func assertShape(t *testing.T, m obj) {
 	t.Helper()
-	status := m.str(t, "status")
+	status := m.Str(t, "status")
 	extra, known := requiredByStatus[status]
 	if !known {
 		t.Fatalf("status %q", status)
 	}
 	for _, f := range append(append([]string{}, requiredCommon...), extra...) {
-		if !m.has(f) {
+		if !m.Has(f) {
 			t.Errorf("%s payment lacks required %s: %v", status, f, m)
 		}
 	}
 	for _, f := range forbiddenByStatus[status] {
-		if m.has(f) {
+		if m.Has(f) {
 			t.Errorf("%s payment has %s, a field of another member", status, f)
 		}
 	}
 	for _, f := range requiredAmount {
-		m.int(t, "amount."+f)
+		m.Int(t, "amount."+f)
 	}
 	for _, f := range []string{"origin.platformType", "origin.ipAddress"} {
-		m.str(t, f)
+		m.Str(t, f)
 	}
-	if m.has("channel") {
+	if m.Has("channel") {
 		for _, f := range []string{"channel.type", "channel.pgProvider", "channel.pgMerchantId"} {
-			m.str(t, f)
+			m.Str(t, f)
 		}
 	}
-	if m.str(t, "version") != "V2" || m.str(t, "currency") != "KRW" {
+	if m.Str(t, "version") != "V2" || m.Str(t, "currency") != "KRW" {
 		t.Errorf("version %v currency %v", m["version"], m["currency"])
 	}
 	for _, f := range []string{"requestedAt", "updatedAt", "statusChangedAt", "paidAt", "failedAt", "cancelledAt"} {
-		if m.has(f) {
-			if _, err := time.Parse(time.RFC3339Nano, m.str(t, f)); err != nil {
+		if m.Has(f) {
+			if _, err := time.Parse(time.RFC3339Nano, m.Str(t, f)); err != nil {
 				t.Errorf("%s is not RFC 3339: %v", f, err)
 			}
 		}
 	}
-	if m.has("cancellations") {
-		for _, c := range m.list(t, "cancellations") {
+	if m.Has("cancellations") {
+		for _, c := range m.List(t, "cancellations") {
 			for _, f := range requiredCancellation {
-				if !c.has(f) {
+				if !c.Has(f) {
 					t.Errorf("cancellation lacks %s: %v", f, c)
 				}
 			}
@@ -88,12 +88,12 @@ func TestSandbox_GetPayment(t *testing.T) {
 		h.page(h.windowURL("pay_1", "11000", url.Values{"storeId": {"store-a"}}), nil)
 		m := h.get("pay_1")
 		assertShape(t, m)
-		if m.str(t, "status") != "READY" || m.str(t, "storeId") != "store-a" || m.str(t, "customer.id") != "cus_42" ||
-			m.str(t, "orderName") != "Americano x2" || m.int(t, "amount.total") != 11000 || m.int(t, "amount.taxFree") != 1000 ||
-			m.int(t, "amount.vat") != 909 || m.int(t, "amount.supply") != 9091 || m.int(t, "amount.paid") != 0 {
+		if m.Str(t, "status") != "READY" || m.Str(t, "storeId") != "store-a" || m.Str(t, "customer.id") != "cus_42" ||
+			m.Str(t, "orderName") != "Americano x2" || m.Int(t, "amount.total") != 11000 || m.Int(t, "amount.taxFree") != 1000 ||
+			m.Int(t, "amount.vat") != 909 || m.Int(t, "amount.supply") != 9091 || m.Int(t, "amount.paid") != 0 {
 			t.Errorf("READY payment = %v", m)
 		}
-		if got := m.str(t, "requestedAt"); got != "2025-03-01T01:02:03.000Z" {
+		if got := m.Str(t, "requestedAt"); got != "2025-03-01T01:02:03.000Z" {
 			t.Errorf("requestedAt = %q", got)
 		}
 	})
@@ -102,13 +102,13 @@ func TestSandbox_GetPayment(t *testing.T) {
 		q := h.mustPaid("pay_1", 11000, 1000)
 		m := h.get("pay_1")
 		assertShape(t, m)
-		if m.str(t, "status") != "PAID" || m.int(t, "amount.paid") != 11000 || m.str(t, "method.type") != "PaymentMethodCard" ||
-			m.str(t, "transactionId") != q.Get("txId") || m.str(t, "storeId") != DefaultStoreID ||
-			!strings.HasSuffix(m.str(t, "receiptUrl"), mount+"/receipts/pay_1") || m.str(t, "pgTxId") == "" ||
-			len(m.list(t, "disputes")) != 0 {
+		if m.Str(t, "status") != "PAID" || m.Int(t, "amount.paid") != 11000 || m.Str(t, "method.type") != "PaymentMethodCard" ||
+			m.Str(t, "transactionId") != q.Get("txId") || m.Str(t, "storeId") != DefaultStoreID ||
+			!strings.HasSuffix(m.Str(t, "receiptUrl"), mount+"/receipts/pay_1") || m.Str(t, "pgTxId") == "" ||
+			len(m.List(t, "disputes")) != 0 {
 			t.Errorf("PAID payment = %v", m)
 		}
-		resp, body := h.page(m.str(t, "receiptUrl"), nil)
+		resp, body := h.page(m.Str(t, "receiptUrl"), nil)
 		if resp.StatusCode != 200 || !strings.Contains(body, "11,000") {
 			t.Errorf("receipt: %d %s", resp.StatusCode, body)
 		}
@@ -118,7 +118,7 @@ func TestSandbox_GetPayment(t *testing.T) {
 		h.page(h.windowURL("pay_1", "1000", nil), url.Values{"action": {"cancel"}})
 		m := h.get("pay_1")
 		assertShape(t, m)
-		if m.str(t, "status") != "FAILED" || m.str(t, "failure.reason") != reasonUserCancel {
+		if m.Str(t, "status") != "FAILED" || m.Str(t, "failure.reason") != reasonUserCancel {
 			t.Errorf("FAILED payment = %v", m)
 		}
 	})
@@ -131,14 +131,14 @@ func TestSandbox_GetPayment(t *testing.T) {
 		}
 		m := h.get("pay_1")
 		assertShape(t, m)
-		if m.str(t, "status") != "PARTIAL_CANCELLED" || m.int(t, "amount.cancelled") != 4000 ||
-			m.str(t, "cancelledAt") != "2025-03-01T02:02:03.000Z" || m.str(t, "paidAt") != "2025-03-01T01:02:03.000Z" {
+		if m.Str(t, "status") != "PARTIAL_CANCELLED" || m.Int(t, "amount.cancelled") != 4000 ||
+			m.Str(t, "cancelledAt") != "2025-03-01T02:02:03.000Z" || m.Str(t, "paidAt") != "2025-03-01T01:02:03.000Z" {
 			t.Errorf("PARTIAL_CANCELLED payment = %v", m)
 		}
 		h.cancel("pay_1", map[string]any{"reason": "rest"})
 		m = h.get("pay_1")
 		assertShape(t, m)
-		if m.str(t, "status") != "CANCELLED" || m.int(t, "amount.cancelled") != 10000 || len(m.list(t, "cancellations")) != 2 {
+		if m.Str(t, "status") != "CANCELLED" || m.Int(t, "amount.cancelled") != 10000 || len(m.List(t, "cancellations")) != 2 {
 			t.Errorf("CANCELLED payment = %v", m)
 		}
 	})

@@ -8,9 +8,10 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/paybridge/paybridge/internal/testutil"
 )
 
 // mount is where the tests mount the sandbox, as paybridge serve does.
@@ -19,31 +20,13 @@ const mount = "/sandbox/portone"
 // testSecret is the API secret the harness configures.
 const testSecret = "test-api-secret"
 
-// fakeClock is a settable clock.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 // harness is a sandbox behind a real HTTP server, with a browser that does
 // not follow redirects so tests can read them.
 type harness struct {
 	t       *testing.T
 	sb      *Sandbox
 	srv     *httptest.Server
-	clock   *fakeClock
+	clock   *testutil.Clock
 	browser *http.Client
 }
 
@@ -52,13 +35,10 @@ type harness struct {
 // clock.
 func MustHarness(t *testing.T, o Options) *harness {
 	t.Helper()
-	h := &harness{t: t, clock: &fakeClock{t: time.Date(2025, 3, 1, 1, 2, 3, 0, time.UTC)}}
-	mux := http.NewServeMux()
-	mux.Handle(mount+"/", http.StripPrefix(mount, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	h := &harness{t: t, clock: testutil.NewClock(time.Date(2025, 3, 1, 1, 2, 3, 0, time.UTC))}
+	h.srv = testutil.ServeMounted(t, mount, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h.sb.ServeHTTP(w, r)
-	})))
-	h.srv = httptest.NewServer(mux)
-	t.Cleanup(h.srv.Close)
+	}))
 	if o.APISecret == "" {
 		o.APISecret = testSecret
 	}
@@ -69,7 +49,7 @@ func MustHarness(t *testing.T, o Options) *harness {
 		o.Now = h.clock.Now
 	}
 	h.sb = New(o)
-	h.browser = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	h.browser = testutil.Browser()
 	return h
 }
 
@@ -115,13 +95,7 @@ func (h *harness) do(req *http.Request) (int, obj) {
 	if ct := resp.Header.Get("Content-Type"); ct != "application/json" {
 		h.t.Fatalf("%s %s: Content-Type %q, body %s", req.Method, req.URL.Path, ct, b)
 	}
-	var m map[string]any
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.UseNumber()
-	if err := dec.Decode(&m); err != nil {
-		h.t.Fatalf("%s %s: body is not a JSON object: %s", req.Method, req.URL.Path, b)
-	}
-	return resp.StatusCode, obj(m)
+	return resp.StatusCode, testutil.DecodeJSON(h.t, b)
 }
 
 // call sends an API request and decodes the answer.
@@ -215,71 +189,16 @@ func (h *harness) cancel(id string, body map[string]any) (int, obj) {
 
 func itoa(n int64) string { b, _ := json.Marshal(n); return string(b) }
 
-// obj is a decoded JSON object with path accessors ("amount.total").
-type obj map[string]any
-
-func (o obj) lookup(path string) (any, bool) {
-	var cur any = map[string]any(o)
-	for _, k := range strings.Split(path, ".") {
-		m, ok := cur.(map[string]any)
-		if !ok {
-			return nil, false
-		}
-		if cur, ok = m[k]; !ok {
-			return nil, false
-		}
-	}
-	return cur, true
-}
-
-func (o obj) has(path string) bool { _, ok := o.lookup(path); return ok }
-
-func (o obj) str(t *testing.T, path string) string {
-	t.Helper()
-	v, ok := o.lookup(path)
-	s, isStr := v.(string)
-	if !ok || !isStr {
-		t.Fatalf("%s = %#v, want a string in %v", path, v, o)
-	}
-	return s
-}
-
-func (o obj) int(t *testing.T, path string) int64 {
-	t.Helper()
-	v, ok := o.lookup(path)
-	n, isNum := v.(json.Number)
-	if !ok || !isNum {
-		t.Fatalf("%s = %#v, want a number in %v", path, v, o)
-	}
-	i, err := n.Int64()
-	if err != nil {
-		t.Fatalf("%s = %s, want an integer", path, n)
-	}
-	return i
-}
-
-func (o obj) list(t *testing.T, path string) []obj {
-	t.Helper()
-	v, ok := o.lookup(path)
-	l, isList := v.([]any)
-	if !ok || !isList {
-		t.Fatalf("%s = %#v, want a list", path, v)
-	}
-	var out []obj
-	for _, e := range l {
-		m, _ := e.(map[string]any)
-		out = append(out, obj(m))
-	}
-	return out
-}
+// obj is a decoded JSON answer (see testutil.JSON).
+type obj = testutil.JSON
 
 // wantError checks an error answer: status and {type, message}.
 func wantError(t *testing.T, gotStatus int, m obj, status int, typ string) {
 	t.Helper()
-	if gotStatus != status || m.str(t, "type") != typ {
+	if gotStatus != status || m.Str(t, "type") != typ {
 		t.Fatalf("answer %d %v, want %d %s", gotStatus, m, status, typ)
 	}
-	if m.str(t, "message") == "" {
+	if m.Str(t, "message") == "" {
 		t.Errorf("error without a message: %v", m)
 	}
 }

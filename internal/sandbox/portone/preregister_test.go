@@ -32,7 +32,7 @@ func TestSandbox_PreRegister(t *testing.T) {
 			"two objects":      `{"totalAmount":100}{}`,
 		} {
 			status, m := h.call(http.MethodPost, paymentPath("pay_1", "/pre-register"), body)
-			if status != 400 || m.str(t, "type") != "INVALID_REQUEST" {
+			if status != 400 || m.Str(t, "type") != "INVALID_REQUEST" {
 				t.Errorf("%s: %d %v, want 400 INVALID_REQUEST", name, status, m)
 			}
 		}
@@ -60,7 +60,7 @@ func TestSandbox_PreRegister(t *testing.T) {
 		h.mustPaid("pay_1", 5000, 0)
 		status, m := h.call(http.MethodPost, paymentPath("pay_1", "/pre-register"), map[string]any{"totalAmount": 1})
 		wantError(t, status, m, 409, "ALREADY_PAID")
-		if got := h.get("pay_1").int(t, "amount.total"); got != 5000 {
+		if got := h.get("pay_1").Int(t, "amount.total"); got != 5000 {
 			t.Errorf("amount.total = %d after a refused pre-register", got)
 		}
 	})
@@ -72,7 +72,7 @@ func TestSandbox_PreRegister(t *testing.T) {
 		if resp.StatusCode != http.StatusSeeOther {
 			t.Fatalf("approve: %d", resp.StatusCode)
 		}
-		if got := h.get(id).str(t, "id"); got != id {
+		if got := h.get(id).Str(t, "id"); got != id {
 			t.Errorf("id = %q, want %q", got, id)
 		}
 		if n := h.sb.CallsFor(opPreRegister, id); n != 1 {

@@ -43,7 +43,7 @@ type Options struct {
 	WebhookClient *http.Client
 	// AsyncCancel makes every cancellation come back REQUESTED; it
 	// completes (SUCCEEDED) on the next GET of the payment. It exercises
-	// clients against PortOne's asynchronous refunds (providers.md §5.17).
+	// clients against PortOne's asynchronous refunds (docs/providers.md §5.17).
 	AsyncCancel bool
 	// PublicURL is the absolute URL at which a browser reaches the
 	// handler's root, e.g. "http://localhost:8080/sandbox/portone"; it is
@@ -86,8 +86,7 @@ type Sandbox struct {
 	// that tests can shorten them.
 	webhookDelays []time.Duration
 	payments      map[string]*payment
-	calls         map[string]int
-	callsByID     map[string]map[string]int // op → paymentId → calls
+	calls         sandbox.Calls // op, and paymentId
 	faults        sandbox.FaultQueue[Fault]
 	sequence      int // for readable pgTxIds and cancellation ids
 }
@@ -106,8 +105,6 @@ func New(o Options) *Sandbox {
 		hook:          o.WebhookClient,
 		webhookDelays: []time.Duration{0, time.Second, 4 * time.Second},
 		payments:      map[string]*payment{},
-		calls:         map[string]int{},
-		callsByID:     map[string]map[string]int{},
 	}
 	if s.now == nil {
 		s.now = time.Now
@@ -180,47 +177,14 @@ func (s *Sandbox) routePayment(w http.ResponseWriter, r *http.Request, rest stri
 
 // Calls returns how many calls of op ("preRegister", "getPayment",
 // "cancel") passed authorisation, whether or not they then succeeded.
-func (s *Sandbox) Calls(op string) int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.calls[op]
-}
+func (s *Sandbox) Calls(op string) int { return s.calls.Of(op) }
 
 // CallsFor returns how many calls of op named paymentID and passed
 // authorisation.
-func (s *Sandbox) CallsFor(op, paymentID string) int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.callsByID[op][paymentID]
-}
-
-func (s *Sandbox) countCall(op, paymentID string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.calls[op]++
-	m := s.callsByID[op]
-	if m == nil {
-		m = map[string]int{}
-		s.callsByID[op] = m
-	}
-	m[paymentID]++
-}
+func (s *Sandbox) CallsFor(op, paymentID string) int { return s.calls.For(op, paymentID) }
 
 // baseURL is where a browser reaches the handler root.
-func (s *Sandbox) baseURL(r *http.Request) string {
-	if s.opts.PublicURL != "" {
-		return s.opts.PublicURL
-	}
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	prefix := strings.TrimRight(r.Header.Get("X-Forwarded-Prefix"), "/")
-	if prefix != "" && !strings.HasPrefix(prefix, "/") {
-		prefix = "/" + prefix
-	}
-	return scheme + "://" + r.Host + prefix
-}
+func (s *Sandbox) baseURL(r *http.Request) string { return sandbox.BaseURL(r, s.opts.PublicURL) }
 
 // storeFor is the store a request names, checked against the configured
 // one. ok is false when the request names a store this sandbox does not

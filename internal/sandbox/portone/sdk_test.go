@@ -41,7 +41,7 @@ func TestSandbox_SDKShapedBodies(t *testing.T) {
 			status, m = send(paymentPath("pay_2", "/cancel"), map[string]any{"reason": "x", "amount": 1000, "currentCancellableAmount": 4000})
 			wantError(t, status, m, 409, "CANCELLABLE_AMOUNT_CONSISTENCY_BROKEN")
 			status, m = send(paymentPath("pay_2", "/cancel"), map[string]any{"reason": "refund"})
-			if status != 200 || h.get("pay_2").str(t, "status") != "CANCELLED" {
+			if status != 200 || h.get("pay_2").Str(t, "status") != "CANCELLED" {
 				t.Fatalf("cancel: %d %v", status, m)
 			}
 

@@ -11,7 +11,7 @@ import (
 	"github.com/paybridge/paybridge/internal/stdwebhook"
 )
 
-// Webhook types the sandbox sends (2024-04-25 version, providers.md §3.4).
+// Webhook types the sandbox sends (2024-04-25 version, docs/providers.md §3.4).
 const (
 	eventPaid             = "Transaction.Paid"
 	eventFailed           = "Transaction.Failed"

@@ -127,8 +127,8 @@ func TestSandbox_Webhooks(t *testing.T) {
 		_, m := h.cancel("pay_1", map[string]any{"amount": 4000, "reason": "r"})
 		d := rc.next(t)
 		verify(t, h, d, "Transaction.PartialCancelled", "pay_1")
-		if d.event.Data.CancellationID != m.str(t, "cancellation.id") {
-			t.Errorf("cancellationId %q, want %q", d.event.Data.CancellationID, m.str(t, "cancellation.id"))
+		if d.event.Data.CancellationID != m.Str(t, "cancellation.id") {
+			t.Errorf("cancellationId %q, want %q", d.event.Data.CancellationID, m.Str(t, "cancellation.id"))
 		}
 		h.cancel("pay_1", map[string]any{"reason": "rest"})
 		verify(t, h, rc.next(t), "Transaction.Cancelled", "pay_1")

@@ -8,7 +8,8 @@ import (
 	"mime"
 	"net/http"
 	"strings"
-	"time"
+
+	"github.com/paybridge/paybridge/internal/sandbox"
 )
 
 // maxBody bounds a request body; Toss's largest requests here are tiny.
@@ -84,14 +85,14 @@ func (s *Sandbox) serveAPI(w http.ResponseWriter, r *http.Request, rt apiRoute) 
 		oid, _ := in.peek("orderId")
 		ids = []string{pk, oid}
 	}
-	s.count(rt.op, ids...)
+	s.calls.Count(rt.op, ids...)
 	if e != nil {
 		writeError(w, e)
 		return
 	}
 
 	f, faulted := s.takeFault(rt.op, ids)
-	if faulted && f.Delay > 0 && !sleep(r, f.Delay) {
+	if faulted && f.Delay > 0 && !sandbox.Sleep(r, f.Delay) {
 		return // the client gave up; nobody reads an answer
 	}
 	if faulted && f.Kind == faultError {
@@ -160,7 +161,7 @@ func (s *Sandbox) execute(r *http.Request, rt apiRoute, key string, in fields, d
 
 // authorize checks Authorization: Basic base64(secretKey + ":") and returns
 // the key. Every failure is 401 UNAUTHORIZED_KEY; the message says which
-// part is wrong, the missing colon included (providers.md §5 item 21).
+// part is wrong, the missing colon included (docs/providers.md §5 item 21).
 func (s *Sandbox) authorize(r *http.Request) (string, *apiError) {
 	h := strings.TrimSpace(r.Header.Get("Authorization"))
 	if h == "" {
@@ -210,17 +211,4 @@ func decodeBody(w http.ResponseWriter, r *http.Request) (fields, *apiError) {
 		return fields{}, errInvalid("the body must be a JSON object")
 	}
 	return fields{js: js}, nil
-}
-
-// sleep waits d, or until the request's context ends; it reports whether
-// the full time passed.
-func sleep(r *http.Request, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-r.Context().Done():
-		return false
-	}
 }

@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/paybridge/paybridge/internal/testutil"
 )
 
 func TestSandbox_Authorize(t *testing.T) {
@@ -31,7 +33,7 @@ func TestSandbox_Authorize(t *testing.T) {
 			req := h.request(http.MethodGet, "/v1/payments/tgen_unknown", nil)
 			req.Header.Set("Authorization", tt.header)
 			status, b := h.do(req)
-			o := mustObj(t, b)
+			o := testutil.DecodeJSON(t, b)
 			if tt.want == "" {
 				// Past auth, the unknown key is the answer.
 				wantError(t, status, o, http.StatusNotFound, "NOT_FOUND_PAYMENT")
@@ -41,7 +43,7 @@ func TestSandbox_Authorize(t *testing.T) {
 				return
 			}
 			wantError(t, status, o, http.StatusUnauthorized, "UNAUTHORIZED_KEY")
-			if msg := o.str(t, "message"); !strings.Contains(msg, tt.want) {
+			if msg := o.Str(t, "message"); !strings.Contains(msg, tt.want) {
 				t.Errorf("message %q does not say %q", msg, tt.want)
 			}
 			if n := h.sb.Calls(opGet); n != 0 {
@@ -54,10 +56,10 @@ func TestSandbox_Authorize(t *testing.T) {
 		h := MustHarness(t, Options{SecretKey: "test_sk_onlyThisOne"})
 		req := h.request(http.MethodGet, "/v1/payments/tgen_unknown", nil)
 		status, o := h.do(req)
-		wantError(t, status, mustObj(t, o), http.StatusUnauthorized, "UNAUTHORIZED_KEY")
+		wantError(t, status, testutil.DecodeJSON(t, o), http.StatusUnauthorized, "UNAUTHORIZED_KEY")
 		req.Header.Set("Authorization", basic("test_sk_onlyThisOne"))
 		status, o = h.do(req)
-		wantError(t, status, mustObj(t, o), http.StatusNotFound, "NOT_FOUND_PAYMENT")
+		wantError(t, status, testutil.DecodeJSON(t, o), http.StatusNotFound, "NOT_FOUND_PAYMENT")
 	})
 }
 
@@ -78,7 +80,7 @@ func TestSandbox_Routing(t *testing.T) {
 		{"Nested", http.MethodGet, "/v1/payments/a/b", http.StatusNotFound, "NOT_FOUND"},
 		{"EmptyOrder", http.MethodGet, "/v1/payments/orders/", http.StatusNotFound, "NOT_FOUND"},
 		// The unofficial spec's orderId path is the paymentKey path: an
-		// orderId there is an unknown paymentKey (providers.md §5 item 24).
+		// orderId there is an unknown paymentKey (docs/providers.md §5 item 24).
 		{"OrderIDAsKey", http.MethodGet, "/v1/payments/pay_not_a_key", http.StatusNotFound, "NOT_FOUND_PAYMENT"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

@@ -24,23 +24,23 @@ func TestSandbox_Cancel(t *testing.T) {
 
 		h.clock.Advance(time.Hour)
 		p := h.mustOK(http.MethodPost, path, cancelBody(3000, 0, 10000))
-		if p.str(t, "status") != statusPartialCanceled || p.int(t, "totalAmount") != 10000 ||
-			p.int(t, "balanceAmount") != 7000 || p.int(t, "taxFreeAmount") != 1000 ||
-			p.int(t, "vat") != 545 || p.int(t, "suppliedAmount") != 5455 {
+		if p.Str(t, "status") != statusPartialCanceled || p.Int(t, "totalAmount") != 10000 ||
+			p.Int(t, "balanceAmount") != 7000 || p.Int(t, "taxFreeAmount") != 1000 ||
+			p.Int(t, "vat") != 545 || p.Int(t, "suppliedAmount") != 5455 {
 			t.Fatalf("after partial cancel: %v", p)
 		}
 		c := "cancels.0."
-		if p.int(t, c+"cancelAmount") != 3000 || p.int(t, c+"taxFreeAmount") != 0 || p.int(t, c+"refundableAmount") != 7000 ||
-			p.str(t, c+"cancelReason") != "고객 변심" || p.str(t, c+"cancelStatus") != "DONE" ||
-			p.str(t, c+"canceledAt") != "2025-03-01T11:02:03+09:00" || !txKeyPattern.MatchString(p.str(t, c+"transactionKey")) ||
-			p.str(t, "lastTransactionKey") != p.str(t, c+"transactionKey") {
+		if p.Int(t, c+"cancelAmount") != 3000 || p.Int(t, c+"taxFreeAmount") != 0 || p.Int(t, c+"refundableAmount") != 7000 ||
+			p.Str(t, c+"cancelReason") != "고객 변심" || p.Str(t, c+"cancelStatus") != "DONE" ||
+			p.Str(t, c+"canceledAt") != "2025-03-01T11:02:03+09:00" || !txKeyPattern.MatchString(p.Str(t, c+"transactionKey")) ||
+			p.Str(t, "lastTransactionKey") != p.Str(t, c+"transactionKey") {
 			t.Fatalf("cancels[0] = %v", p)
 		}
 
 		p = h.mustOK(http.MethodPost, path, cancelBody(7000, 1000, 7000))
-		if p.str(t, "status") != statusCanceled || p.int(t, "balanceAmount") != 0 || p.int(t, "taxFreeAmount") != 0 ||
-			p.int(t, "vat") != 0 || p.int(t, "cancels.1.cancelAmount") != 7000 || p.str(t, "card.acquireStatus") != "CANCELED" ||
-			p.str(t, "lastTransactionKey") != p.str(t, "cancels.1.transactionKey") {
+		if p.Str(t, "status") != statusCanceled || p.Int(t, "balanceAmount") != 0 || p.Int(t, "taxFreeAmount") != 0 ||
+			p.Int(t, "vat") != 0 || p.Int(t, "cancels.1.cancelAmount") != 7000 || p.Str(t, "card.acquireStatus") != "CANCELED" ||
+			p.Str(t, "lastTransactionKey") != p.Str(t, "cancels.1.transactionKey") {
 			t.Fatalf("after the final cancel: %v", p)
 		}
 		status, o := h.call(http.MethodPost, path, cancelBody(1, 0, 0))
@@ -54,7 +54,7 @@ func TestSandbox_Cancel(t *testing.T) {
 		h := MustHarness(t, Options{})
 		_, key := h.MustPaid(11000, url.Values{"taxFreeAmount": {"1000"}})
 		p := h.mustOK(http.MethodPost, "/v1/payments/"+key+"/cancel", map[string]any{"cancelReason": "전액 취소"})
-		if p.str(t, "status") != statusCanceled || p.int(t, "cancels.0.cancelAmount") != 11000 || p.int(t, "cancels.0.taxFreeAmount") != 1000 {
+		if p.Str(t, "status") != statusCanceled || p.Int(t, "cancels.0.cancelAmount") != 11000 || p.Int(t, "cancels.0.taxFreeAmount") != 1000 {
 			t.Fatalf("full cancel = %v", p)
 		}
 	})
@@ -87,7 +87,7 @@ func TestSandbox_Cancel(t *testing.T) {
 		}
 		// Nothing changed.
 		p := h.get(key)
-		if p.str(t, "status") != statusDone || p.int(t, "balanceAmount") != 10000 || !p.isNull("cancels") {
+		if p.Str(t, "status") != statusDone || p.Int(t, "balanceAmount") != 10000 || !p.IsNull("cancels") {
 			t.Fatalf("after refused cancels: %v", p)
 		}
 	})
@@ -107,11 +107,11 @@ func TestSandbox_Lookup(t *testing.T) {
 	orderID, key := h.MustPaid(8000, nil)
 	byKey := h.get(key)
 	byOrder := h.mustOK(http.MethodGet, "/v1/payments/orders/"+orderID, nil)
-	if byKey.str(t, "paymentKey") != key || byOrder.str(t, "paymentKey") != key || byOrder.str(t, "status") != statusDone {
+	if byKey.Str(t, "paymentKey") != key || byOrder.Str(t, "paymentKey") != key || byOrder.Str(t, "status") != statusDone {
 		t.Fatalf("lookups: %v / %v", byKey, byOrder)
 	}
 	h.mustOK(http.MethodPost, "/v1/payments/"+key+"/cancel", cancelBody(-1, 0, 8000))
-	if got := h.mustOK(http.MethodGet, "/v1/payments/orders/"+orderID, nil).str(t, "status"); got != statusCanceled {
+	if got := h.mustOK(http.MethodGet, "/v1/payments/orders/"+orderID, nil).Str(t, "status"); got != statusCanceled {
 		t.Errorf("a cancelled payment is still found by orderId, status %s", got)
 	}
 	for _, path := range []string{"/v1/payments/tgen_nope", "/v1/payments/orders/pay_never_paid"} {

@@ -48,8 +48,8 @@ func TestSandbox_Checkout(t *testing.T) {
 			t.Fatalf("success query = %v", q)
 		}
 		p := h.get(key)
-		if p.str(t, "status") != statusInProgress || p.int(t, "totalAmount") != 15000 || !p.isNull("approvedAt") ||
-			!p.isNull("card") || !p.isNull("lastTransactionKey") || p.str(t, "orderId") != "pay_approve_order" {
+		if p.Str(t, "status") != statusInProgress || p.Int(t, "totalAmount") != 15000 || !p.IsNull("approvedAt") ||
+			!p.IsNull("card") || !p.IsNull("lastTransactionKey") || p.Str(t, "orderId") != "pay_approve_order" {
 			t.Fatalf("payment after approval = %v", p)
 		}
 		// Only a confirmed payment is found by orderId.
@@ -139,7 +139,7 @@ func TestSandbox_Checkout(t *testing.T) {
 	t.Run("Receipt", func(t *testing.T) {
 		h := MustHarness(t, Options{})
 		_, key := h.MustPaid(5000, nil)
-		receipt := h.get(key).str(t, "receipt.url")
+		receipt := h.get(key).Str(t, "receipt.url")
 		resp, err := h.browser.Get(receipt)
 		if err != nil {
 			t.Fatal(err)

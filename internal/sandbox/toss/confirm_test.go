@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/paybridge/paybridge/internal/testutil"
 )
 
 var txKeyPattern = regexp.MustCompile(`^[0-9A-F]{32}$`)
@@ -23,7 +25,7 @@ func TestSandbox_Confirm(t *testing.T) {
 			"country": "KR", "approvedAt": "2025-03-01T10:03:03+09:00", "requestedAt": "2025-03-01T10:02:03+09:00",
 			"card.cardType": "신용", "card.ownerType": "개인", "card.acquireStatus": "READY",
 		} {
-			if got := p.str(t, path); got != want {
+			if got := p.Str(t, path); got != want {
 				t.Errorf("%s = %q, want %q", path, got, want)
 			}
 		}
@@ -31,18 +33,18 @@ func TestSandbox_Confirm(t *testing.T) {
 			"totalAmount": 15000, "balanceAmount": 15000, "suppliedAmount": 13636, "vat": 1364,
 			"taxFreeAmount": 0, "taxExemptionAmount": 0, "card.amount": 15000, "card.installmentPlanMonths": 0,
 		} {
-			if got := p.int(t, path); got != want {
+			if got := p.Int(t, path); got != want {
 				t.Errorf("%s = %d, want %d", path, got, want)
 			}
 		}
-		if !txKeyPattern.MatchString(p.str(t, "lastTransactionKey")) || len(p.str(t, "card.approveNo")) != 8 ||
-			!p.isNull("secret") || !strings.Contains(p.str(t, "card.number"), "*") {
+		if !txKeyPattern.MatchString(p.Str(t, "lastTransactionKey")) || len(p.Str(t, "card.approveNo")) != 8 ||
+			!p.IsNull("secret") || !strings.Contains(p.Str(t, "card.number"), "*") {
 			t.Errorf("ids: %v", p)
 		}
-		if !p.isNull("cancels") || !p.isNull("failure") || !p.isNull("virtualAccount") || !p.isNull("easyPay") {
+		if !p.IsNull("cancels") || !p.IsNull("failure") || !p.IsNull("virtualAccount") || !p.IsNull("easyPay") {
 			t.Errorf("cancels, failure and other methods' objects must be null: %v", p)
 		}
-		if v, _ := p.at("isPartialCancelable"); v != true {
+		if v, _ := p.At("isPartialCancelable"); v != true {
 			t.Errorf("isPartialCancelable = %v", v)
 		}
 		if h.sb.CallsFor(opConfirm, key) != 1 || h.sb.CallsFor(opConfirm, orderID) != 1 || h.sb.Calls(opConfirm) != 1 {
@@ -54,7 +56,7 @@ func TestSandbox_Confirm(t *testing.T) {
 		h := MustHarness(t, Options{})
 		orderID, key := h.MustAuthenticate(11000, url.Values{"taxFreeAmount": {"1000"}})
 		p := h.mustOK(http.MethodPost, "/v1/payments/confirm", confirmBody(key, orderID, 11000))
-		if p.int(t, "taxFreeAmount") != 1000 || p.int(t, "vat") != 909 || p.int(t, "suppliedAmount") != 9091 {
+		if p.Int(t, "taxFreeAmount") != 1000 || p.Int(t, "vat") != 909 || p.Int(t, "suppliedAmount") != 9091 {
 			t.Fatalf("tax-free payment = %v", p)
 		}
 	})
@@ -91,7 +93,7 @@ func TestSandbox_Confirm(t *testing.T) {
 			})
 		}
 		// None of that changed the payment: the right confirm still works.
-		if got := h.get(key).str(t, "status"); got != statusInProgress {
+		if got := h.get(key).Str(t, "status"); got != statusInProgress {
 			t.Fatalf("status after refused confirms = %s", got)
 		}
 		h.mustOK(http.MethodPost, "/v1/payments/confirm", confirmBody(key, orderID, 15000))
@@ -103,16 +105,16 @@ func TestSandbox_Confirm(t *testing.T) {
 		req := h.request(http.MethodPost, "/v1/payments/confirm", confirmBody(key, orderID, 1000))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		status, b := h.do(req)
-		wantError(t, status, mustObj(t, b), http.StatusBadRequest, "INVALID_REQUEST")
+		wantError(t, status, testutil.DecodeJSON(t, b), http.StatusBadRequest, "INVALID_REQUEST")
 	})
 
 	t.Run("Twice", func(t *testing.T) {
 		h := MustHarness(t, Options{})
 		orderID, key := h.MustPaid(15000, nil)
-		first := h.get(key).str(t, "lastTransactionKey")
+		first := h.get(key).Str(t, "lastTransactionKey")
 		status, o := h.call(http.MethodPost, "/v1/payments/confirm", confirmBody(key, orderID, 15000))
 		wantError(t, status, o, http.StatusBadRequest, "ALREADY_PROCESSED_PAYMENT")
-		if got := h.get(key).str(t, "lastTransactionKey"); got != first {
+		if got := h.get(key).Str(t, "lastTransactionKey"); got != first {
 			t.Errorf("a refused second confirm changed the payment: %s → %s", first, got)
 		}
 	})
@@ -130,7 +132,7 @@ func TestSandbox_Confirm(t *testing.T) {
 		h.mustOK(http.MethodPost, "/v1/payments/confirm", confirmBody(key1, orderID, 3000))
 		status, o := h.call(http.MethodPost, "/v1/payments/confirm", confirmBody(key2, orderID, 3000))
 		wantError(t, status, o, http.StatusBadRequest, "DUPLICATED_ORDER_ID")
-		if got := h.mustOK(http.MethodGet, "/v1/payments/orders/"+orderID, nil).str(t, "paymentKey"); got != key1 {
+		if got := h.mustOK(http.MethodGet, "/v1/payments/orders/"+orderID, nil).Str(t, "paymentKey"); got != key1 {
 			t.Errorf("order lookup found %s, want the confirmed %s", got, key1)
 		}
 	})
@@ -160,7 +162,7 @@ func TestSandbox_Confirm(t *testing.T) {
 				}
 				wantError(t, status, o, http.StatusNotFound, "NOT_FOUND_PAYMENT_SESSION")
 				p := h.get(key)
-				if p.str(t, "status") != statusExpired || p.str(t, "failure.code") != "EXPIRED_PAYMENT" {
+				if p.Str(t, "status") != statusExpired || p.Str(t, "failure.code") != "EXPIRED_PAYMENT" {
 					t.Fatalf("expired payment = %v", p)
 				}
 			})
@@ -172,7 +174,7 @@ func TestSandbox_Confirm(t *testing.T) {
 		h := MustHarness(t, Options{})
 		_, key := h.MustAuthenticate(2000, nil)
 		h.clock.Advance(11 * time.Minute)
-		if got := h.get(key).str(t, "status"); got != statusExpired {
+		if got := h.get(key).Str(t, "status"); got != statusExpired {
 			t.Fatalf("status = %s, want EXPIRED", got)
 		}
 	})
@@ -190,12 +192,12 @@ func TestSandbox_EarlierConfirmPath(t *testing.T) {
 	wantError(t, status, o, http.StatusBadRequest, "NOT_MATCHES_AMOUNT")
 	status, o = h.call(http.MethodPost, path, map[string]any{"paymentKey": "tgen_other", "orderId": orderID, "amount": 12000})
 	wantError(t, status, o, http.StatusBadRequest, "INVALID_REQUEST")
-	if got := h.get(key).str(t, "status"); got != "IN_PROGRESS" {
+	if got := h.get(key).Str(t, "status"); got != "IN_PROGRESS" {
 		t.Fatalf("status after refused confirms = %s", got)
 	}
 
 	p := h.mustOK(http.MethodPost, path, map[string]any{"orderId": orderID, "amount": 12000})
-	if p.str(t, "status") != "DONE" || p.str(t, "paymentKey") != key || p.int(t, "totalAmount") != 12000 {
+	if p.Str(t, "status") != "DONE" || p.Str(t, "paymentKey") != key || p.Int(t, "totalAmount") != 12000 {
 		t.Errorf("confirmed payment = %v", p)
 	}
 	if n := h.sb.CallsFor(opConfirm, key); n != 3 {
@@ -208,7 +210,7 @@ func TestSandbox_EarlierConfirmPath(t *testing.T) {
 	status, o = h.call(http.MethodPost, "/v1/payments/confirm", confirmBody(key, orderID, 12000))
 	wantError(t, status, o, http.StatusBadRequest, "ALREADY_PROCESSED_PAYMENT")
 	// GET on the same path is still the lookup.
-	if got := h.get(key).str(t, "status"); got != "DONE" {
+	if got := h.get(key).Str(t, "status"); got != "DONE" {
 		t.Errorf("lookup = %s", got)
 	}
 }

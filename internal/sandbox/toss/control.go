@@ -1,8 +1,9 @@
 package toss
 
 import (
-	"github.com/paybridge/paybridge/internal/sandbox"
 	"net/http"
+
+	"github.com/paybridge/paybridge/internal/sandbox"
 )
 
 // stats is the body of GET /__sandbox/stats.
@@ -19,20 +20,8 @@ func (s *Sandbox) serveFaults(w http.ResponseWriter, r *http.Request) {
 
 // serveStats is GET /__sandbox/stats.
 func (s *Sandbox) serveStats(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		w.Header().Set("Allow", "GET, HEAD")
-		writeJSON(w, http.StatusMethodNotAllowed, map[string]string{"error": "use GET"})
-		return
-	}
-	s.mu.Lock()
-	st := stats{Calls: map[string]int{}, CallsForID: map[string]map[string]int{}}
-	for _, op := range []string{opConfirm, opGet, opCancel} {
-		st.Calls[op] = s.calls[op]
-		st.CallsForID[op] = map[string]int{}
-		for id, n := range s.callsFor[op] {
-			st.CallsForID[op][id] = n
-		}
-	}
-	s.mu.Unlock()
-	writeJSON(w, http.StatusOK, st)
+	sandbox.ServeStats(w, r, func() any {
+		calls, byID := s.calls.Snapshot(opConfirm, opGet, opCancel)
+		return stats{Calls: calls, CallsForID: byID}
+	}, writeJSON)
 }

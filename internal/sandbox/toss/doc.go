@@ -3,7 +3,7 @@
 //
 // Real client code is pointed at it, so it answers with Toss's field names,
 // the Payment object (version 2022-11-16), status values and error bodies
-// (see shared/reference/providers.md §4). It keeps every payment's state,
+// (see docs/providers.md §4). It keeps every payment's state,
 // expires unconfirmed payments, replays idempotent requests and can inject
 // faults. It shares no types with paybridge's Toss adapter, so a wrong field
 // name in one is caught by the other.

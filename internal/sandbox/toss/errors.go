@@ -7,7 +7,7 @@ import (
 )
 
 // apiError is a Toss error answer: {"code", "message"} plus the HTTP status
-// (providers.md §4.5). Messages follow Toss's Korean wording where it is
+// (docs/providers.md §4.5). Messages follow Toss's Korean wording where it is
 // known, with the sandbox's reason appended where that helps a developer.
 type apiError struct {
 	status  int

@@ -1,10 +1,11 @@
 package toss
 
 import (
-	"fmt"
 	"net/http"
 	"slices"
 	"time"
+
+	"github.com/paybridge/paybridge/internal/sandbox"
 )
 
 // Fault is a misbehaviour queued for the next matching API call, so clients
@@ -50,39 +51,23 @@ const (
 	faultDecline = "decline"
 )
 
+// faultRules are the ops and kinds a Fault may name.
+var faultRules = sandbox.FaultRules{
+	Ops:   []string{opConfirm, opGet, opCancel},
+	Kinds: []string{faultDelay, faultError, faultLost, faultAmount, faultDecline},
+}
+
 // validate reports why f cannot be applied, for the control endpoint.
 func (f Fault) validate() error {
-	switch f.Op {
-	case opConfirm, opGet, opCancel:
-	default:
-		return fmt.Errorf("op %q: want confirm, get or cancel", f.Op)
-	}
-	switch f.Kind {
-	case faultDelay, faultError, faultLost, faultAmount, faultDecline:
-	default:
-		return fmt.Errorf("kind %q: want delay, error, lost, amount or decline", f.Kind)
-	}
-	if f.Count < 0 || f.Delay < 0 || f.DelayMS < 0 {
-		return fmt.Errorf("count and delay must not be negative")
-	}
-	if f.Status != 0 && (f.Status < 400 || f.Status > 599) {
-		return fmt.Errorf("status %d: want 400-599", f.Status)
-	}
-	return nil
+	return faultRules.Check(f.Op, f.Kind, f.Count, f.Delay, f.DelayMS, f.Status)
 }
 
 // InjectFault queues f. Faults are consumed first-in-first-out by the calls
 // they match; an invalid fault is logged and dropped (POST /__sandbox/faults
 // reports why instead).
 func (s *Sandbox) InjectFault(f Fault) {
-	if f.Delay == 0 {
-		f.Delay = time.Duration(f.DelayMS) * time.Millisecond
-	}
-	if err := f.validate(); err != nil {
-		s.log.Warn("toss sandbox: fault dropped", "err", err)
-		return
-	}
-	s.faults.Add(f, f.Count)
+	f.Delay = sandbox.FaultDelay(f.Delay, f.DelayMS)
+	s.faults.Inject(f, f.Count, f.validate(), s.log, "toss")
 }
 
 // ClearFaults drops every queued fault.

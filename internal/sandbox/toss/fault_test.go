@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/paybridge/paybridge/internal/testutil"
 )
 
 func TestSandbox_Faults(t *testing.T) {
@@ -44,11 +46,11 @@ func TestSandbox_Faults(t *testing.T) {
 		h.sb.InjectFault(Fault{Op: opConfirm, Kind: faultError})
 		h.sb.InjectFault(Fault{Op: opConfirm, Kind: faultError, Status: 400, Code: "PROVIDER_ERROR", Message: "일시적인 오류"})
 		s, b := h.withKey("c1", http.MethodPost, "/v1/payments/confirm", confirmBody(key, orderID, 15000))
-		wantError(t, s, mustObj(t, b), http.StatusInternalServerError, "FAILED_INTERNAL_SYSTEM_PROCESSING")
+		wantError(t, s, testutil.DecodeJSON(t, b), http.StatusInternalServerError, "FAILED_INTERNAL_SYSTEM_PROCESSING")
 		s, b = h.withKey("c1", http.MethodPost, "/v1/payments/confirm", confirmBody(key, orderID, 15000))
-		wantError(t, s, mustObj(t, b), http.StatusBadRequest, "PROVIDER_ERROR")
+		wantError(t, s, testutil.DecodeJSON(t, b), http.StatusBadRequest, "PROVIDER_ERROR")
 		// An error fault does nothing and is not remembered for the key.
-		if got := h.get(key).str(t, "status"); got != statusInProgress {
+		if got := h.get(key).Str(t, "status"); got != statusInProgress {
 			t.Fatalf("status after error faults = %s", got)
 		}
 		if s, b := h.withKey("c1", http.MethodPost, "/v1/payments/confirm", confirmBody(key, orderID, 15000)); s != http.StatusOK {
@@ -66,7 +68,7 @@ func TestSandbox_Faults(t *testing.T) {
 			resp.Body.Close()
 			t.Fatalf("confirm answered %d; want a dropped connection", resp.StatusCode)
 		}
-		if got := h.get(key).str(t, "status"); got != statusDone {
+		if got := h.get(key).Str(t, "status"); got != statusDone {
 			t.Fatalf("after a lost confirm: status %s, want DONE", got)
 		}
 		if n := h.sb.CallsFor(opConfirm, key); n != 1 {
@@ -74,7 +76,7 @@ func TestSandbox_Faults(t *testing.T) {
 		}
 		// The answer that was lost is the one the key replays.
 		s, b := h.withKey("confirm-"+orderID, http.MethodPost, "/v1/payments/confirm", confirmBody(key, orderID, 15000))
-		if s != http.StatusOK || mustObj(t, b).str(t, "status") != statusDone {
+		if s != http.StatusOK || testutil.DecodeJSON(t, b).Str(t, "status") != statusDone {
 			t.Fatalf("retry with the key = %d %s", s, b)
 		}
 	})
@@ -88,7 +90,7 @@ func TestSandbox_Faults(t *testing.T) {
 			resp.Body.Close()
 			t.Fatalf("cancel answered %d; want a dropped connection", resp.StatusCode)
 		}
-		if got := h.get(key).int(t, "balanceAmount"); got != 6000 {
+		if got := h.get(key).Int(t, "balanceAmount"); got != 6000 {
 			t.Fatalf("balance after a lost cancel = %d, want 6000", got)
 		}
 	})
@@ -98,14 +100,14 @@ func TestSandbox_Faults(t *testing.T) {
 		orderID, key := h.MustAuthenticate(15000, nil)
 		h.sb.InjectFault(Fault{Op: opConfirm, Kind: faultAmount, Amount: 100})
 		s, b := h.withKey("k", http.MethodPost, "/v1/payments/confirm", confirmBody(key, orderID, 15000))
-		if s != http.StatusOK || mustObj(t, b).int(t, "totalAmount") != 100 {
+		if s != http.StatusOK || testutil.DecodeJSON(t, b).Int(t, "totalAmount") != 100 {
 			t.Fatalf("confirm with an amount fault = %d %s", s, b)
 		}
-		if got := h.get(key).int(t, "totalAmount"); got != 15000 {
+		if got := h.get(key).Int(t, "totalAmount"); got != 15000 {
 			t.Fatalf("lookup totalAmount = %d: the fault changed the payment", got)
 		}
 		_, b2 := h.withKey("k", http.MethodPost, "/v1/payments/confirm", confirmBody(key, orderID, 15000))
-		if mustObj(t, b2).int(t, "totalAmount") != 15000 || bytes.Equal(b, b2) {
+		if testutil.DecodeJSON(t, b2).Int(t, "totalAmount") != 15000 || bytes.Equal(b, b2) {
 			t.Fatal("the replay must keep the truth, not the faulted answer")
 		}
 	})
@@ -117,7 +119,7 @@ func TestSandbox_Faults(t *testing.T) {
 		status, o := h.call(http.MethodPost, "/v1/payments/confirm", confirmBody(key, orderID, 15000))
 		wantError(t, status, o, http.StatusForbidden, "REJECT_CARD_COMPANY")
 		p := h.get(key)
-		if p.str(t, "status") != statusAborted || p.str(t, "failure.code") != "REJECT_CARD_COMPANY" {
+		if p.Str(t, "status") != statusAborted || p.Str(t, "failure.code") != "REJECT_CARD_COMPANY" {
 			t.Fatalf("declined payment = %v", p)
 		}
 		status, o = h.call(http.MethodPost, "/v1/payments/confirm", confirmBody(key, orderID, 15000))
@@ -130,7 +132,7 @@ func TestSandbox_Faults(t *testing.T) {
 		h.sb.InjectFault(Fault{Op: opCancel, Kind: faultDecline, Status: 403, Code: "NOT_CANCELABLE_PAYMENT"})
 		status, o := h.call(http.MethodPost, "/v1/payments/"+key+"/cancel", cancelBody(1000, 0, 10000))
 		wantError(t, status, o, http.StatusForbidden, "NOT_CANCELABLE_PAYMENT")
-		if got := h.get(key).int(t, "balanceAmount"); got != 10000 {
+		if got := h.get(key).Int(t, "balanceAmount"); got != 10000 {
 			t.Fatalf("a declined cancel refunded: balance %d", got)
 		}
 	})
@@ -200,8 +202,8 @@ func TestSandbox_Control(t *testing.T) {
 	var buf bytes.Buffer
 	buf.ReadFrom(resp.Body)
 	resp.Body.Close()
-	st := mustObj(t, buf.Bytes())
-	if st.int(t, "calls.confirm") != 2 || st.int(t, "calls_by_id.confirm."+key) != 2 || st.int(t, "calls.get") != 0 {
+	st := testutil.DecodeJSON(t, buf.Bytes())
+	if st.Int(t, "calls.confirm") != 2 || st.Int(t, "calls_by_id.confirm."+key) != 2 || st.Int(t, "calls.get") != 0 {
 		t.Fatalf("stats = %v", st)
 	}
 }

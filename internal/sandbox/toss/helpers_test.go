@@ -9,10 +9,10 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strconv"
-	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/paybridge/paybridge/internal/testutil"
 )
 
 // mount is where the tests mount the sandbox, as paybridge serve does.
@@ -24,31 +24,13 @@ const (
 	testClientKey = "test_ck_sandboxTestKey0123456789"
 )
 
-// fakeClock is a settable clock for expiry tests.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 // harness is a sandbox behind a real HTTP server, with a browser that does
 // not follow redirects so tests can read them.
 type harness struct {
 	t       *testing.T
 	sb      *Sandbox
 	srv     *httptest.Server
-	clock   *fakeClock
+	clock   *testutil.Clock
 	browser *http.Client
 	orders  int
 }
@@ -57,13 +39,10 @@ type harness struct {
 // PublicURL the server's is used; o.Now defaults to a fake clock.
 func MustHarness(t *testing.T, o Options) *harness {
 	t.Helper()
-	h := &harness{t: t, clock: &fakeClock{t: time.Date(2025, 3, 1, 1, 2, 3, 0, time.UTC)}}
-	mux := http.NewServeMux()
-	mux.Handle(mount+"/", http.StripPrefix(mount, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	h := &harness{t: t, clock: testutil.NewClock(time.Date(2025, 3, 1, 1, 2, 3, 0, time.UTC))}
+	h.srv = testutil.ServeMounted(t, mount, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h.sb.ServeHTTP(w, r)
-	})))
-	h.srv = httptest.NewServer(mux)
-	t.Cleanup(h.srv.Close)
+	}))
 	if o.PublicURL == "" {
 		o.PublicURL = h.srv.URL + mount
 	}
@@ -71,7 +50,7 @@ func MustHarness(t *testing.T, o Options) *harness {
 		o.Now = h.clock.Now
 	}
 	h.sb = New(o)
-	h.browser = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	h.browser = testutil.Browser()
 	return h
 }
 
@@ -128,7 +107,7 @@ func (h *harness) do(req *http.Request) (int, []byte) {
 func (h *harness) call(method, path string, body any) (int, obj) {
 	h.t.Helper()
 	status, b := h.do(h.request(method, path, body))
-	return status, mustObj(h.t, b)
+	return status, testutil.DecodeJSON(h.t, b)
 }
 
 // mustOK is call that fails the test unless the answer is 200.
@@ -212,88 +191,16 @@ func (h *harness) MustPaid(amount int64, extra url.Values) (orderID, key string)
 	return orderID, key
 }
 
-// obj is a decoded JSON object with typed accessors for dotted paths
-// ("cancels.0.cancelAmount").
-type obj map[string]any
-
-func mustObj(t *testing.T, b []byte) obj {
-	t.Helper()
-	var o obj
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.UseNumber()
-	if err := dec.Decode(&o); err != nil {
-		t.Fatalf("answer is not a JSON object: %v: %s", err, b)
-	}
-	return o
-}
-
-// at returns the value at path and whether it exists.
-func (o obj) at(path string) (any, bool) {
-	var cur any = map[string]any(o)
-	for _, part := range strings.Split(path, ".") {
-		switch v := cur.(type) {
-		case map[string]any:
-			next, ok := v[part]
-			if !ok {
-				return nil, false
-			}
-			cur = next
-		case obj:
-			next, ok := v[part]
-			if !ok {
-				return nil, false
-			}
-			cur = next
-		case []any:
-			i, err := strconv.Atoi(part)
-			if err != nil || i < 0 || i >= len(v) {
-				return nil, false
-			}
-			cur = v[i]
-		default:
-			return nil, false
-		}
-	}
-	return cur, true
-}
-
-func (o obj) str(t *testing.T, path string) string {
-	t.Helper()
-	v, ok := o.at(path)
-	s, isStr := v.(string)
-	if !ok || !isStr {
-		t.Fatalf("%s = %v (%T), want a string in %v", path, v, v, o)
-	}
-	return s
-}
-
-func (o obj) int(t *testing.T, path string) int64 {
-	t.Helper()
-	v, ok := o.at(path)
-	n, isNum := v.(json.Number)
-	if !ok || !isNum {
-		t.Fatalf("%s = %v (%T), want a number in %v", path, v, v, o)
-	}
-	i, err := n.Int64()
-	if err != nil {
-		t.Fatalf("%s = %s, want an integer", path, n)
-	}
-	return i
-}
-
-// isNull reports whether path exists and is null.
-func (o obj) isNull(path string) bool {
-	v, ok := o.at(path)
-	return ok && v == nil
-}
+// obj is a decoded JSON answer (see testutil.JSON).
+type obj = testutil.JSON
 
 // wantError fails the test unless the answer is status with code.
 func wantError(t *testing.T, status int, o obj, wantStatus int, wantCode string) {
 	t.Helper()
-	if status != wantStatus || o.str(t, "code") != wantCode {
+	if status != wantStatus || o.Str(t, "code") != wantCode {
 		t.Fatalf("answer %d %v, want %d %s", status, o, wantStatus, wantCode)
 	}
-	if o.str(t, "message") == "" {
+	if o.Str(t, "message") == "" {
 		t.Fatalf("error %s has no message", wantCode)
 	}
 	if len(o) != 2 {

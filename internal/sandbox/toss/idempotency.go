@@ -6,7 +6,7 @@ import (
 	"time"
 )
 
-// Idempotency-Key handling (providers.md §4.2): a key is valid for 15 days
+// Idempotency-Key handling (docs/providers.md §4.2): a key is valid for 15 days
 // from its first use, and a repeated request with it returns the first
 // result instead of executing again. The scope is the key together with the
 // API key, the path and the method, as Toss's community answers describe it.

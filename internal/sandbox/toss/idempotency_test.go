@@ -7,6 +7,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/paybridge/paybridge/internal/testutil"
 )
 
 // withKey sends req with Idempotency-Key key.
@@ -56,8 +58,8 @@ func TestSandbox_Idempotency(t *testing.T) {
 			t.Fatalf("cancel = %d %s", s, b)
 		}
 		s, b := h.withKey("refund-1", http.MethodPost, path, cancelBody(2000, 0, 9000))
-		wantError(t, s, mustObj(t, b), http.StatusUnprocessableEntity, "IDEMPOTENCY_KEY_REUSED")
-		if got := h.get(key).int(t, "balanceAmount"); got != 9000 {
+		wantError(t, s, testutil.DecodeJSON(t, b), http.StatusUnprocessableEntity, "IDEMPOTENCY_KEY_REUSED")
+		if got := h.get(key).Int(t, "balanceAmount"); got != 9000 {
 			t.Fatalf("balance = %d, want 9000: the reused key must not refund", got)
 		}
 	})
@@ -93,7 +95,7 @@ func TestSandbox_Idempotency(t *testing.T) {
 			}
 		}
 		p := h.get(key)
-		if p.int(t, "balanceAmount") != 7000 || len(p["cancels"].([]any)) != 1 {
+		if p.Int(t, "balanceAmount") != 7000 || len(p["cancels"].([]any)) != 1 {
 			t.Fatalf("after 8 identical requests: %v", p)
 		}
 	})
@@ -108,7 +110,7 @@ func TestSandbox_Idempotency(t *testing.T) {
 				t.Fatalf("cancel %s = %d %s", k, s, b)
 			}
 		}
-		if h.get(k1).int(t, "balanceAmount") != 4000 || h.get(k2).int(t, "balanceAmount") != 4000 {
+		if h.get(k1).Int(t, "balanceAmount") != 4000 || h.get(k2).Int(t, "balanceAmount") != 4000 {
 			t.Fatal("a key was shared across paths")
 		}
 	})
@@ -122,12 +124,12 @@ func TestSandbox_Idempotency(t *testing.T) {
 		h.withKey("old", http.MethodPost, path, body)
 		h.clock.Advance(15*24*time.Hour - time.Second)
 		h.withKey("old", http.MethodPost, path, body)
-		if got := h.get(key).int(t, "balanceAmount"); got != 9000 {
+		if got := h.get(key).Int(t, "balanceAmount"); got != 9000 {
 			t.Fatalf("balance = %d, want 9000: replayed within 15 days", got)
 		}
 		h.clock.Advance(time.Second)
 		h.withKey("old", http.MethodPost, path, body)
-		if got := h.get(key).int(t, "balanceAmount"); got != 8000 {
+		if got := h.get(key).Int(t, "balanceAmount"); got != 8000 {
 			t.Fatalf("balance = %d, want 8000: the key expired after 15 days", got)
 		}
 	})
@@ -136,7 +138,7 @@ func TestSandbox_Idempotency(t *testing.T) {
 		h := MustHarness(t, Options{})
 		_, key := h.MustPaid(10000, nil)
 		s, b := h.withKey(strings.Repeat("k", 301), http.MethodPost, "/v1/payments/"+key+"/cancel", cancelBody(1000, 0, 10000))
-		wantError(t, s, mustObj(t, b), http.StatusBadRequest, "INVALID_REQUEST")
+		wantError(t, s, testutil.DecodeJSON(t, b), http.StatusBadRequest, "INVALID_REQUEST")
 		if s, _ := h.withKey(strings.Repeat("k", 300), http.MethodPost, "/v1/payments/"+key+"/cancel", cancelBody(1000, 0, 10000)); s != http.StatusOK {
 			t.Fatalf("a 300-character key = %d, want 200", s)
 		}

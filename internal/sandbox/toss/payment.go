@@ -7,7 +7,7 @@ import (
 	"time"
 )
 
-// Payment statuses (providers.md §4.4), the ones this sandbox reaches.
+// Payment statuses (docs/providers.md §4.4), the ones this sandbox reaches.
 const (
 	statusInProgress      = "IN_PROGRESS" // authenticated in the window; waits for confirm
 	statusDone            = "DONE"

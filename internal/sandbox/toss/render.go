@@ -1,6 +1,6 @@
 package toss
 
-// paymentJSON is Toss's Payment object (providers.md §4.3), version
+// paymentJSON is Toss's Payment object (docs/providers.md §4.3), version
 // 2022-11-16. Objects of methods the sandbox does not emulate (virtual
 // account, transfer, easy pay…) are present and null, as Toss sends them.
 type paymentJSON struct {

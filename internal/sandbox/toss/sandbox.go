@@ -43,11 +43,10 @@ type Sandbox struct {
 	// idempotent replays included: two requests with the same
 	// Idempotency-Key never both act.
 	mu       sync.Mutex
-	payments map[string]*payment       // by paymentKey
-	byOrder  map[string][]string       // orderId → paymentKeys, oldest first
-	ids      map[string]bool           // every id issued, to keep them unique
-	calls    map[string]int            // op → calls
-	callsFor map[string]map[string]int // op → id → calls
+	payments map[string]*payment // by paymentKey
+	byOrder  map[string][]string // orderId → paymentKeys, oldest first
+	ids      map[string]bool     // every id issued, to keep them unique
+	calls    sandbox.Calls       // op, and paymentKey or orderId
 	faults   sandbox.FaultQueue[Fault]
 	replays  map[replayScope]*replay
 }
@@ -63,8 +62,6 @@ func New(o Options) *Sandbox {
 		payments:  map[string]*payment{},
 		byOrder:   map[string][]string{},
 		ids:       map[string]bool{},
-		calls:     map[string]int{},
-		callsFor:  map[string]map[string]int{},
 		replays:   map[replayScope]*replay{},
 	}
 	if s.window <= 0 {
@@ -114,50 +111,12 @@ func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // Calls returns how many calls of op ("confirm", "get", "cancel") passed
 // authorisation, whether or not they then succeeded. Idempotent replays
 // count: they are calls too.
-func (s *Sandbox) Calls(op string) int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.calls[op]
-}
+func (s *Sandbox) Calls(op string) int { return s.calls.Of(op) }
 
 // CallsFor returns how many calls of op named id and passed authorisation.
 // A confirm names its body's paymentKey and orderId; a lookup or cancel the
 // paymentKey or orderId in its path.
-func (s *Sandbox) CallsFor(op, id string) int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.callsFor[op][id]
-}
-
-// count records one call of op naming ids.
-func (s *Sandbox) count(op string, ids ...string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.calls[op]++
-	m := s.callsFor[op]
-	if m == nil {
-		m = map[string]int{}
-		s.callsFor[op] = m
-	}
-	for _, id := range ids {
-		if id != "" {
-			m[id]++
-		}
-	}
-}
+func (s *Sandbox) CallsFor(op, id string) int { return s.calls.For(op, id) }
 
 // baseURL is where a browser reaches the handler root.
-func (s *Sandbox) baseURL(r *http.Request) string {
-	if s.publicURL != "" {
-		return s.publicURL
-	}
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	prefix := strings.TrimRight(r.Header.Get("X-Forwarded-Prefix"), "/")
-	if prefix != "" && !strings.HasPrefix(prefix, "/") {
-		prefix = "/" + prefix
-	}
-	return scheme + "://" + r.Host + prefix
-}
+func (s *Sandbox) baseURL(r *http.Request) string { return sandbox.BaseURL(r, s.publicURL) }
