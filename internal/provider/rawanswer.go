@@ -85,8 +85,12 @@ func redact(v any, inCard bool) bool {
 	return changed
 }
 
+// keySeparators is built once: a Replacer compiles its table on first use,
+// and normalizeKey runs for every key of every answer a provider sends.
+var keySeparators = strings.NewReplacer("_", "", "-", "")
+
 func normalizeKey(k string) string {
-	return strings.NewReplacer("_", "", "-", "").Replace(strings.ToLower(k))
+	return keySeparators.Replace(strings.ToLower(k))
 }
 
 // maskedNumber reports whether v is a card number shown masked: a string
