@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"iter"
 	"strings"
 
 	"github.com/paybridge/paybridge/client"
@@ -69,6 +70,46 @@ func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
+// parseArgs parses the flags and positional arguments of the command name,
+// which takes n positional arguments (what says which, for the error).
+func parseArgs(fs *flag.FlagSet, name string, args []string, n int, what string) ([]string, error) {
+	pos, err := parseInterleaved(fs, args)
+	if err != nil {
+		return nil, err
+	}
+	if err := wantArgs(name, pos, n, what); err != nil {
+		return nil, err
+	}
+	return pos, nil
+}
+
+// call makes one API call with the configured client and prints its answer
+// as JSON, or returns the API's error as the server worded it.
+func (f *apiFlags) call(stdout io.Writer, do func(c *client.Client) (any, error)) error {
+	c, err := f.client()
+	if err != nil {
+		return err
+	}
+	out, err := do(c)
+	if err != nil {
+		return apiError(err)
+	}
+	return printJSON(stdout, out)
+}
+
+// collect follows the pages of a list to its end, for --all; an empty list
+// is [] rather than null, as the API writes it.
+func collect[T any](all iter.Seq2[*T, error]) ([]*T, error) {
+	out := []*T{}
+	for v, err := range all {
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
 // wantArgs checks the number of positional arguments.
 func wantArgs(name string, pos []string, n int, what string) error {
 	if len(pos) != n {
@@ -102,27 +143,6 @@ func apiError(err error) error {
 		msg += " (request " + e.RequestID + ")"
 	}
 	return errors.New(msg)
-}
-
-// subcommand dispatches "paybridge <group> <sub> …" with the group's usage.
-func subcommand(group, usage string, subs []string, args []string, stdout, stderr io.Writer) (string, []string, error) {
-	if len(args) == 0 {
-		fmt.Fprint(stderr, usage)
-		return "", nil, fmt.Errorf("%s: want a subcommand: %s", group, strings.Join(subs, ", "))
-	}
-	sub := args[0]
-	switch sub {
-	case "-h", "--help", "-help", "help":
-		fmt.Fprint(stdout, usage)
-		return "", nil, flag.ErrHelp
-	}
-	for _, s := range subs {
-		if s == sub {
-			return sub, args[1:], nil
-		}
-	}
-	fmt.Fprint(stderr, usage)
-	return "", nil, fmt.Errorf("%s: unknown subcommand %q", group, sub)
 }
 
 const apiFlagsUsage = `Every command takes --url (the paybridge server) and --api-key, or reads

@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"io"
 
 	"github.com/paybridge/paybridge/client"
@@ -15,24 +13,19 @@ const eventsUsage = `Usage:
   paybridge events resend ID [--endpoint ENDPOINT_ID]
 ` + apiFlagsUsage
 
+// eventsGroup is "paybridge events" and its subcommands.
+var eventsGroup = group{name: "events", usage: eventsUsage, subs: []sub{
+	{"list", "", "Prints a page of outbound webhook events, newest first, with their deliveries."},
+	{"get", " ID", "Prints an event with its deliveries."},
+	{"resend", " ID", "Sends an event again (same webhook-id, same body) to every enabled endpoint\nsubscribed to it, or to --endpoint only."},
+}}
+
 func runEvents(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	sub, rest, err := subcommand("events", eventsUsage, []string{"list", "get", "resend"}, args, stdout, stderr)
-	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
+	cmd, af, err := eventsGroup.startAPI(args, getenv, stdout, stderr)
+	if cmd == nil {
 		return err
 	}
-	summaries := map[string]string{
-		"list":   "Prints a page of outbound webhook events, newest first, with their deliveries.",
-		"get":    "Prints an event with its deliveries.",
-		"resend": "Sends an event again (same webhook-id, same body) to every enabled endpoint\nsubscribed to it, or to --endpoint only.",
-	}
-	usageArgs := map[string]string{"get": " ID", "resend": " ID"}
-	fs := newFlagSet("events "+sub+usageArgs[sub], summaries[sub], stderr)
-	var af apiFlags
-	af.register(fs, getenv)
-	name := "events " + sub
+	sub, fs, rest, name := cmd.sub, cmd.fs, cmd.args, cmd.name
 	var (
 		p        client.ListEventsParams
 		all      *bool
@@ -46,43 +39,26 @@ func runEvents(ctx context.Context, args []string, getenv func(string) string, s
 	case "resend":
 		fs.StringVar(&endpoint, "endpoint", "", "send to this webhook endpoint only")
 	}
-	pos, err := parseInterleaved(fs, rest)
-	if err != nil {
-		return err
-	}
-	want, what := 1, "the event's id"
+	want := 1
 	if sub == "list" {
 		want = 0
 	}
-	if err := wantArgs(name, pos, want, what); err != nil {
-		return err
-	}
-	c, err := af.client()
+	pos, err := parseArgs(fs, name, rest, want, "the event's id")
 	if err != nil {
 		return err
 	}
-	var out any
-	switch sub {
-	case "list":
-		if *all {
-			l := &client.EventList{Object: "list", Data: []*client.Event{}, URL: "/v1/events"}
-			for e, err := range c.AllEvents(ctx, p) {
-				if err != nil {
-					return apiError(err)
-				}
-				l.Data = append(l.Data, e)
+	return af.call(stdout, func(c *client.Client) (any, error) {
+		switch sub {
+		case "list":
+			if !*all {
+				return c.ListEvents(ctx, p)
 			}
-			out = l
-		} else {
-			out, err = c.ListEvents(ctx, p)
+			data, err := collect(c.AllEvents(ctx, p))
+			return &client.EventList{Object: "list", Data: data, URL: "/v1/events"}, err
+		case "get":
+			return c.GetEvent(ctx, pos[0])
+		default: // resend
+			return c.ResendEvent(ctx, pos[0], client.ResendEventParams{EndpointID: endpoint})
 		}
-	case "get":
-		out, err = c.GetEvent(ctx, pos[0])
-	case "resend":
-		out, err = c.ResendEvent(ctx, pos[0], client.ResendEventParams{EndpointID: endpoint})
-	}
-	if err != nil {
-		return apiError(err)
-	}
-	return printJSON(stdout, out)
+	})
 }

@@ -20,25 +20,20 @@ const paymentsUsage = `Usage:
   paybridge payments cancel ID [--amount N] --reason R [--idempotency-key K]
 ` + apiFlagsUsage
 
+// paymentsGroup is "paybridge payments" and its subcommands.
+var paymentsGroup = group{name: "payments", usage: paymentsUsage, subs: []sub{
+	{"create", "", "Creates a payment and prints it; send the buyer to its redirect_url. A retry with the\nsame --idempotency-key returns the same payment."},
+	{"get", " ID", "Prints a payment with its cancellations."},
+	{"list", "", "Prints a page of payments, newest first; --all follows the pages to the end."},
+	{"cancel", " ID", "Refunds a payment: --amount of it, or all that remains, and prints the payment."},
+}}
+
 func runPayments(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	sub, rest, err := subcommand("payments", paymentsUsage, []string{"create", "get", "list", "cancel"}, args, stdout, stderr)
-	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
+	cmd, af, err := paymentsGroup.startAPI(args, getenv, stdout, stderr)
+	if cmd == nil {
 		return err
 	}
-	summaries := map[string]string{
-		"create": "Creates a payment and prints it; send the buyer to its redirect_url. A retry with the\nsame --idempotency-key returns the same payment.",
-		"get":    "Prints a payment with its cancellations.",
-		"list":   "Prints a page of payments, newest first; --all follows the pages to the end.",
-		"cancel": "Refunds a payment: --amount of it, or all that remains, and prints the payment.",
-	}
-	usageArgs := map[string]string{"get": " ID", "cancel": " ID"}
-	fs := newFlagSet("payments "+sub+usageArgs[sub], summaries[sub], stderr)
-	var af apiFlags
-	af.register(fs, getenv)
-	name := "payments " + sub
+	sub, fs, rest, name := cmd.sub, cmd.fs, cmd.args, cmd.name
 	switch sub {
 	case "create":
 		var p client.CreatePaymentParams
@@ -53,43 +48,20 @@ func runPayments(ctx context.Context, args []string, getenv func(string) string,
 		fs.StringVar(&p.FailURL, "fail-url", "", "where the buyer goes when the payment fails")
 		fs.StringVar(&p.CancelURL, "cancel-url", "", "where the buyer goes after giving up")
 		fs.StringVar(&p.IdempotencyKey, "idempotency-key", "", "Idempotency-Key (default: a random one)")
-		pos, err := parseInterleaved(fs, rest)
-		if err != nil {
-			return err
-		}
-		if err := wantArgs(name, pos, 0, ""); err != nil {
+		if _, err := parseArgs(fs, name, rest, 0, ""); err != nil {
 			return err
 		}
 		if !flagSet(fs, "amount") {
 			return errors.New(name + ": --amount is required")
 		}
-		c, err := af.client()
-		if err != nil {
-			return err
-		}
-		pay, err := c.CreatePayment(ctx, p)
-		if err != nil {
-			return apiError(err)
-		}
-		return printJSON(stdout, pay)
+		return af.call(stdout, func(c *client.Client) (any, error) { return c.CreatePayment(ctx, p) })
 
 	case "get":
-		pos, err := parseInterleaved(fs, rest)
+		pos, err := parseArgs(fs, name, rest, 1, "the payment's id")
 		if err != nil {
 			return err
 		}
-		if err := wantArgs(name, pos, 1, "the payment's id"); err != nil {
-			return err
-		}
-		c, err := af.client()
-		if err != nil {
-			return err
-		}
-		pay, err := c.GetPayment(ctx, pos[0])
-		if err != nil {
-			return apiError(err)
-		}
-		return printJSON(stdout, pay)
+		return af.call(stdout, func(c *client.Client) (any, error) { return c.GetPayment(ctx, pos[0]) })
 
 	case "list":
 		var p client.ListPaymentsParams
@@ -102,11 +74,7 @@ func runPayments(ctx context.Context, args []string, getenv func(string) string,
 		fs.StringVar(&p.StartingAfter, "starting-after", "", "the page after this payment id")
 		fs.StringVar(&p.EndingBefore, "ending-before", "", "the page before this payment id")
 		all := fs.Bool("all", false, "follow the pages and print every payment")
-		pos, err := parseInterleaved(fs, rest)
-		if err != nil {
-			return err
-		}
-		if err := wantArgs(name, pos, 0, ""); err != nil {
+		if _, err := parseArgs(fs, name, rest, 0, ""); err != nil {
 			return err
 		}
 		for s := range strings.SplitSeq(status, ",") {
@@ -114,25 +82,13 @@ func runPayments(ctx context.Context, args []string, getenv func(string) string,
 				p.Statuses = append(p.Statuses, client.Status(s))
 			}
 		}
-		c, err := af.client()
-		if err != nil {
-			return err
-		}
-		if !*all {
-			l, err := c.ListPayments(ctx, p)
-			if err != nil {
-				return apiError(err)
+		return af.call(stdout, func(c *client.Client) (any, error) {
+			if !*all {
+				return c.ListPayments(ctx, p)
 			}
-			return printJSON(stdout, l)
-		}
-		l := &client.PaymentList{Object: "list", Data: []*client.Payment{}, URL: "/v1/payments"}
-		for pay, err := range c.AllPayments(ctx, p) {
-			if err != nil {
-				return apiError(err)
-			}
-			l.Data = append(l.Data, pay)
-		}
-		return printJSON(stdout, l)
+			data, err := collect(c.AllPayments(ctx, p))
+			return &client.PaymentList{Object: "list", Data: data, URL: "/v1/payments"}, err
+		})
 
 	case "cancel":
 		var p client.CancelParams
@@ -140,11 +96,8 @@ func runPayments(ctx context.Context, args []string, getenv func(string) string,
 		taxFree := fs.Int64("tax-free-amount", 0, "tax-free part of the refund (default: paybridge chooses)")
 		fs.StringVar(&p.Reason, "reason", "", "why (required)")
 		fs.StringVar(&p.IdempotencyKey, "idempotency-key", "", "Idempotency-Key (default: a random one)")
-		pos, err := parseInterleaved(fs, rest)
+		pos, err := parseArgs(fs, name, rest, 1, "the payment's id")
 		if err != nil {
-			return err
-		}
-		if err := wantArgs(name, pos, 1, "the payment's id"); err != nil {
 			return err
 		}
 		if p.Reason == "" {
@@ -156,15 +109,7 @@ func runPayments(ctx context.Context, args []string, getenv func(string) string,
 		if flagSet(fs, "tax-free-amount") {
 			p.TaxFreeAmount = taxFree
 		}
-		c, err := af.client()
-		if err != nil {
-			return err
-		}
-		pay, err := c.CancelPayment(ctx, pos[0], p)
-		if err != nil {
-			return apiError(err)
-		}
-		return printJSON(stdout, pay)
+		return af.call(stdout, func(c *client.Client) (any, error) { return c.CancelPayment(ctx, pos[0], p) })
 	}
 	return nil
 }

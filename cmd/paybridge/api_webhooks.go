@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"io"
 	"strings"
 
@@ -17,25 +16,20 @@ const webhooksUsage = `Usage:
   paybridge webhooks rotate ID
 ` + apiFlagsUsage
 
+// webhooksGroup is "paybridge webhooks" and its subcommands.
+var webhooksGroup = group{name: "webhooks", usage: webhooksUsage, subs: []sub{
+	{"create", "", "Adds a webhook endpoint (--endpoint-url, where paybridge will POST events) and prints\nit with its signing secret, shown only now."},
+	{"list", "", "Prints the webhook endpoints (never their secrets)."},
+	{"delete", " ID", "Deletes a webhook endpoint."},
+	{"rotate", " ID", "Gives an endpoint a new signing secret, printed once; the old one keeps signing for 24 hours."},
+}}
+
 func runWebhooks(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	sub, rest, err := subcommand("webhooks", webhooksUsage, []string{"create", "list", "delete", "rotate"}, args, stdout, stderr)
-	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
+	cmd, af, err := webhooksGroup.startAPI(args, getenv, stdout, stderr)
+	if cmd == nil {
 		return err
 	}
-	summaries := map[string]string{
-		"create": "Adds a webhook endpoint (--endpoint-url, where paybridge will POST events) and prints\nit with its signing secret, shown only now.",
-		"list":   "Prints the webhook endpoints (never their secrets).",
-		"delete": "Deletes a webhook endpoint.",
-		"rotate": "Gives an endpoint a new signing secret, printed once; the old one keeps signing for 24 hours.",
-	}
-	usageArgs := map[string]string{"delete": " ID", "rotate": " ID"}
-	fs := newFlagSet("webhooks "+sub+usageArgs[sub], summaries[sub], stderr)
-	var af apiFlags
-	af.register(fs, getenv)
-	name := "webhooks " + sub
+	sub, fs, rest, name := cmd.sub, cmd.fs, cmd.args, cmd.name
 	var p client.CreateWebhookEndpointParams
 	var events string
 	if sub == "create" {
@@ -43,15 +37,12 @@ func runWebhooks(ctx context.Context, args []string, getenv func(string) string,
 		fs.StringVar(&events, "events", "", "event types to send, comma-separated (default: all)")
 		fs.StringVar(&p.Description, "description", "", "a note about the endpoint")
 	}
-	pos, err := parseInterleaved(fs, rest)
-	if err != nil {
-		return err
-	}
 	want := 1
 	if sub == "create" || sub == "list" {
 		want = 0
 	}
-	if err := wantArgs(name, pos, want, "the endpoint's id"); err != nil {
+	pos, err := parseArgs(fs, name, rest, want, "the endpoint's id")
+	if err != nil {
 		return err
 	}
 	if sub == "create" {
@@ -64,23 +55,16 @@ func runWebhooks(ctx context.Context, args []string, getenv func(string) string,
 			}
 		}
 	}
-	c, err := af.client()
-	if err != nil {
-		return err
-	}
-	var out any
-	switch sub {
-	case "create":
-		out, err = c.CreateWebhookEndpoint(ctx, p)
-	case "list":
-		out, err = c.ListWebhookEndpoints(ctx)
-	case "delete":
-		out, err = c.DeleteWebhookEndpoint(ctx, pos[0])
-	case "rotate":
-		out, err = c.RotateWebhookEndpointSecret(ctx, pos[0])
-	}
-	if err != nil {
-		return apiError(err)
-	}
-	return printJSON(stdout, out)
+	return af.call(stdout, func(c *client.Client) (any, error) {
+		switch sub {
+		case "create":
+			return c.CreateWebhookEndpoint(ctx, p)
+		case "list":
+			return c.ListWebhookEndpoints(ctx)
+		case "delete":
+			return c.DeleteWebhookEndpoint(ctx, pos[0])
+		default: // rotate
+			return c.RotateWebhookEndpointSecret(ctx, pos[0])
+		}
+	})
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"net/http"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -21,4 +22,11 @@ func mustPost(t *testing.T, a *apptest.App, body string) {
 	if resp.StatusCode != http.StatusCreated {
 		t.Fatalf("create: %d", resp.StatusCode)
 	}
+}
+
+// tempDatabase returns the URL of a SQLite database in the test's temporary
+// directory (not created yet) and an environment that names it.
+func tempDatabase(t *testing.T) (string, func(string) string) {
+	db := "sqlite:" + filepath.Join(t.TempDir(), "pb.db")
+	return db, envMap(map[string]string{"PAYBRIDGE_DATABASE_URL": db})
 }

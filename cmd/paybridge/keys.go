@@ -59,39 +59,23 @@ func cliError(err error) error {
 	return err
 }
 
+// keysGroup is "paybridge keys" and its subcommands.
+var keysGroup = group{name: "keys", usage: keysUsage, subs: []sub{
+	{"create", "", "Creates a secret API key for a merchant and prints the key alone on stdout. Only its\nhash is stored: keep the key, it cannot be shown again."},
+	{"list", "", "Lists a merchant's keys: id, name, prefix, created and revoked times. The keys\nthemselves are never stored, so never shown."},
+	{"revoke", "", "Revokes a key: requests with it are refused from now on."},
+}}
+
 func runKeys(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	if len(args) == 0 {
-		fmt.Fprint(stderr, keysUsage)
-		return errors.New("keys: want a subcommand: create, list or revoke")
-	}
-	sub, rest := args[0], args[1:]
-	switch sub {
-	case "create", "list", "revoke":
-	case "-h", "--help", "help":
-		fmt.Fprint(stdout, keysUsage)
-		return nil
-	default:
-		fmt.Fprint(stderr, keysUsage)
-		return fmt.Errorf("keys: unknown subcommand %q", sub)
-	}
-	cfg, err := config.FromEnv(getenv)
-	if err != nil {
+	cmd, cfg, err := keysGroup.startDB(args, getenv, stdout, stderr)
+	if cmd == nil {
 		return err
 	}
-	summaries := map[string]string{
-		"create": "Creates a secret API key for a merchant and prints the key alone on stdout. Only its\nhash is stored: keep the key, it cannot be shown again.",
-		"list":   "Lists a merchant's keys: id, name, prefix, created and revoked times. The keys\nthemselves are never stored, so never shown.",
-		"revoke": "Revokes a key: requests with it are refused from now on.",
-	}
-	fs := newFlagSet("keys "+sub, summaries[sub], stderr)
+	sub, fs := cmd.sub, cmd.fs
 	merchant := fs.String("merchant", payment.DefaultMerchantID, "merchant id")
 	name := fs.String("name", "", "a name to tell the key apart (create)")
 	live := fs.Bool("live", false, "make a live key (sk_live_…) instead of a test key (sk_test_…) (create)")
-	fs.StringVar(&cfg.DatabaseURL, "database-url", cfg.DatabaseURL, "database (PAYBRIDGE_DATABASE_URL)")
-	if err := fs.Parse(rest); err != nil {
-		return err
-	}
-	st, err := openStore(ctx, cfg, stderr)
+	st, err := cmd.open(ctx, cfg, stderr)
 	if err != nil {
 		return err
 	}

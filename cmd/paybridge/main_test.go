@@ -16,13 +16,7 @@ import (
 )
 
 func TestRun_KeysCreate(t *testing.T) {
-	db := "sqlite:" + filepath.Join(t.TempDir(), "pb.db")
-	getenv := func(k string) string {
-		if k == "PAYBRIDGE_DATABASE_URL" {
-			return db
-		}
-		return ""
-	}
+	db, getenv := tempDatabase(t)
 	var out, errOut bytes.Buffer
 	if err := run(context.Background(), []string{"keys", "create", "--name", "shop"}, getenv, &out, &errOut); err != nil {
 		t.Fatal(err, errOut.String())
@@ -93,13 +87,7 @@ func TestRun_Commands(t *testing.T) {
 }
 
 func TestRun_Migrate(t *testing.T) {
-	db := "sqlite:" + filepath.Join(t.TempDir(), "pb.db")
-	getenv := func(k string) string {
-		if k == "PAYBRIDGE_DATABASE_URL" {
-			return db
-		}
-		return ""
-	}
+	_, getenv := tempDatabase(t)
 	var out, errOut bytes.Buffer
 	if err := run(context.Background(), []string{"migrate"}, getenv, &out, &errOut); err != nil {
 		t.Fatal(err)

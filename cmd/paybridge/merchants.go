@@ -9,7 +9,6 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/paybridge/paybridge/internal/config"
 	"github.com/paybridge/paybridge/internal/payment"
 )
 
@@ -18,35 +17,20 @@ const merchantsUsage = `Usage:
   paybridge merchants list              list the merchants
 `
 
+// merchantsGroup is "paybridge merchants" and its subcommands.
+var merchantsGroup = group{name: "merchants", usage: merchantsUsage, subs: []sub{
+	{"create", "", "Creates a merchant (a shop with its own keys, payments and webhooks) and prints its id."},
+	{"list", "", "Lists the merchants."},
+}}
+
 func runMerchants(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	if len(args) == 0 {
-		fmt.Fprint(stderr, merchantsUsage)
-		return errors.New("merchants: want a subcommand: create or list")
-	}
-	sub, rest := args[0], args[1:]
-	switch sub {
-	case "create", "list":
-	case "-h", "--help", "help":
-		fmt.Fprint(stdout, merchantsUsage)
-		return nil
-	default:
-		fmt.Fprint(stderr, merchantsUsage)
-		return fmt.Errorf("merchants: unknown subcommand %q", sub)
-	}
-	cfg, err := config.FromEnv(getenv)
-	if err != nil {
+	cmd, cfg, err := merchantsGroup.startDB(args, getenv, stdout, stderr)
+	if cmd == nil {
 		return err
 	}
-	fs := newFlagSet("merchants "+sub, map[string]string{
-		"create": "Creates a merchant (a shop with its own keys, payments and webhooks) and prints its id.",
-		"list":   "Lists the merchants.",
-	}[sub], stderr)
+	sub, fs := cmd.sub, cmd.fs
 	name := fs.String("name", "", "the merchant's name (create)")
-	fs.StringVar(&cfg.DatabaseURL, "database-url", cfg.DatabaseURL, "database (PAYBRIDGE_DATABASE_URL)")
-	if err := fs.Parse(rest); err != nil {
-		return err
-	}
-	st, err := openStore(ctx, cfg, stderr)
+	st, err := cmd.open(ctx, cfg, stderr)
 	if err != nil {
 		return err
 	}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"net/http"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -16,13 +15,7 @@ import (
 // that authenticates as it, the key listed without the key itself, and a
 // revoked key refused at once by a running paybridge.
 func TestRun_MerchantsAndKeys(t *testing.T) {
-	db := "sqlite:" + filepath.Join(t.TempDir(), "pb.db")
-	getenv := func(k string) string {
-		if k == "PAYBRIDGE_DATABASE_URL" {
-			return db
-		}
-		return ""
-	}
+	db, getenv := tempDatabase(t)
 	cmd := func(args ...string) string {
 		t.Helper()
 		var out, errOut bytes.Buffer

@@ -10,12 +10,11 @@ import (
 )
 
 func runMigrate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	cfg, err := config.FromEnv(getenv)
+	fs := newFlagSet("migrate", "Applies the database migrations this paybridge knows and prints each one applied.", stderr)
+	cfg, err := databaseFlag(fs, getenv)
 	if err != nil {
 		return err
 	}
-	fs := newFlagSet("migrate", "Applies the database migrations this paybridge knows and prints each one applied.", stderr)
-	fs.StringVar(&cfg.DatabaseURL, "database-url", cfg.DatabaseURL, "database (PAYBRIDGE_DATABASE_URL)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}

@@ -33,38 +33,26 @@ manages operators, merchants and API keys. --merchant limits the operator to one
 // stdin is where --password-stdin reads; tests replace it.
 var stdin io.Reader = os.Stdin
 
+// operatorsGroup is "paybridge operators" and its subcommands.
+var operatorsGroup = group{name: "operators", usage: operatorsUsage, subs: []sub{
+	{"create", "", "Creates an operator of the console at /console."},
+	{"list", "", "Lists the operators."},
+	{"password", "", "Sets an operator's password and ends the operator's sessions."},
+	{"disable", "", "Disables an operator: its sessions end and sign-in is refused."},
+	{"enable", "", "Enables an operator again and lifts any lock-out."},
+}}
+
 func runOperators(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
-	if len(args) == 0 {
-		fmt.Fprint(stderr, operatorsUsage)
-		return errors.New("operators: want a subcommand: create, list, password, disable or enable")
-	}
-	sub, rest := args[0], args[1:]
-	switch sub {
-	case "create", "list", "password", "disable", "enable":
-	case "-h", "--help", "help":
-		fmt.Fprint(stdout, operatorsUsage)
-		return nil
-	default:
-		fmt.Fprint(stderr, operatorsUsage)
-		return fmt.Errorf("operators: unknown subcommand %q", sub)
-	}
-	cfg, err := config.FromEnv(getenv)
-	if err != nil {
+	cmd, cfg, err := operatorsGroup.startDB(args, getenv, stdout, stderr)
+	if cmd == nil {
 		return err
 	}
-	fs := newFlagSet("operators "+sub, map[string]string{
-		"create":   "Creates an operator of the console at /console.",
-		"list":     "Lists the operators.",
-		"password": "Sets an operator's password and ends the operator's sessions.",
-		"disable":  "Disables an operator: its sessions end and sign-in is refused.",
-		"enable":   "Enables an operator again and lifts any lock-out.",
-	}[sub], stderr)
+	sub, fs := cmd.sub, cmd.fs
 	email := fs.String("email", "", "the operator's email")
 	role := fs.String("role", "", "owner, admin or viewer (create)")
 	merchant := fs.String("merchant", "", "limit the operator to this merchant (create; default: every merchant)")
 	fromStdin := fs.Bool("password-stdin", false, "read the password from the first line of stdin instead of generating one")
-	fs.StringVar(&cfg.DatabaseURL, "database-url", cfg.DatabaseURL, "database (PAYBRIDGE_DATABASE_URL)")
-	if err := fs.Parse(rest); err != nil {
+	if err := fs.Parse(cmd.args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
@@ -84,7 +72,7 @@ func runOperators(ctx context.Context, args []string, getenv func(string) string
 		}
 		return pw, false, nil
 	}
-	st, err := openStore(ctx, cfg, stderr)
+	st, err := openStore(ctx, *cfg, stderr)
 	if err != nil {
 		return err
 	}
@@ -121,7 +109,7 @@ func runOperators(ctx context.Context, args []string, getenv func(string) string
 			Action: "operator_created", Target: op.ID, Detail: op.Email + " (" + op.Role + ") from the command line"}); err != nil {
 			return err
 		}
-		fmt.Fprintf(stderr, "created operator %s (%s); sign in at %s/console\n", op.Email, op.Role, consoleBase(cfg))
+		fmt.Fprintf(stderr, "created operator %s (%s); sign in at %s/console\n", op.Email, op.Role, consoleBase(*cfg))
 		if generated {
 			fmt.Fprintf(stderr, "password (shown once):\n")
 			fmt.Fprintln(stdout, pw)

@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -20,13 +19,7 @@ import (
 // printed alone on stdout; list never shows a password or its hash; a
 // disabled operator cannot sign in.
 func TestRun_Operators(t *testing.T) {
-	db := "sqlite:" + filepath.Join(t.TempDir(), "pb.db")
-	getenv := func(k string) string {
-		if k == "PAYBRIDGE_DATABASE_URL" {
-			return db
-		}
-		return ""
-	}
+	db, getenv := tempDatabase(t)
 	cmd := func(in string, args ...string) (string, error) {
 		t.Helper()
 		stdin = strings.NewReader(in)
