@@ -72,9 +72,7 @@ func TestCheckout_ShopURLs(t *testing.T) {
 		if loc != "https://shop.example/cancel?payment_id="+p.ID {
 			t.Fatalf("redirect = %q", loc)
 		}
-		if got := getPayment(t, a, p.ID); got.Status != "aborted" {
-			t.Fatalf("status = %s, want aborted", got.Status)
-		}
+		wantStatus(t, a, p.ID, "aborted", "")
 	})
 	t.Run("Fail", func(t *testing.T) {
 		p := MustCreatePayment(t, a, "order-f", 1000, extra)
@@ -102,9 +100,7 @@ func TestCheckout_ForgedCancelReturn(t *testing.T) {
 	}
 	// The buyer can still pay.
 	follow(t, a, buyer(t, a, p.RedirectURL, "approve"))
-	if got := getPayment(t, a, p.ID); got.Status != "paid" {
-		t.Fatalf("status = %s, want paid", got.Status)
-	}
+	wantStatus(t, a, p.ID, "paid", "")
 }
 
 func TestCheckout_ConcurrentReturns(t *testing.T) {
@@ -129,9 +125,7 @@ func TestCheckout_ConcurrentReturns(t *testing.T) {
 	if c := a.KakaoPaySandbox.Calls("approve"); c != 1 {
 		t.Fatalf("approve calls = %d, want exactly 1", c)
 	}
-	if got := getPayment(t, a, p.ID); got.Status != "paid" {
-		t.Fatalf("status = %s, want paid", got.Status)
-	}
+	wantStatus(t, a, p.ID, "paid", "")
 }
 
 func TestCheckout_AmountMismatch(t *testing.T) {
@@ -211,22 +205,17 @@ func TestCheckout_UnknownOutcomeSettledBySweep(t *testing.T) {
 	a.KakaoPaySandbox.InjectFault(sbkakaopay.Fault{Op: "order", Kind: "error", Status: 503, Code: -503, Count: 10})
 
 	follow(t, a, ret)
-	if got := getPayment(t, a, p.ID); got.Status != "approving" {
-		t.Fatalf("status = %s, want approving while the provider cannot answer", got.Status)
-	}
+	wantStatus(t, a, p.ID, "approving", "while the provider cannot answer")
 	a.KakaoPaySandbox.ClearFaults()
 	// Not yet: the sweep leaves recent approvals to their own request.
 	if r, err := a.Service.Sweep(t.Context()); err != nil || r.Settled != 0 {
 		t.Fatalf("early sweep = %+v, %v", r, err)
 	}
-	a.Service.SetNow(func() time.Time { return time.Now().Add(time.Minute) })
-	r, err := a.Service.Sweep(t.Context())
-	if err != nil || r.Settled != 1 {
-		t.Fatalf("sweep = %+v, %v; want one settled", r, err)
+	r := sweepAt(t, a, time.Minute)
+	if r.Settled != 1 {
+		t.Fatalf("sweep = %+v; want one settled", r)
 	}
-	if got := getPayment(t, a, p.ID); got.Status != "paid" {
-		t.Fatalf("status = %s, want paid", got.Status)
-	}
+	wantStatus(t, a, p.ID, "paid", "")
 	if c := a.KakaoPaySandbox.Calls("approve"); c != 1 {
 		t.Fatalf("approve calls = %d, want 1", c)
 	}
@@ -243,16 +232,9 @@ func TestCheckout_ApproveProviderDidNotActRetried(t *testing.T) {
 	a.KakaoPaySandbox.InjectFault(sbkakaopay.Fault{Op: "approve", Kind: "error", Status: 500, Code: -500})
 
 	follow(t, a, ret)
-	if got := getPayment(t, a, p.ID); got.Status != "approving" {
-		t.Fatalf("status = %s, want approving", got.Status)
-	}
-	a.Service.SetNow(func() time.Time { return time.Now().Add(time.Minute) })
-	if _, err := a.Service.Sweep(t.Context()); err != nil {
-		t.Fatal(err)
-	}
-	if got := getPayment(t, a, p.ID); got.Status != "paid" {
-		t.Fatalf("status = %s, want paid after the repeated approve", got.Status)
-	}
+	wantStatus(t, a, p.ID, "approving", "")
+	sweepAt(t, a, time.Minute)
+	wantStatus(t, a, p.ID, "paid", "after the repeated approve")
 	if c := a.KakaoPaySandbox.Calls("approve"); c != 2 {
 		t.Fatalf("approve calls = %d, want 2", c)
 	}
@@ -268,20 +250,10 @@ func TestCheckout_UnknownOutcomeNeverApproved(t *testing.T) {
 	a.KakaoPaySandbox.InjectFault(sbkakaopay.Fault{Op: "approve", Kind: "error", Status: 500, Code: -500, Count: 100})
 
 	follow(t, a, ret)
-	if got := getPayment(t, a, p.ID); got.Status != "approving" {
-		t.Fatalf("status = %s, want approving", got.Status)
-	}
-	a.Service.SetNow(func() time.Time { return time.Now().Add(10 * time.Minute) })
-	if _, err := a.Service.Sweep(t.Context()); err != nil {
-		t.Fatal(err)
-	}
-	if got := getPayment(t, a, p.ID); got.Status != "approving" {
-		t.Fatalf("status = %s, want still approving inside the window", got.Status)
-	}
-	a.Service.SetNow(func() time.Time { return time.Now().Add(25 * time.Minute) })
-	if _, err := a.Service.Sweep(t.Context()); err != nil {
-		t.Fatal(err)
-	}
+	wantStatus(t, a, p.ID, "approving", "")
+	sweepAt(t, a, 10*time.Minute)
+	wantStatus(t, a, p.ID, "approving", "still inside the window")
+	sweepAt(t, a, 25*time.Minute)
 	got := getPayment(t, a, p.ID)
 	if got.Status != "failed" || got.Failure == nil || got.Failure.Code != "not_approved" {
 		t.Fatalf("after the window: %+v", got)
@@ -297,10 +269,9 @@ func TestCheckout_ExpiredBySweep(t *testing.T) {
 	if r, _ := a.Service.Sweep(t.Context()); r.Expired != 0 {
 		t.Fatalf("expired a fresh payment")
 	}
-	a.Service.SetNow(func() time.Time { return time.Now().Add(16 * time.Minute) })
-	r, err := a.Service.Sweep(t.Context())
-	if err != nil || r.Expired != 1 {
-		t.Fatalf("sweep = %+v, %v", r, err)
+	r := sweepAt(t, a, 16*time.Minute)
+	if r.Expired != 1 {
+		t.Fatalf("sweep = %+v; want one expired", r)
 	}
 	if got := getPayment(t, a, p.ID); got.Status != "expired" || got.RedirectURL != "" {
 		t.Fatalf("after expiry: %+v", got)
@@ -309,8 +280,7 @@ func TestCheckout_ExpiredBySweep(t *testing.T) {
 
 func TestRefund_PartialThenRest(t *testing.T) {
 	a := apptest.Start(t)
-	p := MustCreatePayment(t, a, "order-refund", 10000, "")
-	follow(t, a, buyer(t, a, p.RedirectURL, "approve"))
+	p := mustPaid(t, a, "order-refund", 10000)
 
 	status, b := do(t, a, "POST", "/v1/payments/"+p.ID+"/cancel", "application/json", `{"amount":10001,"reason":"too much"}`)
 	if status != http.StatusBadRequest {
@@ -340,8 +310,7 @@ func TestRefund_PartialThenRest(t *testing.T) {
 
 func TestRefund_ConcurrentRefundsNeverExceed(t *testing.T) {
 	a := apptest.Start(t)
-	p := MustCreatePayment(t, a, "order-refund-race", 10000, "")
-	follow(t, a, buyer(t, a, p.RedirectURL, "approve"))
+	p := mustPaid(t, a, "order-refund-race", 10000)
 	a.KakaoPaySandbox.InjectFault(sbkakaopay.Fault{Op: "cancel", Kind: "delay", Delay: 200 * time.Millisecond, Count: 10})
 
 	var wg sync.WaitGroup
@@ -367,8 +336,7 @@ func TestRefund_ConcurrentRefundsNeverExceed(t *testing.T) {
 // Ensure a refund whose response is lost is settled by the lookup.
 func TestRefund_LostResponse(t *testing.T) {
 	a := apptest.Start(t)
-	p := MustCreatePayment(t, a, "order-refund-lost", 8000, "")
-	follow(t, a, buyer(t, a, p.RedirectURL, "approve"))
+	p := mustPaid(t, a, "order-refund-lost", 8000)
 	a.KakaoPaySandbox.InjectFault(sbkakaopay.Fault{Op: "cancel", Kind: "lost"})
 
 	status, b := do(t, a, "POST", "/v1/payments/"+p.ID+"/cancel", "application/json", `{"amount":2000,"reason":"lost"}`)
@@ -396,10 +364,9 @@ func TestCheckout_FailedRefundIsRetried(t *testing.T) {
 	if got.Status != "failed" || got.Failure == nil || got.Failure.Code != "refund_required" {
 		t.Fatalf("after a failed refund: %s %+v", got.Status, got.Failure)
 	}
-	a.Service.SetNow(func() time.Time { return time.Now().Add(time.Minute) })
-	r, err := a.Service.Sweep(t.Context())
-	if err != nil || r.Refunded != 1 {
-		t.Fatalf("sweep = %+v, %v; want one refund retried", r, err)
+	r := sweepAt(t, a, time.Minute)
+	if r.Refunded != 1 {
+		t.Fatalf("sweep = %+v; want one refund retried", r)
 	}
 	got = getPayment(t, a, p.ID)
 	if got.Status != "failed" || got.Failure.Code != "refunded_after_retry" || !strings.Contains(got.Failure.Message, "10000 won refunded at the provider on retry") {

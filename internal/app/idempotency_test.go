@@ -123,8 +123,7 @@ func TestIdempotency_RejectedCreateStoresNothing(t *testing.T) {
 // Ensure a retried refund is made once at KakaoPay.
 func TestIdempotency_RefundReplayed(t *testing.T) {
 	a := apptest.Start(t)
-	p := MustCreatePayment(t, a, "order-refund", 5000, "")
-	follow(t, a, buyer(t, a, p.RedirectURL, "approve"))
+	p := mustPaid(t, a, "order-refund", 5000)
 	if got := getPayment(t, a, p.ID); got.Status != "paid" {
 		t.Fatalf("not paid: %+v", got)
 	}

@@ -66,9 +66,7 @@ func TestInstances_PaymentMovesBetweenInstances(t *testing.T) {
 	if status, loc := follow(t, b, on(b, a, ret)); status != http.StatusSeeOther || loc != "/pay/"+p.ID {
 		t.Fatalf("return on b: %d %q", status, loc)
 	}
-	if got := getPayment(t, a, p.ID); got.Status != "paid" {
-		t.Fatalf("a sees %s, want paid", got.Status)
-	}
+	wantStatus(t, a, p.ID, "paid", "as instance a sees it")
 	status, body := do(t, b, "POST", "/v1/payments/"+p.ID+"/cancel", "application/json", `{"amount":4000,"reason":"on b"}`)
 	if status != 200 {
 		t.Fatalf("refund on b: %d %s", status, body)
@@ -171,18 +169,8 @@ func TestInstances_LeaseOfDeadInstanceRunsOut(t *testing.T) {
 	a.Service.SetNow(func() time.Time { return time.Now().Add(time.Minute) })
 	claimAndDie(t, a)
 
-	b.Service.SetNow(func() time.Time { return time.Now().Add(90 * time.Second) })
-	if _, err := b.Service.Sweep(t.Context()); err != nil {
-		t.Fatal(err)
-	}
-	if got := getPayment(t, b, p.ID); got.Status != "approving" {
-		t.Fatalf("settled under a live lease: %s", got.Status)
-	}
-	b.Service.SetNow(func() time.Time { return time.Now().Add(3 * time.Minute) })
-	if _, err := b.Service.Sweep(t.Context()); err != nil {
-		t.Fatal(err)
-	}
-	if got := getPayment(t, b, p.ID); got.Status != "paid" {
-		t.Fatalf("after the lease ran out: %s, want paid", got.Status)
-	}
+	sweepAt(t, b, 90*time.Second)
+	wantStatus(t, b, p.ID, "approving", "settled under a live lease")
+	sweepAt(t, b, 3*time.Minute)
+	wantStatus(t, b, p.ID, "paid", "after the lease ran out")
 }

@@ -19,10 +19,7 @@ import (
 func TestLate_PaidFoundAtExpiry(t *testing.T) {
 	a, _ := startQuiet(t)
 	p, _ := paidAtProvider(t, a, "portone", "late-found")
-	a.Service.SetNow(func() time.Time { return time.Now().Add(16 * time.Minute) })
-	if _, err := a.Service.Sweep(t.Context()); err != nil {
-		t.Fatal(err)
-	}
+	sweepAt(t, a, 16*time.Minute)
 	got := getPayment(t, a, p.ID)
 	if got.Status != "paid" {
 		t.Fatalf("status = %s, want paid", got.Status)
@@ -37,13 +34,8 @@ func TestLate_PaidFoundAtExpiry(t *testing.T) {
 func TestLate_ChargedAfterExpiryIsRefunded(t *testing.T) {
 	a, secrets := startQuiet(t)
 	p := MustCreateWith(t, a, "portone", "late-refund", 7000)
-	a.Service.SetNow(func() time.Time { return time.Now().Add(16 * time.Minute) })
-	if _, err := a.Service.Sweep(t.Context()); err != nil {
-		t.Fatal(err)
-	}
-	if got := getPayment(t, a, p.ID); got.Status != "expired" {
-		t.Fatalf("status = %s, want expired", got.Status)
-	}
+	sweepAt(t, a, 16*time.Minute)
+	wantStatus(t, a, p.ID, "expired", "")
 	// The buyer still had the window open, and pays.
 	buyer(t, a, p.RedirectURL, "approve")
 	body := v2Body(p.ID, "Transaction.Paid")
@@ -98,10 +90,7 @@ func TestRefund_AsynchronousAtPortOne(t *testing.T) {
 	if status, _ := do(t, a, "POST", "/v1/payments/"+p.ID+"/cancel", "application/json", `{"amount":1000,"reason":"second"}`); status != http.StatusConflict {
 		t.Fatalf("refund while one is pending: %d", status)
 	}
-	a.Service.SetNow(func() time.Time { return time.Now().Add(time.Minute) })
-	if _, err := a.Service.Sweep(t.Context()); err != nil {
-		t.Fatal(err)
-	}
+	sweepAt(t, a, time.Minute)
 	got = getPayment(t, a, p.ID)
 	if got.Status != "partially_canceled" || got.CanceledAmount != 4000 || got.Cancellations[0].Status != "succeeded" {
 		t.Fatalf("after the sweep: %+v", got)

@@ -68,8 +68,7 @@ func TestMetrics_Scrape(t *testing.T) {
 	if st, b := do(t, a, "POST", "/v1/webhook_endpoints", "application/json", `{"url":"`+rc.URL+`"}`); st != http.StatusCreated {
 		t.Fatalf("endpoint: %d %s", st, b)
 	}
-	p := MustCreatePayment(t, a, "o-metrics", 5000, "")
-	follow(t, a, buyer(t, a, p.RedirectURL, "approve"))
+	p := mustPaid(t, a, "o-metrics", 5000)
 	if st, b := do(t, a, "POST", "/v1/payments/"+p.ID+"/cancel", "application/json", `{"reason":"metrics"}`); st != http.StatusOK {
 		t.Fatalf("refund: %d %s", st, b)
 	}

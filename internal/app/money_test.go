@@ -22,17 +22,10 @@ func TestMoney_PortOneLookupRefusedLeavesApproving(t *testing.T) {
 			ret := buyer(t, a, p.RedirectURL, "approve")
 			a.IamportSandbox.InjectFault(sbiamport.Fault{Op: "payment", Kind: "error", Status: status, Count: 10})
 			follow(t, a, ret)
-			if got := getPayment(t, a, p.ID); got.Status != "approving" {
-				t.Fatalf("status = %s %+v, want approving while PortOne cannot be read", got.Status, got.Failure)
-			}
+			wantStatus(t, a, p.ID, "approving", "while PortOne cannot be read")
 			a.IamportSandbox.ClearFaults()
-			a.Service.SetNow(func() time.Time { return time.Now().Add(time.Minute) })
-			if _, err := a.Service.Sweep(t.Context()); err != nil {
-				t.Fatal(err)
-			}
-			if got := getPayment(t, a, p.ID); got.Status != "paid" {
-				t.Fatalf("after the sweep: %s %+v", got.Status, got.Failure)
-			}
+			sweepAt(t, a, time.Minute)
+			wantStatus(t, a, p.ID, "paid", "after the sweep")
 		})
 	}
 }
@@ -45,18 +38,10 @@ func TestMoney_LateChargeFoundBySweepWithoutWebhook(t *testing.T) {
 		t.Run(prov, func(t *testing.T) {
 			a, _ := startQuiet(t) // no sandbox webhooks
 			p := MustCreateWith(t, a, prov, "late-sweep-"+prov, 7000)
-			a.Service.SetNow(func() time.Time { return time.Now().Add(16 * time.Minute) })
-			if _, err := a.Service.Sweep(t.Context()); err != nil {
-				t.Fatal(err)
-			}
-			if got := getPayment(t, a, p.ID); got.Status != "expired" {
-				t.Fatalf("status = %s, want expired", got.Status)
-			}
+			sweepAt(t, a, 16*time.Minute)
+			wantStatus(t, a, p.ID, "expired", "")
 			buyer(t, a, p.RedirectURL, "approve") // the window was still open
-			a.Service.SetNow(func() time.Time { return time.Now().Add(25 * time.Minute) })
-			if _, err := a.Service.Sweep(t.Context()); err != nil {
-				t.Fatal(err)
-			}
+			sweepAt(t, a, 25*time.Minute)
 			got := getPayment(t, a, p.ID)
 			if got.Status != "expired" || got.Failure == nil || got.Failure.Code != "late_charge_refunded" {
 				t.Fatalf("after the sweep: %s %+v", got.Status, got.Failure)
@@ -94,16 +79,9 @@ func TestMoney_TossConfirmRetried(t *testing.T) {
 	ret := buyer(t, a, p.RedirectURL, "approve")
 	a.TossSandbox.InjectFault(sbtoss.Fault{Op: "confirm", Kind: "error", Status: 500})
 	follow(t, a, ret)
-	if got := getPayment(t, a, p.ID); got.Status != "approving" {
-		t.Fatalf("status = %s, want approving", got.Status)
-	}
-	a.Service.SetNow(func() time.Time { return time.Now().Add(time.Minute) })
-	if _, err := a.Service.Sweep(t.Context()); err != nil {
-		t.Fatal(err)
-	}
-	if got := getPayment(t, a, p.ID); got.Status != "paid" {
-		t.Fatalf("after the sweep: %s %+v", got.Status, got.Failure)
-	}
+	wantStatus(t, a, p.ID, "approving", "")
+	sweepAt(t, a, time.Minute)
+	wantStatus(t, a, p.ID, "paid", "after the sweep")
 	if n := a.TossSandbox.Calls("confirm"); n != 2 {
 		t.Fatalf("confirm calls = %d, want 2", n)
 	}

@@ -96,8 +96,7 @@ func TestOutboundWebhooks_PaymentPaid(t *testing.T) {
 		t.Fatalf("list endpoints (the secret is shown only once): %d %s", status, b)
 	}
 
-	p := MustCreatePayment(t, a, "order-webhook", 7000, "")
-	follow(t, a, buyer(t, a, p.RedirectURL, "approve"))
+	p := mustPaid(t, a, "order-webhook", 7000)
 
 	r := next()
 	verifyStandardWebhook(t, r, ep.Secret)

@@ -147,8 +147,7 @@ func TestSecrets_ExistingRowsSealedOnStart(t *testing.T) {
 	}
 	assertNotInFile(t, rawFiles(t, dbPath), secret)
 
-	p := MustCreatePayment(t, a, "o-sealed", 1000, "")
-	follow(t, a, buyer(t, a, p.RedirectURL, "approve"))
+	mustPaid(t, a, "o-sealed", 1000)
 	select {
 	case r := <-got:
 		verifyStandardWebhook(t, r, secret)
