@@ -130,11 +130,7 @@ func TestCheckout_ConcurrentReturns(t *testing.T) {
 
 func TestCheckout_AmountMismatch(t *testing.T) {
 	a := apptest.Start(t)
-	p := MustCreatePayment(t, a, "order-mismatch", 10000, "")
-	ret := buyer(t, a, p.RedirectURL, "approve")
-	a.KakaoPaySandbox.InjectFault(sbkakaopay.Fault{Op: "approve", Kind: "amount", Amount: 100})
-
-	follow(t, a, ret)
+	p := approveWith(t, a, "order-mismatch", 10000, sbkakaopay.Fault{Op: "approve", Kind: "amount", Amount: 100})
 	got := getPayment(t, a, p.ID)
 	if got.Status != "failed" || got.Failure == nil || got.Failure.Code != "amount_mismatch" {
 		t.Fatalf("after mismatched approve: %+v", got)
@@ -155,11 +151,7 @@ func TestCheckout_AmountMismatch(t *testing.T) {
 
 func TestCheckout_Declined(t *testing.T) {
 	a := apptest.Start(t)
-	p := MustCreatePayment(t, a, "order-declined", 3000, "")
-	ret := buyer(t, a, p.RedirectURL, "approve")
-	a.KakaoPaySandbox.InjectFault(sbkakaopay.Fault{Op: "approve", Kind: "decline"})
-
-	follow(t, a, ret)
+	p := approveWith(t, a, "order-declined", 3000, sbkakaopay.Fault{Op: "approve", Kind: "decline"})
 	got := getPayment(t, a, p.ID)
 	if got.Status != "failed" || got.Failure == nil || got.Failure.ProviderCode != "-780" ||
 		!strings.Contains(got.Failure.ProviderMessage, "USER_LOCKED") {
@@ -174,11 +166,7 @@ func TestCheckout_Declined(t *testing.T) {
 // never arrived) is settled by the order lookup, without a second approve.
 func TestCheckout_LostApproveResponse(t *testing.T) {
 	a := apptest.Start(t)
-	p := MustCreatePayment(t, a, "order-lost", 7000, "")
-	ret := buyer(t, a, p.RedirectURL, "approve")
-	a.KakaoPaySandbox.InjectFault(sbkakaopay.Fault{Op: "approve", Kind: "lost"})
-
-	follow(t, a, ret)
+	p := approveWith(t, a, "order-lost", 7000, sbkakaopay.Fault{Op: "approve", Kind: "lost"})
 	got := getPayment(t, a, p.ID)
 	if got.Status != "paid" {
 		t.Fatalf("status = %s, want paid (settled by lookup)", got.Status)
@@ -199,12 +187,9 @@ func TestCheckout_LostApproveResponse(t *testing.T) {
 // approving, and that the sweep settles it later, never approving twice.
 func TestCheckout_UnknownOutcomeSettledBySweep(t *testing.T) {
 	a := apptest.Start(t)
-	p := MustCreatePayment(t, a, "order-unknown", 4000, "")
-	ret := buyer(t, a, p.RedirectURL, "approve")
-	a.KakaoPaySandbox.InjectFault(sbkakaopay.Fault{Op: "approve", Kind: "lost"})
-	a.KakaoPaySandbox.InjectFault(sbkakaopay.Fault{Op: "order", Kind: "error", Status: 503, Code: -503, Count: 10})
-
-	follow(t, a, ret)
+	p := approveWith(t, a, "order-unknown", 4000,
+		sbkakaopay.Fault{Op: "approve", Kind: "lost"},
+		sbkakaopay.Fault{Op: "order", Kind: "error", Status: 503, Code: -503, Count: 10})
 	wantStatus(t, a, p.ID, "approving", "while the provider cannot answer")
 	a.KakaoPaySandbox.ClearFaults()
 	// Not yet: the sweep leaves recent approvals to their own request.
@@ -227,11 +212,7 @@ func TestCheckout_UnknownOutcomeSettledBySweep(t *testing.T) {
 // had): the buyer who authenticated is charged once.
 func TestCheckout_ApproveProviderDidNotActRetried(t *testing.T) {
 	a := apptest.Start(t)
-	p := MustCreatePayment(t, a, "order-retried", 4000, "")
-	ret := buyer(t, a, p.RedirectURL, "approve")
-	a.KakaoPaySandbox.InjectFault(sbkakaopay.Fault{Op: "approve", Kind: "error", Status: 500, Code: -500})
-
-	follow(t, a, ret)
+	p := approveWith(t, a, "order-retried", 4000, sbkakaopay.Fault{Op: "approve", Kind: "error", Status: 500, Code: -500})
 	wantStatus(t, a, p.ID, "approving", "")
 	sweepAt(t, a, time.Minute)
 	wantStatus(t, a, p.ID, "paid", "after the repeated approve")
@@ -245,11 +226,7 @@ func TestCheckout_ApproveProviderDidNotActRetried(t *testing.T) {
 // bounded number of repeats inside the window and none after it.
 func TestCheckout_UnknownOutcomeNeverApproved(t *testing.T) {
 	a := apptest.Start(t)
-	p := MustCreatePayment(t, a, "order-never", 4000, "")
-	ret := buyer(t, a, p.RedirectURL, "approve")
-	a.KakaoPaySandbox.InjectFault(sbkakaopay.Fault{Op: "approve", Kind: "error", Status: 500, Code: -500, Count: 100})
-
-	follow(t, a, ret)
+	p := approveWith(t, a, "order-never", 4000, sbkakaopay.Fault{Op: "approve", Kind: "error", Status: 500, Code: -500, Count: 100})
 	wantStatus(t, a, p.ID, "approving", "")
 	sweepAt(t, a, 10*time.Minute)
 	wantStatus(t, a, p.ID, "approving", "still inside the window")
@@ -354,12 +331,9 @@ func TestRefund_LostResponse(t *testing.T) {
 // the refund until it goes through, once.
 func TestCheckout_FailedRefundIsRetried(t *testing.T) {
 	a := apptest.Start(t)
-	p := MustCreatePayment(t, a, "order-refund-retry", 10000, "")
-	ret := buyer(t, a, p.RedirectURL, "approve")
-	a.KakaoPaySandbox.InjectFault(sbkakaopay.Fault{Op: "approve", Kind: "amount", Amount: 100})
-	a.KakaoPaySandbox.InjectFault(sbkakaopay.Fault{Op: "cancel", Kind: "error", Status: 500, Code: -500})
-
-	follow(t, a, ret)
+	p := approveWith(t, a, "order-refund-retry", 10000,
+		sbkakaopay.Fault{Op: "approve", Kind: "amount", Amount: 100},
+		sbkakaopay.Fault{Op: "cancel", Kind: "error", Status: 500, Code: -500})
 	got := getPayment(t, a, p.ID)
 	if got.Status != "failed" || got.Failure == nil || got.Failure.Code != "refund_required" {
 		t.Fatalf("after a failed refund: %s %+v", got.Status, got.Failure)

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/paybridge/paybridge/internal/apptest"
+	sbkakaopay "github.com/paybridge/paybridge/internal/sandbox/kakaopay"
 	"github.com/paybridge/paybridge/internal/service"
 )
 
@@ -39,7 +40,19 @@ func wantStatus(t *testing.T, a *apptest.App, id, want, when string) paymentJSON
 // it is paid; it returns the payment as it was created (ready).
 func mustPaid(t *testing.T, a *apptest.App, orderID string, amount int64) paymentJSON {
 	t.Helper()
+	return approveWith(t, a, orderID, amount)
+}
+
+// approveWith creates a KakaoPay payment, has the buyer approve it at
+// KakaoPay, injects faults into the sandbox and only then sends the buyer
+// back to paybridge, so that paybridge's finish meets them.
+func approveWith(t *testing.T, a *apptest.App, orderID string, amount int64, faults ...sbkakaopay.Fault) paymentJSON {
+	t.Helper()
 	p := MustCreatePayment(t, a, orderID, amount, "")
-	follow(t, a, buyer(t, a, p.RedirectURL, "approve"))
+	ret := buyer(t, a, p.RedirectURL, "approve")
+	for _, f := range faults {
+		a.KakaoPaySandbox.InjectFault(f)
+	}
+	follow(t, a, ret)
 	return p
 }
