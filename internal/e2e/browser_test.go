@@ -211,6 +211,26 @@ func (b *browser) text(sel string) string {
 	return strings.TrimSpace(s)
 }
 
+// wantText reports an error unless the visible text of the first element
+// matching sel is want; the test goes on, to report every field that is off.
+func wantText(t *testing.T, b *browser, sel, want string) {
+	t.Helper()
+	if s := b.text(sel); s != want {
+		t.Errorf("%s = %q, want %q", sel, s, want)
+	}
+}
+
+// resultPage waits for paybridge's result page and stops the test unless
+// the payment it shows is in status (its #status data-status, the API's
+// word whatever the page's language).
+func resultPage(t *testing.T, b *browser, status string) {
+	t.Helper()
+	b.waitFor("the result page", "document.querySelector('#status')")
+	if s := b.attr("#status", "data-status"); s != status {
+		t.Fatalf("#status is %q, want %s", s, status)
+	}
+}
+
 // attr is an attribute of the first element matching sel.
 func (b *browser) attr(sel, name string) string {
 	b.t.Helper()
@@ -389,27 +409,15 @@ func TestBrowser_DemoShopPaid(t *testing.T) {
 	b.click(approveButton)
 	b.waitFor("the result page", "document.querySelector('#status')")
 
-	if s := b.text("h1"); s != "Your payment is complete" {
-		t.Errorf("result heading = %q, want Your payment is complete", s)
-	}
+	wantText(t, b, "h1", "Your payment is complete")
 	if s := b.attr("#status", "data-status"); s != "paid" {
 		t.Errorf("#status is %q, want paid", s)
 	}
-	if s := b.text("#status"); s != "Paid" {
-		t.Errorf("#status = %q, want Paid", s)
-	}
-	if s := b.text("#amount"); s != "9,000원" {
-		t.Errorf("#amount = %q, want 9,000원", s)
-	}
-	if s := b.text("#tid-label"); s != "KakaoPay tid" {
-		t.Errorf("the provider id is labelled %q, want KakaoPay tid", s)
-	}
-	if s := b.text("#item"); s != "Americano" {
-		t.Errorf("#item = %q, want Americano", s)
-	}
-	if s := b.text("#quantity"); s != "2" {
-		t.Errorf("#quantity = %q, want 2", s)
-	}
+	wantText(t, b, "#status", "Paid")
+	wantText(t, b, "#amount", "9,000원")
+	wantText(t, b, "#tid-label", "KakaoPay tid")
+	wantText(t, b, "#item", "Americano")
+	wantText(t, b, "#quantity", "2")
 	if s := b.text("#approved"); s == "" || s == "—" {
 		t.Errorf("#approved = %q, want the approval time", s)
 	}
@@ -454,9 +462,7 @@ func TestBrowser_DemoShopCancel(t *testing.T) {
 	if s := b.attr("#status", "data-status"); s != "aborted" {
 		t.Errorf("#status is %q, want aborted", s)
 	}
-	if s := b.text("h1"); s != "You cancelled the payment" {
-		t.Errorf("result heading = %q, want You cancelled the payment", s)
-	}
+	wantText(t, b, "h1", "You cancelled the payment")
 	if s := b.text("body"); strings.Contains(s, "aborted") {
 		t.Errorf("the page shows the buyer the status word aborted:\n%s", s)
 	}
@@ -592,15 +598,9 @@ func TestBrowser_OriginalSamplePages(t *testing.T) {
 		if q := loc.Query(); q.Get("userId") != "user-7" || q.Get("pg_token") == "" || q.Get("payment_id") == "" {
 			t.Errorf("success page URL %s: want userId=user-7, pg_token and payment_id", loc)
 		}
-		if s := b.text("#result-total"); s != "15000" {
-			t.Errorf("#result-total = %q, want 15000", s)
-		}
-		if s := b.text("#result-item"); s != "Latte" {
-			t.Errorf("#result-item = %q, want Latte", s)
-		}
-		if s := b.text("#result-quantity"); s != "3" {
-			t.Errorf("#result-quantity = %q, want 3", s)
-		}
+		wantText(t, b, "#result-total", "15000")
+		wantText(t, b, "#result-item", "Latte")
+		wantText(t, b, "#result-quantity", "3")
 		if s := b.text("#result-approved"); len(s) != len("2006-01-02T15:04:05") {
 			t.Errorf("#result-approved = %q, want KakaoPay's time format", s)
 		}
@@ -634,9 +634,7 @@ func TestBrowser_OriginalSamplePages(t *testing.T) {
 		// answer, and still one approve at KakaoPay.
 		b.do("reload success.html", chromedp.Reload())
 		b.waitFor("success.html to show the result again", `document.querySelector("#result-total").textContent !== ""`)
-		if s := b.text("#result-tid"); s != tid {
-			t.Errorf("after a reload #result-tid = %q, want %q", s, tid)
-		}
+		wantText(t, b, "#result-tid", tid)
 		if n := a.KakaoPaySandbox.Calls("approve"); n != 1 {
 			t.Errorf("after a reload, approve calls to the sandbox = %d, want 1", n)
 		}

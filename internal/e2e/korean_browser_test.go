@@ -26,15 +26,11 @@ func TestBrowser_Korean(t *testing.T) {
 	if l := eval[string](b, "document.documentElement.lang"); l != "ko" {
 		t.Fatalf("the demo shop's lang = %q, want ko", l)
 	}
-	if s := b.text("h1"); s != "데모 상점" {
-		t.Errorf("demo shop heading = %q, want 데모 상점", s)
-	}
+	wantText(t, b, "h1", "데모 상점")
 	if s := b.text(".sandbox"); !strings.Contains(s, "샌드박스 모드") {
 		t.Errorf("sandbox banner = %q, want it in Korean", s)
 	}
-	if s := b.text("#pay"); s != "결제하기" {
-		t.Errorf("pay button = %q, want 결제하기", s)
-	}
+	wantText(t, b, "#pay", "결제하기")
 	if s := b.attr(`link[rel="icon"]`, "href"); s == "" {
 		t.Error("the demo shop has no icon")
 	}
@@ -59,10 +55,7 @@ func TestBrowser_Korean(t *testing.T) {
 	b.screenshot("ko-sandbox-window")
 	b.click(approveButton)
 
-	b.waitFor("the result page", "document.querySelector('#status')")
-	if s := b.attr("#status", "data-status"); s != "paid" {
-		t.Fatalf("#status is %q, want paid", s)
-	}
+	resultPage(t, b, "paid")
 	for sel, want := range map[string]string{
 		"h1":         "결제가 완료되었습니다",
 		"#status":    "결제 완료",
@@ -71,9 +64,7 @@ func TestBrowser_Korean(t *testing.T) {
 		"#provider":  "토스페이먼츠",
 		"#tid-label": "토스페이먼츠 결제 키 (paymentKey)",
 	} {
-		if s := b.text(sel); s != want {
-			t.Errorf("%s = %q, want %q", sel, s, want)
-		}
+		wantText(t, b, sel, want)
 	}
 	body = b.text("body")
 	for _, raw := range []string{"paid", "KRW", " won", "the provider reports"} {
@@ -107,10 +98,7 @@ func TestBrowser_Korean(t *testing.T) {
 	}
 	b.screenshot("ko-kakaopay-window")
 	b.click(cancelButton)
-	b.waitFor("the result page", "document.querySelector('#status')")
-	if s := b.attr("#status", "data-status"); s != "aborted" {
-		t.Fatalf("#status is %q, want aborted", s)
-	}
+	resultPage(t, b, "aborted")
 	if h, st := b.text("h1"), b.text("#status"); h != "결제를 취소하셨습니다" || st != "결제 취소" {
 		t.Errorf("after cancelling: heading %q, status %q", h, st)
 	}
@@ -122,14 +110,10 @@ func TestBrowser_Korean(t *testing.T) {
 	// The switch gives English, and English stays chosen.
 	b.click("#lang-switch")
 	b.waitFor("the English result page", "document.documentElement.lang === 'en'")
-	if s := b.text("h1"); s != "You cancelled the payment" {
-		t.Errorf("English heading = %q", s)
-	}
+	wantText(t, b, "h1", "You cancelled the payment")
 	b.navigate(a.Config.PublicURL + "/")
 	b.waitFor("the demo shop", "document.querySelector('#pay')")
-	if s := b.text("h1"); s != "Demo shop" {
-		t.Errorf("after the switch the demo shop says %q, want Demo shop", s)
-	}
+	wantText(t, b, "h1", "Demo shop")
 
 	resp, err := http.Get(a.Config.PublicURL + "/favicon.ico")
 	if err != nil {

@@ -39,10 +39,7 @@ func TestBrowser_LateChargeRefunded(t *testing.T) {
 	b.navigate(p.RedirectPC)
 	b.waitFor("the PortOne sandbox window", "document.querySelector('"+approveButton+"')")
 	b.click(approveButton)
-	b.waitFor("the result page", "document.querySelector('#status')")
-	if s := b.attr("#status", "data-status"); s != "expired" {
-		t.Fatalf("#status is %q, want expired", s)
-	}
+	resultPage(t, b, "expired")
 	body := b.text("body")
 	if !strings.Contains(body, "환불했습니다") || strings.Contains(body, "청구된 금액은 없습니다") {
 		t.Errorf("the result page does not say the late charge was refunded:\n%s", body)

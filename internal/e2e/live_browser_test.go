@@ -56,10 +56,7 @@ func TestBrowser_LiveModeResultPage(t *testing.T) {
 	br.navigate(redirect)
 	br.waitFor("KakaoPay's buyer page", "document.querySelector('"+approveButton+"')")
 	br.click(approveButton)
-	br.waitFor("the result page", "document.querySelector('#status')")
-	if s := br.attr("#status", "data-status"); s != "paid" {
-		t.Fatalf("#status is %q", s)
-	}
+	resultPage(t, br, "paid")
 	if eval[bool](br, `document.querySelector(".sandbox") !== null || document.querySelector('a[href="/"]') !== null`) {
 		t.Fatalf("the live result page has a sandbox banner or a link to the demo shop: %q", br.text("body"))
 	}

@@ -27,10 +27,7 @@ func TestBrowser_DemoShopEachProvider(t *testing.T) {
 				t.Fatalf("%s window shows %q, want Latte for 15,000", prov, s)
 			}
 			b.click(approveButton)
-			b.waitFor("the result page", "document.querySelector('#status')")
-			if s := b.attr("#status", "data-status"); s != "paid" {
-				t.Fatalf("#status is %q, want paid", s)
-			}
+			resultPage(t, b, "paid")
 			if s := b.attr("#provider", "data-provider"); s != prov {
 				t.Fatalf("#provider is %q, want %s", s, prov)
 			}
