@@ -143,18 +143,5 @@ func (s *Store) FindCancellations(ctx context.Context, paymentID string) ([]*pay
 }
 
 func (s *Store) findCancellations(ctx context.Context, query string, args ...any) ([]*payment.Cancellation, error) {
-	rows, err := s.r.QueryContext(ctx, s.q(query), args...)
-	if err != nil {
-		return nil, fmt.Errorf("find cancellations: %w", err)
-	}
-	defer rows.Close()
-	var cs []*payment.Cancellation
-	for rows.Next() {
-		c, err := scanCancellation(rows)
-		if err != nil {
-			return nil, fmt.Errorf("find cancellations: %w", err)
-		}
-		cs = append(cs, c)
-	}
-	return cs, rows.Err()
+	return queryAll(ctx, s.r, "find cancellations", scanCancellation, s.q(query), args...)
 }

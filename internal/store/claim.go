@@ -43,20 +43,9 @@ func (s *Store) ClaimPayments(ctx context.Context, c payment.Claim, f payment.Pa
 	args = append([]any{c.Owner, micros(now.Add(c.Lease))}, args...)
 	var ps []*payment.Payment
 	err := s.withTx(ctx, func(tx *sql.Tx) error {
-		ps = ps[:0]
-		rows, err := tx.QueryContext(ctx, s.q(query), args...)
-		if err != nil {
-			return fmt.Errorf("claim payments: %w", err)
-		}
-		defer rows.Close()
-		for rows.Next() {
-			p, err := scanPayment(rows)
-			if err != nil {
-				return fmt.Errorf("claim payments: %w", err)
-			}
-			ps = append(ps, p)
-		}
-		return rows.Err()
+		var err error
+		ps, err = queryAll(ctx, tx, "claim payments", scanPayment, s.q(query), args...)
+		return err
 	})
 	sort.Slice(ps, func(i, j int) bool { return ps[i].UpdatedAt.Before(ps[j].UpdatedAt) })
 	return ps, err
@@ -71,21 +60,10 @@ func (s *Store) ClaimCancellations(ctx context.Context, c payment.Claim, created
 		RETURNING ` + cancellationColumns
 	var cs []*payment.Cancellation
 	err := s.withTx(ctx, func(tx *sql.Tx) error {
-		cs = cs[:0]
-		rows, err := tx.QueryContext(ctx, s.q(query), c.Owner, micros(now.Add(c.Lease)),
+		var err error
+		cs, err = queryAll(ctx, tx, "claim cancellations", scanCancellation, s.q(query), c.Owner, micros(now.Add(c.Lease)),
 			payment.CancellationPending, micros(createdBefore), micros(now))
-		if err != nil {
-			return fmt.Errorf("claim cancellations: %w", err)
-		}
-		defer rows.Close()
-		for rows.Next() {
-			c, err := scanCancellation(rows)
-			if err != nil {
-				return fmt.Errorf("claim cancellations: %w", err)
-			}
-			cs = append(cs, c)
-		}
-		return rows.Err()
+		return err
 	})
 	sort.Slice(cs, func(i, j int) bool { return cs[i].CreatedAt.Before(cs[j].CreatedAt) })
 	return cs, err
@@ -112,21 +90,10 @@ func (s *Store) extendLeases(ctx context.Context, table string, c payment.Claim,
 	}
 	var held []string
 	err := s.withTx(ctx, func(tx *sql.Tx) error {
-		held = held[:0]
-		rows, err := tx.QueryContext(ctx, s.q(`UPDATE `+table+` SET lease_until = ? WHERE lease_owner = ? AND id IN (`+
+		var err error
+		held, err = queryAll(ctx, tx, "extend leases", scanString, s.q(`UPDATE `+table+` SET lease_until = ? WHERE lease_owner = ? AND id IN (`+
 			strings.TrimSuffix(strings.Repeat("?, ", len(ids)), ", ")+`) RETURNING id`), args...)
-		if err != nil {
-			return fmt.Errorf("extend leases: %w", err)
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var id string
-			if err := rows.Scan(&id); err != nil {
-				return fmt.Errorf("extend leases: %w", err)
-			}
-			held = append(held, id)
-		}
-		return rows.Err()
+		return err
 	})
 	return held, err
 }

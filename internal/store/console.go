@@ -82,22 +82,10 @@ func (s *Store) ConsolePayments(ctx context.Context, q ConsoleQuery) ([]*payment
 		add("(created_at, id) < (?, ?)", micros(q.AfterCreated), q.AfterID)
 	}
 	args = append(args, limit+1)
-	rows, err := s.r.QueryContext(ctx, s.q(`SELECT `+paymentColumns+` FROM payments WHERE `+strings.Join(where, " AND ")+
-		` ORDER BY created_at DESC, id DESC LIMIT ?`), args...)
+	ps, err := queryAll(ctx, s.r, "console payments", scanPayment, s.q(`SELECT `+paymentColumns+` FROM payments WHERE `+
+		strings.Join(where, " AND ")+` ORDER BY created_at DESC, id DESC LIMIT ?`), args...)
 	if err != nil {
-		return nil, false, fmt.Errorf("console payments: %w", err)
-	}
-	defer rows.Close()
-	var ps []*payment.Payment
-	for rows.Next() {
-		p, err := scanPayment(rows)
-		if err != nil {
-			return nil, false, fmt.Errorf("console payments: %w", err)
-		}
-		ps = append(ps, p)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, false, fmt.Errorf("console payments: %w", err)
+		return nil, false, err
 	}
 	more := len(ps) > limit
 	if more {
@@ -114,29 +102,8 @@ func escapeLike(s string) string {
 // FindWebhookEventsOfPayment lists the events announced for a payment, with
 // their deliveries, oldest first.
 func (s *Store) FindWebhookEventsOfPayment(ctx context.Context, paymentID string) ([]*payment.WebhookEvent, error) {
-	rows, err := s.r.QueryContext(ctx, s.q(`SELECT `+eventColumns+` FROM webhook_events WHERE payment_id = ? ORDER BY id`), paymentID)
-	if err != nil {
-		return nil, fmt.Errorf("find webhook events of payment: %w", err)
-	}
-	var evs []*payment.WebhookEvent
-	for rows.Next() {
-		e, err := scanWebhookEvent(rows)
-		if err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("find webhook events of payment: %w", err)
-		}
-		evs = append(evs, e)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("find webhook events of payment: %w", err)
-	}
-	for _, e := range evs {
-		if e.Deliveries, err = s.deliveries(ctx, s.r, e.ID); err != nil {
-			return nil, err
-		}
-	}
-	return evs, nil
+	return s.eventsWithDeliveries(ctx, "find webhook events of payment",
+		`SELECT `+eventColumns+` FROM webhook_events WHERE payment_id = ? ORDER BY id`, paymentID)
 }
 
 // SetWebhookEndpointStatus enables or disables one of a merchant's
@@ -194,27 +161,19 @@ func (s *Store) ConsoleStats(ctx context.Context, merchantID string, since time.
 	}
 	st := &ConsoleStats{}
 	run := func(dst *[]DayFigure, query string, withProvider bool) error {
-		args := append([]any{micros(since)}, margs...)
-		rows, err := s.r.QueryContext(ctx, s.q(query), args...)
-		if err != nil {
-			return fmt.Errorf("console stats: %w", err)
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var f DayFigure
+		scan := func(row scanner) (f DayFigure, err error) {
 			var amount sql.NullInt64
 			if withProvider {
-				err = rows.Scan(&f.Day, &f.Provider, &f.Count, &amount)
+				err = row.Scan(&f.Day, &f.Provider, &f.Count, &amount)
 			} else {
-				err = rows.Scan(&f.Day, &f.Count, &amount)
-			}
-			if err != nil {
-				return fmt.Errorf("console stats: %w", err)
+				err = row.Scan(&f.Day, &f.Count, &amount)
 			}
 			f.Amount = amount.Int64
-			*dst = append(*dst, f)
+			return f, err
 		}
-		return rows.Err()
+		var err error
+		*dst, err = queryAll(ctx, s.r, "console stats", scan, s.q(query), append([]any{micros(since)}, margs...)...)
+		return err
 	}
 	if err := run(&st.Paid, `SELECT `+day("p.approved_at")+`, p.provider, COUNT(*), SUM(p.amount) FROM payments p
 		WHERE p.approved_at >= ?`+merchant+` GROUP BY 1, 2 ORDER BY 1, 2`, true); err != nil {
@@ -251,21 +210,8 @@ func (s *Store) ConsoleAttention(ctx context.Context, merchantID string, stuckBe
 	}
 	a := &Attention{}
 	list := func(cond string, args ...any) ([]*payment.Payment, error) {
-		rows, err := s.r.QueryContext(ctx, s.q(`SELECT `+paymentColumns+` FROM payments WHERE `+cond+merchant+
+		return queryAll(ctx, s.r, "console attention", scanPayment, s.q(`SELECT `+paymentColumns+` FROM payments WHERE `+cond+merchant+
 			fmt.Sprintf(` ORDER BY updated_at LIMIT %d`, limit)), append(args, margs...)...)
-		if err != nil {
-			return nil, fmt.Errorf("console attention: %w", err)
-		}
-		defer rows.Close()
-		var ps []*payment.Payment
-		for rows.Next() {
-			p, err := scanPayment(rows)
-			if err != nil {
-				return nil, fmt.Errorf("console attention: %w", err)
-			}
-			ps = append(ps, p)
-		}
-		return ps, rows.Err()
 	}
 	var err error
 	if a.StuckApproving, err = list(`status = ? AND updated_at < ?`, string(payment.StatusApproving), micros(stuckBefore)); err != nil {

@@ -67,21 +67,11 @@ func (s *Store) ClaimProviderWebhooks(ctx context.Context, c payment.Claim, limi
 		RETURNING ` + inboxColumns
 	var ws []*payment.ProviderWebhook
 	err := s.withTx(ctx, func(tx *sql.Tx) error {
-		ws = ws[:0]
-		rows, err := tx.QueryContext(ctx, s.q(query), payment.InboxProcessing, c.Owner, micros(c.Now.Add(c.Lease)), now,
+		var err error
+		ws, err = queryAll(ctx, tx, "claim provider webhooks", scanProviderWebhook, s.q(query),
+			payment.InboxProcessing, c.Owner, micros(c.Now.Add(c.Lease)), now,
 			payment.InboxPending, now, payment.InboxProcessing, now)
-		if err != nil {
-			return fmt.Errorf("claim provider webhooks: %w", err)
-		}
-		defer rows.Close()
-		for rows.Next() {
-			w, err := scanProviderWebhook(rows)
-			if err != nil {
-				return fmt.Errorf("claim provider webhooks: %w", err)
-			}
-			ws = append(ws, w)
-		}
-		return rows.Err()
+		return err
 	})
 	sort.Slice(ws, func(i, j int) bool { return ws[i].NextAttemptAt.Before(ws[j].NextAttemptAt) })
 	return ws, err
@@ -127,21 +117,8 @@ func (s *Store) FinishProviderWebhook(ctx context.Context, id, owner, errMsg str
 
 // FindProviderWebhooks implements payment.InboxStore.
 func (s *Store) FindProviderWebhooks(ctx context.Context, paymentID string) ([]*payment.ProviderWebhook, error) {
-	rows, err := s.r.QueryContext(ctx, s.q(`SELECT `+inboxColumns+` FROM provider_webhooks WHERE payment_id = ?
-		ORDER BY created_at, id`), paymentID)
-	if err != nil {
-		return nil, fmt.Errorf("find provider webhooks: %w", err)
-	}
-	defer rows.Close()
-	var ws []*payment.ProviderWebhook
-	for rows.Next() {
-		w, err := scanProviderWebhook(rows)
-		if err != nil {
-			return nil, fmt.Errorf("find provider webhooks: %w", err)
-		}
-		ws = append(ws, w)
-	}
-	return ws, rows.Err()
+	return queryAll(ctx, s.r, "find provider webhooks", scanProviderWebhook, s.q(`SELECT `+inboxColumns+
+		` FROM provider_webhooks WHERE payment_id = ? ORDER BY created_at, id`), paymentID)
 }
 
 // ReapProviderWebhooks implements payment.InboxStore.

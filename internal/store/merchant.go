@@ -72,48 +72,35 @@ func (s *Store) CreateMerchant(ctx context.Context, m *payment.Merchant) error {
 
 // FindMerchants implements payment.Store.
 func (s *Store) FindMerchants(ctx context.Context) ([]*payment.Merchant, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT id, name, created_at FROM merchants ORDER BY created_at, id`)
-	if err != nil {
-		return nil, fmt.Errorf("find merchants: %w", err)
-	}
-	defer rows.Close()
-	var ms []*payment.Merchant
-	for rows.Next() {
-		var (
-			m       payment.Merchant
-			created int64
-		)
-		if err := rows.Scan(&m.ID, &m.Name, &created); err != nil {
-			return nil, fmt.Errorf("find merchants: %w", err)
-		}
-		m.CreatedAt = fromMicros(created)
-		ms = append(ms, &m)
-	}
-	return ms, rows.Err()
+	return queryAll(ctx, s.r, "find merchants", scanMerchant, `SELECT id, name, created_at FROM merchants ORDER BY created_at, id`)
+}
+
+func scanMerchant(row scanner) (*payment.Merchant, error) {
+	var (
+		m       payment.Merchant
+		created int64
+	)
+	err := row.Scan(&m.ID, &m.Name, &created)
+	m.CreatedAt = fromMicros(created)
+	return &m, err
 }
 
 // FindAPIKeys implements payment.Store.
 func (s *Store) FindAPIKeys(ctx context.Context, merchantID string) ([]*payment.APIKey, error) {
-	rows, err := s.r.QueryContext(ctx, s.q(`SELECT id, merchant_id, name, prefix, created_at, revoked_at FROM api_keys
-		WHERE merchant_id = ? ORDER BY created_at, id`), merchantID)
-	if err != nil {
-		return nil, fmt.Errorf("find api keys: %w", err)
-	}
-	defer rows.Close()
-	var ks []*payment.APIKey
-	for rows.Next() {
-		var (
-			k       payment.APIKey
-			created int64
-			revoked sql.NullInt64
-		)
-		if err := rows.Scan(&k.ID, &k.MerchantID, &k.Name, &k.Prefix, &created, &revoked); err != nil {
-			return nil, fmt.Errorf("find api keys: %w", err)
-		}
-		k.CreatedAt, k.RevokedAt = fromMicros(created), fromNullMicros(revoked)
-		ks = append(ks, &k)
-	}
-	return ks, rows.Err()
+	return queryAll(ctx, s.r, "find api keys", scanAPIKeyListing, s.q(`SELECT id, merchant_id, name, prefix, created_at, revoked_at
+		FROM api_keys WHERE merchant_id = ? ORDER BY created_at, id`), merchantID)
+}
+
+// scanAPIKeyListing scans a key as FindAPIKeys lists it: without its hash.
+func scanAPIKeyListing(row scanner) (*payment.APIKey, error) {
+	var (
+		k       payment.APIKey
+		created int64
+		revoked sql.NullInt64
+	)
+	err := row.Scan(&k.ID, &k.MerchantID, &k.Name, &k.Prefix, &created, &revoked)
+	k.CreatedAt, k.RevokedAt = fromMicros(created), fromNullMicros(revoked)
+	return &k, err
 }
 
 // RevokeAPIKey implements payment.Store.

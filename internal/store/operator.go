@@ -72,20 +72,7 @@ func (s *Store) FindOperatorByID(ctx context.Context, id string) (*payment.Opera
 
 // FindOperators lists every operator, oldest first.
 func (s *Store) FindOperators(ctx context.Context) ([]*payment.Operator, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT `+operatorColumns+` FROM operators ORDER BY created_at, id`)
-	if err != nil {
-		return nil, fmt.Errorf("find operators: %w", err)
-	}
-	defer rows.Close()
-	var os []*payment.Operator
-	for rows.Next() {
-		o, err := scanOperator(rows)
-		if err != nil {
-			return nil, fmt.Errorf("find operators: %w", err)
-		}
-		os = append(os, o)
-	}
-	return os, rows.Err()
+	return queryAll(ctx, s.r, "find operators", scanOperator, `SELECT `+operatorColumns+` FROM operators ORDER BY created_at, id`)
 }
 
 // RecordLoginFailure counts a failed sign-in and, once failures reach
@@ -268,24 +255,17 @@ func (s *Store) FindAudit(ctx context.Context, f payment.AuditFilter) ([]*paymen
 	if limit <= 0 || limit > 1000 {
 		limit = 100
 	}
-	rows, err := s.r.QueryContext(ctx, s.q(`SELECT `+auditColumns+` FROM audit_log WHERE `+where+
+	return queryAll(ctx, s.r, "find audit entries", scanAudit, s.q(`SELECT `+auditColumns+` FROM audit_log WHERE `+where+
 		fmt.Sprintf(" ORDER BY id DESC LIMIT %d", limit)), args...)
-	if err != nil {
-		return nil, fmt.Errorf("find audit entries: %w", err)
-	}
-	defer rows.Close()
-	var es []*payment.AuditEntry
-	for rows.Next() {
-		var (
-			e       payment.AuditEntry
-			created int64
-		)
-		if err := rows.Scan(&e.ID, &e.OperatorID, &e.OperatorEmail, &e.MerchantID, &e.Action, &e.Target, &e.Detail,
-			&e.RemoteAddr, &created); err != nil {
-			return nil, fmt.Errorf("find audit entries: %w", err)
-		}
-		e.CreatedAt = fromMicros(created)
-		es = append(es, &e)
-	}
-	return es, rows.Err()
+}
+
+func scanAudit(row scanner) (*payment.AuditEntry, error) {
+	var (
+		e       payment.AuditEntry
+		created int64
+	)
+	err := row.Scan(&e.ID, &e.OperatorID, &e.OperatorEmail, &e.MerchantID, &e.Action, &e.Target, &e.Detail,
+		&e.RemoteAddr, &created)
+	e.CreatedAt = fromMicros(created)
+	return &e, err
 }

@@ -58,26 +58,17 @@ func (s *Store) SealStoredSecrets(ctx context.Context) (int, error) {
 	err := s.withTx(ctx, func(tx *sql.Tx) error {
 		n = 0
 		type row struct{ id, secret, prev string }
-		rows, err := tx.QueryContext(ctx, `SELECT id, secret, previous_secret FROM webhook_endpoints`)
+		endpoints, err := queryAll(ctx, tx, "seal endpoint secrets", func(sc scanner) (r row, err error) {
+			err = sc.Scan(&r.id, &r.secret, &r.prev)
+			return r, err
+		}, `SELECT id, secret, previous_secret FROM webhook_endpoints`)
 		if err != nil {
-			return fmt.Errorf("seal endpoint secrets: %w", err)
+			return err
 		}
-		var todo []row
-		for rows.Next() {
-			var r row
-			if err := rows.Scan(&r.id, &r.secret, &r.prev); err != nil {
-				rows.Close()
-				return fmt.Errorf("seal endpoint secrets: %w", err)
+		for _, r := range endpoints {
+			if (r.secret == "" || secretbox.Sealed(r.secret)) && (r.prev == "" || secretbox.Sealed(r.prev)) {
+				continue // nothing plain to seal
 			}
-			if (r.secret != "" && !secretbox.Sealed(r.secret)) || (r.prev != "" && !secretbox.Sealed(r.prev)) {
-				todo = append(todo, r)
-			}
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return fmt.Errorf("seal endpoint secrets: %w", err)
-		}
-		for _, r := range todo {
 			sealIfPlain := func(v string) string {
 				if v == "" || secretbox.Sealed(v) {
 					return v
@@ -92,23 +83,13 @@ func (s *Store) SealStoredSecrets(ctx context.Context) (int, error) {
 		}
 
 		type idem struct{ merchant, key, body string }
-		rows, err = tx.QueryContext(ctx, s.q(`SELECT merchant_id, idem_key, response_body FROM idempotency_keys
+		replays, err := queryAll(ctx, tx, "seal idempotency replays", func(sc scanner) (r idem, err error) {
+			err = sc.Scan(&r.merchant, &r.key, &r.body)
+			return r, err
+		}, s.q(`SELECT merchant_id, idem_key, response_body FROM idempotency_keys
 			WHERE response_body <> '' AND response_body NOT LIKE ?`), secretbox.Prefix+"%")
 		if err != nil {
-			return fmt.Errorf("seal idempotency replays: %w", err)
-		}
-		var replays []idem
-		for rows.Next() {
-			var r idem
-			if err := rows.Scan(&r.merchant, &r.key, &r.body); err != nil {
-				rows.Close()
-				return fmt.Errorf("seal idempotency replays: %w", err)
-			}
-			replays = append(replays, r)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return fmt.Errorf("seal idempotency replays: %w", err)
+			return err
 		}
 		for _, r := range replays {
 			if strings.HasPrefix(r.body, secretbox.Prefix) {

@@ -47,20 +47,8 @@ func (s *Store) scanEndpoint(row scanner) (*payment.WebhookEndpoint, error) {
 }
 
 func (s *Store) endpoints(ctx context.Context, q querier, where string, args ...any) ([]*payment.WebhookEndpoint, error) {
-	rows, err := q.QueryContext(ctx, s.q(`SELECT `+endpointColumns+` FROM webhook_endpoints WHERE `+where+` ORDER BY created_at, id`), args...)
-	if err != nil {
-		return nil, fmt.Errorf("find webhook endpoints: %w", err)
-	}
-	defer rows.Close()
-	var es []*payment.WebhookEndpoint
-	for rows.Next() {
-		e, err := s.scanEndpoint(rows)
-		if err != nil {
-			return nil, fmt.Errorf("find webhook endpoints: %w", err)
-		}
-		es = append(es, e)
-	}
-	return es, rows.Err()
+	return queryAll(ctx, q, "find webhook endpoints", s.scanEndpoint,
+		s.q(`SELECT `+endpointColumns+` FROM webhook_endpoints WHERE `+where+` ORDER BY created_at, id`), args...)
 }
 
 // CreateWebhookEndpoint implements payment.WebhookStore.
@@ -203,23 +191,16 @@ func (s *Store) FindWebhookEvents(ctx context.Context, f payment.WebhookEventFil
 	if limit <= 0 {
 		limit = 10
 	}
-	rows, err := s.r.QueryContext(ctx, s.q(`SELECT `+eventColumns+` FROM webhook_events WHERE `+where+
-		fmt.Sprintf(" ORDER BY id DESC LIMIT %d", limit)), args...)
+	return s.eventsWithDeliveries(ctx, "find webhook events", `SELECT `+eventColumns+` FROM webhook_events WHERE `+where+
+		fmt.Sprintf(" ORDER BY id DESC LIMIT %d", limit), args...)
+}
+
+// eventsWithDeliveries reads the events a query selects, each with its
+// deliveries; what names the query in errors.
+func (s *Store) eventsWithDeliveries(ctx context.Context, what, query string, args ...any) ([]*payment.WebhookEvent, error) {
+	evs, err := queryAll(ctx, s.r, what, scanWebhookEvent, s.q(query), args...)
 	if err != nil {
-		return nil, fmt.Errorf("find webhook events: %w", err)
-	}
-	var evs []*payment.WebhookEvent
-	for rows.Next() {
-		e, err := scanWebhookEvent(rows)
-		if err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("find webhook events: %w", err)
-		}
-		evs = append(evs, e)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("find webhook events: %w", err)
+		return nil, err
 	}
 	for _, e := range evs {
 		if e.Deliveries, err = s.deliveries(ctx, s.r, e.ID); err != nil {
@@ -230,20 +211,8 @@ func (s *Store) FindWebhookEvents(ctx context.Context, f payment.WebhookEventFil
 }
 
 func (s *Store) deliveries(ctx context.Context, q querier, eventID string) ([]*payment.WebhookDelivery, error) {
-	rows, err := q.QueryContext(ctx, s.q(`SELECT `+deliveryColumns+` FROM webhook_deliveries WHERE event_id = ? ORDER BY created_at, id`), eventID)
-	if err != nil {
-		return nil, fmt.Errorf("find webhook deliveries: event_id=%s: %w", eventID, err)
-	}
-	defer rows.Close()
-	var ds []*payment.WebhookDelivery
-	for rows.Next() {
-		d, err := scanDelivery(rows)
-		if err != nil {
-			return nil, fmt.Errorf("find webhook deliveries: event_id=%s: %w", eventID, err)
-		}
-		ds = append(ds, d)
-	}
-	return ds, rows.Err()
+	return queryAll(ctx, q, "find webhook deliveries: event_id="+eventID, scanDelivery,
+		s.q(`SELECT `+deliveryColumns+` FROM webhook_deliveries WHERE event_id = ? ORDER BY created_at, id`), eventID)
 }
 
 // FindWebhookEventByID implements payment.WebhookStore.
@@ -361,22 +330,13 @@ func (s *Store) ClaimWebhookDeliveries(ctx context.Context, c payment.Claim, f p
 		for _, id := range ids {
 			uargs = append(uargs, id)
 		}
-		rows, err = tx.QueryContext(ctx, s.q(`UPDATE webhook_deliveries SET lease_owner = ?, lease_until = ?
+		ds, err := queryAll(ctx, tx, "claim webhook deliveries", scanDelivery, s.q(`UPDATE webhook_deliveries SET lease_owner = ?, lease_until = ?
 			WHERE id IN (`+strings.TrimSuffix(strings.Repeat("?, ", len(ids)), ", ")+`) RETURNING `+deliveryColumns), uargs...)
 		if err != nil {
-			return fmt.Errorf("claim webhook deliveries: %w", err)
+			return err
 		}
-		for rows.Next() {
-			d, err := scanDelivery(rows)
-			if err != nil {
-				rows.Close()
-				return fmt.Errorf("claim webhook deliveries: %w", err)
-			}
+		for _, d := range ds {
 			jobs = append(jobs, &payment.WebhookJob{Delivery: d})
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return fmt.Errorf("claim webhook deliveries: %w", err)
 		}
 		for _, j := range jobs {
 			if j.Event, err = scanWebhookEvent(tx.QueryRowContext(ctx, s.q(`SELECT `+eventColumns+` FROM webhook_events WHERE id = ?`),
