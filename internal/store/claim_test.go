@@ -8,13 +8,12 @@ import (
 	"time"
 
 	"github.com/paybridge/paybridge/internal/payment"
+	"github.com/paybridge/paybridge/internal/store"
 )
 
-func TestStore_ClaimPayments(t *testing.T) { forEachEngine(t, testStoreClaimPayments) }
+func TestStore_ClaimPayments(t *testing.T) { forEachStore(t, testStoreClaimPayments) }
 
-func testStoreClaimPayments(t *testing.T, url string) {
-	ctx := context.Background()
-	s := MustOpen(t, url)
+func testStoreClaimPayments(t *testing.T, ctx context.Context, s *store.Store) {
 	var ids []string
 	for i := range 5 {
 		ids = append(ids, MustCreatePayment(t, s, "o-"+string(rune('a'+i))).ID)
@@ -105,17 +104,10 @@ func testStoreClaimConcurrently(t *testing.T, url string) {
 	}
 }
 
-func TestStore_ClaimCancellations(t *testing.T) { forEachEngine(t, testStoreClaimCancellations) }
+func TestStore_ClaimCancellations(t *testing.T) { forEachStore(t, testStoreClaimCancellations) }
 
-func testStoreClaimCancellations(t *testing.T, url string) {
-	ctx := context.Background()
-	s := MustOpen(t, url)
-	p := MustCreatePayment(t, s, "o-1")
-	for _, step := range [][2]payment.Status{{"created", "ready"}, {"ready", "approving"}, {"approving", "paid"}} {
-		if _, err := s.TransitionPayment(ctx, p.ID, step[0], step[1], payment.Update{}, payment.Event{}); err != nil {
-			t.Fatal(err)
-		}
-	}
+func testStoreClaimCancellations(t *testing.T, ctx context.Context, s *store.Store) {
+	p := MustPaidPayment(t, ctx, s, "o-1")
 	if err := s.CreateCancellation(ctx, &payment.Cancellation{ID: "can_1", PaymentID: p.ID, Amount: 100, Reason: "r"}, payment.StatusPaid); err != nil {
 		t.Fatal(err)
 	}

@@ -9,11 +9,9 @@ import (
 	"github.com/paybridge/paybridge/internal/store"
 )
 
-func TestStore_Operators(t *testing.T) { forEachEngine(t, testStoreOperators) }
+func TestStore_Operators(t *testing.T) { forEachStore(t, testStoreOperators) }
 
-func testStoreOperators(t *testing.T, url string) {
-	ctx := context.Background()
-	s := MustOpen(t, url)
+func testStoreOperators(t *testing.T, ctx context.Context, s *store.Store) {
 	op := &payment.Operator{ID: "op_1", Email: "a@example.com", PasswordHash: "$argon2id$x", Role: payment.RoleAdmin}
 	if err := s.CreateOperator(ctx, op); err != nil {
 		t.Fatal(err)
@@ -86,11 +84,9 @@ func testStoreOperators(t *testing.T, url string) {
 	}
 }
 
-func TestStore_ConsoleQueries(t *testing.T) { forEachEngine(t, testStoreConsoleQueries) }
+func TestStore_ConsoleQueries(t *testing.T) { forEachStore(t, testStoreConsoleQueries) }
 
-func testStoreConsoleQueries(t *testing.T, url string) {
-	ctx := context.Background()
-	s := MustOpen(t, url)
+func testStoreConsoleQueries(t *testing.T, ctx context.Context, s *store.Store) {
 	if err := s.CreateMerchant(ctx, &payment.Merchant{ID: "mer_b", Name: "B"}); err != nil {
 		t.Fatal(err)
 	}

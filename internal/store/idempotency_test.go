@@ -31,11 +31,9 @@ func MustBeginIdempotent(tb testing.TB, s *store.Store, key, fp string, now time
 	return rec
 }
 
-func TestStore_BeginIdempotent(t *testing.T) { forEachEngine(t, testStoreBeginIdempotent) }
+func TestStore_BeginIdempotent(t *testing.T) { forEachStore(t, testStoreBeginIdempotent) }
 
-func testStoreBeginIdempotent(t *testing.T, url string) {
-	ctx := context.Background()
-	s := MustOpen(t, url)
+func testStoreBeginIdempotent(t *testing.T, ctx context.Context, s *store.Store) {
 	t0 := time.Date(2026, 3, 1, 12, 0, 0, 123456789, time.UTC)
 
 	rec := MustBeginIdempotent(t, s, "k-1", "fp-1", t0, true)
@@ -112,11 +110,9 @@ func testStoreBeginIdempotent(t *testing.T, url string) {
 	})
 }
 
-func TestStore_AbortIdempotent(t *testing.T) { forEachEngine(t, testStoreAbortIdempotent) }
+func TestStore_AbortIdempotent(t *testing.T) { forEachStore(t, testStoreAbortIdempotent) }
 
-func testStoreAbortIdempotent(t *testing.T, url string) {
-	ctx := context.Background()
-	s := MustOpen(t, url)
+func testStoreAbortIdempotent(t *testing.T, ctx context.Context, s *store.Store) {
 	t0 := time.Now()
 	bad := MustBeginIdempotent(t, s, "k-1", "fp-bad", t0, true)
 	if aborted, err := s.AbortIdempotent(ctx, payment.DefaultMerchantID, "k-1", bad.Token); err != nil || !aborted {
@@ -205,11 +201,9 @@ func testStoreBeginIdempotentConcurrently(t *testing.T, url string) {
 	})
 }
 
-func TestStore_ReapIdempotent(t *testing.T) { forEachEngine(t, testStoreReapIdempotent) }
+func TestStore_ReapIdempotent(t *testing.T) { forEachStore(t, testStoreReapIdempotent) }
 
-func testStoreReapIdempotent(t *testing.T, url string) {
-	ctx := context.Background()
-	s := MustOpen(t, url)
+func testStoreReapIdempotent(t *testing.T, ctx context.Context, s *store.Store) {
 	t0 := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
 	finish := func(key string, at time.Time) {
 		t.Helper()
@@ -248,11 +242,9 @@ func testStoreReapIdempotent(t *testing.T, url string) {
 // key in the same transaction, that a takeover after the lock keeps it (to
 // resume) while one after retention forgets it, and that a request whose key
 // was taken over can no longer create, finish or abort anything.
-func TestStore_IdempotentResource(t *testing.T) { forEachEngine(t, testStoreIdempotentResource) }
+func TestStore_IdempotentResource(t *testing.T) { forEachStore(t, testStoreIdempotentResource) }
 
-func testStoreIdempotentResource(t *testing.T, url string) {
-	ctx := context.Background()
-	s := MustOpen(t, url)
+func testStoreIdempotentResource(t *testing.T, ctx context.Context, s *store.Store) {
 	t0 := time.Now()
 	claimOf := func(rec *payment.IdempotentRecord) *payment.IdempotencyClaim {
 		return &payment.IdempotencyClaim{MerchantID: rec.MerchantID, Key: rec.Key, Token: rec.Token, ResourceID: rec.ResourceID}

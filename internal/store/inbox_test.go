@@ -14,11 +14,9 @@ import (
 // its lookup starts join it), gives a delivery arriving during a lookup an
 // entry of its own, leases entries to one owner at a time, retries with the
 // given schedule, and reaps processed entries after retention.
-func TestStore_Inbox(t *testing.T) { forEachEngine(t, testStoreInbox) }
+func TestStore_Inbox(t *testing.T) { forEachStore(t, testStoreInbox) }
 
-func testStoreInbox(t *testing.T, url string) {
-	ctx := context.Background()
-	s := MustOpen(t, url)
+func testStoreInbox(t *testing.T, ctx context.Context, s *store.Store) {
 	t0 := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 	enqueue := func(pid string, at time.Time) *payment.ProviderWebhook {
 		t.Helper()

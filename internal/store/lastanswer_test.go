@@ -6,15 +6,14 @@ import (
 	"time"
 
 	"github.com/paybridge/paybridge/internal/payment"
+	"github.com/paybridge/paybridge/internal/store"
 )
 
-func TestStore_ProviderLastAnswer(t *testing.T) { forEachEngine(t, testStoreProviderLastAnswer) }
+func TestStore_ProviderLastAnswer(t *testing.T) { forEachStore(t, testStoreProviderLastAnswer) }
 
 // testStoreProviderLastAnswer: a transition carrying the provider's answer
 // stores it with its time; one without leaves it as it was.
-func testStoreProviderLastAnswer(t *testing.T, url string) {
-	ctx := context.Background()
-	s := MustOpen(t, url)
+func testStoreProviderLastAnswer(t *testing.T, ctx context.Context, s *store.Store) {
 	p := MustCreatePayment(t, s, "o-answer")
 	if p2, err := s.FindPaymentByID(ctx, p.ID); err != nil || p2.ProviderLastAnswer != nil || !p2.ProviderLastAnswerAt.IsZero() {
 		t.Fatalf("new payment: answer %q at %v, %v; want none", p2.ProviderLastAnswer, p2.ProviderLastAnswerAt, err)

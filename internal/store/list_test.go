@@ -131,11 +131,9 @@ func checkPage(tb testing.TB, page []string, more bool, limit int) {
 	}
 }
 
-func TestStore_ListPayments(t *testing.T) { forEachEngine(t, testStoreListPayments) }
+func TestStore_ListPayments(t *testing.T) { forEachStore(t, testStoreListPayments) }
 
-func testStoreListPayments(t *testing.T, url string) {
-	ctx := context.Background()
-	s := MustOpen(t, url)
+func testStoreListPayments(t *testing.T, ctx context.Context, s *store.Store) {
 	mustCreateOtherMerchant(t, s)
 	base := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
 	providers := []string{payment.ProviderKakaoPay, payment.ProviderToss, payment.ProviderPortOne}
@@ -412,11 +410,9 @@ func createPaymentOffTest(tb testing.TB, s *store.Store, orderID string) {
 	}
 }
 
-func TestStore_FindCancellationsOf(t *testing.T) { forEachEngine(t, testStoreFindCancellationsOf) }
+func TestStore_FindCancellationsOf(t *testing.T) { forEachStore(t, testStoreFindCancellationsOf) }
 
-func testStoreFindCancellationsOf(t *testing.T, url string) {
-	ctx := context.Background()
-	s := MustOpen(t, url)
+func testStoreFindCancellationsOf(t *testing.T, ctx context.Context, s *store.Store) {
 	base := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
 	var ps []*payment.Payment
 	for i := range 3 {

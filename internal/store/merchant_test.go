@@ -5,13 +5,12 @@ import (
 	"testing"
 
 	"github.com/paybridge/paybridge/internal/payment"
+	"github.com/paybridge/paybridge/internal/store"
 )
 
-func TestStore_Merchants(t *testing.T) { forEachEngine(t, testStoreMerchants) }
+func TestStore_Merchants(t *testing.T) { forEachStore(t, testStoreMerchants) }
 
-func testStoreMerchants(t *testing.T, url string) {
-	ctx := context.Background()
-	s := MustOpen(t, url)
+func testStoreMerchants(t *testing.T, ctx context.Context, s *store.Store) {
 	m := &payment.Merchant{ID: "mer_b", Name: "Shop B"}
 	if err := s.CreateMerchant(ctx, m); err != nil {
 		t.Fatal(err)

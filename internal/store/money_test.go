@@ -7,16 +7,15 @@ import (
 	"time"
 
 	"github.com/paybridge/paybridge/internal/payment"
+	"github.com/paybridge/paybridge/internal/store"
 )
 
 // Ensure a change to a payment that keeps its status writes its audit row
 // and a payment.updated event in the same transaction, and only while the
 // payment is still in the expected status.
-func TestStore_AnnouncePayment(t *testing.T) { forEachEngine(t, testStoreAnnouncePayment) }
+func TestStore_AnnouncePayment(t *testing.T) { forEachStore(t, testStoreAnnouncePayment) }
 
-func testStoreAnnouncePayment(t *testing.T, url string) {
-	ctx := context.Background()
-	s := MustOpen(t, url)
+func testStoreAnnouncePayment(t *testing.T, ctx context.Context, s *store.Store) {
 	p := MustCreatePayment(t, s, "o-1")
 	if _, err := s.TransitionPayment(ctx, p.ID, payment.StatusCreated, payment.StatusFailed, payment.Update{}, payment.Event{}); err != nil {
 		t.Fatal(err)
@@ -47,12 +46,10 @@ func ptr[T any](v T) *T { return &v }
 // Ensure leases are extended only for their owner, and the sweep's new
 // filters select what they say.
 func TestStore_ExtendLeasesAndFilters(t *testing.T) {
-	forEachEngine(t, testStoreExtendLeasesAndFilters)
+	forEachStore(t, testStoreExtendLeasesAndFilters)
 }
 
-func testStoreExtendLeasesAndFilters(t *testing.T, url string) {
-	ctx := context.Background()
-	s := MustOpen(t, url)
+func testStoreExtendLeasesAndFilters(t *testing.T, ctx context.Context, s *store.Store) {
 	a, b := MustCreatePayment(t, s, "o-a"), MustCreatePayment(t, s, "o-b")
 	now := time.Now()
 	claim := payment.Claim{Owner: "one", Now: now, Lease: time.Second}
@@ -99,17 +96,10 @@ func testStoreExtendLeasesAndFilters(t *testing.T, url string) {
 
 // Ensure an accepted cancellation keeps its acceptance, and its lease is
 // extended like a payment's.
-func TestStore_AcceptCancellation(t *testing.T) { forEachEngine(t, testStoreAcceptCancellation) }
+func TestStore_AcceptCancellation(t *testing.T) { forEachStore(t, testStoreAcceptCancellation) }
 
-func testStoreAcceptCancellation(t *testing.T, url string) {
-	ctx := context.Background()
-	s := MustOpen(t, url)
-	p := MustCreatePayment(t, s, "o-1")
-	for _, step := range [][2]payment.Status{{"created", "ready"}, {"ready", "approving"}, {"approving", "paid"}} {
-		if _, err := s.TransitionPayment(ctx, p.ID, step[0], step[1], payment.Update{}, payment.Event{}); err != nil {
-			t.Fatal(err)
-		}
-	}
+func testStoreAcceptCancellation(t *testing.T, ctx context.Context, s *store.Store) {
+	p := MustPaidPayment(t, ctx, s, "o-1")
 	c := &payment.Cancellation{ID: "can_1", PaymentID: p.ID, Amount: 100, Reason: "r"}
 	if err := s.CreateCancellation(ctx, c, payment.StatusPaid); err != nil {
 		t.Fatal(err)

@@ -168,11 +168,9 @@ func testStoreOutbox(t *testing.T, url string) {
 	})
 }
 
-func TestStore_WebhookDeliveries(t *testing.T) { forEachEngine(t, testStoreWebhookDeliveries) }
+func TestStore_WebhookDeliveries(t *testing.T) { forEachStore(t, testStoreWebhookDeliveries) }
 
-func testStoreWebhookDeliveries(t *testing.T, url string) {
-	ctx := context.Background()
-	s := MustOpen(t, url)
+func testStoreWebhookDeliveries(t *testing.T, ctx context.Context, s *store.Store) {
 	e1 := MustCreateEndpoint(t, s, payment.DefaultMerchantID, "*")
 	e2 := MustCreateEndpoint(t, s, payment.DefaultMerchantID, "*")
 	for _, o := range []string{"o-1", "o-2"} {
@@ -301,12 +299,10 @@ func testStoreWebhookDeliveries(t *testing.T, url string) {
 }
 
 func TestStore_ClaimWebhookDeliveriesPerEndpoint(t *testing.T) {
-	forEachEngine(t, testStoreClaimWebhookDeliveriesPerEndpoint)
+	forEachStore(t, testStoreClaimWebhookDeliveriesPerEndpoint)
 }
 
-func testStoreClaimWebhookDeliveriesPerEndpoint(t *testing.T, url string) {
-	ctx := context.Background()
-	s := MustOpen(t, url)
+func testStoreClaimWebhookDeliveriesPerEndpoint(t *testing.T, ctx context.Context, s *store.Store) {
 	busy := MustCreateEndpoint(t, s, payment.DefaultMerchantID, payment.EventPaymentPaid)
 	for i := range 5 {
 		mustPay(t, s, MustCreatePayment(t, s, "o-busy-"+string(rune('a'+i))).ID)
