@@ -42,16 +42,7 @@ func TestRun_MerchantsAndKeys(t *testing.T) {
 	keyID := strings.Fields(strings.Split(list, "\n")[1])[0]
 
 	a := apptest.Start(t, func(c *config.Config) { c.DatabaseURL = db })
-	status := func() int {
-		req, _ := http.NewRequest("GET", a.URL()+"/v1/payments/pay_nope", nil)
-		req.Header.Set("Authorization", "Bearer "+key)
-		resp, err := a.Client.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		return resp.StatusCode
-	}
+	status := func() int { return a.KeyStatus(t, "/v1/payments/pay_nope", key) }
 	if s := status(); s != http.StatusNotFound {
 		t.Fatalf("with the new key: %d, want 404 (authenticated)", s)
 	}

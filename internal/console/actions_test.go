@@ -44,8 +44,7 @@ func TestConsole_Webhooks(t *testing.T) {
 	}))
 	defer shop.Close()
 	a := start(t)
-	mkOperator(t, a, "admin@example.com", payment.RoleAdmin, "")
-	b := signIn(t, a, "admin@example.com")
+	b := signInNew(t, a, "admin@example.com", payment.RoleAdmin, "")
 	ctx := context.Background()
 
 	// Refused by the API's rules: not a URL.
@@ -137,8 +136,7 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 // on the API), revokes it (and the API refuses it), all audited.
 func TestConsole_MerchantsAndKeys(t *testing.T) {
 	a := start(t)
-	mkOperator(t, a, "owner@example.com", payment.RoleOwner, "")
-	b := signIn(t, a, "owner@example.com")
+	b := signInNew(t, a, "owner@example.com", payment.RoleOwner, "")
 	resp, body := b.post("/console/merchants", url.Values{"name": {"둘째 상점"}})
 	mustStatus(t, resp, body, http.StatusSeeOther)
 	ms, _ := a.Store.FindMerchants(context.Background())
@@ -153,16 +151,7 @@ func TestConsole_MerchantsAndKeys(t *testing.T) {
 		t.Fatalf("key not shown once:\n%s", body)
 	}
 	key := m[1]
-	api := func() int {
-		req, _ := http.NewRequest("GET", a.URL()+"/v1/payments", nil)
-		req.Header.Set("Authorization", "Bearer "+key)
-		resp, err := a.Client.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		return resp.StatusCode
-	}
+	api := func() int { return a.KeyStatus(t, "/v1/payments", key) }
 	if s := api(); s != http.StatusOK {
 		t.Fatalf("new key on the API: %d", s)
 	}
@@ -182,8 +171,7 @@ func TestConsole_MerchantsAndKeys(t *testing.T) {
 		}
 	}
 	// An owner limited to one merchant manages only that merchant's keys.
-	mkOperator(t, a, "b-owner@example.com", payment.RoleOwner, mid)
-	o := signIn(t, a, "b-owner@example.com")
+	o := signInNew(t, a, "b-owner@example.com", payment.RoleOwner, mid)
 	resp, body = o.post("/console/merchants/"+payment.DefaultMerchantID+"/keys", url.Values{"name": {"x"}})
 	mustStatus(t, resp, body, http.StatusNotFound)
 	resp, body = o.post("/console/merchants", url.Values{"name": {"third"}})
@@ -194,8 +182,7 @@ func TestConsole_MerchantsAndKeys(t *testing.T) {
 // in) and disables one (its session ends at once), all audited.
 func TestConsole_Operators(t *testing.T) {
 	a := start(t)
-	mkOperator(t, a, "owner@example.com", payment.RoleOwner, "")
-	b := signIn(t, a, "owner@example.com")
+	b := signInNew(t, a, "owner@example.com", payment.RoleOwner, "")
 	resp, body := b.post("/console/operators", url.Values{"email": {"not-an-email"}, "role": {"viewer"}})
 	mustStatus(t, resp, body, http.StatusBadRequest)
 	resp, body = b.post("/console/operators", url.Values{"email": {"new@example.com"}, "role": {"superuser"}})
@@ -239,8 +226,7 @@ func TestConsole_Operators(t *testing.T) {
 // every provider, finishing the payment as a buyer would, and are audited.
 func TestConsole_SandboxButtons(t *testing.T) {
 	a := start(t)
-	mkOperator(t, a, "admin@example.com", payment.RoleAdmin, "")
-	b := signIn(t, a, "admin@example.com")
+	b := signInNew(t, a, "admin@example.com", payment.RoleAdmin, "")
 	for _, c := range []struct {
 		provider, action string
 		want             payment.Status
@@ -282,8 +268,7 @@ func TestConsole_Dashboard(t *testing.T) {
 	if _, err := a.Store.TransitionPayment(context.Background(), stuck.ID, payment.StatusReady, payment.StatusApproving, payment.Update{}, payment.Event{Reason: "test"}); err != nil {
 		t.Fatal(err)
 	}
-	mkOperator(t, a, "admin@example.com", payment.RoleAdmin, "")
-	b := signIn(t, a, "admin@example.com")
+	b := signInNew(t, a, "admin@example.com", payment.RoleAdmin, "")
 	refund(t, b, p.ID, 2000)
 	resp, page := b.get("/console")
 	mustStatus(t, resp, page, http.StatusOK)

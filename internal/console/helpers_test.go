@@ -114,6 +114,14 @@ func signIn(t *testing.T, a *apptest.App, email string) *browserless {
 	return b
 }
 
+// signInNew makes an operator with a role (limited to merchantID unless
+// "") and signs in as it.
+func signInNew(t *testing.T, a *apptest.App, email, role, merchantID string) *browserless {
+	t.Helper()
+	mkOperator(t, a, email, role, merchantID)
+	return signIn(t, a, email)
+}
+
 // mustStatus fails unless resp has the status.
 func mustStatus(t *testing.T, resp *http.Response, body string, want int) {
 	t.Helper()

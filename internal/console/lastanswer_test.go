@@ -20,8 +20,7 @@ func TestConsole_PaymentPageLastAnswer(t *testing.T) {
 	if len(p.ProviderLastAnswer) == 0 || p.ProviderLastAnswerAt.IsZero() {
 		t.Fatalf("the paid payment stored no provider answer: %q at %v", p.ProviderLastAnswer, p.ProviderLastAnswerAt)
 	}
-	mkOperator(t, a, "v@example.com", payment.RoleViewer, "")
-	b := signIn(t, a, "v@example.com")
+	b := signInNew(t, a, "v@example.com", payment.RoleViewer, "")
 
 	resp, page := b.get("/console/payments/" + p.ID)
 	mustStatus(t, resp, page, http.StatusOK)

@@ -16,8 +16,7 @@ import (
 func TestConsole_Language(t *testing.T) {
 	a := start(t)
 	p := paidPayment(t, a, payment.DefaultMerchantID, "아메리카노", 12000)
-	mkOperator(t, a, "v@example.com", payment.RoleViewer, "")
-	b := signIn(t, a, "v@example.com")
+	b := signInNew(t, a, "v@example.com", payment.RoleViewer, "")
 	get := func(path, acceptLanguage string) (*http.Response, string) {
 		req, _ := http.NewRequest("GET", a.URL()+path, nil)
 		req.Header["Accept-Language"] = nil
@@ -72,8 +71,7 @@ func TestConsole_PagesStrictCSPAndLabels(t *testing.T) {
 	a := start(t)
 	p := paidPayment(t, a, payment.DefaultMerchantID, "Tea", 5000)
 	r := readyPayment(t, a, payment.DefaultMerchantID, payment.ProviderKakaoPay, "Waiting", 5000)
-	mkOperator(t, a, "owner@example.com", payment.RoleOwner, "")
-	b := signIn(t, a, "owner@example.com")
+	b := signInNew(t, a, "owner@example.com", payment.RoleOwner, "")
 	b.post("/console/webhooks/endpoints", url.Values{"merchant": {payment.DefaultMerchantID}, "url": {"https://shop.example/h"}})
 	nonces := map[string]bool{}
 	for _, path := range []string{"/console", "/console/payments", "/console/payments/" + p.ID, "/console/payments/" + r.ID,

@@ -19,8 +19,7 @@ func TestConsole_OtherMerchantsPaymentIsNotFound(t *testing.T) {
 	mkMerchant(t, a, "mer_b")
 	mine := paidPayment(t, a, "mer_b", "Mine", 5000)
 	theirs := paidPayment(t, a, payment.DefaultMerchantID, "Theirs", 7000)
-	mkOperator(t, a, "b-admin@example.com", payment.RoleAdmin, "mer_b")
-	b := signIn(t, a, "b-admin@example.com")
+	b := signInNew(t, a, "b-admin@example.com", payment.RoleAdmin, "mer_b")
 
 	for _, path := range []string{"/console/payments/" + theirs.ID, "/console/payments/" + theirs.ID + "/refund", "/console/payments/pay_nonexistent",
 		"/console/webhooks?merchant=" + payment.DefaultMerchantID} {
@@ -54,8 +53,7 @@ func TestConsole_OtherMerchantsPaymentIsNotFound(t *testing.T) {
 func TestConsole_RefundDialog(t *testing.T) {
 	a := start(t)
 	p := paidPayment(t, a, payment.DefaultMerchantID, "Americano x2", 9000)
-	mkOperator(t, a, "admin@example.com", payment.RoleAdmin, "")
-	b := signIn(t, a, "admin@example.com")
+	b := signInNew(t, a, "admin@example.com", payment.RoleAdmin, "")
 
 	resp, form := b.get("/console/payments/" + p.ID + "/refund")
 	mustStatus(t, resp, form, http.StatusOK)
@@ -142,8 +140,7 @@ func TestConsole_PaymentPage(t *testing.T) {
 		payment.Update{ProviderErrorCode: &code, ProviderErrorMessage: &msg, FailureCode: &fc}, payment.Event{Reason: "provider_declined", Message: "card refused"}); err != nil {
 		t.Fatal(err)
 	}
-	mkOperator(t, a, "v@example.com", payment.RoleViewer, "")
-	b := signIn(t, a, "v@example.com")
+	b := signInNew(t, a, "v@example.com", payment.RoleViewer, "")
 	resp, page := b.get("/console/payments/" + p.ID)
 	mustStatus(t, resp, page, http.StatusOK)
 	for _, want := range []string{"12,000원", "Paid 12,000원 through KakaoPay", p.ProviderTID, "tid", "SUCCESS_PAYMENT", " KST", "buyer_returned", "approved"} {
@@ -169,8 +166,7 @@ func TestConsole_PaymentListAndExport(t *testing.T) {
 	a := start(t)
 	paid := paidPayment(t, a, payment.DefaultMerchantID, "Latte", 4500)
 	ready := readyPayment(t, a, payment.DefaultMerchantID, payment.ProviderToss, "=HYPERLINK(\"x\")", 20000)
-	mkOperator(t, a, "v@example.com", payment.RoleViewer, "")
-	b := signIn(t, a, "v@example.com")
+	b := signInNew(t, a, "v@example.com", payment.RoleViewer, "")
 	list := func(q string) string {
 		t.Helper()
 		resp, body := b.get("/console/payments?" + q)
@@ -224,8 +220,7 @@ func TestConsole_PaymentListPages(t *testing.T) {
 	for i := 0; i < 53; i++ {
 		readyPayment(t, a, payment.DefaultMerchantID, payment.ProviderToss, "Item", int64(1000+i))
 	}
-	mkOperator(t, a, "v@example.com", payment.RoleViewer, "")
-	b := signIn(t, a, "v@example.com")
+	b := signInNew(t, a, "v@example.com", payment.RoleViewer, "")
 	seen := map[string]bool{}
 	next := "/console/payments?provider=toss"
 	for pages := 0; next != ""; pages++ {
