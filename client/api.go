@@ -12,31 +12,19 @@ import (
 
 // CreatePayment creates a payment; send the buyer to its RedirectURL.
 func (c *Client) CreatePayment(ctx context.Context, p CreatePaymentParams) (*Payment, error) {
-	var out Payment
-	if _, err := c.do(ctx, request{method: http.MethodPost, path: "/v1/payments", body: p, key: p.IdempotencyKey}, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return call[Payment](ctx, c, request{method: http.MethodPost, path: "/v1/payments", body: p, key: p.IdempotencyKey})
 }
 
 // GetPayment returns a payment with its cancellations.
 func (c *Client) GetPayment(ctx context.Context, id string) (*Payment, error) {
-	var out Payment
-	if _, err := c.do(ctx, request{method: http.MethodGet, path: "/v1/payments/" + pathEscape(id)}, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return call[Payment](ctx, c, request{method: http.MethodGet, path: "/v1/payments/" + pathEscape(id)})
 }
 
 // CancelPayment refunds a payment, all that remains or p.Amount. A refund
 // the provider has accepted but not confirmed (HTTP 202) is not an error:
 // the payment's PendingCancellation is then not nil.
 func (c *Client) CancelPayment(ctx context.Context, id string, p CancelParams) (*Payment, error) {
-	var out Payment
-	if _, err := c.do(ctx, request{method: http.MethodPost, path: "/v1/payments/" + pathEscape(id) + "/cancel", body: p, key: p.IdempotencyKey}, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return call[Payment](ctx, c, request{method: http.MethodPost, path: "/v1/payments/" + pathEscape(id) + "/cancel", body: p, key: p.IdempotencyKey})
 }
 
 func (p ListPaymentsParams) query() url.Values {
@@ -71,11 +59,7 @@ func (p ListPaymentsParams) query() url.Values {
 
 // ListPayments returns one page of payments, newest first.
 func (c *Client) ListPayments(ctx context.Context, p ListPaymentsParams) (*PaymentList, error) {
-	var out PaymentList
-	if _, err := c.do(ctx, request{method: http.MethodGet, path: "/v1/payments", query: p.query()}, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return call[PaymentList](ctx, c, request{method: http.MethodGet, path: "/v1/payments", query: p.query()})
 }
 
 // AllPayments iterates over every payment p selects, fetching pages as it
@@ -84,75 +68,46 @@ func (c *Client) ListPayments(ctx context.Context, p ListPaymentsParams) (*Payme
 // (each page newest first). An error is yielded once, and ends the
 // iteration.
 func (c *Client) AllPayments(ctx context.Context, p ListPaymentsParams) iter.Seq2[*Payment, error] {
-	return func(yield func(*Payment, error) bool) {
-		backward := p.EndingBefore != ""
-		for {
-			page, err := c.ListPayments(ctx, p)
-			if err != nil {
-				yield(nil, err)
-				return
-			}
-			for _, x := range page.Data {
-				if !yield(x, nil) {
-					return
-				}
-			}
-			if !page.HasMore || len(page.Data) == 0 {
-				return
-			}
-			if backward {
-				p.EndingBefore = page.Data[0].ID
-			} else {
-				p.StartingAfter = page.Data[len(page.Data)-1].ID
-			}
+	backward := p.EndingBefore != ""
+	return paginate(func() ([]*Payment, bool, error) {
+		page, err := c.ListPayments(ctx, p)
+		if err != nil {
+			return nil, false, err
 		}
-	}
+		return page.Data, page.HasMore, nil
+	}, func(data []*Payment) {
+		if backward {
+			p.EndingBefore = data[0].ID
+		} else {
+			p.StartingAfter = data[len(data)-1].ID
+		}
+	})
 }
 
 // CreateWebhookEndpoint adds an endpoint; its Secret is only shown now.
 func (c *Client) CreateWebhookEndpoint(ctx context.Context, p CreateWebhookEndpointParams) (*WebhookEndpoint, error) {
-	var out WebhookEndpoint
-	if _, err := c.do(ctx, request{method: http.MethodPost, path: "/v1/webhook_endpoints", body: p, key: p.IdempotencyKey}, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return call[WebhookEndpoint](ctx, c, request{method: http.MethodPost, path: "/v1/webhook_endpoints", body: p, key: p.IdempotencyKey})
 }
 
 // ListWebhookEndpoints returns the merchant's endpoints (without secrets).
 func (c *Client) ListWebhookEndpoints(ctx context.Context) (*WebhookEndpointList, error) {
-	var out WebhookEndpointList
-	if _, err := c.do(ctx, request{method: http.MethodGet, path: "/v1/webhook_endpoints"}, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return call[WebhookEndpointList](ctx, c, request{method: http.MethodGet, path: "/v1/webhook_endpoints"})
 }
 
 // GetWebhookEndpoint returns one endpoint (without its secret).
 func (c *Client) GetWebhookEndpoint(ctx context.Context, id string) (*WebhookEndpoint, error) {
-	var out WebhookEndpoint
-	if _, err := c.do(ctx, request{method: http.MethodGet, path: "/v1/webhook_endpoints/" + pathEscape(id)}, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return call[WebhookEndpoint](ctx, c, request{method: http.MethodGet, path: "/v1/webhook_endpoints/" + pathEscape(id)})
 }
 
 // DeleteWebhookEndpoint removes an endpoint.
 func (c *Client) DeleteWebhookEndpoint(ctx context.Context, id string) (*DeletedWebhookEndpoint, error) {
-	var out DeletedWebhookEndpoint
-	if _, err := c.do(ctx, request{method: http.MethodDelete, path: "/v1/webhook_endpoints/" + pathEscape(id)}, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return call[DeletedWebhookEndpoint](ctx, c, request{method: http.MethodDelete, path: "/v1/webhook_endpoints/" + pathEscape(id)})
 }
 
 // RotateWebhookEndpointSecret gives an endpoint a new secret, returned
 // once; the old one keeps signing for a while (PreviousSecretExpiresAt).
 func (c *Client) RotateWebhookEndpointSecret(ctx context.Context, id string) (*WebhookEndpoint, error) {
-	var out WebhookEndpoint
-	if _, err := c.do(ctx, request{method: http.MethodPost, path: "/v1/webhook_endpoints/" + pathEscape(id) + "/rotate_secret"}, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return call[WebhookEndpoint](ctx, c, request{method: http.MethodPost, path: "/v1/webhook_endpoints/" + pathEscape(id) + "/rotate_secret"})
 }
 
 // ListEvents returns one page of events, newest first.
@@ -164,43 +119,58 @@ func (c *Client) ListEvents(ctx context.Context, p ListEventsParams) (*EventList
 	if p.StartingAfter != "" {
 		q.Set("starting_after", p.StartingAfter)
 	}
-	var out EventList
-	if _, err := c.do(ctx, request{method: http.MethodGet, path: "/v1/events", query: q}, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return call[EventList](ctx, c, request{method: http.MethodGet, path: "/v1/events", query: q})
 }
 
 // AllEvents iterates over every event from p.StartingAfter on, newest
 // first, fetching pages as it goes.
 func (c *Client) AllEvents(ctx context.Context, p ListEventsParams) iter.Seq2[*Event, error] {
-	return func(yield func(*Event, error) bool) {
+	return paginate(func() ([]*Event, bool, error) {
+		page, err := c.ListEvents(ctx, p)
+		if err != nil {
+			return nil, false, err
+		}
+		return page.Data, page.HasMore, nil
+	}, func(data []*Event) { p.StartingAfter = data[len(data)-1].ID })
+}
+
+// paginate iterates over the items of a list page after page: list fetches
+// the page the cursor points at (its items and whether more follow), next
+// moves the cursor past a page. An error is yielded once, and ends the
+// iteration.
+func paginate[T any](list func() ([]*T, bool, error), next func([]*T)) iter.Seq2[*T, error] {
+	return func(yield func(*T, error) bool) {
 		for {
-			page, err := c.ListEvents(ctx, p)
+			data, more, err := list()
 			if err != nil {
 				yield(nil, err)
 				return
 			}
-			for _, e := range page.Data {
-				if !yield(e, nil) {
+			for _, x := range data {
+				if !yield(x, nil) {
 					return
 				}
 			}
-			if !page.HasMore || len(page.Data) == 0 {
+			if !more || len(data) == 0 {
 				return
 			}
-			p.StartingAfter = page.Data[len(page.Data)-1].ID
+			next(data)
 		}
 	}
 }
 
-// GetEvent returns an event with its deliveries.
-func (c *Client) GetEvent(ctx context.Context, id string) (*Event, error) {
-	var out Event
-	if _, err := c.do(ctx, request{method: http.MethodGet, path: "/v1/events/" + pathEscape(id)}, &out); err != nil {
+// call sends one request and decodes the answer into a new T.
+func call[T any](ctx context.Context, c *Client, r request) (*T, error) {
+	var out T
+	if _, err := c.do(ctx, r, &out); err != nil {
 		return nil, err
 	}
 	return &out, nil
+}
+
+// GetEvent returns an event with its deliveries.
+func (c *Client) GetEvent(ctx context.Context, id string) (*Event, error) {
+	return call[Event](ctx, c, request{method: http.MethodGet, path: "/v1/events/" + pathEscape(id)})
 }
 
 // ResendEvent queues new deliveries of an event (same webhook-id and body).
@@ -209,9 +179,5 @@ func (c *Client) ResendEvent(ctx context.Context, id string, p ResendEventParams
 	if p.EndpointID != "" {
 		r.body = p // the body is optional; none resends to every endpoint
 	}
-	var out Event
-	if _, err := c.do(ctx, r, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return call[Event](ctx, c, r)
 }
