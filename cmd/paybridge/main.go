@@ -78,31 +78,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return errors.New("no command given")
 	}
 	cmd, rest := args[0], args[1:]
+	if run, ok := commands[cmd]; ok {
+		return run(ctx, rest, getenv, stdout, stderr)
+	}
 	switch cmd {
-	case "serve":
-		return runServe(ctx, rest, getenv, stderr)
-	case "sandbox":
-		return runSandbox(ctx, rest, getenv, stderr)
-	case "keys":
-		return runKeys(ctx, rest, getenv, stdout, stderr)
-	case "merchants":
-		return runMerchants(ctx, rest, getenv, stdout, stderr)
-	case "config":
-		return runConfig(ctx, rest, getenv, stdout, stderr)
-	case "operators":
-		return runOperators(ctx, rest, getenv, stdin, stdout, stderr)
-	case "migrate":
-		return runMigrate(ctx, rest, getenv, stdout, stderr)
-	case "db":
-		return runDB(ctx, rest, getenv, stdout, stderr)
-	case "bench":
-		return runBench(ctx, rest, getenv, stdout, stderr)
-	case "payments":
-		return runPayments(ctx, rest, getenv, stdout, stderr)
-	case "events":
-		return runEvents(ctx, rest, getenv, stdout, stderr)
-	case "webhooks":
-		return runWebhooks(ctx, rest, getenv, stdout, stderr)
 	case "version", "-version", "--version":
 		fmt.Fprintln(stdout, versionLine())
 		return nil
@@ -112,6 +91,29 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	fmt.Fprint(stderr, usage)
 	return fmt.Errorf("unknown command %q", cmd)
+}
+
+// commands are the commands of the usage by name, each run with the
+// arguments after its name.
+var commands = map[string]func(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error{
+	"serve": func(ctx context.Context, args []string, getenv func(string) string, _, stderr io.Writer) error {
+		return runServe(ctx, args, getenv, stderr)
+	},
+	"sandbox": func(ctx context.Context, args []string, getenv func(string) string, _, stderr io.Writer) error {
+		return runSandbox(ctx, args, getenv, stderr)
+	},
+	"operators": func(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+		return runOperators(ctx, args, getenv, stdin, stdout, stderr)
+	},
+	"keys":      runKeys,
+	"merchants": runMerchants,
+	"config":    runConfig,
+	"migrate":   runMigrate,
+	"db":        runDB,
+	"bench":     runBench,
+	"payments":  runPayments,
+	"events":    runEvents,
+	"webhooks":  runWebhooks,
 }
 
 // newLogger builds the logger the configuration asks for.
