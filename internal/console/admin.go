@@ -64,12 +64,7 @@ func (c *Console) handleMerchantCreate(w http.ResponseWriter, r *http.Request, r
 	back(w, r, "/console/merchants", "merchant.created")
 }
 
-func (c *Console) handleKeyCreate(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
-	mid, err := c.merchantFor(r, rc, r.PathValue("id"))
-	if err != nil {
-		c.fail(w, r, rc, err)
-		return
-	}
+func (c *Console) handleKeyCreate(w http.ResponseWriter, r *http.Request, rc *reqCtx, mid string) {
 	name := strings.TrimSpace(r.PostFormValue("name"))
 	if utf8.RuneCountInString(name) > 100 {
 		c.renderError(w, r, rc, http.StatusBadRequest, "A key's name may be at most 100 characters.")
@@ -84,12 +79,7 @@ func (c *Console) handleKeyCreate(w http.ResponseWriter, r *http.Request, rc *re
 	c.showSecret(w, r, rc, secretView{Kind: "key", ID: rec.ID, Label: name, Secret: key, Back: "/console/merchants"})
 }
 
-func (c *Console) handleKeyRevoke(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
-	mid, err := c.merchantFor(r, rc, r.PathValue("id"))
-	if err != nil {
-		c.fail(w, r, rc, err)
-		return
-	}
+func (c *Console) handleKeyRevoke(w http.ResponseWriter, r *http.Request, rc *reqCtx, mid string) {
 	keyID := r.PathValue("key")
 	if err := c.st.RevokeAPIKey(r.Context(), mid, keyID); err != nil {
 		c.fail(w, r, rc, err)

@@ -42,6 +42,26 @@ func (c *Console) merchantFor(r *http.Request, rc *reqCtx, asked string) (string
 	return asked, nil
 }
 
+// forMerchant runs h for the merchant the request names, where from says
+// (resolved by merchantFor: an operator limited to one merchant gets that
+// one; none named is the default merchant), and fails the request before h
+// runs when the operator may not see that merchant.
+func (c *Console) forMerchant(from func(*http.Request) string, h func(http.ResponseWriter, *http.Request, *reqCtx, string)) func(http.ResponseWriter, *http.Request, *reqCtx) {
+	return func(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
+		mid, err := c.merchantFor(r, rc, from(r))
+		if err != nil {
+			c.fail(w, r, rc, err)
+			return
+		}
+		h(w, r, rc, mid)
+	}
+}
+
+// Where a request names its merchant, for forMerchant.
+func merchantInQuery(r *http.Request) string { return r.URL.Query().Get("merchant") }
+func merchantInForm(r *http.Request) string  { return r.PostFormValue("merchant") }
+func merchantInPath(r *http.Request) string  { return r.PathValue("id") }
+
 func (c *Console) merchantOptions(r *http.Request, rc *reqCtx, selected string) ([]option, error) {
 	if rc.merchantScope() != "" {
 		return nil, nil
@@ -57,13 +77,9 @@ func (c *Console) merchantOptions(r *http.Request, rc *reqCtx, selected string) 
 	return out, nil
 }
 
-func (c *Console) handleWebhooks(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
-	mid, err := c.merchantFor(r, rc, r.URL.Query().Get("merchant"))
-	if err != nil {
-		c.fail(w, r, rc, err)
-		return
-	}
+func (c *Console) handleWebhooks(w http.ResponseWriter, r *http.Request, rc *reqCtx, mid string) {
 	v := webhooksView{Merchant: mid, EventTypes: payment.EventTypes}
+	var err error
 	if v.Merchants, err = c.merchantOptions(r, rc, mid); err != nil {
 		c.fail(w, r, rc, err)
 		return
@@ -97,12 +113,7 @@ func webhooksPage(mid string) string {
 	return "/console/webhooks?" + url.Values{"merchant": {mid}}.Encode()
 }
 
-func (c *Console) handleEndpointCreate(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
-	mid, err := c.merchantFor(r, rc, r.PostFormValue("merchant"))
-	if err != nil {
-		c.fail(w, r, rc, err)
-		return
-	}
+func (c *Console) handleEndpointCreate(w http.ResponseWriter, r *http.Request, rc *reqCtx, mid string) {
 	events := r.PostForm["events"]
 	e, err := httpapi.CreateWebhookEndpoint(r.Context(), c.st, mid, httpapi.WebhookEndpointParams{
 		URL: strings.TrimSpace(r.PostFormValue("url")), EnabledEvents: events, Description: strings.TrimSpace(r.PostFormValue("description"))},
@@ -115,12 +126,7 @@ func (c *Console) handleEndpointCreate(w http.ResponseWriter, r *http.Request, r
 	c.showSecret(w, r, rc, secretView{Kind: "webhook", ID: e.ID, Secret: e.Secret, Back: webhooksPage(mid), Label: e.URL})
 }
 
-func (c *Console) handleEndpointStatus(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
-	mid, err := c.merchantFor(r, rc, r.PostFormValue("merchant"))
-	if err != nil {
-		c.fail(w, r, rc, err)
-		return
-	}
+func (c *Console) handleEndpointStatus(w http.ResponseWriter, r *http.Request, rc *reqCtx, mid string) {
 	status := r.PostFormValue("status")
 	e, err := c.st.SetWebhookEndpointStatus(r.Context(), mid, r.PathValue("id"), status, "disabled by "+rc.Op.Email)
 	if err != nil {
@@ -135,12 +141,7 @@ func (c *Console) handleEndpointStatus(w http.ResponseWriter, r *http.Request, r
 	back(w, r, webhooksPage(mid), "endpoint."+status)
 }
 
-func (c *Console) handleEndpointRotate(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
-	mid, err := c.merchantFor(r, rc, r.PostFormValue("merchant"))
-	if err != nil {
-		c.fail(w, r, rc, err)
-		return
-	}
+func (c *Console) handleEndpointRotate(w http.ResponseWriter, r *http.Request, rc *reqCtx, mid string) {
 	e, err := httpapi.RotateWebhookEndpointSecret(r.Context(), c.st, mid, r.PathValue("id"))
 	if err != nil {
 		c.fail(w, r, rc, err)
@@ -150,12 +151,7 @@ func (c *Console) handleEndpointRotate(w http.ResponseWriter, r *http.Request, r
 	c.showSecret(w, r, rc, secretView{Kind: "webhook", ID: e.ID, Secret: e.Secret, Back: webhooksPage(mid), Label: e.URL, Rotated: true})
 }
 
-func (c *Console) handleEndpointDelete(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
-	mid, err := c.merchantFor(r, rc, r.PostFormValue("merchant"))
-	if err != nil {
-		c.fail(w, r, rc, err)
-		return
-	}
+func (c *Console) handleEndpointDelete(w http.ResponseWriter, r *http.Request, rc *reqCtx, mid string) {
 	id := r.PathValue("id")
 	if err := c.st.DeleteWebhookEndpoint(r.Context(), mid, id); err != nil {
 		c.fail(w, r, rc, err)
@@ -167,12 +163,7 @@ func (c *Console) handleEndpointDelete(w http.ResponseWriter, r *http.Request, r
 
 // handleEventResend queues the event again to the merchant's subscribed
 // endpoints, through the same store method as POST /v1/events/{id}/resend.
-func (c *Console) handleEventResend(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
-	mid, err := c.merchantFor(r, rc, r.PostFormValue("merchant"))
-	if err != nil {
-		c.fail(w, r, rc, err)
-		return
-	}
+func (c *Console) handleEventResend(w http.ResponseWriter, r *http.Request, rc *reqCtx, mid string) {
 	e, err := c.st.ResendWebhookEvent(r.Context(), mid, r.PathValue("id"), r.PostFormValue("endpoint"))
 	if err != nil {
 		c.fail(w, r, rc, err)
