@@ -89,6 +89,15 @@ func startBrowser(t *testing.T, path string) *browser {
 	return startBrowserLang(t, path, "en-US,en")
 }
 
+// startWithBrowser starts paybridge (its configuration changed by opts)
+// and a browser whose Accept-Language is acceptLanguage; without Chromium
+// the test is skipped before either starts.
+func startWithBrowser(t *testing.T, acceptLanguage string, opts ...func(*config.Config)) (*apptest.App, *browser) {
+	t.Helper()
+	chromium := chromiumPath(t)
+	return apptest.Start(t, opts...), startBrowserLang(t, chromium, acceptLanguage)
+}
+
 // startBrowserLang is startBrowser with the browser's Accept-Language.
 func startBrowserLang(t *testing.T, path, acceptLanguage string) *browser {
 	t.Helper()
@@ -397,9 +406,7 @@ func checkoutAtDemoShop(t *testing.T, b *browser, a *apptest.App, price, quantit
 // page, approve, and a result page that says paid, with paybridge, its API
 // and the sandbox agreeing, and exactly one approve sent to KakaoPay.
 func TestBrowser_DemoShopPaid(t *testing.T) {
-	chromium := chromiumPath(t)
-	a := apptest.Start(t)
-	b := startBrowser(t, chromium)
+	a, b := startWithBrowser(t, "en-US,en")
 
 	checkoutAtDemoShop(t, b, a, "4500", "2")
 	b.waitFor("the sandbox buyer page", "document.querySelector('"+approveButton+"')")
@@ -450,9 +457,7 @@ func TestBrowser_DemoShopPaid(t *testing.T) {
 // Ensure a buyer who cancels at the provider sees "cancelled", and nothing is
 // approved.
 func TestBrowser_DemoShopCancel(t *testing.T) {
-	chromium := chromiumPath(t)
-	a := apptest.Start(t)
-	b := startBrowser(t, chromium)
+	a, b := startWithBrowser(t, "en-US,en")
 
 	checkoutAtDemoShop(t, b, a, "4500", "2")
 	b.waitFor("the sandbox buyer page", "document.querySelector('"+cancelButton+"')")
@@ -479,9 +484,7 @@ func TestBrowser_DemoShopCancel(t *testing.T) {
 // any payment exists or any call reaches KakaoPay (the original sample
 // multiplied in 32-bit ints and sent whatever came out).
 func TestBrowser_DemoShopOverflow(t *testing.T) {
-	chromium := chromiumPath(t)
-	a := apptest.Start(t)
-	b := startBrowser(t, chromium)
+	a, b := startWithBrowser(t, "en-US,en")
 
 	checkoutAtDemoShop(t, b, a, "9223372036854775807", "2")
 	b.waitFor("the error message", `document.querySelector('[role="alert"]')`)

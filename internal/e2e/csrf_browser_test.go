@@ -8,17 +8,13 @@ import (
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
-
-	"github.com/paybridge/paybridge/internal/apptest"
 )
 
 // Ensure the demo shop's form is refused, with a page that says what to do,
 // when its CSRF cookie is gone (as for a form another site made a browser
 // post), and that reloading the shop makes it work again.
 func TestBrowser_DemoShopCSRF(t *testing.T) {
-	chromium := chromiumPath(t)
-	a := apptest.Start(t)
-	b := startBrowser(t, chromium)
+	a, b := startWithBrowser(t, "en-US,en")
 
 	b.navigate(a.Config.PublicURL + "/")
 	b.fill("#buyer", "buyer-7", "#product", "Latte", "#price", "5000", "#quantity", "1")

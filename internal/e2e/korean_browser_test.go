@@ -5,7 +5,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/paybridge/paybridge/internal/apptest"
 	"github.com/paybridge/paybridge/internal/payment"
 )
 
@@ -17,9 +16,7 @@ import (
 // remembered. The screenshots are saved for a person to look at
 // (PAYBRIDGE_SCREENSHOT_DIR).
 func TestBrowser_Korean(t *testing.T) {
-	chromium := chromiumPath(t)
-	a := apptest.Start(t)
-	b := startBrowserLang(t, chromium, "ko-KR,ko")
+	a, b := startWithBrowser(t, "ko-KR,ko")
 
 	b.navigate(a.Config.PublicURL + "/")
 	b.waitFor("the demo shop", "document.querySelector('#provider-toss')")

@@ -5,7 +5,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/paybridge/paybridge/internal/apptest"
 	"github.com/paybridge/paybridge/internal/config"
 	"github.com/paybridge/paybridge/internal/payment"
 	"github.com/paybridge/paybridge/internal/service"
@@ -15,9 +14,7 @@ import (
 // payment comes back to a page that says the late charge was refunded,
 // never that nothing was charged, and that the money did go back.
 func TestBrowser_LateChargeRefunded(t *testing.T) {
-	chromium := chromiumPath(t)
-	a := apptest.Start(t, func(c *config.Config) { c.SandboxWebhooks = false })
-	b := startBrowserLang(t, chromium, "ko-KR,ko")
+	a, b := startWithBrowser(t, "ko-KR,ko", func(c *config.Config) { c.SandboxWebhooks = false })
 
 	p, err := a.Service.CreatePayment(t.Context(), payment.DefaultMerchantID, service.CreateInput{
 		Provider: payment.ProviderPortOne, Channel: payment.ChannelDemo, OrderID: "late-1", OrderName: "아메리카노",

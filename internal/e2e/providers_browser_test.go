@@ -4,7 +4,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/paybridge/paybridge/internal/apptest"
 	"github.com/paybridge/paybridge/internal/payment"
 )
 
@@ -12,9 +11,7 @@ import (
 // provider, pay in its sandbox window, and land on a result page that says
 // paid, with the stored payment agreeing.
 func TestBrowser_DemoShopEachProvider(t *testing.T) {
-	chromium := chromiumPath(t)
-	a := apptest.Start(t)
-	b := startBrowser(t, chromium)
+	a, b := startWithBrowser(t, "en-US,en")
 	for _, prov := range []string{"portone", "iamport", "toss"} {
 		t.Run(prov, func(t *testing.T) {
 			b.navigate(a.Config.PublicURL + "/")
