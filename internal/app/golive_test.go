@@ -15,7 +15,6 @@ import (
 	"github.com/paybridge/paybridge/internal/app"
 	"github.com/paybridge/paybridge/internal/apptest"
 	"github.com/paybridge/paybridge/internal/config"
-	"github.com/paybridge/paybridge/internal/payment"
 	sbkakaopay "github.com/paybridge/paybridge/internal/sandbox/kakaopay"
 	sbportone "github.com/paybridge/paybridge/internal/sandbox/portone"
 	"github.com/paybridge/paybridge/internal/secretbox"
@@ -65,7 +64,7 @@ func TestLiveMode_OneProvider(t *testing.T) {
 			t.Errorf("%s in live mode: %d %s", prov, st, b)
 		}
 	}
-	if n := countPaymentsWith(t, live); n != 0 {
+	if n := countPayments(t, live); n != 0 {
 		t.Fatalf("refused payments left %d rows", n)
 	}
 
@@ -125,15 +124,6 @@ func TestLiveMode_OneProvider(t *testing.T) {
 			t.Errorf("a sandbox in live mode with the demo shop on: %d", st)
 		}
 	})
-}
-
-func countPaymentsWith(t *testing.T, a *apptest.App) int {
-	t.Helper()
-	ps, err := a.Store.FindPayments(context.Background(), payment.PaymentFilter{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return len(ps)
 }
 
 // Ensure live mode refuses to start without a provider, without a key for

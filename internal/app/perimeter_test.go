@@ -94,7 +94,7 @@ func TestPerimeter_DemoCheckoutCSRF(t *testing.T) {
 	if resp.StatusCode != http.StatusForbidden || !strings.Contains(string(body), `role="alert"`) {
 		t.Fatalf("checkout without a token: %d", resp.StatusCode)
 	}
-	if n := countPaymentsWith(t, a); n != 0 || a.KakaoPaySandbox.Calls("ready") != 0 {
+	if n := countPayments(t, a); n != 0 || a.KakaoPaySandbox.Calls("ready") != 0 {
 		t.Fatalf("a forged checkout created %d payments", n)
 	}
 
@@ -131,7 +131,7 @@ func TestPerimeter_DemoCheckoutCSRF(t *testing.T) {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	if resp.StatusCode != http.StatusSeeOther || countPaymentsWith(t, a) != 1 {
+	if resp.StatusCode != http.StatusSeeOther || countPayments(t, a) != 1 {
 		t.Fatalf("checkout with the page's token: %d", resp.StatusCode)
 	}
 }
