@@ -96,7 +96,7 @@ func (a *API) handleEventList(w http.ResponseWriter, r *http.Request) {
 	}
 	limit := f.Limit
 	f.Limit++ // one more tells whether there is a next page
-	evs, err := a.svc.Store().FindWebhookEvents(r.Context(), f)
+	evs, err := a.svc.WebhookEvents(r.Context(), f)
 	if err != nil {
 		WriteError(w, r, a.log, err)
 		return
@@ -114,7 +114,7 @@ func (a *API) handleEventList(w http.ResponseWriter, r *http.Request) {
 
 // findEvent returns one of the merchant's events of the key's mode.
 func (a *API) findEvent(r *http.Request) (*payment.WebhookEvent, error) {
-	e, err := a.svc.Store().FindWebhookEventByID(r.Context(), MerchantID(r.Context()), r.PathValue("id"))
+	e, err := a.svc.WebhookEvent(r.Context(), MerchantID(r.Context()), r.PathValue("id"))
 	if err != nil {
 		return nil, err
 	}
@@ -153,7 +153,7 @@ func (a *API) handleEventResend(w http.ResponseWriter, r *http.Request) {
 		WriteError(w, r, a.log, err)
 		return
 	}
-	e, err := a.svc.Store().ResendWebhookEvent(r.Context(), MerchantID(r.Context()), r.PathValue("id"), req.EndpointID)
+	e, err := a.svc.ResendWebhookEvent(r.Context(), MerchantID(r.Context()), r.PathValue("id"), req.EndpointID)
 	if err != nil {
 		WriteError(w, r, a.log, err)
 		return

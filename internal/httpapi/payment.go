@@ -175,7 +175,7 @@ func (a *API) handlePaymentGet(w http.ResponseWriter, r *http.Request) {
 		WriteError(w, r, a.log, err)
 		return
 	}
-	cs, err := a.svc.Store().FindCancellations(r.Context(), p.ID)
+	cs, err := a.svc.Cancellations(r.Context(), p.ID)
 	if err != nil {
 		WriteError(w, r, a.log, err)
 		return
@@ -203,7 +203,7 @@ func (a *API) handlePaymentCancel(w http.ResponseWriter, r *http.Request) {
 		WriteError(w, r, a.log, err)
 		return
 	}
-	cs, err := a.svc.Store().FindCancellations(ctx, p.ID)
+	cs, err := a.svc.Cancellations(ctx, p.ID)
 	if err != nil {
 		WriteError(w, r, a.log, err)
 		return

@@ -8,13 +8,14 @@ import (
 	"time"
 
 	"github.com/paybridge/paybridge/internal/payment"
+	"github.com/paybridge/paybridge/internal/service"
 	"github.com/paybridge/paybridge/internal/stdwebhook"
 	"github.com/paybridge/paybridge/internal/webhook"
 )
 
 // Limits of webhook endpoints.
 const (
-	maxWebhookEndpoints   = 16
+	maxWebhookEndpoints   = service.MaxWebhookEndpoints
 	maxWebhookURLLen      = 2048
 	maxWebhookDescription = 500
 	// secretOverlap is how long a rotated-out secret keeps signing (as
@@ -103,17 +104,7 @@ func (a *API) handleWebhookEndpointCreate(w http.ResponseWriter, r *http.Request
 		WriteError(w, r, a.log, err)
 		return
 	}
-	st := a.svc.Store()
-	existing, err := st.FindWebhookEndpoints(ctx, merchantID)
-	if err != nil {
-		WriteError(w, r, a.log, err)
-		return
-	}
-	if len(existing) >= maxWebhookEndpoints {
-		WriteError(w, r, a.log, payment.Errorf(payment.EINVALID, "a merchant may have at most %d webhook endpoints", maxWebhookEndpoints))
-		return
-	}
-	if err := st.CreateWebhookEndpoint(ctx, e); err != nil {
+	if err := a.svc.CreateWebhookEndpoint(ctx, e); err != nil {
 		WriteError(w, r, a.log, err)
 		return
 	}
@@ -171,7 +162,7 @@ func truncate(s string, n int) string {
 }
 
 func (a *API) handleWebhookEndpointList(w http.ResponseWriter, r *http.Request) {
-	es, err := a.svc.Store().FindWebhookEndpoints(r.Context(), MerchantID(r.Context()))
+	es, err := a.svc.WebhookEndpoints(r.Context(), MerchantID(r.Context()))
 	if err != nil {
 		WriteError(w, r, a.log, err)
 		return
@@ -184,7 +175,7 @@ func (a *API) handleWebhookEndpointList(w http.ResponseWriter, r *http.Request) 
 }
 
 func (a *API) handleWebhookEndpointGet(w http.ResponseWriter, r *http.Request) {
-	e, err := a.svc.Store().FindWebhookEndpointByID(r.Context(), MerchantID(r.Context()), r.PathValue("id"))
+	e, err := a.svc.WebhookEndpoint(r.Context(), MerchantID(r.Context()), r.PathValue("id"))
 	if err != nil {
 		WriteError(w, r, a.log, err)
 		return
@@ -194,7 +185,7 @@ func (a *API) handleWebhookEndpointGet(w http.ResponseWriter, r *http.Request) {
 
 func (a *API) handleWebhookEndpointDelete(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
-	if err := a.svc.Store().DeleteWebhookEndpoint(r.Context(), MerchantID(r.Context()), id); err != nil {
+	if err := a.svc.DeleteWebhookEndpoint(r.Context(), MerchantID(r.Context()), id); err != nil {
 		WriteError(w, r, a.log, err)
 		return
 	}
@@ -204,7 +195,7 @@ func (a *API) handleWebhookEndpointDelete(w http.ResponseWriter, r *http.Request
 // handleWebhookEndpointRotate gives the endpoint a new secret, shown once;
 // the old one keeps signing for secretOverlap, both signatures being sent.
 func (a *API) handleWebhookEndpointRotate(w http.ResponseWriter, r *http.Request) {
-	e, err := a.svc.Store().RotateWebhookSecret(r.Context(), MerchantID(r.Context()), r.PathValue("id"),
+	e, err := a.svc.RotateWebhookSecret(r.Context(), MerchantID(r.Context()), r.PathValue("id"),
 		stdwebhook.NewSecret(), time.Now().Add(secretOverlap))
 	if err != nil {
 		WriteError(w, r, a.log, err)

@@ -31,7 +31,7 @@ type env struct {
 	t     testing.TB
 	ctx   context.Context
 	st    *store.Store
-	db    payment.Store // what the service is given (st, or a wrapper)
+	db    service.Store // what the service is given (st, or a wrapper)
 	clock *clock
 	appr  *paymenttest.Provider
 	ver   *paymenttest.Provider
