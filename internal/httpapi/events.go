@@ -5,8 +5,8 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"time"
 
+	"github.com/paybridge/paybridge/client"
 	"github.com/paybridge/paybridge/internal/payment"
 )
 
@@ -16,34 +16,14 @@ const (
 	maxEventsLimit     = 100
 )
 
-type eventJSON struct {
-	ID        string          `json:"id"`
-	Object    string          `json:"object"`
-	Type      string          `json:"type"`
-	PaymentID string          `json:"payment_id"`
-	Livemode  bool            `json:"livemode"`
-	CreatedAt time.Time       `json:"created_at"`
-	Data      json.RawMessage `json:"data"`
-	// Deliveries are the attempts so far per endpoint (several for one
-	// endpoint after a re-send).
-	Deliveries []*deliveryJSON `json:"deliveries"`
-}
-
-type deliveryJSON struct {
-	ID             string     `json:"id"`
-	EndpointID     string     `json:"endpoint_id"`
-	Status         string     `json:"status"`
-	Attempts       int        `json:"attempts"`
-	LastStatusCode int        `json:"last_status_code,omitempty"`
-	LastError      string     `json:"last_error,omitempty"`
-	NextAttemptAt  *time.Time `json:"next_attempt_at"`
-	CreatedAt      time.Time  `json:"created_at"`
-	UpdatedAt      time.Time  `json:"updated_at"`
-}
+// eventJSON is an event of GET /v1/events with its deliveries so far per
+// endpoint (several for one endpoint after a re-send): the client package's
+// type, one definition of the JSON for the server and the Go client.
+type eventJSON = client.Event
 
 func toEventJSON(e *payment.WebhookEvent) *eventJSON {
 	j := &eventJSON{ID: e.ID, Object: "event", Type: e.Type, PaymentID: e.PaymentID, Livemode: e.Livemode, CreatedAt: e.CreatedAt,
-		Deliveries: make([]*deliveryJSON, 0, len(e.Deliveries))}
+		Deliveries: make([]*client.Delivery, 0, len(e.Deliveries))}
 	// data is the payload's, so the event reads here as it was sent.
 	var body struct {
 		Data json.RawMessage `json:"data"`
@@ -52,7 +32,7 @@ func toEventJSON(e *payment.WebhookEvent) *eventJSON {
 		j.Data = body.Data
 	}
 	for _, d := range e.Deliveries {
-		dj := &deliveryJSON{ID: d.ID, EndpointID: d.EndpointID, Status: d.Status, Attempts: d.Attempts,
+		dj := &client.Delivery{ID: d.ID, EndpointID: d.EndpointID, Status: d.Status, Attempts: d.Attempts,
 			LastStatusCode: d.LastStatusCode, LastError: d.LastError, CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt}
 		if d.Status == payment.DeliveryPending {
 			dj.NextAttemptAt = timePtr(d.NextAttemptAt)

@@ -11,16 +11,13 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/paybridge/paybridge/client"
 	"github.com/paybridge/paybridge/internal/payment"
 )
 
-// paymentListJSON is one page of GET /v1/payments.
-type paymentListJSON struct {
-	Object  string         `json:"object"`
-	Data    []*paymentJSON `json:"data"`
-	HasMore bool           `json:"has_more"`
-	URL     string         `json:"url"`
-}
+// paymentListJSON is one page of GET /v1/payments: the client package's
+// type, like paymentJSON.
+type paymentListJSON = client.PaymentList
 
 // maxListParamLen bounds every text parameter of a list; no id, order id or
 // provider name is longer, and nothing longer is worth echoing in an error.

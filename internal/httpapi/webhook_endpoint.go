@@ -7,6 +7,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/paybridge/paybridge/client"
 	"github.com/paybridge/paybridge/internal/payment"
 	"github.com/paybridge/paybridge/internal/service"
 	"github.com/paybridge/paybridge/internal/stdwebhook"
@@ -56,21 +57,11 @@ type eventDataJSON struct {
 	Object *paymentJSON `json:"object"`
 }
 
-type webhookEndpointJSON struct {
-	ID            string   `json:"id"`
-	Object        string   `json:"object"`
-	URL           string   `json:"url"`
-	Description   string   `json:"description"`
-	EnabledEvents []string `json:"enabled_events"`
-	Status        string   `json:"status"`
-	// DisabledReason says why paybridge disabled the endpoint (a 410).
-	DisabledReason string `json:"disabled_reason,omitempty"`
-	// Secret is only in the answer to a creation or a rotation.
-	Secret                  string     `json:"secret,omitempty"`
-	PreviousSecretExpiresAt *time.Time `json:"previous_secret_expires_at,omitempty"`
-	CreatedAt               time.Time  `json:"created_at"`
-	UpdatedAt               time.Time  `json:"updated_at"`
-}
+// webhookEndpointJSON is a webhook endpoint of the API: the client
+// package's type, one definition of the JSON for the server and the Go
+// client. DisabledReason says why paybridge disabled the endpoint (a 410);
+// Secret is only in the answer to a creation or a rotation.
+type webhookEndpointJSON = client.WebhookEndpoint
 
 func toWebhookEndpointJSON(e *payment.WebhookEndpoint, withSecret bool) *webhookEndpointJSON {
 	j := &webhookEndpointJSON{
