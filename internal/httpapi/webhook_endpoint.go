@@ -1,8 +1,6 @@
 package httpapi
 
 import (
-	"bytes"
-	"encoding/json"
 	"net/http"
 	"slices"
 	"time"
@@ -30,32 +28,6 @@ const (
 func (a *API) SetWebhookAllowPrivate(allow bool) { a.allowPrivate = allow }
 
 func (a *API) webhookAllowPrivate() bool { return a.allowPrivate }
-
-// RenderEvent renders the body of an outbound webhook: the event, and the
-// payment exactly as GET /v1/payments/{id} shows it. The store calls it
-// inside the transition's transaction (see store.SetEventRenderer).
-func RenderEvent(eventID, eventType string, p *payment.Payment, cs []*payment.Cancellation, at time.Time) ([]byte, error) {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	err := enc.Encode(eventJSONBody{
-		ID: eventID, Type: eventType, Livemode: p.Livemode, CreatedAt: at.UTC().Format(time.RFC3339),
-		Data: eventDataJSON{Object: toPaymentJSON(p, cs)},
-	})
-	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), err
-}
-
-type eventJSONBody struct {
-	ID        string        `json:"id"`
-	Type      string        `json:"type"`
-	Livemode  bool          `json:"livemode"`
-	CreatedAt string        `json:"created_at"`
-	Data      eventDataJSON `json:"data"`
-}
-
-type eventDataJSON struct {
-	Object *paymentJSON `json:"object"`
-}
 
 // webhookEndpointJSON is a webhook endpoint of the API: the client
 // package's type, one definition of the JSON for the server and the Go
