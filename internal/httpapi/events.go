@@ -76,7 +76,7 @@ func (a *API) handleEventList(w http.ResponseWriter, r *http.Request) {
 	}
 	limit := f.Limit
 	f.Limit++ // one more tells whether there is a next page
-	evs, err := a.svc.Store().FindWebhookEvents(r.Context(), f)
+	evs, err := a.svc.WebhookEvents(r.Context(), f)
 	if err != nil {
 		WriteError(w, r, a.log, err)
 		return
@@ -94,7 +94,7 @@ func (a *API) handleEventList(w http.ResponseWriter, r *http.Request) {
 
 // findEvent returns one of the merchant's events of the key's mode.
 func (a *API) findEvent(r *http.Request) (*payment.WebhookEvent, error) {
-	e, err := a.svc.Store().FindWebhookEventByID(r.Context(), MerchantID(r.Context()), r.PathValue("id"))
+	e, err := a.svc.WebhookEvent(r.Context(), MerchantID(r.Context()), r.PathValue("id"))
 	if err != nil {
 		return nil, err
 	}
@@ -133,7 +133,7 @@ func (a *API) handleEventResend(w http.ResponseWriter, r *http.Request) {
 		WriteError(w, r, a.log, err)
 		return
 	}
-	e, err := a.svc.Store().ResendWebhookEvent(r.Context(), MerchantID(r.Context()), r.PathValue("id"), req.EndpointID)
+	e, err := a.svc.ResendWebhookEvent(r.Context(), MerchantID(r.Context()), r.PathValue("id"), req.EndpointID)
 	if err != nil {
 		WriteError(w, r, a.log, err)
 		return

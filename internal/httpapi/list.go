@@ -41,18 +41,7 @@ func (a *API) handlePaymentList(w http.ResponseWriter, r *http.Request) {
 	if live, ok := payment.LivemodeFrom(ctx); ok {
 		q.Livemode = &live // a key lists only payments of its own mode
 	}
-	l := a.svc.Store()
-	ps, more, err := l.ListPayments(ctx, q)
-	if err != nil {
-		WriteError(w, r, a.log, err)
-		return
-	}
-	ids := make([]string, len(ps))
-	for i, p := range ps {
-		ids[i] = p.ID
-	}
-	// One query for the whole page, not one per payment.
-	cs, err := l.FindCancellationsOf(ctx, ids)
+	ps, cs, more, err := a.svc.ListPayments(ctx, q)
 	if err != nil {
 		WriteError(w, r, a.log, err)
 		return

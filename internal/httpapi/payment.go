@@ -7,6 +7,7 @@ import (
 	"github.com/paybridge/paybridge/client"
 	"github.com/paybridge/paybridge/internal/payment"
 	"github.com/paybridge/paybridge/internal/service"
+	"github.com/paybridge/paybridge/internal/webhook"
 )
 
 // paymentJSON is the payment object of the API. It is the public client
@@ -22,42 +23,10 @@ func timePtr(t time.Time) *time.Time {
 	return &t
 }
 
+// toPaymentJSON is the payment as the API and every webhook show it (see
+// webhook.PaymentObject).
 func toPaymentJSON(p *payment.Payment, cs []*payment.Cancellation) *paymentJSON {
-	j := &paymentJSON{
-		ID: p.ID, Object: "payment", Provider: p.Provider, Status: client.Status(p.Status), Livemode: p.Livemode, OrderID: p.OrderID,
-		OrderName: p.OrderName, CustomerID: p.CustomerID, Amount: p.Amount, Quantity: p.Quantity,
-		TaxFreeAmount: p.TaxFreeAmount, Currency: p.Currency, CanceledAmount: p.CanceledAmount,
-		CancelableAmount: p.CancelableAmount(),
-		ProviderIDs: client.ProviderIDs{TID: p.ProviderTID, CID: p.ProviderCID, PartnerOrderID: p.ProviderOrderID,
-			PartnerUserID: p.ProviderUserID, AID: p.ProviderApprovalID},
-		ProviderStatus: p.ProviderStatus, PaymentMethodType: p.ProviderMethodType,
-		SuccessURL: p.SuccessURL, FailURL: p.FailURL, CancelURL: p.CancelURL,
-		ExpiresAt: p.ExpiresAt, ApprovedAt: timePtr(p.ApprovedAt), CanceledAt: timePtr(p.CanceledAt),
-		CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt,
-	}
-	j.ProviderIDs.ProviderPaymentID = p.ProviderTID
-	switch p.Provider {
-	case payment.ProviderToss:
-		j.ProviderIDs.PaymentKey = p.ProviderTID
-	case payment.ProviderIamport:
-		j.ProviderIDs.ImpUID = p.ProviderTID
-	case payment.ProviderPortOne:
-		j.ProviderIDs.PaymentID = p.ProviderTID
-	}
-	// The buyer can only be sent to the provider while the payment is ready.
-	if p.Status == payment.StatusReady {
-		j.RedirectURL = p.RedirectPC
-		j.RedirectURLs = &client.RedirectURLs{PC: p.RedirectPC, Mobile: p.RedirectMobile, App: p.RedirectApp}
-	}
-	if p.FailureCode != "" || p.ProviderErrorCode != "" || p.ProviderErrorMessage != "" {
-		j.Failure = &client.Failure{Code: p.FailureCode, Message: p.FailureMessage,
-			ProviderCode: p.ProviderErrorCode, ProviderMessage: p.ProviderErrorMessage}
-	}
-	for _, c := range cs {
-		j.Cancellations = append(j.Cancellations, &client.Cancellation{ID: c.ID, Amount: c.Amount, TaxFreeAmount: c.TaxFreeAmount,
-			Reason: c.Reason, Status: c.Status, FailureCode: c.FailureCode, FailureMessage: c.FailureMessage, CreatedAt: c.CreatedAt})
-	}
-	return j
+	return webhook.PaymentObject(p, cs)
 }
 
 type createPaymentRequest struct {
@@ -107,7 +76,7 @@ func (a *API) handlePaymentGet(w http.ResponseWriter, r *http.Request) {
 		WriteError(w, r, a.log, err)
 		return
 	}
-	cs, err := a.svc.Store().FindCancellations(r.Context(), p.ID)
+	cs, err := a.svc.Cancellations(r.Context(), p.ID)
 	if err != nil {
 		WriteError(w, r, a.log, err)
 		return
@@ -135,7 +104,7 @@ func (a *API) handlePaymentCancel(w http.ResponseWriter, r *http.Request) {
 		WriteError(w, r, a.log, err)
 		return
 	}
-	cs, err := a.svc.Store().FindCancellations(ctx, p.ID)
+	cs, err := a.svc.Cancellations(ctx, p.ID)
 	if err != nil {
 		WriteError(w, r, a.log, err)
 		return
