@@ -20,11 +20,7 @@ var eventsGroup = group{name: "events", usage: eventsUsage, subs: []sub{
 	{"resend", " ID", "Sends an event again (same webhook-id, same body) to every enabled endpoint\nsubscribed to it, or to --endpoint only."},
 }}
 
-func runEvents(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	cmd, af, err := eventsGroup.startAPI(args, getenv, stdout, stderr)
-	if cmd == nil {
-		return err
-	}
+func runEvents(ctx context.Context, cmd *command, af *apiFlags, stdout io.Writer) error {
 	sub, fs, rest, name := cmd.sub, cmd.fs, cmd.args, cmd.name
 	var (
 		p        client.ListEventsParams

@@ -28,11 +28,7 @@ var paymentsGroup = group{name: "payments", usage: paymentsUsage, subs: []sub{
 	{"cancel", " ID", "Refunds a payment: --amount of it, or all that remains, and prints the payment."},
 }}
 
-func runPayments(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	cmd, af, err := paymentsGroup.startAPI(args, getenv, stdout, stderr)
-	if cmd == nil {
-		return err
-	}
+func runPayments(ctx context.Context, cmd *command, af *apiFlags, stdout io.Writer) error {
 	sub, fs, rest, name := cmd.sub, cmd.fs, cmd.args, cmd.name
 	switch sub {
 	case "create":

@@ -24,11 +24,7 @@ var webhooksGroup = group{name: "webhooks", usage: webhooksUsage, subs: []sub{
 	{"rotate", " ID", "Gives an endpoint a new signing secret, printed once; the old one keeps signing for 24 hours."},
 }}
 
-func runWebhooks(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	cmd, af, err := webhooksGroup.startAPI(args, getenv, stdout, stderr)
-	if cmd == nil {
-		return err
-	}
+func runWebhooks(ctx context.Context, cmd *command, af *apiFlags, stdout io.Writer) error {
 	sub, fs, rest, name := cmd.sub, cmd.fs, cmd.args, cmd.name
 	var p client.CreateWebhookEndpointParams
 	var events string

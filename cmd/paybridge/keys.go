@@ -66,11 +66,7 @@ var keysGroup = group{name: "keys", usage: keysUsage, subs: []sub{
 	{"revoke", "", "Revokes a key: requests with it are refused from now on."},
 }}
 
-func runKeys(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	cmd, cfg, err := keysGroup.startDB(args, getenv, stdout, stderr)
-	if cmd == nil {
-		return err
-	}
+func runKeys(ctx context.Context, cmd *command, cfg *config.Config, stdout, stderr io.Writer) error {
 	sub, fs := cmd.sub, cmd.fs
 	merchant := fs.String("merchant", payment.DefaultMerchantID, "merchant id")
 	name := fs.String("name", "", "a name to tell the key apart (create)")

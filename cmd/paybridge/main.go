@@ -93,27 +93,24 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	return fmt.Errorf("unknown command %q", cmd)
 }
 
-// commands are the commands of the usage by name, each run with the
-// arguments after its name.
-var commands = map[string]func(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error{
+// commands are the commands of the usage by name.
+var commands = map[string]runFunc{
 	"serve": func(ctx context.Context, args []string, getenv func(string) string, _, stderr io.Writer) error {
 		return runServe(ctx, args, getenv, stderr)
 	},
 	"sandbox": func(ctx context.Context, args []string, getenv func(string) string, _, stderr io.Writer) error {
 		return runSandbox(ctx, args, getenv, stderr)
 	},
-	"operators": func(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-		return runOperators(ctx, args, getenv, stdin, stdout, stderr)
-	},
-	"keys":      runKeys,
-	"merchants": runMerchants,
+	"keys":      dbCommand(keysGroup, runKeys),
+	"merchants": dbCommand(merchantsGroup, runMerchants),
+	"operators": dbCommand(operatorsGroup, runOperators),
 	"config":    runConfig,
 	"migrate":   runMigrate,
 	"db":        runDB,
 	"bench":     runBench,
-	"payments":  runPayments,
-	"events":    runEvents,
-	"webhooks":  runWebhooks,
+	"payments":  apiCommand(paymentsGroup, runPayments),
+	"events":    apiCommand(eventsGroup, runEvents),
+	"webhooks":  apiCommand(webhooksGroup, runWebhooks),
 }
 
 // newLogger builds the logger the configuration asks for.

@@ -9,6 +9,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/paybridge/paybridge/internal/config"
 	"github.com/paybridge/paybridge/internal/payment"
 )
 
@@ -23,11 +24,7 @@ var merchantsGroup = group{name: "merchants", usage: merchantsUsage, subs: []sub
 	{"list", "", "Lists the merchants."},
 }}
 
-func runMerchants(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	cmd, cfg, err := merchantsGroup.startDB(args, getenv, stdout, stderr)
-	if cmd == nil {
-		return err
-	}
+func runMerchants(ctx context.Context, cmd *command, cfg *config.Config, stdout, stderr io.Writer) error {
 	sub, fs := cmd.sub, cmd.fs
 	name := fs.String("name", "", "the merchant's name (create)")
 	st, err := cmd.open(ctx, cfg, stderr)

@@ -42,11 +42,7 @@ var operatorsGroup = group{name: "operators", usage: operatorsUsage, subs: []sub
 	{"enable", "", "Enables an operator again and lifts any lock-out."},
 }}
 
-func runOperators(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
-	cmd, cfg, err := operatorsGroup.startDB(args, getenv, stdout, stderr)
-	if cmd == nil {
-		return err
-	}
+func runOperators(ctx context.Context, cmd *command, cfg *config.Config, stdout, stderr io.Writer) error {
 	sub, fs := cmd.sub, cmd.fs
 	email := fs.String("email", "", "the operator's email")
 	role := fs.String("role", "", "owner, admin or viewer (create)")

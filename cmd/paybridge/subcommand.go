@@ -75,30 +75,39 @@ func (g group) start(args []string, stdout, stderr io.Writer) (*command, error) 
 		fs: newFlagSet(g.name+" "+name+s.args, s.summary, stderr)}, nil
 }
 
-// startAPI is start for the commands that call the API: their flag set
-// has the connection flags.
-func (g group) startAPI(args []string, getenv func(string) string, stdout, stderr io.Writer) (*command, *apiFlags, error) {
-	cmd, err := g.start(args, stdout, stderr)
-	if cmd == nil {
-		return nil, nil, err
+// runFunc runs a command of paybridge with the arguments after its name.
+type runFunc func(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error
+
+// apiCommand is the runFunc of a group of commands that call the API: it
+// dispatches the subcommand, adds the connection flags to its flag set and
+// runs it.
+func apiCommand(g group, run func(ctx context.Context, cmd *command, af *apiFlags, stdout io.Writer) error) runFunc {
+	return func(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+		cmd, err := g.start(args, stdout, stderr)
+		if cmd == nil {
+			return err
+		}
+		var af apiFlags
+		af.register(cmd.fs, getenv)
+		return run(ctx, cmd, &af, stdout)
 	}
-	var af apiFlags
-	af.register(cmd.fs, getenv)
-	return cmd, &af, nil
 }
 
-// startDB is start for the commands that work on the database itself: it
-// reads the configuration and adds --database-url.
-func (g group) startDB(args []string, getenv func(string) string, stdout, stderr io.Writer) (*command, *config.Config, error) {
-	cmd, err := g.start(args, stdout, stderr)
-	if cmd == nil {
-		return nil, nil, err
+// dbCommand is the runFunc of a group of commands that work on the
+// database itself: it dispatches the subcommand, reads the configuration,
+// adds --database-url to the subcommand's flag set and runs it.
+func dbCommand(g group, run func(ctx context.Context, cmd *command, cfg *config.Config, stdout, stderr io.Writer) error) runFunc {
+	return func(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+		cmd, err := g.start(args, stdout, stderr)
+		if cmd == nil {
+			return err
+		}
+		cfg, err := databaseFlag(cmd.fs, getenv)
+		if err != nil {
+			return err
+		}
+		return run(ctx, cmd, cfg, stdout, stderr)
 	}
-	cfg, err := databaseFlag(cmd.fs, getenv)
-	if err != nil {
-		return nil, nil, err
-	}
-	return cmd, cfg, nil
 }
 
 // open parses the flags and opens the configured database (see openStore).
