@@ -563,10 +563,14 @@ func startForSample(t *testing.T, origin string) *apptest.App {
 	})
 }
 
-// orderOnSamplePage fills the sample's form and waits for the sandbox buyer
+// orderOnSamplePage serves the sample's pages, starts paybridge as their API
+// and a browser, fills the sample's form and waits for the sandbox buyer
 // page that the sample's script sends the browser to.
-func orderOnSamplePage(t *testing.T, b *browser, a *apptest.App, origin string) {
+func orderOnSamplePage(t *testing.T, chromium string) (*apptest.App, *browser) {
 	t.Helper()
+	origin := samplePages(t)
+	a := startForSample(t, origin)
+	b := startBrowser(t, chromium)
 	b.navigate(origin + "/Client/index.html?api=" + url.QueryEscape(a.Config.PublicURL))
 	if loc := b.location(); loc.Path != "/Client/index.html" {
 		t.Fatalf("browser at %s, want the sample's index.html", loc)
@@ -578,6 +582,7 @@ func orderOnSamplePage(t *testing.T, b *browser, a *apptest.App, origin string) 
 	if s := b.text("body"); !strings.Contains(s, "15,000원") || !strings.Contains(s, "Latte") {
 		t.Fatalf("sandbox buyer page shows %q, want Latte for 15,000원", s)
 	}
+	return a, b
 }
 
 // Ensure the original sample's own pages work unchanged against paybridge in
@@ -588,11 +593,7 @@ func TestBrowser_OriginalSamplePages(t *testing.T) {
 	chromium := chromiumPath(t)
 
 	t.Run("approve", func(t *testing.T) {
-		origin := samplePages(t)
-		a := startForSample(t, origin)
-		b := startBrowser(t, chromium)
-
-		orderOnSamplePage(t, b, a, origin)
+		a, b := orderOnSamplePage(t, chromium)
 		b.click(approveButton)
 		b.waitFor("success.html to show the result",
 			`location.pathname === "/Client/success.html" && document.querySelector("#result-total").textContent !== ""`)
@@ -644,11 +645,7 @@ func TestBrowser_OriginalSamplePages(t *testing.T) {
 	})
 
 	t.Run("cancel", func(t *testing.T) {
-		origin := samplePages(t)
-		a := startForSample(t, origin)
-		b := startBrowser(t, chromium)
-
-		orderOnSamplePage(t, b, a, origin)
+		a, b := orderOnSamplePage(t, chromium)
 		b.click(cancelButton)
 		b.waitFor("cancel.html", `location.pathname === "/Client/cancel.html" && document.readyState === "complete"`)
 
