@@ -116,21 +116,8 @@ func (s *Store) SetWebhookEndpointStatus(ctx context.Context, merchantID, id, st
 	if status == payment.EndpointEnabled {
 		reason = ""
 	}
-	now := s.now()
-	var e *payment.WebhookEndpoint
-	err := s.withTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, s.q(`UPDATE webhook_endpoints SET status = ?, disabled_reason = ?, updated_at = ?
-			WHERE id = ? AND merchant_id = ?`), status, reason, micros(now), id, merchantID)
-		if err != nil {
-			return fmt.Errorf("set webhook endpoint status: id=%s: %w", id, err)
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return payment.Errorf(payment.ENOTFOUND, "webhook endpoint not found")
-		}
-		e, err = s.scanEndpoint(tx.QueryRowContext(ctx, s.q(`SELECT `+endpointColumns+` FROM webhook_endpoints WHERE id = ?`), id))
-		return err
-	})
-	return e, err
+	return s.updateEndpoint(ctx, "set webhook endpoint status", merchantID, id,
+		`status = ?, disabled_reason = ?, updated_at = ?`, status, reason, micros(s.now()))
 }
 
 // DayFigure is one day (or one day and provider) of the dashboard.

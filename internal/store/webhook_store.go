@@ -125,14 +125,22 @@ func (s *Store) killDeliveries(ctx context.Context, tx *sql.Tx, endpointID, reas
 
 // RotateWebhookSecret implements payment.WebhookStore.
 func (s *Store) RotateWebhookSecret(ctx context.Context, merchantID, id, secret string, overlapUntil time.Time) (*payment.WebhookEndpoint, error) {
-	now := s.now()
+	return s.updateEndpoint(ctx, "rotate webhook secret", merchantID, id,
+		`previous_secret = secret, secret = ?, previous_secret_expires_at = ?, updated_at = ?`,
+		s.seal(secret, endpointAAD(id)), micros(overlapUntil), micros(s.now()))
+}
+
+// updateEndpoint sets columns of one of the merchant's endpoints (set is
+// the SET clause, args its values) and returns the endpoint as it is then,
+// in one transaction; another merchant's endpoint is not found. what names
+// the change in errors.
+func (s *Store) updateEndpoint(ctx context.Context, what, merchantID, id, set string, args ...any) (*payment.WebhookEndpoint, error) {
 	var e *payment.WebhookEndpoint
 	err := s.withTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, s.q(`UPDATE webhook_endpoints SET previous_secret = secret, secret = ?,
-			previous_secret_expires_at = ?, updated_at = ? WHERE id = ? AND merchant_id = ?`),
-			s.seal(secret, endpointAAD(id)), micros(overlapUntil), micros(now), id, merchantID)
+		res, err := tx.ExecContext(ctx, s.q(`UPDATE webhook_endpoints SET `+set+` WHERE id = ? AND merchant_id = ?`),
+			append(args, id, merchantID)...)
 		if err != nil {
-			return fmt.Errorf("rotate webhook secret: id=%s: %w", id, err)
+			return fmt.Errorf("%s: id=%s: %w", what, id, err)
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			return payment.Errorf(payment.ENOTFOUND, "webhook endpoint not found")
