@@ -1,6 +1,8 @@
 package iamport
 
 import (
+	"github.com/paybridge/paybridge/internal/sandbox"
+
 	"fmt"
 	"net/http"
 	"net/url"
@@ -136,7 +138,7 @@ func (s *Sandbox) submitWindow(w http.ResponseWriter, r *http.Request) {
 		renderWindow(w, r, http.StatusBadRequest, windowView{Message: problem})
 		return
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+	r.Body = http.MaxBytesReader(w, r.Body, sandbox.MaxBody)
 	if err := r.ParseForm(); err != nil {
 		renderWindow(w, r, http.StatusBadRequest, windowView{Message: msg(r, "bad_form")})
 		return

@@ -1,6 +1,8 @@
 package iamport
 
 import (
+	"github.com/paybridge/paybridge/internal/sandbox"
+
 	"context"
 	"errors"
 	"net/http"
@@ -13,7 +15,7 @@ func TestSandbox_Faults(t *testing.T) {
 	t.Run("Delay", func(t *testing.T) {
 		h := MustHarness(t, Options{})
 		imp := h.MustPaid("pay_d", 1000)
-		h.sb.InjectFault(Fault{Op: opPayment, Kind: faultDelay, Delay: 300 * time.Millisecond})
+		h.sb.InjectFault(Fault{Op: opPayment, Kind: sandbox.FaultDelay, Delay: 300 * time.Millisecond})
 		start := time.Now()
 		h.payment(imp)
 		if d := time.Since(start); d < 300*time.Millisecond {
@@ -27,7 +29,7 @@ func TestSandbox_Faults(t *testing.T) {
 	})
 	t.Run("DelayHonoursCancellation", func(t *testing.T) {
 		h := MustHarness(t, Options{})
-		h.sb.InjectFault(Fault{Op: opGetToken, Kind: faultDelay, Delay: time.Minute})
+		h.sb.InjectFault(Fault{Op: opGetToken, Kind: sandbox.FaultDelay, Delay: time.Minute})
 		ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 		defer cancel()
 		req := h.request(http.MethodPost, "/users/getToken", map[string]any{"imp_key": testKey, "imp_secret": testSecret}, "")
@@ -39,8 +41,8 @@ func TestSandbox_Faults(t *testing.T) {
 	t.Run("Error", func(t *testing.T) {
 		h := MustHarness(t, Options{})
 		imp := h.MustPaid("pay_e", 1000)
-		h.sb.InjectFault(Fault{Op: opCancel, Kind: faultError})
-		h.sb.InjectFault(Fault{Op: opCancel, Kind: faultError, Status: http.StatusOK, Code: 1, Message: "[PG] 취소 실패"})
+		h.sb.InjectFault(Fault{Op: opCancel, Kind: sandbox.FaultError})
+		h.sb.InjectFault(Fault{Op: opCancel, Kind: sandbox.FaultError, Status: http.StatusOK, Code: 1, Message: "[PG] 취소 실패"})
 		body := map[string]any{"imp_uid": imp, "amount": 100}
 		h.call(http.MethodPost, "/payments/cancel", body).wantError(t, http.StatusInternalServerError, -1)
 		a := h.call(http.MethodPost, "/payments/cancel", body)
@@ -57,7 +59,7 @@ func TestSandbox_Faults(t *testing.T) {
 	t.Run("Lost", func(t *testing.T) {
 		h := MustHarness(t, Options{})
 		imp := h.MustPaid("pay_lost", 1000)
-		h.sb.InjectFault(Fault{Op: opCancel, Kind: faultLost, ID: imp})
+		h.sb.InjectFault(Fault{Op: opCancel, Kind: sandbox.FaultLost, ID: imp})
 		resp, err := http.DefaultClient.Do(h.request(http.MethodPost, "/payments/cancel",
 			map[string]any{"imp_uid": imp, "amount": 400, "checksum": 1000}, "Bearer "+h.token()))
 		if err == nil {
@@ -74,14 +76,14 @@ func TestSandbox_Faults(t *testing.T) {
 	t.Run("Amount", func(t *testing.T) {
 		h := MustHarness(t, Options{})
 		imp := h.MustPaid("pay_am", 1000)
-		h.sb.InjectFault(Fault{Op: opPayment, Kind: faultAmount, Amount: 1})
+		h.sb.InjectFault(Fault{Op: opPayment, Kind: sandbox.FaultAmount, Amount: 1})
 		if got := h.payment(imp).num(t, "amount"); got != 1 {
 			t.Fatalf("amount = %d, want the injected 1", got)
 		}
 		if got := h.payment(imp).num(t, "amount"); got != 1000 {
 			t.Fatalf("amount = %d, want the real 1000", got)
 		}
-		h.sb.InjectFault(Fault{Op: opPrepare, Kind: faultAmount, Amount: 7})
+		h.sb.InjectFault(Fault{Op: opPrepare, Kind: sandbox.FaultAmount, Amount: 7})
 		if got := h.mustOK(http.MethodPost, "/payments/prepare", map[string]any{"merchant_uid": "pay_pa", "amount": 500}).num(t, "amount"); got != 7 {
 			t.Fatalf("prepare amount = %d, want the injected 7", got)
 		}
@@ -92,7 +94,7 @@ func TestSandbox_Faults(t *testing.T) {
 	t.Run("MatchingAndCount", func(t *testing.T) {
 		h := MustHarness(t, Options{})
 		a, b := h.MustPaid("pay_ma", 1000), h.MustPaid("pay_mb", 1000)
-		h.sb.InjectFault(Fault{Op: opPayment, Kind: faultError, ID: "pay_mb", Count: 2})
+		h.sb.InjectFault(Fault{Op: opPayment, Kind: sandbox.FaultError, ID: "pay_mb", Count: 2})
 		h.payment(a) // another id: untouched
 		h.mustOK(http.MethodGet, "/payments/find/pay_ma", nil)
 		for range 2 {
@@ -100,17 +102,17 @@ func TestSandbox_Faults(t *testing.T) {
 		}
 		h.mustOK(http.MethodGet, "/payments/find/pay_mb", nil)
 		h.payment(b)
-		h.sb.InjectFault(Fault{Op: opPayment, Kind: faultError})
+		h.sb.InjectFault(Fault{Op: opPayment, Kind: sandbox.FaultError})
 		h.sb.ClearFaults()
 		h.payment(b)
 	})
 	t.Run("Invalid", func(t *testing.T) {
 		h := MustHarness(t, Options{})
 		for _, f := range []Fault{
-			{Op: "approve", Kind: faultError}, {Op: opPayment, Kind: "decline"},
-			{Op: opPayment, Kind: faultError, Status: 302}, {Op: opPayment, Kind: faultDelay, Count: -1},
+			{Op: "approve", Kind: sandbox.FaultError}, {Op: opPayment, Kind: "decline"},
+			{Op: opPayment, Kind: sandbox.FaultError, Status: 302}, {Op: opPayment, Kind: sandbox.FaultDelay, Count: -1},
 		} {
-			if err := f.validate(); err == nil {
+			if err := h.sb.ctl.Validate(f); err == nil {
 				t.Errorf("validate(%+v) = nil", f)
 			}
 			h.sb.InjectFault(f) // dropped

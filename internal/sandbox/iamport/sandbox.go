@@ -60,7 +60,7 @@ type Sandbox struct {
 	byMerchant map[string][]*payment // by merchant_uid, in the order the windows opened
 	ids        map[string]bool       // every id handed out, to keep them unique
 	calls      sandbox.Calls         // op, and imp_uid or merchant_uid
-	faults     sandbox.FaultQueue[Fault]
+	ctl        *sandbox.Control[Fault]
 	seq        int // creation order of payments, for stable sorting
 }
 
@@ -90,6 +90,10 @@ func New(o Options) *Sandbox {
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
+	s.ctl = sandbox.NewControl(sandbox.ControlOptions[Fault]{
+		Name: "iamport", Rules: faultRules, Spec: Fault.spec, Log: s.log,
+		Stats: s.stats, WriteJSON: writeJSON,
+	})
 	return s
 }
 
@@ -136,9 +140,9 @@ func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case n == 2 && segs[0] == "receipt":
 		s.serveReceipt(w, r, segs[1])
 	case n == 2 && segs[0] == "__sandbox" && segs[1] == "faults":
-		s.serveFaults(w, r)
+		s.ctl.ServeFaults(w, r)
 	case n == 2 && segs[0] == "__sandbox" && segs[1] == "stats":
-		s.serveStats(w, r)
+		s.ctl.ServeStats(w, r)
 	default:
 		writeError(w, errNoRoute(r))
 	}
@@ -172,6 +176,15 @@ func (s *Sandbox) Calls(op string) int { return s.calls.Of(op) }
 // merchant_uid; a cancel counts under both it was given) and passed
 // authorisation.
 func (s *Sandbox) CallsFor(op, id string) int { return s.calls.For(op, id) }
+
+// stats is the body of GET /__sandbox/stats.
+func (s *Sandbox) stats() any {
+	calls, byID := s.calls.Snapshot(opGetToken, opPrepare, opPayment, opCancel)
+	return struct {
+		Calls     map[string]int            `json:"calls"`
+		CallsByID map[string]map[string]int `json:"calls_by_id"`
+	}{calls, byID}
+}
 
 // baseURL is where a browser reaches the handler root.
 func (s *Sandbox) baseURL(r *http.Request) string { return sandbox.BaseURL(r, s.publicURL) }

@@ -4,6 +4,7 @@ import (
 	"html/template"
 
 	"github.com/paybridge/paybridge/internal/i18n"
+	"github.com/paybridge/paybridge/internal/sandbox"
 	"net/http"
 	"net/url"
 )
@@ -133,7 +134,7 @@ func (s *Sandbox) showCheckout(w http.ResponseWriter, r *http.Request, tid strin
 }
 
 func (s *Sandbox) submitCheckout(w http.ResponseWriter, r *http.Request, tid string) {
-	r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+	r.Body = http.MaxBytesReader(w, r.Body, sandbox.MaxBody)
 	if err := r.ParseForm(); err != nil {
 		renderCheckout(w, r, http.StatusBadRequest, checkoutView{Message: "msg_bad_form"})
 		return

@@ -1,6 +1,8 @@
 package kakaopay
 
 import (
+	"github.com/paybridge/paybridge/internal/sandbox"
+
 	"context"
 	"errors"
 	"io"
@@ -13,7 +15,7 @@ import (
 func TestSandbox_Faults(t *testing.T) {
 	t.Run("Delay", func(t *testing.T) {
 		h := MustHarness(t, Options{})
-		h.sb.InjectFault(Fault{Op: opOrder, Kind: faultDelay, Delay: 300 * time.Millisecond})
+		h.sb.InjectFault(Fault{Op: opOrder, Kind: sandbox.FaultDelay, Delay: 300 * time.Millisecond})
 		tid := h.MustReady(current, nil)
 		start := time.Now()
 		h.order(current, tid)
@@ -28,7 +30,7 @@ func TestSandbox_Faults(t *testing.T) {
 	})
 	t.Run("DelayHonoursCancellation", func(t *testing.T) {
 		h := MustHarness(t, Options{})
-		h.sb.InjectFault(Fault{Op: opReady, Kind: faultDelay, Delay: time.Minute})
+		h.sb.InjectFault(Fault{Op: opReady, Kind: sandbox.FaultDelay, Delay: time.Minute})
 		ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 		defer cancel()
 		_, err := http.DefaultClient.Do(h.request(current, opReady, readyBody(nil)).WithContext(ctx))
@@ -41,8 +43,8 @@ func TestSandbox_Faults(t *testing.T) {
 			h := MustHarness(t, Options{})
 			tid := h.MustReady(g.gen, nil)
 			tok := h.MustBuyerApprove(tid, methodMoney)
-			h.sb.InjectFault(Fault{Op: opApprove, Kind: faultError})
-			h.sb.InjectFault(Fault{Op: opApprove, Kind: faultError, Status: 503, Code: -503})
+			h.sb.InjectFault(Fault{Op: opApprove, Kind: sandbox.FaultError})
+			h.sb.InjectFault(Fault{Op: opApprove, Kind: sandbox.FaultError, Status: 503, Code: -503})
 			status, m := h.call(g.gen, opApprove, approveBody(tid, tok))
 			wantError(t, g.gen, 500, m, status, -500)
 			status, m = h.call(g.gen, opApprove, approveBody(tid, tok))
@@ -58,7 +60,7 @@ func TestSandbox_Faults(t *testing.T) {
 		h := MustHarness(t, Options{})
 		tid := h.MustReady(current, nil)
 		tok := h.MustBuyerApprove(tid, methodMoney)
-		h.sb.InjectFault(Fault{Op: opApprove, Kind: faultLost, TID: tid})
+		h.sb.InjectFault(Fault{Op: opApprove, Kind: sandbox.FaultLost, TID: tid})
 		resp, err := http.DefaultClient.Do(h.request(current, opApprove, approveBody(tid, tok)))
 		if err == nil {
 			resp.Body.Close()
@@ -75,7 +77,7 @@ func TestSandbox_Faults(t *testing.T) {
 		h := MustHarness(t, Options{})
 		tid := h.MustReady(legacy, nil)
 		tok := h.MustBuyerApprove(tid, methodMoney)
-		h.sb.InjectFault(Fault{Op: opApprove, Kind: faultAmount, Amount: 100})
+		h.sb.InjectFault(Fault{Op: opApprove, Kind: sandbox.FaultAmount, Amount: 100})
 		a := h.mustOK(legacy, opApprove, approveBody(tid, tok))
 		if got := a.Int(t, "amount.total"); got != 100 {
 			t.Fatalf("approve amount.total = %d, want the injected 100", got)
@@ -83,7 +85,7 @@ func TestSandbox_Faults(t *testing.T) {
 		if got := h.order(legacy, tid).Int(t, "amount.total"); got != 11000 {
 			t.Fatalf("order amount.total = %d, want the real 11000", got)
 		}
-		h.sb.InjectFault(Fault{Op: opOrder, Kind: faultAmount, Amount: 5})
+		h.sb.InjectFault(Fault{Op: opOrder, Kind: sandbox.FaultAmount, Amount: 5})
 		if got := h.order(legacy, tid).Int(t, "amount.total"); got != 5 {
 			t.Fatalf("order amount.total = %d, want the injected 5", got)
 		}
@@ -93,7 +95,7 @@ func TestSandbox_Faults(t *testing.T) {
 			h := MustHarness(t, Options{})
 			tid := h.MustReady(g.gen, nil)
 			tok := h.MustBuyerApprove(tid, methodMoney)
-			h.sb.InjectFault(Fault{Op: opApprove, Kind: faultDecline})
+			h.sb.InjectFault(Fault{Op: opApprove, Kind: sandbox.FaultDecline})
 			status, m := h.call(g.gen, opApprove, approveBody(tid, tok))
 			wantError(t, g.gen, http.StatusBadRequest, m, status, -780)
 			if m.Str(t, "extras.method_result_code") != "USER_LOCKED" || m.Str(t, "extras.method_result_message") == "" {
@@ -110,7 +112,7 @@ func TestSandbox_Faults(t *testing.T) {
 		h := MustHarness(t, Options{})
 		tid := h.MustReady(current, nil)
 		tok := h.MustBuyerApprove(tid, methodMoney)
-		h.sb.InjectFault(Fault{Op: opApprove, Kind: faultDecline, Code: -781, MethodResultCode: "BANK_FIRM_UNKNOWN"})
+		h.sb.InjectFault(Fault{Op: opApprove, Kind: sandbox.FaultDecline, Code: -781, MethodResultCode: "BANK_FIRM_UNKNOWN"})
 		status, m := h.call(current, opApprove, approveBody(tid, tok))
 		wantError(t, current, http.StatusBadRequest, m, status, -781)
 		if m.Str(t, "extras.method_result_code") != "BANK_FIRM_UNKNOWN" {
@@ -120,8 +122,8 @@ func TestSandbox_Faults(t *testing.T) {
 	t.Run("OrderTIDAndCount", func(t *testing.T) {
 		h := MustHarness(t, Options{})
 		a, b := h.MustReady(current, nil), h.MustReady(current, nil)
-		h.sb.InjectFault(Fault{Op: opOrder, Kind: faultError, TID: b, Code: -1})
-		h.sb.InjectFault(Fault{Op: opOrder, Kind: faultError, Count: 2, Code: -2000})
+		h.sb.InjectFault(Fault{Op: opOrder, Kind: sandbox.FaultError, TID: b, Code: -1})
+		h.sb.InjectFault(Fault{Op: opOrder, Kind: sandbox.FaultError, Count: 2, Code: -2000})
 		orderCode := func(tid string) int64 {
 			status, m := h.call(current, opOrder, map[string]any{"cid": "TC0ONETIME", "tid": tid})
 			if status == http.StatusOK {
@@ -140,7 +142,7 @@ func TestSandbox_Faults(t *testing.T) {
 	})
 	t.Run("Clear", func(t *testing.T) {
 		h := MustHarness(t, Options{})
-		h.sb.InjectFault(Fault{Op: opReady, Kind: faultError})
+		h.sb.InjectFault(Fault{Op: opReady, Kind: sandbox.FaultError})
 		h.sb.ClearFaults()
 		h.MustReady(current, nil)
 	})

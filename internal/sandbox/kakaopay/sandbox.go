@@ -48,7 +48,7 @@ type Sandbox struct {
 	payments map[string]*payment
 	ids      map[string]bool
 	calls    sandbox.Calls // op, and tid
-	faults   sandbox.FaultQueue[Fault]
+	ctl      *sandbox.Control[Fault]
 }
 
 // New returns a Sandbox configured by o.
@@ -72,6 +72,10 @@ func New(o Options) *Sandbox {
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
+	s.ctl = sandbox.NewControl(sandbox.ControlOptions[Fault]{
+		Name: "kakaopay", Rules: faultRules, Spec: Fault.spec, Log: s.log,
+		Stats: s.stats, WriteJSON: writeJSON,
+	})
 	return s
 }
 
@@ -102,10 +106,10 @@ func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.serveAPI(w, r, legacy, strings.TrimPrefix(path, "/v1/payment/"))
 	case strings.HasPrefix(path, "/checkout/"):
 		s.serveCheckout(w, r, strings.TrimPrefix(path, "/checkout/"))
-	case path == "/__sandbox/faults":
-		s.serveFaults(w, r)
-	case path == "/__sandbox/stats":
-		s.serveStats(w, r)
+	case path == sandbox.FaultsPath:
+		s.ctl.ServeFaults(w, r)
+	case path == sandbox.StatsPath:
+		s.ctl.ServeStats(w, r)
 	default:
 		gen := legacy
 		if strings.HasPrefix(path, "/online/") {
@@ -121,6 +125,15 @@ func (s *Sandbox) Calls(op string) int { return s.calls.Of(op) }
 
 // CallsFor returns how many calls of op named tid and passed authorisation.
 func (s *Sandbox) CallsFor(op, tid string) int { return s.calls.For(op, tid) }
+
+// stats is the body of GET /__sandbox/stats.
+func (s *Sandbox) stats() any {
+	calls, byTID := s.calls.Snapshot(opReady, opApprove, opCancel, opOrder)
+	return struct {
+		Calls             map[string]int `json:"calls"`
+		ApproveCallsByTID map[string]int `json:"approve_calls_by_tid"`
+	}{calls, byTID[opApprove]}
+}
 
 // baseURL is where a browser reaches the handler root, for the buyer page
 // links handed out by ready.

@@ -1,6 +1,8 @@
 package portone
 
 import (
+	"github.com/paybridge/paybridge/internal/sandbox"
+
 	"fmt"
 	"html/template"
 	"net"
@@ -151,7 +153,7 @@ func (s *Sandbox) serveCheckout(w http.ResponseWriter, r *http.Request) {
 	}
 	action := ""
 	if r.Method == http.MethodPost {
-		r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+		r.Body = http.MaxBytesReader(w, r.Body, sandbox.MaxBody)
 		if err := r.ParseForm(); err != nil {
 			renderCheckout(w, r, http.StatusBadRequest, checkoutView{Message: msg(r, "bad_form")})
 			return

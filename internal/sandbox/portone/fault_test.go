@@ -1,6 +1,8 @@
 package portone
 
 import (
+	"github.com/paybridge/paybridge/internal/sandbox"
+
 	"context"
 	"errors"
 	"net/http"
@@ -12,7 +14,7 @@ import (
 func TestSandbox_Faults(t *testing.T) {
 	t.Run("Delay", func(t *testing.T) {
 		h := MustHarness(t, Options{})
-		h.sb.InjectFault(Fault{Op: opGetPayment, Kind: faultDelay, Delay: 300 * time.Millisecond})
+		h.sb.InjectFault(Fault{Op: opGetPayment, Kind: sandbox.FaultDelay, Delay: 300 * time.Millisecond})
 		start := time.Now()
 		h.call(http.MethodGet, paymentPath("p", ""), nil)
 		if d := time.Since(start); d < 300*time.Millisecond {
@@ -26,7 +28,7 @@ func TestSandbox_Faults(t *testing.T) {
 	})
 	t.Run("DelayHonoursCancellation", func(t *testing.T) {
 		h := MustHarness(t, Options{})
-		h.sb.InjectFault(Fault{Op: opPreRegister, Kind: faultDelay, Delay: time.Minute})
+		h.sb.InjectFault(Fault{Op: opPreRegister, Kind: sandbox.FaultDelay, Delay: time.Minute})
 		ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 		defer cancel()
 		req := h.request(http.MethodPost, paymentPath("p", "/pre-register"), map[string]any{"totalAmount": 1})
@@ -38,9 +40,9 @@ func TestSandbox_Faults(t *testing.T) {
 	t.Run("Error", func(t *testing.T) {
 		h := MustHarness(t, Options{})
 		h.mustPaid("pay_1", 1000, 0)
-		h.sb.InjectFault(Fault{Op: opCancel, Kind: faultError})
-		h.sb.InjectFault(Fault{Op: opCancel, Kind: faultError, Status: 502})
-		h.sb.InjectFault(Fault{Op: opCancel, Kind: faultError, Status: 409, Type: "MAX_CANCEL_COUNT_REACHED", Message: "too many"})
+		h.sb.InjectFault(Fault{Op: opCancel, Kind: sandbox.FaultError})
+		h.sb.InjectFault(Fault{Op: opCancel, Kind: sandbox.FaultError, Status: 502})
+		h.sb.InjectFault(Fault{Op: opCancel, Kind: sandbox.FaultError, Status: 409, Type: "MAX_CANCEL_COUNT_REACHED", Message: "too many"})
 		status, m := h.cancel("pay_1", map[string]any{"reason": "r"})
 		wantError(t, status, m, 500, "INTERNAL_SERVER_ERROR")
 		status, m = h.cancel("pay_1", map[string]any{"reason": "r"})
@@ -67,7 +69,7 @@ func TestSandbox_Faults(t *testing.T) {
 	t.Run("Lost", func(t *testing.T) {
 		h := MustHarness(t, Options{})
 		h.mustPaid("pay_1", 10000, 0)
-		h.sb.InjectFault(Fault{Op: opCancel, Kind: faultLost, PaymentID: "pay_1"})
+		h.sb.InjectFault(Fault{Op: opCancel, Kind: sandbox.FaultLost, PaymentID: "pay_1"})
 		req := h.request(http.MethodPost, paymentPath("pay_1", "/cancel"), map[string]any{"amount": 4000, "reason": "r"})
 		resp, err := http.DefaultClient.Do(req)
 		if err == nil {
@@ -84,7 +86,7 @@ func TestSandbox_Faults(t *testing.T) {
 	})
 	t.Run("PaymentIDScope", func(t *testing.T) {
 		h := MustHarness(t, Options{})
-		h.sb.InjectFault(Fault{Op: opGetPayment, Kind: faultError, PaymentID: "pay_2"})
+		h.sb.InjectFault(Fault{Op: opGetPayment, Kind: sandbox.FaultError, PaymentID: "pay_2"})
 		status, m := h.call(http.MethodGet, paymentPath("pay_1", ""), nil)
 		wantError(t, status, m, 404, "PAYMENT_NOT_FOUND") // not pay_2: untouched
 		status, m = h.call(http.MethodGet, paymentPath("pay_2", ""), nil)
@@ -93,14 +95,14 @@ func TestSandbox_Faults(t *testing.T) {
 	t.Run("Amount", func(t *testing.T) {
 		h := MustHarness(t, Options{})
 		h.mustPaid("pay_1", 10000, 0)
-		h.sb.InjectFault(Fault{Op: opGetPayment, Kind: faultAmount, Amount: 100})
+		h.sb.InjectFault(Fault{Op: opGetPayment, Kind: sandbox.FaultAmount, Amount: 100})
 		if got := h.get("pay_1").Int(t, "amount.total"); got != 100 {
 			t.Errorf("faulted amount.total = %d", got)
 		}
 		if got := h.get("pay_1").Int(t, "amount.total"); got != 10000 {
 			t.Errorf("amount.total after the fault = %d", got)
 		}
-		h.sb.InjectFault(Fault{Op: opCancel, Kind: faultAmount, Amount: 1})
+		h.sb.InjectFault(Fault{Op: opCancel, Kind: sandbox.FaultAmount, Amount: 1})
 		_, m := h.cancel("pay_1", map[string]any{"amount": 500, "reason": "r"})
 		if got := m.Int(t, "cancellation.totalAmount"); got != 1 {
 			t.Errorf("faulted cancellation.totalAmount = %d", got)
@@ -112,7 +114,7 @@ func TestSandbox_Faults(t *testing.T) {
 	t.Run("Decline", func(t *testing.T) {
 		h := MustHarness(t, Options{})
 		h.mustPaid("pay_1", 10000, 0)
-		h.sb.InjectFault(Fault{Op: opCancel, Kind: faultDecline})
+		h.sb.InjectFault(Fault{Op: opCancel, Kind: sandbox.FaultDecline})
 		status, m := h.cancel("pay_1", map[string]any{"amount": 500, "reason": "r"})
 		if status != 200 || m.Str(t, "cancellation.status") != "FAILED" || m.Has("cancellation.cancelledAt") {
 			t.Fatalf("%d %v, want a FAILED cancellation", status, m)
@@ -125,7 +127,7 @@ func TestSandbox_Faults(t *testing.T) {
 	})
 	t.Run("ClearFaults", func(t *testing.T) {
 		h := MustHarness(t, Options{})
-		h.sb.InjectFault(Fault{Op: opGetPayment, Kind: faultError, Count: 5})
+		h.sb.InjectFault(Fault{Op: opGetPayment, Kind: sandbox.FaultError, Count: 5})
 		h.sb.ClearFaults()
 		status, m := h.call(http.MethodGet, paymentPath("p", ""), nil)
 		wantError(t, status, m, 404, "PAYMENT_NOT_FOUND")
@@ -133,12 +135,12 @@ func TestSandbox_Faults(t *testing.T) {
 	t.Run("InvalidDropped", func(t *testing.T) {
 		h := MustHarness(t, Options{})
 		for _, f := range []Fault{
-			{Op: "approve", Kind: faultError},
+			{Op: "approve", Kind: sandbox.FaultError},
 			{Op: opGetPayment, Kind: "explode"},
-			{Op: opPreRegister, Kind: faultAmount},
-			{Op: opGetPayment, Kind: faultDecline},
-			{Op: opGetPayment, Kind: faultError, Status: 200},
-			{Op: opGetPayment, Kind: faultError, Count: -1},
+			{Op: opPreRegister, Kind: sandbox.FaultAmount},
+			{Op: opGetPayment, Kind: sandbox.FaultDecline},
+			{Op: opGetPayment, Kind: sandbox.FaultError, Status: 200},
+			{Op: opGetPayment, Kind: sandbox.FaultError, Count: -1},
 		} {
 			h.sb.InjectFault(f)
 		}

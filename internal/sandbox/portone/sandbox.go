@@ -87,7 +87,7 @@ type Sandbox struct {
 	webhookDelays []time.Duration
 	payments      map[string]*payment
 	calls         sandbox.Calls // op, and paymentId
-	faults        sandbox.FaultQueue[Fault]
+	ctl           *sandbox.Control[Fault]
 	sequence      int // for readable pgTxIds and cancellation ids
 }
 
@@ -115,6 +115,10 @@ func New(o Options) *Sandbox {
 	if s.hook == nil {
 		s.hook = &http.Client{Timeout: 30 * time.Second}
 	}
+	s.ctl = sandbox.NewControl(sandbox.ControlOptions[Fault]{
+		Name: "portone", Rules: faultRules, Spec: Fault.spec, Log: s.log,
+		Stats: s.stats, WriteJSON: writeJSON,
+	})
 	return s
 }
 
@@ -135,10 +139,10 @@ func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.serveCheckout(w, r)
 	case strings.HasPrefix(path, "/receipts/"):
 		s.serveReceipt(w, r, strings.TrimPrefix(path, "/receipts/"))
-	case path == "/__sandbox/faults":
-		s.serveFaults(w, r)
-	case path == "/__sandbox/stats":
-		s.serveStats(w, r)
+	case path == sandbox.FaultsPath:
+		s.ctl.ServeFaults(w, r)
+	case path == sandbox.StatsPath:
+		s.ctl.ServeStats(w, r)
 	case strings.HasPrefix(path, "/payments/"):
 		s.routePayment(w, r, strings.TrimPrefix(path, "/payments/"))
 	default:
@@ -182,6 +186,15 @@ func (s *Sandbox) Calls(op string) int { return s.calls.Of(op) }
 // CallsFor returns how many calls of op named paymentID and passed
 // authorisation.
 func (s *Sandbox) CallsFor(op, paymentID string) int { return s.calls.For(op, paymentID) }
+
+// stats is the body of GET /__sandbox/stats.
+func (s *Sandbox) stats() any {
+	calls, byID := s.calls.Snapshot(opPreRegister, opGetPayment, opCancel)
+	return struct {
+		Calls            map[string]int            `json:"calls"`
+		CallsByPaymentID map[string]map[string]int `json:"calls_by_payment_id"`
+	}{calls, byID}
+}
 
 // baseURL is where a browser reaches the handler root.
 func (s *Sandbox) baseURL(r *http.Request) string { return sandbox.BaseURL(r, s.opts.PublicURL) }

@@ -1,6 +1,8 @@
 package portone
 
 import (
+	"github.com/paybridge/paybridge/internal/sandbox"
+
 	"bytes"
 	"encoding/json"
 	"io"
@@ -179,8 +181,8 @@ func TestSandbox_Schema(t *testing.T) {
 		{name: "get CANCELLED", tmpl: get, id: "pay_full", status: 200},
 		{name: "cancel REQUESTED", h: hAsync, tmpl: cancel, id: "pay_async", body: map[string]any{"reason": "async"}, status: 200},
 		{name: "get with a REQUESTED cancellation", h: hAsync, tmpl: get, id: "pay_async", status: 200},
-		{name: "cancel declined by the PG", tmpl: cancel, id: "pay_decline", body: map[string]any{"reason": "x"}, fault: &Fault{Op: opCancel, Kind: faultDecline}, status: 200},
-		{name: "cancel PG error", tmpl: cancel, id: "pay_502", body: map[string]any{"reason": "x"}, fault: &Fault{Op: opCancel, Kind: faultError, Status: 502}, status: 502},
+		{name: "cancel declined by the PG", tmpl: cancel, id: "pay_decline", body: map[string]any{"reason": "x"}, fault: &Fault{Op: opCancel, Kind: sandbox.FaultDecline}, status: 200},
+		{name: "cancel PG error", tmpl: cancel, id: "pay_502", body: map[string]any{"reason": "x"}, fault: &Fault{Op: opCancel, Kind: sandbox.FaultError, Status: 502}, status: 502},
 		{name: "cancel no reason", tmpl: cancel, id: "pay_paid", body: map[string]any{"amount": 1}, status: 400},
 		{name: "cancel no auth", tmpl: cancel, id: "pay_paid", body: map[string]any{"reason": "x"}, auth: "-", status: 401},
 		{name: "cancel other store", tmpl: cancel, id: "pay_paid", body: map[string]any{"reason": "x", "storeId": "store-b"}, status: 403},

@@ -1,6 +1,8 @@
 package portone
 
 import (
+	"github.com/paybridge/paybridge/internal/sandbox"
+
 	"bytes"
 	"encoding/json"
 	"io"
@@ -104,6 +106,6 @@ func (s *Sandbox) sendWebhook(id string, body []byte) (int, error) {
 		return 0, err
 	}
 	defer resp.Body.Close()
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxBody))
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, sandbox.MaxBody))
 	return resp.StatusCode, nil
 }

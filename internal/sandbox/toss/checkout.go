@@ -1,6 +1,8 @@
 package toss
 
 import (
+	"github.com/paybridge/paybridge/internal/sandbox"
+
 	"fmt"
 	"html/template"
 	"net/http"
@@ -155,7 +157,7 @@ func (s *Sandbox) serveCheckout(w http.ResponseWriter, r *http.Request) {
 		renderPage(w, r, http.StatusOK, checkoutView{OrderID: c.orderID, OrderName: c.orderName, Amount: i18n.Won(c.amount)})
 		return
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+	r.Body = http.MaxBytesReader(w, r.Body, sandbox.MaxBody)
 	if err := r.ParseForm(); err != nil {
 		renderPage(w, r, http.StatusBadRequest, checkoutView{Message: msg(r, "bad_form")})
 		return

@@ -1,6 +1,8 @@
 package toss
 
 import (
+	"github.com/paybridge/paybridge/internal/sandbox"
+
 	"bytes"
 	"context"
 	"errors"
@@ -16,7 +18,7 @@ func TestSandbox_Faults(t *testing.T) {
 	t.Run("Delay", func(t *testing.T) {
 		h := MustHarness(t, Options{})
 		_, key := h.MustPaid(1000, nil)
-		h.sb.InjectFault(Fault{Op: opGet, Kind: faultDelay, Delay: 300 * time.Millisecond})
+		h.sb.InjectFault(Fault{Op: opGet, Kind: sandbox.FaultDelay, Delay: 300 * time.Millisecond})
 		start := time.Now()
 		h.get(key)
 		if d := time.Since(start); d < 300*time.Millisecond {
@@ -31,7 +33,7 @@ func TestSandbox_Faults(t *testing.T) {
 
 	t.Run("DelayHonoursCancellation", func(t *testing.T) {
 		h := MustHarness(t, Options{})
-		h.sb.InjectFault(Fault{Op: opGet, Kind: faultDelay, DelayMS: 60_000})
+		h.sb.InjectFault(Fault{Op: opGet, Kind: sandbox.FaultDelay, DelayMS: 60_000})
 		ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 		defer cancel()
 		_, err := http.DefaultClient.Do(h.request(http.MethodGet, "/v1/payments/tgen_x", nil).WithContext(ctx))
@@ -43,8 +45,8 @@ func TestSandbox_Faults(t *testing.T) {
 	t.Run("Error", func(t *testing.T) {
 		h := MustHarness(t, Options{})
 		orderID, key := h.MustAuthenticate(15000, nil)
-		h.sb.InjectFault(Fault{Op: opConfirm, Kind: faultError})
-		h.sb.InjectFault(Fault{Op: opConfirm, Kind: faultError, Status: 400, Code: "PROVIDER_ERROR", Message: "일시적인 오류"})
+		h.sb.InjectFault(Fault{Op: opConfirm, Kind: sandbox.FaultError})
+		h.sb.InjectFault(Fault{Op: opConfirm, Kind: sandbox.FaultError, Status: 400, Code: "PROVIDER_ERROR", Message: "일시적인 오류"})
 		s, b := h.withKey("c1", http.MethodPost, "/v1/payments/confirm", confirmBody(key, orderID, 15000))
 		wantError(t, s, testutil.DecodeJSON(t, b), http.StatusInternalServerError, "FAILED_INTERNAL_SYSTEM_PROCESSING")
 		s, b = h.withKey("c1", http.MethodPost, "/v1/payments/confirm", confirmBody(key, orderID, 15000))
@@ -61,7 +63,7 @@ func TestSandbox_Faults(t *testing.T) {
 	t.Run("LostConfirm", func(t *testing.T) {
 		h := MustHarness(t, Options{})
 		orderID, key := h.MustAuthenticate(15000, nil)
-		h.sb.InjectFault(Fault{Op: opConfirm, Kind: faultLost, ID: key})
+		h.sb.InjectFault(Fault{Op: opConfirm, Kind: sandbox.FaultLost, ID: key})
 		req := h.request(http.MethodPost, "/v1/payments/confirm", confirmBody(key, orderID, 15000))
 		req.Header.Set("Idempotency-Key", "confirm-"+orderID)
 		if resp, err := http.DefaultClient.Do(req); err == nil {
@@ -84,7 +86,7 @@ func TestSandbox_Faults(t *testing.T) {
 	t.Run("LostCancel", func(t *testing.T) {
 		h := MustHarness(t, Options{})
 		_, key := h.MustPaid(10000, nil)
-		h.sb.InjectFault(Fault{Op: opCancel, Kind: faultLost})
+		h.sb.InjectFault(Fault{Op: opCancel, Kind: sandbox.FaultLost})
 		req := h.request(http.MethodPost, "/v1/payments/"+key+"/cancel", cancelBody(4000, 0, 10000))
 		if resp, err := http.DefaultClient.Do(req); err == nil {
 			resp.Body.Close()
@@ -98,7 +100,7 @@ func TestSandbox_Faults(t *testing.T) {
 	t.Run("Amount", func(t *testing.T) {
 		h := MustHarness(t, Options{})
 		orderID, key := h.MustAuthenticate(15000, nil)
-		h.sb.InjectFault(Fault{Op: opConfirm, Kind: faultAmount, Amount: 100})
+		h.sb.InjectFault(Fault{Op: opConfirm, Kind: sandbox.FaultAmount, Amount: 100})
 		s, b := h.withKey("k", http.MethodPost, "/v1/payments/confirm", confirmBody(key, orderID, 15000))
 		if s != http.StatusOK || testutil.DecodeJSON(t, b).Int(t, "totalAmount") != 100 {
 			t.Fatalf("confirm with an amount fault = %d %s", s, b)
@@ -115,7 +117,7 @@ func TestSandbox_Faults(t *testing.T) {
 	t.Run("Decline", func(t *testing.T) {
 		h := MustHarness(t, Options{})
 		orderID, key := h.MustAuthenticate(15000, nil)
-		h.sb.InjectFault(Fault{Op: opConfirm, Kind: faultDecline})
+		h.sb.InjectFault(Fault{Op: opConfirm, Kind: sandbox.FaultDecline})
 		status, o := h.call(http.MethodPost, "/v1/payments/confirm", confirmBody(key, orderID, 15000))
 		wantError(t, status, o, http.StatusForbidden, "REJECT_CARD_COMPANY")
 		p := h.get(key)
@@ -129,7 +131,7 @@ func TestSandbox_Faults(t *testing.T) {
 	t.Run("DeclineCancel", func(t *testing.T) {
 		h := MustHarness(t, Options{})
 		_, key := h.MustPaid(10000, nil)
-		h.sb.InjectFault(Fault{Op: opCancel, Kind: faultDecline, Status: 403, Code: "NOT_CANCELABLE_PAYMENT"})
+		h.sb.InjectFault(Fault{Op: opCancel, Kind: sandbox.FaultDecline, Status: 403, Code: "NOT_CANCELABLE_PAYMENT"})
 		status, o := h.call(http.MethodPost, "/v1/payments/"+key+"/cancel", cancelBody(1000, 0, 10000))
 		wantError(t, status, o, http.StatusForbidden, "NOT_CANCELABLE_PAYMENT")
 		if got := h.get(key).Int(t, "balanceAmount"); got != 10000 {
@@ -141,7 +143,7 @@ func TestSandbox_Faults(t *testing.T) {
 		h := MustHarness(t, Options{})
 		_, k1 := h.MustPaid(1000, nil)
 		orderID, k2 := h.MustPaid(1000, nil)
-		h.sb.InjectFault(Fault{Op: opGet, Kind: faultError, ID: orderID, Count: 2})
+		h.sb.InjectFault(Fault{Op: opGet, Kind: sandbox.FaultError, ID: orderID, Count: 2})
 		h.get(k1)
 		h.get(k2) // by paymentKey: the fault names the orderId
 		for range 2 {
@@ -154,8 +156,8 @@ func TestSandbox_Faults(t *testing.T) {
 	t.Run("Clear", func(t *testing.T) {
 		h := MustHarness(t, Options{})
 		_, key := h.MustPaid(1000, nil)
-		h.sb.InjectFault(Fault{Op: opGet, Kind: faultError})
-		h.sb.InjectFault(Fault{Op: "approve", Kind: faultError}) // invalid: dropped
+		h.sb.InjectFault(Fault{Op: opGet, Kind: sandbox.FaultError})
+		h.sb.InjectFault(Fault{Op: "approve", Kind: sandbox.FaultError}) // invalid: dropped
 		h.sb.ClearFaults()
 		h.get(key)
 	})

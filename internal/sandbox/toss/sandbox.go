@@ -47,7 +47,7 @@ type Sandbox struct {
 	byOrder  map[string][]string // orderId → paymentKeys, oldest first
 	ids      map[string]bool     // every id issued, to keep them unique
 	calls    sandbox.Calls       // op, and paymentKey or orderId
-	faults   sandbox.FaultQueue[Fault]
+	ctl      *sandbox.Control[Fault]
 	replays  map[replayScope]*replay
 }
 
@@ -73,6 +73,10 @@ func New(o Options) *Sandbox {
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
+	s.ctl = sandbox.NewControl(sandbox.ControlOptions[Fault]{
+		Name: "toss", Rules: faultRules, Spec: Fault.spec, Log: s.log,
+		Stats: s.stats, WriteJSON: writeJSON,
+	})
 	return s
 }
 
@@ -99,10 +103,10 @@ func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.serveCheckout(w, r)
 	case strings.HasPrefix(path, "/receipt/"):
 		s.serveReceipt(w, r, strings.TrimPrefix(path, "/receipt/"))
-	case path == "/__sandbox/faults":
-		s.serveFaults(w, r)
-	case path == "/__sandbox/stats":
-		s.serveStats(w, r)
+	case path == sandbox.FaultsPath:
+		s.ctl.ServeFaults(w, r)
+	case path == sandbox.StatsPath:
+		s.ctl.ServeStats(w, r)
 	default:
 		writeError(w, errNoRoute())
 	}
@@ -117,6 +121,16 @@ func (s *Sandbox) Calls(op string) int { return s.calls.Of(op) }
 // A confirm names its body's paymentKey and orderId; a lookup or cancel the
 // paymentKey or orderId in its path.
 func (s *Sandbox) CallsFor(op, id string) int { return s.calls.For(op, id) }
+
+// stats is the body of GET /__sandbox/stats: calls per op, and per op per
+// paymentKey or orderId.
+func (s *Sandbox) stats() any {
+	calls, byID := s.calls.Snapshot(opConfirm, opGet, opCancel)
+	return struct {
+		Calls     map[string]int            `json:"calls"`
+		CallsByID map[string]map[string]int `json:"calls_by_id"`
+	}{calls, byID}
+}
 
 // baseURL is where a browser reaches the handler root.
 func (s *Sandbox) baseURL(r *http.Request) string { return sandbox.BaseURL(r, s.publicURL) }
