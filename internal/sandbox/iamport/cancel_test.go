@@ -15,13 +15,13 @@ func TestSandbox_Cancel(t *testing.T) {
 	t.Run("PartialThenFull", func(t *testing.T) {
 		h := MustHarness(t, Options{})
 		imp := h.MustPaid("pay_c", 10000)
-		h.clock.Advance(time.Minute)
+		h.Clock.Advance(time.Minute)
 		part := h.mustOK(http.MethodPost, "/payments/cancel", map[string]any{
 			"imp_uid": imp, "merchant_uid": "pay_c", "amount": 3000, "tax_free": 0, "checksum": 10000, "reason": "one cup",
 		})
 		// No partial status in V1: still paid, with cancel_amount.
 		if part.str(t, "status") != "paid" || part.num(t, "cancel_amount") != 3000 || part.num(t, "amount") != 10000 ||
-			part.num(t, "cancelled_at") != h.clock.Now().Unix() || part.str(t, "cancel_reason") != "one cup" {
+			part.num(t, "cancelled_at") != h.Clock.Now().Unix() || part.str(t, "cancel_reason") != "one cup" {
 			t.Errorf("after the partial refund: %v", part)
 		}
 		hist := part["cancel_history"].([]any)
@@ -78,8 +78,8 @@ func TestSandbox_Cancel(t *testing.T) {
 		if h.payment(abandoned).num(t, "cancel_amount") != 0 {
 			t.Error("the abandoned window's payment was touched")
 		}
-		if h.sb.CallsFor(opCancel, "pay_f") != 1 {
-			t.Errorf("CallsFor(cancel, merchant_uid) = %d", h.sb.CallsFor(opCancel, "pay_f"))
+		if h.SB.CallsFor(opCancel, "pay_f") != 1 {
+			t.Errorf("CallsFor(cancel, merchant_uid) = %d", h.SB.CallsFor(opCancel, "pay_f"))
 		}
 	})
 
@@ -151,7 +151,7 @@ func TestSandbox_Cancel(t *testing.T) {
 		req.Header.Set("Content-Type", "application/json")
 		req.Body = io.NopCloser(strings.NewReader(`{"imp_uid":`))
 		h.send(req).wantError(t, http.StatusBadRequest, -1)
-		if n := h.sb.Calls(opCancel); n != 5 {
+		if n := h.SB.Calls(opCancel); n != 5 {
 			t.Errorf("Calls(cancel) = %d, want 5: a malformed call that passed auth still counts", n)
 		}
 	})
@@ -170,7 +170,7 @@ func TestSandbox_Cancel(t *testing.T) {
 			wg.Go(func() {
 				// Not h.call: it may stop the test, which only the test's
 				// own goroutine can do.
-				req, _ := http.NewRequest(http.MethodPost, h.url("/payments/cancel"), strings.NewReader(body))
+				req, _ := http.NewRequest(http.MethodPost, h.URL("/payments/cancel"), strings.NewReader(body))
 				req.Header.Set("Content-Type", "application/json")
 				req.Header.Set("Authorization", auth)
 				resp, err := http.DefaultClient.Do(req)

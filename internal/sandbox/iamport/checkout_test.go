@@ -23,7 +23,7 @@ func TestSandbox_Window(t *testing.T) {
 			}
 		}
 		got := h.payment(imp)
-		if got.str(t, "status") != "ready" || got.num(t, "started_at") != h.clock.Now().Unix() || got.num(t, "paid_at") != 0 {
+		if got.str(t, "status") != "ready" || got.num(t, "started_at") != h.Clock.Now().Unix() || got.num(t, "paid_at") != 0 {
 			t.Errorf("payment after opening = %v", got)
 		}
 	})
@@ -39,7 +39,7 @@ func TestSandbox_Window(t *testing.T) {
 			t.Errorf("return query = %v, want %v", q, want)
 		}
 		got := h.payment(imp)
-		if got.str(t, "status") != "paid" || got.num(t, "paid_at") != h.clock.Now().Unix() ||
+		if got.str(t, "status") != "paid" || got.num(t, "paid_at") != h.Clock.Now().Unix() ||
 			got.str(t, "card_name") == "" || got.num(t, "card_type") != 0 || got.str(t, "pg_provider") != "html5_inicis" {
 			t.Errorf("payment after approve = %v", got)
 		}
@@ -177,7 +177,7 @@ func TestSandbox_Window(t *testing.T) {
 			t.Error("the foreign payment changed")
 		}
 		req, _ := http.NewRequest(http.MethodPut, w, nil)
-		resp, err := h.browser.Do(req)
+		resp, err := h.Browser.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -190,7 +190,7 @@ func TestSandbox_Window(t *testing.T) {
 	t.Run("Receipt", func(t *testing.T) {
 		h := MustHarness(t, Options{})
 		imp := h.MustPaid("pay_rc", 4321)
-		resp, err := h.browser.Get(h.payment(imp).str(t, "receipt_url"))
+		resp, err := h.Browser.Get(h.payment(imp).str(t, "receipt_url"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -199,7 +199,7 @@ func TestSandbox_Window(t *testing.T) {
 		if resp.StatusCode != http.StatusOK || !strings.Contains(string(b), "4,321") || !strings.Contains(string(b), imp) {
 			t.Errorf("receipt = %d:\n%s", resp.StatusCode, b)
 		}
-		if resp, _ := h.browser.Get(h.url("/receipt/imp_000000000000")); resp.StatusCode != http.StatusNotFound {
+		if resp, _ := h.Browser.Get(h.URL("/receipt/imp_000000000000")); resp.StatusCode != http.StatusNotFound {
 			t.Errorf("unknown receipt = %d", resp.StatusCode)
 		}
 	})

@@ -15,7 +15,7 @@ func TestSandbox_Faults(t *testing.T) {
 	t.Run("Delay", func(t *testing.T) {
 		h := MustHarness(t, Options{})
 		imp := h.MustPaid("pay_d", 1000)
-		h.sb.InjectFault(Fault{Op: opPayment, Kind: sandbox.FaultDelay, Delay: 300 * time.Millisecond})
+		h.SB.InjectFault(Fault{Op: opPayment, Kind: sandbox.FaultDelay, Delay: 300 * time.Millisecond})
 		start := time.Now()
 		h.payment(imp)
 		if d := time.Since(start); d < 300*time.Millisecond {
@@ -29,7 +29,7 @@ func TestSandbox_Faults(t *testing.T) {
 	})
 	t.Run("DelayHonoursCancellation", func(t *testing.T) {
 		h := MustHarness(t, Options{})
-		h.sb.InjectFault(Fault{Op: opGetToken, Kind: sandbox.FaultDelay, Delay: time.Minute})
+		h.SB.InjectFault(Fault{Op: opGetToken, Kind: sandbox.FaultDelay, Delay: time.Minute})
 		ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 		defer cancel()
 		req := h.request(http.MethodPost, "/users/getToken", map[string]any{"imp_key": testKey, "imp_secret": testSecret}, "")
@@ -41,8 +41,8 @@ func TestSandbox_Faults(t *testing.T) {
 	t.Run("Error", func(t *testing.T) {
 		h := MustHarness(t, Options{})
 		imp := h.MustPaid("pay_e", 1000)
-		h.sb.InjectFault(Fault{Op: opCancel, Kind: sandbox.FaultError})
-		h.sb.InjectFault(Fault{Op: opCancel, Kind: sandbox.FaultError, Status: http.StatusOK, Code: 1, Message: "[PG] 취소 실패"})
+		h.SB.InjectFault(Fault{Op: opCancel, Kind: sandbox.FaultError})
+		h.SB.InjectFault(Fault{Op: opCancel, Kind: sandbox.FaultError, Status: http.StatusOK, Code: 1, Message: "[PG] 취소 실패"})
 		body := map[string]any{"imp_uid": imp, "amount": 100}
 		h.call(http.MethodPost, "/payments/cancel", body).wantError(t, http.StatusInternalServerError, -1)
 		a := h.call(http.MethodPost, "/payments/cancel", body)
@@ -59,7 +59,7 @@ func TestSandbox_Faults(t *testing.T) {
 	t.Run("Lost", func(t *testing.T) {
 		h := MustHarness(t, Options{})
 		imp := h.MustPaid("pay_lost", 1000)
-		h.sb.InjectFault(Fault{Op: opCancel, Kind: sandbox.FaultLost, ID: imp})
+		h.SB.InjectFault(Fault{Op: opCancel, Kind: sandbox.FaultLost, ID: imp})
 		resp, err := http.DefaultClient.Do(h.request(http.MethodPost, "/payments/cancel",
 			map[string]any{"imp_uid": imp, "amount": 400, "checksum": 1000}, "Bearer "+h.token()))
 		if err == nil {
@@ -69,21 +69,21 @@ func TestSandbox_Faults(t *testing.T) {
 		if got := h.payment(imp).num(t, "cancel_amount"); got != 400 {
 			t.Fatalf("after a lost cancel: cancel_amount %d, want 400 (done, then dropped)", got)
 		}
-		if n := h.sb.CallsFor(opCancel, imp); n != 1 {
+		if n := h.SB.CallsFor(opCancel, imp); n != 1 {
 			t.Fatalf("CallsFor(cancel) = %d, want 1", n)
 		}
 	})
 	t.Run("Amount", func(t *testing.T) {
 		h := MustHarness(t, Options{})
 		imp := h.MustPaid("pay_am", 1000)
-		h.sb.InjectFault(Fault{Op: opPayment, Kind: sandbox.FaultAmount, Amount: 1})
+		h.SB.InjectFault(Fault{Op: opPayment, Kind: sandbox.FaultAmount, Amount: 1})
 		if got := h.payment(imp).num(t, "amount"); got != 1 {
 			t.Fatalf("amount = %d, want the injected 1", got)
 		}
 		if got := h.payment(imp).num(t, "amount"); got != 1000 {
 			t.Fatalf("amount = %d, want the real 1000", got)
 		}
-		h.sb.InjectFault(Fault{Op: opPrepare, Kind: sandbox.FaultAmount, Amount: 7})
+		h.SB.InjectFault(Fault{Op: opPrepare, Kind: sandbox.FaultAmount, Amount: 7})
 		if got := h.mustOK(http.MethodPost, "/payments/prepare", map[string]any{"merchant_uid": "pay_pa", "amount": 500}).num(t, "amount"); got != 7 {
 			t.Fatalf("prepare amount = %d, want the injected 7", got)
 		}
@@ -94,7 +94,7 @@ func TestSandbox_Faults(t *testing.T) {
 	t.Run("MatchingAndCount", func(t *testing.T) {
 		h := MustHarness(t, Options{})
 		a, b := h.MustPaid("pay_ma", 1000), h.MustPaid("pay_mb", 1000)
-		h.sb.InjectFault(Fault{Op: opPayment, Kind: sandbox.FaultError, ID: "pay_mb", Count: 2})
+		h.SB.InjectFault(Fault{Op: opPayment, Kind: sandbox.FaultError, ID: "pay_mb", Count: 2})
 		h.payment(a) // another id: untouched
 		h.mustOK(http.MethodGet, "/payments/find/pay_ma", nil)
 		for range 2 {
@@ -102,8 +102,8 @@ func TestSandbox_Faults(t *testing.T) {
 		}
 		h.mustOK(http.MethodGet, "/payments/find/pay_mb", nil)
 		h.payment(b)
-		h.sb.InjectFault(Fault{Op: opPayment, Kind: sandbox.FaultError})
-		h.sb.ClearFaults()
+		h.SB.InjectFault(Fault{Op: opPayment, Kind: sandbox.FaultError})
+		h.SB.ClearFaults()
 		h.payment(b)
 	})
 	t.Run("Invalid", func(t *testing.T) {
@@ -112,10 +112,10 @@ func TestSandbox_Faults(t *testing.T) {
 			{Op: "approve", Kind: sandbox.FaultError}, {Op: opPayment, Kind: "decline"},
 			{Op: opPayment, Kind: sandbox.FaultError, Status: 302}, {Op: opPayment, Kind: sandbox.FaultDelay, Count: -1},
 		} {
-			if err := h.sb.ctl.Validate(f); err == nil {
+			if err := h.SB.ctl.Validate(f); err == nil {
 				t.Errorf("validate(%+v) = nil", f)
 			}
-			h.sb.InjectFault(f) // dropped
+			h.SB.InjectFault(f) // dropped
 		}
 		imp := h.MustPaid("pay_inv", 1000)
 		h.payment(imp)
@@ -125,7 +125,7 @@ func TestSandbox_Faults(t *testing.T) {
 func TestSandbox_Control(t *testing.T) {
 	h := MustHarness(t, Options{})
 	post := func(body string) int {
-		resp, err := http.Post(h.url("/__sandbox/faults"), "application/json", strings.NewReader(body))
+		resp, err := http.Post(h.URL("/__sandbox/faults"), "application/json", strings.NewReader(body))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -145,7 +145,7 @@ func TestSandbox_Control(t *testing.T) {
 	if got := post(`{"op":"payment","kind":"error","delay_ms":1}`); got != http.StatusNoContent {
 		t.Fatalf("POST fault = %d", got)
 	}
-	req, _ := http.NewRequest(http.MethodDelete, h.url("/__sandbox/faults"), nil)
+	req, _ := http.NewRequest(http.MethodDelete, h.URL("/__sandbox/faults"), nil)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -156,7 +156,7 @@ func TestSandbox_Control(t *testing.T) {
 	}
 	h.call(http.MethodGet, "/payments/find/pay_s", nil).wantError(t, http.StatusNotFound, -1)
 
-	resp, err = http.Get(h.url("/__sandbox/stats"))
+	resp, err = http.Get(h.URL("/__sandbox/stats"))
 	if err != nil {
 		t.Fatal(err)
 	}

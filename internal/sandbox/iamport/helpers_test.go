@@ -1,9 +1,7 @@
 package iamport
 
 import (
-	"bytes"
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -11,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/paybridge/paybridge/internal/testutil"
+	"github.com/paybridge/paybridge/internal/sandbox/sandboxtest"
 )
 
 // mount is where the tests mount the sandbox, as paybridge serve does.
@@ -27,15 +25,10 @@ const (
 // query of its own, which the window must keep.
 const shopReturn = "https://shop.example/iamport/return?payment_id=pay_1"
 
-// harness is a sandbox behind a real HTTP server, with a browser that does
-// not follow redirects so tests can read them.
+// harness is a sandbox behind a real HTTP server (see sandboxtest).
 type harness struct {
-	t       *testing.T
-	sb      *Sandbox
-	srv     *httptest.Server
-	clock   *testutil.Clock
-	browser *http.Client
-	tok     string
+	*sandboxtest.Harness[*Sandbox]
+	tok string
 }
 
 // MustHarness starts a sandbox mounted under /sandbox/iamport. o.APIKey
@@ -43,26 +36,11 @@ type harness struct {
 // a fake clock.
 func MustHarness(t *testing.T, o Options) *harness {
 	t.Helper()
-	h := &harness{t: t, clock: testutil.NewClock(time.Date(2025, 3, 1, 1, 2, 3, 0, time.UTC))}
-	h.srv = testutil.ServeMounted(t, mount, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h.sb.ServeHTTP(w, r)
-	}))
 	if o.APIKey == "" {
 		o.APIKey, o.APISecret = testKey, testSecret
 	}
-	if o.PublicURL == "" {
-		o.PublicURL = h.srv.URL + mount
-	}
-	if o.Now == nil {
-		o.Now = h.clock.Now
-	}
-	h.sb = New(o)
-	h.browser = testutil.Browser()
-	return h
+	return &harness{Harness: sandboxtest.Start(t, mount, &o.PublicURL, &o.Now, func() *Sandbox { return New(o) })}
 }
-
-// url is the absolute URL of path under the mount.
-func (h *harness) url(path string) string { return h.srv.URL + mount + path }
 
 // answer is a decoded PortOne envelope, response kept generic: the tests
 // check field names against the schema, not against a Go struct.
@@ -79,85 +57,60 @@ type answer struct {
 // else non-nil as JSON. auth is the whole Authorization header ("" for
 // none).
 func (h *harness) request(method, path string, body any, auth string) *http.Request {
-	h.t.Helper()
-	var rd io.Reader
-	ctype := ""
-	switch b := body.(type) {
-	case nil:
-	case url.Values:
-		rd, ctype = strings.NewReader(b.Encode()), "application/x-www-form-urlencoded"
-	default:
-		js, err := json.Marshal(b)
-		if err != nil {
-			h.t.Fatal(err)
-		}
-		rd, ctype = bytes.NewReader(js), "application/json"
+	h.T.Helper()
+	if auth == "" {
+		return h.Request(method, path, body)
 	}
-	req, err := http.NewRequest(method, h.url(path), rd)
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	if ctype != "" {
-		req.Header.Set("Content-Type", ctype)
-	}
-	if auth != "" {
-		req.Header.Set("Authorization", auth)
-	}
-	return req
+	return h.Request(method, path, body, "Authorization", auth)
 }
 
 // send makes a request and decodes the envelope, checking its shape: code,
 // message and response are always there, response null on errors.
 func (h *harness) send(req *http.Request) answer {
-	h.t.Helper()
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
+	h.T.Helper()
+	resp, b := h.Send(req)
 	a := answer{status: resp.StatusCode, header: resp.Header}
 	if err := json.Unmarshal(b, &a.raw); err != nil {
-		h.t.Fatalf("%s %s: not a JSON object: %s", req.Method, req.URL.Path, b)
+		h.T.Fatalf("%s %s: not a JSON object: %s", req.Method, req.URL.Path, b)
 	}
 	for _, k := range []string{"code", "message", "response"} {
 		if _, ok := a.raw[k]; !ok {
-			h.t.Fatalf("%s %s: envelope without %s: %s", req.Method, req.URL.Path, k, b)
+			h.T.Fatalf("%s %s: envelope without %s: %s", req.Method, req.URL.Path, k, b)
 		}
 	}
 	_ = json.Unmarshal(a.raw["code"], &a.code)
 	_ = json.Unmarshal(a.raw["message"], &a.message)
 	_ = json.Unmarshal(a.raw["response"], &a.response)
 	if a.code != 0 && a.response != nil {
-		h.t.Fatalf("%s %s: error with a response: %s", req.Method, req.URL.Path, b)
+		h.T.Fatalf("%s %s: error with a response: %s", req.Method, req.URL.Path, b)
 	}
 	return a
 }
 
 // token returns a valid access token (fetched once per harness).
 func (h *harness) token() string {
-	h.t.Helper()
+	h.T.Helper()
 	if h.tok == "" {
 		a := h.send(h.request(http.MethodPost, "/users/getToken", map[string]any{"imp_key": testKey, "imp_secret": testSecret}, ""))
-		h.tok = a.obj(h.t).str(h.t, "access_token")
+		h.tok = a.obj(h.T).str(h.T, "access_token")
 	}
 	return h.tok
 }
 
 // call is an authorised API call.
 func (h *harness) call(method, path string, body any) answer {
-	h.t.Helper()
+	h.T.Helper()
 	return h.send(h.request(method, path, body, "Bearer "+h.token()))
 }
 
 // mustOK is call expecting success; it returns the response object.
 func (h *harness) mustOK(method, path string, body any) obj {
-	h.t.Helper()
+	h.T.Helper()
 	a := h.call(method, path, body)
 	if a.status != http.StatusOK || a.code != 0 || string(a.raw["message"]) != "null" {
-		h.t.Fatalf("%s %s = %d %v %v, want 200 with code 0 and message null", method, path, a.status, a.code, a.message)
+		h.T.Fatalf("%s %s = %d %v %v, want 200 with code 0 and message null", method, path, a.status, a.code, a.message)
 	}
-	return a.obj(h.t)
+	return a.obj(h.T)
 }
 
 // wantError checks a refusal's HTTP status and code.
@@ -203,7 +156,7 @@ func (o obj) num(t *testing.T, k string) int64 {
 
 // payment looks a payment up by imp_uid, test channel included.
 func (h *harness) payment(impUID string) obj {
-	h.t.Helper()
+	h.T.Helper()
 	return h.mustOK(http.MethodGet, "/payments/"+impUID+"?include_sandbox=true", nil)
 }
 
@@ -216,54 +169,45 @@ func (h *harness) window(merchantUID string, amount int64, extra ...string) stri
 	for i := 0; i+1 < len(extra); i += 2 {
 		q.Set(extra[i], extra[i+1])
 	}
-	return h.url("/checkout?" + q.Encode())
+	return h.URL("/checkout?" + q.Encode())
 }
 
 // open GETs a window and returns its status, page and imp_uid.
 func (h *harness) open(windowURL string) (int, string, string) {
-	h.t.Helper()
-	resp, err := h.browser.Get(windowURL)
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
+	h.T.Helper()
+	resp, b := h.Page(windowURL, nil)
 	imp := ""
-	if _, after, ok := strings.Cut(string(b), `name="imp_uid" value="`); ok {
+	if _, after, ok := strings.Cut(b, `name="imp_uid" value="`); ok {
 		imp, _, _ = strings.Cut(after, `"`)
 	}
-	return resp.StatusCode, string(b), imp
+	return resp.StatusCode, b, imp
 }
 
 // press POSTs a button of a window and returns the response (body closed).
 func (h *harness) press(windowURL, impUID, action string) *http.Response {
-	h.t.Helper()
+	h.T.Helper()
 	form := url.Values{"action": {action}}
 	if impUID != "" {
 		form.Set("imp_uid", impUID)
 	}
-	resp, err := h.browser.PostForm(windowURL, form)
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	resp.Body.Close()
+	resp, _ := h.Page(windowURL, form)
 	return resp
 }
 
 // returned is the query of a 303 back to shopReturn.
 func (h *harness) returned(resp *http.Response) url.Values {
-	h.t.Helper()
+	h.T.Helper()
 	loc := resp.Header.Get("Location")
 	if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, shopReturn+"&") {
-		h.t.Fatalf("answer %d to %q, want 303 to %s with its query kept", resp.StatusCode, loc, shopReturn)
+		h.T.Fatalf("answer %d to %q, want 303 to %s with its query kept", resp.StatusCode, loc, shopReturn)
 	}
 	u, err := url.Parse(loc)
 	if err != nil {
-		h.t.Fatal(err)
+		h.T.Fatal(err)
 	}
 	q := u.Query()
 	if q.Get("payment_id") != "pay_1" {
-		h.t.Fatalf("the return URL's own query was lost: %s", loc)
+		h.T.Fatalf("the return URL's own query was lost: %s", loc)
 	}
 	q.Del("payment_id")
 	return q
@@ -272,15 +216,15 @@ func (h *harness) returned(resp *http.Response) url.Values {
 // MustPaid opens a window for merchantUID and pays amount; it returns the
 // imp_uid.
 func (h *harness) MustPaid(merchantUID string, amount int64) string {
-	h.t.Helper()
+	h.T.Helper()
 	w := h.window(merchantUID, amount)
 	_, _, imp := h.open(w)
 	if imp == "" {
-		h.t.Fatalf("window for %s did not open", merchantUID)
+		h.T.Fatalf("window for %s did not open", merchantUID)
 	}
 	q := h.returned(h.press(w, imp, actionApprove))
 	if q.Get("imp_success") != "true" {
-		h.t.Fatalf("approve returned %v", q)
+		h.T.Fatalf("approve returned %v", q)
 	}
 	return imp
 }

@@ -38,13 +38,13 @@ func TestSandbox_PaymentByImpUID(t *testing.T) {
 	if !regexp.MustCompile(`^imp_[0-9]{12}$`).MatchString(got.str(t, "imp_uid")) {
 		t.Errorf("imp_uid = %q, want imp_ and 12 digits", got["imp_uid"])
 	}
-	paidAt := h.clock.Now().Unix()
+	paidAt := h.Clock.Now().Unix()
 	if got.str(t, "merchant_uid") != "pay_look" || got.num(t, "amount") != 15000 || got.num(t, "cancel_amount") != 0 ||
 		got.str(t, "currency") != "KRW" || got.str(t, "status") != "paid" || got["sandbox"] != true ||
 		got.num(t, "paid_at") != paidAt || got.num(t, "started_at") != paidAt || got.num(t, "failed_at") != 0 ||
 		got.num(t, "cancelled_at") != 0 || got.str(t, "pay_method") != "card" || got.str(t, "name") != "Americano x2" ||
 		got.str(t, "buyer_name") != "cus_42" || got.str(t, "apply_num") == "" || got.str(t, "pg_tid") == "" ||
-		got["fail_reason"] != nil || got.str(t, "receipt_url") != h.url("/receipt/"+imp) {
+		got["fail_reason"] != nil || got.str(t, "receipt_url") != h.URL("/receipt/"+imp) {
 		t.Errorf("Payment = %v", got)
 	}
 	if h := got["cancel_history"].([]any); len(h) != 0 {
@@ -68,7 +68,7 @@ func TestSandbox_PaymentByImpUID(t *testing.T) {
 		h.call(http.MethodGet, "/payments/"+imp+"%2Fx?include_sandbox=true", nil).wantError(t, http.StatusNotFound, -1)
 		h.call(http.MethodGet, "/payments/find%2Fpay_look?include_sandbox=true", nil).wantError(t, http.StatusNotFound, -1)
 	})
-	if n := h.sb.CallsFor(opPayment, imp); n != 4 {
+	if n := h.SB.CallsFor(opPayment, imp); n != 4 {
 		t.Errorf("CallsFor(payment, imp_uid) = %d, want 4 (refusals count too)", n)
 	}
 }
@@ -79,9 +79,9 @@ func TestSandbox_PaymentByMerchantUID(t *testing.T) {
 	// later and abandoned.
 	w := h.window("pay_find", 5000)
 	_, _, first := h.open(w)
-	h.clock.Advance(time.Minute)
+	h.Clock.Advance(time.Minute)
 	_, _, second := h.open(w)
-	h.clock.Advance(time.Minute)
+	h.Clock.Advance(time.Minute)
 	h.returned(h.press(w, first, actionApprove))
 
 	tests := []struct {
@@ -104,7 +104,7 @@ func TestSandbox_PaymentByMerchantUID(t *testing.T) {
 	h.call(http.MethodGet, "/payments/find/pay_none", nil).wantError(t, http.StatusNotFound, -1)
 	h.call(http.MethodGet, "/payments/find/pay_find/all", nil).wantError(t, http.StatusBadRequest, -1)
 	h.call(http.MethodGet, "/payments/find/pay_find?sorting=amount", nil).wantError(t, http.StatusBadRequest, -1)
-	if n := h.sb.CallsFor(opPayment, "pay_find"); n != len(tests)+3 {
+	if n := h.SB.CallsFor(opPayment, "pay_find"); n != len(tests)+3 {
 		t.Errorf("CallsFor(payment, merchant_uid) = %d, want %d", n, len(tests)+3)
 	}
 }

@@ -22,7 +22,7 @@ func TestSandbox_Prepare(t *testing.T) {
 		if withCurrency.str(t, "currency") != "KRW" || withCurrency.num(t, "amount") != 1000 {
 			t.Errorf("form prepare = %v", withCurrency)
 		}
-		if n := h.sb.CallsFor(opPrepare, "pay_1"); n != 2 {
+		if n := h.SB.CallsFor(opPrepare, "pay_1"); n != 2 {
 			t.Errorf("CallsFor(prepare, pay_1) = %d, want 2", n)
 		}
 	})

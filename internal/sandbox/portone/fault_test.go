@@ -14,7 +14,7 @@ import (
 func TestSandbox_Faults(t *testing.T) {
 	t.Run("Delay", func(t *testing.T) {
 		h := MustHarness(t, Options{})
-		h.sb.InjectFault(Fault{Op: opGetPayment, Kind: sandbox.FaultDelay, Delay: 300 * time.Millisecond})
+		h.SB.InjectFault(Fault{Op: opGetPayment, Kind: sandbox.FaultDelay, Delay: 300 * time.Millisecond})
 		start := time.Now()
 		h.call(http.MethodGet, paymentPath("p", ""), nil)
 		if d := time.Since(start); d < 300*time.Millisecond {
@@ -28,7 +28,7 @@ func TestSandbox_Faults(t *testing.T) {
 	})
 	t.Run("DelayHonoursCancellation", func(t *testing.T) {
 		h := MustHarness(t, Options{})
-		h.sb.InjectFault(Fault{Op: opPreRegister, Kind: sandbox.FaultDelay, Delay: time.Minute})
+		h.SB.InjectFault(Fault{Op: opPreRegister, Kind: sandbox.FaultDelay, Delay: time.Minute})
 		ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 		defer cancel()
 		req := h.request(http.MethodPost, paymentPath("p", "/pre-register"), map[string]any{"totalAmount": 1})
@@ -40,9 +40,9 @@ func TestSandbox_Faults(t *testing.T) {
 	t.Run("Error", func(t *testing.T) {
 		h := MustHarness(t, Options{})
 		h.mustPaid("pay_1", 1000, 0)
-		h.sb.InjectFault(Fault{Op: opCancel, Kind: sandbox.FaultError})
-		h.sb.InjectFault(Fault{Op: opCancel, Kind: sandbox.FaultError, Status: 502})
-		h.sb.InjectFault(Fault{Op: opCancel, Kind: sandbox.FaultError, Status: 409, Type: "MAX_CANCEL_COUNT_REACHED", Message: "too many"})
+		h.SB.InjectFault(Fault{Op: opCancel, Kind: sandbox.FaultError})
+		h.SB.InjectFault(Fault{Op: opCancel, Kind: sandbox.FaultError, Status: 502})
+		h.SB.InjectFault(Fault{Op: opCancel, Kind: sandbox.FaultError, Status: 409, Type: "MAX_CANCEL_COUNT_REACHED", Message: "too many"})
 		status, m := h.cancel("pay_1", map[string]any{"reason": "r"})
 		wantError(t, status, m, 500, "INTERNAL_SERVER_ERROR")
 		status, m = h.cancel("pay_1", map[string]any{"reason": "r"})
@@ -62,14 +62,14 @@ func TestSandbox_Faults(t *testing.T) {
 		if status, _ := h.cancel("pay_1", map[string]any{"reason": "r"}); status != 200 {
 			t.Errorf("cancel after the faults: %d", status)
 		}
-		if n := h.sb.CallsFor(opCancel, "pay_1"); n != 4 {
+		if n := h.SB.CallsFor(opCancel, "pay_1"); n != 4 {
 			t.Errorf("CallsFor(cancel) = %d, want 4: faulted calls count", n)
 		}
 	})
 	t.Run("Lost", func(t *testing.T) {
 		h := MustHarness(t, Options{})
 		h.mustPaid("pay_1", 10000, 0)
-		h.sb.InjectFault(Fault{Op: opCancel, Kind: sandbox.FaultLost, PaymentID: "pay_1"})
+		h.SB.InjectFault(Fault{Op: opCancel, Kind: sandbox.FaultLost, PaymentID: "pay_1"})
 		req := h.request(http.MethodPost, paymentPath("pay_1", "/cancel"), map[string]any{"amount": 4000, "reason": "r"})
 		resp, err := http.DefaultClient.Do(req)
 		if err == nil {
@@ -80,13 +80,13 @@ func TestSandbox_Faults(t *testing.T) {
 		if p.Str(t, "status") != "PARTIAL_CANCELLED" || p.Int(t, "amount.cancelled") != 4000 {
 			t.Fatalf("after a lost cancel: %v; the refund must have happened", p)
 		}
-		if n := h.sb.CallsFor(opCancel, "pay_1"); n != 1 {
+		if n := h.SB.CallsFor(opCancel, "pay_1"); n != 1 {
 			t.Fatalf("CallsFor(cancel) = %d, want exactly 1", n)
 		}
 	})
 	t.Run("PaymentIDScope", func(t *testing.T) {
 		h := MustHarness(t, Options{})
-		h.sb.InjectFault(Fault{Op: opGetPayment, Kind: sandbox.FaultError, PaymentID: "pay_2"})
+		h.SB.InjectFault(Fault{Op: opGetPayment, Kind: sandbox.FaultError, PaymentID: "pay_2"})
 		status, m := h.call(http.MethodGet, paymentPath("pay_1", ""), nil)
 		wantError(t, status, m, 404, "PAYMENT_NOT_FOUND") // not pay_2: untouched
 		status, m = h.call(http.MethodGet, paymentPath("pay_2", ""), nil)
@@ -95,14 +95,14 @@ func TestSandbox_Faults(t *testing.T) {
 	t.Run("Amount", func(t *testing.T) {
 		h := MustHarness(t, Options{})
 		h.mustPaid("pay_1", 10000, 0)
-		h.sb.InjectFault(Fault{Op: opGetPayment, Kind: sandbox.FaultAmount, Amount: 100})
+		h.SB.InjectFault(Fault{Op: opGetPayment, Kind: sandbox.FaultAmount, Amount: 100})
 		if got := h.get("pay_1").Int(t, "amount.total"); got != 100 {
 			t.Errorf("faulted amount.total = %d", got)
 		}
 		if got := h.get("pay_1").Int(t, "amount.total"); got != 10000 {
 			t.Errorf("amount.total after the fault = %d", got)
 		}
-		h.sb.InjectFault(Fault{Op: opCancel, Kind: sandbox.FaultAmount, Amount: 1})
+		h.SB.InjectFault(Fault{Op: opCancel, Kind: sandbox.FaultAmount, Amount: 1})
 		_, m := h.cancel("pay_1", map[string]any{"amount": 500, "reason": "r"})
 		if got := m.Int(t, "cancellation.totalAmount"); got != 1 {
 			t.Errorf("faulted cancellation.totalAmount = %d", got)
@@ -114,7 +114,7 @@ func TestSandbox_Faults(t *testing.T) {
 	t.Run("Decline", func(t *testing.T) {
 		h := MustHarness(t, Options{})
 		h.mustPaid("pay_1", 10000, 0)
-		h.sb.InjectFault(Fault{Op: opCancel, Kind: sandbox.FaultDecline})
+		h.SB.InjectFault(Fault{Op: opCancel, Kind: sandbox.FaultDecline})
 		status, m := h.cancel("pay_1", map[string]any{"amount": 500, "reason": "r"})
 		if status != 200 || m.Str(t, "cancellation.status") != "FAILED" || m.Has("cancellation.cancelledAt") {
 			t.Fatalf("%d %v, want a FAILED cancellation", status, m)
@@ -127,8 +127,8 @@ func TestSandbox_Faults(t *testing.T) {
 	})
 	t.Run("ClearFaults", func(t *testing.T) {
 		h := MustHarness(t, Options{})
-		h.sb.InjectFault(Fault{Op: opGetPayment, Kind: sandbox.FaultError, Count: 5})
-		h.sb.ClearFaults()
+		h.SB.InjectFault(Fault{Op: opGetPayment, Kind: sandbox.FaultError, Count: 5})
+		h.SB.ClearFaults()
 		status, m := h.call(http.MethodGet, paymentPath("p", ""), nil)
 		wantError(t, status, m, 404, "PAYMENT_NOT_FOUND")
 	})
@@ -142,7 +142,7 @@ func TestSandbox_Faults(t *testing.T) {
 			{Op: opGetPayment, Kind: sandbox.FaultError, Status: 200},
 			{Op: opGetPayment, Kind: sandbox.FaultError, Count: -1},
 		} {
-			h.sb.InjectFault(f)
+			h.SB.InjectFault(f)
 		}
 		status, m := h.call(http.MethodGet, paymentPath("p", ""), nil)
 		wantError(t, status, m, 404, "PAYMENT_NOT_FOUND")
@@ -152,7 +152,7 @@ func TestSandbox_Faults(t *testing.T) {
 func TestSandbox_Control(t *testing.T) {
 	h := MustHarness(t, Options{})
 	post := func(body string) int {
-		resp, err := http.Post(h.srv.URL+mount+"/__sandbox/faults", "application/json", strings.NewReader(body))
+		resp, err := http.Post(h.Srv.URL+mount+"/__sandbox/faults", "application/json", strings.NewReader(body))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -173,7 +173,7 @@ func TestSandbox_Control(t *testing.T) {
 	if got := post(`{"op":"getPayment","kind":"error"}`); got != 204 {
 		t.Fatal(got)
 	}
-	req, _ := http.NewRequest(http.MethodDelete, h.srv.URL+mount+"/__sandbox/faults", nil)
+	req, _ := http.NewRequest(http.MethodDelete, h.Srv.URL+mount+"/__sandbox/faults", nil)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil || resp.StatusCode != 204 {
 		t.Fatalf("DELETE faults: %v %v", resp, err)
@@ -182,7 +182,7 @@ func TestSandbox_Control(t *testing.T) {
 	status, m = h.call(http.MethodGet, paymentPath("pay_9", ""), nil)
 	wantError(t, status, m, 404, "PAYMENT_NOT_FOUND")
 
-	req, _ = http.NewRequest(http.MethodGet, h.srv.URL+mount+"/__sandbox/stats", nil)
+	req, _ = http.NewRequest(http.MethodGet, h.Srv.URL+mount+"/__sandbox/stats", nil)
 	status, st := h.do(req)
 	if status != 200 || st.Int(t, "calls.getPayment") != 2 || st.Int(t, "calls_by_payment_id.getPayment.pay_9") != 2 ||
 		st.Int(t, "calls.cancel") != 0 {

@@ -136,11 +136,11 @@ func TestSandbox_Schema(t *testing.T) {
 	h.mustPaid("pay_decline", 10000, 0)
 	h.mustPaid("pay_502", 10000, 0)
 	h.preRegister("pay_ready", 3000, 0)
-	h.page(h.windowURL("pay_ready", "3000", nil), nil)
+	h.Page(h.windowURL("pay_ready", "3000", nil), nil)
 	h.preRegister("pay_failed", 3000, 0)
-	h.page(h.windowURL("pay_failed", "3000", nil), url.Values{"action": {"fail"}})
+	h.Page(h.windowURL("pay_failed", "3000", nil), url.Values{"action": {"fail"}})
 	h.preRegister("pay_quit", 3000, 0)
-	h.page(h.windowURL("pay_quit", "3000", nil), url.Values{"action": {"cancel"}})
+	h.Page(h.windowURL("pay_quit", "3000", nil), url.Values{"action": {"cancel"}})
 	hAsync.mustPaid("pay_async", 5000, 0)
 
 	const (
@@ -200,7 +200,7 @@ func TestSandbox_Schema(t *testing.T) {
 				hh = h
 			}
 			if s.fault != nil {
-				hh.sb.InjectFault(*s.fault)
+				hh.SB.InjectFault(*s.fault)
 			}
 			path, query, _ := strings.Cut(s.tmpl, "?")
 			method := http.MethodPost

@@ -85,7 +85,7 @@ func TestSandbox_Webhooks(t *testing.T) {
 	secret := stdwebhook.NewSecret()
 	verify := func(t *testing.T, h *harness, d delivery, typ, paymentID string) {
 		t.Helper()
-		if _, err := stdwebhook.Verify(d.header, d.body, []string{secret}, h.clock.Now()); err != nil {
+		if _, err := stdwebhook.Verify(d.header, d.body, []string{secret}, h.Clock.Now()); err != nil {
 			t.Fatalf("signature: %v", err)
 		}
 		if d.header.Get("Content-Type") != "application/json" {
@@ -138,7 +138,7 @@ func TestSandbox_Webhooks(t *testing.T) {
 	t.Run("Failed", func(t *testing.T) {
 		rc := newReceiver(t, ok200)
 		h := MustHarness(t, Options{WebhookURL: rc.URL, WebhookSecret: secret})
-		h.page(h.windowURL("pay_1", "1000", nil), url.Values{"action": {"cancel"}})
+		h.Page(h.windowURL("pay_1", "1000", nil), url.Values{"action": {"cancel"}})
 		verify(t, h, rc.next(t), "Transaction.Failed", "pay_1")
 	})
 	t.Run("AsyncCancel", func(t *testing.T) {
@@ -164,7 +164,7 @@ func TestSandbox_Webhooks(t *testing.T) {
 		h := MustHarness(t, Options{WebhookURL: rc.URL, WebhookSecret: secret})
 		h.mustPaid("pay_1", 10000, 0)
 		rc.next(t)
-		h.sb.InjectFault(Fault{Op: opCancel, Kind: sandbox.FaultLost})
+		h.SB.InjectFault(Fault{Op: opCancel, Kind: sandbox.FaultLost})
 		if resp, err := http.DefaultClient.Do(h.request(http.MethodPost, paymentPath("pay_1", "/cancel"), map[string]any{"reason": "r"})); err == nil {
 			resp.Body.Close()
 			t.Fatal("the lost cancel answered")
@@ -179,9 +179,9 @@ func TestSandbox_Webhooks(t *testing.T) {
 			return http.StatusOK
 		})
 		h := MustHarness(t, Options{WebhookURL: rc.URL, WebhookSecret: secret})
-		h.sb.mu.Lock()
-		h.sb.webhookDelays = []time.Duration{0, time.Millisecond, time.Millisecond, time.Millisecond}
-		h.sb.mu.Unlock()
+		h.SB.mu.Lock()
+		h.SB.webhookDelays = []time.Duration{0, time.Millisecond, time.Millisecond, time.Millisecond}
+		h.SB.mu.Unlock()
 		h.mustPaid("pay_1", 10000, 0)
 		ids := map[string]bool{}
 		for range 3 {

@@ -18,7 +18,7 @@ func TestSandbox_Faults(t *testing.T) {
 	t.Run("Delay", func(t *testing.T) {
 		h := MustHarness(t, Options{})
 		_, key := h.MustPaid(1000, nil)
-		h.sb.InjectFault(Fault{Op: opGet, Kind: sandbox.FaultDelay, Delay: 300 * time.Millisecond})
+		h.SB.InjectFault(Fault{Op: opGet, Kind: sandbox.FaultDelay, Delay: 300 * time.Millisecond})
 		start := time.Now()
 		h.get(key)
 		if d := time.Since(start); d < 300*time.Millisecond {
@@ -33,7 +33,7 @@ func TestSandbox_Faults(t *testing.T) {
 
 	t.Run("DelayHonoursCancellation", func(t *testing.T) {
 		h := MustHarness(t, Options{})
-		h.sb.InjectFault(Fault{Op: opGet, Kind: sandbox.FaultDelay, DelayMS: 60_000})
+		h.SB.InjectFault(Fault{Op: opGet, Kind: sandbox.FaultDelay, DelayMS: 60_000})
 		ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 		defer cancel()
 		_, err := http.DefaultClient.Do(h.request(http.MethodGet, "/v1/payments/tgen_x", nil).WithContext(ctx))
@@ -45,8 +45,8 @@ func TestSandbox_Faults(t *testing.T) {
 	t.Run("Error", func(t *testing.T) {
 		h := MustHarness(t, Options{})
 		orderID, key := h.MustAuthenticate(15000, nil)
-		h.sb.InjectFault(Fault{Op: opConfirm, Kind: sandbox.FaultError})
-		h.sb.InjectFault(Fault{Op: opConfirm, Kind: sandbox.FaultError, Status: 400, Code: "PROVIDER_ERROR", Message: "일시적인 오류"})
+		h.SB.InjectFault(Fault{Op: opConfirm, Kind: sandbox.FaultError})
+		h.SB.InjectFault(Fault{Op: opConfirm, Kind: sandbox.FaultError, Status: 400, Code: "PROVIDER_ERROR", Message: "일시적인 오류"})
 		s, b := h.withKey("c1", http.MethodPost, "/v1/payments/confirm", confirmBody(key, orderID, 15000))
 		wantError(t, s, testutil.DecodeJSON(t, b), http.StatusInternalServerError, "FAILED_INTERNAL_SYSTEM_PROCESSING")
 		s, b = h.withKey("c1", http.MethodPost, "/v1/payments/confirm", confirmBody(key, orderID, 15000))
@@ -63,7 +63,7 @@ func TestSandbox_Faults(t *testing.T) {
 	t.Run("LostConfirm", func(t *testing.T) {
 		h := MustHarness(t, Options{})
 		orderID, key := h.MustAuthenticate(15000, nil)
-		h.sb.InjectFault(Fault{Op: opConfirm, Kind: sandbox.FaultLost, ID: key})
+		h.SB.InjectFault(Fault{Op: opConfirm, Kind: sandbox.FaultLost, ID: key})
 		req := h.request(http.MethodPost, "/v1/payments/confirm", confirmBody(key, orderID, 15000))
 		req.Header.Set("Idempotency-Key", "confirm-"+orderID)
 		if resp, err := http.DefaultClient.Do(req); err == nil {
@@ -73,7 +73,7 @@ func TestSandbox_Faults(t *testing.T) {
 		if got := h.get(key).Str(t, "status"); got != statusDone {
 			t.Fatalf("after a lost confirm: status %s, want DONE", got)
 		}
-		if n := h.sb.CallsFor(opConfirm, key); n != 1 {
+		if n := h.SB.CallsFor(opConfirm, key); n != 1 {
 			t.Fatalf("CallsFor(confirm) = %d, want 1", n)
 		}
 		// The answer that was lost is the one the key replays.
@@ -86,7 +86,7 @@ func TestSandbox_Faults(t *testing.T) {
 	t.Run("LostCancel", func(t *testing.T) {
 		h := MustHarness(t, Options{})
 		_, key := h.MustPaid(10000, nil)
-		h.sb.InjectFault(Fault{Op: opCancel, Kind: sandbox.FaultLost})
+		h.SB.InjectFault(Fault{Op: opCancel, Kind: sandbox.FaultLost})
 		req := h.request(http.MethodPost, "/v1/payments/"+key+"/cancel", cancelBody(4000, 0, 10000))
 		if resp, err := http.DefaultClient.Do(req); err == nil {
 			resp.Body.Close()
@@ -100,7 +100,7 @@ func TestSandbox_Faults(t *testing.T) {
 	t.Run("Amount", func(t *testing.T) {
 		h := MustHarness(t, Options{})
 		orderID, key := h.MustAuthenticate(15000, nil)
-		h.sb.InjectFault(Fault{Op: opConfirm, Kind: sandbox.FaultAmount, Amount: 100})
+		h.SB.InjectFault(Fault{Op: opConfirm, Kind: sandbox.FaultAmount, Amount: 100})
 		s, b := h.withKey("k", http.MethodPost, "/v1/payments/confirm", confirmBody(key, orderID, 15000))
 		if s != http.StatusOK || testutil.DecodeJSON(t, b).Int(t, "totalAmount") != 100 {
 			t.Fatalf("confirm with an amount fault = %d %s", s, b)
@@ -117,7 +117,7 @@ func TestSandbox_Faults(t *testing.T) {
 	t.Run("Decline", func(t *testing.T) {
 		h := MustHarness(t, Options{})
 		orderID, key := h.MustAuthenticate(15000, nil)
-		h.sb.InjectFault(Fault{Op: opConfirm, Kind: sandbox.FaultDecline})
+		h.SB.InjectFault(Fault{Op: opConfirm, Kind: sandbox.FaultDecline})
 		status, o := h.call(http.MethodPost, "/v1/payments/confirm", confirmBody(key, orderID, 15000))
 		wantError(t, status, o, http.StatusForbidden, "REJECT_CARD_COMPANY")
 		p := h.get(key)
@@ -131,7 +131,7 @@ func TestSandbox_Faults(t *testing.T) {
 	t.Run("DeclineCancel", func(t *testing.T) {
 		h := MustHarness(t, Options{})
 		_, key := h.MustPaid(10000, nil)
-		h.sb.InjectFault(Fault{Op: opCancel, Kind: sandbox.FaultDecline, Status: 403, Code: "NOT_CANCELABLE_PAYMENT"})
+		h.SB.InjectFault(Fault{Op: opCancel, Kind: sandbox.FaultDecline, Status: 403, Code: "NOT_CANCELABLE_PAYMENT"})
 		status, o := h.call(http.MethodPost, "/v1/payments/"+key+"/cancel", cancelBody(1000, 0, 10000))
 		wantError(t, status, o, http.StatusForbidden, "NOT_CANCELABLE_PAYMENT")
 		if got := h.get(key).Int(t, "balanceAmount"); got != 10000 {
@@ -143,7 +143,7 @@ func TestSandbox_Faults(t *testing.T) {
 		h := MustHarness(t, Options{})
 		_, k1 := h.MustPaid(1000, nil)
 		orderID, k2 := h.MustPaid(1000, nil)
-		h.sb.InjectFault(Fault{Op: opGet, Kind: sandbox.FaultError, ID: orderID, Count: 2})
+		h.SB.InjectFault(Fault{Op: opGet, Kind: sandbox.FaultError, ID: orderID, Count: 2})
 		h.get(k1)
 		h.get(k2) // by paymentKey: the fault names the orderId
 		for range 2 {
@@ -156,9 +156,9 @@ func TestSandbox_Faults(t *testing.T) {
 	t.Run("Clear", func(t *testing.T) {
 		h := MustHarness(t, Options{})
 		_, key := h.MustPaid(1000, nil)
-		h.sb.InjectFault(Fault{Op: opGet, Kind: sandbox.FaultError})
-		h.sb.InjectFault(Fault{Op: "approve", Kind: sandbox.FaultError}) // invalid: dropped
-		h.sb.ClearFaults()
+		h.SB.InjectFault(Fault{Op: opGet, Kind: sandbox.FaultError})
+		h.SB.InjectFault(Fault{Op: "approve", Kind: sandbox.FaultError}) // invalid: dropped
+		h.SB.ClearFaults()
 		h.get(key)
 	})
 }
@@ -166,7 +166,7 @@ func TestSandbox_Faults(t *testing.T) {
 func TestSandbox_Control(t *testing.T) {
 	h := MustHarness(t, Options{})
 	post := func(body string) int {
-		resp, err := http.Post(h.srv.URL+mount+"/__sandbox/faults", "application/json", strings.NewReader(body))
+		resp, err := http.Post(h.Srv.URL+mount+"/__sandbox/faults", "application/json", strings.NewReader(body))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -189,7 +189,7 @@ func TestSandbox_Control(t *testing.T) {
 	status, o := h.call(http.MethodPost, "/v1/payments/confirm", confirmBody(key, orderID, 1000))
 	wantError(t, status, o, http.StatusServiceUnavailable, "COMMON_ERROR")
 
-	req, _ := http.NewRequest(http.MethodDelete, h.srv.URL+mount+"/__sandbox/faults", nil)
+	req, _ := http.NewRequest(http.MethodDelete, h.Srv.URL+mount+"/__sandbox/faults", nil)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil || resp.StatusCode != http.StatusNoContent {
 		t.Fatalf("DELETE faults = %v %v", resp, err)
@@ -197,7 +197,7 @@ func TestSandbox_Control(t *testing.T) {
 	resp.Body.Close()
 	h.mustOK(http.MethodPost, "/v1/payments/confirm", confirmBody(key, orderID, 1000))
 
-	resp, err = http.Get(h.srv.URL + mount + "/__sandbox/stats")
+	resp, err = http.Get(h.Srv.URL + mount + "/__sandbox/stats")
 	if err != nil {
 		t.Fatal(err)
 	}
