@@ -1,14 +1,14 @@
 package iamport
 
 import (
-	"github.com/paybridge/paybridge/internal/sandbox"
-
 	"context"
 	"errors"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/paybridge/paybridge/internal/sandbox"
 )
 
 func TestSandbox_Faults(t *testing.T) {

@@ -1,13 +1,14 @@
 package iamport
 
 import (
-	"github.com/paybridge/paybridge/internal/sandbox"
 	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/paybridge/paybridge/internal/sandbox"
 )
 
 // Options configure a Sandbox. The zero value is a working sandbox that

@@ -1,13 +1,12 @@
 package kakaopay
 
 import (
-	"github.com/paybridge/paybridge/internal/sandbox"
-
 	"bytes"
 	"io"
 	"net/http"
 	"testing"
 
+	"github.com/paybridge/paybridge/internal/sandbox"
 	"github.com/paybridge/paybridge/internal/testutil"
 )
 

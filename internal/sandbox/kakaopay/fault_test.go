@@ -1,8 +1,6 @@
 package kakaopay
 
 import (
-	"github.com/paybridge/paybridge/internal/sandbox"
-
 	"context"
 	"errors"
 	"io"
@@ -10,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/paybridge/paybridge/internal/sandbox"
 )
 
 func TestSandbox_Faults(t *testing.T) {

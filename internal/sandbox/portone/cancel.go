@@ -1,11 +1,11 @@
 package portone
 
 import (
-	"github.com/paybridge/paybridge/internal/sandbox"
-
 	"encoding/json"
 	"net/http"
 	"strings"
+
+	"github.com/paybridge/paybridge/internal/sandbox"
 )
 
 // cancelBody is CancelPaymentBody, every field of the schema, so that only

@@ -2,7 +2,6 @@ package portone
 
 import (
 	"errors"
-	"github.com/paybridge/paybridge/internal/sandbox"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -10,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/paybridge/paybridge/internal/sandbox"
 	"github.com/paybridge/paybridge/internal/stdwebhook"
 )
 

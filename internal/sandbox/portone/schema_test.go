@@ -1,8 +1,6 @@
 package portone
 
 import (
-	"github.com/paybridge/paybridge/internal/sandbox"
-
 	"bytes"
 	"encoding/json"
 	"io"
@@ -12,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/paybridge/paybridge/internal/sandbox"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 )
 

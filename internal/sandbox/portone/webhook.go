@@ -1,8 +1,6 @@
 package portone
 
 import (
-	"github.com/paybridge/paybridge/internal/sandbox"
-
 	"bytes"
 	"encoding/json"
 	"io"
@@ -10,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/paybridge/paybridge/internal/sandbox"
 	"github.com/paybridge/paybridge/internal/stdwebhook"
 )
 

@@ -1,8 +1,6 @@
 package portone
 
 import (
-	"github.com/paybridge/paybridge/internal/sandbox"
-
 	"encoding/json"
 	"io"
 	"net/http"
@@ -12,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/paybridge/paybridge/internal/sandbox"
 	"github.com/paybridge/paybridge/internal/stdwebhook"
 )
 

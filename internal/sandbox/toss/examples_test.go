@@ -1,12 +1,11 @@
 package toss
 
 import (
-	"github.com/paybridge/paybridge/internal/sandbox"
-
 	"net/http"
 	"testing"
 	"time"
 
+	"github.com/paybridge/paybridge/internal/sandbox"
 	"github.com/paybridge/paybridge/internal/testutil"
 )
 

@@ -1,8 +1,6 @@
 package toss
 
 import (
-	"github.com/paybridge/paybridge/internal/sandbox"
-
 	"bytes"
 	"context"
 	"errors"
@@ -11,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/paybridge/paybridge/internal/sandbox"
 	"github.com/paybridge/paybridge/internal/testutil"
 )
 

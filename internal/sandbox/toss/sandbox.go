@@ -1,12 +1,13 @@
 package toss
 
 import (
-	"github.com/paybridge/paybridge/internal/sandbox"
 	"log/slog"
 	"net/http"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/paybridge/paybridge/internal/sandbox"
 )
 
 // Options configure a Sandbox. The zero value is a working sandbox that
