@@ -1,10 +1,8 @@
 package iamport
 
 import (
-	"context"
-	"errors"
+	"encoding/json"
 	"net/http"
-	"strings"
 	"testing"
 	"time"
 
@@ -16,27 +14,13 @@ func TestSandbox_Faults(t *testing.T) {
 		h := MustHarness(t, Options{})
 		imp := h.MustPaid("pay_d", 1000)
 		h.SB.InjectFault(Fault{Op: opPayment, Kind: sandbox.FaultDelay, Delay: 300 * time.Millisecond})
-		start := time.Now()
-		h.payment(imp)
-		if d := time.Since(start); d < 300*time.Millisecond {
-			t.Fatalf("lookup took %v, want at least the 300ms delay", d)
-		}
-		start = time.Now()
-		h.payment(imp)
-		if d := time.Since(start); d > 250*time.Millisecond {
-			t.Fatalf("second lookup took %v: the fault applied twice", d)
-		}
+		h.WantDelayedOnce(300*time.Millisecond, "lookup", func() { h.payment(imp) })
 	})
 	t.Run("DelayHonoursCancellation", func(t *testing.T) {
 		h := MustHarness(t, Options{})
 		h.SB.InjectFault(Fault{Op: opGetToken, Kind: sandbox.FaultDelay, Delay: time.Minute})
-		ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
-		defer cancel()
 		req := h.request(http.MethodPost, "/users/getToken", map[string]any{"imp_key": testKey, "imp_secret": testSecret}, "")
-		_, err := http.DefaultClient.Do(req.WithContext(ctx))
-		if !errors.Is(err, context.DeadlineExceeded) {
-			t.Fatalf("err = %v, want the client's deadline", err)
-		}
+		h.WantClientDeadline(req)
 	})
 	t.Run("Error", func(t *testing.T) {
 		h := MustHarness(t, Options{})
@@ -125,12 +109,8 @@ func TestSandbox_Faults(t *testing.T) {
 func TestSandbox_Control(t *testing.T) {
 	h := MustHarness(t, Options{})
 	post := func(body string) int {
-		resp, err := http.Post(h.URL("/__sandbox/faults"), "application/json", strings.NewReader(body))
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		return resp.StatusCode
+		status, _ := h.Control(http.MethodPost, sandbox.FaultsPath, body)
+		return status
 	}
 	if got := post(`{"op":"payment","kind":"error","status":503,"count":1}`); got != http.StatusNoContent {
 		t.Fatalf("POST fault = %d", got)
@@ -145,27 +125,17 @@ func TestSandbox_Control(t *testing.T) {
 	if got := post(`{"op":"payment","kind":"error","delay_ms":1}`); got != http.StatusNoContent {
 		t.Fatalf("POST fault = %d", got)
 	}
-	req, _ := http.NewRequest(http.MethodDelete, h.URL("/__sandbox/faults"), nil)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusNoContent {
-		t.Fatalf("DELETE faults = %d", resp.StatusCode)
+	if status, body := h.Control(http.MethodDelete, sandbox.FaultsPath, ""); status != http.StatusNoContent {
+		t.Fatalf("DELETE faults = %d %s", status, body)
 	}
 	h.call(http.MethodGet, "/payments/find/pay_s", nil).wantError(t, http.StatusNotFound, -1)
 
-	resp, err = http.Get(h.URL("/__sandbox/stats"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
+	_, body := h.Control(http.MethodGet, sandbox.StatsPath, "")
 	var st struct {
 		Calls     map[string]int            `json:"calls"`
 		CallsByID map[string]map[string]int `json:"calls_by_id"`
 	}
-	if err := jsonDecode(resp, &st); err != nil {
+	if err := json.Unmarshal([]byte(body), &st); err != nil {
 		t.Fatal(err)
 	}
 	if st.Calls["getToken"] != 1 || st.Calls["payment"] != 2 || st.CallsByID["payment"]["pay_s"] != 2 || st.Calls["cancel"] != 0 {

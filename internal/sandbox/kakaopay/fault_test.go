@@ -1,11 +1,7 @@
 package kakaopay
 
 import (
-	"context"
-	"errors"
-	"io"
 	"net/http"
-	"strings"
 	"testing"
 	"time"
 
@@ -17,26 +13,12 @@ func TestSandbox_Faults(t *testing.T) {
 		h := MustHarness(t, Options{})
 		h.SB.InjectFault(Fault{Op: opOrder, Kind: sandbox.FaultDelay, Delay: 300 * time.Millisecond})
 		tid := h.MustReady(current, nil)
-		start := time.Now()
-		h.order(current, tid)
-		if d := time.Since(start); d < 300*time.Millisecond {
-			t.Fatalf("order took %v, want at least the 300ms delay", d)
-		}
-		start = time.Now()
-		h.order(current, tid)
-		if d := time.Since(start); d > 250*time.Millisecond {
-			t.Fatalf("second order took %v: the fault applied twice", d)
-		}
+		h.WantDelayedOnce(300*time.Millisecond, "order", func() { h.order(current, tid) })
 	})
 	t.Run("DelayHonoursCancellation", func(t *testing.T) {
 		h := MustHarness(t, Options{})
 		h.SB.InjectFault(Fault{Op: opReady, Kind: sandbox.FaultDelay, Delay: time.Minute})
-		ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
-		defer cancel()
-		_, err := http.DefaultClient.Do(h.request(current, opReady, readyBody(nil)).WithContext(ctx))
-		if !errors.Is(err, context.DeadlineExceeded) {
-			t.Fatalf("err = %v, want the client's deadline", err)
-		}
+		h.WantClientDeadline(h.request(current, opReady, readyBody(nil)))
 	})
 	t.Run("Error", func(t *testing.T) {
 		for _, g := range gens {
@@ -61,11 +43,7 @@ func TestSandbox_Faults(t *testing.T) {
 		tid := h.MustReady(current, nil)
 		tok := h.MustBuyerApprove(tid, methodMoney)
 		h.SB.InjectFault(Fault{Op: opApprove, Kind: sandbox.FaultLost, TID: tid})
-		resp, err := http.DefaultClient.Do(h.request(current, opApprove, approveBody(tid, tok)))
-		if err == nil {
-			resp.Body.Close()
-			t.Fatalf("approve answered %d; want a transport error", resp.StatusCode)
-		}
+		h.WantDropped(h.request(current, opApprove, approveBody(tid, tok)))
 		if got := h.order(current, tid).Str(t, "status"); got != statusSuccess {
 			t.Fatalf("after a lost approve: status %s, want SUCCESS_PAYMENT", got)
 		}
@@ -150,20 +128,7 @@ func TestSandbox_Faults(t *testing.T) {
 
 func TestSandbox_ControlEndpoints(t *testing.T) {
 	h := MustHarness(t, Options{})
-	control := func(method, path, body string) (int, string) {
-		t.Helper()
-		req, err := http.NewRequest(method, h.Srv.URL+mount+path, strings.NewReader(body))
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, string(b)
-	}
+	control := h.Control
 	for _, bad := range []string{`{"op":"refund","kind":"error"}`, `{"op":"ready","kind":"explode"}`,
 		`{"op":"ready","kind":"error","delay":5}`, `not json`} {
 		if status, body := control(http.MethodPost, "/__sandbox/faults", bad); status != http.StatusBadRequest {
@@ -187,13 +152,7 @@ func TestSandbox_ControlEndpoints(t *testing.T) {
 	tid := h.MustPaid(legacy, nil)
 	h.call(legacy, opApprove, approveBody(tid, "x"))
 
-	req, _ := http.NewRequest(http.MethodGet, h.Srv.URL+mount+"/__sandbox/stats", nil)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	st := decodeObj(t, resp.Body)
+	st := h.Stats()
 	if st.Int(t, "calls.ready") != 2 || st.Int(t, "calls.approve") != 2 || st.Int(t, "calls.cancel") != 0 ||
 		st.Int(t, "approve_calls_by_tid."+tid) != 2 {
 		t.Fatalf("stats = %v", st)

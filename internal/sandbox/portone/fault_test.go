@@ -1,10 +1,7 @@
 package portone
 
 import (
-	"context"
-	"errors"
 	"net/http"
-	"strings"
 	"testing"
 	"time"
 
@@ -15,27 +12,13 @@ func TestSandbox_Faults(t *testing.T) {
 	t.Run("Delay", func(t *testing.T) {
 		h := MustHarness(t, Options{})
 		h.SB.InjectFault(Fault{Op: opGetPayment, Kind: sandbox.FaultDelay, Delay: 300 * time.Millisecond})
-		start := time.Now()
-		h.call(http.MethodGet, paymentPath("p", ""), nil)
-		if d := time.Since(start); d < 300*time.Millisecond {
-			t.Fatalf("took %v, want at least the 300ms delay", d)
-		}
-		start = time.Now()
-		h.call(http.MethodGet, paymentPath("p", ""), nil)
-		if d := time.Since(start); d > 250*time.Millisecond {
-			t.Fatalf("second call took %v: the fault applied twice", d)
-		}
+		h.WantDelayedOnce(300*time.Millisecond, "call", func() { h.call(http.MethodGet, paymentPath("p", ""), nil) })
 	})
 	t.Run("DelayHonoursCancellation", func(t *testing.T) {
 		h := MustHarness(t, Options{})
 		h.SB.InjectFault(Fault{Op: opPreRegister, Kind: sandbox.FaultDelay, Delay: time.Minute})
-		ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
-		defer cancel()
 		req := h.request(http.MethodPost, paymentPath("p", "/pre-register"), map[string]any{"totalAmount": 1})
-		_, err := http.DefaultClient.Do(req.WithContext(ctx))
-		if !errors.Is(err, context.DeadlineExceeded) {
-			t.Fatalf("err = %v, want the client's deadline", err)
-		}
+		h.WantClientDeadline(req)
 	})
 	t.Run("Error", func(t *testing.T) {
 		h := MustHarness(t, Options{})
@@ -71,11 +54,7 @@ func TestSandbox_Faults(t *testing.T) {
 		h.mustPaid("pay_1", 10000, 0)
 		h.SB.InjectFault(Fault{Op: opCancel, Kind: sandbox.FaultLost, PaymentID: "pay_1"})
 		req := h.request(http.MethodPost, paymentPath("pay_1", "/cancel"), map[string]any{"amount": 4000, "reason": "r"})
-		resp, err := http.DefaultClient.Do(req)
-		if err == nil {
-			resp.Body.Close()
-			t.Fatalf("cancel answered %d; want a transport error", resp.StatusCode)
-		}
+		h.WantDropped(req)
 		p := h.get("pay_1")
 		if p.Str(t, "status") != "PARTIAL_CANCELLED" || p.Int(t, "amount.cancelled") != 4000 {
 			t.Fatalf("after a lost cancel: %v; the refund must have happened", p)
@@ -152,12 +131,8 @@ func TestSandbox_Faults(t *testing.T) {
 func TestSandbox_Control(t *testing.T) {
 	h := MustHarness(t, Options{})
 	post := func(body string) int {
-		resp, err := http.Post(h.Srv.URL+mount+"/__sandbox/faults", "application/json", strings.NewReader(body))
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		return resp.StatusCode
+		status, _ := h.Control(http.MethodPost, sandbox.FaultsPath, body)
+		return status
 	}
 	for _, bad := range []string{`{"op":"getPayment","kind":"error","paymentId":"x"}`, `{"op":"approve","kind":"error"}`, `nope`} {
 		if got := post(bad); got != 400 {
@@ -173,17 +148,13 @@ func TestSandbox_Control(t *testing.T) {
 	if got := post(`{"op":"getPayment","kind":"error"}`); got != 204 {
 		t.Fatal(got)
 	}
-	req, _ := http.NewRequest(http.MethodDelete, h.Srv.URL+mount+"/__sandbox/faults", nil)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil || resp.StatusCode != 204 {
-		t.Fatalf("DELETE faults: %v %v", resp, err)
+	if status, body := h.Control(http.MethodDelete, sandbox.FaultsPath, ""); status != 204 {
+		t.Fatalf("DELETE faults: %d %s", status, body)
 	}
-	resp.Body.Close()
 	status, m = h.call(http.MethodGet, paymentPath("pay_9", ""), nil)
 	wantError(t, status, m, 404, "PAYMENT_NOT_FOUND")
 
-	req, _ = http.NewRequest(http.MethodGet, h.Srv.URL+mount+"/__sandbox/stats", nil)
-	status, st := h.do(req)
+	status, st := h.do(h.Request(http.MethodGet, sandbox.StatsPath, nil))
 	if status != 200 || st.Int(t, "calls.getPayment") != 2 || st.Int(t, "calls_by_payment_id.getPayment.pay_9") != 2 ||
 		st.Int(t, "calls.cancel") != 0 {
 		t.Errorf("stats %d %v", status, st)

@@ -2,10 +2,7 @@ package toss
 
 import (
 	"bytes"
-	"context"
-	"errors"
 	"net/http"
-	"strings"
 	"testing"
 	"time"
 
@@ -18,27 +15,13 @@ func TestSandbox_Faults(t *testing.T) {
 		h := MustHarness(t, Options{})
 		_, key := h.MustPaid(1000, nil)
 		h.SB.InjectFault(Fault{Op: opGet, Kind: sandbox.FaultDelay, Delay: 300 * time.Millisecond})
-		start := time.Now()
-		h.get(key)
-		if d := time.Since(start); d < 300*time.Millisecond {
-			t.Fatalf("lookup took %v, want at least the 300ms delay", d)
-		}
-		start = time.Now()
-		h.get(key)
-		if d := time.Since(start); d > 250*time.Millisecond {
-			t.Fatalf("second lookup took %v: the fault applied twice", d)
-		}
+		h.WantDelayedOnce(300*time.Millisecond, "lookup", func() { h.get(key) })
 	})
 
 	t.Run("DelayHonoursCancellation", func(t *testing.T) {
 		h := MustHarness(t, Options{})
 		h.SB.InjectFault(Fault{Op: opGet, Kind: sandbox.FaultDelay, DelayMS: 60_000})
-		ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
-		defer cancel()
-		_, err := http.DefaultClient.Do(h.request(http.MethodGet, "/v1/payments/tgen_x", nil).WithContext(ctx))
-		if !errors.Is(err, context.DeadlineExceeded) {
-			t.Fatalf("err = %v, want the client's deadline", err)
-		}
+		h.WantClientDeadline(h.request(http.MethodGet, "/v1/payments/tgen_x", nil))
 	})
 
 	t.Run("Error", func(t *testing.T) {
@@ -65,10 +48,7 @@ func TestSandbox_Faults(t *testing.T) {
 		h.SB.InjectFault(Fault{Op: opConfirm, Kind: sandbox.FaultLost, ID: key})
 		req := h.request(http.MethodPost, "/v1/payments/confirm", confirmBody(key, orderID, 15000))
 		req.Header.Set("Idempotency-Key", "confirm-"+orderID)
-		if resp, err := http.DefaultClient.Do(req); err == nil {
-			resp.Body.Close()
-			t.Fatalf("confirm answered %d; want a dropped connection", resp.StatusCode)
-		}
+		h.WantDropped(req)
 		if got := h.get(key).Str(t, "status"); got != statusDone {
 			t.Fatalf("after a lost confirm: status %s, want DONE", got)
 		}
@@ -87,10 +67,7 @@ func TestSandbox_Faults(t *testing.T) {
 		_, key := h.MustPaid(10000, nil)
 		h.SB.InjectFault(Fault{Op: opCancel, Kind: sandbox.FaultLost})
 		req := h.request(http.MethodPost, "/v1/payments/"+key+"/cancel", cancelBody(4000, 0, 10000))
-		if resp, err := http.DefaultClient.Do(req); err == nil {
-			resp.Body.Close()
-			t.Fatalf("cancel answered %d; want a dropped connection", resp.StatusCode)
-		}
+		h.WantDropped(req)
 		if got := h.get(key).Int(t, "balanceAmount"); got != 6000 {
 			t.Fatalf("balance after a lost cancel = %d, want 6000", got)
 		}
@@ -165,12 +142,8 @@ func TestSandbox_Faults(t *testing.T) {
 func TestSandbox_Control(t *testing.T) {
 	h := MustHarness(t, Options{})
 	post := func(body string) int {
-		resp, err := http.Post(h.Srv.URL+mount+"/__sandbox/faults", "application/json", strings.NewReader(body))
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		return resp.StatusCode
+		status, _ := h.Control(http.MethodPost, sandbox.FaultsPath, body)
+		return status
 	}
 	for body, want := range map[string]int{
 		`{"op":"confirm","kind":"error","status":503,"code":"COMMON_ERROR"}`: http.StatusNoContent,
@@ -188,22 +161,12 @@ func TestSandbox_Control(t *testing.T) {
 	status, o := h.call(http.MethodPost, "/v1/payments/confirm", confirmBody(key, orderID, 1000))
 	wantError(t, status, o, http.StatusServiceUnavailable, "COMMON_ERROR")
 
-	req, _ := http.NewRequest(http.MethodDelete, h.Srv.URL+mount+"/__sandbox/faults", nil)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil || resp.StatusCode != http.StatusNoContent {
-		t.Fatalf("DELETE faults = %v %v", resp, err)
+	if status, body := h.Control(http.MethodDelete, sandbox.FaultsPath, ""); status != http.StatusNoContent {
+		t.Fatalf("DELETE faults = %d %s", status, body)
 	}
-	resp.Body.Close()
 	h.mustOK(http.MethodPost, "/v1/payments/confirm", confirmBody(key, orderID, 1000))
 
-	resp, err = http.Get(h.Srv.URL + mount + "/__sandbox/stats")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var buf bytes.Buffer
-	buf.ReadFrom(resp.Body)
-	resp.Body.Close()
-	st := testutil.DecodeJSON(t, buf.Bytes())
+	st := h.Stats()
 	if st.Int(t, "calls.confirm") != 2 || st.Int(t, "calls_by_id.confirm."+key) != 2 || st.Int(t, "calls.get") != 0 {
 		t.Fatalf("stats = %v", st)
 	}
