@@ -23,7 +23,10 @@ type Page struct {
 
 // NewPage parses a window: bannerCSS styles the banner (the provider's
 // colours), body is the template below it, and text the wording in each
-// language, in which the head looks up "title" and "banner". It panics on
+// language, in which the head looks up "title" and "banner". body may use
+// {{template "actions" .}}, the buttons every window offers the buyer:
+// approve, cancel and fail, posted as the form field "action" and labelled
+// by the wording's keys of the same names. It panics on
 // a template that does not parse, as template.Must does.
 func NewPage(name, bannerCSS, body string, text i18n.Catalog) *Page {
 	src := `<!doctype html>
@@ -37,7 +40,10 @@ button{font-size:1em;margin:.3em .3em 0 0;padding:.5em 1em}</style></head>
 <body>
 <p class="banner">{{.M.banner}}</p>
 ` + body + `</body></html>
-`
+{{define "actions"}}<button type="submit" name="action" value="approve">{{.M.approve}}</button>
+<button type="submit" name="action" value="cancel">{{.M.cancel}}</button>
+<button type="submit" name="action" value="fail">{{.M.fail}}</button>
+{{end}}`
 	return &Page{tmpl: template.Must(template.New(name).Parse(src)), text: text}
 }
 

@@ -43,10 +43,7 @@ var windowPage = sandbox.NewPage("window", "background:#ff6b00;color:#fff;paddin
 </table>
 <form method="post">
 <input type="hidden" name="imp_uid" value="{{.ImpUID}}">
-<button type="submit" name="action" value="approve">{{.M.approve}}</button>
-<button type="submit" name="action" value="cancel">{{.M.cancel}}</button>
-<button type="submit" name="action" value="fail">{{.M.fail}}</button>
-</form>{{end}}
+{{template "actions" .}}</form>{{end}}
 `, text)
 
 // text is the window's wording.

@@ -32,10 +32,7 @@ var checkoutPage = sandbox.NewPage("checkout", "background:#ffeb00;border:2px so
 </table>
 <form method="post">
 <p><label>{{.M.method}} <select name="method">{{$m := .M}}{{range .Methods}}<option value="{{.}}">{{index $m .}}</option>{{end}}</select></label></p>
-<button type="submit" name="action" value="approve">{{.M.approve}}</button>
-<button type="submit" name="action" value="cancel">{{.M.cancel}}</button>
-<button type="submit" name="action" value="fail">{{.M.fail}}</button>
-</form>{{end}}
+{{template "actions" .}}</form>{{end}}
 `, text)
 
 // text is the window's wording.

@@ -97,10 +97,7 @@ var checkoutPage = sandbox.NewPage("checkout", "background:#fc6b2d;color:#fff;pa
 <tr><th>{{.M.payment_id}}</th><td><code>{{.PaymentID}}</code></td></tr>
 </table>{{end}}
 {{if .Actions}}<form method="post">
-<button type="submit" name="action" value="approve">{{.M.approve}}</button>
-<button type="submit" name="action" value="cancel">{{.M.cancel}}</button>
-<button type="submit" name="action" value="fail">{{.M.fail}}</button>
-</form>{{end}}
+{{template "actions" .}}</form>{{end}}
 {{if .Return}}<form method="post">
 <button type="submit" name="action" value="return">{{.M.return}}</button>
 </form>{{end}}

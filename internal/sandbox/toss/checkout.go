@@ -37,10 +37,7 @@ var checkoutPage = sandbox.NewPage("checkout", "background:#3182f6;color:#fff;pa
 <tr><th>{{.M.card}}</th><td>{{.M.test_card}}</td></tr>
 </table>
 {{if not .Message}}<form method="post">
-<button type="submit" name="action" value="approve">{{.M.approve}}</button>
-<button type="submit" name="action" value="cancel">{{.M.cancel}}</button>
-<button type="submit" name="action" value="fail">{{.M.fail}}</button>
-</form>{{end}}{{end}}
+{{template "actions" .}}</form>{{end}}{{end}}
 `, text)
 
 // text is the window's wording.
