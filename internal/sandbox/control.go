@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"encoding/json"
 	"log/slog"
 	"net/http"
 	"slices"
@@ -35,20 +36,23 @@ type ControlOptions[F any] struct {
 	Name  string            // the sandbox's name in log lines, e.g. "kakaopay"
 	Rules FaultRules        // the ops and kinds a fault may name
 	Spec  func(F) FaultSpec // reads a fault's common fields
-	// Stats builds the body of GET /__sandbox/stats; its key names are
-	// part of the sandbox's documented control API.
-	Stats func() any
-	// WriteJSON sends Stats's body the way the sandbox sends all its JSON.
+	// GET /__sandbox/stats answers {"calls": {op: n}, StatsKey: …}, with
+	// the calls per op per id, or only StatsOp's when it is set. The key
+	// names are part of each sandbox's documented control API.
+	StatsKey, StatsOp string
+	// WriteJSON sends the stats the way the sandbox sends all its JSON.
 	WriteJSON func(w http.ResponseWriter, status int, body any)
 	Log       *slog.Logger // nil discards
 }
 
-// Control is what every sandbox offers besides its provider's API: a queue
-// of injected faults, validated and consumed by the calls they match, and
-// the control endpoints /__sandbox/faults and /__sandbox/stats that tests
-// and operators drive over HTTP. A sandbox mounts ServeFaults and
-// ServeStats at FaultsPath and StatsPath and calls Take on every API call.
+// Control is what every sandbox offers besides its provider's API: the
+// count of its API calls (Calls), a queue of injected faults, validated and
+// consumed by the calls they match, and the control endpoints
+// /__sandbox/faults and /__sandbox/stats that tests and operators drive
+// over HTTP. A sandbox mounts ServeFaults and ServeStats at FaultsPath and
+// StatsPath, and counts and calls Take on every API call.
 type Control[F any] struct {
+	Calls
 	o     ControlOptions[F]
 	queue FaultQueue[F]
 }
@@ -113,7 +117,18 @@ func (c *Control[F]) ServeFaults(w http.ResponseWriter, r *http.Request) {
 
 // ServeStats is GET /__sandbox/stats.
 func (c *Control[F]) ServeStats(w http.ResponseWriter, r *http.Request) {
-	ServeStats(w, r, c.o.Stats, c.o.WriteJSON)
+	ServeStats(w, r, c.stats, c.o.WriteJSON)
+}
+
+// stats is the body of GET /__sandbox/stats, its keys in that order.
+func (c *Control[F]) stats() any {
+	calls, byID := c.Snapshot(c.o.Rules.Ops...)
+	var ids any = byID
+	if c.o.StatsOp != "" {
+		ids = byID[c.o.StatsOp]
+	}
+	return json.RawMessage(`{"calls":` + string(MustMarshal(calls)) + `,` +
+		string(MustMarshal(c.o.StatsKey)) + `:` + string(MustMarshal(ids)) + `}`)
 }
 
 // delay is the fault's wait: Delay when set in Go, otherwise the JSON
@@ -130,3 +145,20 @@ func (sp FaultSpec) delay() time.Duration {
 // learn of it. net/http (and Transport) report it to the client as a
 // connection closed without a response.
 func DropConnection() { panic(http.ErrAbortHandler) }
+
+// Clock is a sandbox's clock: now, or time.Now when the options name none.
+func Clock(now func() time.Time) func() time.Time {
+	if now == nil {
+		return time.Now
+	}
+	return now
+}
+
+// Logger is a sandbox's logger: l, or one that discards when the options
+// name none.
+func Logger(l *slog.Logger) *slog.Logger {
+	if l == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return l
+}

@@ -42,7 +42,7 @@ func (s *Sandbox) serveAPI(w http.ResponseWriter, r *http.Request, method string
 	s.mu.Lock()
 	// Counted before anything can refuse the call: the count is what tests
 	// use to prove a client made exactly one cancel, refused or not.
-	s.calls.Count(rt.op, ids...)
+	s.ctl.Count(rt.op, ids...)
 	s.mu.Unlock()
 	if bodyErr != nil {
 		writeError(w, bodyErr)

@@ -60,7 +60,6 @@ type Sandbox struct {
 	payments   map[string]*payment   // by imp_uid
 	byMerchant map[string][]*payment // by merchant_uid, in the order the windows opened
 	ids        map[string]bool       // every id handed out, to keep them unique
-	calls      sandbox.Calls         // op, and imp_uid or merchant_uid
 	ctl        *sandbox.Control[Fault]
 	seq        int // creation order of payments, for stable sorting
 }
@@ -73,8 +72,8 @@ func New(o Options) *Sandbox {
 		publicURL:  strings.TrimRight(o.PublicURL, "/"),
 		noticeURL:  o.NoticeURL,
 		webhook:    o.WebhookClient,
-		now:        o.Now,
-		log:        o.Logger,
+		now:        sandbox.Clock(o.Now),
+		log:        sandbox.Logger(o.Logger),
 		tokens:     map[string]*token{},
 		keyTokens:  map[string]*token{},
 		prepared:   map[string]*prepared{},
@@ -85,15 +84,9 @@ func New(o Options) *Sandbox {
 	if s.webhook == nil {
 		s.webhook = &http.Client{Timeout: 10 * time.Second}
 	}
-	if s.now == nil {
-		s.now = time.Now
-	}
-	if s.log == nil {
-		s.log = slog.New(slog.DiscardHandler)
-	}
 	s.ctl = sandbox.NewControl(sandbox.ControlOptions[Fault]{
 		Name: "iamport", Rules: faultRules, Spec: Fault.spec, Log: s.log,
-		Stats: s.stats, WriteJSON: writeJSON,
+		StatsKey: "calls_by_id", WriteJSON: writeJSON,
 	})
 	return s
 }
@@ -171,21 +164,12 @@ func segments(escaped string) ([]string, bool) {
 // "cancel") were made. API calls count once they pass authorisation,
 // whether or not they then succeed; getToken counts every request, since
 // it is the authorisation.
-func (s *Sandbox) Calls(op string) int { return s.calls.Of(op) }
+func (s *Sandbox) Calls(op string) int { return s.ctl.Of(op) }
 
 // CallsFor returns how many calls of op named id (an imp_uid or a
 // merchant_uid; a cancel counts under both it was given) and passed
 // authorisation.
-func (s *Sandbox) CallsFor(op, id string) int { return s.calls.For(op, id) }
-
-// stats is the body of GET /__sandbox/stats.
-func (s *Sandbox) stats() any {
-	calls, byID := s.calls.Snapshot(opGetToken, opPrepare, opPayment, opCancel)
-	return struct {
-		Calls     map[string]int            `json:"calls"`
-		CallsByID map[string]map[string]int `json:"calls_by_id"`
-	}{calls, byID}
-}
+func (s *Sandbox) CallsFor(op, id string) int { return s.ctl.For(op, id) }
 
 // baseURL is where a browser reaches the handler root.
 func (s *Sandbox) baseURL(r *http.Request) string { return sandbox.BaseURL(r, s.publicURL) }

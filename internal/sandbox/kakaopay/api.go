@@ -34,7 +34,7 @@ func (s *Sandbox) serveAPI(w http.ResponseWriter, r *http.Request, gen generatio
 	}
 	// Counted before anything can refuse the call: the count is what tests
 	// use to prove a client made exactly one approve, refused or not.
-	s.calls.Count(op)
+	s.ctl.Count(op)
 	p, e := decodeParams(w, r, gen)
 	if e != nil {
 		writeError(w, gen, e)
@@ -42,7 +42,7 @@ func (s *Sandbox) serveAPI(w http.ResponseWriter, r *http.Request, gen generatio
 	}
 	tid, _, _ := p.Lookup("tid")
 	if op != opReady {
-		s.calls.CountIDs(op, tid)
+		s.ctl.CountIDs(op, tid)
 	}
 
 	f, kind, ok := s.ctl.Take(r, op, tid)

@@ -48,7 +48,6 @@ type Sandbox struct {
 	mu       sync.Mutex
 	payments map[string]*payment
 	ids      map[string]bool
-	calls    sandbox.Calls // op, and tid
 	ctl      *sandbox.Control[Fault]
 }
 
@@ -58,24 +57,18 @@ func New(o Options) *Sandbox {
 		secretKey: o.SecretKey,
 		adminKey:  o.AdminKey,
 		publicURL: strings.TrimRight(o.PublicURL, "/"),
-		now:       o.Now,
+		now:       sandbox.Clock(o.Now),
 		expiry:    o.Expiry,
-		log:       o.Logger,
+		log:       sandbox.Logger(o.Logger),
 		payments:  map[string]*payment{},
 		ids:       map[string]bool{},
-	}
-	if s.now == nil {
-		s.now = time.Now
 	}
 	if s.expiry <= 0 {
 		s.expiry = 15 * time.Minute
 	}
-	if s.log == nil {
-		s.log = slog.New(slog.DiscardHandler)
-	}
 	s.ctl = sandbox.NewControl(sandbox.ControlOptions[Fault]{
 		Name: "kakaopay", Rules: faultRules, Spec: Fault.spec, Log: s.log,
-		Stats: s.stats, WriteJSON: writeJSON,
+		StatsKey: "approve_calls_by_tid", StatsOp: opApprove, WriteJSON: writeJSON,
 	})
 	return s
 }
@@ -122,19 +115,10 @@ func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // Calls returns how many calls of op ("ready", "approve", "cancel", "order")
 // passed authorisation, whether or not they then succeeded.
-func (s *Sandbox) Calls(op string) int { return s.calls.Of(op) }
+func (s *Sandbox) Calls(op string) int { return s.ctl.Of(op) }
 
 // CallsFor returns how many calls of op named tid and passed authorisation.
-func (s *Sandbox) CallsFor(op, tid string) int { return s.calls.For(op, tid) }
-
-// stats is the body of GET /__sandbox/stats.
-func (s *Sandbox) stats() any {
-	calls, byTID := s.calls.Snapshot(opReady, opApprove, opCancel, opOrder)
-	return struct {
-		Calls             map[string]int `json:"calls"`
-		ApproveCallsByTID map[string]int `json:"approve_calls_by_tid"`
-	}{calls, byTID[opApprove]}
-}
+func (s *Sandbox) CallsFor(op, tid string) int { return s.ctl.For(op, tid) }
 
 // baseURL is where a browser reaches the handler root, for the buyer page
 // links handed out by ready.

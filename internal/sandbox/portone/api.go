@@ -33,7 +33,7 @@ func (s *Sandbox) serveAPI(w http.ResponseWriter, r *http.Request, op, paymentID
 	}
 	// Counted before anything can refuse the call: the count is what tests
 	// use to prove a client made exactly one cancel, refused or not.
-	s.calls.Count(op, paymentID)
+	s.ctl.Count(op, paymentID)
 	// The body is read before any fault applies: net/http notices a client
 	// that hung up only once the body is consumed, and a "delay" must end
 	// when its client gives up.

@@ -86,7 +86,6 @@ type Sandbox struct {
 	// that tests can shorten them.
 	webhookDelays []time.Duration
 	payments      map[string]*payment
-	calls         sandbox.Calls // op, and paymentId
 	ctl           *sandbox.Control[Fault]
 	sequence      int // for readable pgTxIds and cancellation ids
 }
@@ -100,24 +99,18 @@ func New(o Options) *Sandbox {
 	o.PublicURL = strings.TrimRight(o.PublicURL, "/")
 	s := &Sandbox{
 		opts:          o,
-		now:           o.Now,
-		log:           o.Logger,
+		now:           sandbox.Clock(o.Now),
+		log:           sandbox.Logger(o.Logger),
 		hook:          o.WebhookClient,
 		webhookDelays: []time.Duration{0, time.Second, 4 * time.Second},
 		payments:      map[string]*payment{},
-	}
-	if s.now == nil {
-		s.now = time.Now
-	}
-	if s.log == nil {
-		s.log = slog.New(slog.DiscardHandler)
 	}
 	if s.hook == nil {
 		s.hook = &http.Client{Timeout: 30 * time.Second}
 	}
 	s.ctl = sandbox.NewControl(sandbox.ControlOptions[Fault]{
 		Name: "portone", Rules: faultRules, Spec: Fault.spec, Log: s.log,
-		Stats: s.stats, WriteJSON: writeJSON,
+		StatsKey: "calls_by_payment_id", WriteJSON: writeJSON,
 	})
 	return s
 }
@@ -181,20 +174,11 @@ func (s *Sandbox) routePayment(w http.ResponseWriter, r *http.Request, rest stri
 
 // Calls returns how many calls of op ("preRegister", "getPayment",
 // "cancel") passed authorisation, whether or not they then succeeded.
-func (s *Sandbox) Calls(op string) int { return s.calls.Of(op) }
+func (s *Sandbox) Calls(op string) int { return s.ctl.Of(op) }
 
 // CallsFor returns how many calls of op named paymentID and passed
 // authorisation.
-func (s *Sandbox) CallsFor(op, paymentID string) int { return s.calls.For(op, paymentID) }
-
-// stats is the body of GET /__sandbox/stats.
-func (s *Sandbox) stats() any {
-	calls, byID := s.calls.Snapshot(opPreRegister, opGetPayment, opCancel)
-	return struct {
-		Calls            map[string]int            `json:"calls"`
-		CallsByPaymentID map[string]map[string]int `json:"calls_by_payment_id"`
-	}{calls, byID}
-}
+func (s *Sandbox) CallsFor(op, paymentID string) int { return s.ctl.For(op, paymentID) }
 
 // baseURL is where a browser reaches the handler root.
 func (s *Sandbox) baseURL(r *http.Request) string { return sandbox.BaseURL(r, s.opts.PublicURL) }

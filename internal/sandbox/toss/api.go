@@ -79,7 +79,7 @@ func (s *Sandbox) serveAPI(w http.ResponseWriter, r *http.Request, rt apiRoute) 
 		oid, _ := in.peek("orderId")
 		ids = []string{pk, oid}
 	}
-	s.calls.Count(rt.op, ids...)
+	s.ctl.Count(rt.op, ids...)
 	if e != nil {
 		writeError(w, e)
 		return

@@ -47,7 +47,6 @@ type Sandbox struct {
 	payments map[string]*payment // by paymentKey
 	byOrder  map[string][]string // orderId → paymentKeys, oldest first
 	ids      map[string]bool     // every id issued, to keep them unique
-	calls    sandbox.Calls       // op, and paymentKey or orderId
 	ctl      *sandbox.Control[Fault]
 	replays  map[replayScope]*replay
 }
@@ -58,8 +57,8 @@ func New(o Options) *Sandbox {
 		secretKey: o.SecretKey,
 		window:    o.ConfirmWindow,
 		publicURL: strings.TrimRight(o.PublicURL, "/"),
-		now:       o.Now,
-		log:       o.Logger,
+		now:       sandbox.Clock(o.Now),
+		log:       sandbox.Logger(o.Logger),
 		payments:  map[string]*payment{},
 		byOrder:   map[string][]string{},
 		ids:       map[string]bool{},
@@ -68,15 +67,9 @@ func New(o Options) *Sandbox {
 	if s.window <= 0 {
 		s.window = 10 * time.Minute
 	}
-	if s.now == nil {
-		s.now = time.Now
-	}
-	if s.log == nil {
-		s.log = slog.New(slog.DiscardHandler)
-	}
 	s.ctl = sandbox.NewControl(sandbox.ControlOptions[Fault]{
 		Name: "toss", Rules: faultRules, Spec: Fault.spec, Log: s.log,
-		Stats: s.stats, WriteJSON: writeJSON,
+		StatsKey: "calls_by_id", WriteJSON: writeJSON,
 	})
 	return s
 }
@@ -116,22 +109,12 @@ func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // Calls returns how many calls of op ("confirm", "get", "cancel") passed
 // authorisation, whether or not they then succeeded. Idempotent replays
 // count: they are calls too.
-func (s *Sandbox) Calls(op string) int { return s.calls.Of(op) }
+func (s *Sandbox) Calls(op string) int { return s.ctl.Of(op) }
 
 // CallsFor returns how many calls of op named id and passed authorisation.
 // A confirm names its body's paymentKey and orderId; a lookup or cancel the
 // paymentKey or orderId in its path.
-func (s *Sandbox) CallsFor(op, id string) int { return s.calls.For(op, id) }
-
-// stats is the body of GET /__sandbox/stats: calls per op, and per op per
-// paymentKey or orderId.
-func (s *Sandbox) stats() any {
-	calls, byID := s.calls.Snapshot(opConfirm, opGet, opCancel)
-	return struct {
-		Calls     map[string]int            `json:"calls"`
-		CallsByID map[string]map[string]int `json:"calls_by_id"`
-	}{calls, byID}
-}
+func (s *Sandbox) CallsFor(op, id string) int { return s.ctl.For(op, id) }
 
 // baseURL is where a browser reaches the handler root.
 func (s *Sandbox) baseURL(r *http.Request) string { return sandbox.BaseURL(r, s.publicURL) }
