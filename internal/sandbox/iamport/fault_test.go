@@ -108,10 +108,7 @@ func TestSandbox_Faults(t *testing.T) {
 
 func TestSandbox_Control(t *testing.T) {
 	h := MustHarness(t, Options{})
-	post := func(body string) int {
-		status, _ := h.Control(http.MethodPost, sandbox.FaultsPath, body)
-		return status
-	}
+	post := h.PostFault
 	if got := post(`{"op":"payment","kind":"error","status":503,"count":1}`); got != http.StatusNoContent {
 		t.Fatalf("POST fault = %d", got)
 	}

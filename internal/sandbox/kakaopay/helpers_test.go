@@ -60,10 +60,7 @@ func (h *harness) do(req *http.Request) (int, obj) { h.T.Helper(); return h.Send
 func (h *harness) mustOK(gen generation, op string, body map[string]any) obj {
 	h.T.Helper()
 	status, m := h.call(gen, op, body)
-	if status != http.StatusOK {
-		h.T.Fatalf("%s: status %d, body %v", op, status, m)
-	}
-	return m
+	return h.WantOK(op, status, m)
 }
 
 // readyBody is a valid ready request; over replaces or (with nil) removes fields.

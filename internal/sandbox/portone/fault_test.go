@@ -130,10 +130,7 @@ func TestSandbox_Faults(t *testing.T) {
 
 func TestSandbox_Control(t *testing.T) {
 	h := MustHarness(t, Options{})
-	post := func(body string) int {
-		status, _ := h.Control(http.MethodPost, sandbox.FaultsPath, body)
-		return status
-	}
+	post := h.PostFault
 	for _, bad := range []string{`{"op":"getPayment","kind":"error","paymentId":"x"}`, `{"op":"approve","kind":"error"}`, `nope`} {
 		if got := post(bad); got != 400 {
 			t.Errorf("POST %s: %d, want 400", bad, got)

@@ -58,11 +58,8 @@ func (h *harness) call(method, path string, body any) (int, obj) {
 // mustOK is call that fails the test on anything but 200.
 func (h *harness) mustOK(method, path string, body any) obj {
 	h.T.Helper()
-	status, m := h.call(method, path, body)
-	if status != http.StatusOK {
-		h.T.Fatalf("%s %s: %d %v", method, path, status, m)
-	}
-	return m
+	status, o := h.call(method, path, body)
+	return h.WantOK(method+" "+path, status, o)
 }
 
 // paymentPath is /payments/{id}{suffix} with id escaped.
@@ -88,10 +85,7 @@ func (h *harness) windowURL(id string, total string, extra url.Values) string {
 		"paymentId": {id}, "orderName": {"Americano x2"}, "totalAmount": {total}, "currency": {"KRW"},
 		"payMethod": {"CARD"}, "customerId": {"cus_42"}, "redirectUrl": {"https://shop.example/return?order=42"},
 	}
-	for k, v := range extra {
-		q[k] = v
-	}
-	return h.URL("/checkout?" + q.Encode())
+	return h.WithQuery("/checkout", q, extra)
 }
 
 // mustPaid makes id a PAID payment of total (taxFree of it tax-free) through

@@ -83,3 +83,10 @@ func (h *Harness[S]) Stats() testutil.JSON {
 	}
 	return testutil.DecodeJSON(h.T, []byte(body))
 }
+
+// PostFault posts body to /__sandbox/faults and returns the status.
+func (h *Harness[S]) PostFault(body string) int {
+	h.T.Helper()
+	status, _ := h.Control(http.MethodPost, "/__sandbox/faults", body)
+	return status
+}

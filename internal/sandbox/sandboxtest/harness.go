@@ -152,3 +152,22 @@ func (h *Harness[S]) SeeOther(resp *http.Response) *url.URL {
 	}
 	return u
 }
+
+// WantOK fails the test unless an API answer of status with body o is a
+// 200, and returns o; what names the call in the failure.
+func (h *Harness[S]) WantOK(what string, status int, o testutil.JSON) testutil.JSON {
+	h.T.Helper()
+	if status != http.StatusOK {
+		h.T.Fatalf("%s = %d %v, want 200", what, status, o)
+	}
+	return o
+}
+
+// WithQuery is the URL of path under the mount with the query q, extra's
+// parameters replacing or adding to q's.
+func (h *Harness[S]) WithQuery(path string, q, extra url.Values) string {
+	for k, v := range extra {
+		q[k] = v
+	}
+	return h.URL(path + "?" + q.Encode())
+}

@@ -141,10 +141,7 @@ func TestSandbox_Faults(t *testing.T) {
 
 func TestSandbox_Control(t *testing.T) {
 	h := MustHarness(t, Options{})
-	post := func(body string) int {
-		status, _ := h.Control(http.MethodPost, sandbox.FaultsPath, body)
-		return status
-	}
+	post := h.PostFault
 	for body, want := range map[string]int{
 		`{"op":"confirm","kind":"error","status":503,"code":"COMMON_ERROR"}`: http.StatusNoContent,
 		`{"op":"get","kind":"delay","delay_ms":1}`:                           http.StatusNoContent,

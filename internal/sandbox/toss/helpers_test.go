@@ -62,10 +62,7 @@ func (h *harness) call(method, path string, body any) (int, obj) {
 func (h *harness) mustOK(method, path string, body any) obj {
 	h.T.Helper()
 	status, o := h.call(method, path, body)
-	if status != http.StatusOK {
-		h.T.Fatalf("%s %s = %d %v, want 200", method, path, status, o)
-	}
-	return o
+	return h.WantOK(method+" "+path, status, o)
 }
 
 // confirmBody is a confirm request.
@@ -87,10 +84,7 @@ func (h *harness) checkoutURL(orderID string, amount int64, extra url.Values) st
 		"successUrl": {"https://shop.example/toss/success?payment_id=" + orderID},
 		"failUrl":    {"https://shop.example/toss/fail?payment_id=" + orderID},
 	}
-	for k, v := range extra {
-		q[k] = v
-	}
-	return h.URL("/checkout?" + q.Encode())
+	return h.WithQuery("/checkout", q, extra)
 }
 
 // buyer submits action on the window at checkoutURL and returns the 303's
