@@ -48,7 +48,7 @@ type Sandbox struct {
 	mu       sync.Mutex
 	payments map[string]*payment
 	ids      map[string]bool
-	ctl      *sandbox.Control[Fault]
+	ctl      *sandbox.Control[Fault] // calls counted, faults queued: locked on its own
 }
 
 // New returns a Sandbox configured by o.

@@ -86,8 +86,8 @@ type Sandbox struct {
 	// that tests can shorten them.
 	webhookDelays []time.Duration
 	payments      map[string]*payment
-	ctl           *sandbox.Control[Fault]
-	sequence      int // for readable pgTxIds and cancellation ids
+	ctl           *sandbox.Control[Fault] // calls counted, faults queued: locked on its own
+	sequence      int                     // for readable pgTxIds and cancellation ids
 }
 
 // New returns a Sandbox configured by o. It panics if o is invalid (see

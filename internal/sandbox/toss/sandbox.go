@@ -44,10 +44,10 @@ type Sandbox struct {
 	// idempotent replays included: two requests with the same
 	// Idempotency-Key never both act.
 	mu       sync.Mutex
-	payments map[string]*payment // by paymentKey
-	byOrder  map[string][]string // orderId → paymentKeys, oldest first
-	ids      map[string]bool     // every id issued, to keep them unique
-	ctl      *sandbox.Control[Fault]
+	payments map[string]*payment     // by paymentKey
+	byOrder  map[string][]string     // orderId → paymentKeys, oldest first
+	ids      map[string]bool         // every id issued, to keep them unique
+	ctl      *sandbox.Control[Fault] // calls counted, faults queued: locked on its own
 	replays  map[replayScope]*replay
 }
 
