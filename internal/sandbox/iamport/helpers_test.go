@@ -3,7 +3,6 @@ package iamport
 import (
 	"encoding/json"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -234,48 +233,24 @@ func itoa(n int64) string {
 	return string(b)
 }
 
-// sink is a webhook receiver.
-type sink struct {
-	*httptest.Server
-	bodies chan map[string]any
-	types  chan string
-}
+// sink is a webhook receiver for NoticeURL.
+type sink struct{ *sandboxtest.Receiver }
 
-func newSink(t *testing.T) *sink {
-	s := &sink{bodies: make(chan map[string]any, 10), types: make(chan string, 10)}
-	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var m map[string]any
-		if err := json.NewDecoder(r.Body).Decode(&m); err != nil {
-			t.Errorf("webhook body: %v", err)
-		}
-		s.types <- r.Method + " " + r.Header.Get("Content-Type")
-		s.bodies <- m
-	}))
-	t.Cleanup(s.Close)
-	return s
-}
+func newSink(t *testing.T) *sink { return &sink{sandboxtest.NewReceiver(t, nil)} }
 
-// next waits for a webhook.
+// next waits for a webhook, which must be a JSON POST.
 func (s *sink) next(t *testing.T) map[string]any {
 	t.Helper()
-	select {
-	case m := <-s.bodies:
-		if ty := <-s.types; ty != "POST application/json" {
-			t.Errorf("webhook sent as %s, want a JSON POST", ty)
-		}
-		return m
-	case <-time.After(5 * time.Second):
-		t.Fatal("no webhook")
-		return nil
+	w := s.Next(t)
+	if ty := w.Method + " " + w.Header.Get("Content-Type"); ty != "POST application/json" {
+		t.Errorf("webhook sent as %s, want a JSON POST", ty)
 	}
+	var m map[string]any
+	if err := json.Unmarshal(w.Body, &m); err != nil {
+		t.Errorf("webhook body: %v", err)
+	}
+	return m
 }
 
 // none checks that no webhook arrives for a while.
-func (s *sink) none(t *testing.T) {
-	t.Helper()
-	select {
-	case m := <-s.bodies:
-		t.Errorf("unexpected webhook %v", m)
-	case <-time.After(150 * time.Millisecond):
-	}
-}
+func (s *sink) none(t *testing.T) { t.Helper(); s.None(t, 150*time.Millisecond) }

@@ -2,15 +2,13 @@ package portone
 
 import (
 	"encoding/json"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/paybridge/paybridge/internal/sandbox"
+	"github.com/paybridge/paybridge/internal/sandbox/sandboxtest"
 	"github.com/paybridge/paybridge/internal/stdwebhook"
 )
 
@@ -32,51 +30,26 @@ type delivery struct {
 
 // receiver is a webhook endpoint answering status(attempt) and handing
 // every delivery to the test.
-type receiver struct {
-	*httptest.Server
-	got      chan delivery
-	attempts atomic.Int32
-}
+type receiver struct{ *sandboxtest.Receiver }
 
 func newReceiver(t *testing.T, status func(attempt int32) int) *receiver {
 	t.Helper()
-	rc := &receiver{got: make(chan delivery, 16)}
-	rc.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		n := rc.attempts.Add(1)
-		var d delivery
-		d.header = r.Header.Clone()
-		d.body, _ = io.ReadAll(r.Body)
-		if err := json.Unmarshal(d.body, &d.event); err != nil {
-			t.Errorf("webhook body is not JSON: %s", d.body)
-		}
-		rc.got <- d
-		w.WriteHeader(status(n))
-	}))
-	t.Cleanup(rc.Close)
-	return rc
+	return &receiver{sandboxtest.NewReceiver(t, status)}
 }
 
-// next waits for the next delivery.
+// next waits for the next delivery, which must be JSON.
 func (rc *receiver) next(t *testing.T) delivery {
 	t.Helper()
-	select {
-	case d := <-rc.got:
-		return d
-	case <-time.After(5 * time.Second):
-		t.Fatal("no webhook arrived")
-		return delivery{}
+	w := rc.Next(t)
+	d := delivery{header: w.Header, body: w.Body}
+	if err := json.Unmarshal(d.body, &d.event); err != nil {
+		t.Errorf("webhook body is not JSON: %s", d.body)
 	}
+	return d
 }
 
 // none checks that no delivery arrives for a while.
-func (rc *receiver) none(t *testing.T) {
-	t.Helper()
-	select {
-	case d := <-rc.got:
-		t.Fatalf("unexpected webhook %s", d.body)
-	case <-time.After(200 * time.Millisecond):
-	}
-}
+func (rc *receiver) none(t *testing.T) { t.Helper(); rc.None(t, 200*time.Millisecond) }
 
 func ok200(int32) int { return http.StatusOK }
 
