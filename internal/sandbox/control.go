@@ -42,7 +42,6 @@ type ControlOptions[F any] struct {
 	StatsKey, StatsOp string
 	// WriteJSON sends the stats the way the sandbox sends all its JSON.
 	WriteJSON func(w http.ResponseWriter, status int, body any)
-	Log       *slog.Logger // nil discards
 }
 
 // Control is what every sandbox offers besides its provider's API: the
@@ -54,6 +53,7 @@ type ControlOptions[F any] struct {
 type Control[F any] struct {
 	Calls
 	o     ControlOptions[F]
+	log   *slog.Logger
 	queue FaultQueue[F]
 }
 
@@ -63,12 +63,10 @@ const (
 	StatsPath  = "/__sandbox/stats"
 )
 
-// NewControl returns a Control configured by o.
-func NewControl[F any](o ControlOptions[F]) *Control[F] {
-	if o.Log == nil {
-		o.Log = slog.New(slog.DiscardHandler)
-	}
-	return &Control[F]{o: o}
+// NewControl returns a Control configured by o that logs the faults it
+// drops and applies to log (nil discards).
+func NewControl[F any](o ControlOptions[F], log *slog.Logger) *Control[F] {
+	return &Control[F]{o: o, log: Logger(log)}
 }
 
 // Validate reports why f cannot be applied: an unknown op or kind, a
@@ -82,7 +80,7 @@ func (c *Control[F]) Validate(f F) error {
 // match; an invalid fault is logged and dropped, since a Go caller has no
 // answer to read, while POST /__sandbox/faults reports why.
 func (c *Control[F]) Inject(f F) {
-	c.queue.Inject(f, c.o.Spec(f).Count, c.Validate(f), c.o.Log, c.o.Name)
+	c.queue.Inject(f, c.o.Spec(f).Count, c.Validate(f), c.log, c.o.Name)
 }
 
 // Clear drops every queued fault.
@@ -101,7 +99,7 @@ func (c *Control[F]) Take(r *http.Request, op string, ids ...string) (f F, kind 
 		return f, "", true
 	}
 	sp := c.o.Spec(f)
-	c.o.Log.Info(c.o.Name+" sandbox: fault applied", "op", op, "kind", sp.Kind, "ids", ids)
+	c.log.Info(c.o.Name+" sandbox: fault applied", "op", op, "kind", sp.Kind, "ids", ids)
 	if d := sp.delay(); d > 0 && !Sleep(r, d) {
 		return f, sp.Kind, false
 	}

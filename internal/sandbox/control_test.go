@@ -32,7 +32,7 @@ func newControl(statsOp string) *sandbox.Control[testFault] {
 		StatsKey:  "by_id",
 		StatsOp:   statsOp,
 		WriteJSON: sandbox.JSON{ContentType: "application/json"}.Write,
-	})
+	}, nil)
 }
 
 func TestControlTakesMatchingFaultsOnce(t *testing.T) {

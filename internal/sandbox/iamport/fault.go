@@ -35,12 +35,19 @@ type Fault struct {
 	Amount  int64         `json:"amount,omitempty"`   // "amount": the amount to report
 }
 
-// faultRules are the ops and kinds a Fault may name.
-var faultRules = sandbox.FaultRules{
-	Ops:   []string{opGetToken, opPrepare, opPayment, opCancel},
-	Kinds: []string{sandbox.FaultDelay, sandbox.FaultError, sandbox.FaultLost, sandbox.FaultAmount},
-	// 200 with a non-zero code is how PortOne refuses business rules.
-	AllowOK: true,
+// control is this sandbox's fault rules and control API: the ops and kinds
+// a Fault may name, and the stats' key names.
+var control = sandbox.ControlOptions[Fault]{
+	Name: "iamport",
+	Rules: sandbox.FaultRules{
+		Ops:   []string{opGetToken, opPrepare, opPayment, opCancel},
+		Kinds: []string{sandbox.FaultDelay, sandbox.FaultError, sandbox.FaultLost, sandbox.FaultAmount},
+		// 200 with a non-zero code is how PortOne refuses business rules.
+		AllowOK: true,
+	},
+	Spec:      Fault.spec,
+	StatsKey:  "calls_by_id",
+	WriteJSON: writeJSON,
 }
 
 // spec is what the shared fault machinery reads of f.

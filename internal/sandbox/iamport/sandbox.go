@@ -84,10 +84,7 @@ func New(o Options) *Sandbox {
 	if s.webhook == nil {
 		s.webhook = &http.Client{Timeout: 10 * time.Second}
 	}
-	s.ctl = sandbox.NewControl(sandbox.ControlOptions[Fault]{
-		Name: "iamport", Rules: faultRules, Spec: Fault.spec, Log: s.log,
-		StatsKey: "calls_by_id", WriteJSON: writeJSON,
-	})
+	s.ctl = sandbox.NewControl(control, s.log)
 	return s
 }
 

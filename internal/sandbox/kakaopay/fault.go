@@ -35,10 +35,18 @@ type Fault struct {
 	Amount           int64         `json:"amount,omitempty"`             // "amount": amount.total to report
 }
 
-// faultRules are the ops and kinds a Fault may name.
-var faultRules = sandbox.FaultRules{
-	Ops:   []string{opReady, opApprove, opCancel, opOrder},
-	Kinds: []string{sandbox.FaultDelay, sandbox.FaultError, sandbox.FaultLost, sandbox.FaultAmount, sandbox.FaultDecline},
+// control is this sandbox's fault rules and control API: the ops and kinds
+// a Fault may name, and the stats' key names.
+var control = sandbox.ControlOptions[Fault]{
+	Name: "kakaopay",
+	Rules: sandbox.FaultRules{
+		Ops:   []string{opReady, opApprove, opCancel, opOrder},
+		Kinds: []string{sandbox.FaultDelay, sandbox.FaultError, sandbox.FaultLost, sandbox.FaultAmount, sandbox.FaultDecline},
+	},
+	Spec:      Fault.spec,
+	StatsKey:  "approve_calls_by_tid",
+	StatsOp:   opApprove, // only the approves are counted by tid
+	WriteJSON: writeJSON,
 }
 
 // spec is what the shared fault machinery reads of f.

@@ -66,10 +66,7 @@ func New(o Options) *Sandbox {
 	if s.expiry <= 0 {
 		s.expiry = 15 * time.Minute
 	}
-	s.ctl = sandbox.NewControl(sandbox.ControlOptions[Fault]{
-		Name: "kakaopay", Rules: faultRules, Spec: Fault.spec, Log: s.log,
-		StatsKey: "approve_calls_by_tid", StatsOp: opApprove, WriteJSON: writeJSON,
-	})
+	s.ctl = sandbox.NewControl(control, s.log)
 	return s
 }
 

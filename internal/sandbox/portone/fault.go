@@ -41,19 +41,26 @@ type Fault struct {
 	Amount    int64         `json:"amount,omitempty"`     // "amount": the amount to report
 }
 
-// faultRules are the ops and kinds a Fault may name.
-var faultRules = sandbox.FaultRules{
-	Ops:   []string{opPreRegister, opGetPayment, opCancel},
-	Kinds: []string{sandbox.FaultDelay, sandbox.FaultError, sandbox.FaultLost, sandbox.FaultAmount, sandbox.FaultDecline},
-	Applies: func(op, kind string) error {
-		switch {
-		case kind == sandbox.FaultAmount && op == opPreRegister:
-			return fmt.Errorf("kind amount applies to getPayment and cancel")
-		case kind == sandbox.FaultDecline && op != opCancel:
-			return fmt.Errorf("kind decline applies to cancel only")
-		}
-		return nil
+// control is this sandbox's fault rules and control API: the ops and kinds
+// a Fault may name, and the stats' key names.
+var control = sandbox.ControlOptions[Fault]{
+	Name: "portone",
+	Rules: sandbox.FaultRules{
+		Ops:   []string{opPreRegister, opGetPayment, opCancel},
+		Kinds: []string{sandbox.FaultDelay, sandbox.FaultError, sandbox.FaultLost, sandbox.FaultAmount, sandbox.FaultDecline},
+		Applies: func(op, kind string) error {
+			switch {
+			case kind == sandbox.FaultAmount && op == opPreRegister:
+				return fmt.Errorf("kind amount applies to getPayment and cancel")
+			case kind == sandbox.FaultDecline && op != opCancel:
+				return fmt.Errorf("kind decline applies to cancel only")
+			}
+			return nil
+		},
 	},
+	Spec:      Fault.spec,
+	StatsKey:  "calls_by_payment_id",
+	WriteJSON: writeJSON,
 }
 
 // spec is what the shared fault machinery reads of f.

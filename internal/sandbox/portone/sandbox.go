@@ -108,10 +108,7 @@ func New(o Options) *Sandbox {
 	if s.hook == nil {
 		s.hook = &http.Client{Timeout: 30 * time.Second}
 	}
-	s.ctl = sandbox.NewControl(sandbox.ControlOptions[Fault]{
-		Name: "portone", Rules: faultRules, Spec: Fault.spec, Log: s.log,
-		StatsKey: "calls_by_payment_id", WriteJSON: writeJSON,
-	})
+	s.ctl = sandbox.NewControl(control, s.log)
 	return s
 }
 

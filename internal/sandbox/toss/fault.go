@@ -41,10 +41,17 @@ type Fault struct {
 	Amount  int64         `json:"amount,omitempty"`   // "amount": totalAmount to report
 }
 
-// faultRules are the ops and kinds a Fault may name.
-var faultRules = sandbox.FaultRules{
-	Ops:   []string{opConfirm, opGet, opCancel},
-	Kinds: []string{sandbox.FaultDelay, sandbox.FaultError, sandbox.FaultLost, sandbox.FaultAmount, sandbox.FaultDecline},
+// control is this sandbox's fault rules and control API: the ops and kinds
+// a Fault may name, and the stats' key names.
+var control = sandbox.ControlOptions[Fault]{
+	Name: "toss",
+	Rules: sandbox.FaultRules{
+		Ops:   []string{opConfirm, opGet, opCancel},
+		Kinds: []string{sandbox.FaultDelay, sandbox.FaultError, sandbox.FaultLost, sandbox.FaultAmount, sandbox.FaultDecline},
+	},
+	Spec:      Fault.spec,
+	StatsKey:  "calls_by_id",
+	WriteJSON: writeJSON,
 }
 
 // spec is what the shared fault machinery reads of f.

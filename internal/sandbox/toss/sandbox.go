@@ -67,10 +67,7 @@ func New(o Options) *Sandbox {
 	if s.window <= 0 {
 		s.window = 10 * time.Minute
 	}
-	s.ctl = sandbox.NewControl(sandbox.ControlOptions[Fault]{
-		Name: "toss", Rules: faultRules, Spec: Fault.spec, Log: s.log,
-		StatsKey: "calls_by_id", WriteJSON: writeJSON,
-	})
+	s.ctl = sandbox.NewControl(control, s.log)
 	return s
 }
 
