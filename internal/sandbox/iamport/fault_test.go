@@ -35,7 +35,7 @@ func TestSandbox_Faults(t *testing.T) {
 			t.Errorf("message = %v", a.message)
 		}
 		// An error fault does nothing.
-		if got := h.payment(imp).num(t, "cancel_amount"); got != 0 {
+		if got := h.payment(imp).Int(t, "cancel_amount"); got != 0 {
 			t.Fatalf("cancel_amount after error faults = %d", got)
 		}
 		h.mustOK(http.MethodPost, "/payments/cancel", body)
@@ -50,7 +50,7 @@ func TestSandbox_Faults(t *testing.T) {
 			resp.Body.Close()
 			t.Fatalf("cancel answered %d; want a dropped connection", resp.StatusCode)
 		}
-		if got := h.payment(imp).num(t, "cancel_amount"); got != 400 {
+		if got := h.payment(imp).Int(t, "cancel_amount"); got != 400 {
 			t.Fatalf("after a lost cancel: cancel_amount %d, want 400 (done, then dropped)", got)
 		}
 		if n := h.SB.CallsFor(opCancel, imp); n != 1 {
@@ -61,17 +61,17 @@ func TestSandbox_Faults(t *testing.T) {
 		h := MustHarness(t, Options{})
 		imp := h.MustPaid("pay_am", 1000)
 		h.SB.InjectFault(Fault{Op: opPayment, Kind: sandbox.FaultAmount, Amount: 1})
-		if got := h.payment(imp).num(t, "amount"); got != 1 {
+		if got := h.payment(imp).Int(t, "amount"); got != 1 {
 			t.Fatalf("amount = %d, want the injected 1", got)
 		}
-		if got := h.payment(imp).num(t, "amount"); got != 1000 {
+		if got := h.payment(imp).Int(t, "amount"); got != 1000 {
 			t.Fatalf("amount = %d, want the real 1000", got)
 		}
 		h.SB.InjectFault(Fault{Op: opPrepare, Kind: sandbox.FaultAmount, Amount: 7})
-		if got := h.mustOK(http.MethodPost, "/payments/prepare", map[string]any{"merchant_uid": "pay_pa", "amount": 500}).num(t, "amount"); got != 7 {
+		if got := h.mustOK(http.MethodPost, "/payments/prepare", map[string]any{"merchant_uid": "pay_pa", "amount": 500}).Int(t, "amount"); got != 7 {
 			t.Fatalf("prepare amount = %d, want the injected 7", got)
 		}
-		if got := h.mustOK(http.MethodGet, "/payments/prepare/pay_pa", nil).num(t, "amount"); got != 500 {
+		if got := h.mustOK(http.MethodGet, "/payments/prepare/pay_pa", nil).Int(t, "amount"); got != 500 {
 			t.Fatalf("registered amount = %d, want the real 500", got)
 		}
 	})

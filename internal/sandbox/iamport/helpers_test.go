@@ -1,6 +1,7 @@
 package iamport
 
 import (
+	"bytes"
 	"encoding/json"
 	"net/http"
 	"net/url"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"github.com/paybridge/paybridge/internal/sandbox/sandboxtest"
+	"github.com/paybridge/paybridge/internal/testutil"
 )
 
 // mount is where the tests mount the sandbox, as paybridge serve does.
@@ -79,7 +81,9 @@ func (h *harness) send(req *http.Request) answer {
 	}
 	_ = json.Unmarshal(a.raw["code"], &a.code)
 	_ = json.Unmarshal(a.raw["message"], &a.message)
-	_ = json.Unmarshal(a.raw["response"], &a.response)
+	dec := json.NewDecoder(bytes.NewReader(a.raw["response"]))
+	dec.UseNumber() // numbers as testutil.JSON reads them
+	_ = dec.Decode(&a.response)
 	if a.code != 0 && a.response != nil {
 		h.T.Fatalf("%s %s: error with a response: %s", req.Method, req.URL.Path, b)
 	}
@@ -91,7 +95,7 @@ func (h *harness) token() string {
 	h.T.Helper()
 	if h.tok == "" {
 		a := h.send(h.request(http.MethodPost, "/users/getToken", map[string]any{"imp_key": testKey, "imp_secret": testSecret}, ""))
-		h.tok = a.obj(h.T).str(h.T, "access_token")
+		h.tok = a.obj(h.T).Str(h.T, "access_token")
 	}
 	return h.tok
 }
@@ -123,8 +127,8 @@ func (a answer) wantError(t *testing.T, status int, code float64) {
 	}
 }
 
-// obj is a decoded JSON object.
-type obj map[string]any
+// obj is a decoded JSON object (see testutil.JSON).
+type obj = testutil.JSON
 
 func (a answer) obj(t *testing.T) obj {
 	t.Helper()
@@ -133,24 +137,6 @@ func (a answer) obj(t *testing.T) obj {
 		t.Fatalf("response is %T, want an object (code %v, message %v)", a.response, a.code, a.message)
 	}
 	return m
-}
-
-func (o obj) str(t *testing.T, k string) string {
-	t.Helper()
-	s, ok := o[k].(string)
-	if !ok {
-		t.Fatalf("%s = %#v, want a string", k, o[k])
-	}
-	return s
-}
-
-func (o obj) num(t *testing.T, k string) int64 {
-	t.Helper()
-	n, ok := o[k].(float64)
-	if !ok {
-		t.Fatalf("%s = %#v, want a number", k, o[k])
-	}
-	return int64(n)
 }
 
 // payment looks a payment up by imp_uid, test channel included.
