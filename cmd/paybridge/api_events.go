@@ -14,7 +14,7 @@ const eventsUsage = `Usage:
 ` + apiFlagsUsage
 
 // eventsGroup is "paybridge events" and its subcommands.
-var eventsGroup = group{name: "events", usage: eventsUsage, subs: []sub{
+var eventsGroup = group{name: "events", usage: eventsUsage, subs: []subInfo{
 	{"list", "", "Prints a page of outbound webhook events, newest first, with their deliveries."},
 	{"get", " ID", "Prints an event with its deliveries."},
 	{"resend", " ID", "Sends an event again (same webhook-id, same body) to every enabled endpoint\nsubscribed to it, or to --endpoint only."},

@@ -21,7 +21,7 @@ const paymentsUsage = `Usage:
 ` + apiFlagsUsage
 
 // paymentsGroup is "paybridge payments" and its subcommands.
-var paymentsGroup = group{name: "payments", usage: paymentsUsage, subs: []sub{
+var paymentsGroup = group{name: "payments", usage: paymentsUsage, subs: []subInfo{
 	{"create", "", "Creates a payment and prints it; send the buyer to its redirect_url. A retry with the\nsame --idempotency-key returns the same payment."},
 	{"get", " ID", "Prints a payment with its cancellations."},
 	{"list", "", "Prints a page of payments, newest first; --all follows the pages to the end."},

@@ -17,7 +17,7 @@ const webhooksUsage = `Usage:
 ` + apiFlagsUsage
 
 // webhooksGroup is "paybridge webhooks" and its subcommands.
-var webhooksGroup = group{name: "webhooks", usage: webhooksUsage, subs: []sub{
+var webhooksGroup = group{name: "webhooks", usage: webhooksUsage, subs: []subInfo{
 	{"create", "", "Adds a webhook endpoint (--endpoint-url, where paybridge will POST events) and prints\nit with its signing secret, shown only now."},
 	{"list", "", "Prints the webhook endpoints (never their secrets)."},
 	{"delete", " ID", "Deletes a webhook endpoint."},

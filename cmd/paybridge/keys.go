@@ -60,7 +60,7 @@ func cliError(err error) error {
 }
 
 // keysGroup is "paybridge keys" and its subcommands.
-var keysGroup = group{name: "keys", usage: keysUsage, subs: []sub{
+var keysGroup = group{name: "keys", usage: keysUsage, subs: []subInfo{
 	{"create", "", "Creates a secret API key for a merchant and prints the key alone on stdout. Only its\nhash is stored: keep the key, it cannot be shown again."},
 	{"list", "", "Lists a merchant's keys: id, name, prefix, created and revoked times. The keys\nthemselves are never stored, so never shown."},
 	{"revoke", "", "Revokes a key: requests with it are refused from now on."},

@@ -19,7 +19,7 @@ const merchantsUsage = `Usage:
 `
 
 // merchantsGroup is "paybridge merchants" and its subcommands.
-var merchantsGroup = group{name: "merchants", usage: merchantsUsage, subs: []sub{
+var merchantsGroup = group{name: "merchants", usage: merchantsUsage, subs: []subInfo{
 	{"create", "", "Creates a merchant (a shop with its own keys, payments and webhooks) and prints its id."},
 	{"list", "", "Lists the merchants."},
 }}

@@ -34,7 +34,7 @@ manages operators, merchants and API keys. --merchant limits the operator to one
 var stdin io.Reader = os.Stdin
 
 // operatorsGroup is "paybridge operators" and its subcommands.
-var operatorsGroup = group{name: "operators", usage: operatorsUsage, subs: []sub{
+var operatorsGroup = group{name: "operators", usage: operatorsUsage, subs: []subInfo{
 	{"create", "", "Creates an operator of the console at /console."},
 	{"list", "", "Lists the operators."},
 	{"password", "", "Sets an operator's password and ends the operator's sessions."},

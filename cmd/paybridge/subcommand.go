@@ -13,9 +13,9 @@ import (
 	"github.com/paybridge/paybridge/internal/store"
 )
 
-// sub is one subcommand of a group ("paybridge <group> <name> …"): its
+// subInfo is one subcommand of a group ("paybridge <group> <name> …"): its
 // positional arguments as the usage line shows them, and what it does.
-type sub struct {
+type subInfo struct {
 	name, args, summary string
 }
 
@@ -43,7 +43,7 @@ func subcommand(group, usage string, subs []string, args []string, stdout, stder
 // group is a command with subcommands: "paybridge <name> <sub> …".
 type group struct {
 	name, usage string
-	subs        []sub
+	subs        []subInfo
 }
 
 // command is the subcommand of a group being run.
