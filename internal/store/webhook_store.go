@@ -310,26 +310,17 @@ func (s *Store) ClaimWebhookDeliveries(ctx context.Context, c payment.Claim, f p
 				return err
 			}
 		}
-		rows, err := tx.QueryContext(ctx, s.q(choose), args...)
+		due, err := queryAll(ctx, tx, "claim webhook deliveries", scanDeliveryEndpoint, s.q(choose), args...)
 		if err != nil {
-			return fmt.Errorf("claim webhook deliveries: %w", err)
+			return err
 		}
 		var ids []string
-		for rows.Next() {
-			var id, endpointID string
-			if err := rows.Scan(&id, &endpointID); err != nil {
-				rows.Close()
-				return fmt.Errorf("claim webhook deliveries: %w", err)
-			}
-			if len(ids) == limit || (f.PerEndpoint > 0 && perEndpoint[endpointID] >= f.PerEndpoint) {
+		for _, d := range due {
+			if len(ids) == limit || (f.PerEndpoint > 0 && perEndpoint[d.endpointID] >= f.PerEndpoint) {
 				continue
 			}
-			perEndpoint[endpointID]++
-			ids = append(ids, id)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return fmt.Errorf("claim webhook deliveries: %w", err)
+			perEndpoint[d.endpointID]++
+			ids = append(ids, d.id)
 		}
 		if len(ids) == 0 {
 			return nil
@@ -370,24 +361,32 @@ func (s *Store) ClaimWebhookDeliveries(ctx context.Context, c payment.Claim, f p
 // leasedPerEndpoint counts the live leases of pending deliveries per
 // endpoint: at most the workers of every instance, so a small result.
 func (s *Store) leasedPerEndpoint(ctx context.Context, tx *sql.Tx, now time.Time) (map[string]int, error) {
-	rows, err := tx.QueryContext(ctx, s.q(`SELECT endpoint_id, COUNT(*) FROM webhook_deliveries
+	type count struct {
+		endpointID string
+		n          int64
+	}
+	counts, err := queryAll(ctx, tx, "count leased deliveries", func(row scanner) (c count, err error) {
+		err = row.Scan(&c.endpointID, &c.n)
+		return c, err
+	}, s.q(`SELECT endpoint_id, COUNT(*) FROM webhook_deliveries
 		WHERE status = ? AND lease_until >= ? GROUP BY endpoint_id`), payment.DeliveryPending, micros(now))
 	if err != nil {
-		return nil, fmt.Errorf("count leased deliveries: %w", err)
+		return nil, err
 	}
-	defer rows.Close()
 	held := map[string]int{}
-	for rows.Next() {
-		var (
-			id string
-			n  int64
-		)
-		if err := rows.Scan(&id, &n); err != nil {
-			return nil, fmt.Errorf("count leased deliveries: %w", err)
-		}
-		held[id] = int(n)
+	for _, c := range counts {
+		held[c.endpointID] = int(c.n)
 	}
-	return held, rows.Err()
+	return held, nil
+}
+
+// deliveryEndpoint is a delivery's id and its endpoint's, as the claim of
+// deliveries chooses among them.
+type deliveryEndpoint struct{ id, endpointID string }
+
+func scanDeliveryEndpoint(row scanner) (d deliveryEndpoint, err error) {
+	err = row.Scan(&d.id, &d.endpointID)
+	return d, err
 }
 
 // RecordWebhookAttempt implements payment.WebhookStore.
