@@ -14,6 +14,9 @@ type dialect struct {
 	dollar bool
 	// idColumn is an auto-increment BIGINT primary key.
 	idColumn string
+	// lastInsertID: the driver reports an inserted row's id in the Exec
+	// result (SQLite), so no RETURNING is needed to learn it.
+	lastInsertID bool
 	// isUniqueViolation reports whether err is a unique-constraint error.
 	isUniqueViolation func(err error) bool
 	// isRetryable reports whether a transaction failed only because of
