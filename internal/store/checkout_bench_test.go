@@ -44,6 +44,7 @@ func BenchmarkCheckoutWrites(b *testing.B) {
 	n := float64(b.N)
 	b.ReportMetric(float64(st.Commits-before.Commits)/n, "commits/checkout")
 	b.ReportMetric(float64(st.Statements-before.Statements)/n, "sql/checkout")
+	b.ReportMetric(float64(st.Prepares-before.Prepares)/n, "prepares/checkout")
 	b.ReportMetric(float64((st.WriterBusy-before.WriterBusy).Microseconds())/n, "writer-µs/checkout")
 	b.ReportMetric(float64((st.CommitTime-before.CommitTime).Microseconds())/n, "commit-µs/checkout")
 	b.ReportMetric(float64(cpu.Microseconds())/n, "cpu-µs/checkout")

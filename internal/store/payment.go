@@ -307,18 +307,35 @@ func (s *Store) updatePayment(ctx context.Context, tx *sql.Tx, id string, from p
 		set = append(set, "order_key = NULL")
 	}
 	args = append(args, id, string(from))
-	// One statement writes the row and returns it: the payment is not
-	// read back after it was written.
-	p, err := scanPayment(tx.QueryRowContext(ctx, s.q(`UPDATE payments SET `+strings.Join(set, ", ")+
-		` WHERE id = ? AND status = ? RETURNING `+paymentColumns), args...))
-	if err == nil {
-		return p, nil
-	}
-	if !errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("update payment: id=%s: %w", id, err)
+	update := `UPDATE payments SET ` + strings.Join(set, ", ") + ` WHERE id = ? AND status = ?`
+	if s.dialect.updateReturning {
+		// One statement writes the row and returns it.
+		p, err := scanPayment(tx.QueryRowContext(ctx, s.q(update+` RETURNING `+paymentColumns), args...))
+		if err == nil {
+			return p, nil
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return nil, fmt.Errorf("update payment: id=%s: %w", id, err)
+		}
+	} else {
+		res, err := tx.ExecContext(ctx, s.q(update), args...)
+		if err != nil {
+			return nil, fmt.Errorf("update payment: id=%s: %w", id, err)
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return nil, fmt.Errorf("update payment: id=%s: %w", id, err)
+		}
+		if n == 1 {
+			p, err := scanPayment(tx.QueryRowContext(ctx, s.q(`SELECT `+paymentColumns+` FROM payments WHERE id = ?`), id))
+			if err != nil {
+				return nil, fmt.Errorf("update payment: read back: id=%s: %w", id, err)
+			}
+			return p, nil
+		}
 	}
 	// Nothing matched: say why.
-	p, err = scanPayment(tx.QueryRowContext(ctx, s.q(`SELECT `+paymentColumns+` FROM payments WHERE id = ?`), id))
+	p, err := scanPayment(tx.QueryRowContext(ctx, s.q(`SELECT `+paymentColumns+` FROM payments WHERE id = ?`), id))
 	if err != nil {
 		return nil, notFound(err, "payment")
 	}
