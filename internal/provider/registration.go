@@ -94,8 +94,8 @@ type Config struct {
 // settings type S. check and testCredentials may be nil.
 func Configure[S any](def S, sandbox func(S) bool, check func(S) []error, testCredentials func(S) string, settings ...Setting) Config {
 	c := Config{Default: def, Settings: settings,
-		Sandbox: func(s any) bool { return sandbox(s.(S)) },
-		Check:   func(any) []error { return nil },
+		Sandbox:         func(s any) bool { return sandbox(s.(S)) },
+		Check:           func(any) []error { return nil },
 		TestCredentials: func(any) string { return "" }}
 	if check != nil {
 		c.Check = func(s any) []error { return check(s.(S)) }
