@@ -28,6 +28,8 @@ type Registration struct {
 	// Name is the provider's name in the API, the database and the URLs
 	// (payment.ProviderKakaoPay…).
 	Name string
+	// Title is the provider's name for operators: the console, logs.
+	Title string
 	// Label is the provider's name for buyers, per language ("ko", "en"):
 	// the demo shop's choice and the result page.
 	Label map[string]string

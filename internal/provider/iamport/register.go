@@ -15,6 +15,7 @@ import (
 // claim (no Standard Webhooks headers) is V1's.
 var Registration = provider.Registration{
 	Name:      payment.ProviderIamport,
+	Title:     "PortOne V1",
 	Label:     map[string]string{"ko": "포트원 V1 (아임포트)", "en": "PortOne V1 (iamport)"},
 	IDLabel:   map[string]string{"ko": "포트원 V1 거래 고유번호 (imp_uid)", "en": "PortOne V1 imp_uid"},
 	Finishing: payment.Finishing{Verifies: true, WindowOutlivesExpiry: true},

@@ -19,6 +19,7 @@ const sandboxKey = "PAYBRIDGE-SANDBOX"
 // it sends no webhooks.
 var Registration = provider.Registration{
 	Name:      payment.ProviderKakaoPay,
+	Title:     "KakaoPay",
 	Label:     map[string]string{"ko": "카카오페이", "en": "KakaoPay"},
 	IDLabel:   map[string]string{"ko": "카카오페이 결제 고유번호 (tid)", "en": "KakaoPay tid"},
 	Finishing: payment.Finishing{},

@@ -31,6 +31,7 @@ var Webhook = provider.Webhook{
 // sandbox's window), and paybridge only reads the result.
 var Registration = provider.Registration{
 	Name:      payment.ProviderPortOne,
+	Title:     "PortOne V2",
 	Label:     map[string]string{"ko": "포트원 (V2)", "en": "PortOne (V2)"},
 	IDLabel:   map[string]string{"ko": "포트원 V2 결제 ID (paymentId)", "en": "PortOne V2 paymentId"},
 	Finishing: payment.Finishing{Verifies: true, WindowOutlivesExpiry: true},

@@ -15,6 +15,7 @@ import (
 // the sandbox's window), and its webhooks are unsigned.
 var Registration = provider.Registration{
 	Name:      payment.ProviderToss,
+	Title:     "Toss Payments",
 	Label:     map[string]string{"ko": "토스페이먼츠", "en": "Toss Payments"},
 	IDLabel:   map[string]string{"ko": "토스페이먼츠 결제 키 (paymentKey)", "en": "Toss Payments paymentKey"},
 	Finishing: payment.Finishing{},
