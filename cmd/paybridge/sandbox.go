@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -24,12 +25,20 @@ func sandboxSummary() string {
 		prefixes = append(prefixes, r.Sandbox.Prefix+"/")
 		addrs = append(addrs, "--"+r.Name+"-addr")
 	}
-	return "Runs the provider sandboxes (" + strings.Join(labels, ", ") + `) without paybridge, for
+	return "Runs the " + countWord(len(labels)) + " provider sandboxes (" + strings.Join(labels, ", ") + `) without paybridge, for
 anyone who develops against these providers offline. With --addr alone, one address serves
 every one under its prefix (` + strings.Join(prefixes, ", ") + `), and KakaoPay also at the root.
 Real client libraries join absolute paths onto a host (PortOne's server SDK builds
 new URL('/payments/…', baseUrl)), so each provider can also get an address of its own
 where it answers at the root: ` + strings.Join(addrs, ", ") + "."
+}
+
+// countWord spells a small count, as the help's prose does.
+func countWord(n int) string {
+	if words := []string{"no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"}; n < len(words) {
+		return words[n]
+	}
+	return strconv.Itoa(n)
 }
 
 func runSandbox(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) error {
