@@ -43,7 +43,7 @@ type Registration struct {
 	Finishing payment.Finishing
 	// Config is the provider's configuration: its settings, defaults and
 	// checks.
-	Config Config
+	Config Configuration
 	// New builds the adapter for the real provider from its settings.
 	New func(settings any, env Env) (payment.Provider, error)
 	// Sandbox builds the provider's built-in sandbox and an adapter that
@@ -66,13 +66,13 @@ type Env struct {
 	// instrumented client, or an in-process client to the mounted sandbox.
 	HTTPClient *http.Client
 	// TestCredentials says the configured credentials move no money (see
-	// Config.TestCredentials); an adapter that otherwise refuses test
+	// Configuration.TestCredentials); an adapter that otherwise refuses test
 	// payments as unpaid then accepts them, with livemode false.
 	TestCredentials bool
 }
 
-// Config is a provider's configuration.
-type Config struct {
+// Configuration is a provider's configuration.
+type Configuration struct {
 	// Default is the settings value when nothing is set (defaults filled
 	// in, e.g. KakaoPay's test CID).
 	Default any
@@ -92,10 +92,10 @@ type Config struct {
 	TestCredentials func(settings any) string
 }
 
-// Configure builds a Config from typed functions over the provider's
+// Configure builds a Configuration from typed functions over the provider's
 // settings type S. check and testCredentials may be nil.
-func Configure[S any](def S, sandbox func(S) bool, check func(S) []error, testCredentials func(S) string, settings ...Setting) Config {
-	c := Config{Default: def, Settings: settings,
+func Configure[S any](def S, sandbox func(S) bool, check func(S) []error, testCredentials func(S) string, settings ...Setting) Configuration {
+	c := Configuration{Default: def, Settings: settings,
 		Sandbox:         func(s any) bool { return sandbox(s.(S)) },
 		Check:           func(any) []error { return nil },
 		TestCredentials: func(any) string { return "" }}
