@@ -17,8 +17,9 @@ import (
 // webhook route and the browser checkout. Each provider package exports
 // one (register.go), and internal/provider/registry lists them in offer
 // order; config, app, web, httpapi and "paybridge sandbox" iterate over
-// that list, so adding a provider touches its own two packages and one
-// line of the list (docs/architecture.md, "The provider registry").
+// that list, so adding a provider touches its own two packages, one line
+// of the list, and the documents a test holds to the list (openapi.json,
+// the README's settings; docs/architecture.md, "The provider registry").
 //
 // The provider's settings are a value of a type of its own (S below, e.g.
 // kakaopay.Settings); the functions here take and return it as any, and
@@ -38,8 +39,8 @@ type Registration struct {
 	IDLabel map[string]string
 	// Finishing says whether the provider approves (the finishing call
 	// moves the money) or verifies (the money moved in its window). It is
-	// the value the adapter's Finishing method returns; a test in each
-	// provider package holds the two together.
+	// the value the adapter's Finishing method returns
+	// (internal/app/registry_test.go holds the two together).
 	Finishing payment.Finishing
 	// Config is the provider's configuration: its settings, defaults and
 	// checks.
@@ -208,6 +209,7 @@ type Sandbox struct {
 	Flags func(fs *flag.FlagSet) StandaloneFunc
 	// AtRoot serves the sandbox also at the root of "paybridge sandbox
 	// --addr", where clients of the first sandbox (KakaoPay's) found it.
+	// At most one registration may set it.
 	AtRoot bool
 }
 
