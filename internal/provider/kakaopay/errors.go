@@ -2,14 +2,12 @@ package kakaopay
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
-	"errors"
-	"net"
 	"strconv"
 	"strings"
 
 	"github.com/paybridge/paybridge/internal/payment"
+	"github.com/paybridge/paybridge/internal/provider"
 )
 
 // How KakaoPay's answers become paybridge error codes. The one question every
@@ -43,10 +41,6 @@ const (
 	codeDuplicate       = "-785" // duplicate payment or cancel request
 )
 
-// maxProviderText bounds the provider's free text kept in a ProviderError,
-// which ends up in logs and on the payment.
-const maxProviderText = 500
-
 // methodResultBankUnknown is the extras.method_result_code of a -780 whose
 // bank result never arrived.
 const methodResultBankUnknown = "BANK_FIRM_UNKNOWN"
@@ -58,52 +52,20 @@ func IsUnknownOutcome(err error) bool {
 	return payment.ErrorCode(err) == payment.EUPSTREAM
 }
 
-// transportError classifies a call that got no complete answer: refused or
-// reset connection, EOF, timeout, cancelled context. The request may have
-// reached KakaoPay and been carried out there, so for approve and cancel
-// this says nothing about the money: EUPSTREAM.
-func transportError(op string, err error) *payment.Error {
-	var ne net.Error
-	if errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout()) {
-		return payment.Wrap(payment.EUPSTREAM, err,
-			"KakaoPay did not answer the %s call in time; the outcome is unknown", op)
-	}
-	return payment.Wrap(payment.EUPSTREAM, err,
-		"the connection to KakaoPay failed during the %s call; the outcome is unknown", op)
-}
-
-// unreadableResponse classifies an answer that could not be decoded. For a 2xx
-// KakaoPay did act, but we cannot say how; for anything else we cannot tell
-// whether it did. Either way: EUPSTREAM.
-func unreadableResponse(op string, status int, err error) *payment.Error {
-	pe := &payment.ProviderError{
-		Provider:   payment.ProviderKakaoPay,
-		HTTPStatus: status,
-		Message:    "unreadable response: " + err.Error(),
-	}
-	return payment.Wrap(payment.EUPSTREAM, pe,
-		"KakaoPay's answer to the %s call could not be read; the outcome is unknown", op)
-}
-
 // classify turns a non-2xx answer into a *payment.Error wrapping the
-// provider's own code and message. key is redacted from everything KakaoPay
-// said, in case it ever echoes the Authorization header back.
-func classify(op string, status int, body []byte, key string) *payment.Error {
-	pe := &payment.ProviderError{Provider: payment.ProviderKakaoPay, HTTPStatus: status}
+// provider's own code and message. The key is redacted from everything
+// KakaoPay said, in case it ever echoes the Authorization header back.
+func (c *Client) classify(op string, status int, body []byte) *payment.Error {
 	eb, ok := parseErrorBody(body)
 	if !ok {
-		// A proxy's HTML page or a truncated body: we do not know who
-		// answered, let alone what happened.
-		pe.Message = "unreadable error body"
-		return payment.Wrap(payment.EUPSTREAM, pe,
-			"KakaoPay answered the %s call with HTTP %d and an unreadable body; the outcome is unknown", op, status)
+		return c.t.UnreadableRefusal(op, status)
 	}
-	pe.Code = eb.code
+	pe := &payment.ProviderError{Provider: payment.ProviderKakaoPay, HTTPStatus: status, Code: eb.code}
 	// Redact before truncating, so that a cut cannot split the key and
 	// leave part of it behind.
-	pe.Message = truncate(redact(eb.message, key), maxProviderText)
+	pe.Message = provider.Truncate(c.t.Redact(eb.message), provider.MaxProviderText)
 	if eb.resultCode != "" || eb.resultMessage != "" {
-		pe.Detail = truncate(redact(eb.resultCode+": "+eb.resultMessage, key), maxProviderText)
+		pe.Detail = provider.Truncate(c.t.Redact(eb.resultCode+": "+eb.resultMessage), provider.MaxProviderText)
 	}
 
 	switch code := eb.code; {
@@ -251,13 +213,5 @@ func normaliseCode(raw json.RawMessage) (string, bool) {
 	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
 		return strconv.FormatInt(n, 10), true
 	}
-	return truncate(s, 64), true
-}
-
-// redact removes key from s.
-func redact(s, key string) string {
-	if key == "" {
-		return s
-	}
-	return strings.ReplaceAll(s, key, "[redacted]")
+	return provider.Truncate(s, 64), true
 }

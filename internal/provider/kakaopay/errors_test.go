@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/paybridge/paybridge/internal/testutil"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -15,6 +14,8 @@ import (
 	"time"
 
 	"github.com/paybridge/paybridge/internal/payment"
+	"github.com/paybridge/paybridge/internal/provider"
+	"github.com/paybridge/paybridge/internal/testutil"
 )
 
 // legacyErr and currentErr build the two generations' error bodies.
@@ -337,7 +338,7 @@ func TestClient_LookupRetry(t *testing.T) {
 			// The retry warning is logged just before the pause: cancel then.
 			c.Logger = slog.New(testutil.CancelOnWarn{Cancel: cancel})
 		})
-		c.lookupBackoff = []time.Duration{time.Hour, time.Hour}
+		c.t.Backoff = []time.Duration{time.Hour, time.Hour}
 		start := time.Now()
 		_, err := c.Lookup(ctx, testPayment())
 		testutil.AssertCode(t, err, payment.EUPSTREAM)
@@ -455,8 +456,8 @@ func TestErrors_NeverLeakKeys(t *testing.T) {
 // TestRedact checks that redaction happens before truncation, so a key
 // straddling the cut cannot survive in part.
 func TestRedact(t *testing.T) {
-	body := fmt.Sprintf(`{"code":-2,"msg":"%s%s"}`, strings.Repeat("x", maxProviderText-5), testSecretKey)
-	err := classify(opApprove, 400, []byte(body), testSecretKey)
+	body := fmt.Sprintf(`{"code":-2,"msg":"%s%s"}`, strings.Repeat("x", provider.MaxProviderText-5), testSecretKey)
+	err := MustClient(t, GenerationCurrent, "http://unused").classify(opApprove, 400, []byte(body))
 	pe := payment.AsProviderError(err)
 	if strings.Contains(pe.Message, testSecretKey[:5]) {
 		t.Errorf("Message keeps the start of the key: ...%s", pe.Message[len(pe.Message)-20:])

@@ -3,7 +3,6 @@ package kakaopay
 import (
 	"context"
 	"encoding/json"
-	"github.com/paybridge/paybridge/internal/testutil"
 	"net/http"
 	"net/url"
 	"reflect"
@@ -11,6 +10,7 @@ import (
 	"time"
 
 	"github.com/paybridge/paybridge/internal/payment"
+	"github.com/paybridge/paybridge/internal/testutil"
 )
 
 // TestClient_Ready checks the translation of ready's answer.
@@ -278,22 +278,6 @@ func TestApprovalAID(t *testing.T) {
 	}
 	if got := approvalAID(nil); got != "" {
 		t.Errorf("approvalAID(nil) = %q", got)
-	}
-}
-
-// TestTruncate checks that cutting counts runes and never splits one.
-func TestTruncate(t *testing.T) {
-	for _, tt := range []struct {
-		s    string
-		n    int
-		want string
-	}{
-		{"abc", 5, "abc"}, {"abc", 3, "abc"}, {"abcd", 3, "abc"},
-		{"가나다라", 2, "가나"}, {"", 2, ""}, {"abc", 0, ""},
-	} {
-		if got := truncate(tt.s, tt.n); got != tt.want {
-			t.Errorf("truncate(%q, %d) = %q, want %q", tt.s, tt.n, got, tt.want)
-		}
 	}
 }
 

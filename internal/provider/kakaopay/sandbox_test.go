@@ -2,7 +2,6 @@ package kakaopay
 
 import (
 	"context"
-	"github.com/paybridge/paybridge/internal/testutil"
 	"net/http"
 	"net/url"
 	"strings"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/paybridge/paybridge/internal/payment"
 	kpsandbox "github.com/paybridge/paybridge/internal/sandbox/kakaopay"
+	"github.com/paybridge/paybridge/internal/testutil"
 )
 
 // MustSandbox serves paybridge's KakaoPay sandbox under testPrefix (so the
@@ -266,7 +266,7 @@ func TestSandbox_Faults(t *testing.T) {
 
 		t.Run(gen+"/WrongKey", func(t *testing.T) {
 			_, c := MustSandbox(t, gen)
-			c.auth = strings.Replace(c.auth, "LEAK", "XXXX", 1)
+			c.t.Auth = strings.Replace(c.t.Auth, "LEAK", "XXXX", 1)
 			_, err := c.Ready(context.Background(), sandboxPayment(), testURLs)
 			testutil.AssertCode(t, err, payment.EINVALID)
 			if pe := payment.AsProviderError(err); pe == nil || pe.Code != "-401" {
