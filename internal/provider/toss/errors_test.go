@@ -3,13 +3,14 @@ package toss
 import (
 	"context"
 	"fmt"
-	"github.com/paybridge/paybridge/internal/testutil"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/paybridge/paybridge/internal/payment"
+	"github.com/paybridge/paybridge/internal/provider"
+	"github.com/paybridge/paybridge/internal/testutil"
 )
 
 // tossErr is a Toss error body.
@@ -104,7 +105,7 @@ func TestClassify_Messages(t *testing.T) {
 		f := newFake(t, replay(400, tossErr("REJECT_CARD_COMPANY", "카드사 거절 "+strings.Repeat("x", 1000))))
 		_, err := MustClient(t, f.BaseURL()).Approve(context.Background(), testPayment(), tossReturn())
 		pe := payment.AsProviderError(err)
-		if pe == nil || pe.Code != "REJECT_CARD_COMPANY" || !strings.HasPrefix(pe.Message, "카드사 거절") || len([]rune(pe.Message)) != maxProviderText {
+		if pe == nil || pe.Code != "REJECT_CARD_COMPANY" || !strings.HasPrefix(pe.Message, "카드사 거절") || len([]rune(pe.Message)) != provider.MaxProviderText {
 			t.Fatalf("provider error = %+v", pe)
 		}
 		if strings.Contains(payment.ErrorMessage(err), "카드사") {
@@ -146,7 +147,7 @@ func TestClassify_Messages(t *testing.T) {
 		for name, body := range map[string]string{
 			"NotJSON":       "<html>ok</html>",
 			"FractionWon":   `{"paymentKey":"k","status":"DONE","totalAmount":15000.5}`,
-			"TooLarge":      `{"paymentKey":"` + strings.Repeat("k", maxResponseBody) + `"}`,
+			"TooLarge":      `{"paymentKey":"` + strings.Repeat("k", provider.MaxResponseBody) + `"}`,
 			"AmountIsArray": `{"paymentKey":"k","status":"DONE","totalAmount":[1]}`,
 		} {
 			f := newFake(t, replay(200, []byte(body)))

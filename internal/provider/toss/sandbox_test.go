@@ -2,7 +2,6 @@ package toss
 
 import (
 	"context"
-	"github.com/paybridge/paybridge/internal/testutil"
 	"net/http"
 	"net/url"
 	"strings"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/paybridge/paybridge/internal/payment"
 	tosssandbox "github.com/paybridge/paybridge/internal/sandbox/toss"
+	"github.com/paybridge/paybridge/internal/testutil"
 )
 
 // sandboxEnv is paybridge's Toss sandbox served under testPrefix (so the
