@@ -3,7 +3,6 @@ package portone
 import (
 	"context"
 	"fmt"
-	"github.com/paybridge/paybridge/internal/testutil"
 	"net/http"
 	"strings"
 	"sync/atomic"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/paybridge/paybridge/internal/payment"
 	"github.com/paybridge/paybridge/internal/provider"
+	"github.com/paybridge/paybridge/internal/testutil"
 )
 
 // Calls of each operation, for the classification tables.
@@ -106,7 +106,7 @@ func TestClassify_Unreadable(t *testing.T) {
 		{409, `{"message":"no type"}`},
 		{409, `{"type":""}`},
 		{500, `{"type":`},
-		{200, strings.Repeat(" ", maxResponseBody+1)},
+		{200, strings.Repeat(" ", provider.MaxResponseBody+1)},
 	} {
 		for op, call := range classifyOps {
 			t.Run(fmt.Sprintf("%s/%d/%.10s", op, tt.status, tt.body), func(t *testing.T) {
@@ -237,7 +237,7 @@ func TestRetry(t *testing.T) {
 	t.Run("RespectsContext", func(t *testing.T) {
 		f := newFake(t, replay(http.StatusInternalServerError, []byte(`{"type":"INTERNAL_SERVER_ERROR"}`)))
 		c := MustClient(t, f.BaseURL())
-		c.lookupBackoff = []time.Duration{time.Minute, time.Minute}
+		c.t.Backoff = []time.Duration{time.Minute, time.Minute}
 		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 		defer cancel()
 		start := time.Now()

@@ -2,7 +2,6 @@ package portone
 
 import (
 	"context"
-	"github.com/paybridge/paybridge/internal/testutil"
 	"net/http"
 	"net/url"
 	"strings"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/paybridge/paybridge/internal/payment"
 	posandbox "github.com/paybridge/paybridge/internal/sandbox/portone"
+	"github.com/paybridge/paybridge/internal/testutil"
 )
 
 // MustSandbox serves paybridge's PortOne sandbox under testPrefix (so the
