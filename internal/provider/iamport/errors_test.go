@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/paybridge/paybridge/internal/testutil"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -16,6 +15,7 @@ import (
 	"time"
 
 	"github.com/paybridge/paybridge/internal/payment"
+	"github.com/paybridge/paybridge/internal/testutil"
 )
 
 // Calls under test, by the op whose rules apply.
@@ -269,7 +269,7 @@ func TestClient_LookupRetry(t *testing.T) {
 			// The retry warning is logged just before the pause: cancel then.
 			c.Logger = slog.New(testutil.CancelOnWarn{Cancel: cancel})
 		})
-		c.lookupBackoff = []time.Duration{time.Hour, time.Hour}
+		c.t.Backoff = []time.Duration{time.Hour, time.Hour}
 		start := time.Now()
 		_, err := c.Lookup(ctx, testPayment())
 		testutil.AssertCode(t, err, payment.EUPSTREAM)

@@ -50,7 +50,7 @@ func MustClient(tb testing.TB, baseURL string, mods ...func(*Config)) *Client {
 	if err != nil {
 		tb.Fatalf("New: %v", err)
 	}
-	c.lookupBackoff = []time.Duration{time.Millisecond, 2 * time.Millisecond}
+	c.t.Backoff = []time.Duration{time.Millisecond, 2 * time.Millisecond}
 	return c
 }
 

@@ -3,7 +3,6 @@ package iamport
 import (
 	"context"
 	"encoding/json"
-	"github.com/paybridge/paybridge/internal/testutil"
 	"net/http"
 	"net/url"
 	"reflect"
@@ -12,6 +11,7 @@ import (
 	"time"
 
 	"github.com/paybridge/paybridge/internal/payment"
+	"github.com/paybridge/paybridge/internal/testutil"
 )
 
 // TestClient_Ready checks pre-registration, including a retried Ready.

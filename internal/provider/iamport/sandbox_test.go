@@ -2,7 +2,6 @@ package iamport
 
 import (
 	"context"
-	"github.com/paybridge/paybridge/internal/testutil"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/paybridge/paybridge/internal/payment"
 	sbiamport "github.com/paybridge/paybridge/internal/sandbox/iamport"
+	"github.com/paybridge/paybridge/internal/testutil"
 )
 
 // MustSandbox serves paybridge's PortOne V1 sandbox under testPrefix (so
