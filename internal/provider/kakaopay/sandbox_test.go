@@ -29,19 +29,7 @@ func MustSandbox(t *testing.T, gen string) (*kpsandbox.Sandbox, *Client) {
 
 // sandboxPayment is a fresh payment as the service creates it.
 func sandboxPayment() *payment.Payment {
-	return &payment.Payment{
-		ID:            payment.NewID("pay", time.Now()),
-		MerchantID:    payment.DefaultMerchantID,
-		Provider:      payment.ProviderKakaoPay,
-		OrderID:       "order-42",
-		OrderName:     "Americano x2",
-		CustomerID:    "cus_42",
-		Quantity:      2,
-		Amount:        10000,
-		TaxFreeAmount: 1000,
-		Currency:      payment.CurrencyKRW,
-		Status:        payment.StatusCreated,
-	}
+	return testutil.SandboxPayment(payment.ProviderKakaoPay)
 }
 
 // buyerApproves plays the buyer on the sandbox's checkout page: open it,

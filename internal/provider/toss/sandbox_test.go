@@ -41,19 +41,7 @@ func MustSandbox(t *testing.T) *sandboxEnv {
 
 // sandboxPayment is a fresh payment as the service creates it.
 func sandboxPayment() *payment.Payment {
-	return &payment.Payment{
-		ID:            payment.NewID("pay", time.Now()),
-		MerchantID:    payment.DefaultMerchantID,
-		Provider:      payment.ProviderToss,
-		OrderID:       "order-42",
-		OrderName:     "Americano x2",
-		CustomerID:    "cus_42",
-		Quantity:      2,
-		Amount:        10000,
-		TaxFreeAmount: 1000,
-		Currency:      payment.CurrencyKRW,
-		Status:        payment.StatusCreated,
-	}
+	return testutil.SandboxPayment(payment.ProviderToss)
 }
 
 // urlsFor are the return URLs the service would hand to Ready for p.

@@ -1,0 +1,82 @@
+package testutil
+
+import (
+	"bytes"
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/paybridge/paybridge/internal/payment"
+)
+
+// FastBackoff are lookup backoffs short enough for retry tests to run fast;
+// each adapter's MustClient puts them on its client.
+var FastBackoff = []time.Duration{time.Millisecond, 2 * time.Millisecond}
+
+// MustNew builds a client with newClient from cfg after mods, failing the
+// test when the configuration is refused: every adapter's MustClient.
+func MustNew[C, T any](tb testing.TB, cfg C, mods []func(*C), newClient func(C) (T, error)) T {
+	tb.Helper()
+	for _, m := range mods {
+		m(&cfg)
+	}
+	c, err := newClient(cfg)
+	if err != nil {
+		tb.Fatalf("New: %v", err)
+	}
+	return c
+}
+
+// RecordedPaymentID is paybridge's id of the payment in every adapter's
+// testdata files (the orderId, merchant_uid or partner_order_id there).
+const RecordedPaymentID = "pay_01hzx3k4m5n6p7q8r9s0t1v2w3"
+
+// RecordedPayment is the part of the payment in the adapters' testdata
+// files that all providers share; each adapter's testPayment adds its
+// order name, amount, status and provider ids.
+func RecordedPayment(provider string) *payment.Payment {
+	return &payment.Payment{
+		ID:         RecordedPaymentID,
+		MerchantID: payment.DefaultMerchantID,
+		Provider:   provider,
+		OrderID:    "order-1",
+		CustomerID: "cus_1001",
+		Quantity:   1,
+		Currency:   payment.CurrencyKRW,
+	}
+}
+
+// SandboxPayment is a fresh payment, as the service creates it, for a test
+// against paybridge's sandbox of provider.
+func SandboxPayment(provider string) *payment.Payment {
+	return &payment.Payment{
+		ID:            payment.NewID("pay", time.Now()),
+		MerchantID:    payment.DefaultMerchantID,
+		Provider:      provider,
+		OrderID:       "order-42",
+		OrderName:     "Americano x2",
+		CustomerID:    "cus_42",
+		Quantity:      2,
+		Amount:        10000,
+		TaxFreeAmount: 1000,
+		Currency:      payment.CurrencyKRW,
+		Status:        payment.StatusCreated,
+	}
+}
+
+// KeptAnswer checks the provider answer an adapter kept on a payment
+// (payment.ProviderPayment.Raw): none of drop appears in it, and it is a
+// JSON object, which it returns for the test to check what must be kept.
+func KeptAnswer(t testing.TB, raw []byte, drop ...string) map[string]any {
+	t.Helper()
+	for _, secret := range drop {
+		if bytes.Contains(raw, []byte(secret)) {
+			t.Errorf("Raw keeps %q: %s", secret, raw)
+		}
+	}
+	var m map[string]any
+	if err := json.Unmarshal(raw, &m); err != nil {
+		t.Fatalf("Raw = %q: %v", raw, err)
+	}
+	return m
+}
