@@ -116,7 +116,7 @@ func (c *Client) send(ctx context.Context, req provider.Call, token string, out 
 func (c *Client) decode(op string, status int, data []byte, token string, out any) error {
 	var env envelope
 	jerr := json.Unmarshal(data, &env)
-	code, ok := envelopeCode(env.Code)
+	code, ok := provider.Code(env.Code)
 	switch {
 	case (jerr != nil || !ok) && status == http.StatusUnauthorized:
 		// The swagger documents getToken's 401 without a body: a refusal

@@ -1,10 +1,7 @@
 package iamport
 
 import (
-	"bytes"
-	"encoding/json"
 	"net/http"
-	"strconv"
 	"strings"
 
 	"github.com/paybridge/paybridge/internal/payment"
@@ -106,28 +103,6 @@ func classify(op string, status int, code, msg string) *payment.Error {
 		return payment.Wrap(payment.EUPSTREAM, pe,
 			"PortOne answered the %s call with code %s; the outcome is unknown", op, code)
 	}
-}
-
-// envelopeCode normalises the envelope's code (0, -1, "1") to its decimal
-// text. It fails when there is none: without a code nothing can be
-// concluded, not even success.
-func envelopeCode(raw json.RawMessage) (string, bool) {
-	raw = bytes.TrimSpace(raw)
-	if len(raw) == 0 || string(raw) == "null" {
-		return "", false
-	}
-	var s string
-	if err := json.Unmarshal(raw, &s); err != nil {
-		s = string(raw)
-	}
-	s = strings.TrimSpace(s)
-	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
-		return strconv.FormatInt(n, 10), true
-	}
-	if s == "" {
-		return "", false
-	}
-	return provider.Truncate(s, 64), true
 }
 
 // isNotFound reports whether err is PortOne saying, in its own envelope,

@@ -1,9 +1,7 @@
 package kakaopay
 
 import (
-	"bytes"
 	"encoding/json"
-	"strconv"
 	"strings"
 
 	"github.com/paybridge/paybridge/internal/payment"
@@ -175,9 +173,9 @@ func parseErrorBody(body []byte) (errorBody, bool) {
 		return errorBody{}, false
 	}
 	var eb errorBody
-	if c, ok := normaliseCode(w.ErrorCode); ok {
+	if c, ok := provider.Code(w.ErrorCode); ok {
 		eb.code, eb.message = c, string(w.ErrorMessage)
-	} else if c, ok := normaliseCode(w.Code); ok {
+	} else if c, ok := provider.Code(w.Code); ok {
 		eb.code, eb.message = c, string(w.Msg)
 	} else {
 		return errorBody{}, false
@@ -193,25 +191,4 @@ func parseErrorBody(body []byte) (errorBody, bool) {
 		eb.resultMessage = string(extras["method_result_message"])
 	}
 	return eb, true
-}
-
-// normaliseCode turns -780 or "-780" into "-780". Non-numeric codes are kept
-// as they are (they fall into classify's default rule).
-func normaliseCode(raw json.RawMessage) (string, bool) {
-	raw = bytes.TrimSpace(raw)
-	if len(raw) == 0 || string(raw) == "null" {
-		return "", false
-	}
-	var s string
-	if err := json.Unmarshal(raw, &s); err != nil {
-		s = string(raw)
-	}
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return "", false
-	}
-	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
-		return strconv.FormatInt(n, 10), true
-	}
-	return provider.Truncate(s, 64), true
 }
