@@ -3,6 +3,8 @@ package testutil
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -79,4 +81,32 @@ func KeptAnswer(t testing.TB, raw []byte, drop ...string) map[string]any {
 		t.Fatalf("Raw = %q: %v", raw, err)
 	}
 	return m
+}
+
+// AssertNoSecret fails the test if s, the text of what, contains any of
+// secrets.
+func AssertNoSecret(t testing.TB, what, s string, secrets ...string) {
+	t.Helper()
+	for _, k := range secrets {
+		if k != "" && strings.Contains(s, k) {
+			t.Errorf("%s leaks a secret: %s", what, s)
+		}
+	}
+}
+
+// AssertHidesSecrets checks an adapter's failed call: err (which must be
+// one) and the call's log lines show none of secrets, in any rendering an
+// operator or API caller could see.
+func AssertHidesSecrets(t testing.TB, err error, logs string, secrets ...string) {
+	t.Helper()
+	if err == nil {
+		t.Fatal("no error")
+	}
+	AssertNoSecret(t, "Error()", err.Error(), secrets...)
+	AssertNoSecret(t, "Message", payment.ErrorMessage(err), secrets...)
+	AssertNoSecret(t, "%+v", fmt.Sprintf("%+v", err), secrets...)
+	if pe := payment.AsProviderError(err); pe != nil {
+		AssertNoSecret(t, "ProviderError", fmt.Sprintf("%#v", *pe), secrets...)
+	}
+	AssertNoSecret(t, "log", logs, secrets...)
 }
