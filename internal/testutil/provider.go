@@ -2,8 +2,13 @@ package testutil
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -109,4 +114,84 @@ func AssertHidesSecrets(t testing.TB, err error, logs string, secrets ...string)
 		AssertNoSecret(t, "ProviderError", fmt.Sprintf("%#v", *pe), secrets...)
 	}
 	AssertNoSecret(t, "log", logs, secrets...)
+}
+
+// TransportOp is one call of an adapter for CheckTransport.
+type TransportOp struct {
+	Name string
+	// Calls is how many requests the call makes when every answer fails:
+	// 1, or for a lookup 1 plus its retries (FastBackoff has two).
+	Calls int
+	// Call makes the call with a client for baseURL that sends through
+	// hc (nil: the adapter's default).
+	Call func(ctx context.Context, baseURL string, hc *http.Client) error
+}
+
+// CheckTransport checks an adapter's calls against a provider that hangs
+// up, answers too slowly, answers 5xx, cannot be reached or outlives the
+// caller's deadline: each is an unknown outcome (EUPSTREAM), and only
+// lookups are tried again. The classification itself is
+// provider.Transport's and tested there; this shows each adapter goes
+// through it and repeats only what is safe to repeat. serve starts the
+// adapter's fake with handle and returns its base URL and request count;
+// serverError is a 5xx body in the provider's shape.
+func CheckTransport(t *testing.T, ops []TransportOp, serverError []byte,
+	serve func(t *testing.T, handle http.HandlerFunc) (baseURL string, calls func() int)) {
+	t.Helper()
+	// net/http itself resends a GET once when a kept-alive connection
+	// drops; count only the adapter's attempts.
+	noKeepAlive := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+	slow := func(w http.ResponseWriter, r *http.Request) {
+		io.ReadAll(r.Body) // the server notices a client gone only once the body is read
+		select {
+		case <-r.Context().Done(): // the client gave up
+		case <-time.After(5 * time.Second):
+		}
+	}
+	for _, o := range ops {
+		t.Run(o.Name+"/HangUp", func(t *testing.T) {
+			base, calls := serve(t, func(w http.ResponseWriter, _ *http.Request) { HangUp(t, w) })
+			AssertCode(t, o.Call(context.Background(), base, noKeepAlive), payment.EUPSTREAM)
+			if calls() != o.Calls {
+				t.Errorf("calls = %d, want %d", calls(), o.Calls)
+			}
+		})
+		t.Run(o.Name+"/SlowerThanTimeout", func(t *testing.T) {
+			base, calls := serve(t, slow)
+			start := time.Now()
+			err := o.Call(context.Background(), base, &http.Client{Timeout: 100 * time.Millisecond})
+			AssertCode(t, err, payment.EUPSTREAM)
+			if !strings.Contains(payment.ErrorMessage(err), "in time") {
+				t.Errorf("Message = %q, want a timeout message", payment.ErrorMessage(err))
+			}
+			if d := time.Since(start); d > 3*time.Second {
+				t.Errorf("took %v; the client timeout was not applied", d)
+			}
+			if calls() != o.Calls {
+				t.Errorf("calls = %d, want %d", calls(), o.Calls)
+			}
+		})
+		t.Run(o.Name+"/5xxNotRetriedUnlessLookup", func(t *testing.T) {
+			base, calls := serve(t, func(w http.ResponseWriter, _ *http.Request) { Reply(w, http.StatusInternalServerError, serverError) })
+			AssertCode(t, o.Call(context.Background(), base, nil), payment.EUPSTREAM)
+			if calls() != o.Calls {
+				t.Errorf("calls = %d, want %d", calls(), o.Calls)
+			}
+		})
+		t.Run(o.Name+"/ConnectionRefused", func(t *testing.T) {
+			srv := httptest.NewServer(http.NotFoundHandler())
+			srv.Close()
+			AssertCode(t, o.Call(context.Background(), srv.URL, nil), payment.EUPSTREAM)
+		})
+		t.Run(o.Name+"/ContextDeadline", func(t *testing.T) {
+			base, _ := serve(t, slow)
+			ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+			defer cancel()
+			err := o.Call(ctx, base, nil)
+			AssertCode(t, err, payment.EUPSTREAM)
+			if !errors.Is(err, context.DeadlineExceeded) {
+				t.Errorf("err = %v, want it to wrap context.DeadlineExceeded", err)
+			}
+		})
+	}
 }
