@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -193,5 +194,37 @@ func CheckTransport(t *testing.T, ops []TransportOp, serverError []byte,
 				t.Errorf("err = %v, want it to wrap context.DeadlineExceeded", err)
 			}
 		})
+	}
+}
+
+// AssertProviderPayment compares an adapter's translation with want: times
+// as instants, the kept answer (payment.ProviderPayment.Raw, whose
+// redaction each adapter's TestRawAnswer checks) only for being JSON, and
+// every other field exactly.
+func AssertProviderPayment(t testing.TB, got *payment.ProviderPayment, want payment.ProviderPayment) {
+	t.Helper()
+	if got == nil {
+		t.Fatal("nil ProviderPayment")
+	}
+	g := *got
+	for _, ts := range []struct {
+		name      string
+		got, want *time.Time
+	}{
+		{"CreatedAt", &g.CreatedAt, &want.CreatedAt},
+		{"ApprovedAt", &g.ApprovedAt, &want.ApprovedAt},
+		{"CanceledAt", &g.CanceledAt, &want.CanceledAt},
+	} {
+		if !ts.got.Equal(*ts.want) {
+			t.Errorf("%s = %v, want %v", ts.name, *ts.got, *ts.want)
+		}
+		*ts.got, *ts.want = time.Time{}, time.Time{}
+	}
+	if !json.Valid(g.Raw) {
+		t.Errorf("Raw = %q, want the answer's JSON", g.Raw)
+	}
+	g.Raw = nil
+	if !reflect.DeepEqual(g, want) {
+		t.Errorf("ProviderPayment =\n%+v\nwant\n%+v", g, want)
 	}
 }
