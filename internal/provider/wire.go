@@ -70,3 +70,19 @@ func WholeNumber(text string) (int64, bool) {
 	}
 	return int64(f), true
 }
+
+// IsCodeWord reports whether s looks like a provider's code word
+// (USER_LOCKED, REJECT_CARD_COMPANY): upper-case letters, digits and '_',
+// at most 64 of them. Only such a code is safe to repeat to an API caller;
+// anything else a provider (or a proxy) sent is free text.
+func IsCodeWord(s string) bool {
+	if s == "" || len(s) > 64 {
+		return false
+	}
+	for _, r := range s {
+		if (r < 'A' || r > 'Z') && (r < '0' || r > '9') && r != '_' {
+			return false
+		}
+	}
+	return true
+}

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 )
 
@@ -39,5 +40,14 @@ func TestLooseString(t *testing.T) {
 	}
 	if v.A != "x" || v.B != "12" || v.C != "true" || v.D != "" {
 		t.Errorf("got %+v", v)
+	}
+}
+
+func TestIsCodeWord(t *testing.T) {
+	for s, want := range map[string]bool{"USER_LOCKED": true, "REJECT_CARD_COMPANY": true, "E1": true,
+		"": false, "user_locked": false, "A B": false, "카드": false, strings.Repeat("A", 65): false, strings.Repeat("A", 64): true} {
+		if got := IsCodeWord(s); got != want {
+			t.Errorf("IsCodeWord(%q) = %v, want %v", s, got, want)
+		}
 	}
 }

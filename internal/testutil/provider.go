@@ -228,3 +228,23 @@ func AssertProviderPayment(t testing.TB, got *payment.ProviderPayment, want paym
 		t.Errorf("ProviderPayment =\n%+v\nwant\n%+v", g, want)
 	}
 }
+
+// JSONBody checks a fake's request for a JSON body, by its Content-Type and
+// its content, and decodes it with numbers as json.Number, so that a test
+// can tell 100 from "100". It reports a breach itself and returns false.
+func JSONBody(t testing.TB, r *http.Request, body []byte) (map[string]any, bool) {
+	t.Helper()
+	ok := true
+	if ct := r.Header.Get("Content-Type"); ct != "application/json" {
+		t.Errorf("Content-Type = %q, want application/json", ct)
+		ok = false
+	}
+	var fields map[string]any
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	if err := dec.Decode(&fields); err != nil {
+		t.Errorf("body is not a JSON object: %v", err)
+		return nil, false
+	}
+	return fields, ok
+}

@@ -107,7 +107,7 @@ func declineMessage(op, resultCode string) string {
 	if op != opApprove {
 		what = "the " + op + " request"
 	}
-	if isResultCode(resultCode) {
+	if provider.IsCodeWord(resultCode) {
 		return "KakaoPay declined " + what + ": " + resultCode
 	}
 	return "KakaoPay declined " + what
@@ -129,20 +129,6 @@ func invalidMessage(op, code string) string {
 	default:
 		return "KakaoPay rejected the " + op + " request as invalid (code " + code + "): a request or configuration problem; nothing was done"
 	}
-}
-
-// isResultCode reports whether s looks like a KakaoPay result code
-// (USER_LOCKED) and so is safe to show to an API caller.
-func isResultCode(s string) bool {
-	if s == "" || len(s) > 64 {
-		return false
-	}
-	for _, r := range s {
-		if (r < 'A' || r > 'Z') && (r < '0' || r > '9') && r != '_' {
-			return false
-		}
-	}
-	return true
 }
 
 // errorWire holds both generations' error shapes: legacy {code, msg, extras}

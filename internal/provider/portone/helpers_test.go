@@ -1,8 +1,6 @@
 package portone
 
 import (
-	"bytes"
-	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
@@ -98,14 +96,11 @@ func check(t *testing.T, r *http.Request) (wireRequest, bool) {
 	}
 	if len(body) > 0 {
 		req.HasBody = true
-		if ct := r.Header.Get("Content-Type"); ct != "application/json" {
-			fail("Content-Type = %q, want application/json", ct)
+		fields, good := testutil.JSONBody(t, r, body)
+		if fields != nil {
+			req.Fields = fields
 		}
-		dec := json.NewDecoder(bytes.NewReader(body))
-		dec.UseNumber()
-		if err := dec.Decode(&req.Fields); err != nil {
-			fail("body is not a JSON object: %v", err)
-		}
+		ok = ok && good
 	}
 	return req, ok
 }

@@ -191,13 +191,8 @@ func invalidMessage(op, code string) string {
 // safeCode returns code if it looks like a Toss code (UPPER_SNAKE), so that
 // it can be shown to an API caller, and "(unrecognised)" otherwise.
 func safeCode(code string) string {
-	if code == "" || len(code) > 64 {
-		return "(unrecognised)"
+	if provider.IsCodeWord(code) {
+		return code
 	}
-	for _, r := range code {
-		if (r < 'A' || r > 'Z') && (r < '0' || r > '9') && r != '_' {
-			return "(unrecognised)"
-		}
-	}
-	return code
+	return "(unrecognised)"
 }

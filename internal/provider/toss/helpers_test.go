@@ -1,8 +1,6 @@
 package toss
 
 import (
-	"bytes"
-	"encoding/json"
 	"io"
 	"net/http"
 	"strings"
@@ -108,14 +106,9 @@ func check(t *testing.T, r *http.Request) (wireRequest, bool) {
 			fail("GET with a body: %s", body)
 		}
 	case http.MethodPost:
-		if got := r.Header.Get("Content-Type"); got != "application/json" {
-			fail("Content-Type = %q, want application/json", got)
-		}
-		dec := json.NewDecoder(bytes.NewReader(body))
-		dec.UseNumber()
-		if err := dec.Decode(&req.Fields); err != nil {
-			fail("body is not a JSON object: %v", err)
-		}
+		var good bool
+		req.Fields, good = testutil.JSONBody(t, r, body)
+		ok = ok && good
 	default:
 		fail("method = %s", r.Method)
 	}
