@@ -22,6 +22,11 @@ const (
 )
 
 // Payment is the API's payment object.
+//
+// The server (internal/httpapi) marshals the types of this file that
+// answers carry (Payment, PaymentList, WebhookEndpoint, Event and the types
+// they hold), so they are the one definition of the API's JSON: a change
+// here changes the API, and the server's tests check it against openapi.json.
 type Payment struct {
 	ID       string `json:"id"`
 	Object   string `json:"object"`
@@ -67,7 +72,8 @@ type RedirectURLs struct {
 // ProviderIDs are the provider's ids of a payment. ProviderPaymentID is the
 // provider's id of the payment for every provider; the field named as the
 // provider names it (PaymentKey, ImpUID, PaymentID, or TID for KakaoPay)
-// holds the same value.
+// holds the same value, so that it can be searched for in the provider's
+// console and documentation as is.
 type ProviderIDs struct {
 	ProviderPaymentID string `json:"provider_payment_id,omitempty"`
 	PaymentKey        string `json:"payment_key,omitempty"` // Toss paymentKey
@@ -227,8 +233,10 @@ type Event struct {
 	Livemode  bool      `json:"livemode"`
 	CreatedAt time.Time `json:"created_at"`
 	// Data is the event's data as sent: {"object": <payment>}.
-	Data       json.RawMessage `json:"data"`
-	Deliveries []*Delivery     `json:"deliveries"`
+	Data json.RawMessage `json:"data"`
+	// Deliveries are the attempts so far per endpoint (several for one
+	// endpoint after a re-send).
+	Deliveries []*Delivery `json:"deliveries"`
 }
 
 // Payment decodes the payment the event carries.

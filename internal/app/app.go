@@ -106,7 +106,7 @@ func (a *App) build(ctx context.Context, ln net.Listener) error {
 		return fmt.Errorf("open database %s: %w", config.RedactURL(cfg.DatabaseURL), err)
 	}
 	a.Store = st
-	st.SetEventRenderer(httpapi.RenderEvent)
+	st.SetEventRenderer(webhook.RenderEvent)
 	st.SetSecretBox(box)
 	a.Metrics = metrics.New(st.PendingDeliveries)
 	st.SetObserver(store.Observer{Tx: a.Metrics.Tx, Transition: a.Metrics.Transition, Delivery: a.Metrics.Delivery})

@@ -53,7 +53,7 @@ func (a *API) authenticate(next http.HandlerFunc) http.HandlerFunc {
 			WriteError(w, r, a.log, payment.Errorf(payment.EUNAUTHORIZED, "an API key is required: Authorization: Bearer <key>"))
 			return
 		}
-		k, err := a.svc.Store().FindAPIKeyByHash(r.Context(), HashKey(strings.TrimSpace(key)))
+		k, err := a.svc.FindAPIKey(r.Context(), HashKey(strings.TrimSpace(key)))
 		if err != nil {
 			if payment.ErrorCode(err) == payment.ENOTFOUND {
 				err = payment.Errorf(payment.EUNAUTHORIZED, "the API key is not valid")

@@ -5,8 +5,8 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"time"
 
+	"github.com/paybridge/paybridge/client"
 	"github.com/paybridge/paybridge/internal/payment"
 )
 
@@ -16,34 +16,14 @@ const (
 	maxEventsLimit     = 100
 )
 
-type eventJSON struct {
-	ID        string          `json:"id"`
-	Object    string          `json:"object"`
-	Type      string          `json:"type"`
-	PaymentID string          `json:"payment_id"`
-	Livemode  bool            `json:"livemode"`
-	CreatedAt time.Time       `json:"created_at"`
-	Data      json.RawMessage `json:"data"`
-	// Deliveries are the attempts so far per endpoint (several for one
-	// endpoint after a re-send).
-	Deliveries []*deliveryJSON `json:"deliveries"`
-}
-
-type deliveryJSON struct {
-	ID             string     `json:"id"`
-	EndpointID     string     `json:"endpoint_id"`
-	Status         string     `json:"status"`
-	Attempts       int        `json:"attempts"`
-	LastStatusCode int        `json:"last_status_code,omitempty"`
-	LastError      string     `json:"last_error,omitempty"`
-	NextAttemptAt  *time.Time `json:"next_attempt_at"`
-	CreatedAt      time.Time  `json:"created_at"`
-	UpdatedAt      time.Time  `json:"updated_at"`
-}
+// eventJSON is an event of GET /v1/events with its deliveries so far per
+// endpoint (several for one endpoint after a re-send): the client package's
+// type, one definition of the JSON for the server and the Go client.
+type eventJSON = client.Event
 
 func toEventJSON(e *payment.WebhookEvent) *eventJSON {
 	j := &eventJSON{ID: e.ID, Object: "event", Type: e.Type, PaymentID: e.PaymentID, Livemode: e.Livemode, CreatedAt: e.CreatedAt,
-		Deliveries: make([]*deliveryJSON, 0, len(e.Deliveries))}
+		Deliveries: make([]*client.Delivery, 0, len(e.Deliveries))}
 	// data is the payload's, so the event reads here as it was sent.
 	var body struct {
 		Data json.RawMessage `json:"data"`
@@ -52,7 +32,7 @@ func toEventJSON(e *payment.WebhookEvent) *eventJSON {
 		j.Data = body.Data
 	}
 	for _, d := range e.Deliveries {
-		dj := &deliveryJSON{ID: d.ID, EndpointID: d.EndpointID, Status: d.Status, Attempts: d.Attempts,
+		dj := &client.Delivery{ID: d.ID, EndpointID: d.EndpointID, Status: d.Status, Attempts: d.Attempts,
 			LastStatusCode: d.LastStatusCode, LastError: d.LastError, CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt}
 		if d.Status == payment.DeliveryPending {
 			dj.NextAttemptAt = timePtr(d.NextAttemptAt)
@@ -96,7 +76,7 @@ func (a *API) handleEventList(w http.ResponseWriter, r *http.Request) {
 	}
 	limit := f.Limit
 	f.Limit++ // one more tells whether there is a next page
-	evs, err := a.svc.Store().FindWebhookEvents(r.Context(), f)
+	evs, err := a.svc.WebhookEvents(r.Context(), f)
 	if err != nil {
 		WriteError(w, r, a.log, err)
 		return
@@ -114,7 +94,7 @@ func (a *API) handleEventList(w http.ResponseWriter, r *http.Request) {
 
 // findEvent returns one of the merchant's events of the key's mode.
 func (a *API) findEvent(r *http.Request) (*payment.WebhookEvent, error) {
-	e, err := a.svc.Store().FindWebhookEventByID(r.Context(), MerchantID(r.Context()), r.PathValue("id"))
+	e, err := a.svc.WebhookEvent(r.Context(), MerchantID(r.Context()), r.PathValue("id"))
 	if err != nil {
 		return nil, err
 	}
@@ -153,7 +133,7 @@ func (a *API) handleEventResend(w http.ResponseWriter, r *http.Request) {
 		WriteError(w, r, a.log, err)
 		return
 	}
-	e, err := a.svc.Store().ResendWebhookEvent(r.Context(), MerchantID(r.Context()), r.PathValue("id"), req.EndpointID)
+	e, err := a.svc.ResendWebhookEvent(r.Context(), MerchantID(r.Context()), r.PathValue("id"), req.EndpointID)
 	if err != nil {
 		WriteError(w, r, a.log, err)
 		return

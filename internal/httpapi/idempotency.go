@@ -73,7 +73,7 @@ func NewIdempotency(store payment.IdempotencyStore, log *slog.Logger, cfg Idempo
 // Idempotent wraps a POST handler of the merchant API with idempotency keys
 // (see Idempotency). It must run after authenticate: keys are per merchant.
 func (a *API) Idempotent(next http.HandlerFunc) http.HandlerFunc {
-	st, ok := a.svc.Store().(payment.IdempotencyStore)
+	st, ok := a.svc.IdempotencyKeys()
 	if !ok {
 		panic("httpapi: the store does not keep idempotency keys")
 	}

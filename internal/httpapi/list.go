@@ -11,16 +11,13 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/paybridge/paybridge/client"
 	"github.com/paybridge/paybridge/internal/payment"
 )
 
-// paymentListJSON is one page of GET /v1/payments.
-type paymentListJSON struct {
-	Object  string         `json:"object"`
-	Data    []*paymentJSON `json:"data"`
-	HasMore bool           `json:"has_more"`
-	URL     string         `json:"url"`
-}
+// paymentListJSON is one page of GET /v1/payments: the client package's
+// type, like paymentJSON.
+type paymentListJSON = client.PaymentList
 
 // maxListParamLen bounds every text parameter of a list; no id, order id or
 // provider name is longer, and nothing longer is worth echoing in an error.
@@ -44,18 +41,7 @@ func (a *API) handlePaymentList(w http.ResponseWriter, r *http.Request) {
 	if live, ok := payment.LivemodeFrom(ctx); ok {
 		q.Livemode = &live // a key lists only payments of its own mode
 	}
-	l := a.svc.Store()
-	ps, more, err := l.ListPayments(ctx, q)
-	if err != nil {
-		WriteError(w, r, a.log, err)
-		return
-	}
-	ids := make([]string, len(ps))
-	for i, p := range ps {
-		ids[i] = p.ID
-	}
-	// One query for the whole page, not one per payment.
-	cs, err := l.FindCancellationsOf(ctx, ids)
+	ps, cs, more, err := a.svc.ListPayments(ctx, q)
 	if err != nil {
 		WriteError(w, r, a.log, err)
 		return

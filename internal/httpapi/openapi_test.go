@@ -16,6 +16,7 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/paybridge/paybridge/internal/payment"
+	"github.com/paybridge/paybridge/internal/webhook"
 )
 
 // openAPIURL names the document for the schema compiler.
@@ -260,7 +261,7 @@ func TestOpenAPISchemasMatchEncoders(t *testing.T) {
 		FailureCode: "provider_declined", FailureMessage: "no", CreatedAt: now}}
 	bare := &payment.Payment{ID: "pay_2", Provider: payment.ProviderToss, Status: payment.StatusCreated}
 
-	ev, err := RenderEvent("evt_1", payment.EventPaymentPaid, &paid, cs, now)
+	ev, err := webhook.RenderEvent("evt_1", payment.EventPaymentPaid, &paid, cs, now)
 	if err != nil {
 		t.Fatal(err)
 	}

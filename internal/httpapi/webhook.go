@@ -67,7 +67,7 @@ func (a *API) handleWebhook(w http.ResponseWriter, r *http.Request, provider str
 		WriteJSON(w, http.StatusOK, map[string]any{"received": true})
 		return
 	}
-	p, err := a.svc.Store().FindPaymentByID(r.Context(), id)
+	p, err := a.svc.PaymentByID(r.Context(), id)
 	switch {
 	case payment.ErrorCode(err) == payment.ENOTFOUND || (err == nil && p.Provider != provider):
 		// Acknowledge, so the provider stops retrying something that is not ours.
@@ -79,13 +79,8 @@ func (a *API) handleWebhook(w http.ResponseWriter, r *http.Request, provider str
 		WriteError(w, r, a.log, payment.Errorf(payment.EUNAVAILABLE, "the webhook could not be processed now: retry later"))
 		return
 	}
-	inbox, ok := a.svc.Store().(payment.InboxStore)
-	if !ok {
-		WriteError(w, r, a.log, payment.Errorf(payment.EINTERNAL, "the store keeps no webhook inbox"))
-		return
-	}
 	// The wall clock, as the inbox worker uses to tell what is due.
-	e, err := inbox.EnqueueProviderWebhook(r.Context(), provider, id, time.Now())
+	e, err := a.svc.ReceiveProviderWebhook(r.Context(), provider, id, time.Now())
 	if err != nil {
 		log.Error("webhook: could not be stored; refusing so that the provider retries", "error", err)
 		WriteError(w, r, a.log, payment.Errorf(payment.EUNAVAILABLE, "the webhook could not be stored: retry later"))

@@ -1,20 +1,20 @@
 package httpapi
 
 import (
-	"bytes"
-	"encoding/json"
 	"net/http"
 	"slices"
 	"time"
 
+	"github.com/paybridge/paybridge/client"
 	"github.com/paybridge/paybridge/internal/payment"
+	"github.com/paybridge/paybridge/internal/service"
 	"github.com/paybridge/paybridge/internal/stdwebhook"
 	"github.com/paybridge/paybridge/internal/webhook"
 )
 
 // Limits of webhook endpoints.
 const (
-	maxWebhookEndpoints   = 16
+	maxWebhookEndpoints   = service.MaxWebhookEndpoints
 	maxWebhookURLLen      = 2048
 	maxWebhookDescription = 500
 	// secretOverlap is how long a rotated-out secret keeps signing (as
@@ -29,47 +29,11 @@ func (a *API) SetWebhookAllowPrivate(allow bool) { a.allowPrivate = allow }
 
 func (a *API) webhookAllowPrivate() bool { return a.allowPrivate }
 
-// RenderEvent renders the body of an outbound webhook: the event, and the
-// payment exactly as GET /v1/payments/{id} shows it. The store calls it
-// inside the transition's transaction (see store.SetEventRenderer).
-func RenderEvent(eventID, eventType string, p *payment.Payment, cs []*payment.Cancellation, at time.Time) ([]byte, error) {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	err := enc.Encode(eventJSONBody{
-		ID: eventID, Type: eventType, Livemode: p.Livemode, CreatedAt: at.UTC().Format(time.RFC3339),
-		Data: eventDataJSON{Object: toPaymentJSON(p, cs)},
-	})
-	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), err
-}
-
-type eventJSONBody struct {
-	ID        string        `json:"id"`
-	Type      string        `json:"type"`
-	Livemode  bool          `json:"livemode"`
-	CreatedAt string        `json:"created_at"`
-	Data      eventDataJSON `json:"data"`
-}
-
-type eventDataJSON struct {
-	Object *paymentJSON `json:"object"`
-}
-
-type webhookEndpointJSON struct {
-	ID            string   `json:"id"`
-	Object        string   `json:"object"`
-	URL           string   `json:"url"`
-	Description   string   `json:"description"`
-	EnabledEvents []string `json:"enabled_events"`
-	Status        string   `json:"status"`
-	// DisabledReason says why paybridge disabled the endpoint (a 410).
-	DisabledReason string `json:"disabled_reason,omitempty"`
-	// Secret is only in the answer to a creation or a rotation.
-	Secret                  string     `json:"secret,omitempty"`
-	PreviousSecretExpiresAt *time.Time `json:"previous_secret_expires_at,omitempty"`
-	CreatedAt               time.Time  `json:"created_at"`
-	UpdatedAt               time.Time  `json:"updated_at"`
-}
+// webhookEndpointJSON is a webhook endpoint of the API: the client
+// package's type, one definition of the JSON for the server and the Go
+// client. DisabledReason says why paybridge disabled the endpoint (a 410);
+// Secret is only in the answer to a creation or a rotation.
+type webhookEndpointJSON = client.WebhookEndpoint
 
 func toWebhookEndpointJSON(e *payment.WebhookEndpoint, withSecret bool) *webhookEndpointJSON {
 	j := &webhookEndpointJSON{
@@ -103,17 +67,7 @@ func (a *API) handleWebhookEndpointCreate(w http.ResponseWriter, r *http.Request
 		WriteError(w, r, a.log, err)
 		return
 	}
-	st := a.svc.Store()
-	existing, err := st.FindWebhookEndpoints(ctx, merchantID)
-	if err != nil {
-		WriteError(w, r, a.log, err)
-		return
-	}
-	if len(existing) >= maxWebhookEndpoints {
-		WriteError(w, r, a.log, payment.Errorf(payment.EINVALID, "a merchant may have at most %d webhook endpoints", maxWebhookEndpoints))
-		return
-	}
-	if err := st.CreateWebhookEndpoint(ctx, e); err != nil {
+	if err := a.svc.CreateWebhookEndpoint(ctx, e); err != nil {
 		WriteError(w, r, a.log, err)
 		return
 	}
@@ -171,7 +125,7 @@ func truncate(s string, n int) string {
 }
 
 func (a *API) handleWebhookEndpointList(w http.ResponseWriter, r *http.Request) {
-	es, err := a.svc.Store().FindWebhookEndpoints(r.Context(), MerchantID(r.Context()))
+	es, err := a.svc.WebhookEndpoints(r.Context(), MerchantID(r.Context()))
 	if err != nil {
 		WriteError(w, r, a.log, err)
 		return
@@ -184,7 +138,7 @@ func (a *API) handleWebhookEndpointList(w http.ResponseWriter, r *http.Request) 
 }
 
 func (a *API) handleWebhookEndpointGet(w http.ResponseWriter, r *http.Request) {
-	e, err := a.svc.Store().FindWebhookEndpointByID(r.Context(), MerchantID(r.Context()), r.PathValue("id"))
+	e, err := a.svc.WebhookEndpoint(r.Context(), MerchantID(r.Context()), r.PathValue("id"))
 	if err != nil {
 		WriteError(w, r, a.log, err)
 		return
@@ -194,7 +148,7 @@ func (a *API) handleWebhookEndpointGet(w http.ResponseWriter, r *http.Request) {
 
 func (a *API) handleWebhookEndpointDelete(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
-	if err := a.svc.Store().DeleteWebhookEndpoint(r.Context(), MerchantID(r.Context()), id); err != nil {
+	if err := a.svc.DeleteWebhookEndpoint(r.Context(), MerchantID(r.Context()), id); err != nil {
 		WriteError(w, r, a.log, err)
 		return
 	}
@@ -204,7 +158,7 @@ func (a *API) handleWebhookEndpointDelete(w http.ResponseWriter, r *http.Request
 // handleWebhookEndpointRotate gives the endpoint a new secret, shown once;
 // the old one keeps signing for secretOverlap, both signatures being sent.
 func (a *API) handleWebhookEndpointRotate(w http.ResponseWriter, r *http.Request) {
-	e, err := a.svc.Store().RotateWebhookSecret(r.Context(), MerchantID(r.Context()), r.PathValue("id"),
+	e, err := a.svc.RotateWebhookSecret(r.Context(), MerchantID(r.Context()), r.PathValue("id"),
 		stdwebhook.NewSecret(), time.Now().Add(secretOverlap))
 	if err != nil {
 		WriteError(w, r, a.log, err)

@@ -15,6 +15,7 @@ import (
 	"github.com/paybridge/paybridge/internal/payment"
 	"github.com/paybridge/paybridge/internal/service"
 	"github.com/paybridge/paybridge/internal/store"
+	"github.com/paybridge/paybridge/internal/webhook"
 )
 
 type webhookFixture struct {
@@ -31,7 +32,7 @@ func newWebhookFixture(t *testing.T, allowPrivate bool) *webhookFixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	st.SetEventRenderer(RenderEvent)
+	st.SetEventRenderer(webhook.RenderEvent)
 	if err := st.CreateMerchant(ctx, &payment.Merchant{ID: "mer_other", Name: "Other"}); err != nil {
 		t.Fatal(err)
 	}

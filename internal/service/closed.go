@@ -1,3 +1,8 @@
+// closed.go: money owed back on a payment that did not end in a sale: a
+// charge that does not match its payment (failAndRefund), a charge after
+// paybridge closed the payment (refundLate), and the sweep's retries of a
+// refund that failed (retryRefund). A shop's own refunds are in refund.go.
+
 package service
 
 import (

@@ -1,3 +1,8 @@
+// create.go: a shop starts a payment: its input checked, the payment
+// written (claiming its order id), the provider's prepare, and ready with
+// the buyer's redirect URLs, or failed with the order id released. The
+// buyer's return is in returns.go; service.go lists the other flows.
+
 package service
 
 import (

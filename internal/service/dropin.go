@@ -1,3 +1,6 @@
+// dropin.go: the original sample's POST /ready and /approve, on top of
+// CreatePayment (create.go) and Finish (finish.go).
+
 package service
 
 import (

@@ -1,42 +1,17 @@
+// finish.go: the buyer says they paid, and paybridge makes the one
+// finishing call (approve, confirm or verify) that turns ready into paid.
+// Concurrent returns wait for it; what its answer means is in answer.go,
+// and an unknown outcome is settled in settle.go.
+
 package service
 
 import (
 	"context"
 	"fmt"
-	"net/url"
 	"time"
 
 	"github.com/paybridge/paybridge/internal/payment"
 )
-
-// Return kinds: which of the URLs handed to the provider the browser came
-// back to.
-const (
-	ReturnApprove = "approve"
-	ReturnCancel  = "cancel"
-	ReturnFail    = "fail"
-)
-
-// Return handles the buyer's browser coming back from the provider to one of
-// the payment's return URLs, with the provider's query. Only an approval
-// return that the provider's own parameters call a success finishes the
-// payment; anything else is checked with the provider before it changes
-// anything (BuyerLeft).
-func (s *Service) Return(ctx context.Context, id, kind string, q url.Values) (*payment.Payment, error) {
-	p, err := s.store.FindPaymentByID(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	prov, err := s.provider(p.Provider)
-	if err != nil {
-		return nil, err
-	}
-	ret := prov.ParseReturn(q)
-	if kind != ReturnApprove || !ret.Success {
-		return s.buyerLeft(ctx, id, ret)
-	}
-	return s.Finish(ctx, p, ret)
-}
 
 // Finish completes a payment the buyer says they finished at the provider.
 // Exactly one caller wins the ready → approving compare-and-set and talks to
@@ -135,27 +110,4 @@ func (s *Service) awaitApproval(ctx context.Context, p *payment.Payment) (*payme
 		p = np
 	}
 	return p, nil
-}
-
-// transition moves p from its current status to to. When someone else moved
-// it first, it returns the payment as it now is, without an error: both
-// actors were settling the same truth.
-func (s *Service) transition(ctx context.Context, p *payment.Payment, to payment.Status, upd payment.Update, reason, msg string) (*payment.Payment, error) {
-	np, err := s.store.TransitionPayment(ctx, p.ID, p.Status, to, upd, payment.Event{Reason: reason, Message: msg})
-	if payment.ErrorCode(err) == payment.ECONFLICT && np != nil {
-		return np, nil
-	}
-	return np, err
-}
-
-// closed reports whether a payment ended without money (as paybridge sees it).
-func closed(s payment.Status) bool {
-	return s == payment.StatusAborted || s == payment.StatusFailed || s == payment.StatusExpired
-}
-
-func nonEmpty(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }

@@ -99,10 +99,7 @@ func TestFinish_Approving(t *testing.T) {
 		e.pay(p)
 		q := e.appr.ReturnQuery(p.ID)
 		q.Set("amount", "10")
-		np, err := e.svc.Return(e.ctx, p.ID, service.ReturnApprove, q)
-		if err != nil {
-			t.Fatal(err)
-		}
+		np := e.mustReturn(p.ID, service.ReturnApprove, q)
 		wantStatus(t, np, payment.StatusFailed)
 		if np.FailureCode != "return_tampered" || e.appr.Calls(paymenttest.OpApprove) != 0 {
 			t.Fatalf("failure %q, approves %d", np.FailureCode, e.appr.Calls(paymenttest.OpApprove))
@@ -128,19 +125,13 @@ func TestFinish_Approving(t *testing.T) {
 		e := newEnv(t)
 		p := e.create(approver, 1000, 0)
 		e.appr.Quit(p.ID)
-		np, err := e.svc.Return(e.ctx, p.ID, service.ReturnCancel, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
+		np := e.mustReturn(p.ID, service.ReturnCancel, nil)
 		wantStatus(t, np, payment.StatusAborted)
 	})
 	t.Run("CancelURLWhileOpenStaysReady", func(t *testing.T) {
 		e := newEnv(t)
 		p := e.create(approver, 1000, 0)
-		np, err := e.svc.Return(e.ctx, p.ID, service.ReturnCancel, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
+		np := e.mustReturn(p.ID, service.ReturnCancel, nil)
 		wantStatus(t, np, payment.StatusReady)
 	})
 }
@@ -175,10 +166,7 @@ func TestFinish_VerifyingFailedOtherOrderIgnored(t *testing.T) {
 	q := e.ver.ReturnQuery(victim.ID)
 	q.Set("tid", e.ver.Account(other.ID).TID)
 	q.Del("order")
-	np, err := e.svc.Return(e.ctx, victim.ID, service.ReturnApprove, q)
-	if err != nil {
-		t.Fatal(err)
-	}
+	np := e.mustReturn(victim.ID, service.ReturnApprove, q)
 	if np.Status == payment.StatusFailed {
 		t.Fatalf("another payment's failed imp_uid failed this one: %s", np.FailureMessage)
 	}
@@ -197,10 +185,7 @@ func TestFinish_OtherPaidOrderNotSold(t *testing.T) {
 	q := e.ver.ReturnQuery(victim.ID)
 	q.Set("tid", e.ver.Account(other.ID).TID)
 	q.Del("order")
-	np, err := e.svc.Return(e.ctx, victim.ID, service.ReturnApprove, q)
-	if err != nil {
-		t.Fatal(err)
-	}
+	np := e.mustReturn(victim.ID, service.ReturnApprove, q)
 	if np.Status == payment.StatusPaid || np.Status == payment.StatusFailed {
 		t.Fatalf("victim is %s", np.Status)
 	}
@@ -267,10 +252,7 @@ func TestBuyerLeft_CancelAbortedForEveryProvider(t *testing.T) {
 		e := newEnv(t)
 		p := e.create(approver, 1000, 0)
 		e.appr.Quit(p.ID)
-		np, err := e.svc.Return(e.ctx, p.ID, service.ReturnCancel, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
+		np := e.mustReturn(p.ID, service.ReturnCancel, nil)
 		wantStatus(t, np, payment.StatusAborted)
 	})
 	t.Run("FailedBecauseTheBuyerCancelled", func(t *testing.T) { // PortOne
@@ -280,10 +262,7 @@ func TestBuyerLeft_CancelAbortedForEveryProvider(t *testing.T) {
 		e.ver.On(paymenttest.OpLookup, paymenttest.Step{Edit: func(r *payment.ProviderPayment) {
 			r.BuyerCanceled, r.FailureCode, r.FailureMessage = true, "PAY_PROCESS_CANCELED", "사용자가 결제를 취소했습니다"
 		}})
-		np, err := e.svc.Return(e.ctx, p.ID, service.ReturnFail, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
+		np := e.mustReturn(p.ID, service.ReturnFail, nil)
 		wantStatus(t, np, payment.StatusAborted)
 		if np.ProviderErrorCode != "PAY_PROCESS_CANCELED" || np.ProviderErrorMessage == "" {
 			t.Fatalf("provider reason = %q %q", np.ProviderErrorCode, np.ProviderErrorMessage)
@@ -292,10 +271,7 @@ func TestBuyerLeft_CancelAbortedForEveryProvider(t *testing.T) {
 	t.Run("NothingAtTheProviderAndTheReturnSaysCancelled", func(t *testing.T) { // Toss
 		e := newEnv(t)
 		p := e.create(approver, 1000, 0)
-		np, err := e.svc.Return(e.ctx, p.ID, service.ReturnFail, url.Values{"code": {paymenttest.CodeCanceled}, "message": {"취소"}})
-		if err != nil {
-			t.Fatal(err)
-		}
+		np := e.mustReturn(p.ID, service.ReturnFail, url.Values{"code": {paymenttest.CodeCanceled}, "message": {"취소"}})
 		wantStatus(t, np, payment.StatusAborted)
 		if np.ProviderErrorCode != paymenttest.CodeCanceled {
 			t.Fatalf("provider code = %q", np.ProviderErrorCode)
@@ -305,10 +281,7 @@ func TestBuyerLeft_CancelAbortedForEveryProvider(t *testing.T) {
 		e := newEnv(t)
 		p := e.create(verifier, 1000, 0)
 		e.ver.Pay(p.ID, -1, -1)
-		np, err := e.svc.Return(e.ctx, p.ID, service.ReturnFail, url.Values{"code": {paymenttest.CodeCanceled}})
-		if err != nil {
-			t.Fatal(err)
-		}
+		np := e.mustReturn(p.ID, service.ReturnFail, url.Values{"code": {paymenttest.CodeCanceled}})
 		if np.Status == payment.StatusAborted {
 			t.Fatal("a charged payment was aborted on the browser's word")
 		}
@@ -324,10 +297,7 @@ func TestBuyerLeft_ProviderReasonKept(t *testing.T) {
 	e.ver.On(paymenttest.OpLookup, paymenttest.Step{Edit: func(r *payment.ProviderPayment) {
 		r.FailureCode, r.FailureMessage = "F1001", "[F1001] 카드사 승인이 거절되었습니다"
 	}})
-	np, err := e.svc.Return(e.ctx, p.ID, service.ReturnFail, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	np := e.mustReturn(p.ID, service.ReturnFail, nil)
 	wantStatus(t, np, payment.StatusFailed)
 	if np.ProviderErrorCode != "F1001" || !strings.Contains(np.FailureMessage, "카드사") {
 		t.Fatalf("provider code %q, failure message %q", np.ProviderErrorCode, np.FailureMessage)

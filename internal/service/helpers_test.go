@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -31,7 +32,7 @@ type env struct {
 	t     testing.TB
 	ctx   context.Context
 	st    *store.Store
-	db    payment.Store // what the service is given (st, or a wrapper)
+	db    service.Store // what the service is given (st, or a wrapper)
 	clock *clock
 	appr  *paymenttest.Provider
 	ver   *paymenttest.Provider
@@ -114,6 +115,27 @@ func (e *env) mustReturnOK(p *payment.Payment) *payment.Payment {
 	np, err := e.returnOK(p)
 	if err != nil {
 		e.t.Fatalf("return: %v", err)
+	}
+	return np
+}
+
+// mustSync runs a provider webhook's lookup of payment id.
+func (e *env) mustSync(id string) *payment.Payment {
+	e.t.Helper()
+	np, err := e.svc.Sync(e.ctx, id)
+	if err != nil {
+		e.t.Fatalf("sync: %v", err)
+	}
+	return np
+}
+
+// mustReturn brings the buyer back to payment id's return URL of kind
+// with the provider's query q.
+func (e *env) mustReturn(id, kind string, q url.Values) *payment.Payment {
+	e.t.Helper()
+	np, err := e.svc.Return(e.ctx, id, kind, q)
+	if err != nil {
+		e.t.Fatalf("return %s: %v", kind, err)
 	}
 	return np
 }

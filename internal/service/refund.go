@@ -1,3 +1,9 @@
+// refund.go: a shop refunds a paid payment (POST /v1/payments/{id}/cancel):
+// checks, the pending cancellation that blocks any other, the provider's
+// cancel, and a refund whose outcome is unknown or accepted for later,
+// settled by lookup (settleCancellation, also run by the sweep). Money
+// owed back on closed payments is in closed.go.
+
 package service
 
 import (
@@ -161,13 +167,10 @@ func (s *Service) settleCancellation(ctx context.Context, c *payment.Cancellatio
 	if err != nil {
 		return nil, c, err
 	}
-	prov, err := s.provider(p.Provider)
-	if err != nil {
+	prov, res, err := s.lookup(ctx, p)
+	if prov == nil {
 		return p, c, err
 	}
-	pctx, cancel := s.providerCtx(ctx)
-	res, err := prov.Lookup(pctx, p)
-	cancel()
 	if err != nil {
 		return p, c, nil
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/paybridge/paybridge/internal/payment"
 	"github.com/paybridge/paybridge/internal/payment/paymenttest"
+	"github.com/paybridge/paybridge/internal/service"
 	"github.com/paybridge/paybridge/internal/testutil"
 )
 
@@ -161,7 +162,7 @@ func TestRefund_AcceptedAsyncStaysPendingUntilProviderSays(t *testing.T) {
 // racingStore lets a test run code between a refund's first read of the
 // payment and its pending cancellation row.
 type racingStore struct {
-	payment.Store
+	service.Store
 	before func()
 }
 

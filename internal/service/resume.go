@@ -1,3 +1,7 @@
+// resume.go: a merchant request retried under its Idempotency-Key after
+// the process died mid-way: the create (create.go) or refund (refund.go)
+// it recorded is finished from the database, never started twice.
+
 package service
 
 import (

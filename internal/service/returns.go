@@ -1,10 +1,45 @@
+// returns.go: the buyer's browser comes back from the provider. A return
+// the provider's own parameters call a success finishes the payment
+// (finish.go); any other return, or the cancel and fail URLs, change a
+// payment only after a lookup confirms nothing was charged (BuyerLeft).
+
 package service
 
 import (
 	"context"
+	"net/url"
 
 	"github.com/paybridge/paybridge/internal/payment"
 )
+
+// Return kinds: which of the URLs handed to the provider the browser came
+// back to.
+const (
+	ReturnApprove = "approve"
+	ReturnCancel  = "cancel"
+	ReturnFail    = "fail"
+)
+
+// Return handles the buyer's browser coming back from the provider to one of
+// the payment's return URLs, with the provider's query. Only an approval
+// return that the provider's own parameters call a success finishes the
+// payment; anything else is checked with the provider before it changes
+// anything (BuyerLeft).
+func (s *Service) Return(ctx context.Context, id, kind string, q url.Values) (*payment.Payment, error) {
+	p, err := s.store.FindPaymentByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	prov, err := s.provider(p.Provider)
+	if err != nil {
+		return nil, err
+	}
+	ret := prov.ParseReturn(q)
+	if kind != ReturnApprove || !ret.Success {
+		return s.buyerLeft(ctx, id, ret)
+	}
+	return s.Finish(ctx, p, ret)
+}
 
 // BuyerLeft handles the browser arriving at a payment's cancel or fail URL,
 // or at its approval URL without the provider's word of success.
@@ -29,13 +64,10 @@ func (s *Service) buyerLeft(ctx context.Context, id string, ret payment.Return) 
 	if p.Status != payment.StatusReady {
 		return s.awaitApproval(ctx, p)
 	}
-	prov, err := s.provider(p.Provider)
-	if err != nil {
+	prov, res, err := s.lookup(ctx, p)
+	if prov == nil {
 		return nil, err
 	}
-	pctx, cancel := s.providerCtx(ctx)
-	res, err := prov.Lookup(pctx, p)
-	cancel()
 	if err != nil {
 		s.log.Warn("lookup after the buyer left failed", "payment_id", p.ID, "provider", p.Provider, "op", "lookup", "error", err)
 		return p, nil

@@ -1,109 +1,43 @@
 // Package service holds paybridge's use cases: create, finish, refund and
 // reconcile payments. It is the one place that orchestrates the store and the
-// providers; HTTP handlers and workers call it and nothing else.
+// providers; HTTP handlers, pages and workers call it and nothing else.
+//
+// Each flow has its file, so "how does X work?" is one file to read:
+//
+//   - create.go: a shop starts a payment (validation, the provider's prepare).
+//   - returns.go: the buyer's browser comes back (Return), or leaves (BuyerLeft).
+//   - finish.go: the one finishing call (approve, confirm or verify) and
+//     the wait of concurrent returns for it.
+//   - answer.go: what a provider's answer means for an approving payment:
+//     is it about this payment, and paid, failed or still pending.
+//   - settle.go: outcomes left unknown, settled by lookup; a finishing call
+//     the provider provably did not act on, repeated.
+//   - refund.go: a shop's refund, and a refund whose outcome is unknown.
+//   - closed.go: money owed back on a closed payment (a mismatch, a late
+//     charge), refunded at once or retried by the sweep.
+//   - sync.go: provider webhooks: stored, then a lookup brings the payment
+//     in line.
+//   - sweep.go: the background pass that settles what no request will.
+//   - resume.go: a request retried under its Idempotency-Key after a crash.
+//   - dropin.go: the original sample's /ready and /approve.
+//   - query.go, webhooks.go: the thin reads and writes the API and the
+//     pages need (payments, keys, webhook endpoints and events).
+//   - store.go: what the service needs of the store; config.go: settings.
 package service
 
 import (
 	"context"
 	"log/slog"
 	"slices"
-	"strings"
 	"sync/atomic"
 	"time"
 
 	"github.com/paybridge/paybridge/internal/payment"
 )
 
-// Config tunes the service.
-type Config struct {
-	// PublicURL is where buyers' browsers reach paybridge, e.g.
-	// "http://localhost:8080". Provider return URLs are built from it.
-	PublicURL string
-	// ProviderTimeout bounds one provider call (default 20s).
-	ProviderTimeout time.Duration
-	// ApproveWait is how long a second, concurrent return for the same
-	// payment waits for the first one to finish (default 25s).
-	ApproveWait time.Duration
-	// Expiry is the provider's window between ready and approve (default
-	// 15 minutes, KakaoPay's tid lifetime).
-	Expiry time.Duration
-	// SettleAfter is how long an approving payment or a pending refund is left
-	// to its own request before the sweep looks it up (default 30s).
-	SettleAfter time.Duration
-	// GiveUpAfter is how long past the provider's window a payment whose
-	// approve outcome is unknown and which the provider still reports as
-	// unfinished stays approving before it is failed (default 5 minutes).
-	GiveUpAfter time.Duration
-	// SweepLease is how long a sweep holds the payments it claimed (default
-	// 1 minute): if an instance dies mid-sweep, another picks its work up
-	// after that. It also spaces out lookups of one unsettled payment.
-	SweepLease time.Duration
-	// RefundGiveUpAfter is how old a pending refund must be before a lookup
-	// showing no refund fails it (default 2 minutes): long enough for any
-	// request in flight to land.
-	RefundGiveUpAfter time.Duration
-	// Livemode names the providers whose payments move real money (live
-	// credentials); a payment's livemode is fixed from it at creation.
-	Livemode map[string]bool
-	// SweepConcurrency is how many items of one provider the sweep works
-	// on at once (default 4); each provider gets its own, so one slow
-	// provider cannot stall the others.
-	SweepConcurrency int
-	// UnknownAfter is how long past the provider's window a payment may
-	// stay approving with an outcome paybridge cannot learn (lookups fail,
-	// or the provider reports a status paybridge does not know) before it
-	// is surfaced: failure code outcome_unknown, a payment.updated event
-	// and an error in the log (default 30 minutes).
-	UnknownAfter time.Duration
-	// LateCheckFor is how long after a payment of a provider whose window
-	// outlives paybridge's expiry (PortOne) was closed the sweep keeps
-	// looking it up, every LateCheckEvery, to refund a late charge
-	// (defaults 2 hours and 5 minutes).
-	LateCheckFor   time.Duration
-	LateCheckEvery time.Duration
-}
-
-func (c *Config) setDefaults() {
-	if c.ProviderTimeout == 0 {
-		c.ProviderTimeout = 20 * time.Second
-	}
-	if c.ApproveWait == 0 {
-		c.ApproveWait = 25 * time.Second
-	}
-	if c.Expiry == 0 {
-		c.Expiry = 15 * time.Minute
-	}
-	if c.SettleAfter == 0 {
-		c.SettleAfter = 30 * time.Second
-	}
-	if c.GiveUpAfter == 0 {
-		c.GiveUpAfter = 5 * time.Minute
-	}
-	if c.SweepLease == 0 {
-		c.SweepLease = time.Minute
-	}
-	if c.RefundGiveUpAfter == 0 {
-		c.RefundGiveUpAfter = 2 * time.Minute
-
-	}
-	if c.SweepConcurrency <= 0 {
-		c.SweepConcurrency = 4
-	}
-	if c.UnknownAfter == 0 {
-		c.UnknownAfter = 30 * time.Minute
-	}
-	if c.LateCheckFor == 0 {
-		c.LateCheckFor = 2 * time.Hour
-	}
-	if c.LateCheckEvery == 0 {
-		c.LateCheckEvery = 5 * time.Minute
-	}
-	c.PublicURL = strings.TrimRight(c.PublicURL, "/")
-}
-
 // Service implements paybridge's use cases.
 type Service struct {
-	store     payment.Store
+	store     Store
 	providers map[string]payment.Provider
 	log       *slog.Logger
 	cfg       Config
@@ -121,7 +55,7 @@ func (s *Service) Now() time.Time { return (*s.clock.Load())() }
 func (s *Service) SetNow(now func() time.Time) { s.clock.Store(&now) }
 
 // New returns a Service. providers are keyed by Name().
-func New(store payment.Store, providers []payment.Provider, log *slog.Logger, cfg Config) *Service {
+func New(store Store, providers []payment.Provider, log *slog.Logger, cfg Config) *Service {
 	cfg.setDefaults()
 	m := make(map[string]payment.Provider, len(providers))
 	for _, p := range providers {
@@ -134,9 +68,6 @@ func New(store payment.Store, providers []payment.Provider, log *slog.Logger, cf
 	svc.SetNow(time.Now)
 	return svc
 }
-
-// Store returns the service's store, for read-only views (pages, lists).
-func (s *Service) Store() payment.Store { return s.store }
 
 func (s *Service) provider(name string) (payment.Provider, error) {
 	p, ok := s.providers[name]
@@ -166,21 +97,31 @@ func (s *Service) providerCtx(ctx context.Context) (context.Context, context.Can
 	return context.WithTimeout(context.WithoutCancel(ctx), s.cfg.ProviderTimeout)
 }
 
-// FindPayment returns a merchant's payment. Another merchant's payment is
-// reported as not found, never as forbidden, so ids cannot be probed.
-func (s *Service) FindPayment(ctx context.Context, merchantID, id string) (*payment.Payment, error) {
-	p, err := s.store.FindPaymentByID(ctx, id)
+// lookup asks p's provider, by paybridge's own ids, what it holds for p
+// (providerCtx bounds the call). prov is nil when p's provider is not
+// enabled on this paybridge: nothing was asked, and err says why. With a
+// provider, err is the lookup's own: the answer is unknown. Callers treat
+// the two differently.
+func (s *Service) lookup(ctx context.Context, p *payment.Payment) (prov payment.Provider, res *payment.ProviderPayment, err error) {
+	prov, err = s.provider(p.Provider)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	if p.MerchantID != merchantID {
-		return nil, payment.Errorf(payment.ENOTFOUND, "payment not found")
+	pctx, cancel := s.providerCtx(ctx)
+	defer cancel()
+	res, err = prov.Lookup(pctx, p)
+	return prov, res, err
+}
+
+// transition moves p from its current status to to. When someone else moved
+// it first, it returns the payment as it now is, without an error: both
+// actors were settling the same truth.
+func (s *Service) transition(ctx context.Context, p *payment.Payment, to payment.Status, upd payment.Update, reason, msg string) (*payment.Payment, error) {
+	np, err := s.store.TransitionPayment(ctx, p.ID, p.Status, to, upd, payment.Event{Reason: reason, Message: msg})
+	if payment.ErrorCode(err) == payment.ECONFLICT && np != nil {
+		return np, nil
 	}
-	// A key sees only payments of its own mode, as if the others did not exist.
-	if live, ok := payment.LivemodeFrom(ctx); ok && live != p.Livemode {
-		return nil, payment.Errorf(payment.ENOTFOUND, "payment not found")
-	}
-	return p, nil
+	return np, err
 }
 
 // ReturnURLs are the URLs handed to the provider for a payment: they carry
@@ -190,7 +131,19 @@ func (s *Service) ReturnURLs(id string) payment.ReturnURLs {
 	return payment.ReturnURLs{Approval: base + "/approve", Cancel: base + "/cancel", Fail: base + "/fail"}
 }
 
+// closed reports whether a payment ended without money (as paybridge sees it).
+func closed(s payment.Status) bool {
+	return s == payment.StatusAborted || s == payment.StatusFailed || s == payment.StatusExpired
+}
+
 func ptr[T any](v T) *T { return &v }
+
+func nonEmpty(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
 
 // providerErrorUpdate records what the provider said on the payment.
 func providerErrorUpdate(upd *payment.Update, err error) {

@@ -191,10 +191,7 @@ func TestSync(t *testing.T) {
 		e := newEnv(t)
 		p := e.create(verifier, 1000, 0)
 		e.pay(p)
-		np, err := e.svc.Sync(e.ctx, p.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
+		np := e.mustSync(p.ID)
 		wantStatus(t, np, payment.StatusPaid)
 	})
 	t.Run("OutsideRefundRecorded", func(t *testing.T) {
@@ -203,10 +200,7 @@ func TestSync(t *testing.T) {
 		e.pay(p)
 		e.mustReturnOK(p)
 		e.ver.RefundOutside(p.ID, 400, 0)
-		np, err := e.svc.Sync(e.ctx, p.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
+		np := e.mustSync(p.ID)
 		wantStatus(t, np, payment.StatusPartiallyCanceled)
 		if np.CanceledAmount != 400 {
 			t.Fatalf("canceled = %d", np.CanceledAmount)
@@ -294,20 +288,14 @@ func TestSync_Branches(t *testing.T) {
 		e.ver.On(paymenttest.OpLookup, paymenttest.Step{Err: paymenttest.Upstream(503)})
 		wantStatus(t, e.mustReturnOK(p), payment.StatusApproving)
 		e.pay(p)
-		np, err := e.svc.Sync(e.ctx, p.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
+		np := e.mustSync(p.ID)
 		wantStatus(t, np, payment.StatusPaid)
 	})
 	t.Run("ReadyQuitAborted", func(t *testing.T) {
 		e := newEnv(t)
 		p := e.create(approver, 1000, 0)
 		e.appr.Quit(p.ID)
-		np, err := e.svc.Sync(e.ctx, p.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
+		np := e.mustSync(p.ID)
 		wantStatus(t, np, payment.StatusAborted)
 	})
 	t.Run("ReadyFailedKeepsReason", func(t *testing.T) {
@@ -315,10 +303,7 @@ func TestSync_Branches(t *testing.T) {
 		p := e.create(verifier, 1000, 0)
 		e.ver.Fail(p.ID)
 		e.ver.On(paymenttest.OpLookup, paymenttest.Step{Edit: func(r *payment.ProviderPayment) { r.FailureMessage = "카드 한도 초과" }})
-		np, err := e.svc.Sync(e.ctx, p.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
+		np := e.mustSync(p.ID)
 		wantStatus(t, np, payment.StatusFailed)
 		if np.ProviderErrorMessage != "카드 한도 초과" {
 			t.Fatalf("provider message = %q", np.ProviderErrorMessage)
@@ -330,10 +315,7 @@ func TestSync_Branches(t *testing.T) {
 		e.appr.On(paymenttest.OpLookup, paymenttest.Step{Edit: func(r *payment.ProviderPayment) {
 			r.OrderID, r.State, r.RawStatus = "pay_other", payment.ProviderFailed, "FAIL_PAYMENT"
 		}})
-		np, err := e.svc.Sync(e.ctx, p.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
+		np := e.mustSync(p.ID)
 		wantStatus(t, np, payment.StatusReady)
 	})
 }

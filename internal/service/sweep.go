@@ -1,3 +1,9 @@
+// sweep.go: the background pass that settles what no request will: ready
+// payments past their window (expire), approving ones (settle.go), pending
+// refunds (refund.go), refunds owed and late charges on closed payments
+// (closed.go), and payments half-created by a crash. Each item is leased
+// first, and each provider's items run with their own concurrency.
+
 package service
 
 import (
@@ -231,13 +237,10 @@ func workBy[T any](ctx context.Context, limit int, items []T, provider func(T) s
 // paid late must get a paid payment, not an expired one with their money
 // stuck at the provider.
 func (s *Service) expire(ctx context.Context, p *payment.Payment) (*payment.Payment, error) {
-	prov, err := s.provider(p.Provider)
-	if err != nil {
+	prov, res, err := s.lookup(ctx, p)
+	if prov == nil {
 		return p, err
 	}
-	pctx, cancel := s.providerCtx(ctx)
-	res, err := prov.Lookup(pctx, p)
-	cancel()
 	if err != nil {
 		s.log.Warn("lookup before expiry failed; the sweep will retry", "payment_id", p.ID, "provider", p.Provider, "error", err)
 		return p, err

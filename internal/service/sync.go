@@ -1,10 +1,25 @@
+// sync.go: provider webhooks. A delivery only names a payment (its body is
+// never trusted for state): it is stored in the inbox, and Sync looks the
+// payment up and applies what the provider reports (answer.go), settling
+// an unknown outcome (settle.go) or refunding a closed payment charged late
+// (closed.go). service.go lists the other flows.
+
 package service
 
 import (
 	"context"
+	"time"
 
 	"github.com/paybridge/paybridge/internal/payment"
 )
+
+// ReceiveProviderWebhook durably records a provider webhook naming payment
+// id, before the provider is answered: the inbox worker then runs Sync for
+// it (a delivery for a payment whose entry still waits joins that entry).
+// now is the wall clock, which the worker uses to tell what is due.
+func (s *Service) ReceiveProviderWebhook(ctx context.Context, provider, id string, now time.Time) (*payment.ProviderWebhook, error) {
+	return s.store.EnqueueProviderWebhook(ctx, provider, id, now)
+}
 
 // Sync brings a payment in line with the provider: a provider webhook (whose
 // body is never trusted) triggers it. It looks the payment up by paybridge's
@@ -26,13 +41,10 @@ func (s *Service) Sync(ctx context.Context, id string) (*payment.Payment, error)
 	default:
 		return p, nil // created or canceled: nothing a webhook can change
 	}
-	prov, err := s.provider(p.Provider)
-	if err != nil {
+	prov, res, err := s.lookup(ctx, p)
+	if prov == nil {
 		return nil, err
 	}
-	pctx, cancel := s.providerCtx(ctx)
-	res, err := prov.Lookup(pctx, p)
-	cancel()
 	if err != nil {
 		return p, err
 	}

@@ -16,7 +16,8 @@ import (
 type EventRenderer func(eventID, eventType string, p *payment.Payment, cs []*payment.Cancellation, at time.Time) ([]byte, error)
 
 // SetEventRenderer sets how this store renders webhook event bodies
-// (httpapi renders payments, and store must not import it). Call it once,
+// (app hands it webhook.RenderEvent: the body is the API's payment object,
+// which the store does not need to know). Call it once,
 // before the store is used; until then defaultEventRenderer is used.
 func (s *Store) SetEventRenderer(fn EventRenderer) { s.eventRenderer = fn }
 

@@ -39,7 +39,7 @@ type checkoutPage struct {
 // browser SDK with the payment's fixed amount and paybridge's return URLs.
 // (In sandbox mode the buyer goes straight to the sandbox's window.)
 func (s *Site) handleCheckout(w http.ResponseWriter, r *http.Request) {
-	p, err := s.svc.Store().FindPaymentByID(r.Context(), r.PathValue("id"))
+	p, err := s.svc.PaymentByID(r.Context(), r.PathValue("id"))
 	if err != nil {
 		s.renderError(w, r, err)
 		return

@@ -59,7 +59,7 @@ func (s *Site) redirectAfter(w http.ResponseWriter, r *http.Request, p *payment.
 }
 
 func (s *Site) handleResult(w http.ResponseWriter, r *http.Request) {
-	p, err := s.svc.Store().FindPaymentByID(r.Context(), r.PathValue("id"))
+	p, err := s.svc.PaymentByID(r.Context(), r.PathValue("id"))
 	if err != nil {
 		s.renderError(w, r, err)
 		return

@@ -1,7 +1,9 @@
-// Package webhook sends paybridge's outbound webhooks to merchants' shops,
-// the Standard Webhooks way: it claims due deliveries from the store's
-// outbox, signs and POSTs each one, and records the outcome, retrying with
-// backoff for three days. Destinations are checked at dial time (see
+// Package webhook is paybridge's outbound webhooks to merchants' shops: what
+// each one says (event.go: the body the store writes with each change, and
+// the payment object it carries, which the API answers with too), and
+// their delivery the Standard Webhooks way: the worker claims due
+// deliveries from the store's outbox, signs and POSTs each one, and
+// records the outcome, retrying with backoff for three days. Destinations are checked at dial time (see
 // Dialer) so a merchant's URL cannot reach paybridge's own network.
 package webhook
 
