@@ -152,7 +152,11 @@ func CheckTransport(t *testing.T, ops []TransportOp, serverError []byte,
 	for _, o := range ops {
 		t.Run(o.Name+"/HangUp", func(t *testing.T) {
 			base, calls := serve(t, func(w http.ResponseWriter, _ *http.Request) { HangUp(t, w) })
-			AssertCode(t, o.Call(context.Background(), base, noKeepAlive), payment.EUPSTREAM)
+			err := o.Call(context.Background(), base, noKeepAlive)
+			AssertCode(t, err, payment.EUPSTREAM)
+			if !strings.Contains(payment.ErrorMessage(err), "failed during the") || payment.AsProviderError(err) != nil {
+				t.Errorf("err = %v, want a failed connection without a provider answer", err)
+			}
 			if calls() != o.Calls {
 				t.Errorf("calls = %d, want %d", calls(), o.Calls)
 			}
@@ -190,8 +194,8 @@ func CheckTransport(t *testing.T, ops []TransportOp, serverError []byte,
 			defer cancel()
 			err := o.Call(ctx, base, nil)
 			AssertCode(t, err, payment.EUPSTREAM)
-			if !errors.Is(err, context.DeadlineExceeded) {
-				t.Errorf("err = %v, want it to wrap context.DeadlineExceeded", err)
+			if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(payment.ErrorMessage(err), "in time") {
+				t.Errorf("err = %v, want a timeout wrapping context.DeadlineExceeded", err)
 			}
 		})
 	}

@@ -121,19 +121,34 @@ func TestClassify_Unreadable(t *testing.T) {
 	}
 }
 
-// TestClassify_Transport checks that a call without an answer is an unknown
-// outcome for every operation.
-func TestClassify_Transport(t *testing.T) {
-	for op, call := range classifyOps {
-		t.Run(op, func(t *testing.T) {
-			f := newFake(t, hangUp(t))
-			err := call(MustClient(t, f.BaseURL()))
-			testutil.AssertCode(t, err, payment.EUPSTREAM)
-			if payment.AsProviderError(err) != nil {
-				t.Errorf("a hang-up has no provider answer: %v", err)
-			}
-		})
+// TestTransportErrors checks that calls without a complete answer are
+// unknown outcomes, and that only lookups (Approve is one) are tried again.
+func TestTransportErrors(t *testing.T) {
+	p := testPayment()
+	client := func(base string, hc *http.Client) *Client {
+		return MustClient(t, base, func(c *Config) { c.HTTPClient = hc })
 	}
+	testutil.CheckTransport(t, []testutil.TransportOp{
+		{Name: opPreRegister, Calls: 1, Call: func(ctx context.Context, base string, hc *http.Client) error {
+			_, err := client(base, hc).Ready(ctx, p, testURLs)
+			return err
+		}},
+		{Name: "approve", Calls: 3, Call: func(ctx context.Context, base string, hc *http.Client) error {
+			_, err := client(base, hc).Approve(ctx, p, payment.Return{Success: true})
+			return err
+		}},
+		{Name: opGetPayment, Calls: 3, Call: func(ctx context.Context, base string, hc *http.Client) error {
+			_, err := client(base, hc).Lookup(ctx, p)
+			return err
+		}},
+		{Name: opCancel, Calls: 1, Call: func(ctx context.Context, base string, hc *http.Client) error {
+			_, err := client(base, hc).Cancel(ctx, p, payment.CancelRequest{Amount: 1000, Cancelable: 2200, Reason: "r"})
+			return err
+		}},
+	}, []byte(`{"type":"INTERNAL_SERVER_ERROR","message":"x"}`), func(t *testing.T, h http.HandlerFunc) (string, func() int) {
+		f := newFake(t, func(w http.ResponseWriter, r *http.Request, _ wireRequest) { h(w, r) })
+		return f.BaseURL(), f.Calls
+	})
 }
 
 // TestClassify_Redaction checks that the secret never survives in anything
