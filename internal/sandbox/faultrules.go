@@ -9,9 +9,9 @@ import (
 	"time"
 )
 
-// FaultRules are the checks every sandbox's Fault shares; each sandbox
-// keeps its own Fault type, since what a fault can do to an answer is its
-// provider's (error bodies, declines, amounts).
+// FaultRules are the checks every sandbox's Fault shares (see Control);
+// each sandbox keeps its own Fault type, since what a fault can do to an
+// answer is its provider's (error bodies, declines, amounts).
 type FaultRules struct {
 	Ops   []string // the operations a fault may name
 	Kinds []string // the kinds the sandbox implements
@@ -55,15 +55,6 @@ func oneOf(choices []string) string {
 		return strings.Join(choices, "")
 	}
 	return strings.Join(choices[:len(choices)-1], ", ") + " or " + choices[len(choices)-1]
-}
-
-// FaultDelay is a fault's delay: d when set in Go, otherwise the JSON
-// form's milliseconds.
-func FaultDelay(d time.Duration, ms int) time.Duration {
-	if d == 0 {
-		return time.Duration(ms) * time.Millisecond
-	}
-	return d
 }
 
 // Inject queues f for count calls when check accepts it; an invalid fault

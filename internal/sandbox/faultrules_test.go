@@ -56,10 +56,10 @@ func errText(err error) string {
 }
 
 func TestFaultDelay(t *testing.T) {
-	if got := FaultDelay(0, 250); got != 250*time.Millisecond {
+	if got := (FaultSpec{DelayMS: 250}).delay(); got != 250*time.Millisecond {
 		t.Errorf("from JSON: %v", got)
 	}
-	if got := FaultDelay(time.Second, 250); got != time.Second {
+	if got := (FaultSpec{Delay: time.Second, DelayMS: 250}).delay(); got != time.Second {
 		t.Errorf("a Go delay is kept: %v", got)
 	}
 }

@@ -81,8 +81,5 @@ func ServeFaults[F any](w http.ResponseWriter, r *http.Request, validate func(*F
 	}
 }
 
-func writeControlJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(v)
-}
+// writeControlJSON writes the control endpoints' own plain JSON answers.
+var writeControlJSON = JSON{ContentType: "application/json", Newline: true}.Write

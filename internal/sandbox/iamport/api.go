@@ -42,32 +42,31 @@ func (s *Sandbox) serveAPI(w http.ResponseWriter, r *http.Request, method string
 	s.mu.Lock()
 	// Counted before anything can refuse the call: the count is what tests
 	// use to prove a client made exactly one cancel, refused or not.
-	s.calls.Count(rt.op, ids...)
+	s.ctl.Count(rt.op, ids...)
 	s.mu.Unlock()
 	if bodyErr != nil {
 		writeError(w, bodyErr)
 		return
 	}
 
-	f, faulted := s.takeFault(rt.op, ids)
-	if faulted && f.Delay > 0 && !sandbox.Sleep(r, f.Delay) {
-		return // the client gave up; nobody reads an answer
+	f, kind, ok := s.ctl.Take(r, rt.op, ids...)
+	if !ok {
+		return // the client gave up during a delay; nobody reads an answer
 	}
-	if faulted && f.Kind == faultError {
+	if kind == sandbox.FaultError {
 		writeError(w, faultAnswer(f))
 		return
 	}
 
 	resp, e := rt.do(r, in)
-	if faulted && f.Kind == faultLost {
-		// The operation has taken effect; the client must not learn of it.
-		panic(http.ErrAbortHandler)
+	if kind == sandbox.FaultLost {
+		sandbox.DropConnection()
 	}
 	if e != nil {
 		writeError(w, e)
 		return
 	}
-	if faulted && f.Kind == faultAmount {
+	if kind == sandbox.FaultAmount {
 		switch v := resp.(type) {
 		case *paymentJSON:
 			v.Amount = f.Amount

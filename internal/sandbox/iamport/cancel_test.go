@@ -15,13 +15,13 @@ func TestSandbox_Cancel(t *testing.T) {
 	t.Run("PartialThenFull", func(t *testing.T) {
 		h := MustHarness(t, Options{})
 		imp := h.MustPaid("pay_c", 10000)
-		h.clock.Advance(time.Minute)
+		h.Clock.Advance(time.Minute)
 		part := h.mustOK(http.MethodPost, "/payments/cancel", map[string]any{
 			"imp_uid": imp, "merchant_uid": "pay_c", "amount": 3000, "tax_free": 0, "checksum": 10000, "reason": "one cup",
 		})
 		// No partial status in V1: still paid, with cancel_amount.
-		if part.str(t, "status") != "paid" || part.num(t, "cancel_amount") != 3000 || part.num(t, "amount") != 10000 ||
-			part.num(t, "cancelled_at") != h.clock.Now().Unix() || part.str(t, "cancel_reason") != "one cup" {
+		if part.Str(t, "status") != "paid" || part.Int(t, "cancel_amount") != 3000 || part.Int(t, "amount") != 10000 ||
+			part.Int(t, "cancelled_at") != h.Clock.Now().Unix() || part.Str(t, "cancel_reason") != "one cup" {
 			t.Errorf("after the partial refund: %v", part)
 		}
 		hist := part["cancel_history"].([]any)
@@ -34,15 +34,15 @@ func TestSandbox_Cancel(t *testing.T) {
 				t.Errorf("cancel_history entry has no %s", k)
 			}
 		}
-		if entry.num(t, "amount") != 3000 || entry.str(t, "reason") != "one cup" || entry.str(t, "cancellation_id") == "" {
+		if entry.Int(t, "amount") != 3000 || entry.Str(t, "reason") != "one cup" || entry.Str(t, "cancellation_id") == "" {
 			t.Errorf("cancel_history entry = %v", entry)
 		}
 
 		full := h.mustOK(http.MethodPost, "/payments/cancel", map[string]any{"imp_uid": imp, "amount": 7000, "checksum": 7000})
-		if full.str(t, "status") != "cancelled" || full.num(t, "cancel_amount") != 10000 || len(full["cancel_history"].([]any)) != 2 {
+		if full.Str(t, "status") != "cancelled" || full.Int(t, "cancel_amount") != 10000 || len(full["cancel_history"].([]any)) != 2 {
 			t.Errorf("after the full refund: %v", full)
 		}
-		if got := h.payment(imp); got.str(t, "status") != "cancelled" {
+		if got := h.payment(imp); got.Str(t, "status") != "cancelled" {
 			t.Errorf("lookup after the refunds: status %v", got["status"])
 		}
 		a := h.call(http.MethodPost, "/payments/cancel", map[string]any{"imp_uid": imp})
@@ -58,7 +58,7 @@ func TestSandbox_Cancel(t *testing.T) {
 			imp := h.MustPaid("pay_z", 8000)
 			body["imp_uid"] = imp
 			got := h.mustOK(http.MethodPost, "/payments/cancel", body)
-			if got.str(t, "status") != "cancelled" || got.num(t, "cancel_amount") != 8000 {
+			if got.Str(t, "status") != "cancelled" || got.Int(t, "cancel_amount") != 8000 {
 				t.Errorf("cancel %v = %v, want the whole 8000", body, got)
 			}
 		}
@@ -72,14 +72,14 @@ func TestSandbox_Cancel(t *testing.T) {
 		got := h.mustOK(http.MethodPost, "/payments/cancel", url.Values{
 			"merchant_uid": {"pay_f"}, "amount": {"1000"}, "checksum": {"5000"}, "enable_webhook": {"false"},
 		})
-		if got.str(t, "imp_uid") != imp || got.num(t, "cancel_amount") != 1000 {
+		if got.Str(t, "imp_uid") != imp || got.Int(t, "cancel_amount") != 1000 {
 			t.Errorf("cancel by merchant_uid = %v, want the paid payment %s", got, imp)
 		}
-		if h.payment(abandoned).num(t, "cancel_amount") != 0 {
+		if h.payment(abandoned).Int(t, "cancel_amount") != 0 {
 			t.Error("the abandoned window's payment was touched")
 		}
-		if h.sb.CallsFor(opCancel, "pay_f") != 1 {
-			t.Errorf("CallsFor(cancel, merchant_uid) = %d", h.sb.CallsFor(opCancel, "pay_f"))
+		if h.SB.CallsFor(opCancel, "pay_f") != 1 {
+			t.Errorf("CallsFor(cancel, merchant_uid) = %d", h.SB.CallsFor(opCancel, "pay_f"))
 		}
 	})
 
@@ -116,7 +116,7 @@ func TestSandbox_Cancel(t *testing.T) {
 				t.Errorf("message = %q, want it to contain %q", msg, r.msg)
 			}
 			after := h.payment(imp)
-			if after.num(t, "cancel_amount") != before.num(t, "cancel_amount") || after.str(t, "status") != "paid" {
+			if after.Int(t, "cancel_amount") != before.Int(t, "cancel_amount") || after.Str(t, "status") != "paid" {
 				t.Errorf("a refused cancel changed the payment: %v", after)
 			}
 		})
@@ -144,14 +144,14 @@ func TestSandbox_Cancel(t *testing.T) {
 				h.call(http.MethodPost, "/payments/cancel", body).wantError(t, http.StatusBadRequest, -1)
 			})
 		}
-		if h.payment(imp).num(t, "cancel_amount") != 0 {
+		if h.payment(imp).Int(t, "cancel_amount") != 0 {
 			t.Error("a malformed cancel refunded something")
 		}
 		req := h.request(http.MethodPost, "/payments/cancel", nil, "Bearer "+h.token())
 		req.Header.Set("Content-Type", "application/json")
 		req.Body = io.NopCloser(strings.NewReader(`{"imp_uid":`))
 		h.send(req).wantError(t, http.StatusBadRequest, -1)
-		if n := h.sb.Calls(opCancel); n != 5 {
+		if n := h.SB.Calls(opCancel); n != 5 {
 			t.Errorf("Calls(cancel) = %d, want 5: a malformed call that passed auth still counts", n)
 		}
 	})
@@ -170,7 +170,7 @@ func TestSandbox_Cancel(t *testing.T) {
 			wg.Go(func() {
 				// Not h.call: it may stop the test, which only the test's
 				// own goroutine can do.
-				req, _ := http.NewRequest(http.MethodPost, h.url("/payments/cancel"), strings.NewReader(body))
+				req, _ := http.NewRequest(http.MethodPost, h.URL("/payments/cancel"), strings.NewReader(body))
 				req.Header.Set("Content-Type", "application/json")
 				req.Header.Set("Authorization", auth)
 				resp, err := http.DefaultClient.Do(req)
@@ -188,8 +188,8 @@ func TestSandbox_Cancel(t *testing.T) {
 			})
 		}
 		wg.Wait()
-		if got := h.payment(imp); ok != 1 || got.num(t, "cancel_amount") != 10000 {
-			t.Errorf("%d refunds succeeded, cancel_amount %d; want 1 and 10000", ok, got.num(t, "cancel_amount"))
+		if got := h.payment(imp); ok != 1 || got.Int(t, "cancel_amount") != 10000 {
+			t.Errorf("%d refunds succeeded, cancel_amount %d; want 1 and 10000", ok, got.Int(t, "cancel_amount"))
 		}
 	})
 

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/paybridge/paybridge/internal/i18n"
+	"github.com/paybridge/paybridge/internal/sandbox"
 )
 
 // The buyer's actions on the window's buttons (name=action).
@@ -102,7 +103,7 @@ func (s *Sandbox) serveCheckout(w http.ResponseWriter, r *http.Request) {
 		s.submitWindow(w, r)
 	default:
 		w.Header().Set("Allow", "GET, POST")
-		renderWindow(w, r, http.StatusMethodNotAllowed, windowView{Message: msg(r, "method_na")})
+		renderWindow(w, r, http.StatusMethodNotAllowed, windowView{Message: windowPage.Msg(r, "method_na")})
 	}
 }
 
@@ -136,9 +137,8 @@ func (s *Sandbox) submitWindow(w http.ResponseWriter, r *http.Request) {
 		renderWindow(w, r, http.StatusBadRequest, windowView{Message: problem})
 		return
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, maxBody)
-	if err := r.ParseForm(); err != nil {
-		renderWindow(w, r, http.StatusBadRequest, windowView{Message: msg(r, "bad_form")})
+	if err := sandbox.ReadForm(w, r); err != nil {
+		renderWindow(w, r, http.StatusBadRequest, windowView{Message: windowPage.Msg(r, "bad_form")})
 		return
 	}
 	act, impUID := r.PostForm.Get("action"), r.PostForm.Get("imp_uid")
@@ -150,12 +150,12 @@ func (s *Sandbox) submitWindow(w http.ResponseWriter, r *http.Request) {
 		switch {
 		case p == nil || p.merchantUID != wr.merchantUID || p.amount != wr.amount:
 			s.mu.Unlock()
-			renderWindow(w, r, http.StatusBadRequest, windowView{Message: msg(r, "not_this")})
+			renderWindow(w, r, http.StatusBadRequest, windowView{Message: windowPage.Msg(r, "not_this")})
 			return
 		case p.status != statusReady:
 			// A double submit or the back button: one window pays once.
 			s.mu.Unlock()
-			renderWindow(w, r, http.StatusConflict, windowView{Message: fmt.Sprintf(msg(r, "used"), p.status)})
+			renderWindow(w, r, http.StatusConflict, windowView{Message: fmt.Sprintf(windowPage.Msg(r, "used"), p.status)})
 			return
 		}
 	}
@@ -166,7 +166,7 @@ func (s *Sandbox) submitWindow(w http.ResponseWriter, r *http.Request) {
 		// Whatever was pressed, a blocked window only goes back. This also
 		// stops a second window of an order paid in the meantime.
 		s.mu.Unlock()
-		http.Redirect(w, r, withQuery(wr.redirect, url.Values{
+		http.Redirect(w, r, sandbox.WithQuery(wr.redirect, url.Values{
 			"merchant_uid": {wr.merchantUID}, "imp_success": {"false"},
 			"error_code": {codeBlocked}, "error_msg": {problem},
 		}), http.StatusSeeOther)
@@ -174,7 +174,7 @@ func (s *Sandbox) submitWindow(w http.ResponseWriter, r *http.Request) {
 	}
 	if act != actionApprove && act != actionCancel && act != actionFail {
 		s.mu.Unlock()
-		renderWindow(w, r, http.StatusBadRequest, windowView{Message: msg(r, "bad_action")})
+		renderWindow(w, r, http.StatusBadRequest, windowView{Message: windowPage.Msg(r, "bad_action")})
 		return
 	}
 	if p == nil {
@@ -212,7 +212,7 @@ func (s *Sandbox) submitWindow(w http.ResponseWriter, r *http.Request) {
 		// Only a payment notifies; a failure never does (§2.6).
 		s.notify(*paid)
 	}
-	http.Redirect(w, r, withQuery(wr.redirect, q), http.StatusSeeOther)
+	http.Redirect(w, r, sandbox.WithQuery(wr.redirect, q), http.StatusSeeOther)
 }
 
 // startLocked records the payment a window opening starts; the caller
@@ -244,19 +244,4 @@ func (s *Sandbox) startLocked(r *http.Request, wr windowRequest) *payment {
 	s.byMerchant[p.merchantUID] = append(s.byMerchant[p.merchantUID], p)
 	s.log.Info("iamport sandbox: window opened", "imp_uid", p.impUID, "merchant_uid", p.merchantUID, "amount", p.amount)
 	return p
-}
-
-// withQuery appends q to u, keeping any query the merchant put there byte
-// for byte.
-func withQuery(u string, q url.Values) string {
-	v, err := url.Parse(u) // validated by parseWindow
-	if err != nil {
-		return u
-	}
-	if v.RawQuery == "" {
-		v.RawQuery = q.Encode()
-	} else {
-		v.RawQuery += "&" + q.Encode()
-	}
-	return v.String()
 }

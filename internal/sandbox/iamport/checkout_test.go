@@ -23,7 +23,7 @@ func TestSandbox_Window(t *testing.T) {
 			}
 		}
 		got := h.payment(imp)
-		if got.str(t, "status") != "ready" || got.num(t, "started_at") != h.clock.Now().Unix() || got.num(t, "paid_at") != 0 {
+		if got.Str(t, "status") != "ready" || got.Int(t, "started_at") != h.Clock.Now().Unix() || got.Int(t, "paid_at") != 0 {
 			t.Errorf("payment after opening = %v", got)
 		}
 	})
@@ -39,8 +39,8 @@ func TestSandbox_Window(t *testing.T) {
 			t.Errorf("return query = %v, want %v", q, want)
 		}
 		got := h.payment(imp)
-		if got.str(t, "status") != "paid" || got.num(t, "paid_at") != h.clock.Now().Unix() ||
-			got.str(t, "card_name") == "" || got.num(t, "card_type") != 0 || got.str(t, "pg_provider") != "html5_inicis" {
+		if got.Str(t, "status") != "paid" || got.Int(t, "paid_at") != h.Clock.Now().Unix() ||
+			got.Str(t, "card_name") == "" || got.Int(t, "card_type") != 0 || got.Str(t, "pg_provider") != "html5_inicis" {
 			t.Errorf("payment after approve = %v", got)
 		}
 		n := s.next(t)
@@ -73,7 +73,7 @@ func TestSandbox_Window(t *testing.T) {
 				t.Errorf("return query = %v, want %v", q, want)
 			}
 			got := h.payment(imp)
-			if got.str(t, "status") != "failed" || got.str(t, "fail_reason") != tt.reason || got.num(t, "failed_at") == 0 {
+			if got.Str(t, "status") != "failed" || got.Str(t, "fail_reason") != tt.reason || got.Int(t, "failed_at") == 0 {
 				t.Errorf("payment = %v", got)
 			}
 			s.none(t) // PortOne sends no webhook for a failure
@@ -118,7 +118,7 @@ func TestSandbox_Window(t *testing.T) {
 		if q := h.returned(h.press(w, earlier, actionApprove)); q.Get("error_code") != codeBlocked {
 			t.Errorf("paying the earlier tab returned %v, want it blocked", q)
 		}
-		if got := h.payment(earlier).str(t, "status"); got != "ready" {
+		if got := h.payment(earlier).Str(t, "status"); got != "ready" {
 			t.Errorf("earlier tab's payment = %s, want ready: an order is paid once", got)
 		}
 	})
@@ -162,7 +162,7 @@ func TestSandbox_Window(t *testing.T) {
 		// A POST without opening first starts the payment itself.
 		q := h.returned(h.press(w, "", actionApprove))
 		got := h.payment(q.Get("imp_uid"))
-		if got.str(t, "pg_provider") != "kcp" || got.str(t, "pg_id") != "A52CY" || got.str(t, "status") != "paid" {
+		if got.Str(t, "pg_provider") != "kcp" || got.Str(t, "pg_id") != "A52CY" || got.Str(t, "status") != "paid" {
 			t.Errorf("payment = %v", got)
 		}
 		if resp := h.press(h.window("pay_y", 3000), "", "dance"); resp.StatusCode != http.StatusBadRequest {
@@ -173,11 +173,11 @@ func TestSandbox_Window(t *testing.T) {
 		if resp := h.press(h.window("pay_y", 3000), other, actionApprove); resp.StatusCode != http.StatusBadRequest {
 			t.Errorf("foreign imp_uid = %d, want 400", resp.StatusCode)
 		}
-		if h.payment(other).str(t, "status") != "ready" {
+		if h.payment(other).Str(t, "status") != "ready" {
 			t.Error("the foreign payment changed")
 		}
 		req, _ := http.NewRequest(http.MethodPut, w, nil)
-		resp, err := h.browser.Do(req)
+		resp, err := h.Browser.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -190,7 +190,7 @@ func TestSandbox_Window(t *testing.T) {
 	t.Run("Receipt", func(t *testing.T) {
 		h := MustHarness(t, Options{})
 		imp := h.MustPaid("pay_rc", 4321)
-		resp, err := h.browser.Get(h.payment(imp).str(t, "receipt_url"))
+		resp, err := h.Browser.Get(h.payment(imp).Str(t, "receipt_url"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -199,7 +199,7 @@ func TestSandbox_Window(t *testing.T) {
 		if resp.StatusCode != http.StatusOK || !strings.Contains(string(b), "4,321") || !strings.Contains(string(b), imp) {
 			t.Errorf("receipt = %d:\n%s", resp.StatusCode, b)
 		}
-		if resp, _ := h.browser.Get(h.url("/receipt/imp_000000000000")); resp.StatusCode != http.StatusNotFound {
+		if resp, _ := h.Browser.Get(h.URL("/receipt/imp_000000000000")); resp.StatusCode != http.StatusNotFound {
 			t.Errorf("unknown receipt = %d", resp.StatusCode)
 		}
 	})

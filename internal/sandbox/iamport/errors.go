@@ -1,9 +1,10 @@
 package iamport
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
+
+	"github.com/paybridge/paybridge/internal/sandbox"
 )
 
 // envelopeJSON is the shape of every V1 answer (docs/providers.md §2.1): code 0
@@ -33,16 +34,8 @@ func writeError(w http.ResponseWriter, e *apiError) {
 	writeJSON(w, e.status, envelopeJSON{Code: e.code, Message: &msg})
 }
 
-func writeJSON(w http.ResponseWriter, status int, body any) {
-	b, err := json.Marshal(body)
-	if err != nil {
-		// Only our own response structs get here; they always marshal.
-		panic(fmt.Sprintf("iamport sandbox: marshal response: %v", err))
-	}
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(status)
-	_, _ = w.Write(append(b, '\n'))
-}
+// writeJSON writes an answer as PortOne V1 does.
+var writeJSON = sandbox.JSON{ContentType: "application/json; charset=utf-8", Newline: true}.Write
 
 // Authentication failures: HTTP 401, code -1 (the swagger's 401 for every
 // operation; "Unauthorized" is the message public client code checks for).

@@ -2,7 +2,6 @@ package iamport
 
 import (
 	"net/http"
-	"slices"
 	"time"
 
 	"github.com/paybridge/paybridge/internal/sandbox"
@@ -36,46 +35,33 @@ type Fault struct {
 	Amount  int64         `json:"amount,omitempty"`   // "amount": the amount to report
 }
 
-// Fault kinds.
-const (
-	faultDelay  = "delay"
-	faultError  = "error"
-	faultLost   = "lost"
-	faultAmount = "amount"
-)
-
-// faultRules are the ops and kinds a Fault may name.
-var faultRules = sandbox.FaultRules{
-	Ops:   []string{opGetToken, opPrepare, opPayment, opCancel},
-	Kinds: []string{faultDelay, faultError, faultLost, faultAmount},
-	// 200 with a non-zero code is how PortOne refuses business rules.
-	AllowOK: true,
+// control is this sandbox's fault rules and control API: the ops and kinds
+// a Fault may name, and the stats' key names.
+var control = sandbox.ControlOptions[Fault]{
+	Name: "iamport",
+	Rules: sandbox.FaultRules{
+		Ops:   []string{opGetToken, opPrepare, opPayment, opCancel},
+		Kinds: []string{sandbox.FaultDelay, sandbox.FaultError, sandbox.FaultLost, sandbox.FaultAmount},
+		// 200 with a non-zero code is how PortOne refuses business rules.
+		AllowOK: true,
+	},
+	Spec:      Fault.spec,
+	StatsKey:  "calls_by_id",
+	WriteJSON: writeJSON,
 }
 
-// validate reports why f cannot be applied, for the control endpoint.
-func (f Fault) validate() error {
-	return faultRules.Check(f.Op, f.Kind, f.Count, f.Delay, f.DelayMS, f.Status)
+// spec is what the shared fault machinery reads of f.
+func (f Fault) spec() sandbox.FaultSpec {
+	return sandbox.FaultSpec{Op: f.Op, Kind: f.Kind, ID: f.ID, Count: f.Count, Delay: f.Delay, DelayMS: f.DelayMS, Status: f.Status}
 }
 
 // InjectFault queues f. Faults are consumed first-in-first-out by the calls
 // they match; an invalid fault is logged and dropped (POST
 // /__sandbox/faults reports why instead).
-func (s *Sandbox) InjectFault(f Fault) {
-	f.Delay = sandbox.FaultDelay(f.Delay, f.DelayMS)
-	s.faults.Inject(f, f.Count, f.validate(), s.log, "iamport")
-}
+func (s *Sandbox) InjectFault(f Fault) { s.ctl.Inject(f) }
 
 // ClearFaults drops every queued fault.
-func (s *Sandbox) ClearFaults() { s.faults.Clear() }
-
-// takeFault consumes one use of the oldest fault matching op and one of ids.
-func (s *Sandbox) takeFault(op string, ids []string) (Fault, bool) {
-	f, ok := s.faults.Take(func(f Fault) bool { return f.Op == op && (f.ID == "" || slices.Contains(ids, f.ID)) })
-	if ok {
-		s.log.Info("iamport sandbox: fault applied", "op", op, "kind", f.Kind, "id", f.ID)
-	}
-	return f, ok
-}
+func (s *Sandbox) ClearFaults() { s.ctl.Clear() }
 
 // faultAnswer is the answer of an "error" fault.
 func faultAnswer(f Fault) *apiError {

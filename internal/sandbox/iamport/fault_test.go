@@ -1,46 +1,32 @@
 package iamport
 
 import (
-	"context"
-	"errors"
+	"encoding/json"
 	"net/http"
-	"strings"
 	"testing"
 	"time"
+
+	"github.com/paybridge/paybridge/internal/sandbox"
 )
 
 func TestSandbox_Faults(t *testing.T) {
 	t.Run("Delay", func(t *testing.T) {
 		h := MustHarness(t, Options{})
 		imp := h.MustPaid("pay_d", 1000)
-		h.sb.InjectFault(Fault{Op: opPayment, Kind: faultDelay, Delay: 300 * time.Millisecond})
-		start := time.Now()
-		h.payment(imp)
-		if d := time.Since(start); d < 300*time.Millisecond {
-			t.Fatalf("lookup took %v, want at least the 300ms delay", d)
-		}
-		start = time.Now()
-		h.payment(imp)
-		if d := time.Since(start); d > 250*time.Millisecond {
-			t.Fatalf("second lookup took %v: the fault applied twice", d)
-		}
+		h.SB.InjectFault(Fault{Op: opPayment, Kind: sandbox.FaultDelay, Delay: 300 * time.Millisecond})
+		h.WantDelayedOnce(300*time.Millisecond, "lookup", func() { h.payment(imp) })
 	})
 	t.Run("DelayHonoursCancellation", func(t *testing.T) {
 		h := MustHarness(t, Options{})
-		h.sb.InjectFault(Fault{Op: opGetToken, Kind: faultDelay, Delay: time.Minute})
-		ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
-		defer cancel()
+		h.SB.InjectFault(Fault{Op: opGetToken, Kind: sandbox.FaultDelay, Delay: time.Minute})
 		req := h.request(http.MethodPost, "/users/getToken", map[string]any{"imp_key": testKey, "imp_secret": testSecret}, "")
-		_, err := http.DefaultClient.Do(req.WithContext(ctx))
-		if !errors.Is(err, context.DeadlineExceeded) {
-			t.Fatalf("err = %v, want the client's deadline", err)
-		}
+		h.WantClientDeadline(req)
 	})
 	t.Run("Error", func(t *testing.T) {
 		h := MustHarness(t, Options{})
 		imp := h.MustPaid("pay_e", 1000)
-		h.sb.InjectFault(Fault{Op: opCancel, Kind: faultError})
-		h.sb.InjectFault(Fault{Op: opCancel, Kind: faultError, Status: http.StatusOK, Code: 1, Message: "[PG] 취소 실패"})
+		h.SB.InjectFault(Fault{Op: opCancel, Kind: sandbox.FaultError})
+		h.SB.InjectFault(Fault{Op: opCancel, Kind: sandbox.FaultError, Status: http.StatusOK, Code: 1, Message: "[PG] 취소 실패"})
 		body := map[string]any{"imp_uid": imp, "amount": 100}
 		h.call(http.MethodPost, "/payments/cancel", body).wantError(t, http.StatusInternalServerError, -1)
 		a := h.call(http.MethodPost, "/payments/cancel", body)
@@ -49,7 +35,7 @@ func TestSandbox_Faults(t *testing.T) {
 			t.Errorf("message = %v", a.message)
 		}
 		// An error fault does nothing.
-		if got := h.payment(imp).num(t, "cancel_amount"); got != 0 {
+		if got := h.payment(imp).Int(t, "cancel_amount"); got != 0 {
 			t.Fatalf("cancel_amount after error faults = %d", got)
 		}
 		h.mustOK(http.MethodPost, "/payments/cancel", body)
@@ -57,42 +43,42 @@ func TestSandbox_Faults(t *testing.T) {
 	t.Run("Lost", func(t *testing.T) {
 		h := MustHarness(t, Options{})
 		imp := h.MustPaid("pay_lost", 1000)
-		h.sb.InjectFault(Fault{Op: opCancel, Kind: faultLost, ID: imp})
+		h.SB.InjectFault(Fault{Op: opCancel, Kind: sandbox.FaultLost, ID: imp})
 		resp, err := http.DefaultClient.Do(h.request(http.MethodPost, "/payments/cancel",
 			map[string]any{"imp_uid": imp, "amount": 400, "checksum": 1000}, "Bearer "+h.token()))
 		if err == nil {
 			resp.Body.Close()
 			t.Fatalf("cancel answered %d; want a dropped connection", resp.StatusCode)
 		}
-		if got := h.payment(imp).num(t, "cancel_amount"); got != 400 {
+		if got := h.payment(imp).Int(t, "cancel_amount"); got != 400 {
 			t.Fatalf("after a lost cancel: cancel_amount %d, want 400 (done, then dropped)", got)
 		}
-		if n := h.sb.CallsFor(opCancel, imp); n != 1 {
+		if n := h.SB.CallsFor(opCancel, imp); n != 1 {
 			t.Fatalf("CallsFor(cancel) = %d, want 1", n)
 		}
 	})
 	t.Run("Amount", func(t *testing.T) {
 		h := MustHarness(t, Options{})
 		imp := h.MustPaid("pay_am", 1000)
-		h.sb.InjectFault(Fault{Op: opPayment, Kind: faultAmount, Amount: 1})
-		if got := h.payment(imp).num(t, "amount"); got != 1 {
+		h.SB.InjectFault(Fault{Op: opPayment, Kind: sandbox.FaultAmount, Amount: 1})
+		if got := h.payment(imp).Int(t, "amount"); got != 1 {
 			t.Fatalf("amount = %d, want the injected 1", got)
 		}
-		if got := h.payment(imp).num(t, "amount"); got != 1000 {
+		if got := h.payment(imp).Int(t, "amount"); got != 1000 {
 			t.Fatalf("amount = %d, want the real 1000", got)
 		}
-		h.sb.InjectFault(Fault{Op: opPrepare, Kind: faultAmount, Amount: 7})
-		if got := h.mustOK(http.MethodPost, "/payments/prepare", map[string]any{"merchant_uid": "pay_pa", "amount": 500}).num(t, "amount"); got != 7 {
+		h.SB.InjectFault(Fault{Op: opPrepare, Kind: sandbox.FaultAmount, Amount: 7})
+		if got := h.mustOK(http.MethodPost, "/payments/prepare", map[string]any{"merchant_uid": "pay_pa", "amount": 500}).Int(t, "amount"); got != 7 {
 			t.Fatalf("prepare amount = %d, want the injected 7", got)
 		}
-		if got := h.mustOK(http.MethodGet, "/payments/prepare/pay_pa", nil).num(t, "amount"); got != 500 {
+		if got := h.mustOK(http.MethodGet, "/payments/prepare/pay_pa", nil).Int(t, "amount"); got != 500 {
 			t.Fatalf("registered amount = %d, want the real 500", got)
 		}
 	})
 	t.Run("MatchingAndCount", func(t *testing.T) {
 		h := MustHarness(t, Options{})
 		a, b := h.MustPaid("pay_ma", 1000), h.MustPaid("pay_mb", 1000)
-		h.sb.InjectFault(Fault{Op: opPayment, Kind: faultError, ID: "pay_mb", Count: 2})
+		h.SB.InjectFault(Fault{Op: opPayment, Kind: sandbox.FaultError, ID: "pay_mb", Count: 2})
 		h.payment(a) // another id: untouched
 		h.mustOK(http.MethodGet, "/payments/find/pay_ma", nil)
 		for range 2 {
@@ -100,20 +86,20 @@ func TestSandbox_Faults(t *testing.T) {
 		}
 		h.mustOK(http.MethodGet, "/payments/find/pay_mb", nil)
 		h.payment(b)
-		h.sb.InjectFault(Fault{Op: opPayment, Kind: faultError})
-		h.sb.ClearFaults()
+		h.SB.InjectFault(Fault{Op: opPayment, Kind: sandbox.FaultError})
+		h.SB.ClearFaults()
 		h.payment(b)
 	})
 	t.Run("Invalid", func(t *testing.T) {
 		h := MustHarness(t, Options{})
 		for _, f := range []Fault{
-			{Op: "approve", Kind: faultError}, {Op: opPayment, Kind: "decline"},
-			{Op: opPayment, Kind: faultError, Status: 302}, {Op: opPayment, Kind: faultDelay, Count: -1},
+			{Op: "approve", Kind: sandbox.FaultError}, {Op: opPayment, Kind: "decline"},
+			{Op: opPayment, Kind: sandbox.FaultError, Status: 302}, {Op: opPayment, Kind: sandbox.FaultDelay, Count: -1},
 		} {
-			if err := f.validate(); err == nil {
+			if err := h.SB.ctl.Validate(f); err == nil {
 				t.Errorf("validate(%+v) = nil", f)
 			}
-			h.sb.InjectFault(f) // dropped
+			h.SB.InjectFault(f) // dropped
 		}
 		imp := h.MustPaid("pay_inv", 1000)
 		h.payment(imp)
@@ -122,14 +108,7 @@ func TestSandbox_Faults(t *testing.T) {
 
 func TestSandbox_Control(t *testing.T) {
 	h := MustHarness(t, Options{})
-	post := func(body string) int {
-		resp, err := http.Post(h.url("/__sandbox/faults"), "application/json", strings.NewReader(body))
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		return resp.StatusCode
-	}
+	post := h.PostFault
 	if got := post(`{"op":"payment","kind":"error","status":503,"count":1}`); got != http.StatusNoContent {
 		t.Fatalf("POST fault = %d", got)
 	}
@@ -143,27 +122,17 @@ func TestSandbox_Control(t *testing.T) {
 	if got := post(`{"op":"payment","kind":"error","delay_ms":1}`); got != http.StatusNoContent {
 		t.Fatalf("POST fault = %d", got)
 	}
-	req, _ := http.NewRequest(http.MethodDelete, h.url("/__sandbox/faults"), nil)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusNoContent {
-		t.Fatalf("DELETE faults = %d", resp.StatusCode)
+	if status, body := h.Control(http.MethodDelete, sandbox.FaultsPath, ""); status != http.StatusNoContent {
+		t.Fatalf("DELETE faults = %d %s", status, body)
 	}
 	h.call(http.MethodGet, "/payments/find/pay_s", nil).wantError(t, http.StatusNotFound, -1)
 
-	resp, err = http.Get(h.url("/__sandbox/stats"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
+	_, body := h.Control(http.MethodGet, sandbox.StatsPath, "")
 	var st struct {
 		Calls     map[string]int            `json:"calls"`
 		CallsByID map[string]map[string]int `json:"calls_by_id"`
 	}
-	if err := jsonDecode(resp, &st); err != nil {
+	if err := json.Unmarshal([]byte(body), &st); err != nil {
 		t.Fatal(err)
 	}
 	if st.Calls["getToken"] != 1 || st.Calls["payment"] != 2 || st.CallsByID["payment"]["pay_s"] != 2 || st.Calls["cancel"] != 0 {

@@ -3,14 +3,13 @@ package iamport
 import (
 	"bytes"
 	"encoding/json"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/paybridge/paybridge/internal/sandbox/sandboxtest"
 	"github.com/paybridge/paybridge/internal/testutil"
 )
 
@@ -27,15 +26,10 @@ const (
 // query of its own, which the window must keep.
 const shopReturn = "https://shop.example/iamport/return?payment_id=pay_1"
 
-// harness is a sandbox behind a real HTTP server, with a browser that does
-// not follow redirects so tests can read them.
+// harness is a sandbox behind a real HTTP server (see sandboxtest).
 type harness struct {
-	t       *testing.T
-	sb      *Sandbox
-	srv     *httptest.Server
-	clock   *testutil.Clock
-	browser *http.Client
-	tok     string
+	*sandboxtest.Harness[*Sandbox]
+	tok string
 }
 
 // MustHarness starts a sandbox mounted under /sandbox/iamport. o.APIKey
@@ -43,26 +37,11 @@ type harness struct {
 // a fake clock.
 func MustHarness(t *testing.T, o Options) *harness {
 	t.Helper()
-	h := &harness{t: t, clock: testutil.NewClock(time.Date(2025, 3, 1, 1, 2, 3, 0, time.UTC))}
-	h.srv = testutil.ServeMounted(t, mount, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h.sb.ServeHTTP(w, r)
-	}))
 	if o.APIKey == "" {
 		o.APIKey, o.APISecret = testKey, testSecret
 	}
-	if o.PublicURL == "" {
-		o.PublicURL = h.srv.URL + mount
-	}
-	if o.Now == nil {
-		o.Now = h.clock.Now
-	}
-	h.sb = New(o)
-	h.browser = testutil.Browser()
-	return h
+	return &harness{Harness: sandboxtest.Start(t, mount, &o.PublicURL, &o.Now, func() *Sandbox { return New(o) })}
 }
-
-// url is the absolute URL of path under the mount.
-func (h *harness) url(path string) string { return h.srv.URL + mount + path }
 
 // answer is a decoded PortOne envelope, response kept generic: the tests
 // check field names against the schema, not against a Go struct.
@@ -79,85 +58,62 @@ type answer struct {
 // else non-nil as JSON. auth is the whole Authorization header ("" for
 // none).
 func (h *harness) request(method, path string, body any, auth string) *http.Request {
-	h.t.Helper()
-	var rd io.Reader
-	ctype := ""
-	switch b := body.(type) {
-	case nil:
-	case url.Values:
-		rd, ctype = strings.NewReader(b.Encode()), "application/x-www-form-urlencoded"
-	default:
-		js, err := json.Marshal(b)
-		if err != nil {
-			h.t.Fatal(err)
-		}
-		rd, ctype = bytes.NewReader(js), "application/json"
+	h.T.Helper()
+	if auth == "" {
+		return h.Request(method, path, body)
 	}
-	req, err := http.NewRequest(method, h.url(path), rd)
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	if ctype != "" {
-		req.Header.Set("Content-Type", ctype)
-	}
-	if auth != "" {
-		req.Header.Set("Authorization", auth)
-	}
-	return req
+	return h.Request(method, path, body, "Authorization", auth)
 }
 
 // send makes a request and decodes the envelope, checking its shape: code,
 // message and response are always there, response null on errors.
 func (h *harness) send(req *http.Request) answer {
-	h.t.Helper()
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
+	h.T.Helper()
+	resp, b := h.Send(req)
 	a := answer{status: resp.StatusCode, header: resp.Header}
 	if err := json.Unmarshal(b, &a.raw); err != nil {
-		h.t.Fatalf("%s %s: not a JSON object: %s", req.Method, req.URL.Path, b)
+		h.T.Fatalf("%s %s: not a JSON object: %s", req.Method, req.URL.Path, b)
 	}
 	for _, k := range []string{"code", "message", "response"} {
 		if _, ok := a.raw[k]; !ok {
-			h.t.Fatalf("%s %s: envelope without %s: %s", req.Method, req.URL.Path, k, b)
+			h.T.Fatalf("%s %s: envelope without %s: %s", req.Method, req.URL.Path, k, b)
 		}
 	}
 	_ = json.Unmarshal(a.raw["code"], &a.code)
 	_ = json.Unmarshal(a.raw["message"], &a.message)
-	_ = json.Unmarshal(a.raw["response"], &a.response)
+	dec := json.NewDecoder(bytes.NewReader(a.raw["response"]))
+	dec.UseNumber() // numbers as testutil.JSON reads them
+	_ = dec.Decode(&a.response)
 	if a.code != 0 && a.response != nil {
-		h.t.Fatalf("%s %s: error with a response: %s", req.Method, req.URL.Path, b)
+		h.T.Fatalf("%s %s: error with a response: %s", req.Method, req.URL.Path, b)
 	}
 	return a
 }
 
 // token returns a valid access token (fetched once per harness).
 func (h *harness) token() string {
-	h.t.Helper()
+	h.T.Helper()
 	if h.tok == "" {
 		a := h.send(h.request(http.MethodPost, "/users/getToken", map[string]any{"imp_key": testKey, "imp_secret": testSecret}, ""))
-		h.tok = a.obj(h.t).str(h.t, "access_token")
+		h.tok = a.obj(h.T).Str(h.T, "access_token")
 	}
 	return h.tok
 }
 
 // call is an authorised API call.
 func (h *harness) call(method, path string, body any) answer {
-	h.t.Helper()
+	h.T.Helper()
 	return h.send(h.request(method, path, body, "Bearer "+h.token()))
 }
 
 // mustOK is call expecting success; it returns the response object.
 func (h *harness) mustOK(method, path string, body any) obj {
-	h.t.Helper()
+	h.T.Helper()
 	a := h.call(method, path, body)
 	if a.status != http.StatusOK || a.code != 0 || string(a.raw["message"]) != "null" {
-		h.t.Fatalf("%s %s = %d %v %v, want 200 with code 0 and message null", method, path, a.status, a.code, a.message)
+		h.T.Fatalf("%s %s = %d %v %v, want 200 with code 0 and message null", method, path, a.status, a.code, a.message)
 	}
-	return a.obj(h.t)
+	return a.obj(h.T)
 }
 
 // wantError checks a refusal's HTTP status and code.
@@ -171,8 +127,8 @@ func (a answer) wantError(t *testing.T, status int, code float64) {
 	}
 }
 
-// obj is a decoded JSON object.
-type obj map[string]any
+// obj is a decoded JSON object (see testutil.JSON).
+type obj = testutil.JSON
 
 func (a answer) obj(t *testing.T) obj {
 	t.Helper()
@@ -183,27 +139,9 @@ func (a answer) obj(t *testing.T) obj {
 	return m
 }
 
-func (o obj) str(t *testing.T, k string) string {
-	t.Helper()
-	s, ok := o[k].(string)
-	if !ok {
-		t.Fatalf("%s = %#v, want a string", k, o[k])
-	}
-	return s
-}
-
-func (o obj) num(t *testing.T, k string) int64 {
-	t.Helper()
-	n, ok := o[k].(float64)
-	if !ok {
-		t.Fatalf("%s = %#v, want a number", k, o[k])
-	}
-	return int64(n)
-}
-
 // payment looks a payment up by imp_uid, test channel included.
 func (h *harness) payment(impUID string) obj {
-	h.t.Helper()
+	h.T.Helper()
 	return h.mustOK(http.MethodGet, "/payments/"+impUID+"?include_sandbox=true", nil)
 }
 
@@ -216,54 +154,45 @@ func (h *harness) window(merchantUID string, amount int64, extra ...string) stri
 	for i := 0; i+1 < len(extra); i += 2 {
 		q.Set(extra[i], extra[i+1])
 	}
-	return h.url("/checkout?" + q.Encode())
+	return h.URL("/checkout?" + q.Encode())
 }
 
 // open GETs a window and returns its status, page and imp_uid.
 func (h *harness) open(windowURL string) (int, string, string) {
-	h.t.Helper()
-	resp, err := h.browser.Get(windowURL)
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
+	h.T.Helper()
+	resp, b := h.Page(windowURL, nil)
 	imp := ""
-	if _, after, ok := strings.Cut(string(b), `name="imp_uid" value="`); ok {
+	if _, after, ok := strings.Cut(b, `name="imp_uid" value="`); ok {
 		imp, _, _ = strings.Cut(after, `"`)
 	}
-	return resp.StatusCode, string(b), imp
+	return resp.StatusCode, b, imp
 }
 
 // press POSTs a button of a window and returns the response (body closed).
 func (h *harness) press(windowURL, impUID, action string) *http.Response {
-	h.t.Helper()
+	h.T.Helper()
 	form := url.Values{"action": {action}}
 	if impUID != "" {
 		form.Set("imp_uid", impUID)
 	}
-	resp, err := h.browser.PostForm(windowURL, form)
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	resp.Body.Close()
+	resp, _ := h.Page(windowURL, form)
 	return resp
 }
 
 // returned is the query of a 303 back to shopReturn.
 func (h *harness) returned(resp *http.Response) url.Values {
-	h.t.Helper()
+	h.T.Helper()
 	loc := resp.Header.Get("Location")
 	if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, shopReturn+"&") {
-		h.t.Fatalf("answer %d to %q, want 303 to %s with its query kept", resp.StatusCode, loc, shopReturn)
+		h.T.Fatalf("answer %d to %q, want 303 to %s with its query kept", resp.StatusCode, loc, shopReturn)
 	}
 	u, err := url.Parse(loc)
 	if err != nil {
-		h.t.Fatal(err)
+		h.T.Fatal(err)
 	}
 	q := u.Query()
 	if q.Get("payment_id") != "pay_1" {
-		h.t.Fatalf("the return URL's own query was lost: %s", loc)
+		h.T.Fatalf("the return URL's own query was lost: %s", loc)
 	}
 	q.Del("payment_id")
 	return q
@@ -272,15 +201,15 @@ func (h *harness) returned(resp *http.Response) url.Values {
 // MustPaid opens a window for merchantUID and pays amount; it returns the
 // imp_uid.
 func (h *harness) MustPaid(merchantUID string, amount int64) string {
-	h.t.Helper()
+	h.T.Helper()
 	w := h.window(merchantUID, amount)
 	_, _, imp := h.open(w)
 	if imp == "" {
-		h.t.Fatalf("window for %s did not open", merchantUID)
+		h.T.Fatalf("window for %s did not open", merchantUID)
 	}
 	q := h.returned(h.press(w, imp, actionApprove))
 	if q.Get("imp_success") != "true" {
-		h.t.Fatalf("approve returned %v", q)
+		h.T.Fatalf("approve returned %v", q)
 	}
 	return imp
 }
@@ -290,48 +219,24 @@ func itoa(n int64) string {
 	return string(b)
 }
 
-// sink is a webhook receiver.
-type sink struct {
-	*httptest.Server
-	bodies chan map[string]any
-	types  chan string
-}
+// sink is a webhook receiver for NoticeURL.
+type sink struct{ *sandboxtest.Receiver }
 
-func newSink(t *testing.T) *sink {
-	s := &sink{bodies: make(chan map[string]any, 10), types: make(chan string, 10)}
-	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var m map[string]any
-		if err := json.NewDecoder(r.Body).Decode(&m); err != nil {
-			t.Errorf("webhook body: %v", err)
-		}
-		s.types <- r.Method + " " + r.Header.Get("Content-Type")
-		s.bodies <- m
-	}))
-	t.Cleanup(s.Close)
-	return s
-}
+func newSink(t *testing.T) *sink { return &sink{sandboxtest.NewReceiver(t, nil)} }
 
-// next waits for a webhook.
+// next waits for a webhook, which must be a JSON POST.
 func (s *sink) next(t *testing.T) map[string]any {
 	t.Helper()
-	select {
-	case m := <-s.bodies:
-		if ty := <-s.types; ty != "POST application/json" {
-			t.Errorf("webhook sent as %s, want a JSON POST", ty)
-		}
-		return m
-	case <-time.After(5 * time.Second):
-		t.Fatal("no webhook")
-		return nil
+	w := s.Next(t)
+	if ty := w.Method + " " + w.Header.Get("Content-Type"); ty != "POST application/json" {
+		t.Errorf("webhook sent as %s, want a JSON POST", ty)
 	}
+	var m map[string]any
+	if err := json.Unmarshal(w.Body, &m); err != nil {
+		t.Errorf("webhook body: %v", err)
+	}
+	return m
 }
 
 // none checks that no webhook arrives for a while.
-func (s *sink) none(t *testing.T) {
-	t.Helper()
-	select {
-	case m := <-s.bodies:
-		t.Errorf("unexpected webhook %v", m)
-	case <-time.After(150 * time.Millisecond):
-	}
-}
+func (s *sink) none(t *testing.T) { t.Helper(); s.None(t, 150*time.Millisecond) }

@@ -35,16 +35,16 @@ func TestSandbox_PaymentByImpUID(t *testing.T) {
 	if len(got) != len(schemaFields) {
 		t.Errorf("Payment has %d fields, the schema %d", len(got), len(schemaFields))
 	}
-	if !regexp.MustCompile(`^imp_[0-9]{12}$`).MatchString(got.str(t, "imp_uid")) {
+	if !regexp.MustCompile(`^imp_[0-9]{12}$`).MatchString(got.Str(t, "imp_uid")) {
 		t.Errorf("imp_uid = %q, want imp_ and 12 digits", got["imp_uid"])
 	}
-	paidAt := h.clock.Now().Unix()
-	if got.str(t, "merchant_uid") != "pay_look" || got.num(t, "amount") != 15000 || got.num(t, "cancel_amount") != 0 ||
-		got.str(t, "currency") != "KRW" || got.str(t, "status") != "paid" || got["sandbox"] != true ||
-		got.num(t, "paid_at") != paidAt || got.num(t, "started_at") != paidAt || got.num(t, "failed_at") != 0 ||
-		got.num(t, "cancelled_at") != 0 || got.str(t, "pay_method") != "card" || got.str(t, "name") != "Americano x2" ||
-		got.str(t, "buyer_name") != "cus_42" || got.str(t, "apply_num") == "" || got.str(t, "pg_tid") == "" ||
-		got["fail_reason"] != nil || got.str(t, "receipt_url") != h.url("/receipt/"+imp) {
+	paidAt := h.Clock.Now().Unix()
+	if got.Str(t, "merchant_uid") != "pay_look" || got.Int(t, "amount") != 15000 || got.Int(t, "cancel_amount") != 0 ||
+		got.Str(t, "currency") != "KRW" || got.Str(t, "status") != "paid" || got["sandbox"] != true ||
+		got.Int(t, "paid_at") != paidAt || got.Int(t, "started_at") != paidAt || got.Int(t, "failed_at") != 0 ||
+		got.Int(t, "cancelled_at") != 0 || got.Str(t, "pay_method") != "card" || got.Str(t, "name") != "Americano x2" ||
+		got.Str(t, "buyer_name") != "cus_42" || got.Str(t, "apply_num") == "" || got.Str(t, "pg_tid") == "" ||
+		got["fail_reason"] != nil || got.Str(t, "receipt_url") != h.URL("/receipt/"+imp) {
 		t.Errorf("Payment = %v", got)
 	}
 	if h := got["cancel_history"].([]any); len(h) != 0 {
@@ -68,7 +68,7 @@ func TestSandbox_PaymentByImpUID(t *testing.T) {
 		h.call(http.MethodGet, "/payments/"+imp+"%2Fx?include_sandbox=true", nil).wantError(t, http.StatusNotFound, -1)
 		h.call(http.MethodGet, "/payments/find%2Fpay_look?include_sandbox=true", nil).wantError(t, http.StatusNotFound, -1)
 	})
-	if n := h.sb.CallsFor(opPayment, imp); n != 4 {
+	if n := h.SB.CallsFor(opPayment, imp); n != 4 {
 		t.Errorf("CallsFor(payment, imp_uid) = %d, want 4 (refusals count too)", n)
 	}
 }
@@ -79,9 +79,9 @@ func TestSandbox_PaymentByMerchantUID(t *testing.T) {
 	// later and abandoned.
 	w := h.window("pay_find", 5000)
 	_, _, first := h.open(w)
-	h.clock.Advance(time.Minute)
+	h.Clock.Advance(time.Minute)
 	_, _, second := h.open(w)
-	h.clock.Advance(time.Minute)
+	h.Clock.Advance(time.Minute)
 	h.returned(h.press(w, first, actionApprove))
 
 	tests := []struct {
@@ -96,7 +96,7 @@ func TestSandbox_PaymentByMerchantUID(t *testing.T) {
 		{"/payments/find/pay_find/ready", second},
 	}
 	for _, tt := range tests {
-		if got := h.mustOK(http.MethodGet, tt.path, nil).str(t, "imp_uid"); got != tt.want {
+		if got := h.mustOK(http.MethodGet, tt.path, nil).Str(t, "imp_uid"); got != tt.want {
 			t.Errorf("%s = %s, want %s", tt.path, got, tt.want)
 		}
 	}
@@ -104,7 +104,7 @@ func TestSandbox_PaymentByMerchantUID(t *testing.T) {
 	h.call(http.MethodGet, "/payments/find/pay_none", nil).wantError(t, http.StatusNotFound, -1)
 	h.call(http.MethodGet, "/payments/find/pay_find/all", nil).wantError(t, http.StatusBadRequest, -1)
 	h.call(http.MethodGet, "/payments/find/pay_find?sorting=amount", nil).wantError(t, http.StatusBadRequest, -1)
-	if n := h.sb.CallsFor(opPayment, "pay_find"); n != len(tests)+3 {
+	if n := h.SB.CallsFor(opPayment, "pay_find"); n != len(tests)+3 {
 		t.Errorf("CallsFor(payment, merchant_uid) = %d, want %d", n, len(tests)+3)
 	}
 }

@@ -2,18 +2,15 @@ package iamport
 
 import (
 	"html/template"
+	"net/http"
 
 	"github.com/paybridge/paybridge/internal/i18n"
-	"net/http"
-	"strconv"
-	"strings"
+	"github.com/paybridge/paybridge/internal/sandbox"
 )
 
 // windowView is what the payment window shows.
 type windowView struct {
-	Lang        string
-	M           map[string]string
-	Favicon     template.URL
+	sandbox.Chrome
 	ImpUID      string
 	MerchantUID string
 	Name        string
@@ -32,17 +29,8 @@ type windowView struct {
 // they post back to the window's own URL, query (the IMP.request_pay
 // parameters) included. It speaks Korean, as PortOne's window does, or
 // English (see i18n.FromRequest).
-var windowPage = template.Must(template.New("window").Parse(`<!doctype html>
-<html lang="{{.Lang}}"><head><meta charset="utf-8"><title>{{.M.title}}</title>
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<link rel="icon" href="{{.Favicon}}">
-<style>body{font-family:system-ui,"Apple SD Gothic Neo","Malgun Gothic","NanumGothic",sans-serif;max-width:32em;margin:2em auto;padding:0 1em;word-break:keep-all}
-.banner{background:#ff6b00;color:#fff;padding:.6em;font-weight:bold;text-align:center}
-th{text-align:left;padding:.25em 1em .25em 0}code{overflow-wrap:anywhere}
-button{font-size:1em;margin:.3em .3em 0 0;padding:.5em 1em}</style></head>
-<body>
-<p class="banner">{{.M.banner}}</p>
-{{if .Message}}<p>{{.Message}}</p>
+var windowPage = sandbox.NewPage("window", "background:#ff6b00;color:#fff;padding:.6em;font-weight:bold;text-align:center",
+	`{{if .Message}}<p>{{.Message}}</p>
 {{if .Blocked}}<form method="post"><button type="submit" name="action" value="return">{{.M.return}}</button></form>{{end}}
 {{else}}
 <table>
@@ -55,12 +43,8 @@ button{font-size:1em;margin:.3em .3em 0 0;padding:.5em 1em}</style></head>
 </table>
 <form method="post">
 <input type="hidden" name="imp_uid" value="{{.ImpUID}}">
-<button type="submit" name="action" value="approve">{{.M.approve}}</button>
-<button type="submit" name="action" value="cancel">{{.M.cancel}}</button>
-<button type="submit" name="action" value="fail">{{.M.fail}}</button>
-</form>{{end}}
-</body></html>
-`))
+{{template "actions" .}}</form>{{end}}
+`, text)
 
 // text is the window's wording.
 var text = i18n.Catalog{
@@ -82,16 +66,8 @@ var text = i18n.Catalog{
 	},
 }
 
-// msg is the window's sentence key in r's language.
-func msg(r *http.Request, key string) string {
-	return text.For(i18n.FromRequest(nil, r))[key]
-}
-
 func renderWindow(w http.ResponseWriter, r *http.Request, status int, v windowView) {
-	v.Lang = i18n.FromRequest(w, r)
-	v.M = text.For(v.Lang)
-	v.Favicon = template.URL(i18n.FaviconDataURL)
-	render(w, status, windowPage, v)
+	windowPage.Render(w, r, status, &v)
 }
 
 // receiptView is what a receipt_url shows.
@@ -119,7 +95,7 @@ var receiptPage = template.Must(template.New("receipt").Parse(`<!doctype html>
 func (s *Sandbox) serveReceipt(w http.ResponseWriter, r *http.Request, impUID string) {
 	if r.Method != http.MethodGet {
 		w.Header().Set("Allow", "GET")
-		render(w, http.StatusMethodNotAllowed, receiptPage, receiptView{})
+		sandbox.RenderHTML(w, http.StatusMethodNotAllowed, receiptPage, receiptView{})
 		return
 	}
 	s.mu.Lock()
@@ -127,32 +103,12 @@ func (s *Sandbox) serveReceipt(w http.ResponseWriter, r *http.Request, impUID st
 	var v receiptView
 	if p != nil {
 		v = receiptView{ImpUID: p.impUID, MerchantUID: p.merchantUID, Name: p.name, Status: p.status,
-			Amount: groupDigits(p.amount), Cancelled: groupDigits(p.cancelAmount)}
+			Amount: sandbox.GroupDigits(p.amount), Cancelled: sandbox.GroupDigits(p.cancelAmount)}
 	}
 	s.mu.Unlock()
 	status := http.StatusOK
 	if p == nil {
 		status = http.StatusNotFound
 	}
-	render(w, status, receiptPage, v)
-}
-
-func render(w http.ResponseWriter, status int, t *template.Template, v any) {
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	_ = t.Execute(w, v) // a write error means the browser left
-}
-
-// groupDigits formats n with thousands separators, as Korean prices are shown.
-func groupDigits(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 && s[i-1] != '-' {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	return b.String()
+	sandbox.RenderHTML(w, status, receiptPage, v)
 }

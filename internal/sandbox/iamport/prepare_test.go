@@ -11,18 +11,18 @@ func TestSandbox_Prepare(t *testing.T) {
 	t.Run("RegisterAndRead", func(t *testing.T) {
 		h := MustHarness(t, Options{})
 		got := h.mustOK(http.MethodPost, "/payments/prepare", map[string]any{"merchant_uid": "pay_1", "amount": 2200})
-		if got.str(t, "merchant_uid") != "pay_1" || got.num(t, "amount") != 2200 || got["currency"] != nil {
+		if got.Str(t, "merchant_uid") != "pay_1" || got.Int(t, "amount") != 2200 || got["currency"] != nil {
 			t.Errorf("prepare = %v, want pay_1, 2200, currency null", got)
 		}
 		read := h.mustOK(http.MethodGet, "/payments/prepare/pay_1", nil)
-		if read.num(t, "amount") != 2200 {
+		if read.Int(t, "amount") != 2200 {
 			t.Errorf("GET prepare = %v", read)
 		}
 		withCurrency := h.mustOK(http.MethodPost, "/payments/prepare", url.Values{"merchant_uid": {"pay_2"}, "amount": {"1000"}, "currency": {"KRW"}})
-		if withCurrency.str(t, "currency") != "KRW" || withCurrency.num(t, "amount") != 1000 {
+		if withCurrency.Str(t, "currency") != "KRW" || withCurrency.Int(t, "amount") != 1000 {
 			t.Errorf("form prepare = %v", withCurrency)
 		}
-		if n := h.sb.CallsFor(opPrepare, "pay_1"); n != 2 {
+		if n := h.SB.CallsFor(opPrepare, "pay_1"); n != 2 {
 			t.Errorf("CallsFor(prepare, pay_1) = %d, want 2", n)
 		}
 	})
@@ -38,7 +38,7 @@ func TestSandbox_Prepare(t *testing.T) {
 				t.Errorf("message = %q", msg)
 			}
 		}
-		if got := h.mustOK(http.MethodGet, "/payments/prepare/pay_1", nil).num(t, "amount"); got != 2200 {
+		if got := h.mustOK(http.MethodGet, "/payments/prepare/pay_1", nil).Int(t, "amount"); got != 2200 {
 			t.Errorf("amount after refused prepares = %d, want 2200", got)
 		}
 	})
@@ -62,7 +62,7 @@ func TestSandbox_Prepare(t *testing.T) {
 			})
 		}
 		t.Run("integral decimal accepted", func(t *testing.T) {
-			if got := h.mustOK(http.MethodPost, "/payments/prepare", map[string]any{"merchant_uid": "m40" + strings.Repeat("x", 37), "amount": 1000.0}); got.num(t, "amount") != 1000 {
+			if got := h.mustOK(http.MethodPost, "/payments/prepare", map[string]any{"merchant_uid": "m40" + strings.Repeat("x", 37), "amount": 1000.0}); got.Int(t, "amount") != 1000 {
 				t.Errorf("amount = %v", got["amount"])
 			}
 		})

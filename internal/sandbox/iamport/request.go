@@ -1,18 +1,13 @@
 package iamport
 
 import (
-	"io"
 	"math"
-	"mime"
 	"net/http"
 	"strconv"
 	"strings"
 
 	"github.com/paybridge/paybridge/internal/sandbox"
 )
-
-// maxBody bounds a request body; V1's largest requests are a few KiB.
-const maxBody = 64 << 10
 
 // params is a decoded request body: form values or a JSON object. The
 // swagger declares formData, while official samples send JSON; PortOne
@@ -21,23 +16,16 @@ type params = sandbox.Params
 
 // decodeParams reads a POST body in either encoding.
 func decodeParams(w http.ResponseWriter, r *http.Request) (params, *apiError) {
-	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	if mt != "application/json" && mt != "application/x-www-form-urlencoded" {
+	body := sandbox.Body{Types: []string{"application/json", "application/x-www-form-urlencoded"}, LaxType: true}
+	p, why, _ := body.Read(w, r)
+	switch why {
+	case sandbox.BodyContentType:
 		return params{}, errBadRequest("Content-Type must be application/json or application/x-www-form-urlencoded")
-	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
-	if err != nil {
+	case sandbox.BodyUnreadable:
 		return params{}, errBadRequest("cannot read the body")
-	}
-	if mt == "application/x-www-form-urlencoded" {
-		p, err := sandbox.ParseForm(body)
-		if err != nil {
-			return params{}, errBadRequest("malformed form body")
-		}
-		return p, nil
-	}
-	p, err := sandbox.ParseJSONObject(body)
-	if err != nil {
+	case sandbox.BodyBadForm:
+		return params{}, errBadRequest("malformed form body")
+	case sandbox.BodyNotObject:
 		return params{}, errBadRequest("the body must be a JSON object")
 	}
 	return p, nil

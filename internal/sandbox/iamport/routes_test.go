@@ -38,7 +38,7 @@ func TestSandbox_Routes(t *testing.T) {
 			}
 		})
 	}
-	resp, err := http.Post(h.url("/__sandbox/stats"), "application/json", nil)
+	resp, err := http.Post(h.URL("/__sandbox/stats"), "application/json", nil)
 	if err != nil {
 		t.Fatal(err)
 	}

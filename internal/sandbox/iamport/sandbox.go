@@ -1,13 +1,14 @@
 package iamport
 
 import (
-	"github.com/paybridge/paybridge/internal/sandbox"
 	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/paybridge/paybridge/internal/sandbox"
 )
 
 // Options configure a Sandbox. The zero value is a working sandbox that
@@ -53,15 +54,14 @@ type Sandbox struct {
 	// makes each operation atomic, which is what tests of concurrent
 	// cancels rely on.
 	mu         sync.Mutex
-	tokens     map[string]*token     // by access_token
-	keyTokens  map[string]*token     // by imp_key: the one live token per key
-	prepared   map[string]*prepared  // by merchant_uid
-	payments   map[string]*payment   // by imp_uid
-	byMerchant map[string][]*payment // by merchant_uid, in the order the windows opened
-	ids        map[string]bool       // every id handed out, to keep them unique
-	calls      sandbox.Calls         // op, and imp_uid or merchant_uid
-	faults     sandbox.FaultQueue[Fault]
-	seq        int // creation order of payments, for stable sorting
+	tokens     map[string]*token       // by access_token
+	keyTokens  map[string]*token       // by imp_key: the one live token per key
+	prepared   map[string]*prepared    // by merchant_uid
+	payments   map[string]*payment     // by imp_uid
+	byMerchant map[string][]*payment   // by merchant_uid, in the order the windows opened
+	ids        map[string]bool         // every id handed out, to keep them unique
+	ctl        *sandbox.Control[Fault] // calls counted, faults queued: locked on its own
+	seq        int                     // creation order of payments, for stable sorting
 }
 
 // New returns a Sandbox configured by o.
@@ -72,8 +72,8 @@ func New(o Options) *Sandbox {
 		publicURL:  strings.TrimRight(o.PublicURL, "/"),
 		noticeURL:  o.NoticeURL,
 		webhook:    o.WebhookClient,
-		now:        o.Now,
-		log:        o.Logger,
+		now:        sandbox.Clock(o.Now),
+		log:        sandbox.Logger(o.Logger),
 		tokens:     map[string]*token{},
 		keyTokens:  map[string]*token{},
 		prepared:   map[string]*prepared{},
@@ -84,12 +84,7 @@ func New(o Options) *Sandbox {
 	if s.webhook == nil {
 		s.webhook = &http.Client{Timeout: 10 * time.Second}
 	}
-	if s.now == nil {
-		s.now = time.Now
-	}
-	if s.log == nil {
-		s.log = slog.New(slog.DiscardHandler)
-	}
+	s.ctl = sandbox.NewControl(control, s.log)
 	return s
 }
 
@@ -136,9 +131,9 @@ func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case n == 2 && segs[0] == "receipt":
 		s.serveReceipt(w, r, segs[1])
 	case n == 2 && segs[0] == "__sandbox" && segs[1] == "faults":
-		s.serveFaults(w, r)
+		s.ctl.ServeFaults(w, r)
 	case n == 2 && segs[0] == "__sandbox" && segs[1] == "stats":
-		s.serveStats(w, r)
+		s.ctl.ServeStats(w, r)
 	default:
 		writeError(w, errNoRoute(r))
 	}
@@ -166,12 +161,12 @@ func segments(escaped string) ([]string, bool) {
 // "cancel") were made. API calls count once they pass authorisation,
 // whether or not they then succeed; getToken counts every request, since
 // it is the authorisation.
-func (s *Sandbox) Calls(op string) int { return s.calls.Of(op) }
+func (s *Sandbox) Calls(op string) int { return s.ctl.Of(op) }
 
 // CallsFor returns how many calls of op named id (an imp_uid or a
 // merchant_uid; a cancel counts under both it was given) and passed
 // authorisation.
-func (s *Sandbox) CallsFor(op, id string) int { return s.calls.For(op, id) }
+func (s *Sandbox) CallsFor(op, id string) int { return s.ctl.For(op, id) }
 
 // baseURL is where a browser reaches the handler root.
 func (s *Sandbox) baseURL(r *http.Request) string { return sandbox.BaseURL(r, s.publicURL) }

@@ -2,15 +2,14 @@ package iamport
 
 import (
 	"bytes"
-	"encoding/json"
 	"io"
 	"net/http"
 	"net/url"
-	"os"
 	"slices"
 	"strconv"
 	"testing"
 
+	"github.com/paybridge/paybridge/internal/sandbox/sandboxtest"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 )
 
@@ -37,16 +36,13 @@ const v1SchemaURL = "file:///portone-v1.openapi.json"
 //
 // Every object the sandbox answers with also gets additionalProperties
 // false, so that a misspelt field name is caught, not ignored.
-func loadV1Schema(t *testing.T) *jsonschema.Compiler {
+func loadV1Schema(t *testing.T) *sandboxtest.Schema {
 	t.Helper()
-	b, err := os.ReadFile(v1SchemaFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var doc map[string]any
-	if err := json.Unmarshal(b, &doc); err != nil {
-		t.Fatal(err)
-	}
+	return sandboxtest.LoadSchema(t, v1SchemaFile, v1SchemaURL, jsonschema.Draft4, false, fixV1Schema)
+}
+
+// fixV1Schema makes the changes loadV1Schema lists.
+func fixV1Schema(doc map[string]any) {
 	defs := doc["definitions"].(map[string]any)
 	fixQuirks(defs)
 	defs["ResponseAnnotation"].(map[string]any)["properties"].(map[string]any)["message"].(map[string]any)["type"] = []any{"string", "null"}
@@ -66,12 +62,6 @@ func loadV1Schema(t *testing.T) *jsonschema.Compiler {
 			"response": map[string]any{"type": "null"},
 		},
 	}
-	c := jsonschema.NewCompiler()
-	c.DefaultDraft(jsonschema.Draft4)
-	if err := c.AddResource(v1SchemaURL, doc); err != nil {
-		t.Fatal(err)
-	}
-	return c
 }
 
 // fixQuirks walks the definitions: numeric maxLength, and null allowed for
@@ -108,19 +98,7 @@ func fixQuirks(v any) {
 // TestSandbox_Schema validates the sandbox's answer on every route it
 // serves, success and each error, against PortOne's V1 schema.
 func TestSandbox_Schema(t *testing.T) {
-	c := loadV1Schema(t)
-	schemas := map[string]*jsonschema.Schema{}
-	schema := func(def string) *jsonschema.Schema {
-		if s, ok := schemas[def]; ok {
-			return s
-		}
-		s, err := c.Compile(v1SchemaURL + "#/definitions/" + def)
-		if err != nil {
-			t.Fatalf("compile %s: %v", def, err)
-		}
-		schemas[def] = s
-		return s
-	}
+	schema := loadV1Schema(t)
 
 	h := MustHarness(t, Options{})
 	tok := "Bearer " + h.token()
@@ -188,22 +166,11 @@ func TestSandbox_Schema(t *testing.T) {
 				req.ContentLength = int64(len(s))
 				req.Header.Set("Content-Type", "application/json")
 			}
-			resp, err := http.DefaultClient.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			body, _ := io.ReadAll(resp.Body)
-			resp.Body.Close()
+			resp, body := h.Send(req)
 			if (tt.def == refused) != (resp.StatusCode != http.StatusOK || bytes.Contains(body, []byte(`"code":1`))) {
 				t.Fatalf("answer %d %s: not the outcome the case is about", resp.StatusCode, body)
 			}
-			inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(body))
-			if err != nil {
-				t.Fatalf("not JSON: %s", body)
-			}
-			if err := schema(tt.def).Validate(inst); err != nil {
-				t.Errorf("%d %s\ndoes not match %s: %v", resp.StatusCode, body, tt.def, err)
-			}
+			schema.Check(t, "#/definitions/"+tt.def, resp.StatusCode, body)
 		})
 	}
 }

@@ -18,35 +18,35 @@ func TestSandbox_GetToken(t *testing.T) {
 	t.Run("JSONAndForm", func(t *testing.T) {
 		h := MustHarness(t, Options{})
 		a := getToken(h, creds).obj(t)
-		if !regexp.MustCompile(`^[0-9a-f]{40}$`).MatchString(a.str(t, "access_token")) {
+		if !regexp.MustCompile(`^[0-9a-f]{40}$`).MatchString(a.Str(t, "access_token")) {
 			t.Errorf("access_token = %q", a["access_token"])
 		}
-		if now := a.num(t, "now"); now != h.clock.Now().Unix() || a.num(t, "expired_at")-now != 1800 {
-			t.Errorf("now, expired_at = %d, %d; want the clock and 30 minutes later", now, a.num(t, "expired_at"))
+		if now := a.Int(t, "now"); now != h.Clock.Now().Unix() || a.Int(t, "expired_at")-now != 1800 {
+			t.Errorf("now, expired_at = %d, %d; want the clock and 30 minutes later", now, a.Int(t, "expired_at"))
 		}
 		form := getToken(h, url.Values{"imp_key": {testKey}, "imp_secret": {testSecret}}).obj(t)
-		if form.str(t, "access_token") != a.str(t, "access_token") {
+		if form.Str(t, "access_token") != a.Str(t, "access_token") {
 			t.Error("a second getToken before expiry issued another token")
 		}
-		if n := h.sb.Calls(opGetToken); n != 2 {
+		if n := h.SB.Calls(opGetToken); n != 2 {
 			t.Errorf("Calls(getToken) = %d, want 2", n)
 		}
 	})
 	t.Run("Lifetime", func(t *testing.T) {
 		h := MustHarness(t, Options{})
-		tok := getToken(h, creds).obj(t).str(t, "access_token")
-		h.clock.Advance(29 * time.Minute) // one minute left: extended by 5
+		tok := getToken(h, creds).obj(t).Str(t, "access_token")
+		h.Clock.Advance(29 * time.Minute) // one minute left: extended by 5
 		a := getToken(h, creds).obj(t)
-		if a.str(t, "access_token") != tok || a.num(t, "expired_at")-a.num(t, "now") != 6*60 {
+		if a.Str(t, "access_token") != tok || a.Int(t, "expired_at")-a.Int(t, "now") != 6*60 {
 			t.Errorf("in the last minute: token %v, lifetime %d s; want the same token with 6 min left",
-				a.str(t, "access_token") == tok, a.num(t, "expired_at")-a.num(t, "now"))
+				a.Str(t, "access_token") == tok, a.Int(t, "expired_at")-a.Int(t, "now"))
 		}
-		h.clock.Advance(time.Minute) // 5 min left: not extended
-		if a = getToken(h, creds).obj(t); a.num(t, "expired_at")-a.num(t, "now") != 5*60 {
-			t.Errorf("lifetime %d s, want 300: only the last minute extends", a.num(t, "expired_at")-a.num(t, "now"))
+		h.Clock.Advance(time.Minute) // 5 min left: not extended
+		if a = getToken(h, creds).obj(t); a.Int(t, "expired_at")-a.Int(t, "now") != 5*60 {
+			t.Errorf("lifetime %d s, want 300: only the last minute extends", a.Int(t, "expired_at")-a.Int(t, "now"))
 		}
-		h.clock.Advance(5 * time.Minute) // expired: a new one
-		if a = getToken(h, creds).obj(t); a.str(t, "access_token") == tok {
+		h.Clock.Advance(5 * time.Minute) // expired: a new one
+		if a = getToken(h, creds).obj(t); a.Str(t, "access_token") == tok {
 			t.Error("an expired token was handed out again")
 		}
 		old := h.send(h.request(http.MethodGet, "/payments/imp_000000000000?include_sandbox=true", nil, "Bearer "+tok))
@@ -54,10 +54,10 @@ func TestSandbox_GetToken(t *testing.T) {
 	})
 	t.Run("ExpiredTokenRefused", func(t *testing.T) {
 		h := MustHarness(t, Options{})
-		tok := getToken(h, creds).obj(t).str(t, "access_token")
+		tok := getToken(h, creds).obj(t).Str(t, "access_token")
 		path := "/payments/find/pay_x"
 		h.send(h.request(http.MethodGet, path, nil, "Bearer "+tok)).wantError(t, http.StatusNotFound, -1)
-		h.clock.Advance(30 * time.Minute) // no getToken in between: nothing extends it
+		h.Clock.Advance(30 * time.Minute) // no getToken in between: nothing extends it
 		h.send(h.request(http.MethodGet, path, nil, "Bearer "+tok)).wantError(t, http.StatusUnauthorized, -1)
 	})
 	t.Run("ErrCredentials", func(t *testing.T) {
@@ -101,7 +101,7 @@ func TestSandbox_Authorization(t *testing.T) {
 			t.Errorf("Authorization %q refused: %v", auth[:6], a.message)
 		}
 	}
-	before := h.sb.Calls(opPayment)
+	before := h.SB.Calls(opPayment)
 	for name, auth := range map[string]string{
 		"none": "", "unknown": "Bearer 0000", "scheme only": "Bearer", "other scheme": "Basic " + tok,
 	} {
@@ -113,7 +113,7 @@ func TestSandbox_Authorization(t *testing.T) {
 			}
 		})
 	}
-	if n := h.sb.Calls(opPayment); n != before {
+	if n := h.SB.Calls(opPayment); n != before {
 		t.Errorf("refused calls were counted: %d → %d", before, n)
 	}
 }

@@ -34,7 +34,7 @@ func (s *Sandbox) serveAPI(w http.ResponseWriter, r *http.Request, gen generatio
 	}
 	// Counted before anything can refuse the call: the count is what tests
 	// use to prove a client made exactly one approve, refused or not.
-	s.calls.Count(op)
+	s.ctl.Count(op)
 	p, e := decodeParams(w, r, gen)
 	if e != nil {
 		writeError(w, gen, e)
@@ -42,38 +42,35 @@ func (s *Sandbox) serveAPI(w http.ResponseWriter, r *http.Request, gen generatio
 	}
 	tid, _, _ := p.Lookup("tid")
 	if op != opReady {
-		s.calls.CountIDs(op, tid)
+		s.ctl.CountIDs(op, tid)
 	}
 
-	f, faulted := s.takeFault(op, tid)
-	if faulted && f.Delay > 0 && !sandbox.Sleep(r, f.Delay) {
-		return // the client gave up; nobody reads an answer
+	f, kind, ok := s.ctl.Take(r, op, tid)
+	if !ok {
+		return // the client gave up during a delay; nobody reads an answer
 	}
-	if faulted {
-		switch f.Kind {
-		case faultError:
-			writeError(w, gen, faultErrorAnswer(f))
-			return
-		case faultDecline:
-			if op == opApprove {
-				cid, _, _ := p.Lookup("cid")
-				s.decline(cid, tid)
-			}
-			writeError(w, gen, declineAnswer(f))
-			return
+	switch kind {
+	case sandbox.FaultError:
+		writeError(w, gen, faultErrorAnswer(f))
+		return
+	case sandbox.FaultDecline:
+		if op == opApprove {
+			cid, _, _ := p.Lookup("cid")
+			s.decline(cid, tid)
 		}
+		writeError(w, gen, declineAnswer(f))
+		return
 	}
 
 	resp, e := do(r, p)
-	if faulted && f.Kind == faultLost {
-		// The operation has taken effect; the client must not learn of it.
-		panic(http.ErrAbortHandler)
+	if kind == sandbox.FaultLost {
+		sandbox.DropConnection()
 	}
 	if e != nil {
 		writeError(w, gen, e)
 		return
 	}
-	if faulted && f.Kind == faultAmount {
+	if kind == sandbox.FaultAmount {
 		switch v := resp.(type) {
 		case *approveResponse:
 			v.Amount.Total = f.Amount

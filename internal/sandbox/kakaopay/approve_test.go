@@ -18,7 +18,7 @@ func TestSandbox_Approve(t *testing.T) {
 				h.mustOK(g.gen, opApprove, approveBody(tid, tok))
 				status, m := h.call(g.gen, opApprove, approveBody(tid, tok))
 				wantError(t, g.gen, http.StatusBadRequest, m, status, -702)
-				if n := h.sb.CallsFor(opApprove, tid); n != 2 {
+				if n := h.SB.CallsFor(opApprove, tid); n != 2 {
 					t.Fatalf("CallsFor(approve) = %d, want 2", n)
 				}
 			})
@@ -72,7 +72,7 @@ func TestSandbox_Expiry(t *testing.T) {
 		h := MustHarness(t, Options{Expiry: 10 * time.Minute})
 		tid := h.MustReady(current, nil)
 		tok := h.MustBuyerApprove(tid, methodMoney)
-		h.clock.Advance(10 * time.Minute)
+		h.Clock.Advance(10 * time.Minute)
 		status, m := h.call(current, opApprove, approveBody(tid, tok))
 		wantError(t, current, http.StatusBadRequest, m, status, -2)
 		if !strings.Contains(m.Str(t, "error_message"), "expired") {
@@ -85,11 +85,11 @@ func TestSandbox_Expiry(t *testing.T) {
 	t.Run("NeverOpened", func(t *testing.T) {
 		h := MustHarness(t, Options{}) // default 15 minutes
 		tid := h.MustReady(legacy, nil)
-		h.clock.Advance(15*time.Minute - time.Second)
+		h.Clock.Advance(15*time.Minute - time.Second)
 		if got := h.order(legacy, tid).Str(t, "status"); got != statusReady {
 			t.Fatalf("just before expiry: %s", got)
 		}
-		h.clock.Advance(time.Second)
+		h.Clock.Advance(time.Second)
 		if got := h.order(legacy, tid).Str(t, "status"); got != statusFail {
 			t.Fatalf("at expiry: %s, want FAIL_PAYMENT", got)
 		}
@@ -97,7 +97,7 @@ func TestSandbox_Expiry(t *testing.T) {
 	t.Run("ApprovedPaymentsDoNotExpire", func(t *testing.T) {
 		h := MustHarness(t, Options{})
 		tid := h.MustPaid(current, nil)
-		h.clock.Advance(24 * time.Hour)
+		h.Clock.Advance(24 * time.Hour)
 		if got := h.order(current, tid).Str(t, "status"); got != statusSuccess {
 			t.Fatalf("a day later: %s", got)
 		}
@@ -141,7 +141,7 @@ func TestSandbox_ConcurrentApprove(t *testing.T) {
 	if statuses[http.StatusOK] != 1 || codes[-702] != n-1 {
 		t.Fatalf("statuses %v codes %v; want exactly one 200 and %d × -702", statuses, codes, n-1)
 	}
-	if got := h.sb.CallsFor(opApprove, tid); got != n {
+	if got := h.SB.CallsFor(opApprove, tid); got != n {
 		t.Fatalf("CallsFor(approve) = %d, want %d", got, n)
 	}
 	if got := len(h.order(current, tid)["payment_action_details"].([]any)); got != 1 {

@@ -47,7 +47,7 @@ func TestSandbox_Auth(t *testing.T) {
 				return
 			}
 			wantError(t, tc.gen, tc.status, m, status, tc.code)
-			if n := h.sb.Calls(opReady); n != 0 {
+			if n := h.SB.Calls(opReady); n != 0 {
 				t.Fatalf("Calls(ready) = %d after a refused auth; want 0", n)
 			}
 		})
@@ -58,7 +58,7 @@ func TestSandbox_RequestErrors(t *testing.T) {
 	h := MustHarness(t, Options{})
 	post := func(gen generation, path, ctype string, body []byte) (int, obj) {
 		t.Helper()
-		req, err := http.NewRequest(http.MethodPost, h.srv.URL+mount+path, bytes.NewReader(body))
+		req, err := http.NewRequest(http.MethodPost, h.Srv.URL+mount+path, bytes.NewReader(body))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -109,12 +109,12 @@ func TestSandbox_RequestErrors(t *testing.T) {
 	})
 	t.Run("CountedAfterAuth", func(t *testing.T) {
 		// A call refused for its body passed auth, so it counts.
-		before := h.sb.Calls(opOrder)
+		before := h.SB.Calls(opOrder)
 		post(current, "/online/v1/payment/order", "application/json", []byte(`{"cid":"TC0ONETIME","tid":"T42"}`))
-		if got := h.sb.Calls(opOrder) - before; got != 1 {
+		if got := h.SB.Calls(opOrder) - before; got != 1 {
 			t.Fatalf("Calls(order) grew by %d, want 1", got)
 		}
-		if got := h.sb.CallsFor(opOrder, "T42"); got != 1 {
+		if got := h.SB.CallsFor(opOrder, "T42"); got != 1 {
 			t.Fatalf("CallsFor(order, T42) = %d, want 1", got)
 		}
 	})

@@ -1,18 +1,16 @@
 package kakaopay
 
 import (
-	"html/template"
-
-	"github.com/paybridge/paybridge/internal/i18n"
 	"net/http"
 	"net/url"
+
+	"github.com/paybridge/paybridge/internal/i18n"
+	"github.com/paybridge/paybridge/internal/sandbox"
 )
 
 // checkoutView is what the buyer page shows.
 type checkoutView struct {
-	Lang     string
-	M        map[string]string
-	Favicon  template.URL
+	sandbox.Chrome
 	TID      string
 	ItemName string
 	Quantity int64
@@ -24,17 +22,8 @@ type checkoutView struct {
 // checkoutPage is plain HTML with no script: it must work in any browser and
 // in tests that only follow forms and redirects. It speaks Korean, as
 // KakaoPay's window does, or English (see i18n.FromRequest).
-var checkoutPage = template.Must(template.New("checkout").Parse(`<!doctype html>
-<html lang="{{.Lang}}"><head><meta charset="utf-8"><title>{{.M.title}}</title>
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<link rel="icon" href="{{.Favicon}}">
-<style>body{font-family:system-ui,"Apple SD Gothic Neo","Malgun Gothic","NanumGothic",sans-serif;max-width:32em;margin:2em auto;padding:0 1em;word-break:keep-all}
-.banner{background:#ffeb00;border:2px solid #3c1e1e;padding:.6em;font-weight:bold;text-align:center}
-th{text-align:left;padding:.25em 1em .25em 0}code{overflow-wrap:anywhere}
-button{font-size:1em;margin:.3em .3em 0 0;padding:.5em 1em}</style></head>
-<body>
-<p class="banner">{{.M.banner}}</p>
-{{if .Message}}<p>{{index .M .Message}}</p>{{else}}
+var checkoutPage = sandbox.NewPage("checkout", "background:#ffeb00;border:2px solid #3c1e1e;padding:.6em;font-weight:bold;text-align:center",
+	`{{if .Message}}<p>{{index .M .Message}}</p>{{else}}
 <table>
 <tr><th>{{.M.item}}</th><td>{{.ItemName}}</td></tr>
 <tr><th>{{.M.quantity}}</th><td>{{.Quantity}}</td></tr>
@@ -43,12 +32,8 @@ button{font-size:1em;margin:.3em .3em 0 0;padding:.5em 1em}</style></head>
 </table>
 <form method="post">
 <p><label>{{.M.method}} <select name="method">{{$m := .M}}{{range .Methods}}<option value="{{.}}">{{index $m .}}</option>{{end}}</select></label></p>
-<button type="submit" name="action" value="approve">{{.M.approve}}</button>
-<button type="submit" name="action" value="cancel">{{.M.cancel}}</button>
-<button type="submit" name="action" value="fail">{{.M.fail}}</button>
-</form>{{end}}
-</body></html>
-`))
+{{template "actions" .}}</form>{{end}}
+`, text)
 
 // text is the window's wording.
 var text = i18n.Catalog{
@@ -133,8 +118,7 @@ func (s *Sandbox) showCheckout(w http.ResponseWriter, r *http.Request, tid strin
 }
 
 func (s *Sandbox) submitCheckout(w http.ResponseWriter, r *http.Request, tid string) {
-	r.Body = http.MaxBytesReader(w, r.Body, maxBody)
-	if err := r.ParseForm(); err != nil {
+	if err := sandbox.ReadForm(w, r); err != nil {
 		renderCheckout(w, r, http.StatusBadRequest, checkoutView{Message: "msg_bad_form"})
 		return
 	}
@@ -219,11 +203,5 @@ func finishedMessage(status string) string {
 }
 
 func renderCheckout(w http.ResponseWriter, r *http.Request, status int, v checkoutView) {
-	v.Lang = i18n.FromRequest(w, r)
-	v.M = text.For(v.Lang)
-	v.Favicon = template.URL(i18n.FaviconDataURL)
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	_ = checkoutPage.Execute(w, v) // a write error means the browser left
+	checkoutPage.Render(w, r, status, &v)
 }

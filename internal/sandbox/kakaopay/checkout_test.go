@@ -61,7 +61,7 @@ func TestSandbox_Checkout(t *testing.T) {
 	t.Run("Expired", func(t *testing.T) {
 		h := MustHarness(t, Options{})
 		tid := h.MustReady(current, nil)
-		h.clock.Advance(16 * time.Minute)
+		h.Clock.Advance(16 * time.Minute)
 		for _, method := range []string{http.MethodGet, http.MethodPost} {
 			var form url.Values
 			if method == http.MethodPost {
@@ -132,14 +132,14 @@ func TestCheckout_Language(t *testing.T) {
 	tid := h.MustReady(current, nil)
 	get := func(accept string, cookie *http.Cookie, query string) (string, *http.Response) {
 		t.Helper()
-		req, _ := http.NewRequest(http.MethodGet, h.srv.URL+mount+"/checkout/"+tid+query, nil)
+		req, _ := http.NewRequest(http.MethodGet, h.Srv.URL+mount+"/checkout/"+tid+query, nil)
 		if accept != "" {
 			req.Header.Set("Accept-Language", accept)
 		}
 		if cookie != nil {
 			req.AddCookie(cookie)
 		}
-		resp, err := h.browser.Do(req)
+		resp, err := h.Browser.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}

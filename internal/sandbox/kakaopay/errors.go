@@ -1,9 +1,10 @@
 package kakaopay
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
+
+	"github.com/paybridge/paybridge/internal/sandbox"
 )
 
 // apiError is a KakaoPay error answer, before it is given its generation's
@@ -38,16 +39,8 @@ func writeError(w http.ResponseWriter, gen generation, e *apiError) {
 	writeJSON(w, e.status, body)
 }
 
-func writeJSON(w http.ResponseWriter, status int, body any) {
-	b, err := json.Marshal(body)
-	if err != nil {
-		// Only our own response structs get here; they always marshal.
-		panic(fmt.Sprintf("kakaopay sandbox: marshal response: %v", err))
-	}
-	w.Header().Set("Content-Type", "application/json;charset=UTF-8")
-	w.WriteHeader(status)
-	_, _ = w.Write(append(b, '\n'))
-}
+// writeJSON writes an answer as KakaoPay does, charset and all.
+var writeJSON = sandbox.JSON{ContentType: "application/json;charset=UTF-8", Newline: true}.Write
 
 func errMissingAuth() *apiError {
 	return &apiError{status: http.StatusUnauthorized, code: -400, msg: "Authorization header is missing"}

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"testing"
 
+	"github.com/paybridge/paybridge/internal/sandbox"
 	"github.com/paybridge/paybridge/internal/testutil"
 )
 
@@ -151,7 +152,7 @@ func TestSandbox_MatchesDocumentedExamples(t *testing.T) {
 			check("approve wrong pg_token", errExample, false, status, b)
 			status, b = send(opApprove, approveBody(tid, tok))
 			check("approve twice", errExample, false, status, b)
-			h.sb.InjectFault(Fault{Op: opApprove, Kind: faultDecline})
+			h.SB.InjectFault(Fault{Op: opApprove, Kind: sandbox.FaultDecline})
 			tid2 := h.MustReady(g.gen, nil)
 			status, b = send(opApprove, approveBody(tid2, h.MustBuyerApprove(tid2, methodMoney)))
 			check("approve declined", errExample, false, status, b)

@@ -35,45 +35,32 @@ type Fault struct {
 	Amount           int64         `json:"amount,omitempty"`             // "amount": amount.total to report
 }
 
-// Fault kinds.
-const (
-	faultDelay   = "delay"
-	faultError   = "error"
-	faultLost    = "lost"
-	faultAmount  = "amount"
-	faultDecline = "decline"
-)
-
-// faultRules are the ops and kinds a Fault may name.
-var faultRules = sandbox.FaultRules{
-	Ops:   []string{opReady, opApprove, opCancel, opOrder},
-	Kinds: []string{faultDelay, faultError, faultLost, faultAmount, faultDecline},
+// control is this sandbox's fault rules and control API: the ops and kinds
+// a Fault may name, and the stats' key names.
+var control = sandbox.ControlOptions[Fault]{
+	Name: "kakaopay",
+	Rules: sandbox.FaultRules{
+		Ops:   []string{opReady, opApprove, opCancel, opOrder},
+		Kinds: []string{sandbox.FaultDelay, sandbox.FaultError, sandbox.FaultLost, sandbox.FaultAmount, sandbox.FaultDecline},
+	},
+	Spec:      Fault.spec,
+	StatsKey:  "approve_calls_by_tid",
+	StatsOp:   opApprove, // only the approves are counted by tid
+	WriteJSON: writeJSON,
 }
 
-// validate reports why f cannot be applied, for the control endpoint.
-func (f Fault) validate() error {
-	return faultRules.Check(f.Op, f.Kind, f.Count, f.Delay, f.DelayMS, f.Status)
+// spec is what the shared fault machinery reads of f.
+func (f Fault) spec() sandbox.FaultSpec {
+	return sandbox.FaultSpec{Op: f.Op, Kind: f.Kind, ID: f.TID, Count: f.Count, Delay: f.Delay, DelayMS: f.DelayMS, Status: f.Status}
 }
 
 // InjectFault queues f. Faults are consumed first-in-first-out by the calls
 // they match; an invalid fault is logged and dropped (POST /__sandbox/faults
 // reports why instead).
-func (s *Sandbox) InjectFault(f Fault) {
-	f.Delay = sandbox.FaultDelay(f.Delay, f.DelayMS)
-	s.faults.Inject(f, f.Count, f.validate(), s.log, "kakaopay")
-}
+func (s *Sandbox) InjectFault(f Fault) { s.ctl.Inject(f) }
 
 // ClearFaults drops every queued fault.
-func (s *Sandbox) ClearFaults() { s.faults.Clear() }
-
-// takeFault consumes one use of the oldest fault matching op and tid.
-func (s *Sandbox) takeFault(op, tid string) (Fault, bool) {
-	f, ok := s.faults.Take(func(f Fault) bool { return f.Op == op && (f.TID == "" || f.TID == tid) })
-	if ok {
-		s.log.Info("kakaopay sandbox: fault applied", "op", op, "kind", f.Kind, "tid", tid)
-	}
-	return f, ok
-}
+func (s *Sandbox) ClearFaults() { s.ctl.Clear() }
 
 // faultErrorAnswer is the answer of an "error" fault.
 func faultErrorAnswer(f Fault) *apiError {

@@ -1,48 +1,32 @@
 package kakaopay
 
 import (
-	"context"
-	"errors"
-	"io"
 	"net/http"
-	"strings"
 	"testing"
 	"time"
+
+	"github.com/paybridge/paybridge/internal/sandbox"
 )
 
 func TestSandbox_Faults(t *testing.T) {
 	t.Run("Delay", func(t *testing.T) {
 		h := MustHarness(t, Options{})
-		h.sb.InjectFault(Fault{Op: opOrder, Kind: faultDelay, Delay: 300 * time.Millisecond})
+		h.SB.InjectFault(Fault{Op: opOrder, Kind: sandbox.FaultDelay, Delay: 300 * time.Millisecond})
 		tid := h.MustReady(current, nil)
-		start := time.Now()
-		h.order(current, tid)
-		if d := time.Since(start); d < 300*time.Millisecond {
-			t.Fatalf("order took %v, want at least the 300ms delay", d)
-		}
-		start = time.Now()
-		h.order(current, tid)
-		if d := time.Since(start); d > 250*time.Millisecond {
-			t.Fatalf("second order took %v: the fault applied twice", d)
-		}
+		h.WantDelayedOnce(300*time.Millisecond, "order", func() { h.order(current, tid) })
 	})
 	t.Run("DelayHonoursCancellation", func(t *testing.T) {
 		h := MustHarness(t, Options{})
-		h.sb.InjectFault(Fault{Op: opReady, Kind: faultDelay, Delay: time.Minute})
-		ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
-		defer cancel()
-		_, err := http.DefaultClient.Do(h.request(current, opReady, readyBody(nil)).WithContext(ctx))
-		if !errors.Is(err, context.DeadlineExceeded) {
-			t.Fatalf("err = %v, want the client's deadline", err)
-		}
+		h.SB.InjectFault(Fault{Op: opReady, Kind: sandbox.FaultDelay, Delay: time.Minute})
+		h.WantClientDeadline(h.request(current, opReady, readyBody(nil)))
 	})
 	t.Run("Error", func(t *testing.T) {
 		for _, g := range gens {
 			h := MustHarness(t, Options{})
 			tid := h.MustReady(g.gen, nil)
 			tok := h.MustBuyerApprove(tid, methodMoney)
-			h.sb.InjectFault(Fault{Op: opApprove, Kind: faultError})
-			h.sb.InjectFault(Fault{Op: opApprove, Kind: faultError, Status: 503, Code: -503})
+			h.SB.InjectFault(Fault{Op: opApprove, Kind: sandbox.FaultError})
+			h.SB.InjectFault(Fault{Op: opApprove, Kind: sandbox.FaultError, Status: 503, Code: -503})
 			status, m := h.call(g.gen, opApprove, approveBody(tid, tok))
 			wantError(t, g.gen, 500, m, status, -500)
 			status, m = h.call(g.gen, opApprove, approveBody(tid, tok))
@@ -58,16 +42,12 @@ func TestSandbox_Faults(t *testing.T) {
 		h := MustHarness(t, Options{})
 		tid := h.MustReady(current, nil)
 		tok := h.MustBuyerApprove(tid, methodMoney)
-		h.sb.InjectFault(Fault{Op: opApprove, Kind: faultLost, TID: tid})
-		resp, err := http.DefaultClient.Do(h.request(current, opApprove, approveBody(tid, tok)))
-		if err == nil {
-			resp.Body.Close()
-			t.Fatalf("approve answered %d; want a transport error", resp.StatusCode)
-		}
+		h.SB.InjectFault(Fault{Op: opApprove, Kind: sandbox.FaultLost, TID: tid})
+		h.WantDropped(h.request(current, opApprove, approveBody(tid, tok)))
 		if got := h.order(current, tid).Str(t, "status"); got != statusSuccess {
 			t.Fatalf("after a lost approve: status %s, want SUCCESS_PAYMENT", got)
 		}
-		if n := h.sb.CallsFor(opApprove, tid); n != 1 {
+		if n := h.SB.CallsFor(opApprove, tid); n != 1 {
 			t.Fatalf("CallsFor(approve) = %d, want exactly 1 (the client must not have retried)", n)
 		}
 	})
@@ -75,7 +55,7 @@ func TestSandbox_Faults(t *testing.T) {
 		h := MustHarness(t, Options{})
 		tid := h.MustReady(legacy, nil)
 		tok := h.MustBuyerApprove(tid, methodMoney)
-		h.sb.InjectFault(Fault{Op: opApprove, Kind: faultAmount, Amount: 100})
+		h.SB.InjectFault(Fault{Op: opApprove, Kind: sandbox.FaultAmount, Amount: 100})
 		a := h.mustOK(legacy, opApprove, approveBody(tid, tok))
 		if got := a.Int(t, "amount.total"); got != 100 {
 			t.Fatalf("approve amount.total = %d, want the injected 100", got)
@@ -83,7 +63,7 @@ func TestSandbox_Faults(t *testing.T) {
 		if got := h.order(legacy, tid).Int(t, "amount.total"); got != 11000 {
 			t.Fatalf("order amount.total = %d, want the real 11000", got)
 		}
-		h.sb.InjectFault(Fault{Op: opOrder, Kind: faultAmount, Amount: 5})
+		h.SB.InjectFault(Fault{Op: opOrder, Kind: sandbox.FaultAmount, Amount: 5})
 		if got := h.order(legacy, tid).Int(t, "amount.total"); got != 5 {
 			t.Fatalf("order amount.total = %d, want the injected 5", got)
 		}
@@ -93,7 +73,7 @@ func TestSandbox_Faults(t *testing.T) {
 			h := MustHarness(t, Options{})
 			tid := h.MustReady(g.gen, nil)
 			tok := h.MustBuyerApprove(tid, methodMoney)
-			h.sb.InjectFault(Fault{Op: opApprove, Kind: faultDecline})
+			h.SB.InjectFault(Fault{Op: opApprove, Kind: sandbox.FaultDecline})
 			status, m := h.call(g.gen, opApprove, approveBody(tid, tok))
 			wantError(t, g.gen, http.StatusBadRequest, m, status, -780)
 			if m.Str(t, "extras.method_result_code") != "USER_LOCKED" || m.Str(t, "extras.method_result_message") == "" {
@@ -110,7 +90,7 @@ func TestSandbox_Faults(t *testing.T) {
 		h := MustHarness(t, Options{})
 		tid := h.MustReady(current, nil)
 		tok := h.MustBuyerApprove(tid, methodMoney)
-		h.sb.InjectFault(Fault{Op: opApprove, Kind: faultDecline, Code: -781, MethodResultCode: "BANK_FIRM_UNKNOWN"})
+		h.SB.InjectFault(Fault{Op: opApprove, Kind: sandbox.FaultDecline, Code: -781, MethodResultCode: "BANK_FIRM_UNKNOWN"})
 		status, m := h.call(current, opApprove, approveBody(tid, tok))
 		wantError(t, current, http.StatusBadRequest, m, status, -781)
 		if m.Str(t, "extras.method_result_code") != "BANK_FIRM_UNKNOWN" {
@@ -120,8 +100,8 @@ func TestSandbox_Faults(t *testing.T) {
 	t.Run("OrderTIDAndCount", func(t *testing.T) {
 		h := MustHarness(t, Options{})
 		a, b := h.MustReady(current, nil), h.MustReady(current, nil)
-		h.sb.InjectFault(Fault{Op: opOrder, Kind: faultError, TID: b, Code: -1})
-		h.sb.InjectFault(Fault{Op: opOrder, Kind: faultError, Count: 2, Code: -2000})
+		h.SB.InjectFault(Fault{Op: opOrder, Kind: sandbox.FaultError, TID: b, Code: -1})
+		h.SB.InjectFault(Fault{Op: opOrder, Kind: sandbox.FaultError, Count: 2, Code: -2000})
 		orderCode := func(tid string) int64 {
 			status, m := h.call(current, opOrder, map[string]any{"cid": "TC0ONETIME", "tid": tid})
 			if status == http.StatusOK {
@@ -140,28 +120,15 @@ func TestSandbox_Faults(t *testing.T) {
 	})
 	t.Run("Clear", func(t *testing.T) {
 		h := MustHarness(t, Options{})
-		h.sb.InjectFault(Fault{Op: opReady, Kind: faultError})
-		h.sb.ClearFaults()
+		h.SB.InjectFault(Fault{Op: opReady, Kind: sandbox.FaultError})
+		h.SB.ClearFaults()
 		h.MustReady(current, nil)
 	})
 }
 
 func TestSandbox_ControlEndpoints(t *testing.T) {
 	h := MustHarness(t, Options{})
-	control := func(method, path, body string) (int, string) {
-		t.Helper()
-		req, err := http.NewRequest(method, h.srv.URL+mount+path, strings.NewReader(body))
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, string(b)
-	}
+	control := h.Control
 	for _, bad := range []string{`{"op":"refund","kind":"error"}`, `{"op":"ready","kind":"explode"}`,
 		`{"op":"ready","kind":"error","delay":5}`, `not json`} {
 		if status, body := control(http.MethodPost, "/__sandbox/faults", bad); status != http.StatusBadRequest {
@@ -185,13 +152,7 @@ func TestSandbox_ControlEndpoints(t *testing.T) {
 	tid := h.MustPaid(legacy, nil)
 	h.call(legacy, opApprove, approveBody(tid, "x"))
 
-	req, _ := http.NewRequest(http.MethodGet, h.srv.URL+mount+"/__sandbox/stats", nil)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	st := decodeObj(t, resp.Body)
+	st := h.Stats()
 	if st.Int(t, "calls.ready") != 2 || st.Int(t, "calls.approve") != 2 || st.Int(t, "calls.cancel") != 0 ||
 		st.Int(t, "approve_calls_by_tid."+tid) != 2 {
 		t.Fatalf("stats = %v", st)

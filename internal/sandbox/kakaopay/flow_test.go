@@ -40,7 +40,7 @@ func TestSandbox_FullFlow(t *testing.T) {
 			if !tidPattern.MatchString(tid) {
 				t.Fatalf("tid %q: want T + 19 digits", tid)
 			}
-			pc := h.srv.URL + mount + "/checkout/" + tid
+			pc := h.Srv.URL + mount + "/checkout/" + tid
 			for path, want := range map[string]string{
 				"next_redirect_pc_url":     pc,
 				"next_redirect_mobile_url": pc + "?device=mobile",
@@ -82,7 +82,7 @@ func TestSandbox_FullFlow(t *testing.T) {
 			}
 
 			// approve
-			h.clock.Advance(time.Minute)
+			h.Clock.Advance(time.Minute)
 			a := h.mustOK(g.gen, opApprove, approveBody(tid, token))
 			if !aidPattern.MatchString(a.Str(t, "aid")) {
 				t.Errorf("aid %q: want A + 19 digits", a.Str(t, "aid"))

@@ -1,50 +1,30 @@
 package kakaopay
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
-	"time"
 
+	"github.com/paybridge/paybridge/internal/sandbox/sandboxtest"
 	"github.com/paybridge/paybridge/internal/testutil"
 )
 
 // mount is where the tests mount the sandbox, as paybridge serve does.
 const mount = "/sandbox/kakaopay"
 
-// harness is a sandbox behind a real HTTP server, with a browser that does
-// not follow redirects so tests can read them.
+// harness is a sandbox behind a real HTTP server (see sandboxtest).
 type harness struct {
-	t       *testing.T
-	sb      *Sandbox
-	srv     *httptest.Server
-	clock   *testutil.Clock
-	browser *http.Client
+	*sandboxtest.Harness[*Sandbox]
 }
 
 // MustHarness starts a sandbox mounted under /sandbox/kakaopay. If o has no
 // PublicURL the server's is used; o.Now defaults to a fake clock.
 func MustHarness(t *testing.T, o Options) *harness {
 	t.Helper()
-	h := &harness{t: t, clock: testutil.NewClock(time.Date(2025, 3, 1, 1, 2, 3, 0, time.UTC))}
-	h.srv = testutil.ServeMounted(t, mount, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h.sb.ServeHTTP(w, r)
-	}))
-	if o.PublicURL == "" {
-		o.PublicURL = h.srv.URL + mount
-	}
-	if o.Now == nil {
-		o.Now = h.clock.Now
-	}
-	h.sb = New(o)
-	h.browser = testutil.Browser()
-	return h
+	return &harness{sandboxtest.Start(t, mount, &o.PublicURL, &o.Now, func() *Sandbox { return New(o) })}
 }
 
 // gens lists both API generations for tests that run on each.
@@ -56,58 +36,31 @@ var gens = []struct {
 // request builds an API request for gen with the generation's auth and body
 // encoding; values are written with fmt.Sprint (form) or as-is (JSON).
 func (h *harness) request(gen generation, op string, body map[string]any) *http.Request {
-	h.t.Helper()
-	var (
-		path, auth, ctype string
-		buf               []byte
-	)
+	h.T.Helper()
 	if gen == legacy {
-		path, auth, ctype = "/v1/payment/", "KakaoAK test_admin-key", "application/x-www-form-urlencoded;charset=utf-8"
 		form := url.Values{}
 		for k, v := range body {
 			form.Set(k, fmt.Sprint(v))
 		}
-		buf = []byte(form.Encode())
-	} else {
-		path, auth, ctype = "/online/v1/payment/", "SECRET_KEY DEV1234abcd", "application/json"
-		var err error
-		if buf, err = json.Marshal(body); err != nil {
-			h.t.Fatal(err)
-		}
+		return h.Request(http.MethodPost, "/v1/payment/"+op, form,
+			"Authorization", "KakaoAK test_admin-key", "Content-Type", "application/x-www-form-urlencoded;charset=utf-8")
 	}
-	req, err := http.NewRequest(http.MethodPost, h.srv.URL+mount+path+op, bytes.NewReader(buf))
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	req.Header.Set("Authorization", auth)
-	req.Header.Set("Content-Type", ctype)
-	return req
+	return h.Request(http.MethodPost, "/online/v1/payment/"+op, body, "Authorization", "SECRET_KEY DEV1234abcd")
 }
 
 // call sends an API request and decodes the JSON answer.
 func (h *harness) call(gen generation, op string, body map[string]any) (int, obj) {
-	h.t.Helper()
+	h.T.Helper()
 	return h.do(h.request(gen, op, body))
 }
 
-func (h *harness) do(req *http.Request) (int, obj) {
-	h.t.Helper()
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		h.t.Fatalf("%s %s: %v", req.Method, req.URL.Path, err)
-	}
-	defer resp.Body.Close()
-	return resp.StatusCode, decodeObj(h.t, resp.Body)
-}
+func (h *harness) do(req *http.Request) (int, obj) { h.T.Helper(); return h.SendJSON(req) }
 
 // mustOK is call that fails the test unless the answer is 200.
 func (h *harness) mustOK(gen generation, op string, body map[string]any) obj {
-	h.t.Helper()
+	h.T.Helper()
 	status, m := h.call(gen, op, body)
-	if status != http.StatusOK {
-		h.t.Fatalf("%s: status %d, body %v", op, status, m)
-	}
-	return m
+	return h.WantOK(op, status, m)
 }
 
 // readyBody is a valid ready request; over replaces or (with nil) removes fields.
@@ -136,47 +89,40 @@ func readyBody(over map[string]any) map[string]any {
 
 // MustReady runs ready and returns the tid.
 func (h *harness) MustReady(gen generation, over map[string]any) string {
-	h.t.Helper()
-	return h.mustOK(gen, opReady, readyBody(over)).Str(h.t, "tid")
+	h.T.Helper()
+	return h.mustOK(gen, opReady, readyBody(over)).Str(h.T, "tid")
 }
 
 // page sends the buyer's browser request to the checkout page.
 func (h *harness) page(method, tid string, form url.Values) *http.Response {
-	h.t.Helper()
+	h.T.Helper()
 	var body io.Reader
 	if form != nil {
 		body = strings.NewReader(form.Encode())
 	}
-	req, err := http.NewRequest(method, h.srv.URL+mount+"/checkout/"+tid, body)
+	req, err := http.NewRequest(method, h.URL("/checkout/"+tid), body)
 	if err != nil {
-		h.t.Fatal(err)
+		h.T.Fatal(err)
 	}
 	if form != nil {
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	}
-	resp, err := h.browser.Do(req)
+	resp, err := h.Browser.Do(req)
 	if err != nil {
-		h.t.Fatal(err)
+		h.T.Fatal(err)
 	}
-	h.t.Cleanup(func() { resp.Body.Close() })
+	h.T.Cleanup(func() { resp.Body.Close() })
 	return resp
 }
 
 // MustBuyerApprove approves tid on the buyer page and returns the pg_token
 // from the redirect to approval_url.
 func (h *harness) MustBuyerApprove(tid, method string) string {
-	h.t.Helper()
-	resp := h.page(http.MethodPost, tid, url.Values{"action": {"approve"}, "method": {method}})
-	if resp.StatusCode != http.StatusSeeOther {
-		h.t.Fatalf("buyer approve: status %d", resp.StatusCode)
-	}
-	loc, err := url.Parse(resp.Header.Get("Location"))
-	if err != nil {
-		h.t.Fatal(err)
-	}
+	h.T.Helper()
+	loc := h.SeeOther(h.page(http.MethodPost, tid, url.Values{"action": {"approve"}, "method": {method}}))
 	tok := loc.Query().Get("pg_token")
 	if len(tok) != 20 {
-		h.t.Fatalf("pg_token %q: want 20 characters", tok)
+		h.T.Fatalf("pg_token %q: want 20 characters", tok)
 	}
 	return tok
 }
@@ -191,7 +137,7 @@ func approveBody(tid, token string) map[string]any {
 
 // MustPaid runs ready, the buyer's approve and approve, and returns the tid.
 func (h *harness) MustPaid(gen generation, over map[string]any) string {
-	h.t.Helper()
+	h.T.Helper()
 	tid := h.MustReady(gen, over)
 	tok := h.MustBuyerApprove(tid, methodMoney)
 	h.mustOK(gen, opApprove, approveBody(tid, tok))
@@ -200,7 +146,7 @@ func (h *harness) MustPaid(gen generation, over map[string]any) string {
 
 // order looks tid up.
 func (h *harness) order(gen generation, tid string) obj {
-	h.t.Helper()
+	h.T.Helper()
 	return h.mustOK(gen, opOrder, map[string]any{"cid": "TC0ONETIME", "tid": tid})
 }
 

@@ -77,7 +77,7 @@ func TestSandbox_ReadyUniqueTIDs(t *testing.T) {
 		}
 		seen[tid] = true
 	}
-	if got := h.sb.Calls(opReady); got != 50 {
+	if got := h.SB.Calls(opReady); got != 50 {
 		t.Fatalf("Calls(ready) = %d, want 50", got)
 	}
 }

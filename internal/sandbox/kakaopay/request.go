@@ -3,17 +3,12 @@ package kakaopay
 import (
 	"crypto/subtle"
 	"errors"
-	"io"
-	"mime"
 	"net/http"
 	"strconv"
 	"strings"
 
 	"github.com/paybridge/paybridge/internal/sandbox"
 )
-
-// maxBody bounds a request body; KakaoPay's largest requests are a few KiB.
-const maxBody = 64 << 10
 
 // authorize checks the Authorization header against the generation's scheme
 // and the configured key.
@@ -68,27 +63,19 @@ type params = sandbox.Params
 // decodeParams reads the body in the generation's encoding. A body in the
 // other generation's encoding is refused, as KakaoPay does.
 func decodeParams(w http.ResponseWriter, r *http.Request, gen generation) (params, *apiError) {
-	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	want := "application/x-www-form-urlencoded"
 	if gen == current {
 		want = "application/json"
 	}
-	if err != nil || mt != want {
+	p, why, err := sandbox.Body{Types: []string{want}}.Read(w, r)
+	switch why {
+	case sandbox.BodyContentType:
 		return params{}, errInvalid("Content-Type must be %s", want)
-	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
-	if err != nil {
+	case sandbox.BodyUnreadable:
 		return params{}, errInvalid("cannot read body: %v", err)
-	}
-	if gen == legacy {
-		p, err := sandbox.ParseForm(body)
-		if err != nil {
-			return params{}, errInvalid("malformed form body")
-		}
-		return p, nil
-	}
-	p, err := sandbox.ParseJSONObject(body)
-	if err != nil {
+	case sandbox.BodyBadForm:
+		return params{}, errInvalid("malformed form body")
+	case sandbox.BodyNotObject:
 		return params{}, errInvalid("body must be a JSON object")
 	}
 	return p, nil

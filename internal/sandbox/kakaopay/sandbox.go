@@ -1,12 +1,13 @@
 package kakaopay
 
 import (
-	"github.com/paybridge/paybridge/internal/sandbox"
 	"log/slog"
 	"net/http"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/paybridge/paybridge/internal/sandbox"
 )
 
 // Options configure a Sandbox. The zero value is a working sandbox that
@@ -47,8 +48,7 @@ type Sandbox struct {
 	mu       sync.Mutex
 	payments map[string]*payment
 	ids      map[string]bool
-	calls    sandbox.Calls // op, and tid
-	faults   sandbox.FaultQueue[Fault]
+	ctl      *sandbox.Control[Fault] // calls counted, faults queued: locked on its own
 }
 
 // New returns a Sandbox configured by o.
@@ -57,21 +57,16 @@ func New(o Options) *Sandbox {
 		secretKey: o.SecretKey,
 		adminKey:  o.AdminKey,
 		publicURL: strings.TrimRight(o.PublicURL, "/"),
-		now:       o.Now,
+		now:       sandbox.Clock(o.Now),
 		expiry:    o.Expiry,
-		log:       o.Logger,
+		log:       sandbox.Logger(o.Logger),
 		payments:  map[string]*payment{},
 		ids:       map[string]bool{},
-	}
-	if s.now == nil {
-		s.now = time.Now
 	}
 	if s.expiry <= 0 {
 		s.expiry = 15 * time.Minute
 	}
-	if s.log == nil {
-		s.log = slog.New(slog.DiscardHandler)
-	}
+	s.ctl = sandbox.NewControl(control, s.log)
 	return s
 }
 
@@ -102,10 +97,10 @@ func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.serveAPI(w, r, legacy, strings.TrimPrefix(path, "/v1/payment/"))
 	case strings.HasPrefix(path, "/checkout/"):
 		s.serveCheckout(w, r, strings.TrimPrefix(path, "/checkout/"))
-	case path == "/__sandbox/faults":
-		s.serveFaults(w, r)
-	case path == "/__sandbox/stats":
-		s.serveStats(w, r)
+	case path == sandbox.FaultsPath:
+		s.ctl.ServeFaults(w, r)
+	case path == sandbox.StatsPath:
+		s.ctl.ServeStats(w, r)
 	default:
 		gen := legacy
 		if strings.HasPrefix(path, "/online/") {
@@ -117,10 +112,10 @@ func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // Calls returns how many calls of op ("ready", "approve", "cancel", "order")
 // passed authorisation, whether or not they then succeeded.
-func (s *Sandbox) Calls(op string) int { return s.calls.Of(op) }
+func (s *Sandbox) Calls(op string) int { return s.ctl.Of(op) }
 
 // CallsFor returns how many calls of op named tid and passed authorisation.
-func (s *Sandbox) CallsFor(op, tid string) int { return s.calls.For(op, tid) }
+func (s *Sandbox) CallsFor(op, tid string) int { return s.ctl.For(op, tid) }
 
 // baseURL is where a browser reaches the handler root, for the buyer page
 // links handed out by ready.

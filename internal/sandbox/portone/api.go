@@ -11,9 +11,6 @@ import (
 	"github.com/paybridge/paybridge/internal/sandbox"
 )
 
-// maxBody bounds request bodies; PortOne's are well under a kilobyte.
-const maxBody = 64 << 10
-
 // apiOp is one API operation: it reads the request, changes state under the
 // lock, and returns the answer and the webhooks to send once unlocked.
 type apiOp func(r *http.Request, paymentID string, f *Fault) (any, []event, *apiError)
@@ -36,44 +33,44 @@ func (s *Sandbox) serveAPI(w http.ResponseWriter, r *http.Request, op, paymentID
 	}
 	// Counted before anything can refuse the call: the count is what tests
 	// use to prove a client made exactly one cancel, refused or not.
-	s.calls.Count(op, paymentID)
+	s.ctl.Count(op, paymentID)
 	// The body is read before any fault applies: net/http notices a client
 	// that hung up only once the body is consumed, and a "delay" must end
 	// when its client gives up.
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+	body, err := io.ReadAll(io.LimitReader(r.Body, sandbox.MaxBody+1))
 	if err != nil {
 		return // the connection failed; nobody reads an answer
 	}
-	if len(body) > maxBody {
-		writeError(w, errInvalid("body over %d bytes", maxBody))
+	if len(body) > sandbox.MaxBody {
+		writeError(w, errInvalid("body over %d bytes", sandbox.MaxBody))
 		return
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
 
-	f, faulted := s.takeFault(op, paymentID)
-	if faulted && f.Delay > 0 && !sandbox.Sleep(r, f.Delay) {
-		return // the client gave up; nobody reads an answer
+	f, kind, ok := s.ctl.Take(r, op, paymentID)
+	if !ok {
+		return // the client gave up during a delay; nobody reads an answer
 	}
-	if faulted && f.Kind == faultError {
+	if kind == sandbox.FaultError {
 		writeError(w, faultErrorAnswer(f))
 		return
 	}
 	var fp *Fault
-	if faulted {
+	if kind != "" {
 		fp = &f
 	}
 	resp, events, e := do(r, paymentID, fp)
 	s.notify(events)
-	if faulted && f.Kind == faultLost {
+	if kind == sandbox.FaultLost {
 		// The operation has taken effect (and its webhooks are on their
 		// way); the client must not learn of it.
-		panic(http.ErrAbortHandler)
+		sandbox.DropConnection()
 	}
 	if e != nil {
 		writeError(w, e)
 		return
 	}
-	if faulted && f.Kind == faultAmount {
+	if kind == sandbox.FaultAmount {
 		switch v := resp.(type) {
 		case *paymentJSON:
 			v.Amount.Total = f.Amount

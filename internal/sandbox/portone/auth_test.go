@@ -36,13 +36,13 @@ func TestSandbox_Auth(t *testing.T) {
 				if status != http.StatusOK {
 					t.Fatalf("%d %v; want 200", status, m)
 				}
-				if n := h.sb.Calls(opPreRegister); n != 1 {
+				if n := h.SB.Calls(opPreRegister); n != 1 {
 					t.Errorf("Calls = %d, want 1", n)
 				}
 				return
 			}
 			wantError(t, status, m, tc.status, "UNAUTHORIZED")
-			if n := h.sb.Calls(opPreRegister); n != 0 {
+			if n := h.SB.Calls(opPreRegister); n != 0 {
 				t.Errorf("an unauthorised call was counted: %d", n)
 			}
 		})
@@ -91,7 +91,7 @@ func TestSandbox_Routes(t *testing.T) {
 		status, m := h.call(tc.method, tc.path, nil)
 		wantError(t, status, m, tc.status, tc.typ)
 	}
-	if n := h.sb.Calls(opGetPayment) + h.sb.Calls(opCancel) + h.sb.Calls(opPreRegister); n != 0 {
+	if n := h.SB.Calls(opGetPayment) + h.SB.Calls(opCancel) + h.SB.Calls(opPreRegister); n != 0 {
 		t.Errorf("unrouted calls were counted: %d", n)
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"net/http"
 	"strings"
+
+	"github.com/paybridge/paybridge/internal/sandbox"
 )
 
 // cancelBody is CancelPaymentBody, every field of the schema, so that only
@@ -124,7 +126,7 @@ func (s *Sandbox) cancel(r *http.Request, id string, f *Fault) (any, []event, *a
 	}
 	var events []event
 	switch {
-	case f != nil && f.Kind == faultDecline:
+	case f != nil && f.Kind == sandbox.FaultDecline:
 		// The PG refused: the refusal is recorded, nothing is refunded.
 		c.status = cancelFailed
 		p.updatedAt = now

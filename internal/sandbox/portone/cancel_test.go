@@ -39,16 +39,16 @@ func TestSandbox_Cancel(t *testing.T) {
 		if p.Str(t, "status") != "CANCELLED" || p.Int(t, "amount.cancelled") != 11000 || p.Int(t, "amount.cancelledTaxFree") != 1000 {
 			t.Errorf("payment = %v", p)
 		}
-		if n := h.sb.CallsFor(opCancel, "pay_1"); n != 2 {
+		if n := h.SB.CallsFor(opCancel, "pay_1"); n != 2 {
 			t.Errorf("CallsFor(cancel) = %d", n)
 		}
 	})
 	t.Run("Refusals", func(t *testing.T) {
 		h := MustHarness(t, Options{StoreID: "store-a"})
 		h.preRegister("pay_paid", 10000, 1000)
-		h.page(h.windowURL("pay_paid", "10000", nil), url.Values{"action": {"approve"}})
-		h.page(h.windowURL("pay_ready", "1000", nil), nil)
-		h.page(h.windowURL("pay_failed", "1000", nil), url.Values{"action": {"fail"}})
+		h.Page(h.windowURL("pay_paid", "10000", nil), url.Values{"action": {"approve"}})
+		h.Page(h.windowURL("pay_ready", "1000", nil), nil)
+		h.Page(h.windowURL("pay_failed", "1000", nil), url.Values{"action": {"fail"}})
 		for _, tc := range []struct {
 			name   string
 			id     string
@@ -95,7 +95,7 @@ func TestSandbox_Cancel(t *testing.T) {
 	t.Run("AsyncCancel", func(t *testing.T) {
 		h := MustHarness(t, Options{AsyncCancel: true})
 		h.mustPaid("pay_1", 10000, 0)
-		h.clock.Advance(time.Minute)
+		h.Clock.Advance(time.Minute)
 		status, m := h.cancel("pay_1", map[string]any{"amount": 4000, "currentCancellableAmount": 10000, "reason": "r"})
 		c := obj(m["cancellation"].(map[string]any))
 		if status != 200 || c.Str(t, "status") != "REQUESTED" || c.Has("cancelledAt") {
@@ -107,7 +107,7 @@ func TestSandbox_Cancel(t *testing.T) {
 		status, m = h.cancel("pay_1", map[string]any{"amount": 6001, "reason": "r"})
 		wantError(t, status, m, 409, "CANCEL_AMOUNT_EXCEEDS_CANCELLABLE_AMOUNT")
 		// The next GET completes it.
-		h.clock.Advance(time.Minute)
+		h.Clock.Advance(time.Minute)
 		p := h.get("pay_1")
 		assertShape(t, p)
 		cs := p.List(t, "cancellations")

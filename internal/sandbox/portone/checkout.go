@@ -2,7 +2,6 @@ package portone
 
 import (
 	"fmt"
-	"html/template"
 	"net"
 	"net/http"
 	"net/url"
@@ -11,6 +10,7 @@ import (
 	"time"
 
 	"github.com/paybridge/paybridge/internal/i18n"
+	"github.com/paybridge/paybridge/internal/sandbox"
 )
 
 // windowQuery is the buyer window's query: the parameters of the browser
@@ -73,9 +73,7 @@ func parseWindow(q url.Values) (wq windowQuery, fatal, refusal string) {
 
 // checkoutView is what the window shows.
 type checkoutView struct {
-	Lang      string
-	M         map[string]string
-	Favicon   template.URL
+	sandbox.Chrome
 	PaymentID string
 	OrderName string
 	Total     string
@@ -90,17 +88,8 @@ type checkoutView struct {
 // page's own URL, whose query carries the parameters. It speaks Korean, as
 // PortOne's window does, or English (see i18n.FromRequest); refusals of
 // malformed parameters are for developers and stay English.
-var checkoutPage = template.Must(template.New("checkout").Parse(`<!doctype html>
-<html lang="{{.Lang}}"><head><meta charset="utf-8"><title>{{.M.title}}</title>
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<link rel="icon" href="{{.Favicon}}">
-<style>body{font-family:system-ui,"Apple SD Gothic Neo","Malgun Gothic","NanumGothic",sans-serif;max-width:32em;margin:2em auto;padding:0 1em;word-break:keep-all}
-.banner{background:#fc6b2d;color:#fff;padding:.6em;font-weight:bold;text-align:center}
-th{text-align:left;padding:.25em 1em .25em 0}code{overflow-wrap:anywhere}
-button{font-size:1em;margin:.3em .3em 0 0;padding:.5em 1em}</style></head>
-<body>
-<p class="banner">{{.M.banner}}</p>
-{{if .Message}}<p>{{.Message}}</p>{{end}}
+var checkoutPage = sandbox.NewPage("checkout", "background:#fc6b2d;color:#fff;padding:.6em;font-weight:bold;text-align:center",
+	`{{if .Message}}<p>{{.Message}}</p>{{end}}
 {{if .OrderName}}<table>
 <tr><th>{{.M.order}}</th><td>{{.OrderName}}</td></tr>
 <tr><th>{{.M.amount}}</th><td>{{.Total}}</td></tr>
@@ -108,15 +97,11 @@ button{font-size:1em;margin:.3em .3em 0 0;padding:.5em 1em}</style></head>
 <tr><th>{{.M.payment_id}}</th><td><code>{{.PaymentID}}</code></td></tr>
 </table>{{end}}
 {{if .Actions}}<form method="post">
-<button type="submit" name="action" value="approve">{{.M.approve}}</button>
-<button type="submit" name="action" value="cancel">{{.M.cancel}}</button>
-<button type="submit" name="action" value="fail">{{.M.fail}}</button>
-</form>{{end}}
+{{template "actions" .}}</form>{{end}}
 {{if .Return}}<form method="post">
 <button type="submit" name="action" value="return">{{.M.return}}</button>
 </form>{{end}}
-</body></html>
-`))
+`, text)
 
 // text is the window's wording.
 var text = i18n.Catalog{
@@ -146,14 +131,13 @@ var text = i18n.Catalog{
 func (s *Sandbox) serveCheckout(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead && r.Method != http.MethodPost {
 		w.Header().Set("Allow", "GET, HEAD, POST")
-		renderCheckout(w, r, http.StatusMethodNotAllowed, checkoutView{Message: msg(r, "method_na")})
+		renderCheckout(w, r, http.StatusMethodNotAllowed, checkoutView{Message: checkoutPage.Msg(r, "method_na")})
 		return
 	}
 	action := ""
 	if r.Method == http.MethodPost {
-		r.Body = http.MaxBytesReader(w, r.Body, maxBody)
-		if err := r.ParseForm(); err != nil {
-			renderCheckout(w, r, http.StatusBadRequest, checkoutView{Message: msg(r, "bad_form")})
+		if err := sandbox.ReadForm(w, r); err != nil {
+			renderCheckout(w, r, http.StatusBadRequest, checkoutView{Message: checkoutPage.Msg(r, "bad_form")})
 			return
 		}
 		action = r.PostForm.Get("action")
@@ -180,14 +164,14 @@ func (s *Sandbox) serveCheckout(w http.ResponseWriter, r *http.Request) {
 			http.Redirect(w, r, returnURL(wq.redirectURL, wq.paymentID, "", failureCodePG, refusal), http.StatusSeeOther)
 			return
 		}
-		view.Message, view.Return = fmt.Sprintf(msg(r, "refused"), refusal), true
+		view.Message, view.Return = fmt.Sprintf(checkoutPage.Msg(r, "refused"), refusal), true
 		renderCheckout(w, r, http.StatusBadRequest, view)
 		return
 	case p != nil && p.paid():
 		s.mu.Unlock()
 		// Paying twice from the window (back button, double submit) must
 		// not be possible.
-		view.Message = msg(r, "paid")
+		view.Message = checkoutPage.Msg(r, "paid")
 		renderCheckout(w, r, http.StatusConflict, view)
 		return
 	}
@@ -201,7 +185,7 @@ func (s *Sandbox) serveCheckout(w http.ResponseWriter, r *http.Request) {
 	next, events, ok := s.actLocked(r, p, wq, action)
 	s.mu.Unlock()
 	if !ok {
-		view.Message, view.Actions = msg(r, "bad_action"), true
+		view.Message, view.Actions = checkoutPage.Msg(r, "bad_action"), true
 		renderCheckout(w, r, http.StatusBadRequest, view)
 		return
 	}
@@ -320,30 +304,6 @@ func requestOrigin(r *http.Request) origin {
 	return o
 }
 
-// msg is the window's sentence key in r's language.
-func msg(r *http.Request, key string) string {
-	return text.For(i18n.FromRequest(nil, r))[key]
-}
-
 func renderCheckout(w http.ResponseWriter, r *http.Request, status int, v checkoutView) {
-	v.Lang = i18n.FromRequest(w, r)
-	v.M = text.For(v.Lang)
-	v.Favicon = template.URL(i18n.FaviconDataURL)
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	_ = checkoutPage.Execute(w, v) // a write error means the browser left
-}
-
-// groupDigits formats n with thousands separators, as Korean prices are shown.
-func groupDigits(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 && s[i-1] != '-' {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	return b.String()
+	checkoutPage.Render(w, r, status, &v)
 }

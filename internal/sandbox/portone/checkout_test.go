@@ -10,7 +10,7 @@ import (
 func TestSandbox_Checkout(t *testing.T) {
 	t.Run("Page", func(t *testing.T) {
 		h := MustHarness(t, Options{})
-		resp, body := h.page(h.windowURL("pay_1", "12345", url.Values{"orderName": {"<b>커피</b>"}}), nil)
+		resp, body := h.Page(h.windowURL("pay_1", "12345", url.Values{"orderName": {"<b>커피</b>"}}), nil)
 		if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") {
 			t.Fatalf("%d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
 		}
@@ -30,8 +30,8 @@ func TestSandbox_Checkout(t *testing.T) {
 	t.Run("Approve", func(t *testing.T) {
 		h := MustHarness(t, Options{})
 		u := h.windowURL("pay_1", "5000", url.Values{"redirectUrl": {"https://shop.example/return?order=42#done"}})
-		h.page(u, nil)
-		resp, _ := h.page(u, url.Values{"action": {"approve"}})
+		h.Page(u, nil)
+		resp, _ := h.Page(u, url.Values{"action": {"approve"}})
 		loc := resp.Header.Get("Location")
 		if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, "https://shop.example/return?order=42&") || !strings.HasSuffix(loc, "#done") {
 			t.Fatalf("%d %q: want a 303 keeping redirectUrl's query and fragment", resp.StatusCode, loc)
@@ -50,7 +50,7 @@ func TestSandbox_Checkout(t *testing.T) {
 	for _, tc := range []struct{ action, reason string }{{"cancel", reasonUserCancel}, {"fail", reasonDeclined}} {
 		t.Run("Buyer_"+tc.action, func(t *testing.T) {
 			h := MustHarness(t, Options{})
-			resp, _ := h.page(h.windowURL("pay_1", "5000", nil), url.Values{"action": {tc.action}})
+			resp, _ := h.Page(h.windowURL("pay_1", "5000", nil), url.Values{"action": {tc.action}})
 			lu, _ := url.Parse(resp.Header.Get("Location"))
 			q := lu.Query()
 			if resp.StatusCode != http.StatusSeeOther || q.Get("paymentId") != "pay_1" || q.Get("code") != "FAILURE_TYPE_PG" ||
@@ -66,9 +66,9 @@ func TestSandbox_Checkout(t *testing.T) {
 	t.Run("RetryAfterFailure", func(t *testing.T) {
 		h := MustHarness(t, Options{})
 		u := h.windowURL("pay_1", "5000", nil)
-		h.page(u, url.Values{"action": {"fail"}})
+		h.Page(u, url.Values{"action": {"fail"}})
 		first := h.get("pay_1").Str(t, "transactionId")
-		if resp, _ := h.page(u, nil); resp.StatusCode != 200 {
+		if resp, _ := h.Page(u, nil); resp.StatusCode != 200 {
 			t.Fatalf("reopening a failed payment: %d", resp.StatusCode)
 		}
 		p := h.get("pay_1")
@@ -81,7 +81,7 @@ func TestSandbox_Checkout(t *testing.T) {
 		h.mustPaid("pay_1", 5000, 0)
 		u := h.windowURL("pay_1", "5000", nil)
 		for _, form := range []url.Values{nil, {"action": {"approve"}}, {"action": {"fail"}}} {
-			resp, body := h.page(u, form)
+			resp, body := h.Page(u, form)
 			if resp.StatusCode != http.StatusConflict || resp.Header.Get("Location") != "" || strings.Contains(body, `value="approve"`) {
 				t.Errorf("window of a paid payment (%v): %d %q", form, resp.StatusCode, resp.Header.Get("Location"))
 			}
@@ -103,14 +103,14 @@ func TestSandbox_Checkout(t *testing.T) {
 				h := MustHarness(t, Options{StoreID: "store-a"})
 				h.preRegister("pay_1", 5000, 0)
 				u := h.windowURL("pay_1", "5000", extra)
-				resp, body := h.page(u, nil)
+				resp, body := h.Page(u, nil)
 				if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, `value="return"`) || strings.Contains(body, `value="approve"`) {
 					t.Fatalf("GET: %d\n%s", resp.StatusCode, body)
 				}
-				if resp, _ := h.page(u, url.Values{"action": {"approve"}}); resp.StatusCode != http.StatusBadRequest {
+				if resp, _ := h.Page(u, url.Values{"action": {"approve"}}); resp.StatusCode != http.StatusBadRequest {
 					t.Errorf("approve on a refused window: %d", resp.StatusCode)
 				}
-				resp, _ = h.page(u, url.Values{"action": {"return"}})
+				resp, _ = h.Page(u, url.Values{"action": {"return"}})
 				lu, _ := url.Parse(resp.Header.Get("Location"))
 				q := lu.Query()
 				if resp.StatusCode != http.StatusSeeOther || q.Get("paymentId") != "pay_1" || q.Get("code") != "FAILURE_TYPE_PG" || q.Get("message") == "" {
@@ -131,7 +131,7 @@ func TestSandbox_Checkout(t *testing.T) {
 		} {
 			u := h.windowURL("pay_1", "5000", extra)
 			for _, form := range []url.Values{nil, {"action": {"return"}}} {
-				resp, body := h.page(u, form)
+				resp, body := h.Page(u, form)
 				if resp.StatusCode != http.StatusBadRequest || resp.Header.Get("Location") != "" || strings.Contains(body, "<button") {
 					t.Errorf("%s (%v): %d %q", name, form, resp.StatusCode, resp.Header.Get("Location"))
 				}
@@ -142,7 +142,7 @@ func TestSandbox_Checkout(t *testing.T) {
 		h := MustHarness(t, Options{})
 		u := h.windowURL("pay_1", "5000", nil)
 		for _, form := range []url.Values{{"action": {"steal"}}, {}, {"action": {"return"}}} {
-			if resp, _ := h.page(u, form); resp.StatusCode != http.StatusBadRequest {
+			if resp, _ := h.Page(u, form); resp.StatusCode != http.StatusBadRequest {
 				t.Errorf("%v: %d", form, resp.StatusCode)
 			}
 		}
@@ -152,7 +152,7 @@ func TestSandbox_Checkout(t *testing.T) {
 	})
 	t.Run("EasyPay", func(t *testing.T) {
 		h := MustHarness(t, Options{})
-		h.page(h.windowURL("pay_1", "5000", url.Values{"payMethod": {"EASY_PAY"}}), url.Values{"action": {"approve"}})
+		h.Page(h.windowURL("pay_1", "5000", url.Values{"payMethod": {"EASY_PAY"}}), url.Values{"action": {"approve"}})
 		if got := h.get("pay_1").Str(t, "method.type"); got != "PaymentMethodEasyPay" {
 			t.Errorf("method.type = %s", got)
 		}

@@ -1,9 +1,10 @@
 package portone
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
+
+	"github.com/paybridge/paybridge/internal/sandbox"
 )
 
 // apiError is PortOne's error answer: HTTP status and the {type, message}
@@ -18,16 +19,8 @@ type apiError struct {
 
 func writeError(w http.ResponseWriter, e *apiError) { writeJSON(w, e.status, e) }
 
-func writeJSON(w http.ResponseWriter, status int, body any) {
-	b, err := json.Marshal(body)
-	if err != nil {
-		// Only our own response structs get here; they always marshal.
-		panic(fmt.Sprintf("portone sandbox: marshal response: %v", err))
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_, _ = w.Write(append(b, '\n'))
-}
+// writeJSON writes an answer as PortOne does.
+var writeJSON = sandbox.JSON{ContentType: "application/json", Newline: true}.Write
 
 func errf(status int, typ, format string, a ...any) *apiError {
 	return &apiError{status: status, Type: typ, Message: fmt.Sprintf(format, a...)}

@@ -41,54 +41,40 @@ type Fault struct {
 	Amount    int64         `json:"amount,omitempty"`     // "amount": the amount to report
 }
 
-// Fault kinds.
-const (
-	faultDelay   = "delay"
-	faultError   = "error"
-	faultLost    = "lost"
-	faultAmount  = "amount"
-	faultDecline = "decline"
-)
-
-// faultRules are the ops and kinds a Fault may name.
-var faultRules = sandbox.FaultRules{
-	Ops:   []string{opPreRegister, opGetPayment, opCancel},
-	Kinds: []string{faultDelay, faultError, faultLost, faultAmount, faultDecline},
-	Applies: func(op, kind string) error {
-		switch {
-		case kind == faultAmount && op == opPreRegister:
-			return fmt.Errorf("kind amount applies to getPayment and cancel")
-		case kind == faultDecline && op != opCancel:
-			return fmt.Errorf("kind decline applies to cancel only")
-		}
-		return nil
+// control is this sandbox's fault rules and control API: the ops and kinds
+// a Fault may name, and the stats' key names.
+var control = sandbox.ControlOptions[Fault]{
+	Name: "portone",
+	Rules: sandbox.FaultRules{
+		Ops:   []string{opPreRegister, opGetPayment, opCancel},
+		Kinds: []string{sandbox.FaultDelay, sandbox.FaultError, sandbox.FaultLost, sandbox.FaultAmount, sandbox.FaultDecline},
+		Applies: func(op, kind string) error {
+			switch {
+			case kind == sandbox.FaultAmount && op == opPreRegister:
+				return fmt.Errorf("kind amount applies to getPayment and cancel")
+			case kind == sandbox.FaultDecline && op != opCancel:
+				return fmt.Errorf("kind decline applies to cancel only")
+			}
+			return nil
+		},
 	},
+	Spec:      Fault.spec,
+	StatsKey:  "calls_by_payment_id",
+	WriteJSON: writeJSON,
 }
 
-// validate reports why f cannot be applied, for the control endpoint.
-func (f Fault) validate() error {
-	return faultRules.Check(f.Op, f.Kind, f.Count, f.Delay, f.DelayMS, f.Status)
+// spec is what the shared fault machinery reads of f.
+func (f Fault) spec() sandbox.FaultSpec {
+	return sandbox.FaultSpec{Op: f.Op, Kind: f.Kind, ID: f.PaymentID, Count: f.Count, Delay: f.Delay, DelayMS: f.DelayMS, Status: f.Status}
 }
 
 // InjectFault queues f. Faults are consumed first-in-first-out by the calls
 // they match; an invalid fault is logged and dropped (POST /__sandbox/faults
 // reports why instead).
-func (s *Sandbox) InjectFault(f Fault) {
-	f.Delay = sandbox.FaultDelay(f.Delay, f.DelayMS)
-	s.faults.Inject(f, f.Count, f.validate(), s.log, "portone")
-}
+func (s *Sandbox) InjectFault(f Fault) { s.ctl.Inject(f) }
 
 // ClearFaults drops every queued fault.
-func (s *Sandbox) ClearFaults() { s.faults.Clear() }
-
-// takeFault consumes one use of the oldest fault matching op and paymentID.
-func (s *Sandbox) takeFault(op, paymentID string) (Fault, bool) {
-	f, ok := s.faults.Take(func(f Fault) bool { return f.Op == op && (f.PaymentID == "" || f.PaymentID == paymentID) })
-	if ok {
-		s.log.Info("portone sandbox: fault applied", "op", op, "kind", f.Kind, "payment_id", paymentID)
-	}
-	return f, ok
-}
+func (s *Sandbox) ClearFaults() { s.ctl.Clear() }
 
 // faultErrorAnswer is the answer of an "error" fault.
 func faultErrorAnswer(f Fault) *apiError {

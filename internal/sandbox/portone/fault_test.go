@@ -1,46 +1,31 @@
 package portone
 
 import (
-	"context"
-	"errors"
 	"net/http"
-	"strings"
 	"testing"
 	"time"
+
+	"github.com/paybridge/paybridge/internal/sandbox"
 )
 
 func TestSandbox_Faults(t *testing.T) {
 	t.Run("Delay", func(t *testing.T) {
 		h := MustHarness(t, Options{})
-		h.sb.InjectFault(Fault{Op: opGetPayment, Kind: faultDelay, Delay: 300 * time.Millisecond})
-		start := time.Now()
-		h.call(http.MethodGet, paymentPath("p", ""), nil)
-		if d := time.Since(start); d < 300*time.Millisecond {
-			t.Fatalf("took %v, want at least the 300ms delay", d)
-		}
-		start = time.Now()
-		h.call(http.MethodGet, paymentPath("p", ""), nil)
-		if d := time.Since(start); d > 250*time.Millisecond {
-			t.Fatalf("second call took %v: the fault applied twice", d)
-		}
+		h.SB.InjectFault(Fault{Op: opGetPayment, Kind: sandbox.FaultDelay, Delay: 300 * time.Millisecond})
+		h.WantDelayedOnce(300*time.Millisecond, "call", func() { h.call(http.MethodGet, paymentPath("p", ""), nil) })
 	})
 	t.Run("DelayHonoursCancellation", func(t *testing.T) {
 		h := MustHarness(t, Options{})
-		h.sb.InjectFault(Fault{Op: opPreRegister, Kind: faultDelay, Delay: time.Minute})
-		ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
-		defer cancel()
+		h.SB.InjectFault(Fault{Op: opPreRegister, Kind: sandbox.FaultDelay, Delay: time.Minute})
 		req := h.request(http.MethodPost, paymentPath("p", "/pre-register"), map[string]any{"totalAmount": 1})
-		_, err := http.DefaultClient.Do(req.WithContext(ctx))
-		if !errors.Is(err, context.DeadlineExceeded) {
-			t.Fatalf("err = %v, want the client's deadline", err)
-		}
+		h.WantClientDeadline(req)
 	})
 	t.Run("Error", func(t *testing.T) {
 		h := MustHarness(t, Options{})
 		h.mustPaid("pay_1", 1000, 0)
-		h.sb.InjectFault(Fault{Op: opCancel, Kind: faultError})
-		h.sb.InjectFault(Fault{Op: opCancel, Kind: faultError, Status: 502})
-		h.sb.InjectFault(Fault{Op: opCancel, Kind: faultError, Status: 409, Type: "MAX_CANCEL_COUNT_REACHED", Message: "too many"})
+		h.SB.InjectFault(Fault{Op: opCancel, Kind: sandbox.FaultError})
+		h.SB.InjectFault(Fault{Op: opCancel, Kind: sandbox.FaultError, Status: 502})
+		h.SB.InjectFault(Fault{Op: opCancel, Kind: sandbox.FaultError, Status: 409, Type: "MAX_CANCEL_COUNT_REACHED", Message: "too many"})
 		status, m := h.cancel("pay_1", map[string]any{"reason": "r"})
 		wantError(t, status, m, 500, "INTERNAL_SERVER_ERROR")
 		status, m = h.cancel("pay_1", map[string]any{"reason": "r"})
@@ -60,31 +45,27 @@ func TestSandbox_Faults(t *testing.T) {
 		if status, _ := h.cancel("pay_1", map[string]any{"reason": "r"}); status != 200 {
 			t.Errorf("cancel after the faults: %d", status)
 		}
-		if n := h.sb.CallsFor(opCancel, "pay_1"); n != 4 {
+		if n := h.SB.CallsFor(opCancel, "pay_1"); n != 4 {
 			t.Errorf("CallsFor(cancel) = %d, want 4: faulted calls count", n)
 		}
 	})
 	t.Run("Lost", func(t *testing.T) {
 		h := MustHarness(t, Options{})
 		h.mustPaid("pay_1", 10000, 0)
-		h.sb.InjectFault(Fault{Op: opCancel, Kind: faultLost, PaymentID: "pay_1"})
+		h.SB.InjectFault(Fault{Op: opCancel, Kind: sandbox.FaultLost, PaymentID: "pay_1"})
 		req := h.request(http.MethodPost, paymentPath("pay_1", "/cancel"), map[string]any{"amount": 4000, "reason": "r"})
-		resp, err := http.DefaultClient.Do(req)
-		if err == nil {
-			resp.Body.Close()
-			t.Fatalf("cancel answered %d; want a transport error", resp.StatusCode)
-		}
+		h.WantDropped(req)
 		p := h.get("pay_1")
 		if p.Str(t, "status") != "PARTIAL_CANCELLED" || p.Int(t, "amount.cancelled") != 4000 {
 			t.Fatalf("after a lost cancel: %v; the refund must have happened", p)
 		}
-		if n := h.sb.CallsFor(opCancel, "pay_1"); n != 1 {
+		if n := h.SB.CallsFor(opCancel, "pay_1"); n != 1 {
 			t.Fatalf("CallsFor(cancel) = %d, want exactly 1", n)
 		}
 	})
 	t.Run("PaymentIDScope", func(t *testing.T) {
 		h := MustHarness(t, Options{})
-		h.sb.InjectFault(Fault{Op: opGetPayment, Kind: faultError, PaymentID: "pay_2"})
+		h.SB.InjectFault(Fault{Op: opGetPayment, Kind: sandbox.FaultError, PaymentID: "pay_2"})
 		status, m := h.call(http.MethodGet, paymentPath("pay_1", ""), nil)
 		wantError(t, status, m, 404, "PAYMENT_NOT_FOUND") // not pay_2: untouched
 		status, m = h.call(http.MethodGet, paymentPath("pay_2", ""), nil)
@@ -93,14 +74,14 @@ func TestSandbox_Faults(t *testing.T) {
 	t.Run("Amount", func(t *testing.T) {
 		h := MustHarness(t, Options{})
 		h.mustPaid("pay_1", 10000, 0)
-		h.sb.InjectFault(Fault{Op: opGetPayment, Kind: faultAmount, Amount: 100})
+		h.SB.InjectFault(Fault{Op: opGetPayment, Kind: sandbox.FaultAmount, Amount: 100})
 		if got := h.get("pay_1").Int(t, "amount.total"); got != 100 {
 			t.Errorf("faulted amount.total = %d", got)
 		}
 		if got := h.get("pay_1").Int(t, "amount.total"); got != 10000 {
 			t.Errorf("amount.total after the fault = %d", got)
 		}
-		h.sb.InjectFault(Fault{Op: opCancel, Kind: faultAmount, Amount: 1})
+		h.SB.InjectFault(Fault{Op: opCancel, Kind: sandbox.FaultAmount, Amount: 1})
 		_, m := h.cancel("pay_1", map[string]any{"amount": 500, "reason": "r"})
 		if got := m.Int(t, "cancellation.totalAmount"); got != 1 {
 			t.Errorf("faulted cancellation.totalAmount = %d", got)
@@ -112,7 +93,7 @@ func TestSandbox_Faults(t *testing.T) {
 	t.Run("Decline", func(t *testing.T) {
 		h := MustHarness(t, Options{})
 		h.mustPaid("pay_1", 10000, 0)
-		h.sb.InjectFault(Fault{Op: opCancel, Kind: faultDecline})
+		h.SB.InjectFault(Fault{Op: opCancel, Kind: sandbox.FaultDecline})
 		status, m := h.cancel("pay_1", map[string]any{"amount": 500, "reason": "r"})
 		if status != 200 || m.Str(t, "cancellation.status") != "FAILED" || m.Has("cancellation.cancelledAt") {
 			t.Fatalf("%d %v, want a FAILED cancellation", status, m)
@@ -125,22 +106,22 @@ func TestSandbox_Faults(t *testing.T) {
 	})
 	t.Run("ClearFaults", func(t *testing.T) {
 		h := MustHarness(t, Options{})
-		h.sb.InjectFault(Fault{Op: opGetPayment, Kind: faultError, Count: 5})
-		h.sb.ClearFaults()
+		h.SB.InjectFault(Fault{Op: opGetPayment, Kind: sandbox.FaultError, Count: 5})
+		h.SB.ClearFaults()
 		status, m := h.call(http.MethodGet, paymentPath("p", ""), nil)
 		wantError(t, status, m, 404, "PAYMENT_NOT_FOUND")
 	})
 	t.Run("InvalidDropped", func(t *testing.T) {
 		h := MustHarness(t, Options{})
 		for _, f := range []Fault{
-			{Op: "approve", Kind: faultError},
+			{Op: "approve", Kind: sandbox.FaultError},
 			{Op: opGetPayment, Kind: "explode"},
-			{Op: opPreRegister, Kind: faultAmount},
-			{Op: opGetPayment, Kind: faultDecline},
-			{Op: opGetPayment, Kind: faultError, Status: 200},
-			{Op: opGetPayment, Kind: faultError, Count: -1},
+			{Op: opPreRegister, Kind: sandbox.FaultAmount},
+			{Op: opGetPayment, Kind: sandbox.FaultDecline},
+			{Op: opGetPayment, Kind: sandbox.FaultError, Status: 200},
+			{Op: opGetPayment, Kind: sandbox.FaultError, Count: -1},
 		} {
-			h.sb.InjectFault(f)
+			h.SB.InjectFault(f)
 		}
 		status, m := h.call(http.MethodGet, paymentPath("p", ""), nil)
 		wantError(t, status, m, 404, "PAYMENT_NOT_FOUND")
@@ -149,14 +130,7 @@ func TestSandbox_Faults(t *testing.T) {
 
 func TestSandbox_Control(t *testing.T) {
 	h := MustHarness(t, Options{})
-	post := func(body string) int {
-		resp, err := http.Post(h.srv.URL+mount+"/__sandbox/faults", "application/json", strings.NewReader(body))
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		return resp.StatusCode
-	}
+	post := h.PostFault
 	for _, bad := range []string{`{"op":"getPayment","kind":"error","paymentId":"x"}`, `{"op":"approve","kind":"error"}`, `nope`} {
 		if got := post(bad); got != 400 {
 			t.Errorf("POST %s: %d, want 400", bad, got)
@@ -171,17 +145,13 @@ func TestSandbox_Control(t *testing.T) {
 	if got := post(`{"op":"getPayment","kind":"error"}`); got != 204 {
 		t.Fatal(got)
 	}
-	req, _ := http.NewRequest(http.MethodDelete, h.srv.URL+mount+"/__sandbox/faults", nil)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil || resp.StatusCode != 204 {
-		t.Fatalf("DELETE faults: %v %v", resp, err)
+	if status, body := h.Control(http.MethodDelete, sandbox.FaultsPath, ""); status != 204 {
+		t.Fatalf("DELETE faults: %d %s", status, body)
 	}
-	resp.Body.Close()
 	status, m = h.call(http.MethodGet, paymentPath("pay_9", ""), nil)
 	wantError(t, status, m, 404, "PAYMENT_NOT_FOUND")
 
-	req, _ = http.NewRequest(http.MethodGet, h.srv.URL+mount+"/__sandbox/stats", nil)
-	status, st := h.do(req)
+	status, st := h.do(h.Request(http.MethodGet, sandbox.StatsPath, nil))
 	if status != 200 || st.Int(t, "calls.getPayment") != 2 || st.Int(t, "calls_by_payment_id.getPayment.pay_9") != 2 ||
 		st.Int(t, "calls.cancel") != 0 {
 		t.Errorf("stats %d %v", status, st)

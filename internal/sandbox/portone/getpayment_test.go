@@ -85,7 +85,7 @@ func TestSandbox_GetPayment(t *testing.T) {
 	t.Run("Ready", func(t *testing.T) {
 		h := MustHarness(t, Options{StoreID: "store-a"})
 		h.preRegister("pay_1", 11000, 1000)
-		h.page(h.windowURL("pay_1", "11000", url.Values{"storeId": {"store-a"}}), nil)
+		h.Page(h.windowURL("pay_1", "11000", url.Values{"storeId": {"store-a"}}), nil)
 		m := h.get("pay_1")
 		assertShape(t, m)
 		if m.Str(t, "status") != "READY" || m.Str(t, "storeId") != "store-a" || m.Str(t, "customer.id") != "cus_42" ||
@@ -108,14 +108,14 @@ func TestSandbox_GetPayment(t *testing.T) {
 			len(m.List(t, "disputes")) != 0 {
 			t.Errorf("PAID payment = %v", m)
 		}
-		resp, body := h.page(m.Str(t, "receiptUrl"), nil)
+		resp, body := h.Page(m.Str(t, "receiptUrl"), nil)
 		if resp.StatusCode != 200 || !strings.Contains(body, "11,000") {
 			t.Errorf("receipt: %d %s", resp.StatusCode, body)
 		}
 	})
 	t.Run("Failed", func(t *testing.T) {
 		h := MustHarness(t, Options{})
-		h.page(h.windowURL("pay_1", "1000", nil), url.Values{"action": {"cancel"}})
+		h.Page(h.windowURL("pay_1", "1000", nil), url.Values{"action": {"cancel"}})
 		m := h.get("pay_1")
 		assertShape(t, m)
 		if m.Str(t, "status") != "FAILED" || m.Str(t, "failure.reason") != reasonUserCancel {
@@ -125,7 +125,7 @@ func TestSandbox_GetPayment(t *testing.T) {
 	t.Run("Cancelled", func(t *testing.T) {
 		h := MustHarness(t, Options{})
 		h.mustPaid("pay_1", 10000, 0)
-		h.clock.Advance(time.Hour)
+		h.Clock.Advance(time.Hour)
 		if status, m := h.cancel("pay_1", map[string]any{"amount": 4000, "reason": "r"}); status != 200 {
 			t.Fatalf("cancel: %d %v", status, m)
 		}
@@ -146,7 +146,7 @@ func TestSandbox_GetPayment(t *testing.T) {
 		h := MustHarness(t, Options{})
 		status, m := h.call(http.MethodGet, paymentPath("pay_unknown", ""), nil)
 		wantError(t, status, m, 404, "PAYMENT_NOT_FOUND")
-		if n := h.sb.CallsFor(opGetPayment, "pay_unknown"); n != 1 {
+		if n := h.SB.CallsFor(opGetPayment, "pay_unknown"); n != 1 {
 			t.Errorf("CallsFor = %d: a lookup of an unknown id is still a call", n)
 		}
 	})

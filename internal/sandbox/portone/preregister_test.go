@@ -48,10 +48,10 @@ func TestSandbox_PreRegister(t *testing.T) {
 		h := MustHarness(t, Options{})
 		h.preRegister("pay_1", 5000, 0)
 		h.preRegister("pay_1", 7000, 0)
-		if resp, _ := h.page(h.windowURL("pay_1", "5000", nil), nil); resp.StatusCode != http.StatusBadRequest {
+		if resp, _ := h.Page(h.windowURL("pay_1", "5000", nil), nil); resp.StatusCode != http.StatusBadRequest {
 			t.Errorf("window with the old amount: %d, want 400", resp.StatusCode)
 		}
-		if resp, _ := h.page(h.windowURL("pay_1", "7000", nil), nil); resp.StatusCode != http.StatusOK {
+		if resp, _ := h.Page(h.windowURL("pay_1", "7000", nil), nil); resp.StatusCode != http.StatusOK {
 			t.Errorf("window with the new amount: %d, want 200", resp.StatusCode)
 		}
 	})
@@ -68,14 +68,14 @@ func TestSandbox_PreRegister(t *testing.T) {
 		h := MustHarness(t, Options{})
 		id := "pay/1 2?x=%"
 		h.preRegister(id, 3000, 0)
-		resp, _ := h.page(h.windowURL(id, "3000", nil), url.Values{"action": {"approve"}})
+		resp, _ := h.Page(h.windowURL(id, "3000", nil), url.Values{"action": {"approve"}})
 		if resp.StatusCode != http.StatusSeeOther {
 			t.Fatalf("approve: %d", resp.StatusCode)
 		}
 		if got := h.get(id).Str(t, "id"); got != id {
 			t.Errorf("id = %q, want %q", got, id)
 		}
-		if n := h.sb.CallsFor(opPreRegister, id); n != 1 {
+		if n := h.SB.CallsFor(opPreRegister, id); n != 1 {
 			t.Errorf("CallsFor(preRegister, %q) = %d", id, n)
 		}
 	})

@@ -4,6 +4,8 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+
+	"github.com/paybridge/paybridge/internal/sandbox"
 )
 
 // receiptView is what a receipt page shows.
@@ -38,7 +40,7 @@ func (s *Sandbox) serveReceipt(w http.ResponseWriter, r *http.Request, rawID str
 	if err == nil && p != nil && p.paid() {
 		cancelled, _, _ := p.sums(cancelSucceeded)
 		v = receiptView{PaymentID: p.id, OrderName: p.orderName, Status: p.status,
-			Total: groupDigits(p.total), Cancelled: groupDigits(cancelled)}
+			Total: sandbox.GroupDigits(p.total), Cancelled: sandbox.GroupDigits(cancelled)}
 	}
 	s.mu.Unlock()
 	status := http.StatusOK

@@ -2,7 +2,6 @@ package portone
 
 import (
 	"errors"
-	"github.com/paybridge/paybridge/internal/sandbox"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -10,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/paybridge/paybridge/internal/sandbox"
 	"github.com/paybridge/paybridge/internal/stdwebhook"
 )
 
@@ -86,9 +86,8 @@ type Sandbox struct {
 	// that tests can shorten them.
 	webhookDelays []time.Duration
 	payments      map[string]*payment
-	calls         sandbox.Calls // op, and paymentId
-	faults        sandbox.FaultQueue[Fault]
-	sequence      int // for readable pgTxIds and cancellation ids
+	ctl           *sandbox.Control[Fault] // calls counted, faults queued: locked on its own
+	sequence      int                     // for readable pgTxIds and cancellation ids
 }
 
 // New returns a Sandbox configured by o. It panics if o is invalid (see
@@ -100,21 +99,16 @@ func New(o Options) *Sandbox {
 	o.PublicURL = strings.TrimRight(o.PublicURL, "/")
 	s := &Sandbox{
 		opts:          o,
-		now:           o.Now,
-		log:           o.Logger,
+		now:           sandbox.Clock(o.Now),
+		log:           sandbox.Logger(o.Logger),
 		hook:          o.WebhookClient,
 		webhookDelays: []time.Duration{0, time.Second, 4 * time.Second},
 		payments:      map[string]*payment{},
 	}
-	if s.now == nil {
-		s.now = time.Now
-	}
-	if s.log == nil {
-		s.log = slog.New(slog.DiscardHandler)
-	}
 	if s.hook == nil {
 		s.hook = &http.Client{Timeout: 30 * time.Second}
 	}
+	s.ctl = sandbox.NewControl(control, s.log)
 	return s
 }
 
@@ -135,10 +129,10 @@ func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.serveCheckout(w, r)
 	case strings.HasPrefix(path, "/receipts/"):
 		s.serveReceipt(w, r, strings.TrimPrefix(path, "/receipts/"))
-	case path == "/__sandbox/faults":
-		s.serveFaults(w, r)
-	case path == "/__sandbox/stats":
-		s.serveStats(w, r)
+	case path == sandbox.FaultsPath:
+		s.ctl.ServeFaults(w, r)
+	case path == sandbox.StatsPath:
+		s.ctl.ServeStats(w, r)
 	case strings.HasPrefix(path, "/payments/"):
 		s.routePayment(w, r, strings.TrimPrefix(path, "/payments/"))
 	default:
@@ -177,11 +171,11 @@ func (s *Sandbox) routePayment(w http.ResponseWriter, r *http.Request, rest stri
 
 // Calls returns how many calls of op ("preRegister", "getPayment",
 // "cancel") passed authorisation, whether or not they then succeeded.
-func (s *Sandbox) Calls(op string) int { return s.calls.Of(op) }
+func (s *Sandbox) Calls(op string) int { return s.ctl.Of(op) }
 
 // CallsFor returns how many calls of op named paymentID and passed
 // authorisation.
-func (s *Sandbox) CallsFor(op, paymentID string) int { return s.calls.For(op, paymentID) }
+func (s *Sandbox) CallsFor(op, paymentID string) int { return s.ctl.For(op, paymentID) }
 
 // baseURL is where a browser reaches the handler root.
 func (s *Sandbox) baseURL(r *http.Request) string { return sandbox.BaseURL(r, s.opts.PublicURL) }

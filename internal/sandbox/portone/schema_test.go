@@ -1,15 +1,13 @@
 package portone
 
 import (
-	"bytes"
-	"encoding/json"
-	"io"
 	"net/http"
 	"net/url"
-	"os"
 	"strings"
 	"testing"
 
+	"github.com/paybridge/paybridge/internal/sandbox"
+	"github.com/paybridge/paybridge/internal/sandbox/sandboxtest"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 )
 
@@ -30,26 +28,13 @@ const v2SchemaURL = "file:///portone-v2.openapi.json"
 //     names": the members do not constrain the discriminating property
 //     themselves (PaidPayment's status is any string), so a plain oneOf
 //     would match several members, or the wrong one.
-func loadV2Schema(t *testing.T) *jsonschema.Compiler {
+func loadV2Schema(t *testing.T) *sandboxtest.Schema {
 	t.Helper()
-	b, err := os.ReadFile(v2SchemaFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var doc map[string]any
-	if err := json.Unmarshal(b, &doc); err != nil {
-		t.Fatal(err)
-	}
-	schemas := doc["components"].(map[string]any)["schemas"].(map[string]any)
-	closeObjects(schemas)
-	resolveDiscriminators(schemas)
-	c := jsonschema.NewCompiler()
-	c.DefaultDraft(jsonschema.Draft2020)
-	c.AssertFormat()
-	if err := c.AddResource(v2SchemaURL, doc); err != nil {
-		t.Fatal(err)
-	}
-	return c
+	return sandboxtest.LoadSchema(t, v2SchemaFile, v2SchemaURL, jsonschema.Draft2020, true, func(doc map[string]any) {
+		schemas := doc["components"].(map[string]any)["schemas"].(map[string]any)
+		closeObjects(schemas)
+		resolveDiscriminators(schemas)
+	})
 }
 
 func closeObjects(v any) {
@@ -110,13 +95,8 @@ func resolveDiscriminators(v any) {
 // that are no API are the sandbox's own (see the package doc) and not
 // checked here.
 func TestSandbox_Schema(t *testing.T) {
-	c := loadV2Schema(t)
-	var doc map[string]any
-	b, _ := os.ReadFile(v2SchemaFile)
-	if err := json.Unmarshal(b, &doc); err != nil {
-		t.Fatal(err)
-	}
-	paths := doc["paths"].(map[string]any)
+	schema := loadV2Schema(t)
+	paths := schema.Doc["paths"].(map[string]any)
 	responseSchema := func(path, method string, status int) string {
 		op := paths[path].(map[string]any)[method].(map[string]any)
 		r, ok := op["responses"].(map[string]any)[itoa(int64(status))].(map[string]any)
@@ -134,11 +114,11 @@ func TestSandbox_Schema(t *testing.T) {
 	h.mustPaid("pay_decline", 10000, 0)
 	h.mustPaid("pay_502", 10000, 0)
 	h.preRegister("pay_ready", 3000, 0)
-	h.page(h.windowURL("pay_ready", "3000", nil), nil)
+	h.Page(h.windowURL("pay_ready", "3000", nil), nil)
 	h.preRegister("pay_failed", 3000, 0)
-	h.page(h.windowURL("pay_failed", "3000", nil), url.Values{"action": {"fail"}})
+	h.Page(h.windowURL("pay_failed", "3000", nil), url.Values{"action": {"fail"}})
 	h.preRegister("pay_quit", 3000, 0)
-	h.page(h.windowURL("pay_quit", "3000", nil), url.Values{"action": {"cancel"}})
+	h.Page(h.windowURL("pay_quit", "3000", nil), url.Values{"action": {"cancel"}})
 	hAsync.mustPaid("pay_async", 5000, 0)
 
 	const (
@@ -179,8 +159,8 @@ func TestSandbox_Schema(t *testing.T) {
 		{name: "get CANCELLED", tmpl: get, id: "pay_full", status: 200},
 		{name: "cancel REQUESTED", h: hAsync, tmpl: cancel, id: "pay_async", body: map[string]any{"reason": "async"}, status: 200},
 		{name: "get with a REQUESTED cancellation", h: hAsync, tmpl: get, id: "pay_async", status: 200},
-		{name: "cancel declined by the PG", tmpl: cancel, id: "pay_decline", body: map[string]any{"reason": "x"}, fault: &Fault{Op: opCancel, Kind: faultDecline}, status: 200},
-		{name: "cancel PG error", tmpl: cancel, id: "pay_502", body: map[string]any{"reason": "x"}, fault: &Fault{Op: opCancel, Kind: faultError, Status: 502}, status: 502},
+		{name: "cancel declined by the PG", tmpl: cancel, id: "pay_decline", body: map[string]any{"reason": "x"}, fault: &Fault{Op: opCancel, Kind: sandbox.FaultDecline}, status: 200},
+		{name: "cancel PG error", tmpl: cancel, id: "pay_502", body: map[string]any{"reason": "x"}, fault: &Fault{Op: opCancel, Kind: sandbox.FaultError, Status: 502}, status: 502},
 		{name: "cancel no reason", tmpl: cancel, id: "pay_paid", body: map[string]any{"amount": 1}, status: 400},
 		{name: "cancel no auth", tmpl: cancel, id: "pay_paid", body: map[string]any{"reason": "x"}, auth: "-", status: 401},
 		{name: "cancel other store", tmpl: cancel, id: "pay_paid", body: map[string]any{"reason": "x", "storeId": "store-b"}, status: 403},
@@ -198,7 +178,7 @@ func TestSandbox_Schema(t *testing.T) {
 				hh = h
 			}
 			if s.fault != nil {
-				hh.sb.InjectFault(*s.fault)
+				hh.SB.InjectFault(*s.fault)
 			}
 			path, query, _ := strings.Cut(s.tmpl, "?")
 			method := http.MethodPost
@@ -217,12 +197,7 @@ func TestSandbox_Schema(t *testing.T) {
 			default:
 				req.Header.Set("Authorization", s.auth)
 			}
-			resp, err := http.DefaultClient.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			body, _ := io.ReadAll(resp.Body)
-			resp.Body.Close()
+			resp, body := hh.Send(req)
 			if resp.StatusCode != s.status {
 				t.Fatalf("answer %d %s, want %d", resp.StatusCode, body, s.status)
 			}
@@ -230,17 +205,7 @@ func TestSandbox_Schema(t *testing.T) {
 			if ref == "" {
 				t.Fatalf("the schema documents no %d for %s %s", resp.StatusCode, method, path)
 			}
-			sch, err := c.Compile(v2SchemaURL + ref)
-			if err != nil {
-				t.Fatal(err)
-			}
-			inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(body))
-			if err != nil {
-				t.Fatalf("not JSON: %s", body)
-			}
-			if err := sch.Validate(inst); err != nil {
-				t.Errorf("%d %s\ndoes not match %s: %v", resp.StatusCode, body, ref, err)
-			}
+			schema.Check(t, ref, resp.StatusCode, body)
 		})
 	}
 }

@@ -27,7 +27,7 @@ func TestSandbox_SDKShapedBodies(t *testing.T) {
 			if status, m := send(paymentPath("pay_1", "/pre-register"), map[string]any{"totalAmount": 5000, "currency": "KRW"}); status != 200 {
 				t.Fatalf("pre-register: %d %v", status, m)
 			}
-			h.page(h.windowURL("pay_1", "5000", nil), nil) // the buyer opens the window: READY
+			h.Page(h.windowURL("pay_1", "5000", nil), nil) // the buyer opens the window: READY
 			// Cancel of an unpaid payment: PortOne's own error, not a
 			// complaint about the Content-Type.
 			status, m := send(paymentPath("pay_1", "/cancel"), map[string]any{"reason": "x"})

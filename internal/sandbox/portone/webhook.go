@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/paybridge/paybridge/internal/sandbox"
 	"github.com/paybridge/paybridge/internal/stdwebhook"
 )
 
@@ -104,6 +105,6 @@ func (s *Sandbox) sendWebhook(id string, body []byte) (int, error) {
 		return 0, err
 	}
 	defer resp.Body.Close()
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxBody))
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, sandbox.MaxBody))
 	return resp.StatusCode, nil
 }

@@ -2,14 +2,13 @@ package portone
 
 import (
 	"encoding/json"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
-	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/paybridge/paybridge/internal/sandbox"
+	"github.com/paybridge/paybridge/internal/sandbox/sandboxtest"
 	"github.com/paybridge/paybridge/internal/stdwebhook"
 )
 
@@ -31,51 +30,26 @@ type delivery struct {
 
 // receiver is a webhook endpoint answering status(attempt) and handing
 // every delivery to the test.
-type receiver struct {
-	*httptest.Server
-	got      chan delivery
-	attempts atomic.Int32
-}
+type receiver struct{ *sandboxtest.Receiver }
 
 func newReceiver(t *testing.T, status func(attempt int32) int) *receiver {
 	t.Helper()
-	rc := &receiver{got: make(chan delivery, 16)}
-	rc.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		n := rc.attempts.Add(1)
-		var d delivery
-		d.header = r.Header.Clone()
-		d.body, _ = io.ReadAll(r.Body)
-		if err := json.Unmarshal(d.body, &d.event); err != nil {
-			t.Errorf("webhook body is not JSON: %s", d.body)
-		}
-		rc.got <- d
-		w.WriteHeader(status(n))
-	}))
-	t.Cleanup(rc.Close)
-	return rc
+	return &receiver{sandboxtest.NewReceiver(t, status)}
 }
 
-// next waits for the next delivery.
+// next waits for the next delivery, which must be JSON.
 func (rc *receiver) next(t *testing.T) delivery {
 	t.Helper()
-	select {
-	case d := <-rc.got:
-		return d
-	case <-time.After(5 * time.Second):
-		t.Fatal("no webhook arrived")
-		return delivery{}
+	w := rc.Next(t)
+	d := delivery{header: w.Header, body: w.Body}
+	if err := json.Unmarshal(d.body, &d.event); err != nil {
+		t.Errorf("webhook body is not JSON: %s", d.body)
 	}
+	return d
 }
 
 // none checks that no delivery arrives for a while.
-func (rc *receiver) none(t *testing.T) {
-	t.Helper()
-	select {
-	case d := <-rc.got:
-		t.Fatalf("unexpected webhook %s", d.body)
-	case <-time.After(200 * time.Millisecond):
-	}
-}
+func (rc *receiver) none(t *testing.T) { t.Helper(); rc.None(t, 200*time.Millisecond) }
 
 func ok200(int32) int { return http.StatusOK }
 
@@ -83,7 +57,7 @@ func TestSandbox_Webhooks(t *testing.T) {
 	secret := stdwebhook.NewSecret()
 	verify := func(t *testing.T, h *harness, d delivery, typ, paymentID string) {
 		t.Helper()
-		if _, err := stdwebhook.Verify(d.header, d.body, []string{secret}, h.clock.Now()); err != nil {
+		if _, err := stdwebhook.Verify(d.header, d.body, []string{secret}, h.Clock.Now()); err != nil {
 			t.Fatalf("signature: %v", err)
 		}
 		if d.header.Get("Content-Type") != "application/json" {
@@ -136,7 +110,7 @@ func TestSandbox_Webhooks(t *testing.T) {
 	t.Run("Failed", func(t *testing.T) {
 		rc := newReceiver(t, ok200)
 		h := MustHarness(t, Options{WebhookURL: rc.URL, WebhookSecret: secret})
-		h.page(h.windowURL("pay_1", "1000", nil), url.Values{"action": {"cancel"}})
+		h.Page(h.windowURL("pay_1", "1000", nil), url.Values{"action": {"cancel"}})
 		verify(t, h, rc.next(t), "Transaction.Failed", "pay_1")
 	})
 	t.Run("AsyncCancel", func(t *testing.T) {
@@ -162,7 +136,7 @@ func TestSandbox_Webhooks(t *testing.T) {
 		h := MustHarness(t, Options{WebhookURL: rc.URL, WebhookSecret: secret})
 		h.mustPaid("pay_1", 10000, 0)
 		rc.next(t)
-		h.sb.InjectFault(Fault{Op: opCancel, Kind: faultLost})
+		h.SB.InjectFault(Fault{Op: opCancel, Kind: sandbox.FaultLost})
 		if resp, err := http.DefaultClient.Do(h.request(http.MethodPost, paymentPath("pay_1", "/cancel"), map[string]any{"reason": "r"})); err == nil {
 			resp.Body.Close()
 			t.Fatal("the lost cancel answered")
@@ -177,9 +151,9 @@ func TestSandbox_Webhooks(t *testing.T) {
 			return http.StatusOK
 		})
 		h := MustHarness(t, Options{WebhookURL: rc.URL, WebhookSecret: secret})
-		h.sb.mu.Lock()
-		h.sb.webhookDelays = []time.Duration{0, time.Millisecond, time.Millisecond, time.Millisecond}
-		h.sb.mu.Unlock()
+		h.SB.mu.Lock()
+		h.SB.webhookDelays = []time.Duration{0, time.Millisecond, time.Millisecond, time.Millisecond}
+		h.SB.mu.Unlock()
 		h.mustPaid("pay_1", 10000, 0)
 		ids := map[string]bool{}
 		for range 3 {

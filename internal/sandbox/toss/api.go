@@ -3,17 +3,11 @@ package toss
 import (
 	"crypto/subtle"
 	"encoding/base64"
-	"encoding/json"
-	"io"
-	"mime"
 	"net/http"
 	"strings"
 
 	"github.com/paybridge/paybridge/internal/sandbox"
 )
-
-// maxBody bounds a request body; Toss's largest requests here are tiny.
-const maxBody = 64 << 10
 
 // apiRoute is one API endpoint with the id its path names.
 type apiRoute struct {
@@ -85,32 +79,32 @@ func (s *Sandbox) serveAPI(w http.ResponseWriter, r *http.Request, rt apiRoute) 
 		oid, _ := in.peek("orderId")
 		ids = []string{pk, oid}
 	}
-	s.calls.Count(rt.op, ids...)
+	s.ctl.Count(rt.op, ids...)
 	if e != nil {
 		writeError(w, e)
 		return
 	}
 
-	f, faulted := s.takeFault(rt.op, ids)
-	if faulted && f.Delay > 0 && !sandbox.Sleep(r, f.Delay) {
-		return // the client gave up; nobody reads an answer
+	f, kind, ok := s.ctl.Take(r, rt.op, ids...)
+	if !ok {
+		return // the client gave up during a delay; nobody reads an answer
 	}
-	if faulted && f.Kind == faultError {
+	if kind == sandbox.FaultError {
 		writeError(w, faultErrorAnswer(f))
 		return
 	}
 	var decline *Fault
-	if faulted && f.Kind == faultDecline {
+	if kind == sandbox.FaultDecline {
 		decline = &f
 	}
 
 	status, body, stored := s.execute(r, rt, key, in, decline)
-	if faulted && f.Kind == faultLost {
+	if kind == sandbox.FaultLost {
 		// The operation has taken effect (and an idempotent replay of it
 		// is stored); the client must not learn of it.
-		panic(http.ErrAbortHandler)
+		sandbox.DropConnection()
 	}
-	if faulted && f.Kind == faultAmount && stored != nil {
+	if kind == sandbox.FaultAmount && stored != nil {
 		cp := *stored
 		cp.TotalAmount = f.Amount
 		body = mustJSON(&cp)
@@ -198,17 +192,14 @@ func (s *Sandbox) authorize(r *http.Request) (string, *apiError) {
 
 // decodeBody reads a JSON object body, as Toss requires.
 func decodeBody(w http.ResponseWriter, r *http.Request) (fields, *apiError) {
-	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	if err != nil || mt != "application/json" {
+	p, why, _ := sandbox.Body{Types: []string{"application/json"}}.Read(w, r)
+	switch why {
+	case sandbox.BodyContentType:
 		return fields{}, errInvalid("Content-Type must be application/json")
-	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
-	if err != nil {
+	case sandbox.BodyUnreadable:
 		return fields{}, errInvalid("cannot read the body")
-	}
-	var js map[string]json.RawMessage
-	if err := json.Unmarshal(body, &js); err != nil || js == nil {
+	case sandbox.BodyNotObject:
 		return fields{}, errInvalid("the body must be a JSON object")
 	}
-	return fields{js: js}, nil
+	return fields{js: p.JSON}, nil
 }

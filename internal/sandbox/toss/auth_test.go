@@ -37,7 +37,7 @@ func TestSandbox_Authorize(t *testing.T) {
 			if tt.want == "" {
 				// Past auth, the unknown key is the answer.
 				wantError(t, status, o, http.StatusNotFound, "NOT_FOUND_PAYMENT")
-				if n := h.sb.Calls(opGet); n != 1 {
+				if n := h.SB.Calls(opGet); n != 1 {
 					t.Errorf("Calls(get) = %d, want 1", n)
 				}
 				return
@@ -46,7 +46,7 @@ func TestSandbox_Authorize(t *testing.T) {
 			if msg := o.Str(t, "message"); !strings.Contains(msg, tt.want) {
 				t.Errorf("message %q does not say %q", msg, tt.want)
 			}
-			if n := h.sb.Calls(opGet); n != 0 {
+			if n := h.SB.Calls(opGet); n != 0 {
 				t.Errorf("Calls(get) = %d, want 0: refused calls are not counted", n)
 			}
 		})

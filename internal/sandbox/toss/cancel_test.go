@@ -22,7 +22,7 @@ func TestSandbox_Cancel(t *testing.T) {
 		_, key := h.MustPaid(10000, url.Values{"taxFreeAmount": {"1000"}})
 		path := "/v1/payments/" + key + "/cancel"
 
-		h.clock.Advance(time.Hour)
+		h.Clock.Advance(time.Hour)
 		p := h.mustOK(http.MethodPost, path, cancelBody(3000, 0, 10000))
 		if p.Str(t, "status") != statusPartialCanceled || p.Int(t, "totalAmount") != 10000 ||
 			p.Int(t, "balanceAmount") != 7000 || p.Int(t, "taxFreeAmount") != 1000 ||
@@ -45,8 +45,8 @@ func TestSandbox_Cancel(t *testing.T) {
 		}
 		status, o := h.call(http.MethodPost, path, cancelBody(1, 0, 0))
 		wantError(t, status, o, http.StatusBadRequest, "ALREADY_CANCELED_PAYMENT")
-		if h.sb.CallsFor(opCancel, key) != 3 {
-			t.Errorf("CallsFor(cancel) = %d, want 3", h.sb.CallsFor(opCancel, key))
+		if h.SB.CallsFor(opCancel, key) != 3 {
+			t.Errorf("CallsFor(cancel) = %d, want 3", h.SB.CallsFor(opCancel, key))
 		}
 	})
 
@@ -118,7 +118,7 @@ func TestSandbox_Lookup(t *testing.T) {
 		status, o := h.call(http.MethodGet, path, nil)
 		wantError(t, status, o, http.StatusNotFound, "NOT_FOUND_PAYMENT")
 	}
-	if h.sb.CallsFor(opGet, key) != 1 || h.sb.CallsFor(opGet, orderID) != 2 || h.sb.Calls(opGet) != 5 {
-		t.Errorf("get counts: key %d, order %d, all %d", h.sb.CallsFor(opGet, key), h.sb.CallsFor(opGet, orderID), h.sb.Calls(opGet))
+	if h.SB.CallsFor(opGet, key) != 1 || h.SB.CallsFor(opGet, orderID) != 2 || h.SB.Calls(opGet) != 5 {
+		t.Errorf("get counts: key %d, order %d, all %d", h.SB.CallsFor(opGet, key), h.SB.CallsFor(opGet, orderID), h.SB.Calls(opGet))
 	}
 }

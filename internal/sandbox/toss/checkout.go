@@ -2,7 +2,6 @@ package toss
 
 import (
 	"fmt"
-	"html/template"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -11,13 +10,12 @@ import (
 	"unicode/utf8"
 
 	"github.com/paybridge/paybridge/internal/i18n"
+	"github.com/paybridge/paybridge/internal/sandbox"
 )
 
 // checkoutView is what the buyer window (and the receipt page) shows.
 type checkoutView struct {
-	Lang      string
-	M         map[string]string
-	Favicon   template.URL
+	sandbox.Chrome
 	OrderID   string
 	OrderName string
 	Amount    string
@@ -30,17 +28,8 @@ type checkoutView struct {
 // included. It speaks Korean, as Toss's window does, or English (see
 // i18n.FromRequest); the messages about malformed SDK parameters are for
 // developers and stay English.
-var checkoutPage = template.Must(template.New("checkout").Parse(`<!doctype html>
-<html lang="{{.Lang}}"><head><meta charset="utf-8"><title>{{.M.title}}</title>
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<link rel="icon" href="{{.Favicon}}">
-<style>body{font-family:system-ui,"Apple SD Gothic Neo","Malgun Gothic","NanumGothic",sans-serif;max-width:32em;margin:2em auto;padding:0 1em;word-break:keep-all}
-.banner{background:#3182f6;color:#fff;padding:.6em;font-weight:bold;text-align:center}
-th{text-align:left;padding:.25em 1em .25em 0}code{overflow-wrap:anywhere}
-button{font-size:1em;margin:.3em .3em 0 0;padding:.5em 1em}</style></head>
-<body>
-<p class="banner">{{.M.banner}}</p>
-{{if .Message}}<p>{{.Message}}</p>{{end}}
+var checkoutPage = sandbox.NewPage("checkout", "background:#3182f6;color:#fff;padding:.6em;font-weight:bold;text-align:center",
+	`{{if .Message}}<p>{{.Message}}</p>{{end}}
 {{if .OrderID}}<table>
 <tr><th>{{.M.order}}</th><td>{{.OrderName}}</td></tr>
 <tr><th>{{.M.amount}}</th><td>{{.Amount}}</td></tr>
@@ -48,12 +37,8 @@ button{font-size:1em;margin:.3em .3em 0 0;padding:.5em 1em}</style></head>
 <tr><th>{{.M.card}}</th><td>{{.M.test_card}}</td></tr>
 </table>
 {{if not .Message}}<form method="post">
-<button type="submit" name="action" value="approve">{{.M.approve}}</button>
-<button type="submit" name="action" value="cancel">{{.M.cancel}}</button>
-<button type="submit" name="action" value="fail">{{.M.fail}}</button>
-</form>{{end}}{{end}}
-</body></html>
-`))
+{{template "actions" .}}</form>{{end}}{{end}}
+`, text)
 
 // text is the window's wording.
 var text = i18n.Catalog{
@@ -143,7 +128,7 @@ func absoluteURL(s string) bool {
 func (s *Sandbox) serveCheckout(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead && r.Method != http.MethodPost {
 		w.Header().Set("Allow", "GET, HEAD, POST")
-		renderPage(w, r, http.StatusMethodNotAllowed, checkoutView{Message: msg(r, "method")})
+		renderPage(w, r, http.StatusMethodNotAllowed, checkoutView{Message: checkoutPage.Msg(r, "method")})
 		return
 	}
 	c, problem := parseCheckout(r.URL.Query())
@@ -155,9 +140,8 @@ func (s *Sandbox) serveCheckout(w http.ResponseWriter, r *http.Request) {
 		renderPage(w, r, http.StatusOK, checkoutView{OrderID: c.orderID, OrderName: c.orderName, Amount: i18n.Won(c.amount)})
 		return
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, maxBody)
-	if err := r.ParseForm(); err != nil {
-		renderPage(w, r, http.StatusBadRequest, checkoutView{Message: msg(r, "bad_form")})
+	if err := sandbox.ReadForm(w, r); err != nil {
+		renderPage(w, r, http.StatusBadRequest, checkoutView{Message: checkoutPage.Msg(r, "bad_form")})
 		return
 	}
 	var next string
@@ -165,11 +149,11 @@ func (s *Sandbox) serveCheckout(w http.ResponseWriter, r *http.Request) {
 	case "approve":
 		next = s.authenticate(r, c)
 	case "cancel":
-		next = withQuery(c.failURL, url.Values{"code": {"PAY_PROCESS_CANCELED"}, "message": {msgCanceled}, "orderId": {c.orderID}})
+		next = sandbox.WithQuery(c.failURL, url.Values{"code": {"PAY_PROCESS_CANCELED"}, "message": {msgCanceled}, "orderId": {c.orderID}})
 	case "fail":
-		next = withQuery(c.failURL, url.Values{"code": {"REJECT_CARD_COMPANY"}, "message": {msgRejected}, "orderId": {c.orderID}})
+		next = sandbox.WithQuery(c.failURL, url.Values{"code": {"REJECT_CARD_COMPANY"}, "message": {msgRejected}, "orderId": {c.orderID}})
 	default:
-		renderPage(w, r, http.StatusBadRequest, checkoutView{Message: msg(r, "bad_action")})
+		renderPage(w, r, http.StatusBadRequest, checkoutView{Message: checkoutPage.Msg(r, "bad_action")})
 		return
 	}
 	s.log.Info("toss sandbox: buyer acted", "order_id", c.orderID, "action", r.PostForm.Get("action"))
@@ -181,12 +165,12 @@ func (s *Sandbox) serveCheckout(w http.ResponseWriter, r *http.Request) {
 // server must confirm it within the confirm window.
 func (s *Sandbox) authenticate(r *http.Request, c checkoutRequest) string {
 	if c.amount < minCardAmount {
-		return withQuery(c.failURL, url.Values{"code": {"BELOW_MINIMUM_AMOUNT"}, "message": {msgMinimum}, "orderId": {c.orderID}})
+		return sandbox.WithQuery(c.failURL, url.Values{"code": {"BELOW_MINIMUM_AMOUNT"}, "message": {msgMinimum}, "orderId": {c.orderID}})
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.approvedForOrderLocked(c.orderID) != nil {
-		return withQuery(c.failURL, url.Values{"code": {"DUPLICATED_ORDER_ID"}, "message": {msgDuplicate}, "orderId": {c.orderID}})
+		return sandbox.WithQuery(c.failURL, url.Values{"code": {"DUPLICATED_ORDER_ID"}, "message": {msgDuplicate}, "orderId": {c.orderID}})
 	}
 	p := &payment{
 		paymentKey:      s.newPaymentKeyLocked(),
@@ -200,7 +184,7 @@ func (s *Sandbox) authenticate(r *http.Request, c checkoutRequest) string {
 	}
 	s.payments[p.paymentKey] = p
 	s.byOrder[p.orderID] = append(s.byOrder[p.orderID], p.paymentKey)
-	return withQuery(c.successURL, url.Values{
+	return sandbox.WithQuery(c.successURL, url.Values{
 		"paymentKey":  {p.paymentKey},
 		"orderId":     {p.orderID},
 		"amount":      {strconv.FormatInt(p.amount, 10)},
@@ -215,42 +199,16 @@ func (s *Sandbox) serveReceipt(w http.ResponseWriter, r *http.Request, key strin
 	var v checkoutView
 	if p != nil && p.approved() {
 		v = checkoutView{OrderID: p.orderID, OrderName: p.orderName, Amount: i18n.Won(p.amount),
-			Message: fmt.Sprintf(msg(r, "receipt"), p.status, i18n.Won(p.balance))}
+			Message: fmt.Sprintf(checkoutPage.Msg(r, "receipt"), p.status, i18n.Won(p.balance))}
 	}
 	s.mu.Unlock()
 	if v.OrderID == "" {
-		renderPage(w, r, http.StatusNotFound, checkoutView{Message: msg(r, "no_receipt")})
+		renderPage(w, r, http.StatusNotFound, checkoutView{Message: checkoutPage.Msg(r, "no_receipt")})
 		return
 	}
 	renderPage(w, r, http.StatusOK, v)
 }
 
-// withQuery appends add to target, keeping the query the merchant put there
-// byte for byte.
-func withQuery(target string, add url.Values) string {
-	u, err := url.Parse(target) // checked by parseCheckout
-	if err != nil {
-		return target
-	}
-	if u.RawQuery == "" {
-		u.RawQuery = add.Encode()
-	} else {
-		u.RawQuery += "&" + add.Encode()
-	}
-	return u.String()
-}
-
 func renderPage(w http.ResponseWriter, r *http.Request, status int, v checkoutView) {
-	v.Lang = i18n.FromRequest(w, r)
-	v.M = text.For(v.Lang)
-	v.Favicon = template.URL(i18n.FaviconDataURL)
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	_ = checkoutPage.Execute(w, v) // a write error means the browser left
-}
-
-// msg is the window's sentence key in r's language.
-func msg(r *http.Request, key string) string {
-	return text.For(i18n.FromRequest(nil, r))[key]
+	checkoutPage.Render(w, r, status, &v)
 }

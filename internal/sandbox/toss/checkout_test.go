@@ -11,7 +11,7 @@ import (
 func TestSandbox_Checkout(t *testing.T) {
 	t.Run("Page", func(t *testing.T) {
 		h := MustHarness(t, Options{})
-		resp, err := h.browser.Get(h.checkoutURL("pay_page_order", 1234567, url.Values{"orderName": {"<b>Tea</b> & cake"}}))
+		resp, err := h.Browser.Get(h.checkoutURL("pay_page_order", 1234567, url.Values{"orderName": {"<b>Tea</b> & cake"}}))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -91,7 +91,7 @@ func TestSandbox_Checkout(t *testing.T) {
 
 	t.Run("UnknownAction", func(t *testing.T) {
 		h := MustHarness(t, Options{})
-		resp, err := h.browser.PostForm(h.checkoutURL("pay_bad_action", 1000, nil), url.Values{"action": {"steal"}})
+		resp, err := h.Browser.PostForm(h.checkoutURL("pay_bad_action", 1000, nil), url.Values{"action": {"steal"}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -124,7 +124,7 @@ func TestSandbox_Checkout(t *testing.T) {
 			for _, method := range []string{http.MethodGet, http.MethodPost} {
 				req, _ := http.NewRequest(method, target, strings.NewReader("action=approve"))
 				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-				resp, err := h.browser.Do(req)
+				resp, err := h.Browser.Do(req)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -140,7 +140,7 @@ func TestSandbox_Checkout(t *testing.T) {
 		h := MustHarness(t, Options{})
 		_, key := h.MustPaid(5000, nil)
 		receipt := h.get(key).Str(t, "receipt.url")
-		resp, err := h.browser.Get(receipt)
+		resp, err := h.Browser.Get(receipt)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -158,7 +158,7 @@ func TestCheckout_English(t *testing.T) {
 	h := MustHarness(t, Options{})
 	req, _ := http.NewRequest(http.MethodGet, h.checkoutURL("pay_en_order", 5000, nil), nil)
 	req.Header.Set("Accept-Language", "en-US,en;q=0.9")
-	resp, err := h.browser.Do(req)
+	resp, err := h.Browser.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,7 +17,7 @@ func TestSandbox_Confirm(t *testing.T) {
 	t.Run("Payment", func(t *testing.T) {
 		h := MustHarness(t, Options{})
 		orderID, key := h.MustAuthenticate(15000, nil)
-		h.clock.Advance(time.Minute)
+		h.Clock.Advance(time.Minute)
 		p := h.mustOK(http.MethodPost, "/v1/payments/confirm", confirmBody(key, orderID, 15000))
 		for path, want := range map[string]string{
 			"status": statusDone, "paymentKey": key, "orderId": orderID, "orderName": "토스 티셔츠 외 2건",
@@ -47,7 +47,7 @@ func TestSandbox_Confirm(t *testing.T) {
 		if v, _ := p.At("isPartialCancelable"); v != true {
 			t.Errorf("isPartialCancelable = %v", v)
 		}
-		if h.sb.CallsFor(opConfirm, key) != 1 || h.sb.CallsFor(opConfirm, orderID) != 1 || h.sb.Calls(opConfirm) != 1 {
+		if h.SB.CallsFor(opConfirm, key) != 1 || h.SB.CallsFor(opConfirm, orderID) != 1 || h.SB.Calls(opConfirm) != 1 {
 			t.Error("the confirm was not counted under its paymentKey and orderId")
 		}
 	})
@@ -152,7 +152,7 @@ func TestSandbox_Confirm(t *testing.T) {
 			t.Run(tt.name, func(t *testing.T) {
 				h := MustHarness(t, Options{ConfirmWindow: tt.window})
 				orderID, key := h.MustAuthenticate(2000, nil)
-				h.clock.Advance(tt.wait)
+				h.Clock.Advance(tt.wait)
 				status, o := h.call(http.MethodPost, "/v1/payments/confirm", confirmBody(key, orderID, 2000))
 				if tt.ok {
 					if status != http.StatusOK {
@@ -173,7 +173,7 @@ func TestSandbox_Confirm(t *testing.T) {
 		// A lookup alone shows the expiry: nothing has to call confirm.
 		h := MustHarness(t, Options{})
 		_, key := h.MustAuthenticate(2000, nil)
-		h.clock.Advance(11 * time.Minute)
+		h.Clock.Advance(11 * time.Minute)
 		if got := h.get(key).Str(t, "status"); got != statusExpired {
 			t.Fatalf("status = %s, want EXPIRED", got)
 		}
@@ -200,7 +200,7 @@ func TestSandbox_EarlierConfirmPath(t *testing.T) {
 	if p.Str(t, "status") != "DONE" || p.Str(t, "paymentKey") != key || p.Int(t, "totalAmount") != 12000 {
 		t.Errorf("confirmed payment = %v", p)
 	}
-	if n := h.sb.CallsFor(opConfirm, key); n != 3 {
+	if n := h.SB.CallsFor(opConfirm, key); n != 3 {
 		t.Errorf("CallsFor(confirm) = %d, want 3", n)
 	}
 	// A second confirm by either path is refused, as a refreshed success

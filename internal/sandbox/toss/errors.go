@@ -1,9 +1,10 @@
 package toss
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
+
+	"github.com/paybridge/paybridge/internal/sandbox"
 )
 
 // apiError is a Toss error answer: {"code", "message"} plus the HTTP status
@@ -19,27 +20,16 @@ func writeError(w http.ResponseWriter, e *apiError) {
 	writeJSON(w, e.status, e)
 }
 
-func writeJSON(w http.ResponseWriter, status int, body any) {
-	writeRaw(w, status, mustJSON(body))
-}
+// answers is how Toss writes JSON; no newline ends it.
+var answers = sandbox.JSON{ContentType: "application/json"}
 
-// writeRaw writes an already encoded answer; idempotent replays go through
-// here so that they are byte for byte the first answer.
-func writeRaw(w http.ResponseWriter, status int, body []byte) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_, _ = w.Write(body)
-}
-
-func mustJSON(v any) []byte {
-	b, err := json.Marshal(v)
-	if err != nil {
-		// Only the sandbox's own response structs get here; they always
-		// marshal.
-		panic(fmt.Sprintf("toss sandbox: marshal response: %v", err))
-	}
-	return b
-}
+// writeJSON writes an answer; writeRaw an already encoded one, so that
+// idempotent replays are byte for byte the first answer.
+var (
+	writeJSON = answers.Write
+	writeRaw  = answers.WriteRaw
+	mustJSON  = sandbox.MustMarshal
+)
 
 func newError(status int, code, msg string) *apiError {
 	return &apiError{status: status, Code: code, Message: msg}

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/paybridge/paybridge/internal/sandbox"
 	"github.com/paybridge/paybridge/internal/testutil"
 )
 
@@ -124,14 +125,14 @@ func TestSandbox_MatchesDocumentedExamples(t *testing.T) {
 	status, b = call(http.MethodPost, "/v1/payments/"+k2+"/cancel", map[string]any{"cancelAmount": 1})
 	check("cancel invalid", exampleError, false, status, b)
 
-	h.sb.InjectFault(Fault{Op: opConfirm, Kind: faultDecline})
+	h.SB.InjectFault(Fault{Op: opConfirm, Kind: sandbox.FaultDecline})
 	status, b = call(http.MethodPost, "/v1/payments/confirm", confirmBody(k3, o3, 3000))
 	check("confirm declined", exampleError, false, status, b)
 	status, b = call(http.MethodGet, "/v1/payments/"+k3, nil)
 	check("get ABORTED", examplePayment, true, status, b)
 
 	o4, k4 := h.MustAuthenticate(3000, nil)
-	h.clock.Advance(11 * time.Minute)
+	h.Clock.Advance(11 * time.Minute)
 	status, b = call(http.MethodPost, "/v1/payments/confirm", confirmBody(k4, o4, 3000))
 	check("confirm expired", exampleError, false, status, b)
 	status, b = call(http.MethodGet, "/v1/payments/"+k4, nil)

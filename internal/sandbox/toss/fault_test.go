@@ -2,13 +2,11 @@ package toss
 
 import (
 	"bytes"
-	"context"
-	"errors"
 	"net/http"
-	"strings"
 	"testing"
 	"time"
 
+	"github.com/paybridge/paybridge/internal/sandbox"
 	"github.com/paybridge/paybridge/internal/testutil"
 )
 
@@ -16,35 +14,21 @@ func TestSandbox_Faults(t *testing.T) {
 	t.Run("Delay", func(t *testing.T) {
 		h := MustHarness(t, Options{})
 		_, key := h.MustPaid(1000, nil)
-		h.sb.InjectFault(Fault{Op: opGet, Kind: faultDelay, Delay: 300 * time.Millisecond})
-		start := time.Now()
-		h.get(key)
-		if d := time.Since(start); d < 300*time.Millisecond {
-			t.Fatalf("lookup took %v, want at least the 300ms delay", d)
-		}
-		start = time.Now()
-		h.get(key)
-		if d := time.Since(start); d > 250*time.Millisecond {
-			t.Fatalf("second lookup took %v: the fault applied twice", d)
-		}
+		h.SB.InjectFault(Fault{Op: opGet, Kind: sandbox.FaultDelay, Delay: 300 * time.Millisecond})
+		h.WantDelayedOnce(300*time.Millisecond, "lookup", func() { h.get(key) })
 	})
 
 	t.Run("DelayHonoursCancellation", func(t *testing.T) {
 		h := MustHarness(t, Options{})
-		h.sb.InjectFault(Fault{Op: opGet, Kind: faultDelay, DelayMS: 60_000})
-		ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
-		defer cancel()
-		_, err := http.DefaultClient.Do(h.request(http.MethodGet, "/v1/payments/tgen_x", nil).WithContext(ctx))
-		if !errors.Is(err, context.DeadlineExceeded) {
-			t.Fatalf("err = %v, want the client's deadline", err)
-		}
+		h.SB.InjectFault(Fault{Op: opGet, Kind: sandbox.FaultDelay, DelayMS: 60_000})
+		h.WantClientDeadline(h.request(http.MethodGet, "/v1/payments/tgen_x", nil))
 	})
 
 	t.Run("Error", func(t *testing.T) {
 		h := MustHarness(t, Options{})
 		orderID, key := h.MustAuthenticate(15000, nil)
-		h.sb.InjectFault(Fault{Op: opConfirm, Kind: faultError})
-		h.sb.InjectFault(Fault{Op: opConfirm, Kind: faultError, Status: 400, Code: "PROVIDER_ERROR", Message: "일시적인 오류"})
+		h.SB.InjectFault(Fault{Op: opConfirm, Kind: sandbox.FaultError})
+		h.SB.InjectFault(Fault{Op: opConfirm, Kind: sandbox.FaultError, Status: 400, Code: "PROVIDER_ERROR", Message: "일시적인 오류"})
 		s, b := h.withKey("c1", http.MethodPost, "/v1/payments/confirm", confirmBody(key, orderID, 15000))
 		wantError(t, s, testutil.DecodeJSON(t, b), http.StatusInternalServerError, "FAILED_INTERNAL_SYSTEM_PROCESSING")
 		s, b = h.withKey("c1", http.MethodPost, "/v1/payments/confirm", confirmBody(key, orderID, 15000))
@@ -61,17 +45,14 @@ func TestSandbox_Faults(t *testing.T) {
 	t.Run("LostConfirm", func(t *testing.T) {
 		h := MustHarness(t, Options{})
 		orderID, key := h.MustAuthenticate(15000, nil)
-		h.sb.InjectFault(Fault{Op: opConfirm, Kind: faultLost, ID: key})
+		h.SB.InjectFault(Fault{Op: opConfirm, Kind: sandbox.FaultLost, ID: key})
 		req := h.request(http.MethodPost, "/v1/payments/confirm", confirmBody(key, orderID, 15000))
 		req.Header.Set("Idempotency-Key", "confirm-"+orderID)
-		if resp, err := http.DefaultClient.Do(req); err == nil {
-			resp.Body.Close()
-			t.Fatalf("confirm answered %d; want a dropped connection", resp.StatusCode)
-		}
+		h.WantDropped(req)
 		if got := h.get(key).Str(t, "status"); got != statusDone {
 			t.Fatalf("after a lost confirm: status %s, want DONE", got)
 		}
-		if n := h.sb.CallsFor(opConfirm, key); n != 1 {
+		if n := h.SB.CallsFor(opConfirm, key); n != 1 {
 			t.Fatalf("CallsFor(confirm) = %d, want 1", n)
 		}
 		// The answer that was lost is the one the key replays.
@@ -84,12 +65,9 @@ func TestSandbox_Faults(t *testing.T) {
 	t.Run("LostCancel", func(t *testing.T) {
 		h := MustHarness(t, Options{})
 		_, key := h.MustPaid(10000, nil)
-		h.sb.InjectFault(Fault{Op: opCancel, Kind: faultLost})
+		h.SB.InjectFault(Fault{Op: opCancel, Kind: sandbox.FaultLost})
 		req := h.request(http.MethodPost, "/v1/payments/"+key+"/cancel", cancelBody(4000, 0, 10000))
-		if resp, err := http.DefaultClient.Do(req); err == nil {
-			resp.Body.Close()
-			t.Fatalf("cancel answered %d; want a dropped connection", resp.StatusCode)
-		}
+		h.WantDropped(req)
 		if got := h.get(key).Int(t, "balanceAmount"); got != 6000 {
 			t.Fatalf("balance after a lost cancel = %d, want 6000", got)
 		}
@@ -98,7 +76,7 @@ func TestSandbox_Faults(t *testing.T) {
 	t.Run("Amount", func(t *testing.T) {
 		h := MustHarness(t, Options{})
 		orderID, key := h.MustAuthenticate(15000, nil)
-		h.sb.InjectFault(Fault{Op: opConfirm, Kind: faultAmount, Amount: 100})
+		h.SB.InjectFault(Fault{Op: opConfirm, Kind: sandbox.FaultAmount, Amount: 100})
 		s, b := h.withKey("k", http.MethodPost, "/v1/payments/confirm", confirmBody(key, orderID, 15000))
 		if s != http.StatusOK || testutil.DecodeJSON(t, b).Int(t, "totalAmount") != 100 {
 			t.Fatalf("confirm with an amount fault = %d %s", s, b)
@@ -115,7 +93,7 @@ func TestSandbox_Faults(t *testing.T) {
 	t.Run("Decline", func(t *testing.T) {
 		h := MustHarness(t, Options{})
 		orderID, key := h.MustAuthenticate(15000, nil)
-		h.sb.InjectFault(Fault{Op: opConfirm, Kind: faultDecline})
+		h.SB.InjectFault(Fault{Op: opConfirm, Kind: sandbox.FaultDecline})
 		status, o := h.call(http.MethodPost, "/v1/payments/confirm", confirmBody(key, orderID, 15000))
 		wantError(t, status, o, http.StatusForbidden, "REJECT_CARD_COMPANY")
 		p := h.get(key)
@@ -129,7 +107,7 @@ func TestSandbox_Faults(t *testing.T) {
 	t.Run("DeclineCancel", func(t *testing.T) {
 		h := MustHarness(t, Options{})
 		_, key := h.MustPaid(10000, nil)
-		h.sb.InjectFault(Fault{Op: opCancel, Kind: faultDecline, Status: 403, Code: "NOT_CANCELABLE_PAYMENT"})
+		h.SB.InjectFault(Fault{Op: opCancel, Kind: sandbox.FaultDecline, Status: 403, Code: "NOT_CANCELABLE_PAYMENT"})
 		status, o := h.call(http.MethodPost, "/v1/payments/"+key+"/cancel", cancelBody(1000, 0, 10000))
 		wantError(t, status, o, http.StatusForbidden, "NOT_CANCELABLE_PAYMENT")
 		if got := h.get(key).Int(t, "balanceAmount"); got != 10000 {
@@ -141,7 +119,7 @@ func TestSandbox_Faults(t *testing.T) {
 		h := MustHarness(t, Options{})
 		_, k1 := h.MustPaid(1000, nil)
 		orderID, k2 := h.MustPaid(1000, nil)
-		h.sb.InjectFault(Fault{Op: opGet, Kind: faultError, ID: orderID, Count: 2})
+		h.SB.InjectFault(Fault{Op: opGet, Kind: sandbox.FaultError, ID: orderID, Count: 2})
 		h.get(k1)
 		h.get(k2) // by paymentKey: the fault names the orderId
 		for range 2 {
@@ -154,23 +132,16 @@ func TestSandbox_Faults(t *testing.T) {
 	t.Run("Clear", func(t *testing.T) {
 		h := MustHarness(t, Options{})
 		_, key := h.MustPaid(1000, nil)
-		h.sb.InjectFault(Fault{Op: opGet, Kind: faultError})
-		h.sb.InjectFault(Fault{Op: "approve", Kind: faultError}) // invalid: dropped
-		h.sb.ClearFaults()
+		h.SB.InjectFault(Fault{Op: opGet, Kind: sandbox.FaultError})
+		h.SB.InjectFault(Fault{Op: "approve", Kind: sandbox.FaultError}) // invalid: dropped
+		h.SB.ClearFaults()
 		h.get(key)
 	})
 }
 
 func TestSandbox_Control(t *testing.T) {
 	h := MustHarness(t, Options{})
-	post := func(body string) int {
-		resp, err := http.Post(h.srv.URL+mount+"/__sandbox/faults", "application/json", strings.NewReader(body))
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		return resp.StatusCode
-	}
+	post := h.PostFault
 	for body, want := range map[string]int{
 		`{"op":"confirm","kind":"error","status":503,"code":"COMMON_ERROR"}`: http.StatusNoContent,
 		`{"op":"get","kind":"delay","delay_ms":1}`:                           http.StatusNoContent,
@@ -187,22 +158,12 @@ func TestSandbox_Control(t *testing.T) {
 	status, o := h.call(http.MethodPost, "/v1/payments/confirm", confirmBody(key, orderID, 1000))
 	wantError(t, status, o, http.StatusServiceUnavailable, "COMMON_ERROR")
 
-	req, _ := http.NewRequest(http.MethodDelete, h.srv.URL+mount+"/__sandbox/faults", nil)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil || resp.StatusCode != http.StatusNoContent {
-		t.Fatalf("DELETE faults = %v %v", resp, err)
+	if status, body := h.Control(http.MethodDelete, sandbox.FaultsPath, ""); status != http.StatusNoContent {
+		t.Fatalf("DELETE faults = %d %s", status, body)
 	}
-	resp.Body.Close()
 	h.mustOK(http.MethodPost, "/v1/payments/confirm", confirmBody(key, orderID, 1000))
 
-	resp, err = http.Get(h.srv.URL + mount + "/__sandbox/stats")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var buf bytes.Buffer
-	buf.ReadFrom(resp.Body)
-	resp.Body.Close()
-	st := testutil.DecodeJSON(t, buf.Bytes())
+	st := h.Stats()
 	if st.Int(t, "calls.confirm") != 2 || st.Int(t, "calls_by_id.confirm."+key) != 2 || st.Int(t, "calls.get") != 0 {
 		t.Fatalf("stats = %v", st)
 	}

@@ -13,7 +13,7 @@ import (
 
 // withKey sends req with Idempotency-Key key.
 func (h *harness) withKey(key, method, path string, body any) (int, []byte) {
-	h.t.Helper()
+	h.T.Helper()
 	req := h.request(method, path, body)
 	req.Header.Set("Idempotency-Key", key)
 	return h.do(req)
@@ -25,14 +25,14 @@ func TestSandbox_Idempotency(t *testing.T) {
 		orderID, key := h.MustAuthenticate(15000, nil)
 		body := confirmBody(key, orderID, 15000)
 		s1, b1 := h.withKey("confirm-"+orderID, http.MethodPost, "/v1/payments/confirm", body)
-		h.clock.Advance(time.Minute) // a replay must not even re-render the time
+		h.Clock.Advance(time.Minute) // a replay must not even re-render the time
 		// The same request with its keys in another order and spacing.
 		same := []byte(`{ "amount": 15000, "orderId": "` + orderID + `", "paymentKey": "` + key + `" }`)
 		s2, b2 := h.withKey("confirm-"+orderID, http.MethodPost, "/v1/payments/confirm", same)
 		if s1 != http.StatusOK || s2 != s1 || !bytes.Equal(b1, b2) {
 			t.Fatalf("replay = %d %s, want the first answer %d %s byte for byte", s2, b2, s1, b1)
 		}
-		if n := h.sb.CallsFor(opConfirm, key); n != 2 {
+		if n := h.SB.CallsFor(opConfirm, key); n != 2 {
 			t.Errorf("CallsFor(confirm) = %d, want 2 (a replay is a call)", n)
 		}
 		// Without the key the same confirm is a second confirm.
@@ -122,12 +122,12 @@ func TestSandbox_Idempotency(t *testing.T) {
 		body := cancelBody(1000, 0, -1)
 		delete(body, "refundableAmount")
 		h.withKey("old", http.MethodPost, path, body)
-		h.clock.Advance(15*24*time.Hour - time.Second)
+		h.Clock.Advance(15*24*time.Hour - time.Second)
 		h.withKey("old", http.MethodPost, path, body)
 		if got := h.get(key).Int(t, "balanceAmount"); got != 9000 {
 			t.Fatalf("balance = %d, want 9000: replayed within 15 days", got)
 		}
-		h.clock.Advance(time.Second)
+		h.Clock.Advance(time.Second)
 		h.withKey("old", http.MethodPost, path, body)
 		if got := h.get(key).Int(t, "balanceAmount"); got != 8000 {
 			t.Fatalf("balance = %d, want 8000: the key expired after 15 days", got)

@@ -1,12 +1,13 @@
 package toss
 
 import (
-	"github.com/paybridge/paybridge/internal/sandbox"
 	"log/slog"
 	"net/http"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/paybridge/paybridge/internal/sandbox"
 )
 
 // Options configure a Sandbox. The zero value is a working sandbox that
@@ -43,11 +44,10 @@ type Sandbox struct {
 	// idempotent replays included: two requests with the same
 	// Idempotency-Key never both act.
 	mu       sync.Mutex
-	payments map[string]*payment // by paymentKey
-	byOrder  map[string][]string // orderId → paymentKeys, oldest first
-	ids      map[string]bool     // every id issued, to keep them unique
-	calls    sandbox.Calls       // op, and paymentKey or orderId
-	faults   sandbox.FaultQueue[Fault]
+	payments map[string]*payment     // by paymentKey
+	byOrder  map[string][]string     // orderId → paymentKeys, oldest first
+	ids      map[string]bool         // every id issued, to keep them unique
+	ctl      *sandbox.Control[Fault] // calls counted, faults queued: locked on its own
 	replays  map[replayScope]*replay
 }
 
@@ -57,8 +57,8 @@ func New(o Options) *Sandbox {
 		secretKey: o.SecretKey,
 		window:    o.ConfirmWindow,
 		publicURL: strings.TrimRight(o.PublicURL, "/"),
-		now:       o.Now,
-		log:       o.Logger,
+		now:       sandbox.Clock(o.Now),
+		log:       sandbox.Logger(o.Logger),
 		payments:  map[string]*payment{},
 		byOrder:   map[string][]string{},
 		ids:       map[string]bool{},
@@ -67,12 +67,7 @@ func New(o Options) *Sandbox {
 	if s.window <= 0 {
 		s.window = 10 * time.Minute
 	}
-	if s.now == nil {
-		s.now = time.Now
-	}
-	if s.log == nil {
-		s.log = slog.New(slog.DiscardHandler)
-	}
+	s.ctl = sandbox.NewControl(control, s.log)
 	return s
 }
 
@@ -99,10 +94,10 @@ func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.serveCheckout(w, r)
 	case strings.HasPrefix(path, "/receipt/"):
 		s.serveReceipt(w, r, strings.TrimPrefix(path, "/receipt/"))
-	case path == "/__sandbox/faults":
-		s.serveFaults(w, r)
-	case path == "/__sandbox/stats":
-		s.serveStats(w, r)
+	case path == sandbox.FaultsPath:
+		s.ctl.ServeFaults(w, r)
+	case path == sandbox.StatsPath:
+		s.ctl.ServeStats(w, r)
 	default:
 		writeError(w, errNoRoute())
 	}
@@ -111,12 +106,12 @@ func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // Calls returns how many calls of op ("confirm", "get", "cancel") passed
 // authorisation, whether or not they then succeeded. Idempotent replays
 // count: they are calls too.
-func (s *Sandbox) Calls(op string) int { return s.calls.Of(op) }
+func (s *Sandbox) Calls(op string) int { return s.ctl.Of(op) }
 
 // CallsFor returns how many calls of op named id and passed authorisation.
 // A confirm names its body's paymentKey and orderId; a lookup or cancel the
 // paymentKey or orderId in its path.
-func (s *Sandbox) CallsFor(op, id string) int { return s.calls.For(op, id) }
+func (s *Sandbox) CallsFor(op, id string) int { return s.ctl.For(op, id) }
 
 // baseURL is where a browser reaches the handler root.
 func (s *Sandbox) baseURL(r *http.Request) string { return sandbox.BaseURL(r, s.publicURL) }
