@@ -2,12 +2,12 @@ package iamport
 
 import (
 	"context"
-	"github.com/paybridge/paybridge/internal/testutil"
 	"testing"
 	"time"
 
 	"github.com/paybridge/paybridge/internal/payment"
 	sbiamport "github.com/paybridge/paybridge/internal/sandbox/iamport"
+	"github.com/paybridge/paybridge/internal/testutil"
 )
 
 // TestSandbox_Faults checks the classification against the sandbox's own
