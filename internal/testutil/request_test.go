@@ -13,8 +13,10 @@ type errorsTB struct {
 	errs []string
 }
 
-func (e *errorsTB) Helper()                           {}
-func (e *errorsTB) Errorf(format string, args ...any) { e.errs = append(e.errs, fmt.Sprintf(format, args...)) }
+func (e *errorsTB) Helper() {}
+func (e *errorsTB) Errorf(format string, args ...any) {
+	e.errs = append(e.errs, fmt.Sprintf(format, args...))
+}
 
 func TestRequestCheck(t *testing.T) {
 	r := httptest.NewRequest("POST", "/x", strings.NewReader("body"))
