@@ -23,6 +23,7 @@ func TestProblems(t *testing.T) {
 	p.BaseURL("Good", "http://h/prefix/")
 	p.BaseURL("BareQuery", "http://h/?")
 	p.BaseURL("Scheme", "ftp://h")
+	p.BaseURL("Creds", "https://u:k-SECRET@h")
 	p.Add("custom %d", 7)
 	want := []string{
 		"demo: Missing is required",
@@ -30,6 +31,7 @@ func TestProblems(t *testing.T) {
 		"demo: Wide contains whitespace or control characters",
 		"demo: BareQuery must not have a query or fragment",
 		"demo: Scheme must be an http or https URL",
+		"demo: Creds must not contain credentials",
 		"demo: custom 7",
 	}
 	if got := p.Err().Error(); got != strings.Join(want, "\n") {
