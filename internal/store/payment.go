@@ -125,13 +125,7 @@ func (s *Store) FindPayments(ctx context.Context, f payment.PaymentFilter) ([]*p
 	if f.MerchantID != "" {
 		where, args = append(where, "merchant_id = ?"), append(args, f.MerchantID)
 	}
-	if len(f.Statuses) > 0 {
-		ph := strings.TrimSuffix(strings.Repeat("?, ", len(f.Statuses)), ", ")
-		where = append(where, "status IN ("+ph+")")
-		for _, st := range f.Statuses {
-			args = append(args, string(st))
-		}
-	}
+	where, args = statusIn(f.Statuses, where, args)
 	if !f.UpdatedBefore.IsZero() {
 		where, args = append(where, "updated_at < ?"), append(args, micros(f.UpdatedBefore))
 	}
