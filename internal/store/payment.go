@@ -108,8 +108,10 @@ func (s *Store) FindPaymentByTID(ctx context.Context, provider, tid string) (*pa
 	if tid == "" {
 		return nil, payment.Errorf(payment.ENOTFOUND, "payment not found")
 	}
+	// The literal "provider_tid <> ''" is the condition of the partial
+	// index payments_provider_tid: without it the planner would not use it.
 	p, err := scanPayment(s.r.QueryRowContext(ctx,
-		s.q(`SELECT `+paymentColumns+` FROM payments WHERE provider = ? AND provider_tid = ?`), provider, tid))
+		s.q(`SELECT `+paymentColumns+` FROM payments WHERE provider = ? AND provider_tid = ? AND provider_tid <> ''`), provider, tid))
 	if err != nil {
 		return nil, notFound(err, "payment")
 	}

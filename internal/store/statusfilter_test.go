@@ -10,7 +10,8 @@ import (
 // TestStatusIndexes_UsedByDueLists: the status indexes leave paid payments
 // out (a partial index), and the due lists the sweeper and the console ask
 // for still walk them, because the store states the index's condition in
-// the query. A plan that scanned the table would make every sweep read
+// the query; the same for the partial indexes of approved payments and of
+// provider ids. A plan that scanned the table would make every sweep read
 // every payment ever made.
 func TestStatusIndexes_UsedByDueLists(t *testing.T) {
 	s := MustOpen(t, "sqlite:"+filepath.Join(t.TempDir(), "pb.db"))
@@ -25,6 +26,8 @@ func TestStatusIndexes_UsedByDueLists(t *testing.T) {
 		{`SELECT id FROM payments WHERE status IN (?, ?) AND status <> 'paid' AND provider IN (?)
 			AND updated_at > ?`, []any{"failed", "expired", "toss", 5}, "payments_provider_status_updated"},
 		{`SELECT id FROM payments WHERE approved_at >= ?`, []any{5}, "payments_approved"},
+		{`SELECT id FROM payments WHERE provider = ? AND provider_tid = ? AND provider_tid <> ''`, []any{"kakaopay", "T1"},
+			"payments_provider_tid"},
 	} {
 		plan, err := s.PlanForTest(ctx, c.query, c.args...)
 		if err != nil {

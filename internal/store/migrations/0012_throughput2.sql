@@ -12,3 +12,9 @@ DROP INDEX payments_provider_status_updated;
 CREATE INDEX payments_provider_status_updated ON payments (provider, status, updated_at) WHERE status <> 'paid';
 DROP INDEX payments_approved;
 CREATE INDEX payments_approved ON payments (approved_at) WHERE approved_at IS NOT NULL;
+-- A payment has no provider id until the provider accepted it, and a lookup
+-- by an empty one finds nothing (FindPaymentByTID): the index holds only
+-- payments with one, so creating a payment no longer writes an entry the
+-- ready transition would move.
+DROP INDEX payments_provider_tid;
+CREATE INDEX payments_provider_tid ON payments (provider, provider_tid) WHERE provider_tid <> '';
