@@ -23,6 +23,9 @@ type Env struct {
 	Provider payment.Provider
 	// Browser reaches the window and does not follow redirects.
 	Browser *http.Client
+	// Fields are what the buyer chooses in the window besides the button,
+	// as name, value pairs (KakaoPay's method); nil takes the defaults.
+	Fields []string
 }
 
 // URLs are the service's return URLs for p; each carries a query of its
@@ -124,7 +127,7 @@ func (e Env) TryPress(t *testing.T, window, action string) (loc *url.URL, ok boo
 func (e Env) Approved(t *testing.T, p *payment.Payment) payment.Return {
 	t.Helper()
 	rr := e.Ready(t, p)
-	loc := e.Press(t, rr.RedirectPC, "approve")
+	loc := e.Press(t, rr.RedirectPC, "approve", e.Fields...)
 	if want := URLs(p).Approval + "&"; !strings.HasPrefix(loc.String(), want) {
 		t.Fatalf("approve sent the buyer to %s, want %s…", loc, want)
 	}
@@ -223,8 +226,9 @@ func Flow(t *testing.T, e Env, p *payment.Payment) Result {
 
 // BuyerLeaves presses the window's cancel or fail button (action) for p:
 // the way back says the buyer did not pay, and the provider reports
-// nothing paid. It returns the parsed return for the provider's own checks.
-func BuyerLeaves(t *testing.T, e Env, p *payment.Payment, action string) payment.Return {
+// nothing paid. It returns where the window sent the buyer and the parsed
+// return, for the provider's own checks.
+func BuyerLeaves(t *testing.T, e Env, p *payment.Payment, action string) (*url.URL, payment.Return) {
 	t.Helper()
 	rr := e.Ready(t, p)
 	loc := e.Press(t, rr.RedirectPC, action)
@@ -239,7 +243,7 @@ func BuyerLeaves(t *testing.T, e Env, p *payment.Payment, action string) payment
 	if err != nil || (got.State != payment.ProviderPending && got.State != payment.ProviderFailed && got.State != payment.ProviderQuit) {
 		t.Errorf("Lookup = %+v, %v; want nothing paid", Show(got), err)
 	}
-	return ret
+	return loc, ret
 }
 
 // TamperedWindow opens the buyer's window for 100 where Ready registered

@@ -48,7 +48,7 @@ func TestContract(t *testing.T) {
 		t.Run(r.Name, func(t *testing.T) {
 			t.Run("Flow", func(t *testing.T) { Flow(t, build(t, r), testutil.SandboxPayment(r.Name)) })
 			for _, action := range []string{"cancel", "fail"} {
-				t.Run("BuyerLeaves/"+action, func(t *testing.T) { BuyerLeaves(t, build(t, r), testutil.SandboxPayment(r.Name), action) })
+				t.Run("BuyerLeaves/"+action, func(t *testing.T) { _, _ = BuyerLeaves(t, build(t, r), testutil.SandboxPayment(r.Name), action) })
 			}
 			t.Run("TamperedWindow", func(t *testing.T) { TamperedWindow(t, build(t, r), testutil.SandboxPayment(r.Name)) })
 			t.Run("TamperedRecord", func(t *testing.T) { TamperedRecord(t, build(t, r), testutil.SandboxPayment(r.Name)) })
