@@ -182,6 +182,9 @@ func Flow(t *testing.T, e Env, p *payment.Payment) Result {
 	if r.Return.TID != "" && paid.TID != r.Return.TID {
 		t.Errorf("Approve TID = %q, the return said %q", paid.TID, r.Return.TID)
 	}
+	if p.ProviderTID != "" && paid.TID != p.ProviderTID {
+		t.Errorf("Approve TID = %q, Ready said %q", paid.TID, p.ProviderTID)
+	}
 	p.ProviderTID, p.Status = paid.TID, payment.StatusPaid
 
 	got, err := e.Provider.Lookup(ctx, p)
