@@ -63,15 +63,36 @@ var hiddenInput = regexp.MustCompile(`<input type="hidden" name="([^"]+)" value=
 // sends the browser.
 func (e Env) Press(t *testing.T, window, action string, fields ...string) *url.URL {
 	t.Helper()
+	opened, loc := e.press(t, window, action, fields)
+	if !opened {
+		t.Fatalf("GET window %s: not 200", window)
+	}
+	if loc == nil {
+		t.Fatalf("POST window (%s): no 303", action)
+	}
+	return loc
+}
+
+// TryPress is Press for a window that may refuse: ok is false when it
+// does not send the buyer anywhere.
+func (e Env) TryPress(t *testing.T, window, action string) (loc *url.URL, ok bool) {
+	t.Helper()
+	_, loc = e.press(t, window, action, nil)
+	return loc, loc != nil
+}
+
+// press opens the window (opened: it answered 200), posts its form with
+// action and fields, and returns where a 303 sends the browser (nil for
+// any other answer).
+func (e Env) press(t *testing.T, window, action string, fields []string) (opened bool, loc *url.URL) {
+	t.Helper()
 	resp, err := e.Browser.Get(window)
 	if err != nil {
 		t.Fatal(err)
 	}
 	page, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("GET window: %s", resp.Status)
-	}
+	opened = resp.StatusCode == http.StatusOK
 	form := url.Values{}
 	for _, m := range hiddenInput.FindAllStringSubmatch(string(page), -1) {
 		form.Set(html.UnescapeString(m[1]), html.UnescapeString(m[2]))
@@ -86,40 +107,12 @@ func (e Env) Press(t *testing.T, window, action string, fields ...string) *url.U
 	}
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusSeeOther {
-		t.Fatalf("POST window (%s): %s, want 303", action, resp.Status)
+		return opened, nil
 	}
-	loc, err := url.Parse(resp.Header.Get("Location"))
-	if err != nil {
+	if loc, err = url.Parse(resp.Header.Get("Location")); err != nil {
 		t.Fatal(err)
 	}
-	return loc
-}
-
-// TryPress is Press for a window that may refuse: ok is false when it
-// does not open or does not send the buyer anywhere.
-func (e Env) TryPress(t *testing.T, window, action string) (loc *url.URL, ok bool) {
-	t.Helper()
-	resp, err := e.Browser.Get(window)
-	if err != nil {
-		t.Fatal(err)
-	}
-	page, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	form := url.Values{}
-	for _, m := range hiddenInput.FindAllStringSubmatch(string(page), -1) {
-		form.Set(html.UnescapeString(m[1]), html.UnescapeString(m[2]))
-	}
-	form.Set("action", action)
-	resp, err = e.Browser.PostForm(window, form)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusSeeOther {
-		return nil, false
-	}
-	loc, err = url.Parse(resp.Header.Get("Location"))
-	return loc, err == nil
+	return opened, loc
 }
 
 // Approved runs Ready and the buyer's approval and returns the parsed
