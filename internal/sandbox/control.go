@@ -38,8 +38,8 @@ type ControlOptions[F Faulty] struct {
 // count of its API calls (Calls), a queue of injected faults, validated and
 // consumed by the calls they match, and the control endpoints
 // /__sandbox/faults and /__sandbox/stats that tests and operators drive
-// over HTTP. A sandbox mounts ServeFaults and ServeStats at FaultsPath and
-// StatsPath, and counts and calls Take on every API call.
+// over HTTP. A sandbox routes the paths IsControlPath accepts to
+// ServeHTTP, and counts and calls Take (or Serve) on every API call.
 type Control[F Faulty] struct {
 	Calls
 	o     ControlOptions[F]
@@ -94,6 +94,21 @@ func (c *Control[F]) Take(r *http.Request, op string, ids ...string) (f F, kind 
 		return f, sp.Kind, false
 	}
 	return f, sp.Kind, true
+}
+
+// IsControlPath reports whether path, relative to a sandbox's handler
+// root, is one of the control endpoints Control serves.
+func IsControlPath(path string) bool { return path == FaultsPath || path == StatsPath }
+
+// ServeHTTP serves the control endpoint at r's path (relative to the
+// sandbox's handler root), one that IsControlPath accepts; a sandbox
+// routes those paths here.
+func (c *Control[F]) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path == StatsPath {
+		c.ServeStats(w, r)
+		return
+	}
+	c.ServeFaults(w, r)
 }
 
 // ServeFaults is POST (queue one fault) and DELETE (clear all) on
