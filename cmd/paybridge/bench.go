@@ -194,9 +194,9 @@ func bench(ctx context.Context, o benchOptions, stdout, stderr io.Writer) error 
 	}
 	fmt.Fprintf(stdout, "checkout: KakaoPay create → the buyer approves in the sandbox window → return → paid; %s per run after %s warm-up, %s\n\n",
 		o.duration, o.warmup, pace)
-	const row = "%11v  %10v  %11v  %5v  %6v  %6v  %8v  %15v  %11v  %8v  %11v  %6v\n"
+	const row = "%11v  %10v  %11v  %5v  %6v  %6v  %8v  %15v  %11v  %8v  %10v  %11v  %6v\n"
 	fmt.Fprintf(stdout, row, "concurrency", "baseline/s", "paybridge/s", "ratio", "p50 ms", "p99 ms", "p99.9 ms",
-		"fsyncs/checkout", "tx/checkout", "sql/chk", "writer busy", "errors")
+		"fsyncs/checkout", "tx/checkout", "sql/chk", "cpu ms/chk", "writer busy", "errors")
 	for _, c := range o.concurrency {
 		base, err := e.run(ctx, c, e.baselineCheckout, "")
 		if err != nil {
@@ -210,7 +210,13 @@ func bench(ctx context.Context, o benchOptions, stdout, stderr io.Writer) error 
 		if err != nil {
 			return tail(err)
 		}
-		fsyncs, txs, stmts, busy := "n/a", "n/a", "n/a", "n/a"
+		fsyncs, txs, stmts, busy, cpu := "n/a", "n/a", "n/a", "n/a", "n/a"
+		if pb.cpuOK && pb.n > 0 {
+			// What paybridge's process spent per checkout, whatever else
+			// the machine runs: the figure to compare builds by on a busy
+			// machine.
+			cpu = fmt.Sprintf("%.2f", ms(pb.cpu)/float64(pb.n))
+		}
 		if pb.storeOK && pb.n > 0 {
 			stmts = "-" // PostgreSQL: pgx does not count them
 			if pb.store.Statements > 0 {
@@ -228,7 +234,7 @@ func bench(ctx context.Context, o benchOptions, stdout, stderr io.Writer) error 
 		fmt.Fprintf(stdout, row, c, fmt.Sprintf("%.0f", base.rate()), fmt.Sprintf("%.0f", pb.rate()),
 			fmt.Sprintf("%.2f", pb.rate()/max(base.rate(), 1e-9)), fmt.Sprintf("%.1f", ms(pb.quantile(0.5))),
 			fmt.Sprintf("%.1f", ms(pb.quantile(0.99))), fmt.Sprintf("%.1f", ms(pb.quantile(0.999))),
-			fsyncs, txs, stmts, busy, base.errs+pb.errs)
+			fsyncs, txs, stmts, cpu, busy, base.errs+pb.errs)
 	}
 	if store.IsPostgres(dbURL) {
 		fmt.Fprintln(stdout, "(fsyncs: PostgreSQL's WAL syncs, pg_stat_wal.wal_sync, during the run)")

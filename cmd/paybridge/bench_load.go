@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -28,6 +29,10 @@ type runResult struct {
 	// paybridge's debug listener answered).
 	store   store.Stats
 	storeOK bool
+	// cpu is the CPU time paybridge's process used while the run measured
+	// (user and system; cpuOK: it could be read).
+	cpu   time.Duration
+	cpuOK bool
 }
 
 func (r runResult) rate() float64 {
@@ -103,6 +108,7 @@ func (e *benchEnv) run(ctx context.Context, c int, flow func(ctx context.Context
 	sleep(ctx, e.o.warmup)
 	before, berr := e.storeStats(ctx)
 	walBefore, walOK := e.store.WALSyncs(ctx)
+	cpuBefore, cpuOK := processCPU(e.serverProc.Pid)
 	measuring.Store(true)
 	start := time.Now()
 	var profErr chan error
@@ -115,6 +121,7 @@ func (e *benchEnv) run(ctx context.Context, c int, flow func(ctx context.Context
 	elapsed := time.Since(start)
 	after, aerr := e.storeStats(ctx)
 	walAfter, walOK2 := e.store.WALSyncs(ctx)
+	cpuAfter, cpuOK2 := processCPU(e.serverProc.Pid)
 	stop.Store(true)
 	wg.Wait()
 	if profErr != nil {
@@ -129,7 +136,8 @@ func (e *benchEnv) run(ctx context.Context, c int, flow func(ctx context.Context
 		return runResult{}, fmt.Errorf("bench: %d flows failed, the first with: %v", n, firstErr.Load())
 	}
 	slices.Sort(lat)
-	res := runResult{n: len(lat), errs: int(errs.Load()), elapsed: elapsed, lat: lat, storeOK: berr == nil && aerr == nil}
+	res := runResult{n: len(lat), errs: int(errs.Load()), elapsed: elapsed, lat: lat, storeOK: berr == nil && aerr == nil,
+		cpu: cpuAfter - cpuBefore, cpuOK: cpuOK && cpuOK2}
 	res.store.Commits = after.Commits - before.Commits
 	res.store.Transactions = after.Transactions - before.Transactions
 	res.store.Statements = after.Statements - before.Statements
@@ -140,6 +148,30 @@ func (e *benchEnv) run(ctx context.Context, c int, flow func(ctx context.Context
 		res.store.Commits = walAfter - walBefore
 	}
 	return res, nil
+}
+
+// processCPU reads the CPU time a process has used (Linux: utime and stime
+// in /proc/PID/stat, in clock ticks of 1/100 s).
+func processCPU(pid int) (time.Duration, bool) {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return 0, false
+	}
+	// The command name (field 2) may hold spaces: count from after it.
+	i := bytes.LastIndexByte(b, ')')
+	if i < 0 {
+		return 0, false
+	}
+	f := strings.Fields(string(b[i+1:]))
+	if len(f) < 13 {
+		return 0, false
+	}
+	utime, err1 := strconv.ParseInt(f[11], 10, 64)
+	stime, err2 := strconv.ParseInt(f[12], 10, 64)
+	if err1 != nil || err2 != nil {
+		return 0, false
+	}
+	return time.Duration(utime+stime) * 10 * time.Millisecond, true
 }
 
 func sleep(ctx context.Context, d time.Duration) {

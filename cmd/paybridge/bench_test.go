@@ -29,11 +29,11 @@ func TestRun_Bench(t *testing.T) {
 	t.Log("\n" + s)
 	num := `[0-9]+(\.[0-9]+)?`
 	for _, want := range []string{
-		`concurrency +baseline/s +paybridge/s +ratio +p50 ms +p99 ms +p99\.9 ms +fsyncs/checkout +tx/checkout +sql/chk +writer busy +errors`,
+		`concurrency +baseline/s +paybridge/s +ratio +p50 ms +p99 ms +p99\.9 ms +fsyncs/checkout +tx/checkout +sql/chk +cpu ms/chk +writer busy +errors`,
 		// One row per concurrency, every figure a number (the writer's busy
 		// time and its share in COMMIT as percentages), no failed flow.
-		`(?m)^ +1( +` + num + `){9} +\d+% \(\d+%\) +0$`,
-		`(?m)^ +2( +` + num + `){9} +\d+% \(\d+%\) +0$`,
+		`(?m)^ +1( +` + num + `){10} +\d+% \(\d+%\) +0$`,
+		`(?m)^ +2( +` + num + `){10} +\d+% \(\d+%\) +0$`,
 		`peak RSS of paybridge: ` + num + ` MB \(after the runs above and 20 payments left open\)`,
 		`(?m)^ +50 +` + num + `( +` + num + `){7}$`,
 		`(?m)^ +120 +` + num + `( +` + num + `){7}$`,

@@ -4,14 +4,17 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/paybridge/paybridge/internal/app"
 	"github.com/paybridge/paybridge/internal/config"
+	"github.com/paybridge/paybridge/internal/provider/registry"
 )
 
 func runServe(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) error {
-	cfg, err := loadConfig("serve", "Runs paybridge: the merchant API, and in test mode the demo shop at / and, for each\nprovider without credentials, its built-in sandbox under /sandbox/<provider>/ (kakaopay,\nportone, iamport, toss). Every setting is a flag, which overrides the PAYBRIDGE_…\nvariable named after it.", args, getenv, stderr)
+	cfg, err := loadConfig("serve", "Runs paybridge: the merchant API, and in test mode the demo shop at / and, for each\nprovider without credentials, its built-in sandbox under /sandbox/<provider>/ ("+
+		strings.Join(registry.Names(), ", ")+").\nEvery setting is a flag, which overrides the PAYBRIDGE_… variable named after it.", args, getenv, stderr)
 	if err != nil {
 		return err
 	}

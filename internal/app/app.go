@@ -39,8 +39,10 @@ type App struct {
 	Service *service.Service
 	// Metrics are this instance's Prometheus collectors.
 	Metrics *metrics.Metrics
-	// The mounted sandboxes; each is nil when its provider has credentials,
-	// and all are nil in live mode.
+	// Sandboxes are the mounted sandboxes by provider name (see Sandbox);
+	// a provider with credentials has none, and live mode none at all.
+	Sandboxes map[string]http.Handler
+	// Typed handles on the same sandboxes, for tests (see typedSandboxes).
 	KakaoPaySandbox *sbkakaopay.Sandbox
 	IamportSandbox  *sbiamport.Sandbox
 	PortOneSandbox  *sbportone.Sandbox
@@ -164,10 +166,7 @@ func (a *App) build(ctx context.Context, ln net.Listener) error {
 		NoShop:        !cfg.DemoShopEnabled(),
 		Limit:         public.Wrap,
 		SecureCookies: https,
-		SDK: web.SDKKeys{
-			IamportMerchantCode: cfg.PortOneV1.MerchantCode, IamportPG: cfg.PortOneV1.PG,
-			PortOneStoreID: cfg.PortOne.StoreID, PortOneChannelKey: cfg.PortOne.ChannelKey, TossClientKey: cfg.Toss.ClientKey,
-		},
+		Checkout:      checkouts(cfg),
 	}).Register(mux)
 	if cfg.MetricsAddr == "" {
 		mux.Handle("GET /metrics", a.Metrics.Handler())

@@ -9,6 +9,9 @@ import (
 
 	"github.com/paybridge/paybridge/internal/apptest"
 	"github.com/paybridge/paybridge/internal/config"
+	"github.com/paybridge/paybridge/internal/provider/iamport"
+	"github.com/paybridge/paybridge/internal/provider/portone"
+	"github.com/paybridge/paybridge/internal/provider/toss"
 	sbiamport "github.com/paybridge/paybridge/internal/sandbox/iamport"
 	sbportone "github.com/paybridge/paybridge/internal/sandbox/portone"
 	sbtoss "github.com/paybridge/paybridge/internal/sandbox/toss"
@@ -25,9 +28,9 @@ func TestCheckoutPage_RealCredentials(t *testing.T) {
 	defer po.Close()
 	defer tp.Close()
 	a := apptest.Start(t, func(c *config.Config) {
-		c.PortOneV1 = config.PortOneV1{APIKey: "imp-key", APISecret: "imp-secret-do-not-show", MerchantCode: "imp12345678", PG: "html5_inicis", BaseURL: imp.URL}
-		c.PortOne = config.PortOne{APISecret: "v2-secret-do-not-show", StoreID: "store-abc", ChannelKey: "channel-key-xyz", BaseURL: po.URL}
-		c.Toss = config.Toss{SecretKey: "test_sk_do-not-show", ClientKey: "test_ck_public123", BaseURL: tp.URL}
+		config.Put(c, iamport.Settings{APIKey: "imp-key", APISecret: "imp-secret-do-not-show", MerchantCode: "imp12345678", PG: "html5_inicis", BaseURL: imp.URL})
+		config.Put(c, portone.Settings{APISecret: "v2-secret-do-not-show", StoreID: "store-abc", ChannelKey: "channel-key-xyz", BaseURL: po.URL})
+		config.Put(c, toss.Settings{SecretKey: "test_sk_do-not-show", ClientKey: "test_ck_public123", BaseURL: tp.URL})
 	})
 	for prov, want := range map[string][]string{
 		"iamport": {"https://cdn.iamport.kr/v1/iamport.js", "imp12345678", "html5_inicis"},

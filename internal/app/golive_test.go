@@ -16,6 +16,10 @@ import (
 	"github.com/paybridge/paybridge/internal/apptest"
 	"github.com/paybridge/paybridge/internal/config"
 	"github.com/paybridge/paybridge/internal/payment"
+	"github.com/paybridge/paybridge/internal/provider/iamport"
+	"github.com/paybridge/paybridge/internal/provider/kakaopay"
+	"github.com/paybridge/paybridge/internal/provider/portone"
+	"github.com/paybridge/paybridge/internal/provider/toss"
 	sbkakaopay "github.com/paybridge/paybridge/internal/sandbox/kakaopay"
 	sbportone "github.com/paybridge/paybridge/internal/sandbox/portone"
 	"github.com/paybridge/paybridge/internal/secretbox"
@@ -31,7 +35,7 @@ func liveKakaoPay(t *testing.T) func(*config.Config) {
 		c.Mode = config.ModeLive
 		c.PublicURL = "https://pay.shop.example"
 		c.SecretKey = secretbox.NewKeyText()
-		c.KakaoPay = config.KakaoPay{SecretKey: "PRD-live-secret-do-not-show", CID: "CPLIVE0001", BaseURL: kp.URL}
+		config.Put(c, kakaopay.Settings{SecretKey: "PRD-live-secret-do-not-show", CID: "CPLIVE0001", BaseURL: kp.URL})
 	}
 }
 
@@ -144,15 +148,17 @@ func TestLiveMode_RefusesToStart(t *testing.T) {
 		change func(*config.Config)
 		want   string
 	}{
-		"NoProvider":    {func(c *config.Config) { c.KakaoPay = config.KakaoPay{CID: "TC0ONETIME"} }, "no provider is configured"},
-		"NoSecretKey":   {func(c *config.Config) { c.SecretKey = "" }, "PAYBRIDGE_SECRET_KEY"},
-		"KakaoPayDEV":   {func(c *config.Config) { c.KakaoPay.SecretKey = "DEVsecret-do-not-show" }, "a DEV secret key"},
-		"KakaoPayTCCID": {func(c *config.Config) { c.KakaoPay.CID = "TC0ONETIME" }, "the test CID TC0ONETIME"},
+		"NoProvider":  {func(c *config.Config) { config.Put(c, kakaopay.Settings{CID: "TC0ONETIME"}) }, "no provider is configured"},
+		"NoSecretKey": {func(c *config.Config) { c.SecretKey = "" }, "PAYBRIDGE_SECRET_KEY"},
+		"KakaoPayDEV": {func(c *config.Config) {
+			config.Edit(c, func(s *kakaopay.Settings) { s.SecretKey = "DEVsecret-do-not-show" })
+		}, "a DEV secret key"},
+		"KakaoPayTCCID": {func(c *config.Config) { config.Edit(c, func(s *kakaopay.Settings) { s.CID = "TC0ONETIME" }) }, "the test CID TC0ONETIME"},
 		"TossTestKey": {func(c *config.Config) {
-			c.Toss = config.Toss{SecretKey: "test_sk_do-not-show", ClientKey: "test_ck_x"}
+			config.Put(c, toss.Settings{SecretKey: "test_sk_do-not-show", ClientKey: "test_ck_x"})
 		}, "toss is configured with test credentials"},
 		"PortOneV1TestChannel": {func(c *config.Config) {
-			c.PortOneV1 = config.PortOneV1{APIKey: "k", APISecret: "s-do-not-show", MerchantCode: "imp12345678", PG: "html5_inicis.INIpayTest"}
+			config.Put(c, iamport.Settings{APIKey: "k", APISecret: "s-do-not-show", MerchantCode: "imp12345678", PG: "html5_inicis.INIpayTest"})
 		}, "the test channel INIpayTest"},
 	} {
 		t.Run(name, func(t *testing.T) {
@@ -179,7 +185,7 @@ func TestLiveMode_RefusesToStart(t *testing.T) {
 	t.Run("AllowedTestCredentials", func(t *testing.T) {
 		var logs apptest.LogBuffer
 		a := apptest.StartLogged(t, &logs, liveKakaoPay(t), func(c *config.Config) {
-			c.KakaoPay.CID = "TC0ONETIME"
+			config.Edit(c, func(s *kakaopay.Settings) { s.CID = "TC0ONETIME" })
 			c.AllowTestCredentials = true
 		})
 		if !strings.Contains(logs.String(), "TEST CREDENTIALS IN LIVE MODE") {
@@ -270,7 +276,7 @@ func TestLivemode_PortOneTestChannelNeverPaid(t *testing.T) {
 	po := httptest.NewServer(sbportone.New(sbportone.Options{}))
 	defer po.Close()
 	a := apptest.Start(t, func(c *config.Config) {
-		c.PortOne = config.PortOne{APISecret: "v2-secret", StoreID: sbportone.DefaultStoreID, ChannelKey: "ch", BaseURL: po.URL}
+		config.Put(c, portone.Settings{APISecret: "v2-secret", StoreID: sbportone.DefaultStoreID, ChannelKey: "ch", BaseURL: po.URL})
 	}).Live()
 	st, b := do(t, a, "POST", "/v1/payments", "application/json",
 		`{"provider":"portone","order_id":"tc-1","order_name":"Latte","amount":9000,"quantity":1,"customer_id":"c-1"}`)

@@ -10,6 +10,7 @@ import (
 	"github.com/paybridge/paybridge/internal/apptest"
 	"github.com/paybridge/paybridge/internal/config"
 	"github.com/paybridge/paybridge/internal/pgtest"
+	"github.com/paybridge/paybridge/internal/provider/kakaopay"
 	"github.com/paybridge/paybridge/internal/sandbox"
 	sbkakaopay "github.com/paybridge/paybridge/internal/sandbox/kakaopay"
 )
@@ -25,8 +26,8 @@ func startInstances(t *testing.T) (a, b *apptest.App, sb *sbkakaopay.Sandbox) {
 	t.Cleanup(kp.Close)
 	opts := func(c *config.Config) {
 		c.DatabaseURL = db
-		c.KakaoPay.BaseURL = kp.URL
-		c.KakaoPay.SecretKey = "DEV-shared-test-key"
+		config.Edit(c, func(s *kakaopay.Settings) { s.BaseURL = kp.URL })
+		config.Edit(c, func(s *kakaopay.Settings) { s.SecretKey = "DEV-shared-test-key" })
 	}
 	return apptest.Start(t, opts), apptest.Start(t, opts), sb
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/paybridge/paybridge/internal/apptest"
 	"github.com/paybridge/paybridge/internal/config"
+	"github.com/paybridge/paybridge/internal/provider/portone"
 	"github.com/paybridge/paybridge/internal/sandbox"
 	sbportone "github.com/paybridge/paybridge/internal/sandbox/portone"
 )
@@ -73,7 +74,7 @@ func TestRefund_AsynchronousAtPortOne(t *testing.T) {
 	defer po.Close()
 	a := apptest.Start(t, func(c *config.Config) {
 		// The standalone sandbox's channel is a test channel.
-		c.PortOne = config.PortOne{APISecret: "v2-secret", StoreID: sbportone.DefaultStoreID, ChannelKey: "ch", BaseURL: po.URL, TestChannel: true}
+		config.Put(c, portone.Settings{APISecret: "v2-secret", StoreID: sbportone.DefaultStoreID, ChannelKey: "ch", BaseURL: po.URL, TestChannel: true})
 	})
 	status, b := do(t, a, "POST", "/v1/payments", "application/json",
 		`{"provider":"portone","order_id":"async","order_name":"Latte","amount":9000,"quantity":1,"customer_id":"c-1"}`)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/paybridge/paybridge/internal/apptest"
 	"github.com/paybridge/paybridge/internal/config"
+	"github.com/paybridge/paybridge/internal/provider/kakaopay"
 	"github.com/paybridge/paybridge/internal/sandbox"
 	sbkakaopay "github.com/paybridge/paybridge/internal/sandbox/kakaopay"
 )
@@ -31,12 +32,12 @@ func TestCheckout_RealProviderOverHTTP(t *testing.T) {
 
 			var logs apptest.LogBuffer
 			a := apptest.StartLogged(t, &logs, func(c *config.Config) {
-				c.KakaoPay.BaseURL = kp.URL
+				config.Edit(c, func(s *kakaopay.Settings) { s.BaseURL = kp.URL })
 				c.LogLevel = "debug"
 				if gen == "legacy" {
-					c.KakaoPay.AdminKey = key
+					config.Edit(c, func(s *kakaopay.Settings) { s.AdminKey = key })
 				} else {
-					c.KakaoPay.SecretKey = key
+					config.Edit(c, func(s *kakaopay.Settings) { s.SecretKey = key })
 				}
 			})
 			if a.KakaoPaySandbox != nil {
@@ -97,8 +98,8 @@ func TestCheckout_WrongProviderKey(t *testing.T) {
 	defer kp.Close()
 	var logs apptest.LogBuffer
 	a := apptest.StartLogged(t, &logs, func(c *config.Config) {
-		c.KakaoPay.BaseURL = kp.URL
-		c.KakaoPay.SecretKey = "a-wrong-key-do-not-show"
+		config.Edit(c, func(s *kakaopay.Settings) { s.BaseURL = kp.URL })
+		config.Edit(c, func(s *kakaopay.Settings) { s.SecretKey = "a-wrong-key-do-not-show" })
 	})
 	status, b := do(t, a, "POST", "/v1/payments", "application/json", validBody)
 	if status != http.StatusBadGateway || bytes.Contains(b, []byte("do-not-show")) {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/paybridge/paybridge/internal/apptest"
 	"github.com/paybridge/paybridge/internal/config"
+	"github.com/paybridge/paybridge/internal/provider/portone"
 	"github.com/paybridge/paybridge/internal/stdwebhook"
 )
 
@@ -22,7 +23,7 @@ func startQuiet(t *testing.T) (*apptest.App, [2]string) {
 	secrets := [2]string{stdwebhook.NewSecret(), stdwebhook.NewSecret()}
 	a := apptest.Start(t, func(c *config.Config) {
 		c.SandboxWebhooks = false
-		c.PortOne.WebhookSecrets = secrets[:]
+		config.Edit(c, func(s *portone.Settings) { s.WebhookSecrets = secrets[:] })
 	})
 	return a, secrets
 }

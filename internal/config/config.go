@@ -15,6 +15,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/paybridge/paybridge/internal/provider"
+	"github.com/paybridge/paybridge/internal/provider/registry"
 	"github.com/paybridge/paybridge/internal/store"
 )
 
@@ -55,10 +57,10 @@ type Config struct {
 	// with SQLite a key is generated once into a file beside the database.
 	SecretKey string
 
-	KakaoPay  KakaoPay
-	PortOneV1 PortOneV1
-	PortOne   PortOne
-	Toss      Toss
+	// providers holds each registered provider's settings (see
+	// ProviderSettings), copied on write so that copies of a Config never
+	// share them.
+	providers providerSettings
 
 	CORSOrigins      []string // PAYBRIDGE_CORS_ORIGINS, comma-separated origins
 	DropInSuccessURL string   // PAYBRIDGE_DROPIN_SUCCESS_URL
@@ -125,57 +127,6 @@ type Config struct {
 	LogFormat     string        // PAYBRIDGE_LOG_FORMAT: text or json
 }
 
-// KakaoPay holds the KakaoPay credentials. With neither key set, paybridge
-// runs against its built-in sandbox (test mode) or disables it (live mode).
-type KakaoPay struct {
-	SecretKey string // PAYBRIDGE_KAKAOPAY_SECRET_KEY: current API (open-api.kakaopay.com)
-	AdminKey  string // PAYBRIDGE_KAKAOPAY_ADMIN_KEY: legacy API (kapi.kakao.com)
-	CID       string // PAYBRIDGE_KAKAOPAY_CID, default TC0ONETIME
-	BaseURL   string // PAYBRIDGE_KAKAOPAY_BASE_URL: another host, e.g. a standalone sandbox
-}
-
-// Sandbox reports whether KakaoPay has no credentials.
-func (k KakaoPay) Sandbox() bool { return k.SecretKey == "" && k.AdminKey == "" }
-
-// PortOneV1 holds PortOne V1 (iamport) credentials.
-type PortOneV1 struct {
-	APIKey       string // PAYBRIDGE_PORTONE_V1_API_KEY (imp_key)
-	APISecret    string // PAYBRIDGE_PORTONE_V1_API_SECRET (imp_secret)
-	MerchantCode string // PAYBRIDGE_PORTONE_V1_MERCHANT_CODE ("imp12345678", for the browser SDK)
-	PG           string // PAYBRIDGE_PORTONE_V1_PG (the SDK's pg, e.g. "html5_inicis")
-	BaseURL      string // PAYBRIDGE_PORTONE_V1_BASE_URL
-}
-
-// Sandbox reports whether PortOne V1 has no credentials.
-func (p PortOneV1) Sandbox() bool { return p.APIKey == "" && p.APISecret == "" }
-
-// PortOne holds PortOne V2 credentials.
-type PortOne struct {
-	APISecret      string   // PAYBRIDGE_PORTONE_API_SECRET
-	StoreID        string   // PAYBRIDGE_PORTONE_STORE_ID
-	ChannelKey     string   // PAYBRIDGE_PORTONE_CHANNEL_KEY (for the browser SDK)
-	WebhookSecrets []string // PAYBRIDGE_PORTONE_WEBHOOK_SECRET: whsec_… (two, comma-separated, while rotating)
-	BaseURL        string   // PAYBRIDGE_PORTONE_BASE_URL
-	// TestChannel says the channel is one of PortOne's test channels
-	// (PAYBRIDGE_PORTONE_TEST_CHANNEL): V2 keys do not tell. Its payments
-	// are then accepted, with livemode false; without it, a payment PortOne
-	// reports on a TEST channel never counts as paid.
-	TestChannel bool
-}
-
-// Sandbox reports whether PortOne V2 has no credentials.
-func (p PortOne) Sandbox() bool { return p.APISecret == "" }
-
-// Toss holds Toss Payments keys.
-type Toss struct {
-	SecretKey string // PAYBRIDGE_TOSS_SECRET_KEY (test_sk_… / live_sk_…)
-	ClientKey string // PAYBRIDGE_TOSS_CLIENT_KEY (test_ck_… / live_ck_…, for the browser SDK)
-	BaseURL   string // PAYBRIDGE_TOSS_BASE_URL
-}
-
-// Sandbox reports whether Toss has no credentials.
-func (t Toss) Sandbox() bool { return t.SecretKey == "" }
-
 // Defaults are the values used when nothing is set.
 var Defaults = Config{
 	Mode:                 ModeTest,
@@ -184,7 +135,7 @@ var Defaults = Config{
 	DBMaxConns:           10,
 	DBStatementTimeout:   30 * time.Second,
 	DBConnectTimeout:     5 * time.Second,
-	KakaoPay:             KakaoPay{CID: "TC0ONETIME"},
+	providers:            defaultProviderSettings(),
 	CORSOrigins:          []string{"http://localhost:8080", "http://127.0.0.1:8080"},
 	DropInSuccessURL:     "http://localhost:8080/Client/success.html?userId={userId}",
 	DropInCancelURL:      "http://localhost:8080/Client/cancel.html",
@@ -309,45 +260,8 @@ func (c *Config) Validate() error {
 			add("PAYBRIDGE_SECRET_KEY: %v", err)
 		}
 	}
-	if c.KakaoPay.SecretKey != "" && c.KakaoPay.AdminKey != "" {
-		add("PAYBRIDGE_KAKAOPAY_SECRET_KEY and PAYBRIDGE_KAKAOPAY_ADMIN_KEY are both set: choose the current (secret key) or the legacy (admin key) API")
-	}
-	if len(c.KakaoPay.CID) != 10 {
-		add("PAYBRIDGE_KAKAOPAY_CID: a CID has 10 characters, got %d", len(c.KakaoPay.CID))
-	}
-	if (c.PortOneV1.APIKey == "") != (c.PortOneV1.APISecret == "") {
-		add("PAYBRIDGE_PORTONE_V1_API_KEY and PAYBRIDGE_PORTONE_V1_API_SECRET go together: set both or neither")
-	}
-	if !c.PortOneV1.Sandbox() && c.PortOneV1.MerchantCode == "" {
-		add("PAYBRIDGE_PORTONE_V1_MERCHANT_CODE is required with PortOne V1 credentials (the browser SDK needs it)")
-	}
-	if !c.PortOne.Sandbox() && (c.PortOne.StoreID == "" || c.PortOne.ChannelKey == "") {
-		add("PAYBRIDGE_PORTONE_STORE_ID and PAYBRIDGE_PORTONE_CHANNEL_KEY are required with PAYBRIDGE_PORTONE_API_SECRET")
-	}
-	if len(c.PortOne.WebhookSecrets) > 2 {
-		add("PAYBRIDGE_PORTONE_WEBHOOK_SECRET: at most two secrets (the current one and the next, while rotating)")
-	}
-	if !c.Toss.Sandbox() && c.Toss.ClientKey == "" {
-		add("PAYBRIDGE_TOSS_CLIENT_KEY is required with PAYBRIDGE_TOSS_SECRET_KEY (the browser SDK needs it)")
-	}
-	for _, b := range []struct {
-		name, v string
-		sandbox bool
-	}{
-		{"PAYBRIDGE_KAKAOPAY_BASE_URL", c.KakaoPay.BaseURL, c.KakaoPay.Sandbox()},
-		{"PAYBRIDGE_PORTONE_V1_BASE_URL", c.PortOneV1.BaseURL, c.PortOneV1.Sandbox()},
-		{"PAYBRIDGE_PORTONE_BASE_URL", c.PortOne.BaseURL, c.PortOne.Sandbox()},
-		{"PAYBRIDGE_TOSS_BASE_URL", c.Toss.BaseURL, c.Toss.Sandbox()},
-	} {
-		if b.v == "" {
-			continue
-		}
-		if u, err := url.Parse(b.v); err != nil || u.Host == "" {
-			add("%s: want an absolute URL, got %q", b.name, b.v)
-		}
-		if b.sandbox {
-			add("%s is set but that provider has no credentials: set them (any values work against a paybridge sandbox)", b.name)
-		}
+	for _, r := range registry.All() {
+		errs = append(errs, r.Config.Check(c.ProviderSettings(r.Name))...)
 	}
 	for _, u := range []struct{ name, v string }{
 		{"PAYBRIDGE_DROPIN_SUCCESS_URL", c.DropInSuccessURL}, {"PAYBRIDGE_DROPIN_CANCEL_URL", c.DropInCancelURL},
@@ -388,12 +302,7 @@ func (c *Config) Validate() error {
 }
 
 // Mask shows that a secret is set without showing it.
-func Mask(s string) string {
-	if s == "" {
-		return "(unset)"
-	}
-	return "(set)"
-}
+func Mask(s string) string { return provider.Mask(s) }
 
 // RedactURL removes every password from a database URL (see store.RedactURL).
 func RedactURL(s string) string { return store.RedactURL(s) }

@@ -9,6 +9,10 @@ import (
 	"time"
 
 	"github.com/paybridge/paybridge/internal/config"
+	"github.com/paybridge/paybridge/internal/provider/iamport"
+	"github.com/paybridge/paybridge/internal/provider/kakaopay"
+	"github.com/paybridge/paybridge/internal/provider/portone"
+	"github.com/paybridge/paybridge/internal/provider/toss"
 )
 
 func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
@@ -21,7 +25,7 @@ func TestFromEnv_Defaults(t *testing.T) {
 	if err := c.Validate(); err != nil {
 		t.Fatalf("defaults do not validate: %v", err)
 	}
-	if c.Addr != ":8080" || c.DatabaseURL != "sqlite:paybridge.db" || c.KakaoPay.CID != "TC0ONETIME" || !c.KakaoPay.Sandbox() ||
+	if c.Addr != ":8080" || c.DatabaseURL != "sqlite:paybridge.db" || config.Get[kakaopay.Settings](c).CID != "TC0ONETIME" || !config.Get[kakaopay.Settings](c).Sandbox() ||
 		!c.SandboxWebhooks || c.IdempotencyRetention != 24*time.Hour || c.SweepInterval != 10*time.Second ||
 		c.RateLimit != 25 || c.RateBurst != 50 {
 		t.Fatalf("defaults = %+v", c)
@@ -32,8 +36,8 @@ func TestFromEnv_SecretFile(t *testing.T) {
 	f := filepath.Join(t.TempDir(), "key")
 	os.WriteFile(f, []byte("DEVSECRET123\n"), 0o600)
 	c, err := config.FromEnv(env(map[string]string{"PAYBRIDGE_KAKAOPAY_SECRET_KEY_FILE": f}))
-	if err != nil || c.KakaoPay.SecretKey != "DEVSECRET123" || c.KakaoPay.Sandbox() {
-		t.Fatalf("from file: %q, %v", c.KakaoPay.SecretKey, err)
+	if err != nil || config.Get[kakaopay.Settings](c).SecretKey != "DEVSECRET123" || config.Get[kakaopay.Settings](c).Sandbox() {
+		t.Fatalf("from file: %q, %v", config.Get[kakaopay.Settings](c).SecretKey, err)
 	}
 	t.Run("ErrBoth", func(t *testing.T) {
 		_, err := config.FromEnv(env(map[string]string{"PAYBRIDGE_KAKAOPAY_SECRET_KEY_FILE": f, "PAYBRIDGE_KAKAOPAY_SECRET_KEY": "x"}))
@@ -124,11 +128,11 @@ func TestFromEnv_PortOneAndToss(t *testing.T) {
 	if err != nil || c.Validate() != nil {
 		t.Fatalf("FromEnv = %v / %v", err, c.Validate())
 	}
-	if c.PortOneV1.Sandbox() || c.PortOne.Sandbox() || c.Toss.Sandbox() || !c.KakaoPay.Sandbox() {
+	if config.Get[iamport.Settings](c).Sandbox() || config.Get[portone.Settings](c).Sandbox() || config.Get[toss.Settings](c).Sandbox() || !config.Get[kakaopay.Settings](c).Sandbox() {
 		t.Fatalf("sandbox flags wrong: %+v", c)
 	}
-	if len(c.PortOne.WebhookSecrets) != 2 || c.PortOne.WebhookSecrets[1] != "whsec_BBBB" {
-		t.Fatalf("webhook secrets = %q", c.PortOne.WebhookSecrets)
+	if len(config.Get[portone.Settings](c).WebhookSecrets) != 2 || config.Get[portone.Settings](c).WebhookSecrets[1] != "whsec_BBBB" {
+		t.Fatalf("webhook secrets = %q", config.Get[portone.Settings](c).WebhookSecrets)
 	}
 	if s := c.String(); strings.Contains(s, "never-print") || strings.Contains(s, "whsec_") {
 		t.Fatalf("String() leaks a secret: %s", s)

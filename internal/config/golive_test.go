@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/paybridge/paybridge/internal/config"
+	"github.com/paybridge/paybridge/internal/provider/toss"
 )
 
 // Ensure every setting is a flag of serve, and that a flag wins over the
@@ -94,7 +95,7 @@ func TestProviders_States(t *testing.T) {
 		t.Fatalf("test mode: %+v", got)
 	}
 	c.Mode = config.ModeLive
-	c.Toss.SecretKey = "live_sk_x"
+	config.Edit(&c, func(s *toss.Settings) { s.SecretKey = "live_sk_x" })
 	for _, p := range c.Providers() {
 		want := config.StateDisabled
 		if p.Name == "toss" {

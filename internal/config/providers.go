@@ -7,6 +7,8 @@ import (
 	"net/url"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/paybridge/paybridge/internal/provider/registry"
 )
 
 // Provider states.
@@ -35,59 +37,24 @@ type ProviderState struct {
 // Livemode reports whether payments through the provider move real money.
 func (p ProviderState) Livemode() bool { return p.State == StateLive && !p.TestCredentials }
 
-// Providers reports every provider's state, in the order paybridge offers them.
+// Providers reports every registered provider's state, in the order
+// paybridge offers them.
 func (c Config) Providers() []ProviderState {
-	state := func(sandbox bool) string {
-		switch {
-		case !sandbox:
-			return StateLive
-		case c.Live():
-			return StateDisabled
-		}
-		return StateSandbox
-	}
 	var out []ProviderState
-	kp := ProviderState{Name: "kakaopay", State: state(c.KakaoPay.Sandbox())}
-	if kp.State == StateLive {
+	for _, r := range registry.All() {
+		settings := c.ProviderSettings(r.Name)
+		p := ProviderState{Name: r.Name, State: StateSandbox}
 		switch {
-		case strings.HasPrefix(strings.ToUpper(c.KakaoPay.SecretKey), "DEV"):
-			kp.TestCredentials, kp.Why = true, "a DEV secret key"
-		case strings.HasPrefix(c.KakaoPay.CID, "TC"):
-			kp.TestCredentials, kp.Why = true, "the test CID "+c.KakaoPay.CID
+		case !r.Config.Sandbox(settings):
+			p.State = StateLive
+			p.Why = r.Config.TestCredentials(settings)
+			p.TestCredentials = p.Why != ""
+		case c.Live():
+			p.State = StateDisabled
 		}
+		out = append(out, p)
 	}
-	po := ProviderState{Name: "portone", State: state(c.PortOne.Sandbox())}
-	if po.State == StateLive && c.PortOne.TestChannel {
-		po.TestCredentials, po.Why = true, "a test channel (PAYBRIDGE_PORTONE_TEST_CHANNEL)"
-	}
-	ip := ProviderState{Name: "iamport", State: state(c.PortOneV1.Sandbox())}
-	if ip.State == StateLive {
-		if mid := iamportTestMID(c.PortOneV1.PG); mid != "" {
-			ip.TestCredentials, ip.Why = true, "the test channel "+mid+" in PAYBRIDGE_PORTONE_V1_PG"
-		}
-	}
-	tp := ProviderState{Name: "toss", State: state(c.Toss.Sandbox())}
-	if tp.State == StateLive && strings.HasPrefix(c.Toss.SecretKey, "test_") {
-		tp.TestCredentials, tp.Why = true, "a test_ secret key"
-	}
-	return append(out, kp, po, ip, tp)
-}
-
-// iamportTestMIDs are the PG merchant ids of PortOne V1's shared test
-// channels: a pg "html5_inicis.INIpayTest" collects no money.
-var iamportTestMIDs = []string{"INIpayTest", "INIBillTst", "iamport00m", "iamporttest", "T0000", "TC0ONETIME", "tosstest"}
-
-func iamportTestMID(pg string) string {
-	_, mid, ok := strings.Cut(pg, ".")
-	if !ok {
-		return ""
-	}
-	for _, t := range iamportTestMIDs {
-		if strings.EqualFold(mid, t) || strings.HasPrefix(strings.ToLower(mid), strings.ToLower(t)) {
-			return mid
-		}
-	}
-	return ""
+	return out
 }
 
 // liveProblems are live mode's rules: real providers only, a key for
@@ -108,7 +75,11 @@ func (c Config) liveProblems() []error {
 		}
 	}
 	if live == 0 {
-		errs = append(errs, errors.New("live mode: no provider is configured: set one provider's credentials (KakaoPay, PortOne, PortOne V1 or Toss)"))
+		var names []string
+		for _, r := range registry.All() {
+			names = append(names, r.Label["en"])
+		}
+		errs = append(errs, fmt.Errorf("live mode: no provider is configured: set one provider's credentials (%s)", strings.Join(names, ", ")))
 	}
 	if c.SecretKey == "" {
 		errs = append(errs, errors.New("live mode: PAYBRIDGE_SECRET_KEY (or _FILE) is required: it encrypts webhook secrets at rest (generate one with: openssl rand -base64 32)"))

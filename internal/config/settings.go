@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -206,8 +207,12 @@ func rate(env, help string, f func(*Config) *float64) Setting {
 		}}
 }
 
-// Settings is every setting, in the order they are documented and printed.
-var Settings = []Setting{
+// Settings is every setting, in the order they are documented and printed:
+// paybridge's own, with every registered provider's (see
+// provider.Registration) after PAYBRIDGE_SECRET_KEY.
+var Settings = slices.Concat(baseSettings, providerSettingsTable(), tailSettings)
+
+var baseSettings = []Setting{
 	oneOf("PAYBRIDGE_MODE", "test (sandboxes for providers without credentials) or live (real money only)",
 		func(c *Config) *string { return &c.Mode }, ModeTest, ModeLive),
 	boolean("PAYBRIDGE_ALLOW_TEST_CREDENTIALS", "let live mode start with a provider's test credentials",
@@ -230,36 +235,9 @@ var Settings = []Setting{
 		func(c *Config) *time.Duration { return &c.DBConnectTimeout }),
 	secret("PAYBRIDGE_SECRET_KEY", "32-byte key (hex or base64) encrypting secrets at rest; required in live mode",
 		func(c *Config) *string { return &c.SecretKey }),
+}
 
-	secret("PAYBRIDGE_KAKAOPAY_SECRET_KEY", "KakaoPay secret key (current API)", func(c *Config) *string { return &c.KakaoPay.SecretKey }),
-	secret("PAYBRIDGE_KAKAOPAY_ADMIN_KEY", "KakaoPay admin key (legacy API)", func(c *Config) *string { return &c.KakaoPay.AdminKey }),
-	str("PAYBRIDGE_KAKAOPAY_CID", "KakaoPay merchant code (CID)", func(c *Config) *string { return &c.KakaoPay.CID }),
-	str("PAYBRIDGE_KAKAOPAY_BASE_URL", "another KakaoPay host", func(c *Config) *string { return &c.KakaoPay.BaseURL }),
-	secret("PAYBRIDGE_PORTONE_V1_API_KEY", "PortOne V1 REST API key (imp_key)", func(c *Config) *string { return &c.PortOneV1.APIKey }),
-	secret("PAYBRIDGE_PORTONE_V1_API_SECRET", "PortOne V1 REST API secret (imp_secret)", func(c *Config) *string { return &c.PortOneV1.APISecret }),
-	str("PAYBRIDGE_PORTONE_V1_MERCHANT_CODE", "PortOne V1 merchant code (imp…)", func(c *Config) *string { return &c.PortOneV1.MerchantCode }),
-	str("PAYBRIDGE_PORTONE_V1_PG", "PortOne V1 pg for the browser SDK", func(c *Config) *string { return &c.PortOneV1.PG }),
-	str("PAYBRIDGE_PORTONE_V1_BASE_URL", "another PortOne V1 host", func(c *Config) *string { return &c.PortOneV1.BaseURL }),
-	secret("PAYBRIDGE_PORTONE_API_SECRET", "PortOne V2 API secret", func(c *Config) *string { return &c.PortOne.APISecret }),
-	str("PAYBRIDGE_PORTONE_STORE_ID", "PortOne V2 store id", func(c *Config) *string { return &c.PortOne.StoreID }),
-	str("PAYBRIDGE_PORTONE_CHANNEL_KEY", "PortOne V2 channel key", func(c *Config) *string { return &c.PortOne.ChannelKey }),
-	{Env: "PAYBRIDGE_PORTONE_WEBHOOK_SECRET", Help: "PortOne V2 webhook secret(s), whsec_…, comma-separated while rotating", Secret: true,
-		get: func(c *Config) string { return strings.Join(c.PortOne.WebhookSecrets, ",") },
-		set: func(c *Config, v string) error {
-			c.PortOne.WebhookSecrets = nil
-			for _, w := range strings.Split(v, ",") {
-				if w = strings.TrimSpace(w); w != "" {
-					c.PortOne.WebhookSecrets = append(c.PortOne.WebhookSecrets, w)
-				}
-			}
-			return nil
-		}},
-	str("PAYBRIDGE_PORTONE_BASE_URL", "another PortOne V2 host", func(c *Config) *string { return &c.PortOne.BaseURL }),
-	boolean("PAYBRIDGE_PORTONE_TEST_CHANNEL", "the PortOne V2 channel is a test channel (test credentials)",
-		func(c *Config) *bool { return &c.PortOne.TestChannel }),
-	secret("PAYBRIDGE_TOSS_SECRET_KEY", "Toss Payments secret key", func(c *Config) *string { return &c.Toss.SecretKey }),
-	str("PAYBRIDGE_TOSS_CLIENT_KEY", "Toss Payments client key", func(c *Config) *string { return &c.Toss.ClientKey }),
-	str("PAYBRIDGE_TOSS_BASE_URL", "another Toss Payments host", func(c *Config) *string { return &c.Toss.BaseURL }),
+var tailSettings = []Setting{
 	boolean("PAYBRIDGE_SANDBOX_WEBHOOKS", "let the built-in PortOne sandboxes send webhooks (test mode)",
 		func(c *Config) *bool { return &c.SandboxWebhooks }),
 

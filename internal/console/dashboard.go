@@ -152,7 +152,7 @@ func (c *Console) handleDashboard(w http.ResponseWriter, r *http.Request, rc *re
 		if pr := byProvider[p]; pr != nil {
 			v.Providers = append(v.Providers, *pr)
 		} else {
-			v.Providers = append(v.Providers, providerRow{Name: providerNames[p]})
+			v.Providers = append(v.Providers, providerRow{Name: providerName(p)})
 		}
 	}
 	v.DayChart = dayChart(days)

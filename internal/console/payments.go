@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/paybridge/paybridge/internal/payment"
+	"github.com/paybridge/paybridge/internal/provider/registry"
 	"github.com/paybridge/paybridge/internal/store"
 )
 
@@ -21,24 +22,17 @@ const (
 	maxCSVRows   = 10000
 )
 
-// providerNames are the providers' display names.
-var providerNames = map[string]string{
-	payment.ProviderKakaoPay: "KakaoPay",
-	payment.ProviderPortOne:  "PortOne V2",
-	payment.ProviderIamport:  "PortOne V1",
-	payment.ProviderToss:     "Toss Payments",
-}
-
-// providerName is a provider's display name, or its id for one the
-// console does not know.
+// providerName is a provider's display name (its registration's Title),
+// or its id for one the registry does not know.
 func providerName(id string) string {
-	if n, ok := providerNames[id]; ok {
-		return n
+	if r, ok := registry.Lookup(id); ok {
+		return r.Title
 	}
 	return id
 }
 
-var providerOrder = []string{payment.ProviderKakaoPay, payment.ProviderPortOne, payment.ProviderIamport, payment.ProviderToss}
+// providerOrder is the registry's offer order.
+var providerOrder = registry.Names()
 
 // listFilter is the payment list's form, as typed.
 type listFilter struct {
@@ -78,7 +72,7 @@ func (c *Console) parseFilter(rc *reqCtx, q url.Values) (listFilter, store.Conso
 		sq.Statuses = []payment.Status{st}
 	}
 	if f.Provider != "" {
-		if _, ok := providerNames[f.Provider]; !ok {
+		if _, ok := registry.Lookup(f.Provider); !ok {
 			return f, sq, payment.Errorf(payment.EINVALID, "unknown provider")
 		}
 		sq.Provider = f.Provider
@@ -145,7 +139,7 @@ func (c *Console) handlePayments(w http.ResponseWriter, r *http.Request, rc *req
 	}
 	v.Providers = []option{{Value: "", Label: "Any provider", Selected: f.Provider == ""}}
 	for _, p := range providerOrder {
-		v.Providers = append(v.Providers, option{Value: p, Label: providerNames[p], Selected: f.Provider == p})
+		v.Providers = append(v.Providers, option{Value: p, Label: providerName(p), Selected: f.Provider == p})
 	}
 	if rc.merchantScope() == "" {
 		ms, merr := c.st.FindMerchants(r.Context())

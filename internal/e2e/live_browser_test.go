@@ -11,6 +11,7 @@ import (
 
 	"github.com/paybridge/paybridge/internal/apptest"
 	"github.com/paybridge/paybridge/internal/config"
+	"github.com/paybridge/paybridge/internal/provider/kakaopay"
 	sbkakaopay "github.com/paybridge/paybridge/internal/sandbox/kakaopay"
 	"github.com/paybridge/paybridge/internal/secretbox"
 )
@@ -35,7 +36,7 @@ func TestBrowser_LiveModeResultPage(t *testing.T) {
 		c.Addr = "127.0.0.1:" + strconv.Itoa(port)
 		c.PublicURL = "http://127.0.0.1:" + strconv.Itoa(port)
 		c.SecretKey = secretbox.NewKeyText()
-		c.KakaoPay = config.KakaoPay{SecretKey: "PRD-live", CID: "CPLIVE0001", BaseURL: kp.URL}
+		config.Put(c, kakaopay.Settings{SecretKey: "PRD-live", CID: "CPLIVE0001", BaseURL: kp.URL})
 	}).Live()
 	req, _ := http.NewRequest("POST", a.URL()+"/v1/payments", strings.NewReader(
 		`{"provider":"kakaopay","order_id":"live-1","order_name":"Latte","amount":4500,"quantity":1,"customer_id":"c-1"}`))

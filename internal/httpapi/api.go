@@ -93,16 +93,8 @@ func (a *API) Register(mux *http.ServeMux) {
 		handle("OPTIONS /approve", a.cors(nil))
 	}
 
-	// PortOne V2 signs its webhooks and a bad signature is refused before
-	// any provider call; V1's and Toss's are unsigned and each makes a
-	// lookup, so those are limited per client IP.
-	handle("POST /webhooks/portone", func(w http.ResponseWriter, r *http.Request) {
-		if r.Header.Get("webhook-signature") == "" && !a.public.Allow(w, r) {
-			return
-		}
-		a.handlePortOneWebhook(w, r)
-	})
-	handle("POST /webhooks/toss", a.public.Wrap(a.handleTossWebhook))
+	// The providers' webhooks, from the registry (webhook_routes.go).
+	a.registerProviderWebhooks(handle)
 
 	handle("GET /openapi.json", handleOpenAPI)
 	handle("GET /healthz", func(w http.ResponseWriter, r *http.Request) {

@@ -16,6 +16,7 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/paybridge/paybridge/internal/payment"
+	"github.com/paybridge/paybridge/internal/provider/registry"
 	"github.com/paybridge/paybridge/internal/webhook"
 )
 
@@ -342,5 +343,32 @@ func TestOpenAPIServed(t *testing.T) {
 	if rec.Code != http.StatusOK || !strings.HasPrefix(rec.Header().Get("Content-Type"), "application/json") ||
 		!bytes.Equal(rec.Body.Bytes(), OpenAPI) {
 		t.Fatalf("GET /openapi.json: %d %s", rec.Code, rec.Header().Get("Content-Type"))
+	}
+}
+
+// Ensure the document's provider enum is the registry's list, in offer
+// order, and that it documents every registered provider's webhook route:
+// a provider added to the registry must be added here too.
+func TestOpenAPI_ProvidersAreTheRegistry(t *testing.T) {
+	doc := loadOpenAPI(t)
+	enum, err := resolvePointer(doc, "#/components/schemas/Provider/enum")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, v := range enum.([]any) {
+		got = append(got, v.(string))
+	}
+	if want := registry.Names(); !slices.Equal(got, want) {
+		t.Errorf("Provider enum = %q, registry = %q", got, want)
+	}
+	paths := doc["paths"].(map[string]any)
+	for _, r := range registry.All() {
+		if r.Webhook == nil {
+			continue
+		}
+		if _, ok := paths[r.Webhook.Path].(map[string]any)["post"]; !ok {
+			t.Errorf("%s's webhook route POST %s is not documented", r.Name, r.Webhook.Path)
+		}
 	}
 }

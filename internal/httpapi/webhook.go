@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/paybridge/paybridge/internal/payment"
-	"github.com/paybridge/paybridge/internal/stdwebhook"
 )
 
 // Inbound provider webhooks. A webhook's body is never trusted for state: it
@@ -20,16 +19,6 @@ import (
 // answered 200, and the inbox worker looks the payment up: a crash after
 // the answer loses nothing, and a delivery that cannot be stored, or whose
 // payment cannot be read, gets 503 so that the provider sends it again.
-
-func (a *API) handlePortOneWebhook(w http.ResponseWriter, r *http.Request) {
-	// One URL serves both PortOne generations: V2 deliveries carry the
-	// Standard Webhooks headers, V1 deliveries never do.
-	provider := payment.ProviderIamport
-	if r.Header.Get(stdwebhook.HeaderSignature) != "" || r.Header.Get(stdwebhook.HeaderID) != "" {
-		provider = payment.ProviderPortOne
-	}
-	a.handleWebhook(w, r, provider)
-}
 
 func (a *API) handleTossWebhook(w http.ResponseWriter, r *http.Request) {
 	a.handleWebhook(w, r, payment.ProviderToss)

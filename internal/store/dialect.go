@@ -14,6 +14,15 @@ type dialect struct {
 	dollar bool
 	// idColumn is an auto-increment BIGINT primary key.
 	idColumn string
+	// lastInsertID: the driver reports an inserted row's id in the Exec
+	// result (SQLite), so no RETURNING is needed to learn it.
+	lastInsertID bool
+	// updateReturning: an UPDATE … RETURNING costs less than the UPDATE and
+	// a SELECT of the row it wrote. On PostgreSQL it saves a round trip. On
+	// SQLite it costs twice as much (measured: about 90 µs against 10 + 40):
+	// RETURNING runs as a trigger program that loads every old and new
+	// column and buffers the rows in a temporary table, on the one writer.
+	updateReturning bool
 	// isUniqueViolation reports whether err is a unique-constraint error.
 	isUniqueViolation func(err error) bool
 	// isRetryable reports whether a transaction failed only because of

@@ -5,8 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"maps"
-	"slices"
 	"strings"
 	"time"
 
@@ -258,18 +256,23 @@ func (s *Store) updatePayment(ctx context.Context, tx *sql.Tx, id string, from p
 	if to != nil {
 		add("status", string(*to))
 	}
-	str := map[string]*string{
-		"provider_tid": upd.ProviderTID, "provider_cid": upd.ProviderCID, "provider_status": upd.ProviderStatus,
-		"provider_method_type": upd.ProviderMethodType, "provider_approval_id": upd.ProviderApprovalID,
-		"provider_order_id": upd.ProviderOrderID, "provider_user_id": upd.ProviderUserID,
-		"provider_error_code": upd.ProviderErrorCode, "provider_error_message": upd.ProviderErrorMessage,
-		"pg_token": upd.PGToken, "return_tid": upd.ReturnTID, "redirect_pc": upd.RedirectPC, "redirect_mobile": upd.RedirectMobile,
-		"redirect_app": upd.RedirectApp, "failure_code": upd.FailureCode, "failure_message": upd.FailureMessage,
-	}
-	// Sorted so the statement text is the same on every call.
-	for _, col := range slices.Sorted(maps.Keys(str)) {
-		if v := str[col]; v != nil {
-			add(col, *v)
+	// In a fixed order, so the statement text is the same on every call
+	// (and prepared once); a slice, not a map, because this runs on
+	// SQLite's one writer for every payment update.
+	for _, c := range [...]struct {
+		col string
+		v   *string
+	}{
+		{"failure_code", upd.FailureCode}, {"failure_message", upd.FailureMessage}, {"pg_token", upd.PGToken},
+		{"provider_approval_id", upd.ProviderApprovalID}, {"provider_cid", upd.ProviderCID},
+		{"provider_error_code", upd.ProviderErrorCode}, {"provider_error_message", upd.ProviderErrorMessage},
+		{"provider_method_type", upd.ProviderMethodType}, {"provider_order_id", upd.ProviderOrderID},
+		{"provider_status", upd.ProviderStatus}, {"provider_tid", upd.ProviderTID}, {"provider_user_id", upd.ProviderUserID},
+		{"redirect_app", upd.RedirectApp}, {"redirect_mobile", upd.RedirectMobile}, {"redirect_pc", upd.RedirectPC},
+		{"return_tid", upd.ReturnTID},
+	} {
+		if c.v != nil {
+			add(c.col, *c.v)
 		}
 	}
 	if upd.ExpiresAt != nil {
@@ -304,18 +307,35 @@ func (s *Store) updatePayment(ctx context.Context, tx *sql.Tx, id string, from p
 		set = append(set, "order_key = NULL")
 	}
 	args = append(args, id, string(from))
-	// One statement writes the row and returns it: the payment is not
-	// read back after it was written.
-	p, err := scanPayment(tx.QueryRowContext(ctx, s.q(`UPDATE payments SET `+strings.Join(set, ", ")+
-		` WHERE id = ? AND status = ? RETURNING `+paymentColumns), args...))
-	if err == nil {
-		return p, nil
-	}
-	if !errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("update payment: id=%s: %w", id, err)
+	update := `UPDATE payments SET ` + strings.Join(set, ", ") + ` WHERE id = ? AND status = ?`
+	if s.dialect.updateReturning {
+		// One statement writes the row and returns it.
+		p, err := scanPayment(tx.QueryRowContext(ctx, s.q(update+` RETURNING `+paymentColumns), args...))
+		if err == nil {
+			return p, nil
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return nil, fmt.Errorf("update payment: id=%s: %w", id, err)
+		}
+	} else {
+		res, err := tx.ExecContext(ctx, s.q(update), args...)
+		if err != nil {
+			return nil, fmt.Errorf("update payment: id=%s: %w", id, err)
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return nil, fmt.Errorf("update payment: id=%s: %w", id, err)
+		}
+		if n == 1 {
+			p, err := scanPayment(tx.QueryRowContext(ctx, s.q(`SELECT `+paymentColumns+` FROM payments WHERE id = ?`), id))
+			if err != nil {
+				return nil, fmt.Errorf("update payment: read back: id=%s: %w", id, err)
+			}
+			return p, nil
+		}
 	}
 	// Nothing matched: say why.
-	p, err = scanPayment(tx.QueryRowContext(ctx, s.q(`SELECT `+paymentColumns+` FROM payments WHERE id = ?`), id))
+	p, err := scanPayment(tx.QueryRowContext(ctx, s.q(`SELECT `+paymentColumns+` FROM payments WHERE id = ?`), id))
 	if err != nil {
 		return nil, notFound(err, "payment")
 	}
@@ -323,9 +343,20 @@ func (s *Store) updatePayment(ctx context.Context, tx *sql.Tx, id string, from p
 }
 
 func (s *Store) insertEvent(ctx context.Context, tx *sql.Tx, ev *payment.Event) error {
-	err := tx.QueryRowContext(ctx, s.q(`INSERT INTO payment_events (payment_id, from_status, to_status, reason, message, created_at)
-		VALUES (?, ?, ?, ?, ?, ?) RETURNING id`),
-		ev.PaymentID, string(ev.FromStatus), string(ev.ToStatus), ev.Reason, ev.Message, micros(ev.CreatedAt)).Scan(&ev.ID)
+	const insert = `INSERT INTO payment_events (payment_id, from_status, to_status, reason, message, created_at)
+		VALUES (?, ?, ?, ?, ?, ?)`
+	args := []any{ev.PaymentID, string(ev.FromStatus), string(ev.ToStatus), ev.Reason, ev.Message, micros(ev.CreatedAt)}
+	var err error
+	if s.dialect.lastInsertID {
+		// An Exec, not a query with RETURNING: no result rows to set up
+		// and tear down for one id, on the writer every transition waits for.
+		var res sql.Result
+		if res, err = tx.ExecContext(ctx, insert, args...); err == nil {
+			ev.ID, err = res.LastInsertId()
+		}
+	} else {
+		err = tx.QueryRowContext(ctx, s.q(insert+` RETURNING id`), args...).Scan(&ev.ID)
+	}
 	if err != nil {
 		return fmt.Errorf("insert event: payment_id=%s: %w", ev.PaymentID, err)
 	}

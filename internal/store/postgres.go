@@ -15,13 +15,14 @@ import (
 
 // postgresDialect serves several paybridge instances on one database.
 var postgresDialect = dialect{
-	name:       "postgres",
-	dollar:     true,
-	idColumn:   "BIGSERIAL PRIMARY KEY",
-	forUpdate:  " FOR UPDATE",
-	skipLocked: " FOR UPDATE SKIP LOCKED",
-	snapshot:   &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true},
-	bytewise:   `COLLATE "C"`,
+	name:            "postgres",
+	dollar:          true,
+	idColumn:        "BIGSERIAL PRIMARY KEY",
+	updateReturning: true,
+	forUpdate:       " FOR UPDATE",
+	skipLocked:      " FOR UPDATE SKIP LOCKED",
+	snapshot:        &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true},
+	bytewise:        `COLLATE "C"`,
 	isUniqueViolation: func(err error) bool {
 		return pgCode(err) == "23505"
 	},

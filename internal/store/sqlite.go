@@ -14,8 +14,9 @@ import (
 
 // sqliteDialect is the embedded default.
 var sqliteDialect = dialect{
-	name:     "sqlite",
-	idColumn: "INTEGER PRIMARY KEY AUTOINCREMENT",
+	name:         "sqlite",
+	idColumn:     "INTEGER PRIMARY KEY AUTOINCREMENT",
+	lastInsertID: true,
 	isUniqueViolation: func(err error) bool {
 		var se *sqlite.Error
 		if errors.As(err, &se) {

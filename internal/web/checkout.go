@@ -3,39 +3,38 @@ package web
 import (
 	"crypto/rand"
 	"encoding/base64"
+	"html/template"
 	"net/http"
 
 	"github.com/paybridge/paybridge/internal/payment"
 )
 
-// SDKKeys are the public (browser-side) keys of the providers' SDKs. They
-// are not secrets: the providers publish them in every checkout page.
-type SDKKeys struct {
-	IamportMerchantCode string // PortOne V1 "imp…" code for IMP.init
-	IamportPG           string // PortOne V1 pg for IMP.request_pay
-	PortOneStoreID      string
-	PortOneChannelKey   string
-	TossClientKey       string
+// CheckoutSDK is how paybridge's checkout page opens one provider's
+// window with its browser SDK (from the provider's registration, see
+// provider.Checkout).
+type CheckoutSDK struct {
+	// Script is the SDK's URL; the page's CSP allows it alone.
+	Script string
+	// Params are the public, browser-side values the SDK needs (client
+	// key, store id…). They are not secrets: the providers publish them
+	// in every checkout page.
+	Params map[string]string
+	// JS is the body of pay(p, back) (see provider.Checkout.JS).
+	JS string
 }
-
-// SDK script URLs, as the providers document them.
-const (
-	iamportSDK = "https://cdn.iamport.kr/v1/iamport.js"
-	portoneSDK = "https://cdn.portone.io/v2/browser-sdk.js"
-	tossSDK    = "https://js.tosspayments.com/v2/standard"
-)
 
 type checkoutPage struct {
 	page
 	Nonce     string
-	Keys      SDKKeys
 	ReturnURL string
 	FailURL   string
 	SDK       string
+	Params    map[string]string
+	JS        template.JS
 }
 
-// handleCheckout is where the buyer goes with real PortOne or Toss
-// credentials: a page that opens the provider's payment window through its
+// handleCheckout is where the buyer goes with real credentials of a
+// provider whose window its browser SDK opens (PortOne, Toss): a page that opens the provider's payment window through its
 // browser SDK with the payment's fixed amount and paybridge's return URLs.
 // (In sandbox mode the buyer goes straight to the sandbox's window.)
 func (s *Site) handleCheckout(w http.ResponseWriter, r *http.Request) {
@@ -49,20 +48,14 @@ func (s *Site) handleCheckout(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	urls := s.svc.ReturnURLs(p.ID)
-	cp := checkoutPage{page: page{Title: p.OrderName, Payment: p}, Nonce: nonce(), Keys: s.opts.SDK,
-		ReturnURL: urls.Approval, FailURL: urls.Fail}
-	s.localize(w, r, &cp.page)
-	switch p.Provider {
-	case payment.ProviderIamport:
-		cp.SDK = iamportSDK
-	case payment.ProviderPortOne:
-		cp.SDK = portoneSDK
-	case payment.ProviderToss:
-		cp.SDK = tossSDK
-	default:
+	sdk, ok := s.opts.Checkout[p.Provider]
+	if !ok {
 		http.Redirect(w, r, p.RedirectPC, http.StatusSeeOther)
 		return
 	}
+	cp := checkoutPage{page: page{Title: p.OrderName, Payment: p}, Nonce: nonce(),
+		ReturnURL: urls.Approval, FailURL: urls.Fail, SDK: sdk.Script, Params: sdk.Params, JS: template.JS(sdk.JS)}
+	s.localize(w, r, &cp.page)
 	cp.Sandbox = s.opts.Sandbox
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")

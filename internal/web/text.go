@@ -6,8 +6,9 @@ import (
 )
 
 // text is every sentence of the pages, in Korean (the default: buyers of
-// Korean shops read Korean) and English.
-var text = i18n.Catalog{
+// Korean shops read Korean) and English. Each provider's name and the name
+// of its payment id come from its registration (see providerText).
+var text = withProviderText(i18n.Catalog{
 	i18n.Korean: {
 		"switch":         "English",
 		"sandbox_banner": "샌드박스 모드 — 결제는 paybridge에 내장된 결제사 샌드박스로 갑니다. 실제 돈은 오가지 않습니다.",
@@ -70,16 +71,6 @@ var text = i18n.Catalog{
 		"p_late_refunded":       "결제가 닫힌 뒤에 청구된 금액은 환불했습니다.",
 		"p_late_refund_pending": "결제가 닫힌 뒤에 청구된 금액의 환불을 진행하고 있습니다.",
 		"p_interrupted":         "결제를 시작하는 중에 문제가 생겼습니다.",
-
-		"id_kakaopay": "카카오페이 결제 고유번호 (tid)",
-		"id_toss":     "토스페이먼츠 결제 키 (paymentKey)",
-		"id_iamport":  "포트원 V1 거래 고유번호 (imp_uid)",
-		"id_portone":  "포트원 V2 결제 ID (paymentId)",
-
-		"prov_kakaopay": "카카오페이",
-		"prov_portone":  "포트원 (V2)",
-		"prov_iamport":  "포트원 V1 (아임포트)",
-		"prov_toss":     "토스페이먼츠",
 	},
 	i18n.English: {
 		"switch":         "한국어",
@@ -143,18 +134,8 @@ var text = i18n.Catalog{
 		"p_late_refunded":       "What was charged after the payment had closed has been refunded.",
 		"p_late_refund_pending": "What was charged after the payment had closed is being refunded.",
 		"p_interrupted":         "Something went wrong while starting the payment.",
-
-		"id_kakaopay": "KakaoPay tid",
-		"id_toss":     "Toss Payments paymentKey",
-		"id_iamport":  "PortOne V1 imp_uid",
-		"id_portone":  "PortOne V2 paymentId",
-
-		"prov_kakaopay": "KakaoPay",
-		"prov_portone":  "PortOne (V2)",
-		"prov_iamport":  "PortOne V1 (iamport)",
-		"prov_toss":     "Toss Payments",
 	},
-}
+})
 
 // outcome is what the result page says about a payment: a status word, a
 // headline and sentences a buyer understands, never a raw status or code.

@@ -27,8 +27,9 @@ type Options struct {
 	Sandbox bool
 	// MerchantID owns demo-shop payments (the default merchant).
 	MerchantID string
-	// SDK holds the browser keys for paybridge's checkout page.
-	SDK SDKKeys
+	// Checkout is, per provider name, how paybridge's checkout page opens
+	// its window; a provider without one is sent to its RedirectPC.
+	Checkout map[string]CheckoutSDK
 	// Providers lists the providers the demo shop offers, in order.
 	Providers []string
 	// NoShop leaves the demo shop (GET / and POST /checkout) unmounted:

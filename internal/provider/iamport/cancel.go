@@ -9,7 +9,7 @@ import (
 )
 
 // Cancel refunds req.Amount of p (POST /payments/cancel) and returns the
-// payment as PortOne holds it afterwards. Never retried: see readWithRetry.
+// payment as PortOne holds it afterwards. Never retried: see provider.Transport.Lookup.
 //
 // req.Cancelable goes out as checksum, the balance before this refund:
 // PortOne refuses the cancel if its own balance differs, so a refund retried
@@ -41,13 +41,13 @@ func (c *Client) Cancel(ctx context.Context, p *payment.Payment, req payment.Can
 	}
 	var w paymentWire
 	var raw []byte
-	if err := c.call(ctx, request{op: opCancel, method: http.MethodPost, path: "/payments/cancel", body: body, paymentID: p.ID}, provider.Keep(&w, &raw)); err != nil {
+	if err := c.call(ctx, provider.Call{Op: opCancel, Method: http.MethodPost, Path: "/payments/cancel", Body: body, PaymentID: p.ID}, provider.Keep(&w, &raw)); err != nil {
 		return nil, err
 	}
 	if w.ImpUID == "" {
 		// PortOne said yes but not to what: the refund happened, and only a
 		// lookup can say to which payment.
-		return nil, unreadable(opCancel, http.StatusOK, "payment without imp_uid")
+		return nil, c.t.Unreadable(opCancel, http.StatusOK, "payment without imp_uid")
 	}
 	pp := c.translate(ctx, p.ID, &w, refundID(w.CancelHistory))
 	pp.Raw = raw

@@ -2,7 +2,6 @@ package iamport
 
 import (
 	"context"
-	"github.com/paybridge/paybridge/internal/testutil"
 	"net/http"
 	"net/url"
 	"strings"
@@ -10,6 +9,7 @@ import (
 	"time"
 
 	"github.com/paybridge/paybridge/internal/payment"
+	"github.com/paybridge/paybridge/internal/testutil"
 )
 
 // TestClient_Requests checks every call as it goes on the wire: method,
@@ -209,11 +209,11 @@ func TestNew_Defaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.baseURL != DefaultBaseURL || c.windowURL != "" {
-		t.Errorf("baseURL, windowURL = %q, %q", c.baseURL, c.windowURL)
+	if c.t.BaseURL != DefaultBaseURL || c.windowURL != "" {
+		t.Errorf("baseURL, windowURL = %q, %q", c.t.BaseURL, c.windowURL)
 	}
-	if c.http.Timeout != 15*time.Second || c.http.CheckRedirect == nil {
-		t.Errorf("HTTP client timeout %v, redirects checked %v; want 15s and no redirects", c.http.Timeout, c.http.CheckRedirect != nil)
+	if c.t.HTTP.Timeout != 15*time.Second || c.t.HTTP.CheckRedirect == nil {
+		t.Errorf("HTTP client timeout %v, redirects checked %v; want 15s and no redirects", c.t.HTTP.Timeout, c.t.HTTP.CheckRedirect != nil)
 	}
 	if c.Name() != "iamport" {
 		t.Errorf("Name() = %s", c.Name())
@@ -222,8 +222,8 @@ func TestNew_Defaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.baseURL != "http://host:8080/sandbox/iamport" || c.windowURL != c.baseURL {
-		t.Errorf("baseURL, windowURL = %q, %q; want the prefix kept without the slash", c.baseURL, c.windowURL)
+	if c.t.BaseURL != "http://host:8080/sandbox/iamport" || c.windowURL != c.t.BaseURL {
+		t.Errorf("baseURL, windowURL = %q, %q; want the prefix kept without the slash", c.t.BaseURL, c.windowURL)
 	}
 }
 

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 	"unicode"
+
+	"github.com/paybridge/paybridge/internal/provider"
 )
 
 // DefaultBaseURL is PortOne V1's REST API host (docs/providers.md §2).
@@ -108,4 +110,61 @@ func clean(s string) bool {
 	return !strings.ContainsFunc(s, func(r rune) bool {
 		return unicode.IsSpace(r) || unicode.IsControl(r)
 	})
+}
+
+// Settings are PortOne V1's part of paybridge's configuration (the
+// PAYBRIDGE_PORTONE_V1_… variables).
+type Settings struct {
+	APIKey       string // PAYBRIDGE_PORTONE_V1_API_KEY (imp_key)
+	APISecret    string // PAYBRIDGE_PORTONE_V1_API_SECRET (imp_secret)
+	MerchantCode string // PAYBRIDGE_PORTONE_V1_MERCHANT_CODE ("imp12345678", for the browser SDK)
+	PG           string // PAYBRIDGE_PORTONE_V1_PG (the SDK's pg, e.g. "html5_inicis")
+	BaseURL      string // PAYBRIDGE_PORTONE_V1_BASE_URL
+}
+
+// Sandbox reports whether PortOne V1 has no credentials.
+func (s Settings) Sandbox() bool { return s.APIKey == "" && s.APISecret == "" }
+
+// check is Validate's part for PortOne V1's settings.
+func (s Settings) check() []error {
+	var errs []error
+	if (s.APIKey == "") != (s.APISecret == "") {
+		errs = append(errs, errors.New("PAYBRIDGE_PORTONE_V1_API_KEY and PAYBRIDGE_PORTONE_V1_API_SECRET go together: set both or neither"))
+	}
+	if !s.Sandbox() && s.MerchantCode == "" {
+		errs = append(errs, errors.New("PAYBRIDGE_PORTONE_V1_MERCHANT_CODE is required with PortOne V1 credentials (the browser SDK needs it)"))
+	}
+	return append(errs, provider.CheckBaseURL("PAYBRIDGE_PORTONE_V1_BASE_URL", s.BaseURL, s.Sandbox())...)
+}
+
+// testCredentials: a payment through one of PortOne V1's shared test
+// channels (the merchant id in the pg) moves no money.
+func (s Settings) testCredentials() string {
+	if mid := testMID(s.PG); mid != "" {
+		return "the test channel " + mid + " in PAYBRIDGE_PORTONE_V1_PG"
+	}
+	return ""
+}
+
+// testMIDs are the PG merchant ids of PortOne V1's shared test channels: a
+// pg "html5_inicis.INIpayTest" collects no money.
+var testMIDs = []string{"INIpayTest", "INIBillTst", "iamport00m", "iamporttest", "T0000", "TC0ONETIME", "tosstest"}
+
+func testMID(pg string) string {
+	_, mid, ok := strings.Cut(pg, ".")
+	if !ok {
+		return ""
+	}
+	for _, t := range testMIDs {
+		if strings.EqualFold(mid, t) || strings.HasPrefix(strings.ToLower(mid), strings.ToLower(t)) {
+			return mid
+		}
+	}
+	return ""
+}
+
+// config is the adapter's configuration from the settings.
+func (s Settings) config(env provider.Env) Config {
+	return Config{APIKey: s.APIKey, APISecret: s.APISecret, BaseURL: s.BaseURL,
+		Logger: env.Logger, HTTPClient: env.HTTPClient, AcceptTestPayments: env.TestCredentials}
 }

@@ -1,16 +1,11 @@
 package iamport
 
 import (
-	"bytes"
-	"context"
-	"encoding/json"
-	"errors"
-	"net"
 	"net/http"
-	"strconv"
 	"strings"
 
 	"github.com/paybridge/paybridge/internal/payment"
+	"github.com/paybridge/paybridge/internal/provider"
 )
 
 // How PortOne V1's answers become paybridge error codes. The one question
@@ -30,10 +25,6 @@ import (
 // (refusals such as a second prepare or a cancel with nothing to cancel),
 // so codes decide nothing here: the HTTP status and, for the cancel, the
 // message do.
-
-// maxProviderText bounds the provider's free text kept in a ProviderError,
-// which ends up in logs and on the payment.
-const maxProviderText = 500
 
 // Messages PortOne answers with (HTTP 200, code 1) when it refuses a call
 // before doing anything. The first two are PortOne's own words as public
@@ -61,33 +52,6 @@ func cancelRefused(msg string) bool {
 	return false
 }
 
-// transportError classifies a call that got no complete answer: refused or
-// reset connection, EOF, timeout, cancelled context. The request may have
-// reached PortOne and been carried out, so for a cancel this says nothing
-// about the money: EUPSTREAM.
-func transportError(op string, err error) *payment.Error {
-	var ne net.Error
-	if errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout()) {
-		return payment.Wrap(payment.EUPSTREAM, err,
-			"PortOne did not answer the %s call in time; the outcome is unknown", op)
-	}
-	return payment.Wrap(payment.EUPSTREAM, err,
-		"the connection to PortOne failed during the %s call; the outcome is unknown", op)
-}
-
-// unreadable classifies an answer that could not be decoded. For a 2xx
-// PortOne did act, but we cannot say how; for anything else we cannot tell
-// whether it did. Either way: EUPSTREAM.
-func unreadable(op string, status int, why string) *payment.Error {
-	pe := &payment.ProviderError{
-		Provider:   payment.ProviderIamport,
-		HTTPStatus: status,
-		Message:    truncate("unreadable response: "+why, maxProviderText),
-	}
-	return payment.Wrap(payment.EUPSTREAM, pe,
-		"PortOne's answer to the %s call could not be read; the outcome is unknown", op)
-}
-
 // classify turns an envelope with a non-zero code, or any envelope with a
 // non-2xx status, into a *payment.Error wrapping PortOne's code and message.
 // msg has already had secrets removed.
@@ -96,7 +60,7 @@ func classify(op string, status int, code, msg string) *payment.Error {
 		Provider:   payment.ProviderIamport,
 		HTTPStatus: status,
 		Code:       code,
-		Message:    truncate(msg, maxProviderText),
+		Message:    provider.Truncate(msg, provider.MaxProviderText),
 	}
 	switch {
 	case status >= 500:
@@ -141,28 +105,6 @@ func classify(op string, status int, code, msg string) *payment.Error {
 	}
 }
 
-// envelopeCode normalises the envelope's code (0, -1, "1") to its decimal
-// text. It fails when there is none: without a code nothing can be
-// concluded, not even success.
-func envelopeCode(raw json.RawMessage) (string, bool) {
-	raw = bytes.TrimSpace(raw)
-	if len(raw) == 0 || string(raw) == "null" {
-		return "", false
-	}
-	var s string
-	if err := json.Unmarshal(raw, &s); err != nil {
-		s = string(raw)
-	}
-	s = strings.TrimSpace(s)
-	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
-		return strconv.FormatInt(n, 10), true
-	}
-	if s == "" {
-		return "", false
-	}
-	return truncate(s, 64), true
-}
-
 // isNotFound reports whether err is PortOne saying, in its own envelope,
 // that it has no such payment (HTTP 404). A 404 without an envelope (a
 // wrong base URL behind a proxy) is unreadable instead, so that a
@@ -170,16 +112,4 @@ func envelopeCode(raw json.RawMessage) (string, bool) {
 func isNotFound(err error) bool {
 	pe := payment.AsProviderError(err)
 	return pe != nil && pe.HTTPStatus == http.StatusNotFound && pe.Code != ""
-}
-
-// truncate cuts s to at most n runes.
-func truncate(s string, n int) string {
-	i := 0
-	for pos := range s {
-		if i == n {
-			return s[:pos]
-		}
-		i++
-	}
-	return s
 }

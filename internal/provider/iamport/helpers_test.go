@@ -10,7 +10,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/paybridge/paybridge/internal/payment"
 	"github.com/paybridge/paybridge/internal/testutil"
@@ -31,7 +30,7 @@ const testPrefix = "/sandbox/iamport"
 
 // testID is the payment id of the testdata files: paybridge's id, PortOne's
 // merchant_uid.
-const testID = "pay_01hzx3k4m5n6p7q8r9s0t1v2w3"
+const testID = testutil.RecordedPaymentID
 
 // testImpUID is the imp_uid of the testdata files.
 const testImpUID = "imp_448280090638"
@@ -42,34 +41,20 @@ const testImpUID = "imp_448280090638"
 // payments).
 func MustClient(tb testing.TB, baseURL string, mods ...func(*Config)) *Client {
 	tb.Helper()
-	cfg := Config{APIKey: testKey, APISecret: testSecret, BaseURL: baseURL, AcceptTestPayments: true}
-	for _, m := range mods {
-		m(&cfg)
-	}
-	c, err := New(cfg)
-	if err != nil {
-		tb.Fatalf("New: %v", err)
-	}
-	c.lookupBackoff = []time.Duration{time.Millisecond, 2 * time.Millisecond}
+	c := testutil.MustNew(tb, Config{APIKey: testKey, APISecret: testSecret, BaseURL: baseURL, AcceptTestPayments: true}, mods, New)
+	c.t.Backoff = testutil.FastBackoff
 	return c
 }
 
 // testPayment is a payment as the service hands it to the adapter once the
 // buyer has paid: the fields match the testdata files.
 func testPayment() *payment.Payment {
-	return &payment.Payment{
-		ID:          testID,
-		MerchantID:  payment.DefaultMerchantID,
-		Provider:    payment.ProviderIamport,
-		OrderID:     "order-1",
-		OrderName:   "초코파이",
-		CustomerID:  "cus_1001",
-		Quantity:    1,
-		Amount:      2200,
-		Currency:    payment.CurrencyKRW,
-		Status:      payment.StatusPaid,
-		ProviderTID: testImpUID,
-	}
+	p := testutil.RecordedPayment(payment.ProviderIamport)
+	p.OrderName = "초코파이"
+	p.Amount = 2200
+	p.Status = payment.StatusPaid
+	p.ProviderTID = testImpUID
+	return p
 }
 
 // testURLs are the return URLs the service passes to Ready.

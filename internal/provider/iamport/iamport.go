@@ -23,6 +23,7 @@ import (
 	"strings"
 
 	"github.com/paybridge/paybridge/internal/payment"
+	"github.com/paybridge/paybridge/internal/provider"
 )
 
 // maxMerchantUID is PortOne's limit on merchant_uid (§2.4); paybridge's
@@ -50,10 +51,10 @@ func (c *Client) Ready(ctx context.Context, p *payment.Payment, urls payment.Ret
 		return nil, payment.Errorf(payment.EINVALID, "a PortOne payment needs a positive amount")
 	}
 	var resp prepareResponse
-	err := c.call(ctx, request{
-		op: opPrepare, method: http.MethodPost, path: "/payments/prepare", paymentID: p.ID,
+	err := c.call(ctx, provider.Call{
+		Op: opPrepare, Method: http.MethodPost, Path: "/payments/prepare", PaymentID: p.ID,
 		// The amount comes from paybridge's record, never from a browser.
-		body: prepareRequest{MerchantUID: p.ID, Amount: p.Amount},
+		Body: prepareRequest{MerchantUID: p.ID, Amount: p.Amount},
 	}, &resp)
 	var refusal *payment.ProviderError
 	if pe := payment.AsProviderError(err); pe != nil && strings.Contains(pe.Message, msgPrepared) {
@@ -62,9 +63,9 @@ func (c *Client) Ready(ctx context.Context, p *payment.Payment, urls payment.Ret
 		// PortOne registered it): read the registration back and accept it
 		// if it holds our amount.
 		refusal, resp = pe, prepareResponse{}
-		err = c.call(ctx, request{
-			op: opPrepare, method: http.MethodGet, paymentID: p.ID,
-			path: "/payments/prepare/" + url.PathEscape(p.ID),
+		err = c.call(ctx, provider.Call{
+			Op: opPrepare, Method: http.MethodGet, PaymentID: p.ID,
+			Path: "/payments/prepare/" + url.PathEscape(p.ID),
 		}, &resp)
 	}
 	if err != nil {
@@ -99,7 +100,7 @@ func (c *Client) windowLink(p *payment.Payment, returnURL string) string {
 	q := url.Values{
 		"merchant_uid":   {p.ID},
 		"amount":         {strconv.FormatInt(p.Amount, 10)},
-		"name":           {truncate(p.OrderName, maxName)},
+		"name":           {provider.Truncate(p.OrderName, maxName)},
 		"buyer_name":     {p.CustomerID},
 		"pay_method":     {"card"},
 		"m_redirect_url": {returnURL},

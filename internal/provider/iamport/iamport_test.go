@@ -3,7 +3,6 @@ package iamport
 import (
 	"context"
 	"encoding/json"
-	"github.com/paybridge/paybridge/internal/testutil"
 	"net/http"
 	"net/url"
 	"reflect"
@@ -12,6 +11,7 @@ import (
 	"time"
 
 	"github.com/paybridge/paybridge/internal/payment"
+	"github.com/paybridge/paybridge/internal/testutil"
 )
 
 // TestClient_Ready checks pre-registration, including a retried Ready.
@@ -120,38 +120,6 @@ func paid() payment.ProviderPayment {
 	}
 }
 
-// assertProviderPayment compares translations; times are compared as
-// instants.
-func assertProviderPayment(t *testing.T, got *payment.ProviderPayment, want payment.ProviderPayment) {
-	t.Helper()
-	if got == nil {
-		t.Fatal("nil ProviderPayment")
-	}
-	g := *got
-	for _, ts := range []struct {
-		name      string
-		got, want *time.Time
-	}{
-		{"CreatedAt", &g.CreatedAt, &want.CreatedAt},
-		{"ApprovedAt", &g.ApprovedAt, &want.ApprovedAt},
-		{"CanceledAt", &g.CanceledAt, &want.CanceledAt},
-	} {
-		if !ts.got.Equal(*ts.want) {
-			t.Errorf("%s = %v, want %v", ts.name, *ts.got, *ts.want)
-		}
-		*ts.got, *ts.want = time.Time{}, time.Time{}
-	}
-	// Every payment answer is kept (its redaction is checked by
-	// TestRawAnswer).
-	if !json.Valid(g.Raw) {
-		t.Errorf("Raw = %q, want the answer's JSON", g.Raw)
-	}
-	g.Raw = nil
-	if !reflect.DeepEqual(g, want) {
-		t.Errorf("ProviderPayment =\n%+v\nwant\n%+v", g, want)
-	}
-}
-
 // TestClient_Lookup checks the translation of every status the testdata
 // holds, through Lookup and Approve alike.
 func TestClient_Lookup(t *testing.T) {
@@ -197,12 +165,12 @@ func TestClient_Lookup(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			assertProviderPayment(t, got, tt.want())
+			testutil.AssertProviderPayment(t, got, tt.want())
 			got, err = c.Approve(context.Background(), testPayment(), payment.Return{Success: true, TID: testImpUID})
 			if err != nil {
 				t.Fatal(err)
 			}
-			assertProviderPayment(t, got, tt.want())
+			testutil.AssertProviderPayment(t, got, tt.want())
 		})
 	}
 
@@ -301,7 +269,7 @@ func TestClient_Cancel(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			assertProviderPayment(t, got, tt.want())
+			testutil.AssertProviderPayment(t, got, tt.want())
 		})
 	}
 }

@@ -33,7 +33,7 @@ func (c *Client) Approve(ctx context.Context, p *payment.Payment, ret payment.Re
 		// The imp_uid comes from the browser. One that cannot be PortOne's
 		// is ignored rather than trusted into a URL; our own ids still find
 		// the payment.
-		c.log.WarnContext(ctx, "iamport return carries an implausible imp_uid; looking up by merchant_uid",
+		c.t.Log.WarnContext(ctx, "iamport return carries an implausible imp_uid; looking up by merchant_uid",
 			"provider", payment.ProviderIamport, "payment_id", p.ID)
 		return c.Lookup(ctx, p)
 	}
@@ -70,9 +70,9 @@ func (c *Client) fetch(ctx context.Context, paymentID, path string, query url.Va
 	}
 	var w paymentWire
 	var raw []byte
-	err := c.readWithRetry(ctx, paymentID, func() error {
+	err := c.t.Lookup(ctx, paymentID, func() error {
 		w, raw = paymentWire{}, nil
-		return c.call(ctx, request{op: opPayment, method: http.MethodGet, path: path, query: q, paymentID: paymentID}, provider.Keep(&w, &raw))
+		return c.call(ctx, provider.Call{Op: opPayment, Method: http.MethodGet, Path: path, Query: q, PaymentID: paymentID}, provider.Keep(&w, &raw))
 	})
 	if isNotFound(err) {
 		return &payment.ProviderPayment{State: payment.ProviderPending, RawStatus: rawNotFound}, nil
@@ -82,7 +82,7 @@ func (c *Client) fetch(ctx context.Context, paymentID, path string, query url.Va
 	}
 	if w.ImpUID == "" {
 		// A Payment without its id cannot be matched to anything.
-		return nil, unreadable(opPayment, http.StatusOK, "payment without imp_uid")
+		return nil, c.t.Unreadable(opPayment, http.StatusOK, "payment without imp_uid")
 	}
 	pp := c.translate(ctx, paymentID, &w, w.ApplyNum)
 	pp.Raw = raw
@@ -110,7 +110,7 @@ func (c *Client) translate(ctx context.Context, paymentID string, w *paymentWire
 		CanceledAt:     w.CancelledAt.Time,
 	}
 	if state == payment.ProviderFailed {
-		pp.FailureMessage = truncate(w.FailReason, maxProviderText)
+		pp.FailureMessage = provider.Truncate(w.FailReason, provider.MaxProviderText)
 		pp.BuyerCanceled = strings.Contains(w.FailReason, reasonUserCanceled)
 	}
 	// Only a paid payment has anything left to refund; a ready or failed
@@ -129,15 +129,15 @@ func (c *Client) translate(ctx context.Context, paymentID string, w *paymentWire
 	attrs := []any{"provider", payment.ProviderIamport, "payment_id", paymentID, "imp_uid", w.ImpUID, "status", w.Status}
 	switch {
 	case state == payment.ProviderUnknown:
-		c.log.WarnContext(ctx, "iamport reports a status this adapter does not know", attrs...)
+		c.t.Log.WarnContext(ctx, "iamport reports a status this adapter does not know", attrs...)
 	case state == payment.ProviderFailed:
 		// ProviderPayment has no field for it; the log keeps the reason.
-		c.log.InfoContext(ctx, "iamport reports a failed payment", append(attrs, "fail_reason", truncate(w.FailReason, maxProviderText))...)
+		c.t.Log.InfoContext(ctx, "iamport reports a failed payment", append(attrs, "fail_reason", provider.Truncate(w.FailReason, provider.MaxProviderText))...)
 	}
 	if w.Sandbox && !c.acceptTest && (state == payment.ProviderPaid || state == payment.ProviderPartiallyCanceled) {
 		// A test-channel payment moved no money: it must never verify as a
 		// sale. Reported as failed, so the payment fails with this status.
-		c.log.WarnContext(ctx, "iamport reports a TEST-CHANNEL payment: no money was collected; refusing it", attrs...)
+		c.t.Log.WarnContext(ctx, "iamport reports a TEST-CHANNEL payment: no money was collected; refusing it", attrs...)
 		pp.State, pp.RawStatus = payment.ProviderFailed, w.Status+" (test channel)"
 	}
 	return pp

@@ -3,9 +3,10 @@ package iamport
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"net/http"
 	"testing"
+
+	"github.com/paybridge/paybridge/internal/testutil"
 )
 
 // TestRawAnswer: a lookup keeps the Payment PortOne V1 answered with (the
@@ -22,15 +23,7 @@ func TestRawAnswer(t *testing.T) {
 	if f.TokenCalls() == 0 {
 		t.Fatal("no getToken call: the test does not show its answer is left out")
 	}
-	for _, secret := range []string{"v1-SECRET-1", "tok-SECRET-2", "access_token", "expired_at"} {
-		if bytes.Contains(got.Raw, []byte(secret)) {
-			t.Errorf("Raw keeps %q: %s", secret, got.Raw)
-		}
-	}
-	var m map[string]any
-	if err := json.Unmarshal(got.Raw, &m); err != nil {
-		t.Fatalf("Raw = %q: %v", got.Raw, err)
-	}
+	m := testutil.KeptAnswer(t, got.Raw, "v1-SECRET-1", "tok-SECRET-2", "access_token", "expired_at")
 	if m["imp_uid"] != "imp_448280090638" || m["status"] != "paid" || m["card_number"] != "910020*********7" {
 		t.Errorf("Raw lost the answer: %s", got.Raw)
 	}

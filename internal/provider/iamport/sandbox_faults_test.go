@@ -2,13 +2,13 @@ package iamport
 
 import (
 	"context"
-	"github.com/paybridge/paybridge/internal/testutil"
 	"testing"
 	"time"
 
 	"github.com/paybridge/paybridge/internal/payment"
 	"github.com/paybridge/paybridge/internal/sandbox"
 	sbiamport "github.com/paybridge/paybridge/internal/sandbox/iamport"
+	"github.com/paybridge/paybridge/internal/testutil"
 )
 
 // TestSandbox_Faults checks the classification against the sandbox's own

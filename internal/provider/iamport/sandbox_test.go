@@ -2,7 +2,6 @@ package iamport
 
 import (
 	"context"
-	"github.com/paybridge/paybridge/internal/testutil"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/paybridge/paybridge/internal/payment"
 	sbiamport "github.com/paybridge/paybridge/internal/sandbox/iamport"
+	"github.com/paybridge/paybridge/internal/testutil"
 )
 
 // MustSandbox serves paybridge's PortOne V1 sandbox under testPrefix (so
@@ -37,18 +37,9 @@ func MustSandbox(t *testing.T, o sbiamport.Options, mods ...func(*Config)) (*sbi
 
 // sandboxPayment is a fresh payment as the service creates it.
 func sandboxPayment() *payment.Payment {
-	return &payment.Payment{
-		ID:         payment.NewID("pay", time.Now()),
-		MerchantID: payment.DefaultMerchantID,
-		Provider:   payment.ProviderIamport,
-		OrderID:    "order-42",
-		OrderName:  "Americano x2",
-		CustomerID: "cus_42",
-		Quantity:   2,
-		Amount:     10000,
-		Currency:   payment.CurrencyKRW,
-		Status:     payment.StatusCreated,
-	}
+	p := testutil.SandboxPayment(payment.ProviderIamport)
+	p.TaxFreeAmount = 0
+	return p
 }
 
 // returnURLs are the service's return URLs for p; the approval one already

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/paybridge/paybridge/internal/payment"
+	"github.com/paybridge/paybridge/internal/provider"
 )
 
 // refreshEarly is how long before its expiry a cached token is replaced.
@@ -101,23 +102,23 @@ func (tc *tokenCache) invalidate(tok string) {
 // cache adds it to our own clock (§5 item 15).
 func (c *Client) fetchToken(ctx context.Context) (string, time.Duration, error) {
 	var resp tokenResponse
-	err := c.send(ctx, request{
-		op:     opGetToken,
-		method: http.MethodPost,
-		path:   "/users/getToken",
-		body:   tokenRequest{ImpKey: c.apiKey, ImpSecret: c.apiSecret},
+	err := c.send(ctx, provider.Call{
+		Op:     opGetToken,
+		Method: http.MethodPost,
+		Path:   "/users/getToken",
+		Body:   tokenRequest{ImpKey: c.apiKey, ImpSecret: c.apiSecret},
 	}, "", &resp)
 	if err != nil {
 		return "", 0, err
 	}
 	if resp.AccessToken == "" {
-		return "", 0, unreadable(opGetToken, http.StatusOK, "no access_token")
+		return "", 0, c.t.Unreadable(opGetToken, http.StatusOK, "no access_token")
 	}
 	lifetime := time.Duration(resp.ExpiredAt-resp.Now) * time.Second
 	if lifetime < 0 || resp.ExpiredAt == 0 {
 		// Nonsense times: use the token for the calls waiting on it, but do
 		// not keep it.
-		c.log.WarnContext(ctx, "iamport token answer has unusable expiry times; not caching it",
+		c.t.Log.WarnContext(ctx, "iamport token answer has unusable expiry times; not caching it",
 			"provider", payment.ProviderIamport, "expired_at", resp.ExpiredAt, "now", resp.Now)
 		lifetime = 0
 	}

@@ -3,7 +3,6 @@ package iamport
 import (
 	"context"
 	"fmt"
-	"github.com/paybridge/paybridge/internal/testutil"
 	"net/http"
 	"sync"
 	"sync/atomic"
@@ -11,6 +10,7 @@ import (
 	"time"
 
 	"github.com/paybridge/paybridge/internal/payment"
+	"github.com/paybridge/paybridge/internal/testutil"
 )
 
 // tokenBody is a getToken answer for token tok living lifetime seconds, in

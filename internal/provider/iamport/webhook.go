@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/paybridge/paybridge/internal/payment"
+	"github.com/paybridge/paybridge/internal/provider"
 )
 
 // webhookBody is a V1 notification (§2.6). Only merchant_uid is acted on;
@@ -64,8 +65,8 @@ func (c *Client) ParseWebhook(h http.Header, body []byte) (string, error) {
 		return "", payment.Errorf(payment.EINVALID, "the PortOne notification's merchant_uid is longer than PortOne allows")
 	}
 	// Anyone can send this body: what it claims is logged short.
-	c.log.Debug("iamport notification", "provider", payment.ProviderIamport, "payment_id", id,
-		"imp_uid", truncate(w.ImpUID, maxImpUID), "claimed_status", truncate(w.Status, 16),
-		"cancellation_id", truncate(w.CancellationID, 64))
+	c.t.Log.Debug("iamport notification", "provider", payment.ProviderIamport, "payment_id", id,
+		"imp_uid", provider.Truncate(w.ImpUID, maxImpUID), "claimed_status", provider.Truncate(w.Status, 16),
+		"cancellation_id", provider.Truncate(w.CancellationID, 64))
 	return id, nil
 }

@@ -4,9 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"math"
-	"strconv"
 	"time"
+
+	"github.com/paybridge/paybridge/internal/provider"
 )
 
 // Wire structs mirror PortOne V1's field names (portone-v1.openapi.json;
@@ -120,16 +120,11 @@ func (w *won) UnmarshalJSON(b []byte) error {
 		*w = 0
 		return nil
 	}
-	if n, err := strconv.ParseInt(string(b), 10, 64); err == nil {
-		*w = won(n)
-		return nil
-	}
-	f, err := strconv.ParseFloat(string(b), 64)
-	// 2^53 bounds the integers a float64 holds exactly.
-	if err != nil || f != math.Trunc(f) || math.Abs(f) > 1<<53 {
+	n, ok := provider.WholeNumber(string(b))
+	if !ok {
 		return fmt.Errorf("amount %s is not a whole number of won", b)
 	}
-	*w = won(f)
+	*w = won(n)
 	return nil
 }
 

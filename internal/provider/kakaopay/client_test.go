@@ -2,13 +2,13 @@ package kakaopay
 
 import (
 	"context"
-	"github.com/paybridge/paybridge/internal/testutil"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/paybridge/paybridge/internal/payment"
+	"github.com/paybridge/paybridge/internal/testutil"
 )
 
 // TestClient_Requests checks, for both generations, every field of every
@@ -246,8 +246,8 @@ func TestNew_Defaults(t *testing.T) {
 		if c.cid != DefaultCID {
 			t.Errorf("cid = %s, want %s", c.cid, DefaultCID)
 		}
-		if c.http.Timeout != 15*time.Second {
-			t.Errorf("HTTP timeout = %v, want 15s", c.http.Timeout)
+		if c.t.HTTP.Timeout != 15*time.Second {
+			t.Errorf("HTTP timeout = %v, want 15s", c.t.HTTP.Timeout)
 		}
 		if c.Name() != "kakaopay" {
 			t.Errorf("Name() = %s", c.Name())

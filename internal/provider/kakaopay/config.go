@@ -8,6 +8,8 @@ import (
 	"net/url"
 	"strings"
 	"unicode"
+
+	"github.com/paybridge/paybridge/internal/provider"
 )
 
 // KakaoPay's two API generations. They share request and response field
@@ -121,4 +123,47 @@ func headerSafe(key string) bool {
 	return !strings.ContainsFunc(key, func(r rune) bool {
 		return unicode.IsSpace(r) || unicode.IsControl(r) || r > unicode.MaxASCII
 	})
+}
+
+// Settings are KakaoPay's part of paybridge's configuration (the
+// PAYBRIDGE_KAKAOPAY_… variables). With neither key set, paybridge runs
+// against its built-in sandbox (test mode) or disables KakaoPay (live mode).
+type Settings struct {
+	SecretKey string // PAYBRIDGE_KAKAOPAY_SECRET_KEY: current API (open-api.kakaopay.com)
+	AdminKey  string // PAYBRIDGE_KAKAOPAY_ADMIN_KEY: legacy API (kapi.kakao.com)
+	CID       string // PAYBRIDGE_KAKAOPAY_CID, default TC0ONETIME
+	BaseURL   string // PAYBRIDGE_KAKAOPAY_BASE_URL: another host, e.g. a standalone sandbox
+}
+
+// Sandbox reports whether KakaoPay has no credentials.
+func (s Settings) Sandbox() bool { return s.SecretKey == "" && s.AdminKey == "" }
+
+// check is Validate's part for KakaoPay's settings.
+func (s Settings) check() []error {
+	var errs []error
+	if s.SecretKey != "" && s.AdminKey != "" {
+		errs = append(errs, errors.New("PAYBRIDGE_KAKAOPAY_SECRET_KEY and PAYBRIDGE_KAKAOPAY_ADMIN_KEY are both set: choose the current (secret key) or the legacy (admin key) API"))
+	}
+	if len(s.CID) != cidLen {
+		errs = append(errs, fmt.Errorf("PAYBRIDGE_KAKAOPAY_CID: a CID has %d characters, got %d", cidLen, len(s.CID)))
+	}
+	return append(errs, provider.CheckBaseURL("PAYBRIDGE_KAKAOPAY_BASE_URL", s.BaseURL, s.Sandbox())...)
+}
+
+// testCredentials names what makes the keys KakaoPay's test ones: a DEV
+// secret key, or a test CID (TC…), with which no money moves.
+func (s Settings) testCredentials() string {
+	switch {
+	case strings.HasPrefix(strings.ToUpper(s.SecretKey), "DEV"):
+		return "a DEV secret key"
+	case strings.HasPrefix(s.CID, "TC"):
+		return "the test CID " + s.CID
+	}
+	return ""
+}
+
+// config is the adapter's configuration from the settings.
+func (s Settings) config(env provider.Env) Config {
+	return Config{SecretKey: s.SecretKey, AdminKey: s.AdminKey, CID: s.CID, BaseURL: s.BaseURL,
+		Logger: env.Logger, HTTPClient: env.HTTPClient}
 }

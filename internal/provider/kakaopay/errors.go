@@ -1,15 +1,11 @@
 package kakaopay
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
-	"errors"
-	"net"
-	"strconv"
 	"strings"
 
 	"github.com/paybridge/paybridge/internal/payment"
+	"github.com/paybridge/paybridge/internal/provider"
 )
 
 // How KakaoPay's answers become paybridge error codes. The one question every
@@ -43,10 +39,6 @@ const (
 	codeDuplicate       = "-785" // duplicate payment or cancel request
 )
 
-// maxProviderText bounds the provider's free text kept in a ProviderError,
-// which ends up in logs and on the payment.
-const maxProviderText = 500
-
 // methodResultBankUnknown is the extras.method_result_code of a -780 whose
 // bank result never arrived.
 const methodResultBankUnknown = "BANK_FIRM_UNKNOWN"
@@ -58,52 +50,20 @@ func IsUnknownOutcome(err error) bool {
 	return payment.ErrorCode(err) == payment.EUPSTREAM
 }
 
-// transportError classifies a call that got no complete answer: refused or
-// reset connection, EOF, timeout, cancelled context. The request may have
-// reached KakaoPay and been carried out there, so for approve and cancel
-// this says nothing about the money: EUPSTREAM.
-func transportError(op string, err error) *payment.Error {
-	var ne net.Error
-	if errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout()) {
-		return payment.Wrap(payment.EUPSTREAM, err,
-			"KakaoPay did not answer the %s call in time; the outcome is unknown", op)
-	}
-	return payment.Wrap(payment.EUPSTREAM, err,
-		"the connection to KakaoPay failed during the %s call; the outcome is unknown", op)
-}
-
-// unreadableResponse classifies an answer that could not be decoded. For a 2xx
-// KakaoPay did act, but we cannot say how; for anything else we cannot tell
-// whether it did. Either way: EUPSTREAM.
-func unreadableResponse(op string, status int, err error) *payment.Error {
-	pe := &payment.ProviderError{
-		Provider:   payment.ProviderKakaoPay,
-		HTTPStatus: status,
-		Message:    "unreadable response: " + err.Error(),
-	}
-	return payment.Wrap(payment.EUPSTREAM, pe,
-		"KakaoPay's answer to the %s call could not be read; the outcome is unknown", op)
-}
-
 // classify turns a non-2xx answer into a *payment.Error wrapping the
-// provider's own code and message. key is redacted from everything KakaoPay
-// said, in case it ever echoes the Authorization header back.
-func classify(op string, status int, body []byte, key string) *payment.Error {
-	pe := &payment.ProviderError{Provider: payment.ProviderKakaoPay, HTTPStatus: status}
+// provider's own code and message. The key is redacted from everything
+// KakaoPay said, in case it ever echoes the Authorization header back.
+func (c *Client) classify(op string, status int, body []byte) *payment.Error {
 	eb, ok := parseErrorBody(body)
 	if !ok {
-		// A proxy's HTML page or a truncated body: we do not know who
-		// answered, let alone what happened.
-		pe.Message = "unreadable error body"
-		return payment.Wrap(payment.EUPSTREAM, pe,
-			"KakaoPay answered the %s call with HTTP %d and an unreadable body; the outcome is unknown", op, status)
+		return c.t.UnreadableRefusal(op, status)
 	}
-	pe.Code = eb.code
+	pe := &payment.ProviderError{Provider: payment.ProviderKakaoPay, HTTPStatus: status, Code: eb.code}
 	// Redact before truncating, so that a cut cannot split the key and
 	// leave part of it behind.
-	pe.Message = truncate(redact(eb.message, key), maxProviderText)
+	pe.Message = provider.Truncate(c.t.Redact(eb.message), provider.MaxProviderText)
 	if eb.resultCode != "" || eb.resultMessage != "" {
-		pe.Detail = truncate(redact(eb.resultCode+": "+eb.resultMessage, key), maxProviderText)
+		pe.Detail = provider.Truncate(c.t.Redact(eb.resultCode+": "+eb.resultMessage), provider.MaxProviderText)
 	}
 
 	switch code := eb.code; {
@@ -147,7 +107,7 @@ func declineMessage(op, resultCode string) string {
 	if op != opApprove {
 		what = "the " + op + " request"
 	}
-	if isResultCode(resultCode) {
+	if provider.IsCodeWord(resultCode) {
 		return "KakaoPay declined " + what + ": " + resultCode
 	}
 	return "KakaoPay declined " + what
@@ -169,20 +129,6 @@ func invalidMessage(op, code string) string {
 	default:
 		return "KakaoPay rejected the " + op + " request as invalid (code " + code + "): a request or configuration problem; nothing was done"
 	}
-}
-
-// isResultCode reports whether s looks like a KakaoPay result code
-// (USER_LOCKED) and so is safe to show to an API caller.
-func isResultCode(s string) bool {
-	if s == "" || len(s) > 64 {
-		return false
-	}
-	for _, r := range s {
-		if (r < 'A' || r > 'Z') && (r < '0' || r > '9') && r != '_' {
-			return false
-		}
-	}
-	return true
 }
 
 // errorWire holds both generations' error shapes: legacy {code, msg, extras}
@@ -213,9 +159,9 @@ func parseErrorBody(body []byte) (errorBody, bool) {
 		return errorBody{}, false
 	}
 	var eb errorBody
-	if c, ok := normaliseCode(w.ErrorCode); ok {
+	if c, ok := provider.Code(w.ErrorCode); ok {
 		eb.code, eb.message = c, string(w.ErrorMessage)
-	} else if c, ok := normaliseCode(w.Code); ok {
+	} else if c, ok := provider.Code(w.Code); ok {
 		eb.code, eb.message = c, string(w.Msg)
 	} else {
 		return errorBody{}, false
@@ -231,33 +177,4 @@ func parseErrorBody(body []byte) (errorBody, bool) {
 		eb.resultMessage = string(extras["method_result_message"])
 	}
 	return eb, true
-}
-
-// normaliseCode turns -780 or "-780" into "-780". Non-numeric codes are kept
-// as they are (they fall into classify's default rule).
-func normaliseCode(raw json.RawMessage) (string, bool) {
-	raw = bytes.TrimSpace(raw)
-	if len(raw) == 0 || string(raw) == "null" {
-		return "", false
-	}
-	var s string
-	if err := json.Unmarshal(raw, &s); err != nil {
-		s = string(raw)
-	}
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return "", false
-	}
-	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
-		return strconv.FormatInt(n, 10), true
-	}
-	return truncate(s, 64), true
-}
-
-// redact removes key from s.
-func redact(s, key string) string {
-	if key == "" {
-		return s
-	}
-	return strings.ReplaceAll(s, key, "[redacted]")
 }

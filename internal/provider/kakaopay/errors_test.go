@@ -3,18 +3,17 @@ package kakaopay
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
-	"github.com/paybridge/paybridge/internal/testutil"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/paybridge/paybridge/internal/payment"
+	"github.com/paybridge/paybridge/internal/provider"
+	"github.com/paybridge/paybridge/internal/testutil"
 )
 
 // legacyErr and currentErr build the two generations' error bodies.
@@ -193,89 +192,34 @@ func TestParseErrorBody_Extras(t *testing.T) {
 // unknown outcomes, and that only the lookup is tried again.
 func TestTransportErrors(t *testing.T) {
 	p := testPayment()
-	ops := []struct {
-		op        string
-		call      func(context.Context, *Client) error
-		wantCalls int
-	}{
-		{opReady, func(ctx context.Context, c *Client) error { _, err := c.Ready(ctx, p, testURLs); return err }, 1},
-		{opApprove, func(ctx context.Context, c *Client) error {
-			_, err := c.Approve(ctx, p, payment.Return{Success: true, Token: "tok"})
-			return err
-		}, 1},
-		{opOrder, func(ctx context.Context, c *Client) error { _, err := c.Lookup(ctx, p); return err }, 3},
-		{opCancel, func(ctx context.Context, c *Client) error {
-			_, err := c.Cancel(ctx, p, payment.CancelRequest{Amount: 100, Cancelable: 2200})
-			return err
-		}, 1},
-	}
 	for _, gen := range generations {
-		for _, o := range ops {
-			t.Run(gen+"/"+o.op+"/HangUp", func(t *testing.T) {
-				f := newFake(t, gen, hangUp(t))
-				err := o.call(context.Background(), MustClient(t, gen, f.BaseURL()))
-				testutil.AssertCode(t, err, payment.EUPSTREAM)
-				if f.Calls() != o.wantCalls {
-					t.Errorf("calls = %d, want %d", f.Calls(), o.wantCalls)
-				}
-			})
-
-			t.Run(gen+"/"+o.op+"/SlowerThanTimeout", func(t *testing.T) {
-				f := newFake(t, gen, func(w http.ResponseWriter, r *http.Request, _ wireRequest) {
-					select {
-					case <-r.Context().Done(): // the client gave up
-					case <-time.After(5 * time.Second):
-					}
-					testutil.Reply(w, http.StatusOK, []byte(`{}`))
-				})
-				c := MustClient(t, gen, f.BaseURL(), func(c *Config) {
-					c.HTTPClient = &http.Client{Timeout: 50 * time.Millisecond}
-				})
-				start := time.Now()
-				err := o.call(context.Background(), c)
-				testutil.AssertCode(t, err, payment.EUPSTREAM)
-				if !strings.Contains(payment.ErrorMessage(err), "in time") {
-					t.Errorf("Message = %q, want a timeout message", payment.ErrorMessage(err))
-				}
-				if d := time.Since(start); d > 3*time.Second {
-					t.Errorf("took %v; the client timeout was not applied", d)
-				}
-				if f.Calls() != o.wantCalls {
-					t.Errorf("calls = %d, want %d", f.Calls(), o.wantCalls)
-				}
-			})
-
-			t.Run(gen+"/"+o.op+"/5xxNotRetriedUnlessLookup", func(t *testing.T) {
-				f := newFake(t, gen, replay(http.StatusInternalServerError, []byte(currentErr(-500, ""))))
-				err := o.call(context.Background(), MustClient(t, gen, f.BaseURL()))
-				testutil.AssertCode(t, err, payment.EUPSTREAM)
-				if f.Calls() != o.wantCalls {
-					t.Errorf("calls = %d, want %d", f.Calls(), o.wantCalls)
-				}
-			})
+		client := func(base string, hc *http.Client) *Client {
+			return MustClient(t, gen, base, func(c *Config) { c.HTTPClient = hc })
 		}
-	}
-
-	t.Run("ConnectionRefused", func(t *testing.T) {
-		srv := httptest.NewServer(http.NotFoundHandler())
-		base := srv.URL
-		srv.Close()
-		_, err := MustClient(t, GenerationCurrent, base).Approve(context.Background(), p, payment.Return{Success: true, Token: "tok"})
-		testutil.AssertCode(t, err, payment.EUPSTREAM)
-	})
-
-	t.Run("ContextDeadline", func(t *testing.T) {
-		f := newFake(t, GenerationLegacy, func(w http.ResponseWriter, r *http.Request, _ wireRequest) {
-			<-r.Context().Done()
+		t.Run(gen, func(t *testing.T) {
+			testutil.CheckTransport(t, []testutil.TransportOp{
+				{Name: opReady, Calls: 1, Call: func(ctx context.Context, base string, hc *http.Client) error {
+					_, err := client(base, hc).Ready(ctx, p, testURLs)
+					return err
+				}},
+				{Name: opApprove, Calls: 1, Call: func(ctx context.Context, base string, hc *http.Client) error {
+					_, err := client(base, hc).Approve(ctx, p, payment.Return{Success: true, Token: "tok"})
+					return err
+				}},
+				{Name: opOrder, Calls: 3, Call: func(ctx context.Context, base string, hc *http.Client) error {
+					_, err := client(base, hc).Lookup(ctx, p)
+					return err
+				}},
+				{Name: opCancel, Calls: 1, Call: func(ctx context.Context, base string, hc *http.Client) error {
+					_, err := client(base, hc).Cancel(ctx, p, payment.CancelRequest{Amount: 100, Cancelable: 2200})
+					return err
+				}},
+			}, []byte(currentErr(-500, "")), func(t *testing.T, h http.HandlerFunc) (string, func() int) {
+				f := newFake(t, gen, func(w http.ResponseWriter, r *http.Request, _ wireRequest) { h(w, r) })
+				return f.BaseURL(), f.Calls
+			})
 		})
-		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
-		defer cancel()
-		_, err := MustClient(t, GenerationLegacy, f.BaseURL()).Cancel(ctx, p, payment.CancelRequest{Amount: 1, Cancelable: 1})
-		testutil.AssertCode(t, err, payment.EUPSTREAM)
-		if !errors.Is(err, context.DeadlineExceeded) {
-			t.Errorf("err = %v, want it to wrap context.DeadlineExceeded", err)
-		}
-	})
+	}
 }
 
 // TestClient_LookupRetry checks the lookup's retries: up to 3 attempts on
@@ -337,7 +281,7 @@ func TestClient_LookupRetry(t *testing.T) {
 			// The retry warning is logged just before the pause: cancel then.
 			c.Logger = slog.New(testutil.CancelOnWarn{Cancel: cancel})
 		})
-		c.lookupBackoff = []time.Duration{time.Hour, time.Hour}
+		c.t.Backoff = []time.Duration{time.Hour, time.Hour}
 		start := time.Now()
 		_, err := c.Lookup(ctx, testPayment())
 		testutil.AssertCode(t, err, payment.EUPSTREAM)
@@ -409,11 +353,7 @@ func TestErrors_NeverLeakKeys(t *testing.T) {
 	keys := []string{testSecretKey, testAdminKey}
 	assertNoKey := func(t *testing.T, what, s string) {
 		t.Helper()
-		for _, k := range keys {
-			if strings.Contains(s, k) {
-				t.Errorf("%s leaks a key: %s", what, s)
-			}
-		}
+		testutil.AssertNoSecret(t, what, s, keys...)
 	}
 	for _, gen := range generations {
 		for hname, h := range handlers {
@@ -425,17 +365,7 @@ func TestErrors_NeverLeakKeys(t *testing.T) {
 						c.HTTPClient = &http.Client{Timeout: 100 * time.Millisecond}
 						c.Logger = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 					})
-					err := call(c)
-					if err == nil {
-						t.Fatal("no error")
-					}
-					assertNoKey(t, "Error()", err.Error())
-					assertNoKey(t, "Message", payment.ErrorMessage(err))
-					assertNoKey(t, "%+v", fmt.Sprintf("%+v", err))
-					if pe := payment.AsProviderError(err); pe != nil {
-						assertNoKey(t, "ProviderError", fmt.Sprintf("%#v", *pe))
-					}
-					assertNoKey(t, "log", logs.String())
+					testutil.AssertHidesSecrets(t, call(c), logs.String(), keys...)
 				})
 			}
 		}
@@ -455,8 +385,8 @@ func TestErrors_NeverLeakKeys(t *testing.T) {
 // TestRedact checks that redaction happens before truncation, so a key
 // straddling the cut cannot survive in part.
 func TestRedact(t *testing.T) {
-	body := fmt.Sprintf(`{"code":-2,"msg":"%s%s"}`, strings.Repeat("x", maxProviderText-5), testSecretKey)
-	err := classify(opApprove, 400, []byte(body), testSecretKey)
+	body := fmt.Sprintf(`{"code":-2,"msg":"%s%s"}`, strings.Repeat("x", provider.MaxProviderText-5), testSecretKey)
+	err := MustClient(t, GenerationCurrent, "http://unused").classify(opApprove, 400, []byte(body))
 	pe := payment.AsProviderError(err)
 	if strings.Contains(pe.Message, testSecretKey[:5]) {
 		t.Errorf("Message keeps the start of the key: ...%s", pe.Message[len(pe.Message)-20:])

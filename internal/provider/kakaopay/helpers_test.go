@@ -42,36 +42,21 @@ func testConfig(gen, baseURL string) Config {
 // backoffs shortened so that retry tests run fast.
 func MustClient(tb testing.TB, gen, baseURL string, mods ...func(*Config)) *Client {
 	tb.Helper()
-	cfg := testConfig(gen, baseURL)
-	for _, m := range mods {
-		m(&cfg)
-	}
-	c, err := New(cfg)
-	if err != nil {
-		tb.Fatalf("New: %v", err)
-	}
-	c.lookupBackoff = []time.Duration{time.Millisecond, 2 * time.Millisecond}
+	c := testutil.MustNew(tb, testConfig(gen, baseURL), mods, New)
+	c.t.Backoff = testutil.FastBackoff
 	return c
 }
 
 // testPayment is a payment as the service would hand it to the adapter after
 // ready: the fields match the testdata files.
 func testPayment() *payment.Payment {
-	return &payment.Payment{
-		ID:            "pay_01hzx3k4m5n6p7q8r9s0t1v2w3",
-		MerchantID:    payment.DefaultMerchantID,
-		Provider:      payment.ProviderKakaoPay,
-		OrderID:       "order-1",
-		OrderName:     "초코파이",
-		CustomerID:    "cus_1001",
-		Quantity:      1,
-		Amount:        2200,
-		TaxFreeAmount: 0,
-		Currency:      payment.CurrencyKRW,
-		Status:        payment.StatusReady,
-		ProviderTID:   "T1234567890123456789",
-		ProviderCID:   DefaultCID,
-	}
+	p := testutil.RecordedPayment(payment.ProviderKakaoPay)
+	p.OrderName = "초코파이"
+	p.Amount = 2200
+	p.Status = payment.StatusReady
+	p.ProviderTID = "T1234567890123456789"
+	p.ProviderCID = DefaultCID
+	return p
 }
 
 // testURLs are the return URLs sent at ready.

@@ -39,7 +39,7 @@ func (c *Client) Ready(ctx context.Context, p *payment.Payment, urls payment.Ret
 		PartnerUserID:  p.CustomerID,
 		// KakaoPay rejects longer names; a cut name is better than a
 		// payment that cannot start.
-		ItemName:      truncate(p.OrderName, maxItemName),
+		ItemName:      provider.Truncate(p.OrderName, maxItemName),
 		Quantity:      p.Quantity,
 		TotalAmount:   p.Amount,
 		TaxFreeAmount: p.TaxFreeAmount,
@@ -54,7 +54,7 @@ func (c *Client) Ready(ctx context.Context, p *payment.Payment, urls payment.Ret
 	c.warnBadTimes(ctx, opReady, resp.CreatedAt)
 	if resp.TID == "" {
 		// Without a tid the payment can be neither approved nor looked up.
-		return nil, unreadableResponse(opReady, 200, errNoTID)
+		return nil, c.t.Unreadable(opReady, 200, errNoTID.Error())
 	}
 	return &payment.ReadyResult{
 		TID:              resp.TID,
@@ -120,7 +120,7 @@ func (c *Client) Approve(ctx context.Context, p *payment.Payment, ret payment.Re
 }
 
 // Lookup asks KakaoPay for p's current state (POST …/order). Being
-// read-only, it is retried on transport errors and 5xx; see lookupWithRetry.
+// read-only, it is retried on transport errors and 5xx; see provider.Transport.Lookup.
 func (c *Client) Lookup(ctx context.Context, p *payment.Payment) (*payment.ProviderPayment, error) {
 	if p.ProviderTID == "" {
 		// KakaoPay can look orders up only by tid (docs/providers.md §1.6).
@@ -129,7 +129,7 @@ func (c *Client) Lookup(ctx context.Context, p *payment.Payment) (*payment.Provi
 	req := orderRequest{CID: c.cidFor(p), TID: p.ProviderTID}
 	var resp orderResponse
 	var raw []byte
-	err := c.lookupWithRetry(ctx, p.ID, func() error {
+	err := c.t.Lookup(ctx, p.ID, func() error {
 		resp, raw = orderResponse{}, nil
 		return c.call(ctx, opOrder, p.ID, req, provider.Keep(&resp, &raw))
 	})
@@ -222,19 +222,4 @@ func approvalAID(details []paymentAction) string {
 		}
 	}
 	return ""
-}
-
-// truncate cuts s to at most n runes.
-func truncate(s string, n int) string {
-	if n < 0 {
-		return ""
-	}
-	i := 0
-	for pos := range s {
-		if i == n {
-			return s[:pos]
-		}
-		i++
-	}
-	return s
 }

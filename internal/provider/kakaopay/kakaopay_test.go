@@ -2,8 +2,6 @@ package kakaopay
 
 import (
 	"context"
-	"encoding/json"
-	"github.com/paybridge/paybridge/internal/testutil"
 	"net/http"
 	"net/url"
 	"reflect"
@@ -11,6 +9,7 @@ import (
 	"time"
 
 	"github.com/paybridge/paybridge/internal/payment"
+	"github.com/paybridge/paybridge/internal/testutil"
 )
 
 // TestClient_Ready checks the translation of ready's answer.
@@ -71,38 +70,6 @@ func approved(state payment.ProviderState, raw, method, aid string) payment.Prov
 	}
 }
 
-// assertProviderPayment compares translations; times are compared as
-// instants.
-func assertProviderPayment(t *testing.T, got *payment.ProviderPayment, want payment.ProviderPayment) {
-	t.Helper()
-	if got == nil {
-		t.Fatal("nil ProviderPayment")
-	}
-	g := *got
-	for _, ts := range []struct {
-		name      string
-		got, want *time.Time
-	}{
-		{"CreatedAt", &g.CreatedAt, &want.CreatedAt},
-		{"ApprovedAt", &g.ApprovedAt, &want.ApprovedAt},
-		{"CanceledAt", &g.CanceledAt, &want.CanceledAt},
-	} {
-		if !ts.got.Equal(*ts.want) {
-			t.Errorf("%s = %v, want %v", ts.name, *ts.got, *ts.want)
-		}
-		*ts.got, *ts.want = time.Time{}, time.Time{}
-	}
-	// Every approve, order and cancel answer is kept (its redaction is
-	// checked by TestRawAnswer).
-	if !json.Valid(g.Raw) {
-		t.Errorf("Raw = %q, want the answer's JSON", g.Raw)
-	}
-	g.Raw = nil
-	if !reflect.DeepEqual(g, want) {
-		t.Errorf("ProviderPayment =\n%+v\nwant\n%+v", g, want)
-	}
-}
-
 // TestClient_Approve checks the translation of approve's answer for both
 // methods; card_info must not disturb it.
 func TestClient_Approve(t *testing.T) {
@@ -121,7 +88,7 @@ func TestClient_Approve(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				assertProviderPayment(t, got, approved(payment.ProviderPaid, "SUCCESS_PAYMENT", tt.method, tt.aid))
+				testutil.AssertProviderPayment(t, got, approved(payment.ProviderPaid, "SUCCESS_PAYMENT", tt.method, tt.aid))
 			})
 		}
 	}
@@ -188,7 +155,7 @@ func TestClient_Lookup(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				assertProviderPayment(t, got, tt.want())
+				testutil.AssertProviderPayment(t, got, tt.want())
 			})
 		}
 	}
@@ -223,7 +190,7 @@ func TestClient_Cancel(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				assertProviderPayment(t, got, tt.want())
+				testutil.AssertProviderPayment(t, got, tt.want())
 			})
 		}
 	}
@@ -278,22 +245,6 @@ func TestApprovalAID(t *testing.T) {
 	}
 	if got := approvalAID(nil); got != "" {
 		t.Errorf("approvalAID(nil) = %q", got)
-	}
-}
-
-// TestTruncate checks that cutting counts runes and never splits one.
-func TestTruncate(t *testing.T) {
-	for _, tt := range []struct {
-		s    string
-		n    int
-		want string
-	}{
-		{"abc", 5, "abc"}, {"abc", 3, "abc"}, {"abcd", 3, "abc"},
-		{"가나다라", 2, "가나"}, {"", 2, ""}, {"abc", 0, ""},
-	} {
-		if got := truncate(tt.s, tt.n); got != tt.want {
-			t.Errorf("truncate(%q, %d) = %q, want %q", tt.s, tt.n, got, tt.want)
-		}
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/paybridge/paybridge/internal/payment"
+	"github.com/paybridge/paybridge/internal/provider"
 )
 
 // kst is Korea Standard Time. KakaoPay's timestamps carry no offset and are
@@ -53,12 +54,12 @@ func (t *kakaoTime) UnmarshalJSON(b []byte) error {
 	}
 	var s string
 	if err := json.Unmarshal(b, &s); err != nil {
-		t.bad = truncate(string(b), 40)
+		t.bad = provider.Truncate(string(b), 40)
 		return nil
 	}
 	parsed, err := parseTime(s)
 	if err != nil {
-		t.bad = truncate(s, 40)
+		t.bad = provider.Truncate(s, 40)
 		return nil
 	}
 	t.Time = parsed
@@ -69,8 +70,8 @@ func (t *kakaoTime) UnmarshalJSON(b []byte) error {
 func (c *Client) warnBadTimes(ctx context.Context, op string, ts ...kakaoTime) {
 	for _, t := range ts {
 		if t.bad != "" {
-			c.log.WarnContext(ctx, "kakaopay: unparseable timestamp read as zero",
-				"provider", payment.ProviderKakaoPay, "op", op, "value", redact(t.bad, c.key))
+			c.t.Log.WarnContext(ctx, "kakaopay: unparseable timestamp read as zero",
+				"provider", payment.ProviderKakaoPay, "op", op, "value", c.t.Redact(t.bad))
 		}
 	}
 }

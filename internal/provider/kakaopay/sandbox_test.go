@@ -2,8 +2,6 @@ package kakaopay
 
 import (
 	"context"
-	"github.com/paybridge/paybridge/internal/sandbox"
-	"github.com/paybridge/paybridge/internal/testutil"
 	"net/http"
 	"net/url"
 	"strings"
@@ -11,7 +9,9 @@ import (
 	"time"
 
 	"github.com/paybridge/paybridge/internal/payment"
+	"github.com/paybridge/paybridge/internal/sandbox"
 	kpsandbox "github.com/paybridge/paybridge/internal/sandbox/kakaopay"
+	"github.com/paybridge/paybridge/internal/testutil"
 )
 
 // MustSandbox serves paybridge's KakaoPay sandbox under testPrefix (so the
@@ -30,19 +30,7 @@ func MustSandbox(t *testing.T, gen string) (*kpsandbox.Sandbox, *Client) {
 
 // sandboxPayment is a fresh payment as the service creates it.
 func sandboxPayment() *payment.Payment {
-	return &payment.Payment{
-		ID:            payment.NewID("pay", time.Now()),
-		MerchantID:    payment.DefaultMerchantID,
-		Provider:      payment.ProviderKakaoPay,
-		OrderID:       "order-42",
-		OrderName:     "Americano x2",
-		CustomerID:    "cus_42",
-		Quantity:      2,
-		Amount:        10000,
-		TaxFreeAmount: 1000,
-		Currency:      payment.CurrencyKRW,
-		Status:        payment.StatusCreated,
-	}
+	return testutil.SandboxPayment(payment.ProviderKakaoPay)
 }
 
 // buyerApproves plays the buyer on the sandbox's checkout page: open it,
@@ -267,7 +255,7 @@ func TestSandbox_Faults(t *testing.T) {
 
 		t.Run(gen+"/WrongKey", func(t *testing.T) {
 			_, c := MustSandbox(t, gen)
-			c.auth = strings.Replace(c.auth, "LEAK", "XXXX", 1)
+			c.t.Auth = strings.Replace(c.t.Auth, "LEAK", "XXXX", 1)
 			_, err := c.Ready(context.Background(), sandboxPayment(), testURLs)
 			testutil.AssertCode(t, err, payment.EINVALID)
 			if pe := payment.AsProviderError(err); pe == nil || pe.Code != "-401" {

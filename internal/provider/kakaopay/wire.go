@@ -1,6 +1,6 @@
 package kakaopay
 
-import "encoding/json"
+import "github.com/paybridge/paybridge/internal/provider"
 
 // Wire structs mirror KakaoPay's field names (docs/providers.md §1.2–§1.6), which
 // are the same in both generations. Request structs are encoded as JSON or,
@@ -180,22 +180,6 @@ type cancelResponse struct {
 	Payload              string `json:"payload"`
 }
 
-// looseString accepts a JSON string, number, boolean or null and keeps its
-// text. It is used for informational fields whose type the public material
-// does not pin down.
-type looseString string
-
-// UnmarshalJSON keeps a string's value and any other scalar's JSON text.
-func (s *looseString) UnmarshalJSON(b []byte) error {
-	if string(b) == "null" {
-		*s = ""
-		return nil
-	}
-	var str string
-	if err := json.Unmarshal(b, &str); err == nil {
-		*s = looseString(str)
-		return nil
-	}
-	*s = looseString(b)
-	return nil
-}
+// looseString is provider.LooseString: a scalar of a type the public
+// material does not pin down, kept as text.
+type looseString = provider.LooseString

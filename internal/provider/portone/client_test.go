@@ -2,7 +2,6 @@ package portone
 
 import (
 	"context"
-	"github.com/paybridge/paybridge/internal/testutil"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -10,6 +9,7 @@ import (
 	"time"
 
 	"github.com/paybridge/paybridge/internal/payment"
+	"github.com/paybridge/paybridge/internal/testutil"
 )
 
 // TestClient_Requests checks every call as it goes on the wire: method,

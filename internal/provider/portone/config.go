@@ -10,6 +10,7 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/paybridge/paybridge/internal/provider"
 	"github.com/paybridge/paybridge/internal/stdwebhook"
 )
 
@@ -125,4 +126,49 @@ func headerSafe(s string) bool {
 	return !strings.ContainsFunc(s, func(r rune) bool {
 		return unicode.IsSpace(r) || unicode.IsControl(r) || r > unicode.MaxASCII
 	})
+}
+
+// Settings are PortOne V2's part of paybridge's configuration (the
+// PAYBRIDGE_PORTONE_… variables).
+type Settings struct {
+	APISecret      string   // PAYBRIDGE_PORTONE_API_SECRET
+	StoreID        string   // PAYBRIDGE_PORTONE_STORE_ID
+	ChannelKey     string   // PAYBRIDGE_PORTONE_CHANNEL_KEY (for the browser SDK)
+	WebhookSecrets []string // PAYBRIDGE_PORTONE_WEBHOOK_SECRET: whsec_… (two, comma-separated, while rotating)
+	BaseURL        string   // PAYBRIDGE_PORTONE_BASE_URL
+	// TestChannel says the channel is one of PortOne's test channels
+	// (PAYBRIDGE_PORTONE_TEST_CHANNEL): V2 keys do not tell. Its payments
+	// are then accepted, with livemode false; without it, a payment PortOne
+	// reports on a TEST channel never counts as paid.
+	TestChannel bool
+}
+
+// Sandbox reports whether PortOne V2 has no credentials.
+func (s Settings) Sandbox() bool { return s.APISecret == "" }
+
+// check is Validate's part for PortOne V2's settings.
+func (s Settings) check() []error {
+	var errs []error
+	if !s.Sandbox() && (s.StoreID == "" || s.ChannelKey == "") {
+		errs = append(errs, errors.New("PAYBRIDGE_PORTONE_STORE_ID and PAYBRIDGE_PORTONE_CHANNEL_KEY are required with PAYBRIDGE_PORTONE_API_SECRET"))
+	}
+	if len(s.WebhookSecrets) > maxWebhookSecrets {
+		errs = append(errs, errors.New("PAYBRIDGE_PORTONE_WEBHOOK_SECRET: at most two secrets (the current one and the next, while rotating)"))
+	}
+	return append(errs, provider.CheckBaseURL("PAYBRIDGE_PORTONE_BASE_URL", s.BaseURL, s.Sandbox())...)
+}
+
+// testCredentials: V2 keys do not say whether a channel is a test one, so
+// the operator says it.
+func (s Settings) testCredentials() string {
+	if s.TestChannel {
+		return "a test channel (PAYBRIDGE_PORTONE_TEST_CHANNEL)"
+	}
+	return ""
+}
+
+// config is the adapter's configuration from the settings.
+func (s Settings) config(env provider.Env) Config {
+	return Config{APISecret: s.APISecret, StoreID: s.StoreID, WebhookSecrets: s.WebhookSecrets, BaseURL: s.BaseURL,
+		Logger: env.Logger, HTTPClient: env.HTTPClient, AcceptTestPayments: env.TestCredentials}
 }

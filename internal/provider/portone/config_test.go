@@ -69,20 +69,20 @@ func TestNew_Defaults(t *testing.T) {
 	if c.Name() != "portone" {
 		t.Errorf("Name = %q", c.Name())
 	}
-	if c.baseURL != "http://h/sandbox/portone" || c.windowURL != "http://w/sb" {
-		t.Errorf("baseURL %q windowURL %q: trailing slashes must go, prefixes stay", c.baseURL, c.windowURL)
+	if c.t.BaseURL != "http://h/sandbox/portone" || c.windowURL != "http://w/sb" {
+		t.Errorf("baseURL %q windowURL %q: trailing slashes must go, prefixes stay", c.t.BaseURL, c.windowURL)
 	}
-	if c.auth != "PortOne abc" {
-		t.Errorf("auth = %q", c.auth)
+	if c.t.Auth != "PortOne abc" {
+		t.Errorf("auth = %q", c.t.Auth)
 	}
-	if c.http.Timeout != provider.Timeout || c.http.CheckRedirect == nil {
-		t.Errorf("default HTTP client: timeout %v, CheckRedirect set %v", c.http.Timeout, c.http.CheckRedirect != nil)
+	if c.t.HTTP.Timeout != provider.Timeout || c.t.HTTP.CheckRedirect == nil {
+		t.Errorf("default HTTP client: timeout %v, CheckRedirect set %v", c.t.HTTP.Timeout, c.t.HTTP.CheckRedirect != nil)
 	}
 	d, err := New(Config{APISecret: "abc"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d.baseURL != DefaultBaseURL {
-		t.Errorf("baseURL = %q, want %q", d.baseURL, DefaultBaseURL)
+	if d.t.BaseURL != DefaultBaseURL {
+		t.Errorf("baseURL = %q, want %q", d.t.BaseURL, DefaultBaseURL)
 	}
 }

@@ -1,13 +1,11 @@
 package portone
 
 import (
-	"context"
 	"encoding/json"
-	"errors"
-	"net"
 	"strings"
 
 	"github.com/paybridge/paybridge/internal/payment"
+	"github.com/paybridge/paybridge/internal/provider"
 )
 
 // How PortOne's answers become paybridge error codes. The one question every
@@ -66,36 +64,6 @@ var refusedTypes = map[string]bool{
 	typePromoRetain:      true,
 }
 
-// maxProviderText bounds the provider's free text kept in a ProviderError,
-// which ends up in logs and on the payment.
-const maxProviderText = 500
-
-// transportError classifies a call that got no complete answer: refused or
-// reset connection, EOF, timeout, cancelled context. The request may have
-// reached PortOne and been carried out there: EUPSTREAM.
-func transportError(op string, err error) *payment.Error {
-	var ne net.Error
-	if errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout()) {
-		return payment.Wrap(payment.EUPSTREAM, err,
-			"PortOne did not answer the %s call in time; the outcome is unknown", op)
-	}
-	return payment.Wrap(payment.EUPSTREAM, err,
-		"the connection to PortOne failed during the %s call; the outcome is unknown", op)
-}
-
-// unreadableResponse classifies an answer that could not be decoded. For a
-// 2xx PortOne did act, but we cannot say how; for anything else we cannot
-// tell whether it did. Either way: EUPSTREAM.
-func unreadableResponse(op string, status int, err error) *payment.Error {
-	pe := &payment.ProviderError{
-		Provider:   payment.ProviderPortOne,
-		HTTPStatus: status,
-		Message:    truncate("unreadable response: "+err.Error(), maxProviderText),
-	}
-	return payment.Wrap(payment.EUPSTREAM, pe,
-		"PortOne's answer to the %s call could not be read; the outcome is unknown", op)
-}
-
 // errorWire is PortOne's error body. PG_PROVIDER adds the PG's own code and
 // message.
 type errorWire struct {
@@ -106,24 +74,20 @@ type errorWire struct {
 }
 
 // classify turns a non-2xx answer into a *payment.Error wrapping PortOne's
-// own type and message. secret is redacted from everything PortOne said, in
-// case it ever echoes the Authorization header back.
-func classify(op string, status int, body []byte, secret string) *payment.Error {
-	pe := &payment.ProviderError{Provider: payment.ProviderPortOne, HTTPStatus: status}
+// own type and message. The secret is redacted from everything PortOne
+// said, in case it ever echoes the Authorization header back.
+func (c *Client) classify(op string, status int, body []byte) *payment.Error {
 	var w errorWire
 	if err := json.Unmarshal(body, &w); err != nil || strings.TrimSpace(w.Type) == "" {
-		// A proxy's HTML page, a load balancer's 404, a truncated body: we
-		// do not know who answered, let alone what happened.
-		pe.Message = "unreadable error body"
-		return payment.Wrap(payment.EUPSTREAM, pe,
-			"PortOne answered the %s call with HTTP %d and an unreadable body; the outcome is unknown", op, status)
+		return c.t.UnreadableRefusal(op, status)
 	}
-	pe.Code = truncate(strings.TrimSpace(w.Type), 64)
+	pe := &payment.ProviderError{Provider: payment.ProviderPortOne, HTTPStatus: status,
+		Code: provider.Truncate(strings.TrimSpace(w.Type), 64)}
 	// Redact before truncating, so that a cut cannot split the secret and
 	// leave part of it behind.
-	pe.Message = truncate(redact(w.Message, secret), maxProviderText)
+	pe.Message = provider.Truncate(c.t.Redact(w.Message), provider.MaxProviderText)
 	if w.PGCode != "" || w.PGMessage != "" {
-		pe.Detail = truncate(redact(w.PGCode+": "+w.PGMessage, secret), maxProviderText)
+		pe.Detail = provider.Truncate(c.t.Redact(w.PGCode+": "+w.PGMessage), provider.MaxProviderText)
 	}
 
 	switch {
@@ -162,24 +126,4 @@ func refusedMessage(op, typ string) string {
 	default:
 		return "PortOne refused the " + op + " request (" + typ + "); nothing was done"
 	}
-}
-
-// redact removes secret from s.
-func redact(s, secret string) string {
-	if secret == "" {
-		return s
-	}
-	return strings.ReplaceAll(s, secret, "[redacted]")
-}
-
-// truncate cuts s to at most n runes.
-func truncate(s string, n int) string {
-	i := 0
-	for pos := range s {
-		if i == n {
-			return s[:pos]
-		}
-		i++
-	}
-	return s
 }

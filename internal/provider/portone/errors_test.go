@@ -3,7 +3,6 @@ package portone
 import (
 	"context"
 	"fmt"
-	"github.com/paybridge/paybridge/internal/testutil"
 	"net/http"
 	"strings"
 	"sync/atomic"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/paybridge/paybridge/internal/payment"
 	"github.com/paybridge/paybridge/internal/provider"
+	"github.com/paybridge/paybridge/internal/testutil"
 )
 
 // Calls of each operation, for the classification tables.
@@ -106,7 +106,7 @@ func TestClassify_Unreadable(t *testing.T) {
 		{409, `{"message":"no type"}`},
 		{409, `{"type":""}`},
 		{500, `{"type":`},
-		{200, strings.Repeat(" ", maxResponseBody+1)},
+		{200, strings.Repeat(" ", provider.MaxResponseBody+1)},
 	} {
 		for op, call := range classifyOps {
 			t.Run(fmt.Sprintf("%s/%d/%.10s", op, tt.status, tt.body), func(t *testing.T) {
@@ -121,19 +121,34 @@ func TestClassify_Unreadable(t *testing.T) {
 	}
 }
 
-// TestClassify_Transport checks that a call without an answer is an unknown
-// outcome for every operation.
-func TestClassify_Transport(t *testing.T) {
-	for op, call := range classifyOps {
-		t.Run(op, func(t *testing.T) {
-			f := newFake(t, hangUp(t))
-			err := call(MustClient(t, f.BaseURL()))
-			testutil.AssertCode(t, err, payment.EUPSTREAM)
-			if payment.AsProviderError(err) != nil {
-				t.Errorf("a hang-up has no provider answer: %v", err)
-			}
-		})
+// TestTransportErrors checks that calls without a complete answer are
+// unknown outcomes, and that only lookups (Approve is one) are tried again.
+func TestTransportErrors(t *testing.T) {
+	p := testPayment()
+	client := func(base string, hc *http.Client) *Client {
+		return MustClient(t, base, func(c *Config) { c.HTTPClient = hc })
 	}
+	testutil.CheckTransport(t, []testutil.TransportOp{
+		{Name: opPreRegister, Calls: 1, Call: func(ctx context.Context, base string, hc *http.Client) error {
+			_, err := client(base, hc).Ready(ctx, p, testURLs)
+			return err
+		}},
+		{Name: "approve", Calls: 3, Call: func(ctx context.Context, base string, hc *http.Client) error {
+			_, err := client(base, hc).Approve(ctx, p, payment.Return{Success: true})
+			return err
+		}},
+		{Name: opGetPayment, Calls: 3, Call: func(ctx context.Context, base string, hc *http.Client) error {
+			_, err := client(base, hc).Lookup(ctx, p)
+			return err
+		}},
+		{Name: opCancel, Calls: 1, Call: func(ctx context.Context, base string, hc *http.Client) error {
+			_, err := client(base, hc).Cancel(ctx, p, payment.CancelRequest{Amount: 1000, Cancelable: 2200, Reason: "r"})
+			return err
+		}},
+	}, []byte(`{"type":"INTERNAL_SERVER_ERROR","message":"x"}`), func(t *testing.T, h http.HandlerFunc) (string, func() int) {
+		f := newFake(t, func(w http.ResponseWriter, r *http.Request, _ wireRequest) { h(w, r) })
+		return f.BaseURL(), f.Calls
+	})
 }
 
 // TestClassify_Redaction checks that the secret never survives in anything
@@ -237,7 +252,7 @@ func TestRetry(t *testing.T) {
 	t.Run("RespectsContext", func(t *testing.T) {
 		f := newFake(t, replay(http.StatusInternalServerError, []byte(`{"type":"INTERNAL_SERVER_ERROR"}`)))
 		c := MustClient(t, f.BaseURL())
-		c.lookupBackoff = []time.Duration{time.Minute, time.Minute}
+		c.t.Backoff = []time.Duration{time.Minute, time.Minute}
 		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 		defer cancel()
 		start := time.Now()

@@ -1,14 +1,11 @@
 package portone
 
 import (
-	"bytes"
-	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/paybridge/paybridge/internal/payment"
 	"github.com/paybridge/paybridge/internal/testutil"
@@ -30,34 +27,20 @@ const testPrefix = "/sandbox/portone"
 func MustClient(tb testing.TB, baseURL string, mods ...func(*Config)) *Client {
 	tb.Helper()
 	// The recorded answers and the sandbox are on a test channel.
-	cfg := Config{APISecret: testSecret, StoreID: testStoreID, BaseURL: baseURL, AcceptTestPayments: true}
-	for _, m := range mods {
-		m(&cfg)
-	}
-	c, err := New(cfg)
-	if err != nil {
-		tb.Fatalf("New: %v", err)
-	}
-	c.lookupBackoff = []time.Duration{time.Millisecond, 2 * time.Millisecond}
+	c := testutil.MustNew(tb, Config{APISecret: testSecret, StoreID: testStoreID, BaseURL: baseURL, AcceptTestPayments: true}, mods, New)
+	c.t.Backoff = testutil.FastBackoff
 	return c
 }
 
 // testPayment is a payment as the service hands it to the adapter after
 // Ready: the fields match the testdata files.
 func testPayment() *payment.Payment {
-	return &payment.Payment{
-		ID:          "pay_01hzx3k4m5n6p7q8r9s0t1v2w3",
-		MerchantID:  payment.DefaultMerchantID,
-		Provider:    payment.ProviderPortOne,
-		OrderID:     "order-1",
-		OrderName:   "초코파이",
-		CustomerID:  "cus_1001",
-		Quantity:    1,
-		Amount:      2200,
-		Currency:    payment.CurrencyKRW,
-		Status:      payment.StatusReady,
-		ProviderTID: "pay_01hzx3k4m5n6p7q8r9s0t1v2w3",
-	}
+	p := testutil.RecordedPayment(payment.ProviderPortOne)
+	p.OrderName = "초코파이"
+	p.Amount = 2200
+	p.Status = payment.StatusReady
+	p.ProviderTID = "pay_01hzx3k4m5n6p7q8r9s0t1v2w3"
+	return p
 }
 
 // testURLs are the return URLs given to Ready.
@@ -113,14 +96,11 @@ func check(t *testing.T, r *http.Request) (wireRequest, bool) {
 	}
 	if len(body) > 0 {
 		req.HasBody = true
-		if ct := r.Header.Get("Content-Type"); ct != "application/json" {
-			fail("Content-Type = %q, want application/json", ct)
+		fields, good := testutil.JSONBody(t, r, body)
+		if fields != nil {
+			req.Fields = fields
 		}
-		dec := json.NewDecoder(bytes.NewReader(body))
-		dec.UseNumber()
-		if err := dec.Decode(&req.Fields); err != nil {
-			fail("body is not a JSON object: %v", err)
-		}
+		ok = ok && good
 	}
 	return req, ok
 }

@@ -60,7 +60,7 @@ func (c *Client) Ready(ctx context.Context, p *payment.Payment, urls payment.Ret
 	}
 	// The answer is an empty object; decoding it still proves it is JSON.
 	var resp struct{}
-	if err := c.call(ctx, opPreRegister, http.MethodPost, c.paymentURL(p.ID, "/pre-register", nil), p.ID, req, &resp); err != nil {
+	if err := c.call(ctx, provider.Call{Op: opPreRegister, Method: http.MethodPost, Path: paymentPath(p.ID, "/pre-register"), PaymentID: p.ID, Body: req}, &resp); err != nil {
 		return nil, err
 	}
 	rr := &payment.ReadyResult{
@@ -101,7 +101,7 @@ func (c *Client) ParseReturn(q url.Values) payment.Return {
 // Being a read, the lookup is retried like Lookup's.
 func (c *Client) Approve(ctx context.Context, p *payment.Payment, ret payment.Return) (*payment.ProviderPayment, error) {
 	if ret.OrderID != "" && ret.OrderID != p.ID {
-		c.log.WarnContext(ctx, "portone return names another payment; verifying paybridge's own",
+		c.t.Log.WarnContext(ctx, "portone return names another payment; verifying paybridge's own",
 			"provider", payment.ProviderPortOne, "payment_id", p.ID)
 	}
 	return c.get(ctx, p.ID)
@@ -111,7 +111,7 @@ func (c *Client) Approve(ctx context.Context, p *payment.Payment, ret payment.Re
 // p.ProviderTID, which for V2 is p.ID, or by p.ID before Ready recorded it.
 // A payment PortOne does not know yet (the buyer never opened the window)
 // is pending with RawStatus NOT_FOUND, not an error. Retried on transport
-// errors, 5xx and unreadable answers; see lookupWithRetry.
+// errors, 5xx and unreadable answers; see retryable.
 func (c *Client) Lookup(ctx context.Context, p *payment.Payment) (*payment.ProviderPayment, error) {
 	id := p.ProviderTID
 	if id == "" {
@@ -128,12 +128,12 @@ func (c *Client) get(ctx context.Context, id string) (*payment.ProviderPayment, 
 	}
 	var resp paymentWire
 	var raw []byte
-	err := c.lookupWithRetry(ctx, id, func() error {
+	err := c.t.Lookup(ctx, id, func() error {
 		resp, raw = paymentWire{}, nil
-		if err := c.call(ctx, opGetPayment, http.MethodGet, c.paymentURL(id, "", query), id, nil, provider.Keep(&resp, &raw)); err != nil {
+		if err := c.call(ctx, provider.Call{Op: opGetPayment, Method: http.MethodGet, Path: paymentPath(id, ""), Query: query, PaymentID: id}, provider.Keep(&resp, &raw)); err != nil {
 			return err
 		}
-		return checkPayment(&resp)
+		return c.checkPayment(&resp)
 	})
 	if payment.ErrorCode(err) == payment.ENOTFOUND {
 		return &payment.ProviderPayment{State: payment.ProviderPending, RawStatus: rawNotFound}, nil
@@ -157,12 +157,12 @@ var (
 // Reading a missing total as 0 would look like an amount mismatch, and the
 // service cancels a mismatched payment: a parsing gap must not refund a good
 // payment, so it is an unreadable answer (unknown outcome, looked up again).
-func checkPayment(w *paymentWire) error {
+func (c *Client) checkPayment(w *paymentWire) error {
 	switch {
 	case w.Status == "" || w.ID == "":
-		return unreadableResponse(opGetPayment, http.StatusOK, errNoStatus)
+		return c.t.Unreadable(opGetPayment, http.StatusOK, errNoStatus.Error())
 	case w.Amount == nil || w.Amount.Total == nil:
-		return unreadableResponse(opGetPayment, http.StatusOK, errNoTotal)
+		return c.t.Unreadable(opGetPayment, http.StatusOK, errNoTotal.Error())
 	}
 	return nil
 }
@@ -175,14 +175,14 @@ func (c *Client) translate(ctx context.Context, w *paymentWire) *payment.Provide
 		"requestedAt": w.RequestedAt, "paidAt": w.PaidAt, "cancelledAt": w.CancelledAt, "failedAt": w.FailedAt,
 	} {
 		if t.bad() {
-			c.log.WarnContext(ctx, "portone sent a time that is not RFC 3339",
+			c.t.Log.WarnContext(ctx, "portone sent a time that is not RFC 3339",
 				"provider", payment.ProviderPortOne, "payment_id", w.ID, "field", name)
 		}
 	}
 	if cur := string(w.Currency); cur != "" && cur != payment.CurrencyKRW {
 		// ProviderPayment has no currency; paybridge pre-registers KRW, so
 		// PortOne should never report another. Say so loudly.
-		c.log.WarnContext(ctx, "portone reports a payment in another currency than KRW",
+		c.t.Log.WarnContext(ctx, "portone reports a payment in another currency than KRW",
 			"provider", payment.ProviderPortOne, "payment_id", w.ID, "currency", cur)
 	}
 	a := w.Amount
@@ -208,8 +208,8 @@ func (c *Client) translate(ctx context.Context, w *paymentWire) *payment.Provide
 	}
 	if pp.State == payment.ProviderFailed && w.Failure.OK {
 		f := w.Failure.V
-		pp.FailureCode = truncate(string(f.PGCode), 64)
-		pp.FailureMessage = truncate(nonEmptyString(string(f.PGMessage), string(f.Reason)), 500)
+		pp.FailureCode = provider.Truncate(string(f.PGCode), 64)
+		pp.FailureMessage = provider.Truncate(nonEmptyString(string(f.PGMessage), string(f.Reason)), 500)
 		pp.BuyerCanceled = string(f.PGCode) == codeUserCanceled
 	}
 	for _, cn := range w.Cancellations {
@@ -224,7 +224,7 @@ func (c *Client) translate(ctx context.Context, w *paymentWire) *payment.Provide
 		(pp.State == payment.ProviderPaid || pp.State == payment.ProviderPartiallyCanceled) {
 		// A test-channel payment moved no money: it must never verify as
 		// paid with live credentials (Rule 1: what happened to the money).
-		c.log.WarnContext(ctx, "portone reports a TEST-CHANNEL payment: no money was collected; refusing it",
+		c.t.Log.WarnContext(ctx, "portone reports a TEST-CHANNEL payment: no money was collected; refusing it",
 			"provider", payment.ProviderPortOne, "payment_id", w.ID)
 		pp.State, pp.RawStatus, pp.CancelableAmount = payment.ProviderFailed, w.Status+" (test channel)", 0
 	}
@@ -259,7 +259,7 @@ func (c *Client) Cancel(ctx context.Context, p *payment.Payment, req payment.Can
 		Reason:                   reason,
 	}
 	var resp cancelResponse
-	if err := c.call(ctx, opCancel, http.MethodPost, c.paymentURL(p.ID, "/cancel", nil), p.ID, body, &resp); err != nil {
+	if err := c.call(ctx, provider.Call{Op: opCancel, Method: http.MethodPost, Path: paymentPath(p.ID, "/cancel"), PaymentID: p.ID, Body: body}, &resp); err != nil {
 		return nil, err
 	}
 	return c.afterCancel(ctx, p, resp.Cancellation)
@@ -269,13 +269,13 @@ func (c *Client) Cancel(ctx context.Context, p *payment.Payment, req payment.Can
 // of Cancel.
 func (c *Client) afterCancel(ctx context.Context, p *payment.Payment, cn *cancellationWire) (*payment.ProviderPayment, error) {
 	if cn == nil {
-		return nil, unreadableResponse(opCancel, http.StatusOK, errors.New("no cancellation in the answer"))
+		return nil, c.t.Unreadable(opCancel, http.StatusOK, "no cancellation in the answer")
 	}
 	pe := &payment.ProviderError{
 		Provider:   payment.ProviderPortOne,
 		HTTPStatus: http.StatusOK,
-		Code:       truncate(cn.Status, 64),
-		Message:    "cancellation " + truncate(string(cn.ID), 100),
+		Code:       provider.Truncate(cn.Status, 64),
+		Message:    "cancellation " + provider.Truncate(string(cn.ID), 100),
 	}
 	switch cn.Status {
 	case cancellationSucceeded:
@@ -298,6 +298,6 @@ func (c *Client) afterCancel(ctx context.Context, p *payment.Payment, cn *cancel
 		return nil, payment.Wrap(payment.EDECLINED, pe, "PortOne's payment gateway refused the refund; nothing was refunded")
 	default:
 		return nil, payment.Wrap(payment.EUPSTREAM, pe,
-			"PortOne answered the refund with cancellation status %q; the outcome is unknown", truncate(cn.Status, 64))
+			"PortOne answered the refund with cancellation status %q; the outcome is unknown", provider.Truncate(cn.Status, 64))
 	}
 }

@@ -2,7 +2,6 @@ package portone
 
 import (
 	"context"
-	"github.com/paybridge/paybridge/internal/testutil"
 	"net/http"
 	"testing"
 	"time"
@@ -10,6 +9,7 @@ import (
 	"github.com/paybridge/paybridge/internal/payment"
 	"github.com/paybridge/paybridge/internal/sandbox"
 	posandbox "github.com/paybridge/paybridge/internal/sandbox/portone"
+	"github.com/paybridge/paybridge/internal/testutil"
 )
 
 // TestSandbox_Faults checks the classification against the sandbox's own
@@ -104,7 +104,7 @@ func TestSandbox_Faults(t *testing.T) {
 	})
 	t.Run("WrongSecret", func(t *testing.T) {
 		sb, c := MustSandbox(t, posandbox.Options{})
-		c.auth = "PortOne wrong-secret"
+		c.t.Auth = "PortOne wrong-secret"
 		_, err := c.Ready(context.Background(), sandboxPayment(), testURLs)
 		testutil.AssertCode(t, err, payment.EINVALID)
 		if pe := payment.AsProviderError(err); pe == nil || pe.Code != "UNAUTHORIZED" || pe.HTTPStatus != 401 {

@@ -2,7 +2,6 @@ package portone
 
 import (
 	"context"
-	"github.com/paybridge/paybridge/internal/testutil"
 	"net/http"
 	"net/url"
 	"strings"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/paybridge/paybridge/internal/payment"
 	posandbox "github.com/paybridge/paybridge/internal/sandbox/portone"
+	"github.com/paybridge/paybridge/internal/testutil"
 )
 
 // MustSandbox serves paybridge's PortOne sandbox under testPrefix (so the
@@ -35,19 +35,7 @@ func MustSandbox(t *testing.T, o posandbox.Options) (*posandbox.Sandbox, *Client
 
 // sandboxPayment is a fresh payment as the service creates it.
 func sandboxPayment() *payment.Payment {
-	return &payment.Payment{
-		ID:            payment.NewID("pay", time.Now()),
-		MerchantID:    payment.DefaultMerchantID,
-		Provider:      payment.ProviderPortOne,
-		OrderID:       "order-42",
-		OrderName:     "Americano x2",
-		CustomerID:    "cus_42",
-		Quantity:      2,
-		Amount:        10000,
-		TaxFreeAmount: 1000,
-		Currency:      payment.CurrencyKRW,
-		Status:        payment.StatusCreated,
-	}
+	return testutil.SandboxPayment(payment.ProviderPortOne)
 }
 
 // sandboxURLs are the return URLs; the approval URL has a query of its own

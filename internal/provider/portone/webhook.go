@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/paybridge/paybridge/internal/payment"
+	"github.com/paybridge/paybridge/internal/provider"
 	"github.com/paybridge/paybridge/internal/stdwebhook"
 )
 
@@ -54,7 +55,7 @@ func (c *Client) ParseWebhook(h http.Header, body []byte) (string, error) {
 	switch {
 	case strings.HasPrefix(w.Type, transactionTypePrefix):
 		if w.Data.PaymentID == "" {
-			return "", payment.Errorf(payment.EINVALID, "the PortOne %s webhook names no paymentId", truncate(w.Type, 64))
+			return "", payment.Errorf(payment.EINVALID, "the PortOne %s webhook names no paymentId", provider.Truncate(w.Type, 64))
 		}
 		return string(w.Data.PaymentID), nil
 	case w.Type == "" && w.LegacyPaymentID != "":

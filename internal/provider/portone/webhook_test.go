@@ -3,7 +3,6 @@ package portone
 import (
 	"bytes"
 	"encoding/json"
-	"github.com/paybridge/paybridge/internal/testutil"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -15,6 +14,7 @@ import (
 	"github.com/paybridge/paybridge/internal/payment"
 	posandbox "github.com/paybridge/paybridge/internal/sandbox/portone"
 	"github.com/paybridge/paybridge/internal/stdwebhook"
+	"github.com/paybridge/paybridge/internal/testutil"
 )
 
 // webhookNow is the adapter's clock in the webhook tests.

@@ -3,6 +3,8 @@ package portone
 import (
 	"encoding/json"
 	"time"
+
+	"github.com/paybridge/paybridge/internal/provider"
 )
 
 // Wire structs mirror PortOne V2's JSON (portone-v2.openapi.json, docs/providers.md
@@ -124,24 +126,9 @@ type cancelSummary struct {
 	TotalAmount int64       `json:"totalAmount"`
 }
 
-// looseString accepts a JSON string, number, boolean or null and keeps its
-// text.
-type looseString string
-
-// UnmarshalJSON keeps a string's value and any other scalar's JSON text.
-func (s *looseString) UnmarshalJSON(b []byte) error {
-	if string(b) == "null" {
-		*s = ""
-		return nil
-	}
-	var str string
-	if err := json.Unmarshal(b, &str); err == nil {
-		*s = looseString(str)
-		return nil
-	}
-	*s = looseString(b)
-	return nil
-}
+// looseString is provider.LooseString: a scalar of a type the public
+// material does not pin down, kept as text.
+type looseString = provider.LooseString
 
 // looseTime is an RFC 3339 date-time. One that does not parse is kept as
 // Raw with a zero Time instead of failing the whole answer; the adapter

@@ -2,13 +2,13 @@ package toss
 
 import (
 	"context"
-	"github.com/paybridge/paybridge/internal/testutil"
 	"net/http"
 	"reflect"
 	"strings"
 	"testing"
 
 	"github.com/paybridge/paybridge/internal/payment"
+	"github.com/paybridge/paybridge/internal/testutil"
 )
 
 // tossReturn is the success return of the testdata payment.

@@ -8,6 +8,8 @@ import (
 	"net/url"
 	"strings"
 	"unicode"
+
+	"github.com/paybridge/paybridge/internal/provider"
 )
 
 // DefaultBaseURL is the host of Toss Payments' core API.
@@ -158,4 +160,37 @@ func headerSafe(key string) bool {
 	return !strings.ContainsFunc(key, func(r rune) bool {
 		return unicode.IsSpace(r) || unicode.IsControl(r) || r > unicode.MaxASCII
 	})
+}
+
+// Settings are Toss Payments' part of paybridge's configuration (the
+// PAYBRIDGE_TOSS_… variables).
+type Settings struct {
+	SecretKey string // PAYBRIDGE_TOSS_SECRET_KEY (test_sk_… / live_sk_…)
+	ClientKey string // PAYBRIDGE_TOSS_CLIENT_KEY (test_ck_… / live_ck_…, for the browser SDK)
+	BaseURL   string // PAYBRIDGE_TOSS_BASE_URL
+}
+
+// Sandbox reports whether Toss has no credentials.
+func (s Settings) Sandbox() bool { return s.SecretKey == "" }
+
+// check is Validate's part for Toss's settings.
+func (s Settings) check() []error {
+	var errs []error
+	if !s.Sandbox() && s.ClientKey == "" {
+		errs = append(errs, errors.New("PAYBRIDGE_TOSS_CLIENT_KEY is required with PAYBRIDGE_TOSS_SECRET_KEY (the browser SDK needs it)"))
+	}
+	return append(errs, provider.CheckBaseURL("PAYBRIDGE_TOSS_BASE_URL", s.BaseURL, s.Sandbox())...)
+}
+
+// testCredentials: Toss's test keys say so in their prefix.
+func (s Settings) testCredentials() string {
+	if strings.HasPrefix(s.SecretKey, "test_") {
+		return "a test_ secret key"
+	}
+	return ""
+}
+
+// config is the adapter's configuration from the settings.
+func (s Settings) config(env provider.Env) Config {
+	return Config{SecretKey: s.SecretKey, ClientKey: s.ClientKey, BaseURL: s.BaseURL, Logger: env.Logger, HTTPClient: env.HTTPClient}
 }

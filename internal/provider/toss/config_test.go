@@ -73,19 +73,19 @@ func TestConfig_Validate(t *testing.T) {
 
 func TestNew_Defaults(t *testing.T) {
 	c := MustClient(t, "")
-	if c.baseURL != DefaultBaseURL || c.Name() != "toss" || c.ClientKey() != testClientKey {
-		t.Fatalf("baseURL %q, name %q, client key %q", c.baseURL, c.Name(), c.ClientKey())
+	if c.t.BaseURL != DefaultBaseURL || c.Name() != "toss" || c.ClientKey() != testClientKey {
+		t.Fatalf("baseURL %q, name %q, client key %q", c.t.BaseURL, c.Name(), c.ClientKey())
 	}
-	if c.http.Timeout != 15*time.Second {
-		t.Errorf("default timeout = %v, want 15s", c.http.Timeout)
+	if c.t.HTTP.Timeout != 15*time.Second {
+		t.Errorf("default timeout = %v, want 15s", c.t.HTTP.Timeout)
 	}
-	if c.http.CheckRedirect == nil || c.http.CheckRedirect(&http.Request{}, nil) != http.ErrUseLastResponse {
+	if c.t.HTTP.CheckRedirect == nil || c.t.HTTP.CheckRedirect(&http.Request{}, nil) != http.ErrUseLastResponse {
 		t.Error("the default client follows redirects")
 	}
-	if c.auth != testAuth {
-		t.Errorf("auth = %q, want %q (secret key + ':' in base64)", c.auth, testAuth)
+	if c.t.Auth != testAuth {
+		t.Errorf("auth = %q, want %q (secret key + ':' in base64)", c.t.Auth, testAuth)
 	}
-	if c := MustClient(t, "http://h/sandbox/toss/"); c.baseURL != "http://h/sandbox/toss" {
-		t.Errorf("baseURL = %q: the prefix must be kept, the trailing slash dropped", c.baseURL)
+	if c := MustClient(t, "http://h/sandbox/toss/"); c.t.BaseURL != "http://h/sandbox/toss" {
+		t.Errorf("baseURL = %q: the prefix must be kept, the trailing slash dropped", c.t.BaseURL)
 	}
 }

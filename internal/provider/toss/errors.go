@@ -1,13 +1,11 @@
 package toss
 
 import (
-	"context"
 	"encoding/json"
-	"errors"
-	"net"
 	"strings"
 
 	"github.com/paybridge/paybridge/internal/payment"
+	"github.com/paybridge/paybridge/internal/provider"
 )
 
 // How Toss's answers become paybridge error codes. The one question every
@@ -102,10 +100,6 @@ var invalidCodes = map[string]bool{
 	codeExceedMaxRefundDue:     true,
 }
 
-// maxProviderText bounds the provider's free text kept in a ProviderError,
-// which ends up in logs and on the payment.
-const maxProviderText = 500
-
 // IsUnknownOutcome reports whether err leaves it open whether Toss acted
 // (EUPSTREAM). After such a confirm or cancel the payment must be looked up
 // before anything else is done with it.
@@ -113,57 +107,19 @@ func IsUnknownOutcome(err error) bool {
 	return payment.ErrorCode(err) == payment.EUPSTREAM
 }
 
-// transportError classifies a call that got no complete answer: refused or
-// reset connection, EOF, timeout, cancelled context. The request may have
-// reached Toss and been carried out, so for confirm and cancel this says
-// nothing about the money: EUPSTREAM.
-func transportError(op string, err error) *payment.Error {
-	var ne net.Error
-	if errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout()) {
-		return payment.Wrap(payment.EUPSTREAM, err,
-			"Toss did not answer the %s call in time; the outcome is unknown", op)
-	}
-	return payment.Wrap(payment.EUPSTREAM, err,
-		"the connection to Toss failed during the %s call; the outcome is unknown", op)
-}
-
-// unreadableResponse classifies an answer that could not be decoded. For a
-// 2xx Toss did act, but we cannot say how; for anything else we cannot tell
-// whether it did. Either way: EUPSTREAM.
-func unreadableResponse(op string, status int, err error) *payment.Error {
-	pe := &payment.ProviderError{
-		Provider:   payment.ProviderToss,
-		HTTPStatus: status,
-		Message:    truncate("unreadable response: "+err.Error(), maxProviderText),
-	}
-	return payment.Wrap(payment.EUPSTREAM, pe,
-		"Toss's answer to the %s call could not be read; the outcome is unknown", op)
-}
-
 // classify turns a non-2xx answer into a *payment.Error wrapping Toss's own
-// code and message. secrets (the key and the Authorization value) are
+// code and message. The secrets (the key and the Authorization value) are
 // redacted from everything Toss said, in case it ever echoes them.
-func classify(op string, status int, body []byte, secrets ...string) *payment.Error {
-	pe := &payment.ProviderError{Provider: payment.ProviderToss, HTTPStatus: status}
+func (c *Client) classify(op string, status int, body []byte) *payment.Error {
 	var w errorWire
 	if err := json.Unmarshal(body, &w); err != nil || strings.TrimSpace(w.Code) == "" {
-		// A proxy's HTML page or a truncated body: we do not know who
-		// answered, let alone what happened.
-		pe.Message = "unreadable error body"
-		return payment.Wrap(payment.EUPSTREAM, pe,
-			"Toss answered the %s call with HTTP %d and an unreadable body; the outcome is unknown", op, status)
+		return c.t.UnreadableRefusal(op, status)
 	}
-	code := truncate(strings.TrimSpace(w.Code), 64)
-	pe.Code = code
+	code := provider.Truncate(strings.TrimSpace(w.Code), 64)
 	// Redact before truncating, so that a cut cannot split a secret and
 	// leave part of it behind.
-	msg := w.Message
-	for _, s := range secrets {
-		if s != "" {
-			msg = strings.ReplaceAll(msg, s, "[redacted]")
-		}
-	}
-	pe.Message = truncate(msg, maxProviderText)
+	pe := &payment.ProviderError{Provider: payment.ProviderToss, HTTPStatus: status, Code: code,
+		Message: provider.Truncate(c.t.Redact(w.Message), provider.MaxProviderText)}
 
 	switch {
 	case status >= 500:
@@ -235,25 +191,8 @@ func invalidMessage(op, code string) string {
 // safeCode returns code if it looks like a Toss code (UPPER_SNAKE), so that
 // it can be shown to an API caller, and "(unrecognised)" otherwise.
 func safeCode(code string) string {
-	if code == "" || len(code) > 64 {
-		return "(unrecognised)"
+	if provider.IsCodeWord(code) {
+		return code
 	}
-	for _, r := range code {
-		if (r < 'A' || r > 'Z') && (r < '0' || r > '9') && r != '_' {
-			return "(unrecognised)"
-		}
-	}
-	return code
-}
-
-// truncate cuts s to at most n runes.
-func truncate(s string, n int) string {
-	i := 0
-	for pos := range s {
-		if i == n {
-			return s[:pos]
-		}
-		i++
-	}
-	return s
+	return "(unrecognised)"
 }

@@ -3,13 +3,13 @@ package toss
 import (
 	"context"
 	"fmt"
-	"github.com/paybridge/paybridge/internal/testutil"
 	"net/http"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/paybridge/paybridge/internal/payment"
+	"github.com/paybridge/paybridge/internal/provider"
+	"github.com/paybridge/paybridge/internal/testutil"
 )
 
 // tossErr is a Toss error body.
@@ -104,7 +104,7 @@ func TestClassify_Messages(t *testing.T) {
 		f := newFake(t, replay(400, tossErr("REJECT_CARD_COMPANY", "카드사 거절 "+strings.Repeat("x", 1000))))
 		_, err := MustClient(t, f.BaseURL()).Approve(context.Background(), testPayment(), tossReturn())
 		pe := payment.AsProviderError(err)
-		if pe == nil || pe.Code != "REJECT_CARD_COMPANY" || !strings.HasPrefix(pe.Message, "카드사 거절") || len([]rune(pe.Message)) != maxProviderText {
+		if pe == nil || pe.Code != "REJECT_CARD_COMPANY" || !strings.HasPrefix(pe.Message, "카드사 거절") || len([]rune(pe.Message)) != provider.MaxProviderText {
 			t.Fatalf("provider error = %+v", pe)
 		}
 		if strings.Contains(payment.ErrorMessage(err), "카드사") {
@@ -124,29 +124,11 @@ func TestClassify_Messages(t *testing.T) {
 		}
 	})
 
-	t.Run("Transport", func(t *testing.T) {
-		f := newFake(t, hangUp(t))
-		_, err := MustClient(t, f.BaseURL()).Approve(context.Background(), testPayment(), tossReturn())
-		testutil.AssertCode(t, err, payment.EUPSTREAM)
-		if !IsUnknownOutcome(err) || !strings.Contains(payment.ErrorMessage(err), "connection to Toss failed") {
-			t.Errorf("err = %v", err)
-		}
-
-		slow := newFake(t, func(w http.ResponseWriter, r *http.Request, _ wireRequest) { <-r.Context().Done() })
-		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
-		defer cancel()
-		_, err = MustClient(t, slow.BaseURL()).Approve(ctx, testPayment(), tossReturn())
-		testutil.AssertCode(t, err, payment.EUPSTREAM)
-		if !strings.Contains(payment.ErrorMessage(err), "in time") {
-			t.Errorf("timeout message = %q", payment.ErrorMessage(err))
-		}
-	})
-
 	t.Run("UnreadableSuccess", func(t *testing.T) {
 		for name, body := range map[string]string{
 			"NotJSON":       "<html>ok</html>",
 			"FractionWon":   `{"paymentKey":"k","status":"DONE","totalAmount":15000.5}`,
-			"TooLarge":      `{"paymentKey":"` + strings.Repeat("k", maxResponseBody) + `"}`,
+			"TooLarge":      `{"paymentKey":"` + strings.Repeat("k", provider.MaxResponseBody) + `"}`,
 			"AmountIsArray": `{"paymentKey":"k","status":"DONE","totalAmount":[1]}`,
 		} {
 			f := newFake(t, replay(200, []byte(body)))
@@ -155,5 +137,33 @@ func TestClassify_Messages(t *testing.T) {
 				t.Errorf("%s: err = %v, want EUPSTREAM: Toss answered 2xx, so it acted", name, err)
 			}
 		}
+	})
+}
+
+// TestTransportErrors checks that calls without a complete answer are
+// unknown outcomes (IsUnknownOutcome), and that only lookups are tried
+// again.
+func TestTransportErrors(t *testing.T) {
+	p := testPayment()
+	p.ProviderTID = testPaymentKey
+	client := func(base string, hc *http.Client) *Client {
+		return MustClient(t, base, func(c *Config) { c.HTTPClient = hc })
+	}
+	testutil.CheckTransport(t, []testutil.TransportOp{
+		{Name: opConfirm, Calls: 1, Call: func(ctx context.Context, base string, hc *http.Client) error {
+			_, err := client(base, hc).Approve(ctx, p, tossReturn())
+			return err
+		}},
+		{Name: opGet, Calls: 3, Call: func(ctx context.Context, base string, hc *http.Client) error {
+			_, err := client(base, hc).Lookup(ctx, p)
+			return err
+		}},
+		{Name: opCancel, Calls: 1, Call: func(ctx context.Context, base string, hc *http.Client) error {
+			_, err := client(base, hc).Cancel(ctx, p, payment.CancelRequest{Amount: 1000, Cancelable: 15000, Reason: "r"})
+			return err
+		}},
+	}, tossErr("UNKNOWN_ERROR", "internal"), func(t *testing.T, h http.HandlerFunc) (string, func() int) {
+		f := newFake(t, func(w http.ResponseWriter, r *http.Request, _ wireRequest) { h(w, r) })
+		return f.BaseURL(), f.Calls
 	})
 }

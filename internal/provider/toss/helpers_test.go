@@ -1,8 +1,6 @@
 package toss
 
 import (
-	"bytes"
-	"encoding/json"
 	"io"
 	"net/http"
 	"strings"
@@ -36,33 +34,19 @@ const testPaymentKey = "5zJ4xY7m0kODnyRpQWGrN2xqGlNvLrKwv1M9ENjbeoPaZdL6"
 // that retry tests run fast.
 func MustClient(tb testing.TB, baseURL string, mods ...func(*Config)) *Client {
 	tb.Helper()
-	cfg := Config{SecretKey: testSecretKey, ClientKey: testClientKey, BaseURL: baseURL}
-	for _, m := range mods {
-		m(&cfg)
-	}
-	c, err := New(cfg)
-	if err != nil {
-		tb.Fatalf("New: %v", err)
-	}
-	c.lookupBackoff = []time.Duration{time.Millisecond, 2 * time.Millisecond}
+	c := testutil.MustNew(tb, Config{SecretKey: testSecretKey, ClientKey: testClientKey, BaseURL: baseURL}, mods, New)
+	c.t.Backoff = testutil.FastBackoff
 	return c
 }
 
 // testPayment is a payment as the service hands it to the adapter: its id
 // is the orderId of the testdata files.
 func testPayment() *payment.Payment {
-	return &payment.Payment{
-		ID:         "pay_01hzx3k4m5n6p7q8r9s0t1v2w3",
-		MerchantID: payment.DefaultMerchantID,
-		Provider:   payment.ProviderToss,
-		OrderID:    "order-1",
-		OrderName:  "토스 티셔츠 외 2건",
-		CustomerID: "cus_1001",
-		Quantity:   1,
-		Amount:     15000,
-		Currency:   payment.CurrencyKRW,
-		Status:     payment.StatusApproving,
-	}
+	p := testutil.RecordedPayment(payment.ProviderToss)
+	p.OrderName = "토스 티셔츠 외 2건"
+	p.Amount = 15000
+	p.Status = payment.StatusApproving
+	return p
 }
 
 // testURLs are the return URLs the service hands to Ready.
@@ -122,14 +106,9 @@ func check(t *testing.T, r *http.Request) (wireRequest, bool) {
 			fail("GET with a body: %s", body)
 		}
 	case http.MethodPost:
-		if got := r.Header.Get("Content-Type"); got != "application/json" {
-			fail("Content-Type = %q, want application/json", got)
-		}
-		dec := json.NewDecoder(bytes.NewReader(body))
-		dec.UseNumber()
-		if err := dec.Decode(&req.Fields); err != nil {
-			fail("body is not a JSON object: %v", err)
-		}
+		var good bool
+		req.Fields, good = testutil.JSONBody(t, r, body)
+		ok = ok && good
 	default:
 		fail("method = %s", r.Method)
 	}

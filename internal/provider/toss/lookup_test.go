@@ -2,7 +2,6 @@ package toss
 
 import (
 	"context"
-	"github.com/paybridge/paybridge/internal/testutil"
 	"net/http"
 	"reflect"
 	"sync/atomic"
@@ -10,6 +9,7 @@ import (
 	"time"
 
 	"github.com/paybridge/paybridge/internal/payment"
+	"github.com/paybridge/paybridge/internal/testutil"
 )
 
 func TestClient_Lookup(t *testing.T) {
@@ -102,7 +102,7 @@ func TestClient_Lookup(t *testing.T) {
 	t.Run("RetryStopsAtContext", func(t *testing.T) {
 		f := newFake(t, replay(500, mustTestdata(t, "error_internal.json")))
 		c := MustClient(t, f.BaseURL())
-		c.lookupBackoff = []time.Duration{time.Hour, time.Hour}
+		c.t.Backoff = []time.Duration{time.Hour, time.Hour}
 		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 		defer cancel()
 		start := time.Now()

@@ -3,9 +3,10 @@ package toss
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"net/http"
 	"testing"
+
+	"github.com/paybridge/paybridge/internal/testutil"
 )
 
 // TestRawAnswer: a lookup keeps Toss's answer for the operator, with
@@ -19,15 +20,7 @@ func TestRawAnswer(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, secret := range []string{"bk-SECRET-1", "4330123412341234"} {
-			if bytes.Contains(got.Raw, []byte(secret)) {
-				t.Errorf("Raw keeps %q: %s", secret, got.Raw)
-			}
-		}
-		var m map[string]any
-		if err := json.Unmarshal(got.Raw, &m); err != nil {
-			t.Fatalf("Raw = %q: %v", got.Raw, err)
-		}
+		m := testutil.KeptAnswer(t, got.Raw, "bk-SECRET-1", "4330123412341234")
 		if m["status"] != "DONE" || m["paymentKey"] != testPaymentKey {
 			t.Errorf("Raw lost the answer: %s", got.Raw)
 		}

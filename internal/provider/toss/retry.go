@@ -1,20 +1,11 @@
 package toss
 
 import (
-	"context"
 	"net/http"
 
 	"github.com/paybridge/paybridge/internal/payment"
 	"github.com/paybridge/paybridge/internal/provider"
 )
-
-// lookupWithRetry runs call, a lookup, through provider.RetryLookup: repeated
-// after a short jittered pause while retryable says another try may help.
-// Only lookups come here; nothing that moves money is ever repeated.
-func (c *Client) lookupWithRetry(ctx context.Context, paymentID string, call func() error) error {
-	return provider.RetryLookup(ctx, provider.Lookup{Backoff: c.lookupBackoff, Retryable: retryable, Log: c.log,
-		Provider: payment.ProviderToss, Op: opGet, PaymentID: paymentID}, call)
-}
 
 // codeConsecutive is Toss's "too many requests in a row" refusal.
 const codeConsecutive = "FORBIDDEN_CONSECUTIVE_REQUEST"

@@ -3,7 +3,6 @@ package toss
 import (
 	"context"
 	"encoding/base64"
-	"github.com/paybridge/paybridge/internal/testutil"
 	"net/url"
 	"strings"
 	"testing"
@@ -12,6 +11,7 @@ import (
 	"github.com/paybridge/paybridge/internal/payment"
 	"github.com/paybridge/paybridge/internal/sandbox"
 	tosssandbox "github.com/paybridge/paybridge/internal/sandbox/toss"
+	"github.com/paybridge/paybridge/internal/testutil"
 )
 
 // TestSandbox_Faults checks the classification against the sandbox's own
@@ -149,7 +149,7 @@ func TestSandbox_Faults(t *testing.T) {
 
 	t.Run("WrongKey", func(t *testing.T) {
 		env := MustSandbox(t)
-		env.c.auth = "Basic " + base64.StdEncoding.EncodeToString([]byte("test_sk_someoneElsesKey:"))
+		env.c.t.Auth = "Basic " + base64.StdEncoding.EncodeToString([]byte("test_sk_someoneElsesKey:"))
 		p := sandboxPayment()
 		_, err := env.c.Lookup(ctx, p)
 		testutil.AssertCode(t, err, payment.EINVALID)
@@ -161,7 +161,7 @@ func TestSandbox_Faults(t *testing.T) {
 	t.Run("NoColon", func(t *testing.T) {
 		// The classic mistake (§5 item 21): base64 of the key alone.
 		env := MustSandbox(t)
-		env.c.auth = "Basic dGVzdF9za196WExrS0V5cE5BcldtbzUwblgzbG1lYXhZRzVSTEVBSw=="
+		env.c.t.Auth = "Basic dGVzdF9za196WExrS0V5cE5BcldtbzUwblgzbG1lYXhZRzVSTEVBSw=="
 		_, err := env.c.Lookup(ctx, sandboxPayment())
 		testutil.AssertCode(t, err, payment.EINVALID)
 	})

@@ -2,7 +2,6 @@ package toss
 
 import (
 	"context"
-	"github.com/paybridge/paybridge/internal/testutil"
 	"net/http"
 	"net/url"
 	"strings"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/paybridge/paybridge/internal/payment"
 	tosssandbox "github.com/paybridge/paybridge/internal/sandbox/toss"
+	"github.com/paybridge/paybridge/internal/testutil"
 )
 
 // sandboxEnv is paybridge's Toss sandbox served under testPrefix (so the
@@ -41,19 +41,7 @@ func MustSandbox(t *testing.T) *sandboxEnv {
 
 // sandboxPayment is a fresh payment as the service creates it.
 func sandboxPayment() *payment.Payment {
-	return &payment.Payment{
-		ID:            payment.NewID("pay", time.Now()),
-		MerchantID:    payment.DefaultMerchantID,
-		Provider:      payment.ProviderToss,
-		OrderID:       "order-42",
-		OrderName:     "Americano x2",
-		CustomerID:    "cus_42",
-		Quantity:      2,
-		Amount:        10000,
-		TaxFreeAmount: 1000,
-		Currency:      payment.CurrencyKRW,
-		Status:        payment.StatusCreated,
-	}
+	return testutil.SandboxPayment(payment.ProviderToss)
 }
 
 // urlsFor are the return URLs the service would hand to Ready for p.

@@ -91,7 +91,7 @@ func (c *Client) CheckoutParams(p *payment.Payment, urls payment.ReturnURLs) url
 	q := url.Values{
 		"clientKey":  {c.clientKey},
 		"orderId":    {p.ID},
-		"orderName":  {truncate(p.OrderName, maxOrderName)},
+		"orderName":  {provider.Truncate(p.OrderName, maxOrderName)},
 		"amount":     {strconv.FormatInt(p.Amount, 10)},
 		"method":     {"CARD"},
 		"successUrl": {urls.Approval},
@@ -114,8 +114,8 @@ func (c *Client) ParseReturn(q url.Values) payment.Return {
 	ret := payment.Return{
 		TID:          q.Get("paymentKey"),
 		OrderID:      q.Get("orderId"),
-		ErrorCode:    truncate(q.Get("code"), 64),
-		ErrorMessage: truncate(q.Get("message"), maxProviderText),
+		ErrorCode:    provider.Truncate(q.Get("code"), 64),
+		ErrorMessage: provider.Truncate(q.Get("message"), provider.MaxProviderText),
 	}
 	ret.Success = ret.TID != ""
 	ret.Canceled = !ret.Success && ret.ErrorCode == codeUserCanceled
@@ -151,10 +151,10 @@ func (c *Client) Approve(ctx context.Context, p *payment.Payment, ret payment.Re
 	}
 	var resp paymentWire
 	var raw []byte
-	err := c.do(ctx, call{
-		op: opConfirm, method: "POST", path: "/v1/payments/confirm", paymentID: p.ID,
-		idempotencyKey: key,
-		body:           confirmRequest{PaymentKey: ret.TID, OrderID: p.ID, Amount: p.Amount},
+	err := c.do(ctx, provider.Call{
+		Op: opConfirm, Method: "POST", Path: "/v1/payments/confirm", PaymentID: p.ID,
+		IdempotencyKey: key,
+		Body:           confirmRequest{PaymentKey: ret.TID, OrderID: p.ID, Amount: p.Amount},
 	}, provider.Keep(&resp, &raw))
 	if err != nil {
 		return nil, err
@@ -169,7 +169,7 @@ func (c *Client) Approve(ctx context.Context, p *payment.Payment, ret payment.Re
 // official path (§5 item 24). A payment Toss does not know (404
 // NOT_FOUND_PAYMENT) is not an error but pending with RawStatus NOT_FOUND:
 // by orderId Toss finds only confirmed payments. Retried on transport
-// errors, 5xx and rate limits; see lookupWithRetry.
+// errors, 5xx and rate limits; see retryable.
 func (c *Client) Lookup(ctx context.Context, p *payment.Payment) (*payment.ProviderPayment, error) {
 	path := "/v1/payments/orders/" + url.PathEscape(p.ID)
 	if p.ProviderTID != "" {
@@ -177,9 +177,9 @@ func (c *Client) Lookup(ctx context.Context, p *payment.Payment) (*payment.Provi
 	}
 	var resp paymentWire
 	var raw []byte
-	err := c.lookupWithRetry(ctx, p.ID, func() error {
+	err := c.t.Lookup(ctx, p.ID, func() error {
 		resp, raw = paymentWire{}, nil
-		return c.do(ctx, call{op: opGet, method: "GET", path: path, paymentID: p.ID}, provider.Keep(&resp, &raw))
+		return c.do(ctx, provider.Call{Op: opGet, Method: "GET", Path: path, PaymentID: p.ID}, provider.Keep(&resp, &raw))
 	})
 	if pe := payment.AsProviderError(err); pe != nil && pe.HTTPStatus == 404 && pe.Code == codeNotFoundPayment {
 		return &payment.ProviderPayment{State: payment.ProviderPending, RawStatus: "NOT_FOUND"}, nil
@@ -220,16 +220,16 @@ func (c *Client) Cancel(ctx context.Context, p *payment.Payment, req payment.Can
 		// without refunding anything.
 		key = fmt.Sprintf("cancel-%s-%d-of-%d", p.ID, req.Amount, req.Cancelable)
 	}
-	reason := truncate(req.Reason, maxCancelReason)
+	reason := provider.Truncate(req.Reason, maxCancelReason)
 	if reason == "" {
 		reason = defaultCancelReason
 	}
 	var resp paymentWire
 	var raw []byte
-	err := c.do(ctx, call{
-		op: opCancel, method: "POST", path: "/v1/payments/" + url.PathEscape(p.ProviderTID) + "/cancel",
-		paymentID: p.ID, idempotencyKey: key,
-		body: cancelRequest{
+	err := c.do(ctx, provider.Call{
+		Op: opCancel, Method: "POST", Path: "/v1/payments/" + url.PathEscape(p.ProviderTID) + "/cancel",
+		PaymentID: p.ID, IdempotencyKey: key,
+		Body: cancelRequest{
 			CancelReason:     reason,
 			CancelAmount:     req.Amount,
 			TaxFreeAmount:    req.TaxFreeAmount,

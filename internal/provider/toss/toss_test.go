@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/paybridge/paybridge/internal/payment"
+	"github.com/paybridge/paybridge/internal/provider"
 )
 
 func TestClient_Ready(t *testing.T) {
@@ -127,8 +128,8 @@ func TestClient_ParseReturn(t *testing.T) {
 
 	t.Run("LongMessage", func(t *testing.T) {
 		got := c.ParseReturn(url.Values{"code": {"X"}, "message": {strings.Repeat("m", 10000)}})
-		if len(got.ErrorMessage) != maxProviderText {
-			t.Errorf("message of %d bytes kept, want it cut to %d", len(got.ErrorMessage), maxProviderText)
+		if len(got.ErrorMessage) != provider.MaxProviderText {
+			t.Errorf("message of %d bytes kept, want it cut to %d", len(got.ErrorMessage), provider.MaxProviderText)
 		}
 	})
 }

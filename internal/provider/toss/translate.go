@@ -58,7 +58,7 @@ func (c *Client) translate(ctx context.Context, op string, w *paymentWire, cance
 	if bad {
 		// Not fatal: the money fields are intact. Zero times fall back to
 		// paybridge's clock in the service.
-		c.log.WarnContext(ctx, "toss sent a timestamp that could not be read",
+		c.t.Log.WarnContext(ctx, "toss sent a timestamp that could not be read",
 			"provider", payment.ProviderToss, "op", op, "order_id", w.OrderID)
 	}
 	return pp

@@ -4,9 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"math"
-	"strconv"
 	"time"
+
+	"github.com/paybridge/paybridge/internal/provider"
 )
 
 // Wire structs mirror Toss's field names (docs/providers.md §4.2–§4.3).
@@ -97,16 +97,11 @@ func (w *won) UnmarshalJSON(b []byte) error {
 		}
 		b = []byte(s)
 	}
-	n, err := strconv.ParseInt(string(b), 10, 64)
-	if err == nil {
-		*w = won(n)
-		return nil
-	}
-	f, ferr := strconv.ParseFloat(string(b), 64)
-	if ferr != nil || f != math.Trunc(f) || math.Abs(f) > 1<<53 {
+	n, ok := provider.WholeNumber(string(b))
+	if !ok {
 		return fmt.Errorf("toss: amount %q is not a whole number of won", b)
 	}
-	*w = won(f)
+	*w = won(n)
 	return nil
 }
 

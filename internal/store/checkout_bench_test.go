@@ -1,0 +1,98 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/paybridge/paybridge/internal/payment"
+	"github.com/paybridge/paybridge/internal/store"
+)
+
+// BenchmarkCheckoutWrites runs the store's part of a KakaoPay checkout —
+// the four write transactions (created, ready, approving, paid with its
+// outbox) and the read at the buyer's return — from many goroutines at once,
+// without HTTP or a provider: what the store costs per checkout, and how
+// many commits and how much of the writer's time a checkout takes.
+// Run: go test -run x -bench CheckoutWrites -cpuprofile cpu.prof ./internal/store
+func BenchmarkCheckoutWrites(b *testing.B) {
+	s := MustOpen(b, "sqlite:"+filepath.Join(b.TempDir(), "pb.db"))
+	ctx := context.Background()
+	answer := []byte(`{"aid":"A` + strings.Repeat("1", 19) + `","tid":"T1","cid":"TC0ONETIME","partner_order_id":"pay_x",` +
+		`"partner_user_id":"buyer","payment_method_type":"MONEY","item_name":"Tea","quantity":1,` +
+		`"amount":{"total":1000,"tax_free":0,"vat":91,"point":0,"discount":0,"green_deposit":0},` +
+		`"created_at":"2026-01-01T00:00:00","approved_at":"2026-01-01T00:00:01"}`)
+	var seq atomic.Int64
+	before, cpu0 := s.Stats(), cpuTime()
+	b.SetParallelism(16)
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if err := checkoutWrites(ctx, s, seq.Add(1), answer); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	b.StopTimer()
+	st, cpu := s.Stats(), cpuTime()-cpu0
+	n := float64(b.N)
+	b.ReportMetric(float64(st.Commits-before.Commits)/n, "commits/checkout")
+	b.ReportMetric(float64(st.Statements-before.Statements)/n, "sql/checkout")
+	b.ReportMetric(float64(st.Prepares-before.Prepares)/n, "prepares/checkout")
+	b.ReportMetric(float64((st.WriterBusy-before.WriterBusy).Microseconds())/n, "writer-µs/checkout")
+	b.ReportMetric(float64((st.CommitTime-before.CommitTime).Microseconds())/n, "commit-µs/checkout")
+	b.ReportMetric(float64(cpu.Microseconds())/n, "cpu-µs/checkout")
+	b.ReportMetric(n/b.Elapsed().Seconds(), "checkouts/s")
+}
+
+// cpuTime is the CPU time this process used so far (user and system): per
+// checkout, it is what the store costs whatever else the machine runs.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+func checkoutWrites(ctx context.Context, s *store.Store, n int64, answer []byte) error {
+	now := time.Now()
+	p := &payment.Payment{
+		ID: payment.NewID("pay", now), MerchantID: payment.DefaultMerchantID, Provider: "kakaopay",
+		Channel: "api", OrderID: fmt.Sprintf("bench-%d", n), OrderName: "Tea", CustomerID: "buyer", Quantity: 1,
+		Amount: 1000, Currency: "KRW", Status: payment.StatusCreated, ExpiresAt: now.Add(15 * time.Minute),
+	}
+	if err := s.CreatePayment(ctx, p); err != nil {
+		return err
+	}
+	tid := "T" + p.ID
+	window := "http://127.0.0.1:1/online/v1/payment/window/" + tid
+	str := func(v string) *string { return &v }
+	exp := now.Add(15 * time.Minute)
+	if _, err := s.TransitionPayment(ctx, p.ID, payment.StatusCreated, payment.StatusReady, payment.Update{
+		ProviderTID: str(tid), ProviderCID: str("TC0ONETIME"), ProviderOrderID: str(p.ID), ProviderUserID: str("buyer"),
+		ProviderStatus: str("READY"), ProviderErrorCode: str(""), RedirectPC: str(window), RedirectMobile: str(window),
+		RedirectApp: str(window), ExpiresAt: &exp,
+	}, payment.Event{Reason: "provider_ready", Message: "tid " + tid}); err != nil {
+		return err
+	}
+	if _, err := s.FindPaymentByID(ctx, p.ID); err != nil {
+		return err
+	}
+	if _, err := s.TransitionPayment(ctx, p.ID, payment.StatusReady, payment.StatusApproving,
+		payment.Update{PGToken: str("pgtoken"), ReturnTID: str("")}, payment.Event{Reason: "buyer_returned"}); err != nil {
+		return err
+	}
+	approved := time.Now()
+	_, err := s.TransitionPayment(ctx, p.ID, payment.StatusApproving, payment.StatusPaid, payment.Update{
+		ProviderStatus: str("SUCCESS_PAYMENT"), ProviderMethodType: str("MONEY"), ProviderApprovalID: str("A123"),
+		ApprovedAt: &approved, ProviderAnswer: &payment.ProviderAnswer{Body: answer, At: approved},
+	}, payment.Event{Reason: "approved"})
+	return err
+}
