@@ -64,10 +64,15 @@ func TestControlSleepsTheDelay(t *testing.T) {
 }
 
 func TestControlEndpoints(t *testing.T) {
+	for path, want := range map[string]bool{sandbox.FaultsPath: true, sandbox.StatsPath: true, "/__sandbox": false, "/__sandbox/faults/": false} {
+		if sandbox.IsControlPath(path) != want {
+			t.Errorf("IsControlPath(%q) = %v", path, !want)
+		}
+	}
 	c := newControl("pay")
 	post := func(body string) int {
 		w := httptest.NewRecorder()
-		c.ServeFaults(w, httptest.NewRequest(http.MethodPost, sandbox.FaultsPath, strings.NewReader(body)))
+		c.ServeHTTP(w, httptest.NewRequest(http.MethodPost, sandbox.FaultsPath, strings.NewReader(body)))
 		return w.Code
 	}
 	if got := post(`{"op":"get","kind":"error","status":302}`); got != http.StatusBadRequest {
@@ -83,7 +88,7 @@ func TestControlEndpoints(t *testing.T) {
 	c.Count("pay", "T1", "T1")
 	c.Count("get", "T2")
 	w := httptest.NewRecorder()
-	c.ServeStats(w, httptest.NewRequest(http.MethodGet, sandbox.StatsPath, nil))
+	c.ServeHTTP(w, httptest.NewRequest(http.MethodGet, sandbox.StatsPath, nil))
 	want := `{"calls":{"get":1,"pay":1},"by_id":{"T1":1}}`
 	if got := w.Body.String(); got != want {
 		t.Fatalf("stats = %s, want %s", got, want)
