@@ -9,6 +9,7 @@ import (
 
 	"github.com/paybridge/paybridge/internal/payment"
 	"github.com/paybridge/paybridge/internal/provider/providertest"
+	"github.com/paybridge/paybridge/internal/sandbox"
 	kpsandbox "github.com/paybridge/paybridge/internal/sandbox/kakaopay"
 	"github.com/paybridge/paybridge/internal/testutil"
 )
@@ -139,7 +140,7 @@ func TestSandbox_Faults(t *testing.T) {
 			sb, c := MustSandbox(t, gen)
 			p := sandboxPayment()
 			token := mustReadyAndAuthorize(t, c, p, "MONEY")
-			sb.InjectFault(kpsandbox.Fault{Op: "approve", Kind: "lost"})
+			sb.InjectFault(kpsandbox.Fault{Fault: sandbox.Fault{Op: "approve", Kind: "lost"}})
 			_, err := c.Approve(context.Background(), p, payment.Return{Success: true, Token: token})
 			testutil.AssertCode(t, err, payment.EUPSTREAM)
 			if n := sb.CallsFor("approve", p.ProviderTID); n != 1 {
@@ -158,7 +159,7 @@ func TestSandbox_Faults(t *testing.T) {
 			sb, c := MustSandbox(t, gen)
 			p := sandboxPayment()
 			token := mustReadyAndAuthorize(t, c, p, "CARD")
-			sb.InjectFault(kpsandbox.Fault{Op: "approve", Kind: "decline", MethodResultCode: "USER_LOCKED"})
+			sb.InjectFault(kpsandbox.Fault{Fault: sandbox.Fault{Op: "approve", Kind: "decline"}, MethodResultCode: "USER_LOCKED"})
 			_, err := c.Approve(context.Background(), p, payment.Return{Success: true, Token: token})
 			testutil.AssertCode(t, err, payment.EDECLINED)
 			if msg := payment.ErrorMessage(err); msg != "KakaoPay declined the payment: USER_LOCKED" {
@@ -170,7 +171,7 @@ func TestSandbox_Faults(t *testing.T) {
 			sb, c := MustSandbox(t, gen)
 			p := sandboxPayment()
 			token := mustReadyAndAuthorize(t, c, p, "MONEY")
-			sb.InjectFault(kpsandbox.Fault{Op: "approve", Kind: "decline", MethodResultCode: "BANK_FIRM_UNKNOWN"})
+			sb.InjectFault(kpsandbox.Fault{Fault: sandbox.Fault{Op: "approve", Kind: "decline"}, MethodResultCode: "BANK_FIRM_UNKNOWN"})
 			_, err := c.Approve(context.Background(), p, payment.Return{Success: true, Token: token})
 			testutil.AssertCode(t, err, payment.EUPSTREAM)
 		})
@@ -179,13 +180,13 @@ func TestSandbox_Faults(t *testing.T) {
 			sb, c := MustSandbox(t, gen)
 			p := sandboxPayment()
 			token := mustReadyAndAuthorize(t, c, p, "MONEY")
-			sb.InjectFault(kpsandbox.Fault{Op: "approve", Kind: "error", Status: 503, Code: -503})
+			sb.InjectFault(kpsandbox.Fault{Fault: sandbox.Fault{Op: "approve", Kind: "error", Status: 503}, Code: -503})
 			_, err := c.Approve(context.Background(), p, payment.Return{Success: true, Token: token})
 			testutil.AssertCode(t, err, payment.EUPSTREAM)
 			if n := sb.CallsFor("approve", p.ProviderTID); n != 1 {
 				t.Errorf("approve calls = %d, want 1", n)
 			}
-			sb.InjectFault(kpsandbox.Fault{Op: "order", Kind: "error", Count: 2})
+			sb.InjectFault(kpsandbox.Fault{Fault: sandbox.Fault{Op: "order", Kind: "error", Count: 2}})
 			before := sb.Calls("order")
 			got, err := c.Lookup(context.Background(), p)
 			if err != nil {
