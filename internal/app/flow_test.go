@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/paybridge/paybridge/internal/apptest"
+	"github.com/paybridge/paybridge/internal/sandbox"
 	sbkakaopay "github.com/paybridge/paybridge/internal/sandbox/kakaopay"
 )
 
@@ -112,7 +113,7 @@ func TestCheckout_ConcurrentReturns(t *testing.T) {
 	p := MustCreatePayment(t, a, "order-concurrent", 5000, "")
 	ret := buyer(t, a, p.RedirectURL, "approve")
 	// Hold the approve at the provider so the returns really overlap.
-	a.KakaoPaySandbox.InjectFault(sbkakaopay.Fault{Op: "approve", Kind: "delay", Delay: 300 * time.Millisecond})
+	a.KakaoPaySandbox.InjectFault(sbkakaopay.Fault{Fault: sandbox.Fault{Op: "approve", Kind: "delay", Delay: 300 * time.Millisecond}})
 
 	const n = 10
 	var wg sync.WaitGroup
@@ -138,7 +139,7 @@ func TestCheckout_AmountMismatch(t *testing.T) {
 	a := apptest.Start(t)
 	p := MustCreatePayment(t, a, "order-mismatch", 10000, "")
 	ret := buyer(t, a, p.RedirectURL, "approve")
-	a.KakaoPaySandbox.InjectFault(sbkakaopay.Fault{Op: "approve", Kind: "amount", Amount: 100})
+	a.KakaoPaySandbox.InjectFault(sbkakaopay.Fault{Fault: sandbox.Fault{Op: "approve", Kind: "amount", Amount: 100}})
 
 	follow(t, a, ret)
 	got := getPayment(t, a, p.ID)
@@ -163,7 +164,7 @@ func TestCheckout_Declined(t *testing.T) {
 	a := apptest.Start(t)
 	p := MustCreatePayment(t, a, "order-declined", 3000, "")
 	ret := buyer(t, a, p.RedirectURL, "approve")
-	a.KakaoPaySandbox.InjectFault(sbkakaopay.Fault{Op: "approve", Kind: "decline"})
+	a.KakaoPaySandbox.InjectFault(sbkakaopay.Fault{Fault: sandbox.Fault{Op: "approve", Kind: "decline"}})
 
 	follow(t, a, ret)
 	got := getPayment(t, a, p.ID)
@@ -182,7 +183,7 @@ func TestCheckout_LostApproveResponse(t *testing.T) {
 	a := apptest.Start(t)
 	p := MustCreatePayment(t, a, "order-lost", 7000, "")
 	ret := buyer(t, a, p.RedirectURL, "approve")
-	a.KakaoPaySandbox.InjectFault(sbkakaopay.Fault{Op: "approve", Kind: "lost"})
+	a.KakaoPaySandbox.InjectFault(sbkakaopay.Fault{Fault: sandbox.Fault{Op: "approve", Kind: "lost"}})
 
 	follow(t, a, ret)
 	got := getPayment(t, a, p.ID)
@@ -207,8 +208,8 @@ func TestCheckout_UnknownOutcomeSettledBySweep(t *testing.T) {
 	a := apptest.Start(t)
 	p := MustCreatePayment(t, a, "order-unknown", 4000, "")
 	ret := buyer(t, a, p.RedirectURL, "approve")
-	a.KakaoPaySandbox.InjectFault(sbkakaopay.Fault{Op: "approve", Kind: "lost"})
-	a.KakaoPaySandbox.InjectFault(sbkakaopay.Fault{Op: "order", Kind: "error", Status: 503, Code: -503, Count: 10})
+	a.KakaoPaySandbox.InjectFault(sbkakaopay.Fault{Fault: sandbox.Fault{Op: "approve", Kind: "lost"}})
+	a.KakaoPaySandbox.InjectFault(sbkakaopay.Fault{Fault: sandbox.Fault{Op: "order", Kind: "error", Status: 503, Count: 10}, Code: -503})
 
 	follow(t, a, ret)
 	if got := getPayment(t, a, p.ID); got.Status != "approving" {
@@ -240,7 +241,7 @@ func TestCheckout_ApproveProviderDidNotActRetried(t *testing.T) {
 	a := apptest.Start(t)
 	p := MustCreatePayment(t, a, "order-retried", 4000, "")
 	ret := buyer(t, a, p.RedirectURL, "approve")
-	a.KakaoPaySandbox.InjectFault(sbkakaopay.Fault{Op: "approve", Kind: "error", Status: 500, Code: -500})
+	a.KakaoPaySandbox.InjectFault(sbkakaopay.Fault{Fault: sandbox.Fault{Op: "approve", Kind: "error", Status: 500}, Code: -500})
 
 	follow(t, a, ret)
 	if got := getPayment(t, a, p.ID); got.Status != "approving" {
@@ -265,7 +266,7 @@ func TestCheckout_UnknownOutcomeNeverApproved(t *testing.T) {
 	a := apptest.Start(t)
 	p := MustCreatePayment(t, a, "order-never", 4000, "")
 	ret := buyer(t, a, p.RedirectURL, "approve")
-	a.KakaoPaySandbox.InjectFault(sbkakaopay.Fault{Op: "approve", Kind: "error", Status: 500, Code: -500, Count: 100})
+	a.KakaoPaySandbox.InjectFault(sbkakaopay.Fault{Fault: sandbox.Fault{Op: "approve", Kind: "error", Status: 500, Count: 100}, Code: -500})
 
 	follow(t, a, ret)
 	if got := getPayment(t, a, p.ID); got.Status != "approving" {
@@ -342,7 +343,7 @@ func TestRefund_ConcurrentRefundsNeverExceed(t *testing.T) {
 	a := apptest.Start(t)
 	p := MustCreatePayment(t, a, "order-refund-race", 10000, "")
 	follow(t, a, buyer(t, a, p.RedirectURL, "approve"))
-	a.KakaoPaySandbox.InjectFault(sbkakaopay.Fault{Op: "cancel", Kind: "delay", Delay: 200 * time.Millisecond, Count: 10})
+	a.KakaoPaySandbox.InjectFault(sbkakaopay.Fault{Fault: sandbox.Fault{Op: "cancel", Kind: "delay", Delay: 200 * time.Millisecond, Count: 10}})
 
 	var wg sync.WaitGroup
 	statuses := make([]int, 8)
@@ -369,7 +370,7 @@ func TestRefund_LostResponse(t *testing.T) {
 	a := apptest.Start(t)
 	p := MustCreatePayment(t, a, "order-refund-lost", 8000, "")
 	follow(t, a, buyer(t, a, p.RedirectURL, "approve"))
-	a.KakaoPaySandbox.InjectFault(sbkakaopay.Fault{Op: "cancel", Kind: "lost"})
+	a.KakaoPaySandbox.InjectFault(sbkakaopay.Fault{Fault: sandbox.Fault{Op: "cancel", Kind: "lost"}})
 
 	status, b := do(t, a, "POST", "/v1/payments/"+p.ID+"/cancel", "application/json", `{"amount":2000,"reason":"lost"}`)
 	got := decode[paymentJSON](t, b)
@@ -388,8 +389,8 @@ func TestCheckout_FailedRefundIsRetried(t *testing.T) {
 	a := apptest.Start(t)
 	p := MustCreatePayment(t, a, "order-refund-retry", 10000, "")
 	ret := buyer(t, a, p.RedirectURL, "approve")
-	a.KakaoPaySandbox.InjectFault(sbkakaopay.Fault{Op: "approve", Kind: "amount", Amount: 100})
-	a.KakaoPaySandbox.InjectFault(sbkakaopay.Fault{Op: "cancel", Kind: "error", Status: 500, Code: -500})
+	a.KakaoPaySandbox.InjectFault(sbkakaopay.Fault{Fault: sandbox.Fault{Op: "approve", Kind: "amount", Amount: 100}})
+	a.KakaoPaySandbox.InjectFault(sbkakaopay.Fault{Fault: sandbox.Fault{Op: "cancel", Kind: "error", Status: 500}, Code: -500})
 
 	follow(t, a, ret)
 	got := getPayment(t, a, p.ID)
