@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/paybridge/paybridge/internal/apptest"
+	"github.com/paybridge/paybridge/internal/sandbox"
 	sbkakaopay "github.com/paybridge/paybridge/internal/sandbox/kakaopay"
 )
 
@@ -108,7 +109,7 @@ func TestCheckout_ConcurrentReturns(t *testing.T) {
 	p := MustCreatePayment(t, a, "order-concurrent", 5000, "")
 	ret := buyer(t, a, p.RedirectURL, "approve")
 	// Hold the approve at the provider so the returns really overlap.
-	a.KakaoPaySandbox.InjectFault(sbkakaopay.Fault{Op: "approve", Kind: "delay", Delay: 300 * time.Millisecond})
+	a.KakaoPaySandbox.InjectFault(sbkakaopay.Fault{Fault: sandbox.Fault{Op: "approve", Kind: "delay", Delay: 300 * time.Millisecond}})
 
 	const n = 10
 	var wg sync.WaitGroup
@@ -130,7 +131,7 @@ func TestCheckout_ConcurrentReturns(t *testing.T) {
 
 func TestCheckout_AmountMismatch(t *testing.T) {
 	a := apptest.Start(t)
-	p := approveWith(t, a, "order-mismatch", 10000, sbkakaopay.Fault{Op: "approve", Kind: "amount", Amount: 100})
+	p := approveWith(t, a, "order-mismatch", 10000, sbkakaopay.Fault{Fault: sandbox.Fault{Op: "approve", Kind: "amount", Amount: 100}})
 	got := getPayment(t, a, p.ID)
 	if got.Status != "failed" || got.Failure == nil || got.Failure.Code != "amount_mismatch" {
 		t.Fatalf("after mismatched approve: %+v", got)
@@ -151,7 +152,7 @@ func TestCheckout_AmountMismatch(t *testing.T) {
 
 func TestCheckout_Declined(t *testing.T) {
 	a := apptest.Start(t)
-	p := approveWith(t, a, "order-declined", 3000, sbkakaopay.Fault{Op: "approve", Kind: "decline"})
+	p := approveWith(t, a, "order-declined", 3000, sbkakaopay.Fault{Fault: sandbox.Fault{Op: "approve", Kind: "decline"}})
 	got := getPayment(t, a, p.ID)
 	if got.Status != "failed" || got.Failure == nil || got.Failure.ProviderCode != "-780" ||
 		!strings.Contains(got.Failure.ProviderMessage, "USER_LOCKED") {
@@ -166,7 +167,7 @@ func TestCheckout_Declined(t *testing.T) {
 // never arrived) is settled by the order lookup, without a second approve.
 func TestCheckout_LostApproveResponse(t *testing.T) {
 	a := apptest.Start(t)
-	p := approveWith(t, a, "order-lost", 7000, sbkakaopay.Fault{Op: "approve", Kind: "lost"})
+	p := approveWith(t, a, "order-lost", 7000, sbkakaopay.Fault{Fault: sandbox.Fault{Op: "approve", Kind: "lost"}})
 	got := getPayment(t, a, p.ID)
 	if got.Status != "paid" {
 		t.Fatalf("status = %s, want paid (settled by lookup)", got.Status)
@@ -188,8 +189,8 @@ func TestCheckout_LostApproveResponse(t *testing.T) {
 func TestCheckout_UnknownOutcomeSettledBySweep(t *testing.T) {
 	a := apptest.Start(t)
 	p := approveWith(t, a, "order-unknown", 4000,
-		sbkakaopay.Fault{Op: "approve", Kind: "lost"},
-		sbkakaopay.Fault{Op: "order", Kind: "error", Status: 503, Code: -503, Count: 10})
+		sbkakaopay.Fault{Fault: sandbox.Fault{Op: "approve", Kind: "lost"}},
+		sbkakaopay.Fault{Fault: sandbox.Fault{Op: "order", Kind: "error", Status: 503, Count: 10}, Code: -503})
 	wantStatus(t, a, p.ID, "approving", "while the provider cannot answer")
 	a.KakaoPaySandbox.ClearFaults()
 	// Not yet: the sweep leaves recent approvals to their own request.
@@ -212,7 +213,7 @@ func TestCheckout_UnknownOutcomeSettledBySweep(t *testing.T) {
 // had): the buyer who authenticated is charged once.
 func TestCheckout_ApproveProviderDidNotActRetried(t *testing.T) {
 	a := apptest.Start(t)
-	p := approveWith(t, a, "order-retried", 4000, sbkakaopay.Fault{Op: "approve", Kind: "error", Status: 500, Code: -500})
+	p := approveWith(t, a, "order-retried", 4000, sbkakaopay.Fault{Fault: sandbox.Fault{Op: "approve", Kind: "error", Status: 500}, Code: -500})
 	wantStatus(t, a, p.ID, "approving", "")
 	sweepAt(t, a, time.Minute)
 	wantStatus(t, a, p.ID, "paid", "after the repeated approve")
@@ -226,7 +227,7 @@ func TestCheckout_ApproveProviderDidNotActRetried(t *testing.T) {
 // bounded number of repeats inside the window and none after it.
 func TestCheckout_UnknownOutcomeNeverApproved(t *testing.T) {
 	a := apptest.Start(t)
-	p := approveWith(t, a, "order-never", 4000, sbkakaopay.Fault{Op: "approve", Kind: "error", Status: 500, Code: -500, Count: 100})
+	p := approveWith(t, a, "order-never", 4000, sbkakaopay.Fault{Fault: sandbox.Fault{Op: "approve", Kind: "error", Status: 500, Count: 100}, Code: -500})
 	wantStatus(t, a, p.ID, "approving", "")
 	sweepAt(t, a, 10*time.Minute)
 	wantStatus(t, a, p.ID, "approving", "still inside the window")
@@ -288,7 +289,7 @@ func TestRefund_PartialThenRest(t *testing.T) {
 func TestRefund_ConcurrentRefundsNeverExceed(t *testing.T) {
 	a := apptest.Start(t)
 	p := mustPaid(t, a, "order-refund-race", 10000)
-	a.KakaoPaySandbox.InjectFault(sbkakaopay.Fault{Op: "cancel", Kind: "delay", Delay: 200 * time.Millisecond, Count: 10})
+	a.KakaoPaySandbox.InjectFault(sbkakaopay.Fault{Fault: sandbox.Fault{Op: "cancel", Kind: "delay", Delay: 200 * time.Millisecond, Count: 10}})
 
 	var wg sync.WaitGroup
 	statuses := make([]int, 8)
@@ -314,7 +315,7 @@ func TestRefund_ConcurrentRefundsNeverExceed(t *testing.T) {
 func TestRefund_LostResponse(t *testing.T) {
 	a := apptest.Start(t)
 	p := mustPaid(t, a, "order-refund-lost", 8000)
-	a.KakaoPaySandbox.InjectFault(sbkakaopay.Fault{Op: "cancel", Kind: "lost"})
+	a.KakaoPaySandbox.InjectFault(sbkakaopay.Fault{Fault: sandbox.Fault{Op: "cancel", Kind: "lost"}})
 
 	status, b := do(t, a, "POST", "/v1/payments/"+p.ID+"/cancel", "application/json", `{"amount":2000,"reason":"lost"}`)
 	got := decode[paymentJSON](t, b)
@@ -332,8 +333,8 @@ func TestRefund_LostResponse(t *testing.T) {
 func TestCheckout_FailedRefundIsRetried(t *testing.T) {
 	a := apptest.Start(t)
 	p := approveWith(t, a, "order-refund-retry", 10000,
-		sbkakaopay.Fault{Op: "approve", Kind: "amount", Amount: 100},
-		sbkakaopay.Fault{Op: "cancel", Kind: "error", Status: 500, Code: -500})
+		sbkakaopay.Fault{Fault: sandbox.Fault{Op: "approve", Kind: "amount", Amount: 100}},
+		sbkakaopay.Fault{Fault: sandbox.Fault{Op: "cancel", Kind: "error", Status: 500}, Code: -500})
 	got := getPayment(t, a, p.ID)
 	if got.Status != "failed" || got.Failure == nil || got.Failure.Code != "refund_required" {
 		t.Fatalf("after a failed refund: %s %+v", got.Status, got.Failure)

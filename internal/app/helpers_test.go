@@ -13,6 +13,7 @@ import (
 
 	"github.com/paybridge/paybridge/internal/apptest"
 	"github.com/paybridge/paybridge/internal/payment"
+	"github.com/paybridge/paybridge/internal/sandbox"
 	sbkakaopay "github.com/paybridge/paybridge/internal/sandbox/kakaopay"
 )
 
@@ -176,5 +177,5 @@ func countPayments(t *testing.T, a *apptest.App) int {
 }
 
 func sbFault(op, kind string, status, code int) sbkakaopay.Fault {
-	return sbkakaopay.Fault{Op: op, Kind: kind, Status: status, Code: code}
+	return sbkakaopay.Fault{Fault: sandbox.Fault{Op: op, Kind: kind, Status: status}, Code: code}
 }

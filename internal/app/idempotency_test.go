@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/paybridge/paybridge/internal/apptest"
+	"github.com/paybridge/paybridge/internal/sandbox"
 	sbkakaopay "github.com/paybridge/paybridge/internal/sandbox/kakaopay"
 )
 
@@ -155,7 +156,7 @@ func TestIdempotency_RefundReplayed(t *testing.T) {
 func TestIdempotency_ConcurrentCreates(t *testing.T) {
 	a := apptest.Start(t)
 	// A slow KakaoPay keeps the first request running while the others arrive.
-	a.KakaoPaySandbox.InjectFault(sbkakaopay.Fault{Op: "ready", Kind: "delay", Delay: 300 * time.Millisecond})
+	a.KakaoPaySandbox.InjectFault(sbkakaopay.Fault{Fault: sandbox.Fault{Op: "ready", Kind: "delay", Delay: 300 * time.Millisecond}})
 	rs := concurrentCreates(t, []*apptest.App{a}, 10)
 	checkOneEffect(t, rs)
 	if n := countPayments(t, a); n != 1 {
@@ -169,7 +170,7 @@ func TestIdempotency_ConcurrentCreates(t *testing.T) {
 // Ensure the key holds across instances sharing one database.
 func TestIdempotency_ConcurrentCreatesAcrossInstances(t *testing.T) {
 	a, b, sb := startInstances(t)
-	sb.InjectFault(sbkakaopay.Fault{Op: "ready", Kind: "delay", Delay: 300 * time.Millisecond})
+	sb.InjectFault(sbkakaopay.Fault{Fault: sandbox.Fault{Op: "ready", Kind: "delay", Delay: 300 * time.Millisecond}})
 	checkOneEffect(t, concurrentCreates(t, []*apptest.App{a, b}, 10))
 	if n := countPayments(t, a); n != 1 {
 		t.Fatalf("%d payments, want 1", n)

@@ -11,6 +11,7 @@ import (
 	"github.com/paybridge/paybridge/internal/config"
 	"github.com/paybridge/paybridge/internal/pgtest"
 	"github.com/paybridge/paybridge/internal/provider/kakaopay"
+	"github.com/paybridge/paybridge/internal/sandbox"
 	sbkakaopay "github.com/paybridge/paybridge/internal/sandbox/kakaopay"
 )
 
@@ -88,7 +89,7 @@ func TestInstances_ConcurrentFinishesApproveOnce(t *testing.T) {
 	for round := range 3 {
 		p := MustCreatePayment(t, a, "order-c"+itoa(int64(round)), 5000, "")
 		ret := buyerApproves(t, a, p.RedirectURL)
-		sb.InjectFault(sbkakaopay.Fault{Op: "approve", Kind: "delay", Delay: 200 * time.Millisecond})
+		sb.InjectFault(sbkakaopay.Fault{Fault: sandbox.Fault{Op: "approve", Kind: "delay", Delay: 200 * time.Millisecond}})
 		var wg sync.WaitGroup
 		for i := range 12 {
 			inst := []*apptest.App{a, b}[i%2]
@@ -118,8 +119,8 @@ func TestInstances_SweepsShareTheWork(t *testing.T) {
 	for i := range n {
 		p := MustCreatePayment(t, a, "order-s"+itoa(int64(i)), 1000, "")
 		ret := buyerApproves(t, a, p.RedirectURL)
-		sb.InjectFault(sbkakaopay.Fault{Op: "approve", Kind: "lost", TID: p.ProviderIDs.TID})
-		sb.InjectFault(sbkakaopay.Fault{Op: "order", Kind: "error", Status: 503, Code: -503, TID: p.ProviderIDs.TID, Count: 3})
+		sb.InjectFault(sbkakaopay.Fault{Fault: sandbox.Fault{Op: "approve", Kind: "lost"}, TID: p.ProviderIDs.TID})
+		sb.InjectFault(sbkakaopay.Fault{Fault: sandbox.Fault{Op: "order", Kind: "error", Status: 503, Count: 3}, Code: -503, TID: p.ProviderIDs.TID})
 		follow(t, a, ret)
 		if got := getPayment(t, a, p.ID); got.Status != "approving" {
 			t.Fatalf("payment %d is %s, want approving", i, got.Status)
@@ -131,7 +132,7 @@ func TestInstances_SweepsShareTheWork(t *testing.T) {
 	for _, tid := range tids {
 		before[tid] = sb.CallsFor("order", tid)
 		// Slow lookups keep the sweeps overlapping while they work.
-		sb.InjectFault(sbkakaopay.Fault{Op: "order", Kind: "delay", Delay: 50 * time.Millisecond, TID: tid, Count: 4})
+		sb.InjectFault(sbkakaopay.Fault{Fault: sandbox.Fault{Op: "order", Kind: "delay", Delay: 50 * time.Millisecond, Count: 4}, TID: tid})
 	}
 	later := func() time.Time { return time.Now().Add(time.Minute) }
 	a.Service.SetNow(later)
@@ -161,8 +162,8 @@ func TestInstances_LeaseOfDeadInstanceRunsOut(t *testing.T) {
 	a, b, sb := startInstances(t)
 	p := MustCreatePayment(t, a, "order-dead", 2000, "")
 	ret := buyerApproves(t, a, p.RedirectURL)
-	sb.InjectFault(sbkakaopay.Fault{Op: "approve", Kind: "lost"})
-	sb.InjectFault(sbkakaopay.Fault{Op: "order", Kind: "error", Status: 503, Code: -503, Count: 3})
+	sb.InjectFault(sbkakaopay.Fault{Fault: sandbox.Fault{Op: "approve", Kind: "lost"}})
+	sb.InjectFault(sbkakaopay.Fault{Fault: sandbox.Fault{Op: "order", Kind: "error", Status: 503, Count: 3}, Code: -503})
 	follow(t, a, ret)
 	sb.ClearFaults()
 

@@ -12,6 +12,7 @@ import (
 	"github.com/paybridge/paybridge/internal/apptest"
 	"github.com/paybridge/paybridge/internal/config"
 	"github.com/paybridge/paybridge/internal/provider/portone"
+	"github.com/paybridge/paybridge/internal/sandbox"
 	sbportone "github.com/paybridge/paybridge/internal/sandbox/portone"
 )
 
@@ -81,7 +82,7 @@ func TestRefund_AsynchronousAtPortOne(t *testing.T) {
 
 	// PortOne accepts the refund (REQUESTED) and, for a moment, cannot be
 	// asked about it (every lookup attempt fails).
-	sb.InjectFault(sbportone.Fault{Op: "getPayment", Kind: "error", Status: 503, Count: 3})
+	sb.InjectFault(sbportone.Fault{Fault: sandbox.Fault{Op: "getPayment", Kind: "error", Status: 503, Count: 3}})
 	status, b = do(t, a, "POST", "/v1/payments/"+p.ID+"/cancel", "application/json", `{"amount":4000,"reason":"async"}`)
 	got := decode[paymentJSON](t, b)
 	if status != http.StatusAccepted || got.Status != "paid" || len(got.Cancellations) != 1 || got.Cancellations[0].Status != "pending" {

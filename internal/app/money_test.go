@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/paybridge/paybridge/internal/apptest"
+	"github.com/paybridge/paybridge/internal/sandbox"
 	sbiamport "github.com/paybridge/paybridge/internal/sandbox/iamport"
 	sbtoss "github.com/paybridge/paybridge/internal/sandbox/toss"
 )
@@ -20,7 +21,7 @@ func TestMoney_PortOneLookupRefusedLeavesApproving(t *testing.T) {
 			a, _ := startQuiet(t) // no sandbox webhook settles it first
 			p := MustCreateWith(t, a, "iamport", "verify-"+itoa(int64(status)), 5000)
 			ret := buyer(t, a, p.RedirectURL, "approve")
-			a.IamportSandbox.InjectFault(sbiamport.Fault{Op: "payment", Kind: "error", Status: status, Count: 10})
+			a.IamportSandbox.InjectFault(sbiamport.Fault{Fault: sandbox.Fault{Op: "payment", Kind: "error", Status: status, Count: 10}})
 			follow(t, a, ret)
 			wantStatus(t, a, p.ID, "approving", "while PortOne cannot be read")
 			a.IamportSandbox.ClearFaults()
@@ -77,7 +78,7 @@ func TestMoney_TossConfirmRetried(t *testing.T) {
 	a := apptest.Start(t)
 	p := MustCreateWith(t, a, "toss", "toss-retry", 6000)
 	ret := buyer(t, a, p.RedirectURL, "approve")
-	a.TossSandbox.InjectFault(sbtoss.Fault{Op: "confirm", Kind: "error", Status: 500})
+	a.TossSandbox.InjectFault(sbtoss.Fault{Fault: sandbox.Fault{Op: "confirm", Kind: "error", Status: 500}})
 	follow(t, a, ret)
 	wantStatus(t, a, p.ID, "approving", "")
 	sweepAt(t, a, time.Minute)

@@ -10,6 +10,7 @@ import (
 	"github.com/paybridge/paybridge/internal/apptest"
 	"github.com/paybridge/paybridge/internal/config"
 	"github.com/paybridge/paybridge/internal/provider/kakaopay"
+	"github.com/paybridge/paybridge/internal/sandbox"
 	sbkakaopay "github.com/paybridge/paybridge/internal/sandbox/kakaopay"
 )
 
@@ -69,7 +70,7 @@ func TestCheckout_RealProviderOverHTTP(t *testing.T) {
 				t.Fatal(err)
 			}
 			resp.Body.Close()
-			sb.InjectFault(sbkakaopay.Fault{Op: "approve", Kind: "lost"})
+			sb.InjectFault(sbkakaopay.Fault{Fault: sandbox.Fault{Op: "approve", Kind: "lost"}})
 			follow(t, a, resp.Header.Get("Location"))
 			if got := getPayment(t, a, q.ID); got.Status != "paid" || sb.Calls("approve") != 2 {
 				t.Fatalf("after a lost response: %s, approve calls %d", got.Status, sb.Calls("approve"))

@@ -10,6 +10,7 @@ import (
 
 	"github.com/paybridge/paybridge/internal/apptest"
 	"github.com/paybridge/paybridge/internal/config"
+	"github.com/paybridge/paybridge/internal/sandbox"
 	sbiamport "github.com/paybridge/paybridge/internal/sandbox/iamport"
 	sbportone "github.com/paybridge/paybridge/internal/sandbox/portone"
 	sbtoss "github.com/paybridge/paybridge/internal/sandbox/toss"
@@ -229,10 +230,14 @@ func TestProviders_TamperedReturns(t *testing.T) {
 
 	faults := map[string]func(amount int64){
 		"portone": func(n int64) {
-			a.PortOneSandbox.InjectFault(sbportone.Fault{Op: "getPayment", Kind: "amount", Amount: n})
+			a.PortOneSandbox.InjectFault(sbportone.Fault{Fault: sandbox.Fault{Op: "getPayment", Kind: "amount", Amount: n}})
 		},
-		"iamport": func(n int64) { a.IamportSandbox.InjectFault(sbiamport.Fault{Op: "payment", Kind: "amount", Amount: n}) },
-		"toss":    func(n int64) { a.TossSandbox.InjectFault(sbtoss.Fault{Op: "confirm", Kind: "amount", Amount: n}) },
+		"iamport": func(n int64) {
+			a.IamportSandbox.InjectFault(sbiamport.Fault{Fault: sandbox.Fault{Op: "payment", Kind: "amount", Amount: n}})
+		},
+		"toss": func(n int64) {
+			a.TossSandbox.InjectFault(sbtoss.Fault{Fault: sandbox.Fault{Op: "confirm", Kind: "amount", Amount: n}})
+		},
 	}
 	for _, prov := range newProviders {
 		t.Run(prov+"/PaidAmountDiffers", func(t *testing.T) {

@@ -20,10 +20,6 @@ import (
 // the answer loses nothing, and a delivery that cannot be stored, or whose
 // payment cannot be read, gets 503 so that the provider sends it again.
 
-func (a *API) handleTossWebhook(w http.ResponseWriter, r *http.Request) {
-	a.handleWebhook(w, r, payment.ProviderToss)
-}
-
 // SetWebhookInbox names what to call once a provider webhook was written to
 // the inbox (the worker's Notify), so it is processed without waiting for
 // the worker's next poll. Call it before serving.

@@ -7,14 +7,12 @@ import (
 
 	"github.com/paybridge/paybridge/client"
 	"github.com/paybridge/paybridge/internal/payment"
-	"github.com/paybridge/paybridge/internal/service"
 	"github.com/paybridge/paybridge/internal/stdwebhook"
 	"github.com/paybridge/paybridge/internal/webhook"
 )
 
 // Limits of webhook endpoints.
 const (
-	maxWebhookEndpoints   = service.MaxWebhookEndpoints
 	maxWebhookURLLen      = 2048
 	maxWebhookDescription = 500
 	// secretOverlap is how long a rotated-out secret keeps signing (as

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/paybridge/paybridge/internal/payment"
+	"github.com/paybridge/paybridge/internal/service"
 	"github.com/paybridge/paybridge/internal/stdwebhook"
 )
 
@@ -26,14 +27,7 @@ func CreateWebhookEndpoint(ctx context.Context, st payment.WebhookStore, merchan
 	if err != nil {
 		return nil, err
 	}
-	existing, err := st.FindWebhookEndpoints(ctx, merchantID)
-	if err != nil {
-		return nil, err
-	}
-	if len(existing) >= maxWebhookEndpoints {
-		return nil, payment.Errorf(payment.EINVALID, "a merchant may have at most %d webhook endpoints", maxWebhookEndpoints)
-	}
-	if err := st.CreateWebhookEndpoint(ctx, e); err != nil {
+	if err := service.AddWebhookEndpoint(ctx, st, e); err != nil {
 		return nil, err
 	}
 	return e, nil

@@ -77,7 +77,7 @@ func startWebhookProcess(t *testing.T, path string, prov *crashProvider) *webhoo
 	api := New(svc, slog.New(slog.DiscardHandler), DropInConfig{})
 	w := inbox.New(st, func(ctx context.Context, id string) error { _, err := svc.Sync(ctx, id); return err }, nil, inbox.Options{})
 	api.SetWebhookInbox(w.Notify)
-	return &webhookProcess{store: bs, svc: svc, h: api.handleTossWebhook, worker: w}
+	return &webhookProcess{store: bs, svc: svc, h: func(w http.ResponseWriter, r *http.Request) { api.handleWebhook(w, r, payment.ProviderToss) }, worker: w}
 }
 
 func (wp *webhookProcess) deliver(paymentID, signature string) *httptest.ResponseRecorder {

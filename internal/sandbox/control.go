@@ -18,24 +18,14 @@ const (
 	FaultDecline = "decline" // the provider refuses the money (its shape per sandbox)
 )
 
-// FaultSpec is what the shared machinery reads of a sandbox's own Fault.
-// Each sandbox keeps its Fault type, because its exported fields and their
-// JSON names are that sandbox's control API (a KakaoPay fault names a tid,
-// a Toss fault a string code), but all of them carry these.
-type FaultSpec struct {
-	Op, Kind string
-	ID       string // the one id the fault is limited to; empty for any call
-	Count    int    // uses; 0 means 1
-	Delay    time.Duration
-	DelayMS  int // the JSON form of Delay, used when Delay is zero
-	Status   int
-}
+// Faulty is a sandbox's own Fault: one that embeds Fault.
+type Faulty interface{ Shared() Fault }
 
 // ControlOptions configure a Control.
-type ControlOptions[F any] struct {
-	Name  string            // the sandbox's name in log lines, e.g. "kakaopay"
-	Rules FaultRules        // the ops and kinds a fault may name
-	Spec  func(F) FaultSpec // reads a fault's common fields
+type ControlOptions[F Faulty] struct {
+	Name  string         // the sandbox's name in log lines, e.g. "kakaopay"
+	Rules FaultRules     // the ops and kinds a fault may name
+	ID    func(F) string // the one id a fault is limited to; empty for any call
 	// GET /__sandbox/stats answers {"calls": {op: n}, StatsKey: …}, with
 	// the calls per op per id, or only StatsOp's when it is set. The key
 	// names are part of each sandbox's documented control API.
@@ -48,9 +38,9 @@ type ControlOptions[F any] struct {
 // count of its API calls (Calls), a queue of injected faults, validated and
 // consumed by the calls they match, and the control endpoints
 // /__sandbox/faults and /__sandbox/stats that tests and operators drive
-// over HTTP. A sandbox mounts ServeFaults and ServeStats at FaultsPath and
-// StatsPath, and counts and calls Take on every API call.
-type Control[F any] struct {
+// over HTTP. A sandbox routes the paths IsControlPath accepts to
+// ServeHTTP, and counts and calls Take (or Serve) on every API call.
+type Control[F Faulty] struct {
 	Calls
 	o     ControlOptions[F]
 	log   *slog.Logger
@@ -65,14 +55,14 @@ const (
 
 // NewControl returns a Control configured by o that logs the faults it
 // drops and applies to log (nil discards).
-func NewControl[F any](o ControlOptions[F], log *slog.Logger) *Control[F] {
+func NewControl[F Faulty](o ControlOptions[F], log *slog.Logger) *Control[F] {
 	return &Control[F]{o: o, log: Logger(log)}
 }
 
 // Validate reports why f cannot be applied: an unknown op or kind, a
 // negative count or delay, or a status that is not an error status.
 func (c *Control[F]) Validate(f F) error {
-	sp := c.o.Spec(f)
+	sp := f.Shared()
 	return c.o.Rules.Check(sp.Op, sp.Kind, sp.Count, sp.delay(), sp.DelayMS, sp.Status)
 }
 
@@ -80,7 +70,7 @@ func (c *Control[F]) Validate(f F) error {
 // match; an invalid fault is logged and dropped, since a Go caller has no
 // answer to read, while POST /__sandbox/faults reports why.
 func (c *Control[F]) Inject(f F) {
-	c.queue.Inject(f, c.o.Spec(f).Count, c.Validate(f), c.log, c.o.Name)
+	c.queue.Inject(f, f.Shared().Count, c.Validate(f), c.log, c.o.Name)
 }
 
 // Clear drops every queued fault.
@@ -92,18 +82,33 @@ func (c *Control[F]) Clear() { c.queue.Clear() }
 // delay: nobody reads an answer then, so the call should simply return.
 func (c *Control[F]) Take(r *http.Request, op string, ids ...string) (f F, kind string, ok bool) {
 	f, found := c.queue.Take(func(f F) bool {
-		sp := c.o.Spec(f)
-		return sp.Op == op && (sp.ID == "" || slices.Contains(ids, sp.ID))
+		id := c.o.ID(f)
+		return f.Shared().Op == op && (id == "" || slices.Contains(ids, id))
 	})
 	if !found {
 		return f, "", true
 	}
-	sp := c.o.Spec(f)
+	sp := f.Shared()
 	c.log.Info(c.o.Name+" sandbox: fault applied", "op", op, "kind", sp.Kind, "ids", ids)
 	if d := sp.delay(); d > 0 && !Sleep(r, d) {
 		return f, sp.Kind, false
 	}
 	return f, sp.Kind, true
+}
+
+// IsControlPath reports whether path, relative to a sandbox's handler
+// root, is one of the control endpoints Control serves.
+func IsControlPath(path string) bool { return path == FaultsPath || path == StatsPath }
+
+// ServeHTTP serves the control endpoint at r's path (relative to the
+// sandbox's handler root), one that IsControlPath accepts; a sandbox
+// routes those paths here.
+func (c *Control[F]) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path == StatsPath {
+		c.ServeStats(w, r)
+		return
+	}
+	c.ServeFaults(w, r)
 }
 
 // ServeFaults is POST (queue one fault) and DELETE (clear all) on
@@ -127,15 +132,6 @@ func (c *Control[F]) stats() any {
 	}
 	return json.RawMessage(`{"calls":` + string(MustMarshal(calls)) + `,` +
 		string(MustMarshal(c.o.StatsKey)) + `:` + string(MustMarshal(ids)) + `}`)
-}
-
-// delay is the fault's wait: Delay when set in Go, otherwise the JSON
-// form's milliseconds.
-func (sp FaultSpec) delay() time.Duration {
-	if sp.Delay == 0 {
-		return time.Duration(sp.DelayMS) * time.Millisecond
-	}
-	return sp.Delay
 }
 
 // DropConnection ends the handler without an answer, the way a "lost"

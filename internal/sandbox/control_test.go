@@ -13,22 +13,15 @@ import (
 
 // testFault is a sandbox's own Fault, as far as Control cares.
 type testFault struct {
-	Op      string        `json:"op"`
-	Kind    string        `json:"kind"`
-	ID      string        `json:"id,omitempty"`
-	Count   int           `json:"count,omitempty"`
-	Delay   time.Duration `json:"-"`
-	DelayMS int           `json:"delay_ms,omitempty"`
-	Status  int           `json:"status,omitempty"`
+	sandbox.Fault
+	ID string `json:"id,omitempty"`
 }
 
 func newControl(statsOp string) *sandbox.Control[testFault] {
 	return sandbox.NewControl(sandbox.ControlOptions[testFault]{
-		Name:  "test",
-		Rules: sandbox.FaultRules{Ops: []string{"pay", "get"}, Kinds: []string{sandbox.FaultDelay, sandbox.FaultError}},
-		Spec: func(f testFault) sandbox.FaultSpec {
-			return sandbox.FaultSpec{Op: f.Op, Kind: f.Kind, ID: f.ID, Count: f.Count, Delay: f.Delay, DelayMS: f.DelayMS, Status: f.Status}
-		},
+		Name:      "test",
+		Rules:     sandbox.FaultRules{Ops: []string{"pay", "get"}, Kinds: []string{sandbox.FaultDelay, sandbox.FaultError}},
+		ID:        func(f testFault) string { return f.ID },
 		StatsKey:  "by_id",
 		StatsOp:   statsOp,
 		WriteJSON: sandbox.JSON{ContentType: "application/json"}.Write,
@@ -38,8 +31,8 @@ func newControl(statsOp string) *sandbox.Control[testFault] {
 func TestControlTakesMatchingFaultsOnce(t *testing.T) {
 	c := newControl("")
 	r := httptest.NewRequest(http.MethodGet, "/", nil)
-	c.Inject(testFault{Op: "pay", Kind: sandbox.FaultError, ID: "B"})
-	c.Inject(testFault{Op: "pay", Kind: "explode"}) // invalid: dropped
+	c.Inject(testFault{Fault: sandbox.Fault{Op: "pay", Kind: sandbox.FaultError}, ID: "B"})
+	c.Inject(testFault{Fault: sandbox.Fault{Op: "pay", Kind: "explode"}}) // invalid: dropped
 	if _, kind, ok := c.Take(r, "pay", "A"); kind != "" || !ok {
 		t.Fatalf("a fault for B applied to A: %q", kind)
 	}
@@ -53,7 +46,7 @@ func TestControlTakesMatchingFaultsOnce(t *testing.T) {
 
 func TestControlSleepsTheDelay(t *testing.T) {
 	c := newControl("")
-	c.Inject(testFault{Op: "get", Kind: sandbox.FaultDelay, DelayMS: 30})
+	c.Inject(testFault{Fault: sandbox.Fault{Op: "get", Kind: sandbox.FaultDelay, DelayMS: 30}})
 	start := time.Now()
 	if _, kind, ok := c.Take(httptest.NewRequest(http.MethodGet, "/", nil), "get"); kind != sandbox.FaultDelay || !ok {
 		t.Fatalf("kind %q ok %v", kind, ok)
@@ -62,7 +55,7 @@ func TestControlSleepsTheDelay(t *testing.T) {
 		t.Fatalf("took %v, want the 30ms of delay_ms", d)
 	}
 
-	c.Inject(testFault{Op: "get", Kind: sandbox.FaultDelay, Delay: time.Minute})
+	c.Inject(testFault{Fault: sandbox.Fault{Op: "get", Kind: sandbox.FaultDelay, Delay: time.Minute}})
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
 	defer cancel()
 	if _, _, ok := c.Take(httptest.NewRequest(http.MethodGet, "/", nil).WithContext(ctx), "get"); ok {
@@ -71,10 +64,15 @@ func TestControlSleepsTheDelay(t *testing.T) {
 }
 
 func TestControlEndpoints(t *testing.T) {
+	for path, want := range map[string]bool{sandbox.FaultsPath: true, sandbox.StatsPath: true, "/__sandbox": false, "/__sandbox/faults/": false} {
+		if sandbox.IsControlPath(path) != want {
+			t.Errorf("IsControlPath(%q) = %v", path, !want)
+		}
+	}
 	c := newControl("pay")
 	post := func(body string) int {
 		w := httptest.NewRecorder()
-		c.ServeFaults(w, httptest.NewRequest(http.MethodPost, sandbox.FaultsPath, strings.NewReader(body)))
+		c.ServeHTTP(w, httptest.NewRequest(http.MethodPost, sandbox.FaultsPath, strings.NewReader(body)))
 		return w.Code
 	}
 	if got := post(`{"op":"get","kind":"error","status":302}`); got != http.StatusBadRequest {
@@ -90,7 +88,7 @@ func TestControlEndpoints(t *testing.T) {
 	c.Count("pay", "T1", "T1")
 	c.Count("get", "T2")
 	w := httptest.NewRecorder()
-	c.ServeStats(w, httptest.NewRequest(http.MethodGet, sandbox.StatsPath, nil))
+	c.ServeHTTP(w, httptest.NewRequest(http.MethodGet, sandbox.StatsPath, nil))
 	want := `{"calls":{"get":1,"pay":1},"by_id":{"T1":1}}`
 	if got := w.Body.String(); got != want {
 		t.Fatalf("stats = %s, want %s", got, want)

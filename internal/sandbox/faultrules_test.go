@@ -56,10 +56,10 @@ func errText(err error) string {
 }
 
 func TestFaultDelay(t *testing.T) {
-	if got := (FaultSpec{DelayMS: 250}).delay(); got != 250*time.Millisecond {
+	if got := (Fault{DelayMS: 250}).delay(); got != 250*time.Millisecond {
 		t.Errorf("from JSON: %v", got)
 	}
-	if got := (FaultSpec{Delay: time.Second, DelayMS: 250}).delay(); got != time.Second {
+	if got := (Fault{Delay: time.Second, DelayMS: 250}).delay(); got != time.Second {
 		t.Errorf("a Go delay is kept: %v", got)
 	}
 }

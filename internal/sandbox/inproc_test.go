@@ -112,7 +112,7 @@ func TestTransport_KakaoPayLostApprove(t *testing.T) {
 	resp.Body.Close()
 	loc, _ := url.Parse(resp.Header.Get("Location"))
 
-	sb.InjectFault(kakaopay.Fault{Op: "approve", Kind: "lost"})
+	sb.InjectFault(kakaopay.Fault{Fault: sandbox.Fault{Op: "approve", Kind: "lost"}})
 	_, err = post("approve", url.Values{"cid": {"TC0ONETIME"}, "tid": {tid}, "partner_order_id": {"o"},
 		"partner_user_id": {"u"}, "pg_token": {loc.Query().Get("pg_token")}})
 	if !errors.Is(err, io.ErrUnexpectedEOF) {

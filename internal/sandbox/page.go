@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"html/template"
+	"maps"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -26,8 +27,9 @@ type Page struct {
 // language, in which the head looks up "title" and "banner". body may use
 // {{template "actions" .}}, the buttons every window offers the buyer:
 // approve, cancel and fail, posted as the form field "action" and labelled
-// by the wording's keys of the same names. It panics on
-// a template that does not parse, as template.Must does.
+// by the wording's keys of the same names. A key text leaves out in a
+// language is worded as in sharedText. It panics on a template that does
+// not parse, as template.Must does.
 func NewPage(name, bannerCSS, body string, text i18n.Catalog) *Page {
 	src := `<!doctype html>
 <html lang="{{.Lang}}"><head><meta charset="utf-8"><title>{{.M.title}}</title>
@@ -44,7 +46,40 @@ button{font-size:1em;margin:.3em .3em 0 0;padding:.5em 1em}</style></head>
 <button type="submit" name="action" value="cancel">{{.M.cancel}}</button>
 <button type="submit" name="action" value="fail">{{.M.fail}}</button>
 {{end}}`
-	return &Page{tmpl: template.Must(template.New(name).Parse(src)), text: text}
+	return &Page{tmpl: template.Must(template.New(name).Parse(src)), text: withShared(text)}
+}
+
+// sharedText is the wording the windows share unless a sandbox words it
+// its own way: the order table's first rows, the actions' labels, and the
+// answers to a request the window cannot take.
+var sharedText = i18n.Catalog{
+	i18n.Korean: {
+		"order": "주문", "amount": "결제 금액",
+		"approve": "결제하기", "cancel": "결제 취소", "fail": "결제 실패 (시험용)", "return": "상점으로 돌아가기",
+		"method_na": "허용되지 않는 요청입니다.", "bad_form": "요청 형식이 올바르지 않습니다.",
+		"bad_action": "알 수 없는 동작입니다. 결제하기, 결제 취소, 결제 실패 중에서 고르세요.",
+	},
+	i18n.English: {
+		"order": "Order", "amount": "Amount",
+		"approve": "Approve payment", "cancel": "Cancel", "fail": "Fail (test)", "return": "Return to the shop",
+		"method_na": "Method not allowed.", "bad_form": "Malformed form.",
+		"bad_action": "Unknown action; use approve, cancel or fail.",
+	},
+}
+
+// withShared is text with sharedText's wording for the keys it leaves out,
+// language by language.
+func withShared(text i18n.Catalog) i18n.Catalog {
+	out := i18n.Catalog{}
+	for _, c := range []i18n.Catalog{sharedText, text} {
+		for lang, m := range c {
+			if out[lang] == nil {
+				out[lang] = map[string]string{}
+			}
+			maps.Copy(out[lang], m)
+		}
+	}
+	return out
 }
 
 // Chrome is what every window's view starts with; a view embeds it and

@@ -20,14 +20,28 @@ const MaxWebhookEndpoints = 16
 // CreateWebhookEndpoint stores a merchant's new endpoint (validated by the
 // caller), refusing (EINVALID) one past MaxWebhookEndpoints.
 func (s *Service) CreateWebhookEndpoint(ctx context.Context, e *payment.WebhookEndpoint) error {
-	existing, err := s.store.FindWebhookEndpoints(ctx, e.MerchantID)
+	return AddWebhookEndpoint(ctx, s.store, e)
+}
+
+// EndpointStore is what adding a webhook endpoint needs of a store.
+type EndpointStore interface {
+	FindWebhookEndpoints(ctx context.Context, merchantID string) ([]*payment.WebhookEndpoint, error)
+	CreateWebhookEndpoint(ctx context.Context, e *payment.WebhookEndpoint) error
+}
+
+// AddWebhookEndpoint stores a merchant's new endpoint (validated by the
+// caller) in st, refusing (EINVALID) one past MaxWebhookEndpoints. It is
+// the one place the limit is enforced, for the API (through the Service)
+// and for the console, which adds endpoints on the store it was given.
+func AddWebhookEndpoint(ctx context.Context, st EndpointStore, e *payment.WebhookEndpoint) error {
+	existing, err := st.FindWebhookEndpoints(ctx, e.MerchantID)
 	if err != nil {
 		return err
 	}
 	if len(existing) >= MaxWebhookEndpoints {
 		return payment.Errorf(payment.EINVALID, "a merchant may have at most %d webhook endpoints", MaxWebhookEndpoints)
 	}
-	return s.store.CreateWebhookEndpoint(ctx, e)
+	return st.CreateWebhookEndpoint(ctx, e)
 }
 
 // WebhookEndpoints lists a merchant's endpoints, oldest first.

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
@@ -95,4 +96,50 @@ func checkoutWrites(ctx context.Context, s *store.Store, n int64, answer []byte)
 		ApprovedAt: &approved, ProviderAnswer: &payment.ProviderAnswer{Body: answer, At: approved},
 	}, payment.Event{Reason: "approved"})
 	return err
+}
+
+// BenchmarkCheckoutPages runs checkouts one at a time, each transaction
+// committed alone, and reports the WAL pages a checkout writes: what each
+// COMMIT's fsync costs in proportion to (tables and indexes a checkout
+// touches). Automatic checkpoints are off so the WAL only grows.
+// Run: go test -run '^$' -bench CheckoutPages -benchtime 500x ./internal/store
+func BenchmarkCheckoutPages(b *testing.B) {
+	path := filepath.Join(b.TempDir(), "pb.db")
+	s := MustOpen(b, "sqlite:"+path)
+	ctx := context.Background()
+	answer := []byte(`{"aid":"A1","tid":"T1","amount":{"total":1000}}`)
+	// Some payments already stored, so the indexes have more than one page.
+	for i := int64(0); i < 2000; i++ {
+		if err := checkoutWrites(ctx, s, -i-1, answer); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := s.ExecForTest(ctx, "PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
+		b.Fatal(err)
+	}
+	if err := s.ExecForTest(ctx, "PRAGMA wal_autocheckpoint=0"); err != nil {
+		b.Fatal(err)
+	}
+	pageSize, err := s.PragmaForTest(ctx, "page_size")
+	if err != nil {
+		b.Fatal(err)
+	}
+	var ps int64
+	fmt.Sscan(pageSize, &ps)
+	walSize := func() int64 {
+		fi, err := os.Stat(path + "-wal")
+		if err != nil {
+			return 0
+		}
+		return fi.Size()
+	}
+	w0 := walSize()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if err := checkoutWrites(ctx, s, int64(i), answer); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(walSize()-w0)/float64(ps+24)/float64(b.N), "wal-pages/checkout")
 }

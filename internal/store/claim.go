@@ -19,12 +19,7 @@ func (s *Store) ClaimPayments(ctx context.Context, c payment.Claim, f payment.Pa
 	now := c.Now
 	where := []string{"lease_until < ?"}
 	args := []any{micros(now)}
-	if len(f.Statuses) > 0 {
-		where = append(where, "status IN ("+strings.TrimSuffix(strings.Repeat("?, ", len(f.Statuses)), ", ")+")")
-		for _, st := range f.Statuses {
-			args = append(args, string(st))
-		}
-	}
+	where, args = statusIn(f.Statuses, where, args)
 	if !f.UpdatedBefore.IsZero() {
 		where, args = append(where, "updated_at < ?"), append(args, micros(f.UpdatedBefore))
 	}

@@ -51,13 +51,7 @@ func (s *Store) ConsolePayments(ctx context.Context, q ConsoleQuery) ([]*payment
 	if q.MerchantID != "" {
 		add("merchant_id = ?", q.MerchantID)
 	}
-	if len(q.Statuses) > 0 {
-		ph := strings.TrimSuffix(strings.Repeat("?, ", len(q.Statuses)), ", ")
-		where = append(where, "status IN ("+ph+")")
-		for _, st := range q.Statuses {
-			args = append(args, string(st))
-		}
-	}
+	where, args = statusIn(q.Statuses, where, args)
 	if q.Provider != "" {
 		add("provider = ?", q.Provider)
 	}
@@ -201,7 +195,7 @@ func (s *Store) ConsoleAttention(ctx context.Context, merchantID string, stuckBe
 			fmt.Sprintf(` ORDER BY updated_at LIMIT %d`, limit)), append(args, margs...)...)
 	}
 	var err error
-	if a.StuckApproving, err = list(`status = ? AND updated_at < ?`, string(payment.StatusApproving), micros(stuckBefore)); err != nil {
+	if a.StuckApproving, err = list(`status = ? AND `+notPaid+` AND updated_at < ?`, string(payment.StatusApproving), micros(stuckBefore)); err != nil {
 		return nil, err
 	}
 	if a.RefundRequired, err = list(`failure_code = ?`, "refund_required"); err != nil {

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"strings"
 )
 
 // ExecForTest runs a statement on the writer, for tests.
@@ -35,4 +36,23 @@ func (s *Store) QueryIntForTest(ctx context.Context, q string, args ...any) (int
 	var n int64
 	err := s.r.QueryRowContext(ctx, s.q(q), args...).Scan(&n)
 	return n, err
+}
+
+// PlanForTest is SQLite's query plan for q on the reader pool, one line per step.
+func (s *Store) PlanForTest(ctx context.Context, q string, args ...any) (string, error) {
+	rows, err := s.r.QueryContext(ctx, "EXPLAIN QUERY PLAN "+q, args...)
+	if err != nil {
+		return "", err
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var id, parent, unused int64
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			return "", err
+		}
+		plan = append(plan, detail)
+	}
+	return strings.Join(plan, "\n"), rows.Err()
 }

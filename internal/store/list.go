@@ -31,13 +31,7 @@ func (s *Store) ListPayments(ctx context.Context, q payment.ListQuery) ([]*payme
 	where := []string{"merchant_id = ?"}
 	args := []any{q.MerchantID}
 	add := func(cond string, v ...any) { where, args = append(where, cond), append(args, v...) }
-	if len(q.Statuses) > 0 {
-		ph := strings.TrimSuffix(strings.Repeat("?, ", len(q.Statuses)), ", ")
-		where = append(where, "status IN ("+ph+")")
-		for _, st := range q.Statuses {
-			args = append(args, string(st))
-		}
-	}
+	where, args = statusIn(q.Statuses, where, args)
 	if q.Livemode != nil {
 		add("livemode = ?", boolInt(*q.Livemode))
 	}

@@ -108,8 +108,10 @@ func (s *Store) FindPaymentByTID(ctx context.Context, provider, tid string) (*pa
 	if tid == "" {
 		return nil, payment.Errorf(payment.ENOTFOUND, "payment not found")
 	}
+	// The literal "provider_tid <> ''" is the condition of the partial
+	// index payments_provider_tid: without it the planner would not use it.
 	p, err := scanPayment(s.r.QueryRowContext(ctx,
-		s.q(`SELECT `+paymentColumns+` FROM payments WHERE provider = ? AND provider_tid = ?`), provider, tid))
+		s.q(`SELECT `+paymentColumns+` FROM payments WHERE provider = ? AND provider_tid = ? AND provider_tid <> ''`), provider, tid))
 	if err != nil {
 		return nil, notFound(err, "payment")
 	}
@@ -125,13 +127,7 @@ func (s *Store) FindPayments(ctx context.Context, f payment.PaymentFilter) ([]*p
 	if f.MerchantID != "" {
 		where, args = append(where, "merchant_id = ?"), append(args, f.MerchantID)
 	}
-	if len(f.Statuses) > 0 {
-		ph := strings.TrimSuffix(strings.Repeat("?, ", len(f.Statuses)), ", ")
-		where = append(where, "status IN ("+ph+")")
-		for _, st := range f.Statuses {
-			args = append(args, string(st))
-		}
-	}
+	where, args = statusIn(f.Statuses, where, args)
 	if !f.UpdatedBefore.IsZero() {
 		where, args = append(where, "updated_at < ?"), append(args, micros(f.UpdatedBefore))
 	}

@@ -89,6 +89,25 @@ func KeptAnswer(t testing.TB, raw []byte, drop ...string) map[string]any {
 	return m
 }
 
+// KeptLookup is every adapter's raw-answer check: lookup (a Lookup against
+// a fake that answers with a doctored testdata file) succeeds, and the
+// answer kept on the result holds none of drop and each of want's
+// top-level fields. It returns the kept answer for checks of nested fields.
+func KeptLookup(t testing.TB, lookup func() (*payment.ProviderPayment, error), want map[string]any, drop ...string) map[string]any {
+	t.Helper()
+	got, err := lookup()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := KeptAnswer(t, got.Raw, drop...)
+	for k, v := range want {
+		if m[k] != v {
+			t.Errorf("Raw lost the answer (%s = %v, want %v): %s", k, m[k], v, got.Raw)
+		}
+	}
+	return m
+}
+
 // AssertNoSecret fails the test if s, the text of what, contains any of
 // secrets.
 func AssertNoSecret(t testing.TB, what, s string, secrets ...string) {

@@ -2,13 +2,10 @@ package iamport
 
 import (
 	"errors"
-	"fmt"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/paybridge/paybridge/internal/provider"
 )
@@ -51,65 +48,14 @@ type Config struct {
 	AcceptTestPayments bool
 }
 
-// Validate reports every problem with c at once. Messages name fields,
-// never their values: a secret must not reach a log because it was
-// malformed.
+// Validate reports every problem with c at once (see provider.Problems).
 func (c Config) Validate() error {
-	var errs []error
-	add := func(format string, args ...any) {
-		errs = append(errs, fmt.Errorf("iamport: "+format, args...))
-	}
-	if c.APIKey == "" {
-		add("APIKey (imp_key) is required")
-	} else if !clean(c.APIKey) {
-		add("APIKey contains whitespace or control characters")
-	}
-	if c.APISecret == "" {
-		add("APISecret (imp_secret) is required")
-	} else if !clean(c.APISecret) {
-		add("APISecret contains whitespace or control characters")
-	}
-	if c.BaseURL != "" {
-		if msg := checkBaseURL(c.BaseURL); msg != "" {
-			add("BaseURL %s", msg)
-		}
-	}
-	if c.WindowURL != "" {
-		if msg := checkBaseURL(c.WindowURL); msg != "" {
-			add("WindowURL %s", msg)
-		}
-	}
-	return errors.Join(errs...)
-}
-
-// checkBaseURL says what is wrong with u as a base that paths are appended
-// to, or "".
-func checkBaseURL(raw string) string {
-	u, err := url.Parse(raw)
-	switch {
-	case err != nil:
-		return "does not parse"
-	case u.Scheme != "http" && u.Scheme != "https":
-		return "must be an http or https URL"
-	case u.Host == "":
-		return "has no host"
-	case u.RawQuery != "" || u.Fragment != "":
-		// Paths are appended; a query or fragment would end up in the
-		// middle of them.
-		return "must not have a query or fragment"
-	case u.User != nil:
-		return "must not contain credentials"
-	}
-	return ""
-}
-
-// clean reports whether a credential has no whitespace or control
-// characters. A pasted key with a trailing newline is the usual culprit,
-// and PortOne would only answer 401 without saying why.
-func clean(s string) bool {
-	return !strings.ContainsFunc(s, func(r rune) bool {
-		return unicode.IsSpace(r) || unicode.IsControl(r)
-	})
+	p := provider.NewProblems("iamport")
+	p.Key("APIKey", c.APIKey, "APIKey (imp_key) is required")
+	p.Key("APISecret", c.APISecret, "APISecret (imp_secret) is required")
+	p.BaseURL("BaseURL", c.BaseURL)
+	p.BaseURL("WindowURL", c.WindowURL)
+	return p.Err()
 }
 
 // Settings are PortOne V1's part of paybridge's configuration (the

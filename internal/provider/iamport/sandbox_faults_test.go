@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/paybridge/paybridge/internal/payment"
+	"github.com/paybridge/paybridge/internal/sandbox"
 	sbiamport "github.com/paybridge/paybridge/internal/sandbox/iamport"
 	"github.com/paybridge/paybridge/internal/testutil"
 )
@@ -28,7 +29,7 @@ func TestSandbox_Faults(t *testing.T) {
 		// exactly one cancel, and the lookup finds the refund.
 		sb, c := MustSandbox(t, sbiamport.Options{})
 		p := paidPayment(t, sb, c)
-		sb.InjectFault(sbiamport.Fault{Op: "cancel", Kind: "lost"})
+		sb.InjectFault(sbiamport.Fault{Fault: sandbox.Fault{Op: "cancel", Kind: "lost"}})
 		_, err := c.Cancel(context.Background(), p, payment.CancelRequest{Amount: 4000, Cancelable: 10000})
 		testutil.AssertCode(t, err, payment.EUPSTREAM)
 		if n := sb.CallsFor("cancel", p.ID); n != 1 {
@@ -43,7 +44,7 @@ func TestSandbox_Faults(t *testing.T) {
 	t.Run("LookupRetried", func(t *testing.T) {
 		sb, c := MustSandbox(t, sbiamport.Options{})
 		p := paidPayment(t, sb, c)
-		sb.InjectFault(sbiamport.Fault{Op: "payment", Kind: "error", Count: 2})
+		sb.InjectFault(sbiamport.Fault{Fault: sandbox.Fault{Op: "payment", Kind: "error", Count: 2}})
 		before := sb.CallsFor("payment", p.ProviderTID)
 		got, err := c.Lookup(context.Background(), p)
 		if err != nil || got.State != payment.ProviderPaid {
@@ -57,7 +58,7 @@ func TestSandbox_Faults(t *testing.T) {
 	t.Run("CancelErrorNotRetried", func(t *testing.T) {
 		sb, c := MustSandbox(t, sbiamport.Options{})
 		p := paidPayment(t, sb, c)
-		sb.InjectFault(sbiamport.Fault{Op: "cancel", Kind: "error", Status: 503})
+		sb.InjectFault(sbiamport.Fault{Fault: sandbox.Fault{Op: "cancel", Kind: "error", Status: 503}})
 		_, err := c.Cancel(context.Background(), p, payment.CancelRequest{Amount: 1000, Cancelable: 10000})
 		testutil.AssertCode(t, err, payment.EUPSTREAM)
 		if n := sb.Calls("cancel"); n != 1 {
@@ -68,7 +69,7 @@ func TestSandbox_Faults(t *testing.T) {
 	t.Run("AmountPassedThrough", func(t *testing.T) {
 		sb, c := MustSandbox(t, sbiamport.Options{})
 		p := paidPayment(t, sb, c)
-		sb.InjectFault(sbiamport.Fault{Op: "payment", Kind: "amount", Amount: 1})
+		sb.InjectFault(sbiamport.Fault{Fault: sandbox.Fault{Op: "payment", Kind: "amount", Amount: 1}})
 		got, err := c.Approve(context.Background(), p, payment.Return{Success: true, TID: p.ProviderTID})
 		if err != nil || got.Amount != 1 {
 			t.Errorf("Approve = %+v, %v; want the reported amount 1 for the service to refuse", got, err)

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/paybridge/paybridge/internal/payment"
+	"github.com/paybridge/paybridge/internal/provider/providertest"
 	sbiamport "github.com/paybridge/paybridge/internal/sandbox/iamport"
 	"github.com/paybridge/paybridge/internal/testutil"
 )
@@ -130,14 +131,56 @@ func webhookSink(t *testing.T, c *atomic.Pointer[Client]) (string, <-chan string
 	return srv.URL, ids
 }
 
-// TestSandbox_Flow runs a whole payment against the sandbox: ready, the
-// buyer paying in the window, the return, approve (a lookup), partial
-// refund, a stale refund refused by the checksum, and the final refund.
+// TestSandbox_Flow runs the provider contract (providertest.Flow: ready,
+// window, verification, lookup, partial, stale and final refund) against
+// the sandbox, then checks what is PortOne V1's own: its answers, the
+// webhook after the payment, a refund of a cancelled payment refused, and
+// one token for all of it.
 func TestSandbox_Flow(t *testing.T) {
 	var cp atomic.Pointer[Client]
 	notices, webhooks := webhookSink(t, &cp)
 	sb, c := MustSandbox(t, sbiamport.Options{NoticeURL: notices})
 	cp.Store(c)
+	p := sandboxPayment()
+	r := providertest.Flow(t, providertest.Env{Provider: c, Browser: browser}, p)
+	if paid := r.Paid; paid.CancelableAmount != 10000 || paid.MethodType != "card" || paid.CustomerID != "cus_42" ||
+		paid.ItemName != "Americano x2" || paid.RawStatus != "paid" {
+		t.Errorf("Approve = %+v", providertest.Show(paid))
+	}
+	select {
+	case id := <-webhooks:
+		if id != p.ID {
+			t.Errorf("webhook names %q, want %q", id, p.ID)
+		}
+	case <-time.After(5 * time.Second):
+		t.Error("no webhook after the payment")
+	}
+	if r.Part.RawStatus != "paid" {
+		t.Errorf("partial Cancel = %+v", providertest.Show(r.Part))
+	}
+	if r.Full.ApprovalID == r.Part.ApprovalID {
+		t.Errorf("final Cancel = %+v: the partial cancel's approval id", providertest.Show(r.Full))
+	}
+	if r.Cancelled.RawStatus != "cancelled" {
+		t.Errorf("Lookup after the refunds = %+v", providertest.Show(r.Cancelled))
+	}
+	_, err := c.Cancel(context.Background(), p, payment.CancelRequest{Amount: 1, Cancelable: 1})
+	testutil.AssertCode(t, err, payment.EINVALID)
+	// partial, stale (refused by the checksum), final and the last one.
+	if n := sb.CallsFor("cancel", p.ID); n != 4 {
+		t.Errorf("cancel calls = %d, want 4", n)
+	}
+	if n := sb.Calls("getToken"); n != 1 {
+		t.Errorf("getToken calls = %d, want 1: the token is cached", n)
+	}
+}
+
+// TestSandbox_Window checks PortOne V1's own steps up to verification:
+// nothing is found before Ready, a second Ready is harmless, the window
+// shows the payment and starts an imp_uid that the lookup finds ready, the
+// return carries it, and verification is one lookup of it.
+func TestSandbox_Window(t *testing.T) {
+	sb, c := MustSandbox(t, sbiamport.Options{})
 	ctx := context.Background()
 	p := sandboxPayment()
 	urls := returnURLs(p)
@@ -167,69 +210,11 @@ func TestSandbox_Flow(t *testing.T) {
 		t.Fatalf("ParseReturn = %+v", ret)
 	}
 	paid, err := c.Approve(ctx, p, ret)
-	if err != nil {
-		t.Fatalf("Approve: %v", err)
-	}
-	if paid.State != payment.ProviderPaid || paid.TID != impUID || paid.OrderID != p.ID || paid.Amount != 10000 ||
-		paid.CancelableAmount != 10000 || paid.MethodType != "card" || paid.ApprovalID == "" ||
-		paid.CustomerID != "cus_42" || paid.ItemName != "Americano x2" || paid.RawStatus != "paid" {
-		t.Errorf("Approve = %+v", paid)
-	}
-	if d := time.Since(paid.ApprovedAt); d < -time.Minute || d > time.Minute {
-		t.Errorf("ApprovedAt %v is %v from now", paid.ApprovedAt, d)
+	if err != nil || paid.State != payment.ProviderPaid || paid.TID != impUID {
+		t.Fatalf("Approve = %+v, %v", paid, err)
 	}
 	if n := sb.CallsFor("payment", impUID); n != 1 {
 		t.Errorf("lookups of the imp_uid = %d, want 1", n)
-	}
-	select {
-	case id := <-webhooks:
-		if id != p.ID {
-			t.Errorf("webhook names %q, want %q", id, p.ID)
-		}
-	case <-time.After(5 * time.Second):
-		t.Error("no webhook after the payment")
-	}
-	p.ProviderTID, p.Status = paid.TID, payment.StatusPaid
-
-	got, err = c.Lookup(ctx, p)
-	if err != nil || got.State != payment.ProviderPaid || got.ApprovalID != paid.ApprovalID {
-		t.Fatalf("Lookup after approve = %+v, %v", got, err)
-	}
-
-	part, err := c.Cancel(ctx, p, payment.CancelRequest{Amount: 3000, Cancelable: 10000, Reason: "one cup"})
-	if err != nil {
-		t.Fatalf("partial Cancel: %v", err)
-	}
-	if part.State != payment.ProviderPartiallyCanceled || part.RawStatus != "paid" || part.CanceledAmount != 3000 ||
-		part.CancelableAmount != 7000 || part.ApprovalID == "" || part.ApprovalID == paid.ApprovalID || part.CanceledAt.IsZero() {
-		t.Errorf("partial Cancel = %+v", part)
-	}
-
-	// The same refund again, still believing 10000 is cancelable: the
-	// checksum refuses it and nothing is refunded.
-	_, err = c.Cancel(ctx, p, payment.CancelRequest{Amount: 3000, Cancelable: 10000})
-	testutil.AssertCode(t, err, payment.EINVALID)
-	if n := sb.CallsFor("cancel", p.ID); n != 2 {
-		t.Errorf("cancel calls = %d, want 2", n)
-	}
-
-	full, err := c.Cancel(ctx, p, payment.CancelRequest{Amount: 7000, Cancelable: 7000, Reason: "rest"})
-	if err != nil {
-		t.Fatalf("final Cancel: %v", err)
-	}
-	if full.State != payment.ProviderCanceled || full.CanceledAmount != 10000 || full.CancelableAmount != 0 ||
-		full.ApprovalID == part.ApprovalID {
-		t.Errorf("final Cancel = %+v", full)
-	}
-	got, err = c.Lookup(ctx, p)
-	if err != nil || got.State != payment.ProviderCanceled || got.RawStatus != "cancelled" || got.CanceledAmount != 10000 {
-		t.Errorf("Lookup after the refunds = %+v, %v", got, err)
-	}
-	_, err = c.Cancel(ctx, p, payment.CancelRequest{Amount: 1, Cancelable: 1})
-	testutil.AssertCode(t, err, payment.EINVALID)
-
-	if n := sb.Calls("getToken"); n != 1 {
-		t.Errorf("getToken calls = %d, want 1: the token is cached", n)
 	}
 }
 

@@ -5,9 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"strings"
-	"unicode"
 
 	"github.com/paybridge/paybridge/internal/provider"
 )
@@ -69,60 +67,24 @@ func (c Config) Generation() string {
 	return GenerationLegacy
 }
 
-// Validate reports every problem with c at once, so an operator fixes the
-// configuration in one go. Messages name fields, never their values: a key
-// must not end up in a log because it was malformed.
+// Validate reports every problem with c at once (see provider.Problems).
 func (c Config) Validate() error {
-	var errs []error
-	add := func(format string, args ...any) {
-		errs = append(errs, fmt.Errorf("kakaopay: "+format, args...))
-	}
-
+	p := provider.NewProblems("kakaopay")
 	switch {
 	case c.SecretKey == "" && c.AdminKey == "":
-		add("one of SecretKey (current API) or AdminKey (legacy API) is required")
+		p.Add("one of SecretKey (current API) or AdminKey (legacy API) is required")
 	case c.SecretKey != "" && c.AdminKey != "":
 		// Sending one generation's key to the other's host is a classic
 		// mistake (docs/providers.md §5.6); refuse to guess which one was meant.
-		add("set only one of SecretKey (current API) or AdminKey (legacy API), not both")
+		p.Add("set only one of SecretKey (current API) or AdminKey (legacy API), not both")
 	}
-	if c.SecretKey != "" && !headerSafe(c.SecretKey) {
-		add("SecretKey contains whitespace or control characters")
-	}
-	if c.AdminKey != "" && !headerSafe(c.AdminKey) {
-		add("AdminKey contains whitespace or control characters")
-	}
-
+	p.Key("SecretKey", c.SecretKey, "")
+	p.Key("AdminKey", c.AdminKey, "")
 	if c.CID != "" && len([]rune(c.CID)) != cidLen {
-		add("CID must be %d characters, got %d", cidLen, len([]rune(c.CID)))
+		p.Add("CID must be %d characters, got %d", cidLen, len([]rune(c.CID)))
 	}
-
-	if c.BaseURL != "" {
-		u, err := url.Parse(c.BaseURL)
-		switch {
-		case err != nil:
-			add("BaseURL does not parse")
-		case u.Scheme != "http" && u.Scheme != "https":
-			add("BaseURL must be an http or https URL")
-		case u.Host == "":
-			add("BaseURL has no host")
-		case u.RawQuery != "" || u.Fragment != "":
-			// Paths are appended to BaseURL; a query or fragment would end
-			// up in the middle of them.
-			add("BaseURL must not have a query or fragment")
-		case u.User != nil:
-			add("BaseURL must not contain credentials")
-		}
-	}
-	return errors.Join(errs...)
-}
-
-// headerSafe reports whether key can go into an Authorization header as is.
-// A pasted key with a trailing newline is the usual culprit.
-func headerSafe(key string) bool {
-	return !strings.ContainsFunc(key, func(r rune) bool {
-		return unicode.IsSpace(r) || unicode.IsControl(r) || r > unicode.MaxASCII
-	})
+	p.BaseURL("BaseURL", c.BaseURL)
+	return p.Err()
 }
 
 // Settings are KakaoPay's part of paybridge's configuration (the

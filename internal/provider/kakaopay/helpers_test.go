@@ -2,7 +2,6 @@ package kakaopay
 
 import (
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -93,13 +92,9 @@ func newFake(t *testing.T, gen string, handle func(w http.ResponseWriter, r *htt
 
 // check asserts the generation's conventions and decodes the body.
 func check(t *testing.T, gen string, r *http.Request) (wireRequest, bool) {
-	ok := true
-	fail := func(format string, args ...any) {
-		t.Errorf(format, args...)
-		ok = false
-	}
+	c := testutil.CheckRequest(t)
 	if r.Method != http.MethodPost {
-		fail("method = %s, want POST", r.Method)
+		c.Failf("method = %s, want POST", r.Method)
 	}
 	apiPath, wantAuth, wantType := testPrefix+"/v1/payment/", "KakaoAK "+testAdminKey, contentTypeForm
 	if gen == GenerationCurrent {
@@ -107,36 +102,29 @@ func check(t *testing.T, gen string, r *http.Request) (wireRequest, bool) {
 	}
 	op, found := strings.CutPrefix(r.URL.Path, apiPath)
 	if !found || (op != opReady && op != opApprove && op != opOrder && op != opCancel) {
-		fail("path = %s, want %s{ready,approve,order,cancel}", r.URL.Path, apiPath)
+		c.Failf("path = %s, want %s{ready,approve,order,cancel}", r.URL.Path, apiPath)
 	}
-	if got := r.Header.Get("Authorization"); got != wantAuth {
-		fail("Authorization = %q, want %q", got, wantAuth)
-	}
-	if got := r.Header.Get("Content-Type"); got != wantType {
-		fail("Content-Type = %q, want %q", got, wantType)
-	}
-	body, err := io.ReadAll(r.Body)
-	if err != nil {
-		fail("read body: %v", err)
-	}
+	c.Header(r, "Authorization", wantAuth)
+	c.Header(r, "Content-Type", wantType)
+	body := c.Body(r)
 	req := wireRequest{Op: op, Fields: map[string]string{}, Kinds: map[string]string{}}
 	if gen == GenerationCurrent {
 		var decoded bool
 		req.Fields, req.Kinds, decoded = testutil.FlatJSON(t, op, body)
-		ok = ok && decoded
+		c.And(decoded)
 	} else {
 		form, err := url.ParseQuery(string(body))
 		if err != nil {
-			fail("body is not a form: %v", err)
+			c.Failf("body is not a form: %v", err)
 		}
 		for k, v := range form {
 			if len(v) != 1 {
-				fail("form field %s sent %d times", k, len(v))
+				c.Failf("form field %s sent %d times", k, len(v))
 			}
 			req.Fields[k] = v[0]
 		}
 	}
-	return req, ok
+	return req, c.OK()
 }
 
 // assertFields checks that req carries exactly want. Integer values in want

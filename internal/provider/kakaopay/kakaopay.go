@@ -177,7 +177,7 @@ func (c *Client) translateState(ctx context.Context, op string, st *paymentState
 		CID:                   st.CID,
 		OrderID:               st.PartnerOrderID,
 		CustomerID:            st.PartnerUserID,
-		State:                 stateOf(st.Status),
+		State:                 states.Of(st.Status),
 		RawStatus:             st.Status,
 		Amount:                st.Amount.Total,
 		TaxFreeAmount:         st.Amount.TaxFree,

@@ -217,8 +217,8 @@ func TestStateOf(t *testing.T) {
 		"":                    payment.ProviderUnknown,
 	}
 	for status, want := range tests {
-		if got := stateOf(status); got != want {
-			t.Errorf("stateOf(%q) = %s, want %s", status, got, want)
+		if got := states.Of(status); got != want {
+			t.Errorf("states.Of(%q) = %s, want %s", status, got, want)
 		}
 	}
 

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"testing"
 
+	"github.com/paybridge/paybridge/internal/payment"
 	"github.com/paybridge/paybridge/internal/testutil"
 )
 
@@ -17,14 +18,10 @@ func TestRawAnswer(t *testing.T) {
 	for _, gen := range generations {
 		t.Run(gen, func(t *testing.T) {
 			f := newFake(t, gen, replay(http.StatusOK, body))
-			got, err := MustClient(t, gen, f.BaseURL()).Lookup(context.Background(), testPayment())
-			if err != nil {
-				t.Fatal(err)
-			}
-			m := testutil.KeptAnswer(t, got.Raw, "DEV-SECRET-9f2c", "pgtok-7731", "secret_key", "pg_token")
-			if m["tid"] != "T1234567890123456789" || m["status"] != "SUCCESS_PAYMENT" {
-				t.Errorf("Raw lost the answer: %s", got.Raw)
-			}
+			testutil.KeptLookup(t, func() (*payment.ProviderPayment, error) {
+				return MustClient(t, gen, f.BaseURL()).Lookup(context.Background(), testPayment())
+			}, map[string]any{"tid": "T1234567890123456789", "status": "SUCCESS_PAYMENT"},
+				"DEV-SECRET-9f2c", "pgtok-7731", "secret_key", "pg_token")
 		})
 	}
 }

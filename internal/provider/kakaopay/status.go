@@ -1,6 +1,9 @@
 package kakaopay
 
-import "github.com/paybridge/paybridge/internal/payment"
+import (
+	"github.com/paybridge/paybridge/internal/payment"
+	"github.com/paybridge/paybridge/internal/provider"
+)
 
 // KakaoPay order statuses (docs/providers.md §1.6).
 const (
@@ -25,7 +28,7 @@ const (
 // buyer may still finish, and only approve (or the tid's expiry) ends it.
 // ISSUED_SID belongs to subscriptions, which this adapter does not make, so
 // it is deliberately absent and reads as unknown.
-var states = map[string]payment.ProviderState{
+var states = provider.States{
 	statusReady:             payment.ProviderPending,
 	statusSendTMS:           payment.ProviderPending,
 	statusOpenPayment:       payment.ProviderPending,
@@ -38,14 +41,4 @@ var states = map[string]payment.ProviderState{
 	statusQuitPayment:       payment.ProviderQuit,
 	statusFailAuthPassword:  payment.ProviderFailed,
 	statusFailPayment:       payment.ProviderFailed,
-}
-
-// stateOf maps a KakaoPay status. A status this adapter does not know is
-// ProviderUnknown, never a guess: the service must not settle a payment on
-// a status nobody has read the meaning of. RawStatus keeps the string.
-func stateOf(status string) payment.ProviderState {
-	if s, ok := states[status]; ok {
-		return s
-	}
-	return payment.ProviderUnknown
 }

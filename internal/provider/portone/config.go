@@ -2,13 +2,9 @@ package portone
 
 import (
 	"errors"
-	"fmt"
 	"log/slog"
 	"net/http"
-	"net/url"
-	"strings"
 	"time"
-	"unicode"
 
 	"github.com/paybridge/paybridge/internal/provider"
 	"github.com/paybridge/paybridge/internal/stdwebhook"
@@ -60,72 +56,24 @@ type Config struct {
 	AcceptTestPayments bool
 }
 
-// Validate reports every problem with c at once, so an operator fixes the
-// configuration in one go. Messages name fields, never their values: a
-// secret must not end up in a log because it was malformed.
+// Validate reports every problem with c at once (see provider.Problems).
 func (c Config) Validate() error {
-	var errs []error
-	add := func(format string, args ...any) {
-		errs = append(errs, fmt.Errorf("portone: "+format, args...))
-	}
-	switch {
-	case c.APISecret == "":
-		add("APISecret is required")
-	case !headerSafe(c.APISecret):
-		add("APISecret contains whitespace or control characters")
-	}
-	if c.StoreID != "" && !headerSafe(c.StoreID) {
-		add("StoreID contains whitespace or control characters")
-	}
+	p := provider.NewProblems("portone")
+	p.Key("APISecret", c.APISecret, "APISecret is required")
+	p.Key("StoreID", c.StoreID, "")
 	if len(c.WebhookSecrets) > maxWebhookSecrets {
-		add("at most %d WebhookSecrets may be active, got %d", maxWebhookSecrets, len(c.WebhookSecrets))
+		p.Add("at most %d WebhookSecrets may be active, got %d", maxWebhookSecrets, len(c.WebhookSecrets))
 	}
 	for i, s := range c.WebhookSecrets {
 		// Signing once is the cheapest proof that the secret decodes; a bad
 		// one found here beats every webhook failing later.
 		if _, err := stdwebhook.Sign(s, "check", time.Unix(0, 0), nil); err != nil {
-			add("WebhookSecrets[%d] is not a base64 secret (whsec_…)", i)
+			p.Add("WebhookSecrets[%d] is not a base64 secret (whsec_…)", i)
 		}
 	}
-	if err := checkBaseURL(c.BaseURL); err != nil {
-		add("BaseURL %v", err)
-	}
-	if err := checkBaseURL(c.WindowURL); err != nil {
-		add("WindowURL %v", err)
-	}
-	return errors.Join(errs...)
-}
-
-// checkBaseURL reports what is wrong with a base URL that paths are appended
-// to; an empty one is fine (it means "the default" or "not used").
-func checkBaseURL(s string) error {
-	if s == "" {
-		return nil
-	}
-	u, err := url.Parse(s)
-	switch {
-	case err != nil:
-		return errors.New("does not parse")
-	case u.Scheme != "http" && u.Scheme != "https":
-		return errors.New("must be an http or https URL")
-	case u.Host == "":
-		return errors.New("has no host")
-	case u.RawQuery != "" || u.Fragment != "" || u.ForceQuery:
-		// Paths are appended to it; a query or fragment would end up in
-		// the middle of them.
-		return errors.New("must not have a query or fragment")
-	case u.User != nil:
-		return errors.New("must not contain credentials")
-	}
-	return nil
-}
-
-// headerSafe reports whether s can go into a header or a URL as is. A pasted
-// secret with a trailing newline is the usual culprit.
-func headerSafe(s string) bool {
-	return !strings.ContainsFunc(s, func(r rune) bool {
-		return unicode.IsSpace(r) || unicode.IsControl(r) || r > unicode.MaxASCII
-	})
+	p.BaseURL("BaseURL", c.BaseURL)
+	p.BaseURL("WindowURL", c.WindowURL)
+	return p.Err()
 }
 
 // Settings are PortOne V2's part of paybridge's configuration (the

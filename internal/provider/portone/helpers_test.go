@@ -1,7 +1,6 @@
 package portone
 
 import (
-	"io"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -77,32 +76,22 @@ func newFake(t *testing.T, handle func(w http.ResponseWriter, r *http.Request, r
 
 // check asserts the conventions and decodes the request.
 func check(t *testing.T, r *http.Request) (wireRequest, bool) {
-	ok := true
-	fail := func(format string, args ...any) {
-		t.Errorf(format, args...)
-		ok = false
-	}
+	c := testutil.CheckRequest(t)
 	path, found := strings.CutPrefix(r.URL.EscapedPath(), testPrefix+"/")
 	if !found {
-		fail("path %s is not under %s", r.URL.EscapedPath(), testPrefix)
+		c.Failf("path %s is not under %s", r.URL.EscapedPath(), testPrefix)
 	}
-	if got, want := r.Header.Get("Authorization"), "PortOne "+testSecret; got != want {
-		fail("Authorization = %q, want %q", got, want)
-	}
+	c.Header(r, "Authorization", "PortOne "+testSecret)
 	req := wireRequest{Method: r.Method, Path: "/" + path, Query: r.URL.Query(), Fields: map[string]any{}}
-	body, err := io.ReadAll(r.Body)
-	if err != nil {
-		fail("read body: %v", err)
-	}
-	if len(body) > 0 {
+	if body := c.Body(r); len(body) > 0 {
 		req.HasBody = true
 		fields, good := testutil.JSONBody(t, r, body)
 		if fields != nil {
 			req.Fields = fields
 		}
-		ok = ok && good
+		c.And(good)
 	}
-	return req, ok
+	return req, c.OK()
 }
 
 // assertFields checks that req's body carries exactly want; integers must

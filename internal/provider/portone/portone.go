@@ -190,7 +190,7 @@ func (c *Client) translate(ctx context.Context, w *paymentWire) *payment.Provide
 		TID:                   w.ID,
 		OrderID:               w.ID,
 		CustomerID:            string(w.Customer.V.ID),
-		State:                 stateOf(w.Status),
+		State:                 states.Of(w.Status),
 		RawStatus:             w.Status,
 		Amount:                *a.Total,
 		TaxFreeAmount:         a.TaxFree,

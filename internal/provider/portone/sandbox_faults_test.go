@@ -29,7 +29,7 @@ func TestSandbox_Faults(t *testing.T) {
 		// PortOne refunded but the answer never arrived: unknown outcome,
 		// exactly one cancel, and the lookup finds the refund.
 		sb, c, p := paidPayment(t, posandbox.Options{})
-		sb.InjectFault(posandbox.Fault{Op: "cancel", Kind: "lost"})
+		sb.InjectFault(posandbox.Fault{Fault: sandbox.Fault{Op: "cancel", Kind: "lost"}})
 		_, err := c.Cancel(context.Background(), p, refund)
 		testutil.AssertCode(t, err, payment.EUPSTREAM)
 		if n := sb.CallsFor("cancel", p.ID); n != 1 {
@@ -54,7 +54,7 @@ func TestSandbox_Faults(t *testing.T) {
 	})
 	t.Run("DeclinedCancel", func(t *testing.T) {
 		sb, c, p := paidPayment(t, posandbox.Options{})
-		sb.InjectFault(posandbox.Fault{Op: "cancel", Kind: "decline"})
+		sb.InjectFault(posandbox.Fault{Fault: sandbox.Fault{Op: "cancel", Kind: "decline"}})
 		_, err := c.Cancel(context.Background(), p, refund)
 		testutil.AssertCode(t, err, payment.EDECLINED)
 		got, err := c.Lookup(context.Background(), p)
@@ -64,7 +64,7 @@ func TestSandbox_Faults(t *testing.T) {
 	})
 	t.Run("PGErrorOnCancel", func(t *testing.T) {
 		sb, c, p := paidPayment(t, posandbox.Options{})
-		sb.InjectFault(posandbox.Fault{Op: "cancel", Kind: "error", Status: 502})
+		sb.InjectFault(posandbox.Fault{Fault: sandbox.Fault{Op: "cancel", Kind: "error", Status: 502}})
 		_, err := c.Cancel(context.Background(), p, refund)
 		testutil.AssertCode(t, err, payment.EUPSTREAM)
 		if pe := payment.AsProviderError(err); pe == nil || pe.Code != "PG_PROVIDER" || pe.Detail == "" {
@@ -76,7 +76,7 @@ func TestSandbox_Faults(t *testing.T) {
 	})
 	t.Run("LookupRetried", func(t *testing.T) {
 		sb, c, p := paidPayment(t, posandbox.Options{})
-		sb.InjectFault(posandbox.Fault{Op: "getPayment", Kind: "error", Count: 2})
+		sb.InjectFault(posandbox.Fault{Fault: sandbox.Fault{Op: "getPayment", Kind: "error", Count: 2}})
 		got, err := c.Lookup(context.Background(), p)
 		if err != nil || got.State != payment.ProviderPaid {
 			t.Fatalf("Lookup = %+v, %v", got, err)
@@ -87,7 +87,7 @@ func TestSandbox_Faults(t *testing.T) {
 	})
 	t.Run("LostLookupRetried", func(t *testing.T) {
 		sb, c, p := paidPayment(t, posandbox.Options{})
-		sb.InjectFault(posandbox.Fault{Op: "getPayment", Kind: "lost"})
+		sb.InjectFault(posandbox.Fault{Fault: sandbox.Fault{Op: "getPayment", Kind: "lost"}})
 		got, err := c.Approve(context.Background(), p, payment.Return{Success: true, OrderID: p.ID})
 		if err != nil || got.State != payment.ProviderPaid || sb.CallsFor("getPayment", p.ID) != 2 {
 			t.Errorf("Approve = %+v, %v after %d calls", got, err, sb.CallsFor("getPayment", p.ID))
@@ -96,7 +96,7 @@ func TestSandbox_Faults(t *testing.T) {
 	t.Run("AmountReported", func(t *testing.T) {
 		// The adapter reports PortOne's amount as is; the service compares.
 		sb, c, p := paidPayment(t, posandbox.Options{})
-		sb.InjectFault(posandbox.Fault{Op: "getPayment", Kind: "amount", Amount: 100})
+		sb.InjectFault(posandbox.Fault{Fault: sandbox.Fault{Op: "getPayment", Kind: "amount", Amount: 100}})
 		got, err := c.Approve(context.Background(), p, payment.Return{Success: true, OrderID: p.ID})
 		if err != nil || got.Amount != 100 {
 			t.Errorf("Approve = %+v, %v; want amount 100", got, err)
@@ -142,7 +142,7 @@ func TestSandbox_InProcess(t *testing.T) {
 	if err != nil || got.RawStatus != "NOT_FOUND" {
 		t.Fatalf("Lookup = %+v, %v", got, err)
 	}
-	sb.InjectFault(posandbox.Fault{Op: "preRegister", Kind: "lost"})
+	sb.InjectFault(posandbox.Fault{Fault: sandbox.Fault{Op: "preRegister", Kind: "lost"}})
 	_, err = c.Ready(context.Background(), p, sandboxURLs(p))
 	testutil.AssertCode(t, err, payment.EUPSTREAM)
 	if n := sb.CallsFor("preRegister", p.ID); n != 2 {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/paybridge/paybridge/internal/payment"
+	"github.com/paybridge/paybridge/internal/provider/providertest"
 	posandbox "github.com/paybridge/paybridge/internal/sandbox/portone"
 	"github.com/paybridge/paybridge/internal/testutil"
 )
@@ -69,29 +70,9 @@ func mustReady(t *testing.T, c *Client, p *payment.Payment) *payment.ReadyResult
 // action, and return the query of the 303 back to the approval URL.
 func buyerActs(t *testing.T, windowURL, action, approvalURL string) url.Values {
 	t.Helper()
-	resp, err := browser.Get(windowURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("GET window: %s", resp.Status)
-	}
-	resp, err = browser.PostForm(windowURL, url.Values{"action": {action}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusSeeOther {
-		t.Fatalf("POST window: %s, want 303", resp.Status)
-	}
-	loc := resp.Header.Get("Location")
-	if !strings.HasPrefix(loc, approvalURL+"&") {
+	u := providertest.Env{Browser: browser}.Press(t, windowURL, action)
+	if loc := u.String(); !strings.HasPrefix(loc, approvalURL+"&") {
 		t.Fatalf("redirected to %s, want the approval URL %s with its own query kept", loc, approvalURL)
-	}
-	u, err := url.Parse(loc)
-	if err != nil {
-		t.Fatal(err)
 	}
 	return u.Query()
 }
@@ -99,10 +80,39 @@ func buyerActs(t *testing.T, windowURL, action, approvalURL string) url.Values {
 // near reports whether t is within a minute of now.
 func near(tm time.Time) bool { d := time.Since(tm); return d > -time.Minute && d < time.Minute }
 
-// TestSandbox_Flow runs a whole payment against the sandbox: ready, the
-// buyer's approval, the return, verification, lookups, a partial refund, a
-// stale refund refused by the double-refund guard, and the final refund.
+// TestSandbox_Flow runs the provider contract (providertest.Flow: ready,
+// window, verification, lookup, partial, stale and final refund) against
+// the sandbox, then checks what is PortOne's own in its answers and that a
+// cancelled payment refuses another refund.
 func TestSandbox_Flow(t *testing.T) {
+	sb, c := MustSandbox(t, posandbox.Options{})
+	p := sandboxPayment()
+	r := providertest.Flow(t, providertest.Env{Provider: c, Browser: browser}, p)
+	if paid := r.Paid; paid.RawStatus != "PAID" || paid.TID != p.ID || paid.CustomerID != p.CustomerID ||
+		paid.TaxFreeAmount != p.TaxFreeAmount || paid.CancelableAmount != p.Amount || paid.MethodType != "CARD" ||
+		paid.ItemName != p.OrderName || !near(paid.CreatedAt) {
+		t.Errorf("Approve = %+v", providertest.Show(paid))
+	}
+	if got := r.Cancelled; got.RawStatus != "CANCELLED" {
+		t.Errorf("Lookup after refunds = %+v", providertest.Show(got))
+	}
+	_, err := c.Cancel(context.Background(), p, payment.CancelRequest{Amount: 1, Cancelable: 0, Reason: "again"})
+	testutil.AssertCode(t, err, payment.EINVALID)
+	if pe := payment.AsProviderError(err); pe == nil || pe.Code != "PAYMENT_ALREADY_CANCELLED" {
+		t.Errorf("Cancel of a cancelled payment: %v", err)
+	}
+	// partial, stale, final and the last one: the refused ones reached
+	// PortOne, which refused them.
+	if n := sb.CallsFor("cancel", p.ID); n != 4 {
+		t.Errorf("cancel calls = %d, want 4", n)
+	}
+}
+
+// TestSandbox_Verify checks PortOne's own steps around verification: the
+// payment is NOT_FOUND until the window opens, verification is one
+// lookup, a paid payment refuses another Ready, and the refund guard goes
+// out even as 0 and names its refusal.
+func TestSandbox_Verify(t *testing.T) {
 	sb, c := MustSandbox(t, posandbox.Options{})
 	ctx := context.Background()
 	p := sandboxPayment()
@@ -121,25 +131,13 @@ func TestSandbox_Flow(t *testing.T) {
 		t.Fatalf("ParseReturn = %+v", ret)
 	}
 	before := sb.CallsFor("getPayment", p.ID)
-	paid, err := c.Approve(ctx, p, ret)
-	if err != nil {
+	if _, err := c.Approve(ctx, p, ret); err != nil {
 		t.Fatalf("Approve: %v", err)
 	}
 	if n := sb.CallsFor("getPayment", p.ID) - before; n != 1 {
 		t.Errorf("Approve made %d lookups, want 1", n)
 	}
-	if paid.State != payment.ProviderPaid || paid.RawStatus != "PAID" || paid.TID != p.ID || paid.OrderID != p.ID ||
-		paid.CustomerID != p.CustomerID || paid.Amount != p.Amount || paid.TaxFreeAmount != p.TaxFreeAmount ||
-		paid.CancelableAmount != p.Amount || paid.MethodType != "CARD" || paid.ApprovalID == "" ||
-		paid.ItemName != p.OrderName || !near(paid.ApprovedAt) || !near(paid.CreatedAt) {
-		t.Errorf("Approve = %+v", paid)
-	}
 	p.Status = payment.StatusPaid
-
-	if got, err = c.Lookup(ctx, p); err != nil || got.State != payment.ProviderPaid || got.ApprovalID != paid.ApprovalID ||
-		got.Amount != p.Amount || got.CancelableAmount != p.Amount {
-		t.Errorf("Lookup after Approve = %+v, %v", got, err)
-	}
 
 	_, err = c.Ready(ctx, p, sandboxURLs(p))
 	testutil.AssertCode(t, err, payment.EINVALID)
@@ -147,15 +145,9 @@ func TestSandbox_Flow(t *testing.T) {
 		t.Errorf("Ready after payment: %v, want ALREADY_PAID", err)
 	}
 
-	part, err := c.Cancel(ctx, p, payment.CancelRequest{Amount: 3000, Cancelable: 10000, Reason: "one cup"})
-	if err != nil {
+	if _, err := c.Cancel(ctx, p, payment.CancelRequest{Amount: 3000, Cancelable: 10000, Reason: "one cup"}); err != nil {
 		t.Fatalf("partial Cancel: %v", err)
 	}
-	if part.State != payment.ProviderPartiallyCanceled || part.CanceledAmount != 3000 || part.CancelableAmount != 7000 ||
-		part.ApprovalID == "" || part.ApprovalID == paid.ApprovalID || !near(part.CanceledAt) {
-		t.Errorf("partial Cancel = %+v", part)
-	}
-
 	// A refund from a record that believes nothing is left: the guard goes
 	// out as 0 and PortOne refuses.
 	_, err = c.Cancel(ctx, p, payment.CancelRequest{Amount: 1000, Cancelable: 0, Reason: "stale"})
@@ -171,38 +163,22 @@ func TestSandbox_Flow(t *testing.T) {
 	if n := sb.CallsFor("cancel", p.ID); n != 3 {
 		t.Errorf("cancel calls = %d, want 3", n)
 	}
-
-	full, err := c.Cancel(ctx, p, payment.CancelRequest{Amount: 7000, TaxFreeAmount: 1000, Cancelable: 7000, Reason: "rest"})
-	if err != nil {
-		t.Fatalf("final Cancel: %v", err)
-	}
-	if full.State != payment.ProviderCanceled || full.CanceledAmount != 10000 || full.CancelableAmount != 0 {
-		t.Errorf("final Cancel = %+v", full)
-	}
-	_, err = c.Cancel(ctx, p, payment.CancelRequest{Amount: 1, Cancelable: 0, Reason: "again"})
-	testutil.AssertCode(t, err, payment.EINVALID)
-	if pe := payment.AsProviderError(err); pe == nil || pe.Code != "PAYMENT_ALREADY_CANCELLED" {
-		t.Errorf("Cancel of a cancelled payment: %v", err)
-	}
-
-	got, err = c.Lookup(ctx, p)
-	if err != nil || got.State != payment.ProviderCanceled || got.RawStatus != "CANCELLED" || got.CanceledAmount != 10000 {
-		t.Errorf("Lookup after refunds = %+v, %v", got, err)
-	}
 }
 
-// TestSandbox_BuyerGivesUp checks the cancel and fail buttons: the return
-// says so, and verification finds the payment failed.
+// TestSandbox_BuyerGivesUp checks the cancel and fail buttons (the
+// contract's BuyerLeaves): the return says why, and verification finds the
+// payment failed and refuses to refund it.
 func TestSandbox_BuyerGivesUp(t *testing.T) {
 	for _, action := range []string{"cancel", "fail"} {
 		t.Run(action, func(t *testing.T) {
 			_, c := MustSandbox(t, posandbox.Options{})
 			p := sandboxPayment()
-			rr := mustReady(t, c, p)
-			q := buyerActs(t, rr.RedirectPC, action, sandboxURLs(p).Approval)
-			ret := c.ParseReturn(q)
-			if ret.Success || ret.OrderID != p.ID || ret.ErrorCode != "FAILURE_TYPE_PG" || ret.ErrorMessage == "" {
-				t.Fatalf("ParseReturn(%v) = %+v", q, ret)
+			loc, ret := providertest.BuyerLeaves(t, providertest.Env{Provider: c, Browser: browser}, p, action)
+			// PortOne sends the buyer back to the approval URL, its query
+			// kept, and says why.
+			if !strings.HasPrefix(loc.String(), providertest.URLs(p).Approval+"&") || ret.OrderID != p.ID ||
+				ret.ErrorCode != "FAILURE_TYPE_PG" || ret.ErrorMessage == "" {
+				t.Fatalf("return %s: %+v", loc, ret)
 			}
 			got, err := c.Approve(context.Background(), p, ret)
 			if err != nil {

@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/paybridge/paybridge/internal/payment"
+	"github.com/paybridge/paybridge/internal/provider"
 )
 
 // PortOne V2 payment statuses (docs/providers.md §3.2). The Payment object says
@@ -25,8 +26,9 @@ const rawNotFound = "NOT_FOUND"
 
 // states folds PortOne's statuses into what paybridge acts on. A virtual
 // account that was issued but not yet deposited is pending: the buyer may
-// still pay.
-var states = map[string]payment.ProviderState{
+// still pay. New union members appear without notice (§5.16); they read as
+// unknown (provider.States.Of).
+var states = provider.States{
 	statusReady:                payment.ProviderPending,
 	statusPayPending:           payment.ProviderPending,
 	statusPending:              payment.ProviderPending,
@@ -35,16 +37,6 @@ var states = map[string]payment.ProviderState{
 	statusPartialCancelled:     payment.ProviderPartiallyCanceled,
 	statusCancelled:            payment.ProviderCanceled,
 	statusFailed:               payment.ProviderFailed,
-}
-
-// stateOf maps a PortOne status. New union members appear without notice
-// (§5.16); one this adapter does not know is ProviderUnknown, never a guess,
-// and RawStatus keeps the string for the operator.
-func stateOf(status string) payment.ProviderState {
-	if s, ok := states[status]; ok {
-		return s
-	}
-	return payment.ProviderUnknown
 }
 
 // settled reports whether a status is one where money was taken, so that

@@ -2,12 +2,9 @@ package toss
 
 import (
 	"errors"
-	"fmt"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"strings"
-	"unicode"
 
 	"github.com/paybridge/paybridge/internal/provider"
 )
@@ -58,51 +55,42 @@ type Config struct {
 	Logger *slog.Logger
 }
 
-// Validate reports every problem with c at once. Messages name fields,
-// never their values: a key must not reach a log because it was malformed.
+// Validate reports every problem with c at once (see provider.Problems).
 func (c Config) Validate() error {
-	var errs []error
-	add := func(format string, args ...any) {
-		errs = append(errs, fmt.Errorf("toss: "+format, args...))
-	}
-
+	p := provider.NewProblems("toss")
 	secretMode, secretWidget := keyKind(c.SecretKey, prefixTestSecret, prefixLiveSecret, prefixTestWidgetSecret, prefixLiveWidgetSecret)
 	clientMode, clientWidget := keyKind(c.ClientKey, prefixTestClient, prefixLiveClient, prefixTestWidgetClient, prefixLiveWidgetClient)
-	switch {
-	case c.SecretKey == "":
-		add("SecretKey is required")
-	case !headerSafe(c.SecretKey):
-		add("SecretKey contains whitespace or control characters")
-	case clientKeyPrefix(c.SecretKey):
-		add("SecretKey holds a client key (test_ck_/live_ck_…); the secret key starts with test_sk_ or live_sk_")
-	case secretMode == "":
-		add("SecretKey must start with test_sk_, live_sk_, test_gsk_ or live_gsk_")
+	if p.Key("SecretKey", c.SecretKey, "SecretKey is required") {
+		switch {
+		case clientKeyPrefix(c.SecretKey):
+			p.Add("SecretKey holds a client key (test_ck_/live_ck_…); the secret key starts with test_sk_ or live_sk_")
+		case secretMode == "":
+			p.Add("SecretKey must start with test_sk_, live_sk_, test_gsk_ or live_gsk_")
+		}
 	}
-	switch {
-	case c.ClientKey == "":
-		// Without it no buyer can ever open Toss's window, in the sandbox
-		// or for real: better to learn that at start.
-		add("ClientKey is required (the browser SDK and the sandbox window need it)")
-	case !headerSafe(c.ClientKey):
-		add("ClientKey contains whitespace or control characters")
-	case secretKeyPrefix(c.ClientKey):
-		// The client key ends up in a browser. A secret key there would
-		// hand anyone the power to confirm and cancel payments.
-		add("ClientKey holds a secret key, which must never reach a browser; the client key starts with test_ck_ or live_ck_")
-	case clientMode == "":
-		add("ClientKey must start with test_ck_, live_ck_, test_gck_ or live_gck_")
+	// Without a client key no buyer can ever open Toss's window, in the
+	// sandbox or for real: better to learn that at start.
+	if p.Key("ClientKey", c.ClientKey, "ClientKey is required (the browser SDK and the sandbox window need it)") {
+		switch {
+		case secretKeyPrefix(c.ClientKey):
+			// The client key ends up in a browser. A secret key there would
+			// hand anyone the power to confirm and cancel payments.
+			p.Add("ClientKey holds a secret key, which must never reach a browser; the client key starts with test_ck_ or live_ck_")
+		case clientMode == "":
+			p.Add("ClientKey must start with test_ck_, live_ck_, test_gck_ or live_gck_")
+		}
 	}
 	if secretMode != "" && clientMode != "" {
 		if secretMode != clientMode {
-			add("SecretKey and ClientKey mix test and live keys")
+			p.Add("SecretKey and ClientKey mix test and live keys")
 		}
 		if secretWidget != clientWidget {
-			add("SecretKey and ClientKey mix widget (gsk/gck) and API-window (sk/ck) keys")
+			p.Add("SecretKey and ClientKey mix widget (gsk/gck) and API-window (sk/ck) keys")
 		}
 	}
-	checkURL(add, "BaseURL", c.BaseURL)
-	checkURL(add, "WindowURL", c.WindowURL)
-	return errors.Join(errs...)
+	p.BaseURL("BaseURL", c.BaseURL)
+	p.BaseURL("WindowURL", c.WindowURL)
+	return p.Err()
 }
 
 // keyKind returns "test" or "live" and whether key is a widget key, or ""
@@ -130,36 +118,6 @@ func clientKeyPrefix(key string) bool {
 func secretKeyPrefix(key string) bool {
 	m, _ := keyKind(key, prefixTestSecret, prefixLiveSecret, prefixTestWidgetSecret, prefixLiveWidgetSecret)
 	return m != ""
-}
-
-// checkURL validates an optional base URL that paths are appended to.
-func checkURL(add func(string, ...any), field, raw string) {
-	if raw == "" {
-		return
-	}
-	u, err := url.Parse(raw)
-	switch {
-	case err != nil:
-		add("%s does not parse", field)
-	case u.Scheme != "http" && u.Scheme != "https":
-		add("%s must be an http or https URL", field)
-	case u.Host == "":
-		add("%s has no host", field)
-	case u.RawQuery != "" || u.Fragment != "" || u.ForceQuery:
-		// Paths are appended; a query or fragment would end up in the
-		// middle of them.
-		add("%s must not have a query or fragment", field)
-	case u.User != nil:
-		add("%s must not contain credentials", field)
-	}
-}
-
-// headerSafe reports whether key can go into a header (or a URL) as is. A
-// pasted key with a trailing newline is the usual culprit.
-func headerSafe(key string) bool {
-	return !strings.ContainsFunc(key, func(r rune) bool {
-		return unicode.IsSpace(r) || unicode.IsControl(r) || r > unicode.MaxASCII
-	})
 }
 
 // Settings are Toss Payments' part of paybridge's configuration (the

@@ -1,7 +1,6 @@
 package toss
 
 import (
-	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -83,36 +82,27 @@ func newFake(t *testing.T, handle func(w http.ResponseWriter, r *http.Request, r
 
 // check asserts Toss's conventions and decodes the body.
 func check(t *testing.T, r *http.Request) (wireRequest, bool) {
-	ok := true
-	fail := func(format string, args ...any) {
-		t.Errorf(format, args...)
-		ok = false
-	}
+	c := testutil.CheckRequest(t)
 	path, found := strings.CutPrefix(r.URL.EscapedPath(), testPrefix+"/v1/payments/")
 	if !found {
-		fail("path = %s, want it under %s/v1/payments/", r.URL.EscapedPath(), testPrefix)
+		c.Failf("path = %s, want it under %s/v1/payments/", r.URL.EscapedPath(), testPrefix)
 	}
-	if got := r.Header.Get("Authorization"); got != testAuth {
-		fail("Authorization = %q, want %q", got, testAuth)
-	}
+	c.Header(r, "Authorization", testAuth)
 	req := wireRequest{Method: r.Method, Path: "/v1/payments/" + path, IdempotencyKey: r.Header.Get("Idempotency-Key")}
-	body, err := io.ReadAll(r.Body)
-	if err != nil {
-		fail("read body: %v", err)
-	}
+	body := c.Body(r)
 	switch r.Method {
 	case http.MethodGet:
 		if len(body) != 0 {
-			fail("GET with a body: %s", body)
+			c.Failf("GET with a body: %s", body)
 		}
 	case http.MethodPost:
 		var good bool
 		req.Fields, good = testutil.JSONBody(t, r, body)
-		ok = ok && good
+		c.And(good)
 	default:
-		fail("method = %s", r.Method)
+		c.Failf("method = %s", r.Method)
 	}
-	return req, ok
+	return req, c.OK()
 }
 
 // assertFields checks that req's body is exactly want. Integers in want

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"testing"
 
+	"github.com/paybridge/paybridge/internal/payment"
 	"github.com/paybridge/paybridge/internal/testutil"
 )
 
@@ -16,15 +17,9 @@ func TestRawAnswer(t *testing.T) {
 	lookup := func(t *testing.T, body []byte) map[string]any {
 		t.Helper()
 		f := newFake(t, replay(http.StatusOK, body))
-		got, err := MustClient(t, f.BaseURL()).Lookup(context.Background(), testPayment())
-		if err != nil {
-			t.Fatal(err)
-		}
-		m := testutil.KeptAnswer(t, got.Raw, "bk-SECRET-1", "4330123412341234")
-		if m["status"] != "DONE" || m["paymentKey"] != testPaymentKey {
-			t.Errorf("Raw lost the answer: %s", got.Raw)
-		}
-		return m
+		return testutil.KeptLookup(t, func() (*payment.ProviderPayment, error) {
+			return MustClient(t, f.BaseURL()).Lookup(context.Background(), testPayment())
+		}, map[string]any{"status": "DONE", "paymentKey": testPaymentKey}, "bk-SECRET-1", "4330123412341234")
 	}
 	t.Run("Masked", func(t *testing.T) {
 		m := lookup(t, bytes.Replace(done, []byte(`"useEscrow": false,`), []byte(`"useEscrow": false, "billingKey": "bk-SECRET-1",`), 1))

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/paybridge/paybridge/internal/payment"
+	"github.com/paybridge/paybridge/internal/sandbox"
 	tosssandbox "github.com/paybridge/paybridge/internal/sandbox/toss"
 	"github.com/paybridge/paybridge/internal/testutil"
 )
@@ -28,7 +29,7 @@ func TestSandbox_Faults(t *testing.T) {
 		if _, err := env.c.Lookup(ctx, p); err != nil {
 			t.Fatal(err)
 		}
-		env.sb.InjectFault(tosssandbox.Fault{Op: "confirm", Kind: "lost", ID: p.ID})
+		env.sb.InjectFault(tosssandbox.Fault{Fault: sandbox.Fault{Op: "confirm", Kind: "lost"}, ID: p.ID})
 		_, err := env.c.Approve(ctx, p, ret)
 		testutil.AssertCode(t, err, payment.EUPSTREAM)
 		if n := env.sb.CallsFor("confirm", p.ID); n != 1 {
@@ -48,7 +49,7 @@ func TestSandbox_Faults(t *testing.T) {
 			t.Fatal(err)
 		}
 		p.ProviderTID = ret.TID
-		env.sb.InjectFault(tosssandbox.Fault{Op: "cancel", Kind: "lost"})
+		env.sb.InjectFault(tosssandbox.Fault{Fault: sandbox.Fault{Op: "cancel", Kind: "lost"}})
 		_, err := env.c.Cancel(ctx, p, payment.CancelRequest{Amount: 4000, Cancelable: 10000, IdempotencyKey: "can_lost"})
 		testutil.AssertCode(t, err, payment.EUPSTREAM)
 		if n := env.sb.CallsFor("cancel", ret.TID); n != 1 {
@@ -64,7 +65,7 @@ func TestSandbox_Faults(t *testing.T) {
 		env := MustSandbox(t)
 		p := sandboxPayment()
 		ret := env.mustAuthenticate(t, p)
-		env.sb.InjectFault(tosssandbox.Fault{Op: "confirm", Kind: "decline"})
+		env.sb.InjectFault(tosssandbox.Fault{Fault: sandbox.Fault{Op: "confirm", Kind: "decline"}})
 		_, err := env.c.Approve(ctx, p, ret)
 		testutil.AssertCode(t, err, payment.EDECLINED)
 		if msg := payment.ErrorMessage(err); msg != "Toss declined the payment: REJECT_CARD_COMPANY" {
@@ -112,14 +113,14 @@ func TestSandbox_Faults(t *testing.T) {
 		env := MustSandbox(t)
 		p := sandboxPayment()
 		ret := env.mustAuthenticate(t, p)
-		env.sb.InjectFault(tosssandbox.Fault{Op: "confirm", Kind: "error", Status: 503, Code: "COMMON_ERROR"})
+		env.sb.InjectFault(tosssandbox.Fault{Fault: sandbox.Fault{Op: "confirm", Kind: "error", Status: 503}, Code: "COMMON_ERROR"})
 		_, err := env.c.Approve(ctx, p, ret)
 		testutil.AssertCode(t, err, payment.EUPSTREAM)
 		if n := env.sb.CallsFor("confirm", ret.TID); n != 1 {
 			t.Errorf("confirm calls = %d, want 1", n)
 		}
 		p.ProviderTID = ret.TID
-		env.sb.InjectFault(tosssandbox.Fault{Op: "get", Kind: "error", Count: 2})
+		env.sb.InjectFault(tosssandbox.Fault{Fault: sandbox.Fault{Op: "get", Kind: "error", Count: 2}})
 		before := env.sb.Calls("get")
 		got, err := env.c.Lookup(ctx, p)
 		if err != nil {
@@ -139,7 +140,7 @@ func TestSandbox_Faults(t *testing.T) {
 		env := MustSandbox(t)
 		p := sandboxPayment()
 		ret := env.mustAuthenticate(t, p)
-		env.sb.InjectFault(tosssandbox.Fault{Op: "confirm", Kind: "amount", Amount: 100})
+		env.sb.InjectFault(tosssandbox.Fault{Fault: sandbox.Fault{Op: "confirm", Kind: "amount", Amount: 100}})
 		got, err := env.c.Approve(ctx, p, ret)
 		if err != nil || got.Amount != 100 {
 			t.Errorf("Approve = %+v, %v; want the reported 100", got, err)

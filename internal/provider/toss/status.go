@@ -1,6 +1,9 @@
 package toss
 
-import "github.com/paybridge/paybridge/internal/payment"
+import (
+	"github.com/paybridge/paybridge/internal/payment"
+	"github.com/paybridge/paybridge/internal/provider"
+)
 
 // Toss Payment statuses (docs/providers.md §4.4).
 const (
@@ -19,8 +22,9 @@ const (
 // Every status before approval is pending, IN_PROGRESS included: the buyer
 // authenticated, but only confirm charges, and confirm (or the expiry) ends
 // it. EXPIRED is failed rather than quit because Toss, not the buyer, ended
-// the payment.
-var states = map[string]payment.ProviderState{
+// the payment. Toss adds enum values without a new API version (§4.1);
+// they read as unknown (provider.States.Of).
+var states = provider.States{
 	statusReady:             payment.ProviderPending,
 	statusInProgress:        payment.ProviderPending,
 	statusWaitingForDeposit: payment.ProviderPending,
@@ -29,17 +33,6 @@ var states = map[string]payment.ProviderState{
 	statusCanceled:          payment.ProviderCanceled,
 	statusAborted:           payment.ProviderFailed,
 	statusExpired:           payment.ProviderFailed,
-}
-
-// stateOf maps a Toss status. A status this adapter does not know is
-// ProviderUnknown, never a guess: Toss adds enum values without a new API
-// version (§4.1), and the service must not settle a payment on a status
-// nobody has read the meaning of. RawStatus keeps the string.
-func stateOf(status string) payment.ProviderState {
-	if s, ok := states[status]; ok {
-		return s
-	}
-	return payment.ProviderUnknown
 }
 
 // approved reports whether a payment in status was ever confirmed: only

@@ -20,8 +20,8 @@ func TestStateOf(t *testing.T) {
 		"done":                payment.ProviderUnknown,
 		"":                    payment.ProviderUnknown,
 	} {
-		if got := stateOf(status); got != want {
-			t.Errorf("stateOf(%q) = %s, want %s", status, got, want)
+		if got := states.Of(status); got != want {
+			t.Errorf("states.Of(%q) = %s, want %s", status, got, want)
 		}
 	}
 }

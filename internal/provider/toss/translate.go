@@ -27,7 +27,7 @@ func (c *Client) translate(ctx context.Context, op string, w *paymentWire, cance
 	pp := &payment.ProviderPayment{
 		TID:        w.PaymentKey,
 		OrderID:    w.OrderID,
-		State:      stateOf(w.Status),
+		State:      states.Of(w.Status),
 		RawStatus:  w.Status,
 		Amount:     int64(w.TotalAmount),
 		MethodType: w.Method,

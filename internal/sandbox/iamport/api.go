@@ -49,32 +49,24 @@ func (s *Sandbox) serveAPI(w http.ResponseWriter, r *http.Request, method string
 		return
 	}
 
-	f, kind, ok := s.ctl.Take(r, rt.op, ids...)
-	if !ok {
-		return // the client gave up during a delay; nobody reads an answer
-	}
-	if kind == sandbox.FaultError {
-		writeError(w, faultAnswer(f))
-		return
-	}
+	sandbox.Serve(s.ctl, w, r, rt.op, ids, sandbox.Steps[Fault, apiError]{
+		ErrorAnswer: faultAnswer,
+		Act:         func(*Fault) (any, *apiError) { return rt.do(r, in) },
+		Amount:      reportAmount,
+		WriteError:  writeError,
+		WriteOK:     writeOK,
+	})
+}
 
-	resp, e := rt.do(r, in)
-	if kind == sandbox.FaultLost {
-		sandbox.DropConnection()
+// reportAmount is an "amount" fault: the Payment or pre-registration
+// answered reports amount.
+func reportAmount(answer any, amount int64) {
+	switch v := answer.(type) {
+	case *paymentJSON:
+		v.Amount = amount
+	case *prepareJSON:
+		v.Amount = amount
 	}
-	if e != nil {
-		writeError(w, e)
-		return
-	}
-	if kind == sandbox.FaultAmount {
-		switch v := resp.(type) {
-		case *paymentJSON:
-			v.Amount = f.Amount
-		case *prepareJSON:
-			v.Amount = f.Amount
-		}
-	}
-	writeOK(w, resp)
 }
 
 // noIDs is the ids of a call that names no payment.

@@ -1,8 +1,8 @@
 package iamport
 
 import (
+	"cmp"
 	"net/http"
-	"time"
 
 	"github.com/paybridge/paybridge/internal/sandbox"
 )
@@ -22,17 +22,14 @@ import (
 //     Payment (ops "payment", "cancel") or pre-registration ("prepare").
 //
 // A Delay on another kind is slept first, then the kind applies.
+//
+// Op is "getToken", "prepare", "payment" or "cancel"; an "error" Status may
+// be 200 or 400-599 (default 500).
 type Fault struct {
-	Op      string        `json:"op"`                 // "getToken" | "prepare" | "payment" | "cancel"
-	Kind    string        `json:"kind"`               // "delay" | "error" | "lost" | "amount"
-	ID      string        `json:"id,omitempty"`       // only calls naming this imp_uid or merchant_uid (empty = any)
-	Count   int           `json:"count,omitempty"`    // times to apply, 0 means 1
-	Delay   time.Duration `json:"-"`                  // for "delay"
-	DelayMS int           `json:"delay_ms,omitempty"` // JSON form of Delay
-	Status  int           `json:"status,omitempty"`   // "error": HTTP status, 200 or 400-599; default 500
-	Code    int           `json:"code,omitempty"`     // "error": envelope code; default -1
-	Message string        `json:"message,omitempty"`  // "error": envelope message
-	Amount  int64         `json:"amount,omitempty"`   // "amount": the amount to report
+	sandbox.Fault
+	ID      string `json:"id,omitempty"`      // only calls naming this imp_uid or merchant_uid (empty = any)
+	Code    int    `json:"code,omitempty"`    // "error": envelope code; default -1
+	Message string `json:"message,omitempty"` // "error": envelope message
 }
 
 // control is this sandbox's fault rules and control API: the ops and kinds
@@ -45,14 +42,9 @@ var control = sandbox.ControlOptions[Fault]{
 		// 200 with a non-zero code is how PortOne refuses business rules.
 		AllowOK: true,
 	},
-	Spec:      Fault.spec,
+	ID:        func(f Fault) string { return f.ID },
 	StatsKey:  "calls_by_id",
 	WriteJSON: writeJSON,
-}
-
-// spec is what the shared fault machinery reads of f.
-func (f Fault) spec() sandbox.FaultSpec {
-	return sandbox.FaultSpec{Op: f.Op, Kind: f.Kind, ID: f.ID, Count: f.Count, Delay: f.Delay, DelayMS: f.DelayMS, Status: f.Status}
 }
 
 // InjectFault queues f. Faults are consumed first-in-first-out by the calls
@@ -65,15 +57,9 @@ func (s *Sandbox) ClearFaults() { s.ctl.Clear() }
 
 // faultAnswer is the answer of an "error" fault.
 func faultAnswer(f Fault) *apiError {
-	e := &apiError{status: f.Status, code: f.Code, msg: f.Message}
-	if e.status == 0 {
-		e.status = http.StatusInternalServerError
+	return &apiError{
+		status: f.StatusOr(http.StatusInternalServerError),
+		code:   cmp.Or(f.Code, -1),
+		msg:    cmp.Or(f.Message, "internal server error (injected by the sandbox)"),
 	}
-	if e.code == 0 {
-		e.code = -1
-	}
-	if e.msg == "" {
-		e.msg = "internal server error (injected by the sandbox)"
-	}
-	return e
 }

@@ -13,20 +13,20 @@ func TestSandbox_Faults(t *testing.T) {
 	t.Run("Delay", func(t *testing.T) {
 		h := MustHarness(t, Options{})
 		imp := h.MustPaid("pay_d", 1000)
-		h.SB.InjectFault(Fault{Op: opPayment, Kind: sandbox.FaultDelay, Delay: 300 * time.Millisecond})
+		h.SB.InjectFault(Fault{Fault: sandbox.Fault{Op: opPayment, Kind: sandbox.FaultDelay, Delay: 300 * time.Millisecond}})
 		h.WantDelayedOnce(300*time.Millisecond, "lookup", func() { h.payment(imp) })
 	})
 	t.Run("DelayHonoursCancellation", func(t *testing.T) {
 		h := MustHarness(t, Options{})
-		h.SB.InjectFault(Fault{Op: opGetToken, Kind: sandbox.FaultDelay, Delay: time.Minute})
+		h.SB.InjectFault(Fault{Fault: sandbox.Fault{Op: opGetToken, Kind: sandbox.FaultDelay, Delay: time.Minute}})
 		req := h.request(http.MethodPost, "/users/getToken", map[string]any{"imp_key": testKey, "imp_secret": testSecret}, "")
 		h.WantClientDeadline(req)
 	})
 	t.Run("Error", func(t *testing.T) {
 		h := MustHarness(t, Options{})
 		imp := h.MustPaid("pay_e", 1000)
-		h.SB.InjectFault(Fault{Op: opCancel, Kind: sandbox.FaultError})
-		h.SB.InjectFault(Fault{Op: opCancel, Kind: sandbox.FaultError, Status: http.StatusOK, Code: 1, Message: "[PG] 취소 실패"})
+		h.SB.InjectFault(Fault{Fault: sandbox.Fault{Op: opCancel, Kind: sandbox.FaultError}})
+		h.SB.InjectFault(Fault{Fault: sandbox.Fault{Op: opCancel, Kind: sandbox.FaultError, Status: http.StatusOK}, Code: 1, Message: "[PG] 취소 실패"})
 		body := map[string]any{"imp_uid": imp, "amount": 100}
 		h.call(http.MethodPost, "/payments/cancel", body).wantError(t, http.StatusInternalServerError, -1)
 		a := h.call(http.MethodPost, "/payments/cancel", body)
@@ -43,7 +43,7 @@ func TestSandbox_Faults(t *testing.T) {
 	t.Run("Lost", func(t *testing.T) {
 		h := MustHarness(t, Options{})
 		imp := h.MustPaid("pay_lost", 1000)
-		h.SB.InjectFault(Fault{Op: opCancel, Kind: sandbox.FaultLost, ID: imp})
+		h.SB.InjectFault(Fault{Fault: sandbox.Fault{Op: opCancel, Kind: sandbox.FaultLost}, ID: imp})
 		resp, err := http.DefaultClient.Do(h.request(http.MethodPost, "/payments/cancel",
 			map[string]any{"imp_uid": imp, "amount": 400, "checksum": 1000}, "Bearer "+h.token()))
 		if err == nil {
@@ -60,14 +60,14 @@ func TestSandbox_Faults(t *testing.T) {
 	t.Run("Amount", func(t *testing.T) {
 		h := MustHarness(t, Options{})
 		imp := h.MustPaid("pay_am", 1000)
-		h.SB.InjectFault(Fault{Op: opPayment, Kind: sandbox.FaultAmount, Amount: 1})
+		h.SB.InjectFault(Fault{Fault: sandbox.Fault{Op: opPayment, Kind: sandbox.FaultAmount, Amount: 1}})
 		if got := h.payment(imp).Int(t, "amount"); got != 1 {
 			t.Fatalf("amount = %d, want the injected 1", got)
 		}
 		if got := h.payment(imp).Int(t, "amount"); got != 1000 {
 			t.Fatalf("amount = %d, want the real 1000", got)
 		}
-		h.SB.InjectFault(Fault{Op: opPrepare, Kind: sandbox.FaultAmount, Amount: 7})
+		h.SB.InjectFault(Fault{Fault: sandbox.Fault{Op: opPrepare, Kind: sandbox.FaultAmount, Amount: 7}})
 		if got := h.mustOK(http.MethodPost, "/payments/prepare", map[string]any{"merchant_uid": "pay_pa", "amount": 500}).Int(t, "amount"); got != 7 {
 			t.Fatalf("prepare amount = %d, want the injected 7", got)
 		}
@@ -78,7 +78,7 @@ func TestSandbox_Faults(t *testing.T) {
 	t.Run("MatchingAndCount", func(t *testing.T) {
 		h := MustHarness(t, Options{})
 		a, b := h.MustPaid("pay_ma", 1000), h.MustPaid("pay_mb", 1000)
-		h.SB.InjectFault(Fault{Op: opPayment, Kind: sandbox.FaultError, ID: "pay_mb", Count: 2})
+		h.SB.InjectFault(Fault{Fault: sandbox.Fault{Op: opPayment, Kind: sandbox.FaultError, Count: 2}, ID: "pay_mb"})
 		h.payment(a) // another id: untouched
 		h.mustOK(http.MethodGet, "/payments/find/pay_ma", nil)
 		for range 2 {
@@ -86,15 +86,15 @@ func TestSandbox_Faults(t *testing.T) {
 		}
 		h.mustOK(http.MethodGet, "/payments/find/pay_mb", nil)
 		h.payment(b)
-		h.SB.InjectFault(Fault{Op: opPayment, Kind: sandbox.FaultError})
+		h.SB.InjectFault(Fault{Fault: sandbox.Fault{Op: opPayment, Kind: sandbox.FaultError}})
 		h.SB.ClearFaults()
 		h.payment(b)
 	})
 	t.Run("Invalid", func(t *testing.T) {
 		h := MustHarness(t, Options{})
 		for _, f := range []Fault{
-			{Op: "approve", Kind: sandbox.FaultError}, {Op: opPayment, Kind: "decline"},
-			{Op: opPayment, Kind: sandbox.FaultError, Status: 302}, {Op: opPayment, Kind: sandbox.FaultDelay, Count: -1},
+			{Fault: sandbox.Fault{Op: "approve", Kind: sandbox.FaultError}}, {Fault: sandbox.Fault{Op: opPayment, Kind: "decline"}},
+			{Fault: sandbox.Fault{Op: opPayment, Kind: sandbox.FaultError, Status: 302}}, {Fault: sandbox.Fault{Op: opPayment, Kind: sandbox.FaultDelay, Count: -1}},
 		} {
 			if err := h.SB.ctl.Validate(f); err == nil {
 				t.Errorf("validate(%+v) = nil", f)

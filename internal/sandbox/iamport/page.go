@@ -50,19 +50,13 @@ var windowPage = sandbox.NewPage("window", "background:#ff6b00;color:#fff;paddin
 var text = i18n.Catalog{
 	i18n.Korean: {
 		"title": "포트원 V1 샌드박스", "banner": "포트원 V1 (아임포트) 샌드박스 — 실제 돈은 오가지 않습니다",
-		"order": "주문", "amount": "결제 금액", "buyer": "구매자", "method": "결제 수단",
-		"approve": "결제하기", "cancel": "결제 취소", "fail": "결제 실패 (카드 거절 시험)", "return": "상점으로 돌아가기",
-		"method_na": "허용되지 않는 요청입니다.", "bad_form": "요청 형식이 올바르지 않습니다.",
-		"not_this": "이 결제창은 그 결제의 것이 아닙니다.", "used": "이미 사용된 결제창입니다 (%s).",
-		"bad_action": "알 수 없는 동작입니다. 결제하기, 결제 취소, 결제 실패 중에서 고르세요.",
+		"buyer": "구매자", "method": "결제 수단",
+		"fail": "결제 실패 (카드 거절 시험)", "not_this": "이 결제창은 그 결제의 것이 아닙니다.", "used": "이미 사용된 결제창입니다 (%s).",
 	},
 	i18n.English: {
 		"title": "PortOne V1 SANDBOX", "banner": "PortOne V1 (iamport) SANDBOX — no real money",
-		"order": "Order", "amount": "Amount", "buyer": "Buyer", "method": "Method",
-		"approve": "Pay", "cancel": "Cancel", "fail": "Fail (card declined)", "return": "Return to the shop",
-		"method_na": "Method not allowed.", "bad_form": "Malformed form.",
-		"not_this": "This window does not belong to that payment.", "used": "This payment window has already been used (%s).",
-		"bad_action": "Unknown action; use approve, cancel or fail.",
+		"buyer": "Buyer", "method": "Method",
+		"approve": "Pay", "fail": "Fail (card declined)", "not_this": "This window does not belong to that payment.", "used": "This payment window has already been used (%s).",
 	},
 }
 

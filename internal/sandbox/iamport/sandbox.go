@@ -130,10 +130,8 @@ func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.serveCheckout(w, r)
 	case n == 2 && segs[0] == "receipt":
 		s.serveReceipt(w, r, segs[1])
-	case n == 2 && segs[0] == "__sandbox" && segs[1] == "faults":
-		s.ctl.ServeFaults(w, r)
-	case n == 2 && segs[0] == "__sandbox" && segs[1] == "stats":
-		s.ctl.ServeStats(w, r)
+	case n == 2 && sandbox.IsControlPath("/"+segs[0]+"/"+segs[1]):
+		s.ctl.ServeHTTP(w, r)
 	default:
 		writeError(w, errNoRoute(r))
 	}

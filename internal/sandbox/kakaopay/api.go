@@ -45,38 +45,32 @@ func (s *Sandbox) serveAPI(w http.ResponseWriter, r *http.Request, gen generatio
 		s.ctl.CountIDs(op, tid)
 	}
 
-	f, kind, ok := s.ctl.Take(r, op, tid)
-	if !ok {
-		return // the client gave up during a delay; nobody reads an answer
-	}
-	switch kind {
-	case sandbox.FaultError:
-		writeError(w, gen, faultErrorAnswer(f))
-		return
-	case sandbox.FaultDecline:
-		if op == opApprove {
-			cid, _, _ := p.Lookup("cid")
-			s.decline(cid, tid)
-		}
-		writeError(w, gen, declineAnswer(f))
-		return
-	}
+	sandbox.Serve(s.ctl, w, r, op, []string{tid}, sandbox.Steps[Fault, apiError]{
+		ErrorAnswer: faultErrorAnswer,
+		Refuse: func(f Fault, kind string) *apiError {
+			if kind != sandbox.FaultDecline {
+				return nil
+			}
+			if op == opApprove {
+				cid, _, _ := p.Lookup("cid")
+				s.decline(cid, tid)
+			}
+			return declineAnswer(f)
+		},
+		Act:        func(*Fault) (any, *apiError) { return do(r, p) },
+		Amount:     reportAmount,
+		WriteError: func(w http.ResponseWriter, e *apiError) { writeError(w, gen, e) },
+		WriteOK:    func(w http.ResponseWriter, resp any) { writeJSON(w, http.StatusOK, resp) },
+	})
+}
 
-	resp, e := do(r, p)
-	if kind == sandbox.FaultLost {
-		sandbox.DropConnection()
+// reportAmount is an "amount" fault: the approve or order answered reports
+// amount as amount.total.
+func reportAmount(answer any, amount int64) {
+	switch v := answer.(type) {
+	case *approveResponse:
+		v.Amount.Total = amount
+	case *orderResponse:
+		v.Amount.Total = amount
 	}
-	if e != nil {
-		writeError(w, gen, e)
-		return
-	}
-	if kind == sandbox.FaultAmount {
-		switch v := resp.(type) {
-		case *approveResponse:
-			v.Amount.Total = f.Amount
-		case *orderResponse:
-			v.Amount.Total = f.Amount
-		}
-	}
-	writeJSON(w, http.StatusOK, resp)
 }

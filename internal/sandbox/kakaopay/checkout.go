@@ -39,10 +39,9 @@ var checkoutPage = sandbox.NewPage("checkout", "background:#ffeb00;border:2px so
 var text = i18n.Catalog{
 	i18n.Korean: {
 		"title": "카카오페이 샌드박스", "banner": "카카오페이 샌드박스 — 실제 돈은 오가지 않습니다",
-		"item": "상품", "quantity": "수량", "amount": "결제 금액", "tid": "결제 고유번호 (tid)",
+		"item": "상품", "quantity": "수량", "tid": "결제 고유번호 (tid)",
 		"method": "결제 수단", methodMoney: "카카오페이머니", methodCard: "카드",
-		"approve": "결제 승인", "cancel": "결제 취소", "fail": "결제 실패 (시험용)",
-		"msg_method":     "허용되지 않는 요청입니다.",
+		"approve": "결제 승인", "msg_method": "허용되지 않는 요청입니다.",
 		"msg_not_found":  "결제 정보를 찾을 수 없습니다.",
 		"msg_bad_form":   "요청 형식이 올바르지 않습니다.",
 		"msg_bad_action": "알 수 없는 동작입니다. 승인, 취소, 실패 중에서 고르세요.",
@@ -53,9 +52,8 @@ var text = i18n.Catalog{
 	},
 	i18n.English: {
 		"title": "KakaoPay SANDBOX", "banner": "KakaoPay SANDBOX — no real money",
-		"item": "Item", "quantity": "Quantity", "amount": "Amount", "tid": "Payment ID (tid)",
+		"item": "Item", "quantity": "Quantity", "tid": "Payment ID (tid)",
 		"method": "Pay with", methodMoney: "KakaoPay Money", methodCard: "Card",
-		"approve": "Approve payment", "cancel": "Cancel", "fail": "Fail (test)",
 		"msg_method":     "Method not allowed.",
 		"msg_not_found":  "No such payment.",
 		"msg_bad_form":   "Malformed form.",

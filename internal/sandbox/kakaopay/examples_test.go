@@ -152,7 +152,7 @@ func TestSandbox_MatchesDocumentedExamples(t *testing.T) {
 			check("approve wrong pg_token", errExample, false, status, b)
 			status, b = send(opApprove, approveBody(tid, tok))
 			check("approve twice", errExample, false, status, b)
-			h.SB.InjectFault(Fault{Op: opApprove, Kind: sandbox.FaultDecline})
+			h.SB.InjectFault(Fault{Fault: sandbox.Fault{Op: opApprove, Kind: sandbox.FaultDecline}})
 			tid2 := h.MustReady(g.gen, nil)
 			status, b = send(opApprove, approveBody(tid2, h.MustBuyerApprove(tid2, methodMoney)))
 			check("approve declined", errExample, false, status, b)

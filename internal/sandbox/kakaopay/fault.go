@@ -1,8 +1,7 @@
 package kakaopay
 
 import (
-	"time"
-
+	"cmp"
 	"github.com/paybridge/paybridge/internal/sandbox"
 )
 
@@ -22,17 +21,14 @@ import (
 //     only answers the same error.
 //
 // A Delay on another kind is slept first, then the kind applies.
+//
+// Op is "ready", "approve", "cancel" or "order"; an "error" Status
+// defaults to 500.
 type Fault struct {
-	Op               string        `json:"op"`                           // "ready" | "approve" | "cancel" | "order"
-	Kind             string        `json:"kind"`                         // "delay" | "error" | "lost" | "amount" | "decline"
-	TID              string        `json:"tid,omitempty"`                // only for this tid (empty = any)
-	Count            int           `json:"count,omitempty"`              // times to apply, 0 means 1
-	Delay            time.Duration `json:"-"`                            // for "delay"
-	DelayMS          int           `json:"delay_ms,omitempty"`           // JSON form of Delay
-	Status           int           `json:"status,omitempty"`             // "error": HTTP status, default 500
-	Code             int           `json:"code,omitempty"`               // "error": default -500; "decline": default -780
-	MethodResultCode string        `json:"method_result_code,omitempty"` // "decline": default "USER_LOCKED"
-	Amount           int64         `json:"amount,omitempty"`             // "amount": amount.total to report
+	sandbox.Fault
+	TID              string `json:"tid,omitempty"`                // only for this tid (empty = any)
+	Code             int    `json:"code,omitempty"`               // "error": default -500; "decline": default -780
+	MethodResultCode string `json:"method_result_code,omitempty"` // "decline": default "USER_LOCKED"
 }
 
 // control is this sandbox's fault rules and control API: the ops and kinds
@@ -43,15 +39,10 @@ var control = sandbox.ControlOptions[Fault]{
 		Ops:   []string{opReady, opApprove, opCancel, opOrder},
 		Kinds: []string{sandbox.FaultDelay, sandbox.FaultError, sandbox.FaultLost, sandbox.FaultAmount, sandbox.FaultDecline},
 	},
-	Spec:      Fault.spec,
+	ID:        func(f Fault) string { return f.TID },
 	StatsKey:  "approve_calls_by_tid",
 	StatsOp:   opApprove, // only the approves are counted by tid
 	WriteJSON: writeJSON,
-}
-
-// spec is what the shared fault machinery reads of f.
-func (f Fault) spec() sandbox.FaultSpec {
-	return sandbox.FaultSpec{Op: f.Op, Kind: f.Kind, ID: f.TID, Count: f.Count, Delay: f.Delay, DelayMS: f.DelayMS, Status: f.Status}
 }
 
 // InjectFault queues f. Faults are consumed first-in-first-out by the calls
@@ -64,14 +55,7 @@ func (s *Sandbox) ClearFaults() { s.ctl.Clear() }
 
 // faultErrorAnswer is the answer of an "error" fault.
 func faultErrorAnswer(f Fault) *apiError {
-	e := &apiError{status: f.Status, code: f.Code, msg: "internal server error (injected by the sandbox)"}
-	if e.status == 0 {
-		e.status = 500
-	}
-	if e.code == 0 {
-		e.code = -500
-	}
-	return e
+	return &apiError{status: f.StatusOr(500), code: cmp.Or(f.Code, -500), msg: "internal server error (injected by the sandbox)"}
 }
 
 // declineAnswer is the answer of a "decline" fault: KakaoPay's documented

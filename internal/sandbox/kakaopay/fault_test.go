@@ -11,13 +11,13 @@ import (
 func TestSandbox_Faults(t *testing.T) {
 	t.Run("Delay", func(t *testing.T) {
 		h := MustHarness(t, Options{})
-		h.SB.InjectFault(Fault{Op: opOrder, Kind: sandbox.FaultDelay, Delay: 300 * time.Millisecond})
+		h.SB.InjectFault(Fault{Fault: sandbox.Fault{Op: opOrder, Kind: sandbox.FaultDelay, Delay: 300 * time.Millisecond}})
 		tid := h.MustReady(current, nil)
 		h.WantDelayedOnce(300*time.Millisecond, "order", func() { h.order(current, tid) })
 	})
 	t.Run("DelayHonoursCancellation", func(t *testing.T) {
 		h := MustHarness(t, Options{})
-		h.SB.InjectFault(Fault{Op: opReady, Kind: sandbox.FaultDelay, Delay: time.Minute})
+		h.SB.InjectFault(Fault{Fault: sandbox.Fault{Op: opReady, Kind: sandbox.FaultDelay, Delay: time.Minute}})
 		h.WantClientDeadline(h.request(current, opReady, readyBody(nil)))
 	})
 	t.Run("Error", func(t *testing.T) {
@@ -25,8 +25,8 @@ func TestSandbox_Faults(t *testing.T) {
 			h := MustHarness(t, Options{})
 			tid := h.MustReady(g.gen, nil)
 			tok := h.MustBuyerApprove(tid, methodMoney)
-			h.SB.InjectFault(Fault{Op: opApprove, Kind: sandbox.FaultError})
-			h.SB.InjectFault(Fault{Op: opApprove, Kind: sandbox.FaultError, Status: 503, Code: -503})
+			h.SB.InjectFault(Fault{Fault: sandbox.Fault{Op: opApprove, Kind: sandbox.FaultError}})
+			h.SB.InjectFault(Fault{Fault: sandbox.Fault{Op: opApprove, Kind: sandbox.FaultError, Status: 503}, Code: -503})
 			status, m := h.call(g.gen, opApprove, approveBody(tid, tok))
 			wantError(t, g.gen, 500, m, status, -500)
 			status, m = h.call(g.gen, opApprove, approveBody(tid, tok))
@@ -42,7 +42,7 @@ func TestSandbox_Faults(t *testing.T) {
 		h := MustHarness(t, Options{})
 		tid := h.MustReady(current, nil)
 		tok := h.MustBuyerApprove(tid, methodMoney)
-		h.SB.InjectFault(Fault{Op: opApprove, Kind: sandbox.FaultLost, TID: tid})
+		h.SB.InjectFault(Fault{Fault: sandbox.Fault{Op: opApprove, Kind: sandbox.FaultLost}, TID: tid})
 		h.WantDropped(h.request(current, opApprove, approveBody(tid, tok)))
 		if got := h.order(current, tid).Str(t, "status"); got != statusSuccess {
 			t.Fatalf("after a lost approve: status %s, want SUCCESS_PAYMENT", got)
@@ -55,7 +55,7 @@ func TestSandbox_Faults(t *testing.T) {
 		h := MustHarness(t, Options{})
 		tid := h.MustReady(legacy, nil)
 		tok := h.MustBuyerApprove(tid, methodMoney)
-		h.SB.InjectFault(Fault{Op: opApprove, Kind: sandbox.FaultAmount, Amount: 100})
+		h.SB.InjectFault(Fault{Fault: sandbox.Fault{Op: opApprove, Kind: sandbox.FaultAmount, Amount: 100}})
 		a := h.mustOK(legacy, opApprove, approveBody(tid, tok))
 		if got := a.Int(t, "amount.total"); got != 100 {
 			t.Fatalf("approve amount.total = %d, want the injected 100", got)
@@ -63,7 +63,7 @@ func TestSandbox_Faults(t *testing.T) {
 		if got := h.order(legacy, tid).Int(t, "amount.total"); got != 11000 {
 			t.Fatalf("order amount.total = %d, want the real 11000", got)
 		}
-		h.SB.InjectFault(Fault{Op: opOrder, Kind: sandbox.FaultAmount, Amount: 5})
+		h.SB.InjectFault(Fault{Fault: sandbox.Fault{Op: opOrder, Kind: sandbox.FaultAmount, Amount: 5}})
 		if got := h.order(legacy, tid).Int(t, "amount.total"); got != 5 {
 			t.Fatalf("order amount.total = %d, want the injected 5", got)
 		}
@@ -73,7 +73,7 @@ func TestSandbox_Faults(t *testing.T) {
 			h := MustHarness(t, Options{})
 			tid := h.MustReady(g.gen, nil)
 			tok := h.MustBuyerApprove(tid, methodMoney)
-			h.SB.InjectFault(Fault{Op: opApprove, Kind: sandbox.FaultDecline})
+			h.SB.InjectFault(Fault{Fault: sandbox.Fault{Op: opApprove, Kind: sandbox.FaultDecline}})
 			status, m := h.call(g.gen, opApprove, approveBody(tid, tok))
 			wantError(t, g.gen, http.StatusBadRequest, m, status, -780)
 			if m.Str(t, "extras.method_result_code") != "USER_LOCKED" || m.Str(t, "extras.method_result_message") == "" {
@@ -90,7 +90,7 @@ func TestSandbox_Faults(t *testing.T) {
 		h := MustHarness(t, Options{})
 		tid := h.MustReady(current, nil)
 		tok := h.MustBuyerApprove(tid, methodMoney)
-		h.SB.InjectFault(Fault{Op: opApprove, Kind: sandbox.FaultDecline, Code: -781, MethodResultCode: "BANK_FIRM_UNKNOWN"})
+		h.SB.InjectFault(Fault{Fault: sandbox.Fault{Op: opApprove, Kind: sandbox.FaultDecline}, Code: -781, MethodResultCode: "BANK_FIRM_UNKNOWN"})
 		status, m := h.call(current, opApprove, approveBody(tid, tok))
 		wantError(t, current, http.StatusBadRequest, m, status, -781)
 		if m.Str(t, "extras.method_result_code") != "BANK_FIRM_UNKNOWN" {
@@ -100,8 +100,8 @@ func TestSandbox_Faults(t *testing.T) {
 	t.Run("OrderTIDAndCount", func(t *testing.T) {
 		h := MustHarness(t, Options{})
 		a, b := h.MustReady(current, nil), h.MustReady(current, nil)
-		h.SB.InjectFault(Fault{Op: opOrder, Kind: sandbox.FaultError, TID: b, Code: -1})
-		h.SB.InjectFault(Fault{Op: opOrder, Kind: sandbox.FaultError, Count: 2, Code: -2000})
+		h.SB.InjectFault(Fault{Fault: sandbox.Fault{Op: opOrder, Kind: sandbox.FaultError}, TID: b, Code: -1})
+		h.SB.InjectFault(Fault{Fault: sandbox.Fault{Op: opOrder, Kind: sandbox.FaultError, Count: 2}, Code: -2000})
 		orderCode := func(tid string) int64 {
 			status, m := h.call(current, opOrder, map[string]any{"cid": "TC0ONETIME", "tid": tid})
 			if status == http.StatusOK {
@@ -120,7 +120,7 @@ func TestSandbox_Faults(t *testing.T) {
 	})
 	t.Run("Clear", func(t *testing.T) {
 		h := MustHarness(t, Options{})
-		h.SB.InjectFault(Fault{Op: opReady, Kind: sandbox.FaultError})
+		h.SB.InjectFault(Fault{Fault: sandbox.Fault{Op: opReady, Kind: sandbox.FaultError}})
 		h.SB.ClearFaults()
 		h.MustReady(current, nil)
 	})

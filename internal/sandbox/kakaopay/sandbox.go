@@ -97,10 +97,8 @@ func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.serveAPI(w, r, legacy, strings.TrimPrefix(path, "/v1/payment/"))
 	case strings.HasPrefix(path, "/checkout/"):
 		s.serveCheckout(w, r, strings.TrimPrefix(path, "/checkout/"))
-	case path == sandbox.FaultsPath:
-		s.ctl.ServeFaults(w, r)
-	case path == sandbox.StatsPath:
-		s.ctl.ServeStats(w, r)
+	case sandbox.IsControlPath(path):
+		s.ctl.ServeHTTP(w, r)
 	default:
 		gen := legacy
 		if strings.HasPrefix(path, "/online/") {

@@ -47,38 +47,30 @@ func (s *Sandbox) serveAPI(w http.ResponseWriter, r *http.Request, op, paymentID
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
 
-	f, kind, ok := s.ctl.Take(r, op, paymentID)
-	if !ok {
-		return // the client gave up during a delay; nobody reads an answer
+	sandbox.Serve(s.ctl, w, r, op, []string{paymentID}, sandbox.Steps[Fault, apiError]{
+		ErrorAnswer: faultErrorAnswer,
+		Act: func(f *Fault) (any, *apiError) {
+			resp, events, e := do(r, paymentID, f)
+			// Sent even when a "lost" fault then drops the answer: the
+			// operation has taken effect.
+			s.notify(events)
+			return resp, e
+		},
+		Amount:     reportAmount,
+		WriteError: writeError,
+		WriteOK:    func(w http.ResponseWriter, resp any) { writeJSON(w, http.StatusOK, resp) },
+	})
+}
+
+// reportAmount is an "amount" fault: amount.total of a Payment, or
+// cancellation.totalAmount of a cancel, reports amount.
+func reportAmount(answer any, amount int64) {
+	switch v := answer.(type) {
+	case *paymentJSON:
+		v.Amount.Total = amount
+	case *cancelResponseJSON:
+		v.Cancellation.TotalAmount = amount
 	}
-	if kind == sandbox.FaultError {
-		writeError(w, faultErrorAnswer(f))
-		return
-	}
-	var fp *Fault
-	if kind != "" {
-		fp = &f
-	}
-	resp, events, e := do(r, paymentID, fp)
-	s.notify(events)
-	if kind == sandbox.FaultLost {
-		// The operation has taken effect (and its webhooks are on their
-		// way); the client must not learn of it.
-		sandbox.DropConnection()
-	}
-	if e != nil {
-		writeError(w, e)
-		return
-	}
-	if kind == sandbox.FaultAmount {
-		switch v := resp.(type) {
-		case *paymentJSON:
-			v.Amount.Total = f.Amount
-		case *cancelResponseJSON:
-			v.Cancellation.TotalAmount = f.Amount
-		}
-	}
-	writeJSON(w, http.StatusOK, resp)
 }
 
 // authorize accepts "Authorization: PortOne {secret}": the configured

@@ -107,21 +107,15 @@ var checkoutPage = sandbox.NewPage("checkout", "background:#fc6b2d;color:#fff;pa
 var text = i18n.Catalog{
 	i18n.Korean: {
 		"title": "포트원 샌드박스", "banner": "포트원 샌드박스 — 실제 돈은 오가지 않습니다",
-		"order": "주문", "amount": "결제 금액", "method": "결제 수단", "payment_id": "결제 ID (paymentId)",
+		"method": "결제 수단", "payment_id": "결제 ID (paymentId)",
 		"CARD": "카드", "EASY_PAY": "간편결제",
-		"approve": "결제하기", "cancel": "결제 취소", "fail": "결제 실패 (시험용)", "return": "상점으로 돌아가기",
 		"refused": "결제창이 이 결제를 거절했습니다: %s.", "paid": "이미 결제가 완료되었습니다.",
-		"method_na": "허용되지 않는 요청입니다.", "bad_form": "요청 형식이 올바르지 않습니다.",
-		"bad_action": "알 수 없는 동작입니다. 결제하기, 결제 취소, 결제 실패 중에서 고르세요.",
 	},
 	i18n.English: {
 		"title": "PortOne SANDBOX", "banner": "PortOne SANDBOX — no real money",
-		"order": "Order", "amount": "Amount", "method": "Method", "payment_id": "Payment ID",
+		"method": "Method", "payment_id": "Payment ID",
 		"CARD": "Card", "EASY_PAY": "Easy pay",
-		"approve": "Approve payment", "cancel": "Cancel", "fail": "Fail (test)", "return": "Return to the shop",
 		"refused": "The payment window refused this payment: %s.", "paid": "This payment is already paid.",
-		"method_na": "Method not allowed.", "bad_form": "Malformed form.",
-		"bad_action": "Unknown action; use approve, cancel or fail.",
 	},
 }
 

@@ -1,9 +1,9 @@
 package portone
 
 import (
+	"cmp"
 	"fmt"
 	"net/http"
-	"time"
 
 	"github.com/paybridge/paybridge/internal/sandbox"
 )
@@ -28,17 +28,13 @@ import (
 //     with status FAILED, and nothing is refunded.
 //
 // A Delay on another kind is slept first, then the kind applies.
+//
+// Op is "preRegister", "getPayment" or "cancel".
 type Fault struct {
-	Op        string        `json:"op"`                   // "preRegister" | "getPayment" | "cancel"
-	Kind      string        `json:"kind"`                 // "delay" | "error" | "lost" | "amount" | "decline"
-	PaymentID string        `json:"payment_id,omitempty"` // only for this paymentId (empty = any)
-	Count     int           `json:"count,omitempty"`      // times to apply, 0 means 1
-	Delay     time.Duration `json:"-"`                    // for "delay"
-	DelayMS   int           `json:"delay_ms,omitempty"`   // JSON form of Delay
-	Status    int           `json:"status,omitempty"`     // "error": HTTP status, default 500
-	Type      string        `json:"type,omitempty"`       // "error": error type, default from Status
-	Message   string        `json:"message,omitempty"`    // "error": message
-	Amount    int64         `json:"amount,omitempty"`     // "amount": the amount to report
+	sandbox.Fault
+	PaymentID string `json:"payment_id,omitempty"` // only for this paymentId (empty = any)
+	Type      string `json:"type,omitempty"`       // "error": error type, default from Status
+	Message   string `json:"message,omitempty"`    // "error": message
 }
 
 // control is this sandbox's fault rules and control API: the ops and kinds
@@ -58,14 +54,9 @@ var control = sandbox.ControlOptions[Fault]{
 			return nil
 		},
 	},
-	Spec:      Fault.spec,
+	ID:        func(f Fault) string { return f.PaymentID },
 	StatsKey:  "calls_by_payment_id",
 	WriteJSON: writeJSON,
-}
-
-// spec is what the shared fault machinery reads of f.
-func (f Fault) spec() sandbox.FaultSpec {
-	return sandbox.FaultSpec{Op: f.Op, Kind: f.Kind, ID: f.PaymentID, Count: f.Count, Delay: f.Delay, DelayMS: f.DelayMS, Status: f.Status}
 }
 
 // InjectFault queues f. Faults are consumed first-in-first-out by the calls
@@ -78,24 +69,16 @@ func (s *Sandbox) ClearFaults() { s.ctl.Clear() }
 
 // faultErrorAnswer is the answer of an "error" fault.
 func faultErrorAnswer(f Fault) *apiError {
-	e := &apiError{status: f.Status, Type: f.Type, Message: f.Message}
-	if e.status == 0 {
-		e.status = http.StatusInternalServerError
-	}
+	status := f.StatusOr(http.StatusInternalServerError)
+	e := &apiError{status: status, Type: f.Type, Message: cmp.Or(f.Message, "error injected by the sandbox")}
 	if e.Type == "" {
-		e.Type = map[int]string{
+		e.Type = cmp.Or(map[int]string{
 			http.StatusBadRequest:   typeInvalidRequest,
 			http.StatusUnauthorized: typeUnauthorized,
 			http.StatusForbidden:    typeForbidden,
 			http.StatusNotFound:     typePaymentNotFound,
 			http.StatusBadGateway:   typePGProvider,
-		}[e.status]
-		if e.Type == "" {
-			e.Type = typeInternal
-		}
-	}
-	if e.Message == "" {
-		e.Message = "error injected by the sandbox"
+		}[status], typeInternal)
 	}
 	if e.Type == typePGProvider {
 		e.PGCode, e.PGMessage = "SANDBOX_PG_ERROR", "PG사 오류 (sandbox)"

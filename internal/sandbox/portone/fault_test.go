@@ -11,21 +11,21 @@ import (
 func TestSandbox_Faults(t *testing.T) {
 	t.Run("Delay", func(t *testing.T) {
 		h := MustHarness(t, Options{})
-		h.SB.InjectFault(Fault{Op: opGetPayment, Kind: sandbox.FaultDelay, Delay: 300 * time.Millisecond})
+		h.SB.InjectFault(Fault{Fault: sandbox.Fault{Op: opGetPayment, Kind: sandbox.FaultDelay, Delay: 300 * time.Millisecond}})
 		h.WantDelayedOnce(300*time.Millisecond, "call", func() { h.call(http.MethodGet, paymentPath("p", ""), nil) })
 	})
 	t.Run("DelayHonoursCancellation", func(t *testing.T) {
 		h := MustHarness(t, Options{})
-		h.SB.InjectFault(Fault{Op: opPreRegister, Kind: sandbox.FaultDelay, Delay: time.Minute})
+		h.SB.InjectFault(Fault{Fault: sandbox.Fault{Op: opPreRegister, Kind: sandbox.FaultDelay, Delay: time.Minute}})
 		req := h.request(http.MethodPost, paymentPath("p", "/pre-register"), map[string]any{"totalAmount": 1})
 		h.WantClientDeadline(req)
 	})
 	t.Run("Error", func(t *testing.T) {
 		h := MustHarness(t, Options{})
 		h.mustPaid("pay_1", 1000, 0)
-		h.SB.InjectFault(Fault{Op: opCancel, Kind: sandbox.FaultError})
-		h.SB.InjectFault(Fault{Op: opCancel, Kind: sandbox.FaultError, Status: 502})
-		h.SB.InjectFault(Fault{Op: opCancel, Kind: sandbox.FaultError, Status: 409, Type: "MAX_CANCEL_COUNT_REACHED", Message: "too many"})
+		h.SB.InjectFault(Fault{Fault: sandbox.Fault{Op: opCancel, Kind: sandbox.FaultError}})
+		h.SB.InjectFault(Fault{Fault: sandbox.Fault{Op: opCancel, Kind: sandbox.FaultError, Status: 502}})
+		h.SB.InjectFault(Fault{Fault: sandbox.Fault{Op: opCancel, Kind: sandbox.FaultError, Status: 409}, Type: "MAX_CANCEL_COUNT_REACHED", Message: "too many"})
 		status, m := h.cancel("pay_1", map[string]any{"reason": "r"})
 		wantError(t, status, m, 500, "INTERNAL_SERVER_ERROR")
 		status, m = h.cancel("pay_1", map[string]any{"reason": "r"})
@@ -52,7 +52,7 @@ func TestSandbox_Faults(t *testing.T) {
 	t.Run("Lost", func(t *testing.T) {
 		h := MustHarness(t, Options{})
 		h.mustPaid("pay_1", 10000, 0)
-		h.SB.InjectFault(Fault{Op: opCancel, Kind: sandbox.FaultLost, PaymentID: "pay_1"})
+		h.SB.InjectFault(Fault{Fault: sandbox.Fault{Op: opCancel, Kind: sandbox.FaultLost}, PaymentID: "pay_1"})
 		req := h.request(http.MethodPost, paymentPath("pay_1", "/cancel"), map[string]any{"amount": 4000, "reason": "r"})
 		h.WantDropped(req)
 		p := h.get("pay_1")
@@ -65,7 +65,7 @@ func TestSandbox_Faults(t *testing.T) {
 	})
 	t.Run("PaymentIDScope", func(t *testing.T) {
 		h := MustHarness(t, Options{})
-		h.SB.InjectFault(Fault{Op: opGetPayment, Kind: sandbox.FaultError, PaymentID: "pay_2"})
+		h.SB.InjectFault(Fault{Fault: sandbox.Fault{Op: opGetPayment, Kind: sandbox.FaultError}, PaymentID: "pay_2"})
 		status, m := h.call(http.MethodGet, paymentPath("pay_1", ""), nil)
 		wantError(t, status, m, 404, "PAYMENT_NOT_FOUND") // not pay_2: untouched
 		status, m = h.call(http.MethodGet, paymentPath("pay_2", ""), nil)
@@ -74,14 +74,14 @@ func TestSandbox_Faults(t *testing.T) {
 	t.Run("Amount", func(t *testing.T) {
 		h := MustHarness(t, Options{})
 		h.mustPaid("pay_1", 10000, 0)
-		h.SB.InjectFault(Fault{Op: opGetPayment, Kind: sandbox.FaultAmount, Amount: 100})
+		h.SB.InjectFault(Fault{Fault: sandbox.Fault{Op: opGetPayment, Kind: sandbox.FaultAmount, Amount: 100}})
 		if got := h.get("pay_1").Int(t, "amount.total"); got != 100 {
 			t.Errorf("faulted amount.total = %d", got)
 		}
 		if got := h.get("pay_1").Int(t, "amount.total"); got != 10000 {
 			t.Errorf("amount.total after the fault = %d", got)
 		}
-		h.SB.InjectFault(Fault{Op: opCancel, Kind: sandbox.FaultAmount, Amount: 1})
+		h.SB.InjectFault(Fault{Fault: sandbox.Fault{Op: opCancel, Kind: sandbox.FaultAmount, Amount: 1}})
 		_, m := h.cancel("pay_1", map[string]any{"amount": 500, "reason": "r"})
 		if got := m.Int(t, "cancellation.totalAmount"); got != 1 {
 			t.Errorf("faulted cancellation.totalAmount = %d", got)
@@ -93,7 +93,7 @@ func TestSandbox_Faults(t *testing.T) {
 	t.Run("Decline", func(t *testing.T) {
 		h := MustHarness(t, Options{})
 		h.mustPaid("pay_1", 10000, 0)
-		h.SB.InjectFault(Fault{Op: opCancel, Kind: sandbox.FaultDecline})
+		h.SB.InjectFault(Fault{Fault: sandbox.Fault{Op: opCancel, Kind: sandbox.FaultDecline}})
 		status, m := h.cancel("pay_1", map[string]any{"amount": 500, "reason": "r"})
 		if status != 200 || m.Str(t, "cancellation.status") != "FAILED" || m.Has("cancellation.cancelledAt") {
 			t.Fatalf("%d %v, want a FAILED cancellation", status, m)
@@ -106,7 +106,7 @@ func TestSandbox_Faults(t *testing.T) {
 	})
 	t.Run("ClearFaults", func(t *testing.T) {
 		h := MustHarness(t, Options{})
-		h.SB.InjectFault(Fault{Op: opGetPayment, Kind: sandbox.FaultError, Count: 5})
+		h.SB.InjectFault(Fault{Fault: sandbox.Fault{Op: opGetPayment, Kind: sandbox.FaultError, Count: 5}})
 		h.SB.ClearFaults()
 		status, m := h.call(http.MethodGet, paymentPath("p", ""), nil)
 		wantError(t, status, m, 404, "PAYMENT_NOT_FOUND")
@@ -114,12 +114,12 @@ func TestSandbox_Faults(t *testing.T) {
 	t.Run("InvalidDropped", func(t *testing.T) {
 		h := MustHarness(t, Options{})
 		for _, f := range []Fault{
-			{Op: "approve", Kind: sandbox.FaultError},
-			{Op: opGetPayment, Kind: "explode"},
-			{Op: opPreRegister, Kind: sandbox.FaultAmount},
-			{Op: opGetPayment, Kind: sandbox.FaultDecline},
-			{Op: opGetPayment, Kind: sandbox.FaultError, Status: 200},
-			{Op: opGetPayment, Kind: sandbox.FaultError, Count: -1},
+			{Fault: sandbox.Fault{Op: "approve", Kind: sandbox.FaultError}},
+			{Fault: sandbox.Fault{Op: opGetPayment, Kind: "explode"}},
+			{Fault: sandbox.Fault{Op: opPreRegister, Kind: sandbox.FaultAmount}},
+			{Fault: sandbox.Fault{Op: opGetPayment, Kind: sandbox.FaultDecline}},
+			{Fault: sandbox.Fault{Op: opGetPayment, Kind: sandbox.FaultError, Status: 200}},
+			{Fault: sandbox.Fault{Op: opGetPayment, Kind: sandbox.FaultError, Count: -1}},
 		} {
 			h.SB.InjectFault(f)
 		}

@@ -129,10 +129,8 @@ func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.serveCheckout(w, r)
 	case strings.HasPrefix(path, "/receipts/"):
 		s.serveReceipt(w, r, strings.TrimPrefix(path, "/receipts/"))
-	case path == sandbox.FaultsPath:
-		s.ctl.ServeFaults(w, r)
-	case path == sandbox.StatsPath:
-		s.ctl.ServeStats(w, r)
+	case sandbox.IsControlPath(path):
+		s.ctl.ServeHTTP(w, r)
 	case strings.HasPrefix(path, "/payments/"):
 		s.routePayment(w, r, strings.TrimPrefix(path, "/payments/"))
 	default:

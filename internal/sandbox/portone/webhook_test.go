@@ -136,7 +136,7 @@ func TestSandbox_Webhooks(t *testing.T) {
 		h := MustHarness(t, Options{WebhookURL: rc.URL, WebhookSecret: secret})
 		h.mustPaid("pay_1", 10000, 0)
 		rc.next(t)
-		h.SB.InjectFault(Fault{Op: opCancel, Kind: sandbox.FaultLost})
+		h.SB.InjectFault(Fault{Fault: sandbox.Fault{Op: opCancel, Kind: sandbox.FaultLost}})
 		if resp, err := http.DefaultClient.Do(h.request(http.MethodPost, paymentPath("pay_1", "/cancel"), map[string]any{"reason": "r"})); err == nil {
 			resp.Body.Close()
 			t.Fatal("the lost cancel answered")

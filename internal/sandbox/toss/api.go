@@ -85,31 +85,41 @@ func (s *Sandbox) serveAPI(w http.ResponseWriter, r *http.Request, rt apiRoute) 
 		return
 	}
 
-	f, kind, ok := s.ctl.Take(r, rt.op, ids...)
-	if !ok {
-		return // the client gave up during a delay; nobody reads an answer
-	}
-	if kind == sandbox.FaultError {
-		writeError(w, faultErrorAnswer(f))
-		return
-	}
-	var decline *Fault
-	if kind == sandbox.FaultDecline {
-		decline = &f
-	}
+	sandbox.Serve(s.ctl, w, r, rt.op, ids, sandbox.Steps[Fault, apiError]{
+		ErrorAnswer: faultErrorAnswer,
+		Act: func(f *Fault) (any, *apiError) {
+			var decline *Fault
+			if f != nil && f.Kind == sandbox.FaultDecline {
+				decline = f
+			}
+			// Even a refusal is an answer here: it may be the stored
+			// replay of an Idempotency-Key, which a "lost" fault drops too.
+			a := &executed{}
+			a.status, a.body, a.stored = s.execute(r, rt, key, in, decline)
+			return a, nil
+		},
+		Amount: func(answer any, amount int64) {
+			// Only the answer sent is changed; the stored replay keeps the truth.
+			if a := answer.(*executed); a.stored != nil {
+				cp := *a.stored
+				cp.TotalAmount = amount
+				a.body = mustJSON(&cp)
+			}
+		},
+		WriteError: writeError,
+		WriteOK: func(w http.ResponseWriter, answer any) {
+			a := answer.(*executed)
+			writeRaw(w, a.status, a.body)
+		},
+	})
+}
 
-	status, body, stored := s.execute(r, rt, key, in, decline)
-	if kind == sandbox.FaultLost {
-		// The operation has taken effect (and an idempotent replay of it
-		// is stored); the client must not learn of it.
-		sandbox.DropConnection()
-	}
-	if kind == sandbox.FaultAmount && stored != nil {
-		cp := *stored
-		cp.TotalAmount = f.Amount
-		body = mustJSON(&cp)
-	}
-	writeRaw(w, status, body)
+// executed is an operation's encoded answer and, for a successful
+// operation run now, the Payment it rendered (see execute).
+type executed struct {
+	status int
+	body   []byte
+	stored *paymentJSON
 }
 
 // execute runs the operation under the lock, or replays the stored answer

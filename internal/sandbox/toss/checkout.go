@@ -44,19 +44,13 @@ var checkoutPage = sandbox.NewPage("checkout", "background:#3182f6;color:#fff;pa
 var text = i18n.Catalog{
 	i18n.Korean: {
 		"title": "토스페이먼츠 샌드박스", "banner": "토스페이먼츠 샌드박스 — 실제 돈은 오가지 않습니다",
-		"order": "주문", "amount": "결제 금액", "order_id": "주문번호 (orderId)", "card": "카드",
-		"test_card": "테스트 카드 (신용, 일시불)", "approve": "결제하기", "cancel": "결제 취소", "fail": "결제 실패 (시험용)",
-		"receipt": "영수증: %s, 환불되지 않은 금액 %s", "no_receipt": "영수증을 찾을 수 없습니다.",
-		"method": "허용되지 않는 요청입니다.", "bad_form": "요청 형식이 올바르지 않습니다.",
-		"bad_action": "알 수 없는 동작입니다. 결제하기, 결제 취소, 결제 실패 중에서 고르세요.",
+		"order_id": "주문번호 (orderId)", "card": "카드",
+		"test_card": "테스트 카드 (신용, 일시불)", "receipt": "영수증: %s, 환불되지 않은 금액 %s", "no_receipt": "영수증을 찾을 수 없습니다.",
 	},
 	i18n.English: {
 		"title": "Toss Payments SANDBOX", "banner": "Toss Payments SANDBOX — no real money",
-		"order": "Order", "amount": "Amount", "order_id": "Order ID", "card": "Card",
-		"test_card": "Test card (credit, single payment)", "approve": "Approve payment", "cancel": "Cancel", "fail": "Fail (test)",
-		"receipt": "Receipt: %s, %s not refunded.", "no_receipt": "No such receipt.",
-		"method": "Method not allowed.", "bad_form": "Malformed form.",
-		"bad_action": "Unknown action; use approve, cancel or fail.",
+		"order_id": "Order ID", "card": "Card",
+		"test_card": "Test card (credit, single payment)", "receipt": "Receipt: %s, %s not refunded.", "no_receipt": "No such receipt.",
 	},
 }
 
@@ -128,7 +122,7 @@ func absoluteURL(s string) bool {
 func (s *Sandbox) serveCheckout(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead && r.Method != http.MethodPost {
 		w.Header().Set("Allow", "GET, HEAD, POST")
-		renderPage(w, r, http.StatusMethodNotAllowed, checkoutView{Message: checkoutPage.Msg(r, "method")})
+		renderPage(w, r, http.StatusMethodNotAllowed, checkoutView{Message: checkoutPage.Msg(r, "method_na")})
 		return
 	}
 	c, problem := parseCheckout(r.URL.Query())

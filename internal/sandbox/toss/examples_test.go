@@ -125,7 +125,7 @@ func TestSandbox_MatchesDocumentedExamples(t *testing.T) {
 	status, b = call(http.MethodPost, "/v1/payments/"+k2+"/cancel", map[string]any{"cancelAmount": 1})
 	check("cancel invalid", exampleError, false, status, b)
 
-	h.SB.InjectFault(Fault{Op: opConfirm, Kind: sandbox.FaultDecline})
+	h.SB.InjectFault(Fault{Fault: sandbox.Fault{Op: opConfirm, Kind: sandbox.FaultDecline}})
 	status, b = call(http.MethodPost, "/v1/payments/confirm", confirmBody(k3, o3, 3000))
 	check("confirm declined", exampleError, false, status, b)
 	status, b = call(http.MethodGet, "/v1/payments/"+k3, nil)

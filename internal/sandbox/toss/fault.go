@@ -1,8 +1,8 @@
 package toss
 
 import (
+	"cmp"
 	"net/http"
-	"time"
 
 	"github.com/paybridge/paybridge/internal/sandbox"
 )
@@ -28,17 +28,13 @@ import (
 //     and changes nothing; a lookup just answers the error.
 //
 // A Delay on another kind is slept first, then the kind applies.
+//
+// Op is "confirm", "get" or "cancel".
 type Fault struct {
-	Op      string        `json:"op"`                 // "confirm" | "get" | "cancel"
-	Kind    string        `json:"kind"`               // "delay" | "error" | "lost" | "amount" | "decline"
-	ID      string        `json:"id,omitempty"`       // only for calls naming this paymentKey or orderId (empty = any)
-	Count   int           `json:"count,omitempty"`    // times to apply, 0 means 1
-	Delay   time.Duration `json:"-"`                  // for "delay"
-	DelayMS int           `json:"delay_ms,omitempty"` // JSON form of Delay
-	Status  int           `json:"status,omitempty"`   // "error", "decline": the HTTP status
-	Code    string        `json:"code,omitempty"`     // "error", "decline": Toss's error code
-	Message string        `json:"message,omitempty"`  // "error", "decline": the error message
-	Amount  int64         `json:"amount,omitempty"`   // "amount": totalAmount to report
+	sandbox.Fault
+	ID      string `json:"id,omitempty"`      // only for calls naming this paymentKey or orderId (empty = any)
+	Code    string `json:"code,omitempty"`    // "error", "decline": Toss's error code
+	Message string `json:"message,omitempty"` // "error", "decline": the error message
 }
 
 // control is this sandbox's fault rules and control API: the ops and kinds
@@ -49,14 +45,9 @@ var control = sandbox.ControlOptions[Fault]{
 		Ops:   []string{opConfirm, opGet, opCancel},
 		Kinds: []string{sandbox.FaultDelay, sandbox.FaultError, sandbox.FaultLost, sandbox.FaultAmount, sandbox.FaultDecline},
 	},
-	Spec:      Fault.spec,
+	ID:        func(f Fault) string { return f.ID },
 	StatsKey:  "calls_by_id",
 	WriteJSON: writeJSON,
-}
-
-// spec is what the shared fault machinery reads of f.
-func (f Fault) spec() sandbox.FaultSpec {
-	return sandbox.FaultSpec{Op: f.Op, Kind: f.Kind, ID: f.ID, Count: f.Count, Delay: f.Delay, DelayMS: f.DelayMS, Status: f.Status}
 }
 
 // InjectFault queues f. Faults are consumed first-in-first-out by the calls
@@ -69,30 +60,14 @@ func (s *Sandbox) ClearFaults() { s.ctl.Clear() }
 
 // faultErrorAnswer is the answer of an "error" fault.
 func faultErrorAnswer(f Fault) *apiError {
-	e := newError(f.Status, f.Code, f.Message)
-	if e.status == 0 {
-		e.status = http.StatusInternalServerError
-	}
-	if e.Code == "" {
-		e.Code = "FAILED_INTERNAL_SYSTEM_PROCESSING"
-	}
-	if e.Message == "" {
-		e.Message = "내부 시스템 처리 작업이 실패했습니다. 잠시 후 다시 시도해주세요. (injected by the sandbox)"
-	}
-	return e
+	return newError(f.StatusOr(http.StatusInternalServerError),
+		cmp.Or(f.Code, "FAILED_INTERNAL_SYSTEM_PROCESSING"),
+		cmp.Or(f.Message, "내부 시스템 처리 작업이 실패했습니다. 잠시 후 다시 시도해주세요. (injected by the sandbox)"))
 }
 
 // declineAnswer is the answer of a "decline" fault.
 func declineAnswer(f Fault) *apiError {
-	e := newError(f.Status, f.Code, f.Message)
-	if e.status == 0 {
-		e.status = http.StatusForbidden
-	}
-	if e.Code == "" {
-		e.Code = "REJECT_CARD_COMPANY"
-	}
-	if e.Message == "" {
-		e.Message = "결제 승인이 거절되었습니다. (injected by the sandbox)"
-	}
-	return e
+	return newError(f.StatusOr(http.StatusForbidden),
+		cmp.Or(f.Code, "REJECT_CARD_COMPANY"),
+		cmp.Or(f.Message, "결제 승인이 거절되었습니다. (injected by the sandbox)"))
 }

@@ -14,21 +14,21 @@ func TestSandbox_Faults(t *testing.T) {
 	t.Run("Delay", func(t *testing.T) {
 		h := MustHarness(t, Options{})
 		_, key := h.MustPaid(1000, nil)
-		h.SB.InjectFault(Fault{Op: opGet, Kind: sandbox.FaultDelay, Delay: 300 * time.Millisecond})
+		h.SB.InjectFault(Fault{Fault: sandbox.Fault{Op: opGet, Kind: sandbox.FaultDelay, Delay: 300 * time.Millisecond}})
 		h.WantDelayedOnce(300*time.Millisecond, "lookup", func() { h.get(key) })
 	})
 
 	t.Run("DelayHonoursCancellation", func(t *testing.T) {
 		h := MustHarness(t, Options{})
-		h.SB.InjectFault(Fault{Op: opGet, Kind: sandbox.FaultDelay, DelayMS: 60_000})
+		h.SB.InjectFault(Fault{Fault: sandbox.Fault{Op: opGet, Kind: sandbox.FaultDelay, DelayMS: 60_000}})
 		h.WantClientDeadline(h.request(http.MethodGet, "/v1/payments/tgen_x", nil))
 	})
 
 	t.Run("Error", func(t *testing.T) {
 		h := MustHarness(t, Options{})
 		orderID, key := h.MustAuthenticate(15000, nil)
-		h.SB.InjectFault(Fault{Op: opConfirm, Kind: sandbox.FaultError})
-		h.SB.InjectFault(Fault{Op: opConfirm, Kind: sandbox.FaultError, Status: 400, Code: "PROVIDER_ERROR", Message: "일시적인 오류"})
+		h.SB.InjectFault(Fault{Fault: sandbox.Fault{Op: opConfirm, Kind: sandbox.FaultError}})
+		h.SB.InjectFault(Fault{Fault: sandbox.Fault{Op: opConfirm, Kind: sandbox.FaultError, Status: 400}, Code: "PROVIDER_ERROR", Message: "일시적인 오류"})
 		s, b := h.withKey("c1", http.MethodPost, "/v1/payments/confirm", confirmBody(key, orderID, 15000))
 		wantError(t, s, testutil.DecodeJSON(t, b), http.StatusInternalServerError, "FAILED_INTERNAL_SYSTEM_PROCESSING")
 		s, b = h.withKey("c1", http.MethodPost, "/v1/payments/confirm", confirmBody(key, orderID, 15000))
@@ -45,7 +45,7 @@ func TestSandbox_Faults(t *testing.T) {
 	t.Run("LostConfirm", func(t *testing.T) {
 		h := MustHarness(t, Options{})
 		orderID, key := h.MustAuthenticate(15000, nil)
-		h.SB.InjectFault(Fault{Op: opConfirm, Kind: sandbox.FaultLost, ID: key})
+		h.SB.InjectFault(Fault{Fault: sandbox.Fault{Op: opConfirm, Kind: sandbox.FaultLost}, ID: key})
 		req := h.request(http.MethodPost, "/v1/payments/confirm", confirmBody(key, orderID, 15000))
 		req.Header.Set("Idempotency-Key", "confirm-"+orderID)
 		h.WantDropped(req)
@@ -65,7 +65,7 @@ func TestSandbox_Faults(t *testing.T) {
 	t.Run("LostCancel", func(t *testing.T) {
 		h := MustHarness(t, Options{})
 		_, key := h.MustPaid(10000, nil)
-		h.SB.InjectFault(Fault{Op: opCancel, Kind: sandbox.FaultLost})
+		h.SB.InjectFault(Fault{Fault: sandbox.Fault{Op: opCancel, Kind: sandbox.FaultLost}})
 		req := h.request(http.MethodPost, "/v1/payments/"+key+"/cancel", cancelBody(4000, 0, 10000))
 		h.WantDropped(req)
 		if got := h.get(key).Int(t, "balanceAmount"); got != 6000 {
@@ -76,7 +76,7 @@ func TestSandbox_Faults(t *testing.T) {
 	t.Run("Amount", func(t *testing.T) {
 		h := MustHarness(t, Options{})
 		orderID, key := h.MustAuthenticate(15000, nil)
-		h.SB.InjectFault(Fault{Op: opConfirm, Kind: sandbox.FaultAmount, Amount: 100})
+		h.SB.InjectFault(Fault{Fault: sandbox.Fault{Op: opConfirm, Kind: sandbox.FaultAmount, Amount: 100}})
 		s, b := h.withKey("k", http.MethodPost, "/v1/payments/confirm", confirmBody(key, orderID, 15000))
 		if s != http.StatusOK || testutil.DecodeJSON(t, b).Int(t, "totalAmount") != 100 {
 			t.Fatalf("confirm with an amount fault = %d %s", s, b)
@@ -93,7 +93,7 @@ func TestSandbox_Faults(t *testing.T) {
 	t.Run("Decline", func(t *testing.T) {
 		h := MustHarness(t, Options{})
 		orderID, key := h.MustAuthenticate(15000, nil)
-		h.SB.InjectFault(Fault{Op: opConfirm, Kind: sandbox.FaultDecline})
+		h.SB.InjectFault(Fault{Fault: sandbox.Fault{Op: opConfirm, Kind: sandbox.FaultDecline}})
 		status, o := h.call(http.MethodPost, "/v1/payments/confirm", confirmBody(key, orderID, 15000))
 		wantError(t, status, o, http.StatusForbidden, "REJECT_CARD_COMPANY")
 		p := h.get(key)
@@ -107,7 +107,7 @@ func TestSandbox_Faults(t *testing.T) {
 	t.Run("DeclineCancel", func(t *testing.T) {
 		h := MustHarness(t, Options{})
 		_, key := h.MustPaid(10000, nil)
-		h.SB.InjectFault(Fault{Op: opCancel, Kind: sandbox.FaultDecline, Status: 403, Code: "NOT_CANCELABLE_PAYMENT"})
+		h.SB.InjectFault(Fault{Fault: sandbox.Fault{Op: opCancel, Kind: sandbox.FaultDecline, Status: 403}, Code: "NOT_CANCELABLE_PAYMENT"})
 		status, o := h.call(http.MethodPost, "/v1/payments/"+key+"/cancel", cancelBody(1000, 0, 10000))
 		wantError(t, status, o, http.StatusForbidden, "NOT_CANCELABLE_PAYMENT")
 		if got := h.get(key).Int(t, "balanceAmount"); got != 10000 {
@@ -119,7 +119,7 @@ func TestSandbox_Faults(t *testing.T) {
 		h := MustHarness(t, Options{})
 		_, k1 := h.MustPaid(1000, nil)
 		orderID, k2 := h.MustPaid(1000, nil)
-		h.SB.InjectFault(Fault{Op: opGet, Kind: sandbox.FaultError, ID: orderID, Count: 2})
+		h.SB.InjectFault(Fault{Fault: sandbox.Fault{Op: opGet, Kind: sandbox.FaultError, Count: 2}, ID: orderID})
 		h.get(k1)
 		h.get(k2) // by paymentKey: the fault names the orderId
 		for range 2 {
@@ -132,8 +132,8 @@ func TestSandbox_Faults(t *testing.T) {
 	t.Run("Clear", func(t *testing.T) {
 		h := MustHarness(t, Options{})
 		_, key := h.MustPaid(1000, nil)
-		h.SB.InjectFault(Fault{Op: opGet, Kind: sandbox.FaultError})
-		h.SB.InjectFault(Fault{Op: "approve", Kind: sandbox.FaultError}) // invalid: dropped
+		h.SB.InjectFault(Fault{Fault: sandbox.Fault{Op: opGet, Kind: sandbox.FaultError}})
+		h.SB.InjectFault(Fault{Fault: sandbox.Fault{Op: "approve", Kind: sandbox.FaultError}}) // invalid: dropped
 		h.SB.ClearFaults()
 		h.get(key)
 	})

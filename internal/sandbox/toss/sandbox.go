@@ -94,10 +94,8 @@ func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.serveCheckout(w, r)
 	case strings.HasPrefix(path, "/receipt/"):
 		s.serveReceipt(w, r, strings.TrimPrefix(path, "/receipt/"))
-	case path == sandbox.FaultsPath:
-		s.ctl.ServeFaults(w, r)
-	case path == sandbox.StatsPath:
-		s.ctl.ServeStats(w, r)
+	case sandbox.IsControlPath(path):
+		s.ctl.ServeHTTP(w, r)
 	default:
 		writeError(w, errNoRoute())
 	}
