@@ -18,6 +18,7 @@ import (
 	"github.com/paybridge/paybridge/internal/provider/iamport"
 	"github.com/paybridge/paybridge/internal/provider/kakaopay"
 	"github.com/paybridge/paybridge/internal/provider/portone"
+	"github.com/paybridge/paybridge/internal/provider/registry"
 	"github.com/paybridge/paybridge/internal/provider/toss"
 	sbkakaopay "github.com/paybridge/paybridge/internal/sandbox/kakaopay"
 	sbportone "github.com/paybridge/paybridge/internal/sandbox/portone"
@@ -103,12 +104,22 @@ func TestLiveMode_OneProvider(t *testing.T) {
 		t.Fatalf("result page in live mode: %d, links to the demo shop: %v", resp.StatusCode, strings.Contains(string(page), `href="/"`))
 	}
 
-	for _, r := range []struct{ method, path string }{
+	routes := []struct{ method, path string }{
 		{"GET", "/"}, {"POST", "/checkout"}, {"POST", "/ready"}, {"POST", "/approve"},
-		{"GET", "/sandbox/kakaopay/"}, {"GET", "/sandbox/toss/checkout"}, {"GET", "/sandbox/portone/checkout"},
-		{"GET", "/sandbox/iamport/checkout"}, {"POST", "/sandbox/kakaopay/__sandbox/faults"},
-		{"GET", "/sandbox/toss/__sandbox/stats"}, {"POST", "/__sandbox/faults"}, {"GET", "/__sandbox/stats"},
-	} {
+		{"POST", "/__sandbox/faults"}, {"GET", "/__sandbox/stats"},
+	}
+	// Every registered provider's sandbox, so a new provider is covered too.
+	for _, reg := range registry.All() {
+		pre := reg.Sandbox.Prefix
+		routes = append(routes, struct{ method, path string }{"GET", pre + "/"},
+			struct{ method, path string }{"GET", pre + "/checkout"},
+			struct{ method, path string }{"POST", pre + "/__sandbox/faults"},
+			struct{ method, path string }{"GET", pre + "/__sandbox/stats"})
+	}
+	if len(a.Sandboxes) != 0 {
+		t.Errorf("live mode mounted %d sandboxes, want none", len(a.Sandboxes))
+	}
+	for _, r := range routes {
 		if st := status(t, a, r.method, r.path); st != http.StatusNotFound && st != http.StatusMethodNotAllowed {
 			t.Errorf("%s %s in live mode: %d, want 404", r.method, r.path, st)
 		}
