@@ -198,12 +198,16 @@ func (t *Transport) request(ctx context.Context, c Call) (*http.Request, error) 
 	}
 	if body != nil {
 		req.Header.Set("Content-Type", contentType)
+	}
+	if body != nil && c.IdempotencyKey != "" {
 		// net/http resends, on its own, a request that has an
 		// Idempotency-Key and a replayable body when a reused connection
 		// dies before the answer: a second confirm or cancel behind our
 		// back. Without GetBody the body is not replayable, so the
-		// transport never repeats a POST; an unknown outcome reaches the
-		// service, which looks the payment up.
+		// transport never repeats it; an unknown outcome reaches the
+		// service, which looks the payment up. A request without the key
+		// keeps its body replayable: net/http then resends it only when
+		// not a byte of it was written, which is harmless.
 		req.GetBody = nil
 	}
 	req.Header.Set("Accept", "application/json")

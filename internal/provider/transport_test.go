@@ -73,7 +73,12 @@ func TestTransport_Request(t *testing.T) {
 	}
 	req, err := tr.request(context.Background(), Call{Op: "cancel", Method: "POST", Path: "/c", Body: struct{}{}, IdempotencyKey: "k"})
 	if err != nil || req.GetBody != nil {
-		t.Errorf("request = %v; a POST body must not be replayable by net/http (GetBody %v)", err, req.GetBody != nil)
+		t.Errorf("request = %v; a POST with an Idempotency-Key must not be replayable by net/http (GetBody %v)", err, req.GetBody != nil)
+	}
+	// Without the key net/http resends a POST only when none of it was
+	// written, so its body stays replayable (as before the shared transport).
+	if req, err := tr.request(context.Background(), Call{Op: "approve", Method: "POST", Path: "/a", Body: struct{}{}}); err != nil || req.GetBody == nil {
+		t.Errorf("request = %v; a POST without an Idempotency-Key should keep GetBody", err)
 	}
 	// A custom encoder (a form) names its own content type; an encoding
 	// failure sends nothing.
