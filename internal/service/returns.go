@@ -1,7 +1,7 @@
 // returns.go: the buyer's browser comes back from the provider. A return
 // the provider's own parameters call a success finishes the payment
 // (finish.go); any other return, or the cancel and fail URLs, change a
-// payment only after a lookup confirms nothing was charged (BuyerLeft).
+// payment only after a lookup confirms nothing was charged (buyerLeft).
 
 package service
 
@@ -24,7 +24,7 @@ const (
 // the payment's return URLs, with the provider's query. Only an approval
 // return that the provider's own parameters call a success finishes the
 // payment; anything else is checked with the provider before it changes
-// anything (BuyerLeft).
+// anything (buyerLeft).
 func (s *Service) Return(ctx context.Context, id, kind string, q url.Values) (*payment.Payment, error) {
 	p, err := s.store.FindPaymentByID(ctx, id)
 	if err != nil {
@@ -39,12 +39,6 @@ func (s *Service) Return(ctx context.Context, id, kind string, q url.Values) (*p
 		return s.buyerLeft(ctx, id, ret)
 	}
 	return s.Finish(ctx, p, ret)
-}
-
-// BuyerLeft handles the browser arriving at a payment's cancel or fail URL,
-// or at its approval URL without the provider's word of success.
-func (s *Service) BuyerLeft(ctx context.Context, id string) (*payment.Payment, error) {
-	return s.buyerLeft(ctx, id, payment.Return{})
 }
 
 // buyerLeft handles a return without success. Those URLs carry nothing

@@ -5,7 +5,7 @@
 // Each flow has its file, so "how does X work?" is one file to read:
 //
 //   - create.go: a shop starts a payment (validation, the provider's prepare).
-//   - returns.go: the buyer's browser comes back (Return), or leaves (BuyerLeft).
+//   - returns.go: the buyer's browser comes back (Return), or leaves (buyerLeft).
 //   - finish.go: the one finishing call (approve, confirm or verify) and
 //     the wait of concurrent returns for it.
 //   - answer.go: what a provider's answer means for an approving payment:
