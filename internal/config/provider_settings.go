@@ -12,6 +12,9 @@ import (
 // its registration declares, e.g. kakaopay.Settings). It is never written
 // in place: SetProviderSettings replaces the map, so a Config copied by
 // value (config.Defaults is copied by every test) keeps its own settings.
+// The settings values are copied shallowly: a slice field (PortOne's
+// WebhookSecrets) is shared between copies, so replace it, never write
+// into it.
 type providerSettings map[string]any
 
 func defaultProviderSettings() providerSettings {
