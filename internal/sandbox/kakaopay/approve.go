@@ -8,18 +8,10 @@ import (
 
 // approveResponse is KakaoPay's answer to approve (docs/providers.md §1.4).
 type approveResponse struct {
-	AID               string    `json:"aid"`
-	TID               string    `json:"tid"`
-	CID               string    `json:"cid"`
-	PartnerOrderID    string    `json:"partner_order_id"`
-	PartnerUserID     string    `json:"partner_user_id"`
+	AID string `json:"aid"`
+	paymentHead
 	PaymentMethodType string    `json:"payment_method_type"`
-	Amount            amount    `json:"amount"`
 	CardInfo          *cardInfo `json:"card_info,omitempty"`
-	ItemName          string    `json:"item_name"`
-	ItemCode          string    `json:"item_code,omitempty"`
-	Quantity          int64     `json:"quantity"`
-	CreatedAt         string    `json:"created_at"`
 	ApprovedAt        string    `json:"approved_at"`
 	Payload           string    `json:"payload,omitempty"`
 }
@@ -80,15 +72,11 @@ func (s *Sandbox) approve(_ *http.Request, in params) (any, *apiError) {
 	token := f.Str("pg_token", true, 0)
 	payload := f.Str("payload", false, 200)
 	total, hasTotal := f.num("total_amount", false, 1, math.MaxInt64)
-	if err := f.checkCID(cid); err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	p, err := s.paymentLocked(cid, tid)
+	p, err := s.lockPayment(f, cid, tid)
 	if err != nil {
 		return nil, err
 	}
+	defer s.mu.Unlock()
 	switch {
 	case p.approved():
 		return nil, errAlreadyApproved()
@@ -116,17 +104,9 @@ func (s *Sandbox) approve(_ *http.Request, in params) (any, *apiError) {
 
 	return &approveResponse{
 		AID:               p.aid,
-		TID:               p.tid,
-		CID:               p.cid,
-		PartnerOrderID:    p.partnerOrderID,
-		PartnerUserID:     p.partnerUserID,
+		paymentHead:       p.head(),
 		PaymentMethodType: p.method,
-		Amount:            p.amount,
 		CardInfo:          p.cardInfo(),
-		ItemName:          p.itemName,
-		ItemCode:          p.itemCode,
-		Quantity:          p.quantity,
-		CreatedAt:         kakaoTime(p.createdAt),
 		ApprovedAt:        kakaoTime(now),
 		Payload:           payload,
 	}, nil

@@ -7,21 +7,13 @@ import (
 
 // cancelResponse is KakaoPay's answer to cancel (docs/providers.md §1.5).
 type cancelResponse struct {
-	AID                   string `json:"aid"`
-	TID                   string `json:"tid"`
-	CID                   string `json:"cid"`
+	AID string `json:"aid"`
+	paymentHead
 	Status                string `json:"status"`
-	PartnerOrderID        string `json:"partner_order_id"`
-	PartnerUserID         string `json:"partner_user_id"`
 	PaymentMethodType     string `json:"payment_method_type"`
-	Amount                amount `json:"amount"`
 	ApprovedCancelAmount  amount `json:"approved_cancel_amount"`
 	CanceledAmount        amount `json:"canceled_amount"`
 	CancelAvailableAmount amount `json:"cancel_available_amount"`
-	ItemName              string `json:"item_name"`
-	ItemCode              string `json:"item_code,omitempty"`
-	Quantity              int64  `json:"quantity"`
-	CreatedAt             string `json:"created_at"`
 	ApprovedAt            string `json:"approved_at"`
 	CanceledAt            string `json:"canceled_at"`
 	Payload               string `json:"payload,omitempty"`
@@ -39,15 +31,11 @@ func (s *Sandbox) cancel(_ *http.Request, in params) (any, *apiError) {
 	vat, hasVAT := f.num("cancel_vat_amount", false, 0, math.MaxInt64)
 	avail, hasAvail := f.num("cancel_available_amount", false, 0, math.MaxInt64)
 	payload := f.Str("payload", false, 200)
-	if err := f.checkCID(cid); err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	p, err := s.paymentLocked(cid, tid)
+	p, err := s.lockPayment(f, cid, tid)
 	if err != nil {
 		return nil, err
 	}
+	defer s.mu.Unlock()
 	rem := p.cancellable()
 	switch {
 	case p.status != statusSuccess && p.status != statusPartCancel:
@@ -91,20 +79,12 @@ func (s *Sandbox) cancel(_ *http.Request, in params) (any, *apiError) {
 
 	return &cancelResponse{
 		AID:                   aid,
-		TID:                   p.tid,
-		CID:                   p.cid,
+		paymentHead:           p.head(),
 		Status:                p.status,
-		PartnerOrderID:        p.partnerOrderID,
-		PartnerUserID:         p.partnerUserID,
 		PaymentMethodType:     p.method,
-		Amount:                p.amount,
 		ApprovedCancelAmount:  this,
 		CanceledAmount:        p.canceled,
 		CancelAvailableAmount: p.cancellable(),
-		ItemName:              p.itemName,
-		ItemCode:              p.itemCode,
-		Quantity:              p.quantity,
-		CreatedAt:             kakaoTime(p.createdAt),
 		ApprovedAt:            kakaoTime(p.approvedAt),
 		CanceledAt:            kakaoTime(now),
 		Payload:               payload,

@@ -80,15 +80,26 @@ func (s *Sandbox) serveCheckout(w http.ResponseWriter, r *http.Request, tid stri
 	}
 }
 
-func (s *Sandbox) showCheckout(w http.ResponseWriter, r *http.Request, tid string) {
+// lockCheckout takes s.mu and finds the payment the page is for, applying
+// any due expiry. When there is none it answers not found, releases s.mu
+// and returns nil; otherwise the caller holds s.mu.
+func (s *Sandbox) lockCheckout(w http.ResponseWriter, r *http.Request, tid string) *payment {
 	s.mu.Lock()
 	p := s.payments[tid]
 	if p == nil {
 		s.mu.Unlock()
 		renderCheckout(w, r, http.StatusNotFound, checkoutView{Message: "msg_not_found"})
-		return
+		return nil
 	}
 	s.expireIfDue(p)
+	return p
+}
+
+func (s *Sandbox) showCheckout(w http.ResponseWriter, r *http.Request, tid string) {
+	p := s.lockCheckout(w, r, tid)
+	if p == nil {
+		return
+	}
 	if p.expired {
 		failURL := p.failURL
 		s.mu.Unlock()
@@ -123,14 +134,10 @@ func (s *Sandbox) submitCheckout(w http.ResponseWriter, r *http.Request, tid str
 	act := r.PostForm.Get("action")
 	method := r.PostForm.Get("method")
 
-	s.mu.Lock()
-	p := s.payments[tid]
+	p := s.lockCheckout(w, r, tid)
 	if p == nil {
-		s.mu.Unlock()
-		renderCheckout(w, r, http.StatusNotFound, checkoutView{Message: "msg_not_found"})
 		return
 	}
-	s.expireIfDue(p)
 	var next string
 	switch {
 	case p.expired:

@@ -5,19 +5,11 @@ import "net/http"
 // orderResponse is KakaoPay's answer to order (docs/providers.md §1.6).
 // Timestamps and the method are null until they happen, as at KakaoPay.
 type orderResponse struct {
-	TID                   string           `json:"tid"`
-	CID                   string           `json:"cid"`
+	paymentHead
 	Status                string           `json:"status"`
-	PartnerOrderID        string           `json:"partner_order_id"`
-	PartnerUserID         string           `json:"partner_user_id"`
 	PaymentMethodType     *string          `json:"payment_method_type"`
-	Amount                amount           `json:"amount"`
 	CanceledAmount        amount           `json:"canceled_amount"`
 	CancelAvailableAmount amount           `json:"cancel_available_amount"`
-	ItemName              string           `json:"item_name"`
-	ItemCode              string           `json:"item_code,omitempty"`
-	Quantity              int64            `json:"quantity"`
-	CreatedAt             string           `json:"created_at"`
 	ApprovedAt            *string          `json:"approved_at"`
 	CanceledAt            *string          `json:"canceled_at"`
 	SelectedCardInfo      *selectedCard    `json:"selected_card_info,omitempty"`
@@ -52,29 +44,17 @@ func (s *Sandbox) order(_ *http.Request, in params) (any, *apiError) {
 	f := newFields(in)
 	cid := f.Str("cid", true, 0)
 	tid := f.Str("tid", true, 0)
-	if err := f.checkCID(cid); err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	p, err := s.paymentLocked(cid, tid)
+	p, err := s.lockPayment(f, cid, tid)
 	if err != nil {
 		return nil, err
 	}
+	defer s.mu.Unlock()
 
 	resp := &orderResponse{
-		TID:                   p.tid,
-		CID:                   p.cid,
+		paymentHead:           p.head(),
 		Status:                p.status,
-		PartnerOrderID:        p.partnerOrderID,
-		PartnerUserID:         p.partnerUserID,
-		Amount:                p.amount,
 		CanceledAmount:        p.canceled,
 		CancelAvailableAmount: p.cancellable(),
-		ItemName:              p.itemName,
-		ItemCode:              p.itemCode,
-		Quantity:              p.quantity,
-		CreatedAt:             kakaoTime(p.createdAt),
 		ApprovedAt:            optTime(p.approvedAt),
 		CanceledAt:            optTime(p.canceledAt),
 		PaymentActionDetails:  []actionResponse{},

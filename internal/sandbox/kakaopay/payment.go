@@ -108,6 +108,35 @@ type payment struct {
 	actions    []action
 }
 
+// paymentHead is what approve, cancel and order all repeat about the payment:
+// whose it is, what was bought and for how much. It is embedded in each
+// answer, so its fields stand at the top of the JSON as at KakaoPay.
+type paymentHead struct {
+	TID            string `json:"tid"`
+	CID            string `json:"cid"`
+	PartnerOrderID string `json:"partner_order_id"`
+	PartnerUserID  string `json:"partner_user_id"`
+	Amount         amount `json:"amount"`
+	ItemName       string `json:"item_name"`
+	ItemCode       string `json:"item_code,omitempty"`
+	Quantity       int64  `json:"quantity"`
+	CreatedAt      string `json:"created_at"`
+}
+
+func (p *payment) head() paymentHead {
+	return paymentHead{
+		TID:            p.tid,
+		CID:            p.cid,
+		PartnerOrderID: p.partnerOrderID,
+		PartnerUserID:  p.partnerUserID,
+		Amount:         p.amount,
+		ItemName:       p.itemName,
+		ItemCode:       p.itemCode,
+		Quantity:       p.quantity,
+		CreatedAt:      kakaoTime(p.createdAt),
+	}
+}
+
 // buyerPending reports whether the buyer can still act on the page.
 func (p *payment) buyerPending() bool {
 	return p.status == statusReady || p.status == statusOpenPayment

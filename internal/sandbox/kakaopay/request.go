@@ -119,22 +119,21 @@ func (f *fields) num(name string, required bool, min, max int64) (int64, bool) {
 // 10-character code.
 func validCID(cid string) bool { return cid == "TC0ONETIME" || len(cid) == 10 }
 
-// checkCID reports the first field problem, then an invalid cid.
-func (f *fields) checkCID(cid string) *apiError {
+// lockPayment is how approve, cancel and order start: it reports the first
+// field problem read so far, then an invalid cid, then takes s.mu and finds
+// tid's payment for cid, applying any due expiry. On success the caller
+// holds s.mu and must unlock it; on an error s.mu is not held.
+func (s *Sandbox) lockPayment(f fields, cid, tid string) (*payment, *apiError) {
 	if f.Err != nil {
-		return f.Err
+		return nil, f.Err
 	}
 	if !validCID(cid) {
-		return errInvalidCID()
+		return nil, errInvalidCID()
 	}
-	return nil
-}
-
-// paymentLocked finds tid's payment for cid and applies any due expiry; the
-// caller holds s.mu.
-func (s *Sandbox) paymentLocked(cid, tid string) (*payment, *apiError) {
+	s.mu.Lock()
 	p := s.payments[tid]
 	if p == nil || p.cid != cid {
+		s.mu.Unlock()
 		return nil, errInvalid("no payment with tid %q for this cid", tid)
 	}
 	s.expireIfDue(p)
