@@ -2,6 +2,8 @@ package config_test
 
 import (
 	"errors"
+	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,6 +18,17 @@ import (
 )
 
 func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+// mustValid is the configuration read from vars, which must read and
+// validate without a problem.
+func mustValid(t *testing.T, vars map[string]string) config.Config {
+	t.Helper()
+	c, err := config.FromEnv(env(vars))
+	if err != nil || c.Validate() != nil {
+		t.Fatalf("FromEnv = %v / %v", err, c.Validate())
+	}
+	return c
+}
 
 func TestFromEnv_Defaults(t *testing.T) {
 	c, err := config.FromEnv(env(nil))
@@ -88,16 +101,40 @@ func TestConfig_StringMasksSecrets(t *testing.T) {
 	}
 }
 
-func TestFromEnv_Database(t *testing.T) {
+// TestConfig_NeverPrintsSecrets: every rendering of a Config an operator or
+// a log can see masks paybridge's own secret key and the providers'.
+func TestConfig_NeverPrintsSecrets(t *testing.T) {
 	c, err := config.FromEnv(env(map[string]string{
+		"PAYBRIDGE_SECRET_KEY":          strings.Repeat("ab", 32),
+		"PAYBRIDGE_KAKAOPAY_SECRET_KEY": "DEVSECRETKEY-do-not-print",
+		"PAYBRIDGE_TOSS_SECRET_KEY":     "test_sk_do-not-print",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var text, json strings.Builder
+	slog.New(slog.NewTextHandler(&text, nil)).Info("config", "c", c)
+	slog.New(slog.NewJSONHandler(&json, nil)).Info("config", "c", c)
+	for how, out := range map[string]string{
+		"%v": fmt.Sprintf("%v", c), "%+v": fmt.Sprintf("%+v", c), "%#v": fmt.Sprintf("%#v", c),
+		"slog text": text.String(), "slog JSON": json.String(),
+	} {
+		if strings.Contains(out, "do-not-print") || strings.Contains(out, "abab") {
+			t.Errorf("%s leaks a secret: %s", how, out)
+		}
+		if !strings.Contains(out, "toss_secret_key=(set)") {
+			t.Errorf("%s: %s", how, out)
+		}
+	}
+}
+
+func TestFromEnv_Database(t *testing.T) {
+	c := mustValid(t, map[string]string{
 		"PAYBRIDGE_DATABASE_URL":         "postgres://pb:pw@db:5432/pb",
 		"PAYBRIDGE_DB_MAX_CONNS":         "25",
 		"PAYBRIDGE_DB_STATEMENT_TIMEOUT": "5s",
 		"PAYBRIDGE_DB_CONNECT_TIMEOUT":   "2s",
-	}))
-	if err != nil || c.Validate() != nil {
-		t.Fatalf("FromEnv = %v / %v", err, c.Validate())
-	}
+	})
 	o := c.StoreOptions()
 	if o.MaxConns != 25 || o.StatementTimeout.Seconds() != 5 || o.ConnectTimeout.Seconds() != 2 {
 		t.Fatalf("store options = %+v", o)
@@ -114,7 +151,7 @@ func TestFromEnv_Database(t *testing.T) {
 }
 
 func TestFromEnv_PortOneAndToss(t *testing.T) {
-	c, err := config.FromEnv(env(map[string]string{
+	c := mustValid(t, map[string]string{
 		"PAYBRIDGE_PORTONE_V1_API_KEY":       "imp-key",
 		"PAYBRIDGE_PORTONE_V1_API_SECRET":    "imp-secret-never-print",
 		"PAYBRIDGE_PORTONE_V1_MERCHANT_CODE": "imp12345678",
@@ -124,10 +161,7 @@ func TestFromEnv_PortOneAndToss(t *testing.T) {
 		"PAYBRIDGE_PORTONE_WEBHOOK_SECRET":   "whsec_AAAA, whsec_BBBB",
 		"PAYBRIDGE_TOSS_SECRET_KEY":          "test_sk_never-print",
 		"PAYBRIDGE_TOSS_CLIENT_KEY":          "test_ck_public",
-	}))
-	if err != nil || c.Validate() != nil {
-		t.Fatalf("FromEnv = %v / %v", err, c.Validate())
-	}
+	})
 	if config.Get[iamport.Settings](c).Sandbox() || config.Get[portone.Settings](c).Sandbox() || config.Get[toss.Settings](c).Sandbox() || !config.Get[kakaopay.Settings](c).Sandbox() {
 		t.Fatalf("sandbox flags wrong: %+v", c)
 	}

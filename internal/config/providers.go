@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/url"
 	"strings"
 	"text/tabwriter"
@@ -142,6 +143,12 @@ func (c Config) Print(w io.Writer) {
 	fmt.Fprintln(w)
 	c.PrintProviders(w)
 }
+
+// GoString and LogValue are String: a Config holds secrets in exported
+// fields (SecretKey, and each provider's settings), which %#v and slog's
+// JSON handler would otherwise print.
+func (c Config) GoString() string     { return c.String() }
+func (c Config) LogValue() slog.Value { return slog.StringValue(c.String()) }
 
 // String prints the configuration on one line with every secret masked.
 func (c Config) String() string {

@@ -114,3 +114,9 @@ func (s Settings) config(env provider.Env) Config {
 	return Config{APIKey: s.APIKey, APISecret: s.APISecret, BaseURL: s.BaseURL,
 		Logger: env.Logger, HTTPClient: env.HTTPClient, AcceptTestPayments: env.TestCredentials}
 }
+
+// String, GoString and LogValue show the settings with every secret masked
+// (see provider.Configuration.Masked).
+func (s Settings) String() string       { return Registration.Config.Masked(s) }
+func (s Settings) GoString() string     { return s.String() }
+func (s Settings) LogValue() slog.Value { return slog.StringValue(s.String()) }

@@ -120,3 +120,9 @@ func (s Settings) config(env provider.Env) Config {
 	return Config{APISecret: s.APISecret, StoreID: s.StoreID, WebhookSecrets: s.WebhookSecrets, BaseURL: s.BaseURL,
 		Logger: env.Logger, HTTPClient: env.HTTPClient, AcceptTestPayments: env.TestCredentials}
 }
+
+// String, GoString and LogValue show the settings with every secret masked
+// (see provider.Configuration.Masked).
+func (s Settings) String() string       { return Registration.Config.Masked(s) }
+func (s Settings) GoString() string     { return s.String() }
+func (s Settings) LogValue() slog.Value { return slog.StringValue(s.String()) }
