@@ -43,8 +43,14 @@ func parseTime(s string) (time.Time, error) {
 // outcome.
 type kakaoTime struct {
 	time.Time
+	// bad is the unparseable value whole: it is redacted before it is cut
+	// to badTimeShown for the log, so that a cut cannot split a key
+	// KakaoPay echoed and leave part of it behind (as classify does).
 	bad string
 }
+
+// badTimeShown is how much of an unparseable timestamp the log shows.
+const badTimeShown = 40
 
 // UnmarshalJSON accepts a string timestamp, "" or null.
 func (t *kakaoTime) UnmarshalJSON(b []byte) error {
@@ -54,12 +60,12 @@ func (t *kakaoTime) UnmarshalJSON(b []byte) error {
 	}
 	var s string
 	if err := json.Unmarshal(b, &s); err != nil {
-		t.bad = provider.Truncate(string(b), 40)
+		t.bad = string(b)
 		return nil
 	}
 	parsed, err := parseTime(s)
 	if err != nil {
-		t.bad = provider.Truncate(s, 40)
+		t.bad = s
 		return nil
 	}
 	t.Time = parsed
@@ -71,7 +77,7 @@ func (c *Client) warnBadTimes(ctx context.Context, op string, ts ...kakaoTime) {
 	for _, t := range ts {
 		if t.bad != "" {
 			c.t.Log.WarnContext(ctx, "kakaopay: unparseable timestamp read as zero",
-				"provider", payment.ProviderKakaoPay, "op", op, "value", c.t.Redact(t.bad))
+				"provider", payment.ProviderKakaoPay, "op", op, "value", provider.Truncate(c.t.Redact(t.bad), badTimeShown))
 		}
 	}
 }

@@ -1,7 +1,11 @@
 package kakaopay
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
+	"log/slog"
+	"strings"
 	"testing"
 	"time"
 )
@@ -75,5 +79,28 @@ func TestKakaoTime_UnmarshalJSON(t *testing.T) {
 	}
 	if v.Total != 5 {
 		t.Errorf("decode stopped early: Total = %d", v.Total)
+	}
+}
+
+// TestWarnBadTimes_RedactsBeforeCutting: an unparseable timestamp that
+// echoes the key across the point where the log cuts it shows no part of
+// the key (the log shows 40 characters; cut first, the key's first ten
+// would survive the redaction).
+func TestWarnBadTimes_RedactsBeforeCutting(t *testing.T) {
+	var logs bytes.Buffer
+	c := MustClient(t, GenerationCurrent, "http://kakaopay.invalid", func(c *Config) {
+		c.Logger = slog.New(slog.NewTextHandler(&logs, nil))
+	})
+	var v struct{ At kakaoTime }
+	in := `{"At":"` + strings.Repeat("x", 30) + testSecretKey + `"}`
+	if err := json.Unmarshal([]byte(in), &v); err != nil {
+		t.Fatal(err)
+	}
+	c.warnBadTimes(context.Background(), opApprove, v.At)
+	if !strings.Contains(logs.String(), "unparseable timestamp") {
+		t.Fatalf("no warning: %s", logs.String())
+	}
+	if strings.Contains(logs.String(), testSecretKey[:8]) {
+		t.Errorf("log shows part of the key: %s", logs.String())
 	}
 }
