@@ -13,8 +13,7 @@ func TestSandbox_Approve(t *testing.T) {
 		t.Run(g.name, func(t *testing.T) {
 			t.Run("ErrAlreadyApproved", func(t *testing.T) {
 				h := MustHarness(t, Options{})
-				tid := h.MustReady(g.gen, nil)
-				tok := h.MustBuyerApprove(tid, methodMoney)
+				tid, tok := h.MustAuthorized(g.gen)
 				h.mustOK(g.gen, opApprove, approveBody(tid, tok))
 				status, m := h.call(g.gen, opApprove, approveBody(tid, tok))
 				wantError(t, g.gen, http.StatusBadRequest, m, status, -702)
@@ -24,8 +23,7 @@ func TestSandbox_Approve(t *testing.T) {
 			})
 			t.Run("ErrWrongInput", func(t *testing.T) {
 				h := MustHarness(t, Options{})
-				tid := h.MustReady(g.gen, nil)
-				tok := h.MustBuyerApprove(tid, methodMoney)
+				tid, tok := h.MustAuthorized(g.gen)
 				for name, over := range map[string]map[string]any{
 					"pg_token":         {"pg_token": otherToken(tok)},
 					"partner_order_id": {"partner_order_id": "order-2"},
@@ -70,8 +68,7 @@ func TestSandbox_Approve(t *testing.T) {
 func TestSandbox_Expiry(t *testing.T) {
 	t.Run("ErrApproveAfterExpiry", func(t *testing.T) {
 		h := MustHarness(t, Options{Expiry: 10 * time.Minute})
-		tid := h.MustReady(current, nil)
-		tok := h.MustBuyerApprove(tid, methodMoney)
+		tid, tok := h.MustAuthorized(current)
 		h.Clock.Advance(10 * time.Minute)
 		status, m := h.call(current, opApprove, approveBody(tid, tok))
 		wantError(t, current, http.StatusBadRequest, m, status, -2)
@@ -109,8 +106,7 @@ func TestSandbox_Expiry(t *testing.T) {
 // compare-and-set is tested against.
 func TestSandbox_ConcurrentApprove(t *testing.T) {
 	h := MustHarness(t, Options{})
-	tid := h.MustReady(current, nil)
-	tok := h.MustBuyerApprove(tid, methodMoney)
+	tid, tok := h.MustAuthorized(current)
 	const n = 16
 	var (
 		wg       sync.WaitGroup

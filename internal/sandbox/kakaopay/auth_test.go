@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"net/http"
 	"testing"
+
+	"github.com/paybridge/paybridge/internal/sandbox/sandboxtest"
 )
 
 func TestSandbox_Auth(t *testing.T) {
@@ -34,12 +36,7 @@ func TestSandbox_Auth(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			h := MustHarness(t, tc.opts)
-			req := h.request(tc.gen, opReady, readyBody(nil))
-			req.Header.Del("Authorization")
-			if tc.header != "" {
-				req.Header.Set("Authorization", tc.header)
-			}
-			status, m := h.do(req)
+			status, m := h.do(sandboxtest.WithAuthorization(h.request(tc.gen, opReady, readyBody(nil)), tc.header))
 			if tc.status == http.StatusOK {
 				if status != http.StatusOK {
 					t.Fatalf("status %d body %v; want 200", status, m)

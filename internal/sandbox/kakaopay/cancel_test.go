@@ -7,15 +7,7 @@ import (
 )
 
 func cancelBody(tid string, amt int64, over map[string]any) map[string]any {
-	b := map[string]any{"cid": "TC0ONETIME", "tid": tid, "cancel_amount": amt, "cancel_tax_free_amount": 0}
-	for k, v := range over {
-		if v == nil {
-			delete(b, k)
-		} else {
-			b[k] = v
-		}
-	}
-	return b
+	return withOver(map[string]any{"cid": "TC0ONETIME", "tid": tid, "cancel_amount": amt, "cancel_tax_free_amount": 0}, over)
 }
 
 func TestSandbox_Cancel(t *testing.T) {

@@ -13,28 +13,22 @@ import (
 )
 
 func TestSandbox_Checkout(t *testing.T) {
-	t.Run("BuyerCancels", func(t *testing.T) {
-		h := MustHarness(t, Options{})
-		tid := h.MustReady(current, nil)
-		resp := h.page(http.MethodPost, tid, url.Values{"action": {"cancel"}})
-		if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "https://shop.example/pay/cancel" {
-			t.Fatalf("cancel: %d %q", resp.StatusCode, resp.Header.Get("Location"))
-		}
-		if got := h.order(current, tid).Str(t, "status"); got != statusQuit {
-			t.Fatalf("status = %s, want QUIT_PAYMENT", got)
-		}
-	})
-	t.Run("BuyerFails", func(t *testing.T) {
-		h := MustHarness(t, Options{})
-		tid := h.MustReady(current, nil)
-		resp := h.page(http.MethodPost, tid, url.Values{"action": {"fail"}})
-		if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "https://shop.example/pay/fail" {
-			t.Fatalf("fail: %d %q", resp.StatusCode, resp.Header.Get("Location"))
-		}
-		if got := h.order(current, tid).Str(t, "status"); got != statusFail {
-			t.Fatalf("status = %s, want FAIL_PAYMENT", got)
-		}
-	})
+	for _, leave := range []struct{ name, action, location, status string }{
+		{"BuyerCancels", "cancel", "https://shop.example/pay/cancel", statusQuit},
+		{"BuyerFails", "fail", "https://shop.example/pay/fail", statusFail},
+	} {
+		t.Run(leave.name, func(t *testing.T) {
+			h := MustHarness(t, Options{})
+			tid := h.MustReady(current, nil)
+			resp := h.page(http.MethodPost, tid, url.Values{"action": {leave.action}})
+			if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != leave.location {
+				t.Fatalf("%s: %d %q", leave.action, resp.StatusCode, resp.Header.Get("Location"))
+			}
+			if got := h.order(current, tid).Str(t, "status"); got != leave.status {
+				t.Fatalf("status = %s, want %s", got, leave.status)
+			}
+		})
+	}
 	t.Run("ApprovalURLWithoutQuery", func(t *testing.T) {
 		h := MustHarness(t, Options{})
 		tid := h.MustReady(current, map[string]any{"approval_url": "http://localhost:9/ok#top"})
@@ -46,8 +40,7 @@ func TestSandbox_Checkout(t *testing.T) {
 	})
 	t.Run("ErrApproveTwice", func(t *testing.T) {
 		h := MustHarness(t, Options{})
-		tid := h.MustReady(current, nil)
-		tok := h.MustBuyerApprove(tid, methodMoney)
+		tid, tok := h.MustAuthorized(current)
 		resp := h.page(http.MethodPost, tid, url.Values{"action": {"approve"}})
 		if resp.StatusCode != http.StatusConflict || resp.Header.Get("Location") != "" {
 			t.Fatalf("second approve on the page: %d %q; want 409 and no redirect", resp.StatusCode, resp.Header.Get("Location"))

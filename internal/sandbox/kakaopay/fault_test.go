@@ -23,8 +23,7 @@ func TestSandbox_Faults(t *testing.T) {
 	t.Run("Error", func(t *testing.T) {
 		for _, g := range gens {
 			h := MustHarness(t, Options{})
-			tid := h.MustReady(g.gen, nil)
-			tok := h.MustBuyerApprove(tid, methodMoney)
+			tid, tok := h.MustAuthorized(g.gen)
 			h.SB.InjectFault(Fault{Fault: sandbox.Fault{Op: opApprove, Kind: sandbox.FaultError}})
 			h.SB.InjectFault(Fault{Fault: sandbox.Fault{Op: opApprove, Kind: sandbox.FaultError, Status: 503}, Code: -503})
 			status, m := h.call(g.gen, opApprove, approveBody(tid, tok))
@@ -40,8 +39,7 @@ func TestSandbox_Faults(t *testing.T) {
 	})
 	t.Run("Lost", func(t *testing.T) {
 		h := MustHarness(t, Options{})
-		tid := h.MustReady(current, nil)
-		tok := h.MustBuyerApprove(tid, methodMoney)
+		tid, tok := h.MustAuthorized(current)
 		h.SB.InjectFault(Fault{Fault: sandbox.Fault{Op: opApprove, Kind: sandbox.FaultLost}, TID: tid})
 		h.WantDropped(h.request(current, opApprove, approveBody(tid, tok)))
 		if got := h.order(current, tid).Str(t, "status"); got != statusSuccess {
@@ -53,8 +51,7 @@ func TestSandbox_Faults(t *testing.T) {
 	})
 	t.Run("Amount", func(t *testing.T) {
 		h := MustHarness(t, Options{})
-		tid := h.MustReady(legacy, nil)
-		tok := h.MustBuyerApprove(tid, methodMoney)
+		tid, tok := h.MustAuthorized(legacy)
 		h.SB.InjectFault(Fault{Fault: sandbox.Fault{Op: opApprove, Kind: sandbox.FaultAmount, Amount: 100}})
 		a := h.mustOK(legacy, opApprove, approveBody(tid, tok))
 		if got := a.Int(t, "amount.total"); got != 100 {
@@ -71,8 +68,7 @@ func TestSandbox_Faults(t *testing.T) {
 	t.Run("Decline", func(t *testing.T) {
 		for _, g := range gens {
 			h := MustHarness(t, Options{})
-			tid := h.MustReady(g.gen, nil)
-			tok := h.MustBuyerApprove(tid, methodMoney)
+			tid, tok := h.MustAuthorized(g.gen)
 			h.SB.InjectFault(Fault{Fault: sandbox.Fault{Op: opApprove, Kind: sandbox.FaultDecline}})
 			status, m := h.call(g.gen, opApprove, approveBody(tid, tok))
 			wantError(t, g.gen, http.StatusBadRequest, m, status, -780)
@@ -88,8 +84,7 @@ func TestSandbox_Faults(t *testing.T) {
 	})
 	t.Run("DeclineCustomCode", func(t *testing.T) {
 		h := MustHarness(t, Options{})
-		tid := h.MustReady(current, nil)
-		tok := h.MustBuyerApprove(tid, methodMoney)
+		tid, tok := h.MustAuthorized(current)
 		h.SB.InjectFault(Fault{Fault: sandbox.Fault{Op: opApprove, Kind: sandbox.FaultDecline}, Code: -781, MethodResultCode: "BANK_FIRM_UNKNOWN"})
 		status, m := h.call(current, opApprove, approveBody(tid, tok))
 		wantError(t, current, http.StatusBadRequest, m, status, -781)

@@ -77,6 +77,11 @@ func readyBody(over map[string]any) map[string]any {
 		"cancel_url":       "https://shop.example/pay/cancel",
 		"fail_url":         "https://shop.example/pay/fail",
 	}
+	return withOver(b, over)
+}
+
+// withOver is b with over's fields: each replaces b's, or with nil removes it.
+func withOver(b, over map[string]any) map[string]any {
 	for k, v := range over {
 		if v == nil {
 			delete(b, k)
@@ -133,6 +138,15 @@ func approveBody(tid, token string) map[string]any {
 		"cid": "TC0ONETIME", "tid": tid, "partner_order_id": "order-1",
 		"partner_user_id": "user-1", "pg_token": token, "total_amount": 11000,
 	}
+}
+
+// MustAuthorized runs ready (with nothing replaced) and the buyer's approve
+// with KakaoPay Money, and returns the tid and the pg_token: the payment
+// approve is then called for.
+func (h *harness) MustAuthorized(gen generation) (tid, token string) {
+	h.T.Helper()
+	tid = h.MustReady(gen, nil)
+	return tid, h.MustBuyerApprove(tid, methodMoney)
 }
 
 // MustPaid runs ready, the buyer's approve and approve, and returns the tid.

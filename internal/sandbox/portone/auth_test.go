@@ -5,6 +5,8 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/paybridge/paybridge/internal/sandbox/sandboxtest"
 )
 
 func TestSandbox_Auth(t *testing.T) {
@@ -27,11 +29,7 @@ func TestSandbox_Auth(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			h := MustHarness(t, tc.opts)
 			req := h.request(http.MethodPost, paymentPath("pay_1", "/pre-register"), map[string]any{"totalAmount": 1000})
-			req.Header.Del("Authorization")
-			if tc.header != "" {
-				req.Header.Set("Authorization", tc.header)
-			}
-			status, m := h.do(req)
+			status, m := h.do(sandboxtest.WithAuthorization(req, tc.header))
 			if tc.status == http.StatusOK {
 				if status != http.StatusOK {
 					t.Fatalf("%d %v; want 200", status, m)
@@ -65,9 +63,7 @@ func TestSandbox_Auth(t *testing.T) {
 			{http.MethodGet, paymentPath("p", "")},
 			{http.MethodPost, paymentPath("p", "/cancel")},
 		} {
-			req := h.request(r.method, r.path, nil)
-			req.Header.Del("Authorization")
-			status, m := h.do(req)
+			status, m := h.do(sandboxtest.WithAuthorization(h.request(r.method, r.path, nil), ""))
 			wantError(t, status, m, 401, "UNAUTHORIZED")
 		}
 	})

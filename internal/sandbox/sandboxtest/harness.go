@@ -171,3 +171,14 @@ func (h *Harness[S]) WithQuery(path string, q, extra url.Values) string {
 	}
 	return h.URL(path + "?" + q.Encode())
 }
+
+// WithAuthorization is req with its Authorization header replaced by
+// header, or removed when header is "": a request with a wrong key, or
+// none, for the tests of a sandbox's authentication.
+func WithAuthorization(req *http.Request, header string) *http.Request {
+	req.Header.Del("Authorization")
+	if header != "" {
+		req.Header.Set("Authorization", header)
+	}
+	return req
+}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/paybridge/paybridge/internal/sandbox"
+	"github.com/paybridge/paybridge/internal/sandbox/sandboxtest"
 	"github.com/paybridge/paybridge/internal/testutil"
 )
 
@@ -138,8 +139,6 @@ func TestSandbox_MatchesDocumentedExamples(t *testing.T) {
 	status, b = call(http.MethodGet, "/v1/payments/"+k4, nil)
 	check("get EXPIRED", examplePayment, true, status, b)
 
-	req := h.request(http.MethodGet, "/v1/payments/"+key, nil)
-	req.Header.Del("Authorization")
-	status, b = h.do(req)
+	status, b = h.do(sandboxtest.WithAuthorization(h.request(http.MethodGet, "/v1/payments/"+key, nil), ""))
 	check("no Authorization", exampleError, false, status, b)
 }
