@@ -59,6 +59,23 @@ func NewControl[F Faulty](o ControlOptions[F], log *slog.Logger) *Control[F] {
 	return &Control[F]{o: o, log: Logger(log)}
 }
 
+// Injector is the Go side of a sandbox's fault queue, the same for every
+// sandbox: each one's Sandbox type embeds it (from Control.Injector), so
+// that InjectFault and ClearFaults are written once, on the sandbox's own
+// Fault type.
+type Injector[F Faulty] struct{ c *Control[F] }
+
+// Injector returns c's Injector, for the sandbox to embed.
+func (c *Control[F]) Injector() Injector[F] { return Injector[F]{c} }
+
+// InjectFault queues f. Faults are consumed first-in-first-out by the calls
+// they match; an invalid fault is logged and dropped (POST
+// /__sandbox/faults reports why instead).
+func (i Injector[F]) InjectFault(f F) { i.c.Inject(f) }
+
+// ClearFaults drops every queued fault.
+func (i Injector[F]) ClearFaults() { i.c.Clear() }
+
 // Validate reports why f cannot be applied: an unknown op or kind, a
 // negative count or delay, or a status that is not an error status.
 func (c *Control[F]) Validate(f F) error {

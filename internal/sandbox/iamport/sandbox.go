@@ -53,15 +53,16 @@ type Sandbox struct {
 	// mu guards everything below. One lock keeps the emulator simple and
 	// makes each operation atomic, which is what tests of concurrent
 	// cancels rely on.
-	mu         sync.Mutex
-	tokens     map[string]*token       // by access_token
-	keyTokens  map[string]*token       // by imp_key: the one live token per key
-	prepared   map[string]*prepared    // by merchant_uid
-	payments   map[string]*payment     // by imp_uid
-	byMerchant map[string][]*payment   // by merchant_uid, in the order the windows opened
-	ids        map[string]bool         // every id handed out, to keep them unique
-	ctl        *sandbox.Control[Fault] // calls counted, faults queued: locked on its own
-	seq        int                     // creation order of payments, for stable sorting
+	mu                      sync.Mutex
+	tokens                  map[string]*token       // by access_token
+	keyTokens               map[string]*token       // by imp_key: the one live token per key
+	prepared                map[string]*prepared    // by merchant_uid
+	payments                map[string]*payment     // by imp_uid
+	byMerchant              map[string][]*payment   // by merchant_uid, in the order the windows opened
+	ids                     map[string]bool         // every id handed out, to keep them unique
+	ctl                     *sandbox.Control[Fault] // calls counted, faults queued: locked on its own
+	sandbox.Injector[Fault]                         // InjectFault, ClearFaults: over ctl
+	seq                     int                     // creation order of payments, for stable sorting
 }
 
 // New returns a Sandbox configured by o.
@@ -85,6 +86,7 @@ func New(o Options) *Sandbox {
 		s.webhook = &http.Client{Timeout: 10 * time.Second}
 	}
 	s.ctl = sandbox.NewControl(control, s.log)
+	s.Injector = s.ctl.Injector()
 	return s
 }
 

@@ -45,14 +45,6 @@ var control = sandbox.ControlOptions[Fault]{
 	WriteJSON: writeJSON,
 }
 
-// InjectFault queues f. Faults are consumed first-in-first-out by the calls
-// they match; an invalid fault is logged and dropped (POST /__sandbox/faults
-// reports why instead).
-func (s *Sandbox) InjectFault(f Fault) { s.ctl.Inject(f) }
-
-// ClearFaults drops every queued fault.
-func (s *Sandbox) ClearFaults() { s.ctl.Clear() }
-
 // faultErrorAnswer is the answer of an "error" fault.
 func faultErrorAnswer(f Fault) *apiError {
 	return &apiError{status: f.StatusOr(500), code: cmp.Or(f.Code, -500), msg: "internal server error (injected by the sandbox)"}

@@ -45,10 +45,11 @@ type Sandbox struct {
 	// mu guards everything below. One lock keeps the emulator simple and
 	// makes each operation atomic, which is what the tests of concurrent
 	// approves rely on.
-	mu       sync.Mutex
-	payments map[string]*payment
-	ids      map[string]bool
-	ctl      *sandbox.Control[Fault] // calls counted, faults queued: locked on its own
+	mu                      sync.Mutex
+	payments                map[string]*payment
+	ids                     map[string]bool
+	ctl                     *sandbox.Control[Fault] // calls counted, faults queued: locked on its own
+	sandbox.Injector[Fault]                         // InjectFault, ClearFaults: over ctl
 }
 
 // New returns a Sandbox configured by o.
@@ -67,6 +68,7 @@ func New(o Options) *Sandbox {
 		s.expiry = 15 * time.Minute
 	}
 	s.ctl = sandbox.NewControl(control, s.log)
+	s.Injector = s.ctl.Injector()
 	return s
 }
 

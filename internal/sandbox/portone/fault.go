@@ -59,14 +59,6 @@ var control = sandbox.ControlOptions[Fault]{
 	WriteJSON: writeJSON,
 }
 
-// InjectFault queues f. Faults are consumed first-in-first-out by the calls
-// they match; an invalid fault is logged and dropped (POST /__sandbox/faults
-// reports why instead).
-func (s *Sandbox) InjectFault(f Fault) { s.ctl.Inject(f) }
-
-// ClearFaults drops every queued fault.
-func (s *Sandbox) ClearFaults() { s.ctl.Clear() }
-
 // faultErrorAnswer is the answer of an "error" fault.
 func faultErrorAnswer(f Fault) *apiError {
 	status := f.StatusOr(http.StatusInternalServerError)

@@ -84,10 +84,11 @@ type Sandbox struct {
 	mu sync.Mutex
 	// webhookDelays are the pauses before each webhook attempt; a field so
 	// that tests can shorten them.
-	webhookDelays []time.Duration
-	payments      map[string]*payment
-	ctl           *sandbox.Control[Fault] // calls counted, faults queued: locked on its own
-	sequence      int                     // for readable pgTxIds and cancellation ids
+	webhookDelays           []time.Duration
+	payments                map[string]*payment
+	ctl                     *sandbox.Control[Fault] // calls counted, faults queued: locked on its own
+	sandbox.Injector[Fault]                         // InjectFault, ClearFaults: over ctl
+	sequence                int                     // for readable pgTxIds and cancellation ids
 }
 
 // New returns a Sandbox configured by o. It panics if o is invalid (see
@@ -109,6 +110,7 @@ func New(o Options) *Sandbox {
 		s.hook = &http.Client{Timeout: 30 * time.Second}
 	}
 	s.ctl = sandbox.NewControl(control, s.log)
+	s.Injector = s.ctl.Injector()
 	return s
 }
 

@@ -43,12 +43,13 @@ type Sandbox struct {
 	// mu guards everything below. One lock makes each operation atomic,
 	// idempotent replays included: two requests with the same
 	// Idempotency-Key never both act.
-	mu       sync.Mutex
-	payments map[string]*payment     // by paymentKey
-	byOrder  map[string][]string     // orderId → paymentKeys, oldest first
-	ids      map[string]bool         // every id issued, to keep them unique
-	ctl      *sandbox.Control[Fault] // calls counted, faults queued: locked on its own
-	replays  map[replayScope]*replay
+	mu                      sync.Mutex
+	payments                map[string]*payment     // by paymentKey
+	byOrder                 map[string][]string     // orderId → paymentKeys, oldest first
+	ids                     map[string]bool         // every id issued, to keep them unique
+	ctl                     *sandbox.Control[Fault] // calls counted, faults queued: locked on its own
+	sandbox.Injector[Fault]                         // InjectFault, ClearFaults: over ctl
+	replays                 map[replayScope]*replay
 }
 
 // New returns a Sandbox configured by o.
@@ -68,6 +69,7 @@ func New(o Options) *Sandbox {
 		s.window = 10 * time.Minute
 	}
 	s.ctl = sandbox.NewControl(control, s.log)
+	s.Injector = s.ctl.Injector()
 	return s
 }
 
