@@ -1,6 +1,7 @@
 package iamport
 
 import (
+	"cmp"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -72,7 +73,7 @@ func New(o Options) *Sandbox {
 		apiSecret:  o.APISecret,
 		publicURL:  strings.TrimRight(o.PublicURL, "/"),
 		noticeURL:  o.NoticeURL,
-		webhook:    o.WebhookClient,
+		webhook:    cmp.Or(o.WebhookClient, &http.Client{Timeout: 10 * time.Second}),
 		now:        sandbox.Clock(o.Now),
 		log:        sandbox.Logger(o.Logger),
 		tokens:     map[string]*token{},
@@ -81,9 +82,6 @@ func New(o Options) *Sandbox {
 		payments:   map[string]*payment{},
 		byMerchant: map[string][]*payment{},
 		ids:        map[string]bool{},
-	}
-	if s.webhook == nil {
-		s.webhook = &http.Client{Timeout: 10 * time.Second}
 	}
 	s.ctl = sandbox.NewControl(control, s.log)
 	s.Injector = s.ctl.Injector()

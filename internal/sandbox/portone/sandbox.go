@@ -1,6 +1,7 @@
 package portone
 
 import (
+	"cmp"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -102,12 +103,9 @@ func New(o Options) *Sandbox {
 		opts:          o,
 		now:           sandbox.Clock(o.Now),
 		log:           sandbox.Logger(o.Logger),
-		hook:          o.WebhookClient,
+		hook:          cmp.Or(o.WebhookClient, &http.Client{Timeout: 30 * time.Second}),
 		webhookDelays: []time.Duration{0, time.Second, 4 * time.Second},
 		payments:      map[string]*payment{},
-	}
-	if s.hook == nil {
-		s.hook = &http.Client{Timeout: 30 * time.Second}
 	}
 	s.ctl = sandbox.NewControl(control, s.log)
 	s.Injector = s.ctl.Injector()
