@@ -109,10 +109,7 @@ func TestClient_Requests(t *testing.T) {
 func TestClient_PathIDs(t *testing.T) {
 	t.Run("Escaped", func(t *testing.T) {
 		var got recorder
-		f := newFake(t, func(w http.ResponseWriter, _ *http.Request, req wireRequest) {
-			got.Add(req.Path)
-			testutil.Reply(w, http.StatusOK, mustTestdata(t, "payment_paid.json"))
-		})
+		f := newFake(t, testutil.RecordPathAndReplay(&got, wireRequest.path, http.StatusOK, mustTestdata(t, "payment_paid.json")))
 		p := testPayment()
 		p.ProviderTID = "imp_1/../../users/getToken"
 		if _, err := MustClient(t, f.BaseURL()).Lookup(context.Background(), p); err != nil {
@@ -125,10 +122,7 @@ func TestClient_PathIDs(t *testing.T) {
 	for _, bad := range []string{"..", "imp_1/../x", "imp 1", strings.Repeat("9", 33), "imp_1?include_sandbox=false"} {
 		t.Run("Implausible/"+bad, func(t *testing.T) {
 			var got recorder
-			f := newFake(t, func(w http.ResponseWriter, _ *http.Request, req wireRequest) {
-				got.Add(req.Path)
-				testutil.Reply(w, http.StatusOK, mustTestdata(t, "payment_paid.json"))
-			})
+			f := newFake(t, testutil.RecordPathAndReplay(&got, wireRequest.path, http.StatusOK, mustTestdata(t, "payment_paid.json")))
 			p := testPayment()
 			p.ProviderTID = ""
 			if _, err := MustClient(t, f.BaseURL()).Approve(context.Background(), p, payment.Return{Success: true, TID: bad}); err != nil {

@@ -75,6 +75,9 @@ type wireRequest struct {
 	Kinds  map[string]string // "number" or "string" per field
 }
 
+// path is what testutil.RecordPathAndReplay records of a request.
+func (r wireRequest) path() string { return r.Path }
+
 // fakePortOne is an httptest server that plays PortOne's token endpoint
 // itself (counting the calls) and checks every other request's conventions
 // (path under testPrefix, Bearer token, JSON body) before handing it to

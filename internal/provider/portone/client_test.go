@@ -129,10 +129,7 @@ func encodeQuery(q map[string][]string) string {
 // (docs/providers.md §5.19): "/" and "?" must not change the resource.
 func TestClient_PathEscape(t *testing.T) {
 	var rec recorder
-	f := newFake(t, func(w http.ResponseWriter, _ *http.Request, req wireRequest) {
-		rec.Add(req.Path)
-		testutil.Reply(w, http.StatusOK, mustTestdata(t, "payment_paid.json"))
-	})
+	f := newFake(t, testutil.RecordPathAndReplay(&rec, wireRequest.path, http.StatusOK, mustTestdata(t, "payment_paid.json")))
 	p := testPayment()
 	p.ID, p.ProviderTID = "pay/../1 2?x=%", ""
 	if _, err := MustClient(t, f.BaseURL()).Lookup(context.Background(), p); err != nil {

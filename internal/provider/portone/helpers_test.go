@@ -60,6 +60,9 @@ type wireRequest struct {
 	HasBody bool
 }
 
+// path is what testutil.RecordPathAndReplay records of a request.
+func (r wireRequest) path() string { return r.Path }
+
 // fakePortOne is a fake PortOne API (see testutil.FakeProvider) that
 // checks every request against PortOne's conventions (path under
 // testPrefix, Authorization, JSON bodies) and then hands it to handle.

@@ -203,10 +203,7 @@ func setStatus(status string) func([]byte) []byte {
 func TestClient_LookupIDs(t *testing.T) {
 	t.Run("ProviderTIDFirst", func(t *testing.T) {
 		var rec recorder
-		f := newFake(t, func(w http.ResponseWriter, _ *http.Request, req wireRequest) {
-			rec.Add(req.Path)
-			testutil.Reply(w, http.StatusOK, mustTestdata(t, "payment_paid.json"))
-		})
+		f := newFake(t, testutil.RecordPathAndReplay(&rec, wireRequest.path, http.StatusOK, mustTestdata(t, "payment_paid.json")))
 		c := MustClient(t, f.BaseURL())
 		p := testPayment()
 		p.ProviderTID = "pay_tid"
@@ -225,10 +222,7 @@ func TestClient_LookupIDs(t *testing.T) {
 		// The return's paymentId is the browser's word; Approve verifies
 		// paybridge's own payment, whatever the return claims.
 		var rec recorder
-		f := newFake(t, func(w http.ResponseWriter, _ *http.Request, req wireRequest) {
-			rec.Add(req.Path)
-			testutil.Reply(w, http.StatusOK, mustTestdata(t, "payment_paid.json"))
-		})
+		f := newFake(t, testutil.RecordPathAndReplay(&rec, wireRequest.path, http.StatusOK, mustTestdata(t, "payment_paid.json")))
 		p := testPayment()
 		p.ProviderTID = ""
 		_, err := MustClient(t, f.BaseURL()).Approve(context.Background(), p, payment.Return{Success: true, OrderID: "pay_someone_elses"})
