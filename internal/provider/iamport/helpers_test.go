@@ -58,11 +58,7 @@ func testPayment() *payment.Payment {
 }
 
 // testURLs are the return URLs the service passes to Ready.
-var testURLs = payment.ReturnURLs{
-	Approval: "https://shop.example/pay/return?payment_id=" + testID,
-	Cancel:   "https://shop.example/pay/cancel?payment_id=" + testID,
-	Fail:     "https://shop.example/pay/fail?payment_id=" + testID,
-}
+var testURLs = testutil.ReturnURLs(testPayment())
 
 var mustTestdata = testutil.MustTestdata
 

@@ -19,7 +19,7 @@ func TestSandbox_Faults(t *testing.T) {
 		p := sandboxPayment()
 		rr := mustReady(t, c, p)
 		_, impUID := openWindow(t, rr.RedirectPC)
-		ret := c.ParseReturn(press(t, rr.RedirectPC, impUID, "approve", returnURLs(p).Approval))
+		ret := c.ParseReturn(press(t, rr.RedirectPC, impUID, "approve", testutil.ReturnURLs(p).Approval))
 		p.ProviderTID, p.Status = ret.TID, payment.StatusPaid
 		return p
 	}
@@ -78,7 +78,7 @@ func TestSandbox_Faults(t *testing.T) {
 
 	t.Run("WrongSecret", func(t *testing.T) {
 		_, c := MustSandbox(t, sbiamport.Options{APIKey: testKey, APISecret: "another"})
-		_, err := c.Ready(context.Background(), sandboxPayment(), returnURLs(sandboxPayment()))
+		_, err := c.Ready(context.Background(), sandboxPayment(), testutil.ReturnURLs(sandboxPayment()))
 		testutil.AssertCode(t, err, payment.EINVALID)
 		if pe := payment.AsProviderError(err); pe == nil || pe.HTTPStatus != 401 {
 			t.Errorf("err = %v, want a 401", err)

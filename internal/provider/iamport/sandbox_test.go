@@ -43,16 +43,6 @@ func sandboxPayment() *payment.Payment {
 	return p
 }
 
-// returnURLs are the service's return URLs for p; the approval one already
-// carries a query, which the window must keep.
-func returnURLs(p *payment.Payment) payment.ReturnURLs {
-	return payment.ReturnURLs{
-		Approval: "https://shop.example/iamport/return?payment_id=" + p.ID,
-		Cancel:   "https://shop.example/iamport/cancel?payment_id=" + p.ID,
-		Fail:     "https://shop.example/iamport/fail?payment_id=" + p.ID,
-	}
-}
-
 // browser is a client that does not follow redirects, so tests can read
 // them.
 var browser = testutil.Browser()
@@ -104,7 +94,7 @@ func press(t *testing.T, windowURL, impUID, action, returnURL string) url.Values
 // mustReady runs Ready and records it on p as the service does.
 func mustReady(t *testing.T, c *Client, p *payment.Payment) *payment.ReadyResult {
 	t.Helper()
-	rr, err := c.Ready(context.Background(), p, returnURLs(p))
+	rr, err := c.Ready(context.Background(), p, testutil.ReturnURLs(p))
 	if err != nil {
 		t.Fatalf("Ready: %v", err)
 	}
@@ -183,7 +173,7 @@ func TestSandbox_Window(t *testing.T) {
 	sb, c := MustSandbox(t, sbiamport.Options{})
 	ctx := context.Background()
 	p := sandboxPayment()
-	urls := returnURLs(p)
+	urls := testutil.ReturnURLs(p)
 
 	got, err := c.Lookup(ctx, p)
 	if err != nil || got.State != payment.ProviderPending || got.RawStatus != "NOT_FOUND" {
@@ -235,7 +225,7 @@ func TestSandbox_BuyerLeaves(t *testing.T) {
 			p := sandboxPayment()
 			rr := mustReady(t, c, p)
 			_, impUID := openWindow(t, rr.RedirectPC)
-			ret := c.ParseReturn(press(t, rr.RedirectPC, impUID, tt.action, returnURLs(p).Approval))
+			ret := c.ParseReturn(press(t, rr.RedirectPC, impUID, tt.action, testutil.ReturnURLs(p).Approval))
 			want := payment.Return{TID: impUID, OrderID: p.ID, ErrorCode: tt.wantCode, ErrorMessage: tt.wantMsg}
 			if ret != want {
 				t.Errorf("ParseReturn = %+v, want %+v", ret, want)
@@ -273,7 +263,7 @@ func TestSandbox_TamperedAmount(t *testing.T) {
 	if impUID != "" || !strings.Contains(page, "결제창을 열 수 없습니다") {
 		t.Fatalf("tampered window opened (imp_uid %q)", impUID)
 	}
-	ret := c.ParseReturn(press(t, tampered, "", "return", returnURLs(p).Approval))
+	ret := c.ParseReturn(press(t, tampered, "", "return", testutil.ReturnURLs(p).Approval))
 	if ret.Success || ret.ErrorCode != "F400" || ret.OrderID != p.ID || ret.TID != "" {
 		t.Errorf("ParseReturn = %+v", ret)
 	}
@@ -285,6 +275,6 @@ func TestSandbox_TamperedAmount(t *testing.T) {
 	// Ready with another amount under the same id cannot be right either.
 	q := *p
 	q.Amount = 100
-	_, err = c.Ready(context.Background(), &q, returnURLs(p))
+	_, err = c.Ready(context.Background(), &q, testutil.ReturnURLs(p))
 	testutil.AssertCode(t, err, payment.EINVALID)
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/paybridge/paybridge/internal/payment"
 	sbiamport "github.com/paybridge/paybridge/internal/sandbox/iamport"
+	"github.com/paybridge/paybridge/internal/testutil"
 )
 
 // Ensure a payment made on a PortOne test channel (sandbox: true, as every
@@ -18,7 +19,7 @@ func TestClient_RefusesTestChannelPayments(t *testing.T) {
 	}{{true, payment.ProviderPaid}, {false, payment.ProviderFailed}} {
 		_, c := MustSandbox(t, sbiamport.Options{}, func(cfg *Config) { cfg.AcceptTestPayments = tt.accept })
 		p := sandboxPayment()
-		urls := returnURLs(p)
+		urls := testutil.ReturnURLs(p)
 		rr := mustReady(t, c, p)
 		_, impUID := openWindow(t, rr.RedirectPC)
 		ret := c.ParseReturn(press(t, rr.RedirectPC, impUID, "approve", urls.Approval))

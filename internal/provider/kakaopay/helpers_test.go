@@ -59,11 +59,7 @@ func testPayment() *payment.Payment {
 }
 
 // testURLs are the return URLs sent at ready.
-var testURLs = payment.ReturnURLs{
-	Approval: "https://shop.example/pay/approve?payment_id=pay_1",
-	Cancel:   "https://shop.example/pay/cancel?payment_id=pay_1",
-	Fail:     "https://shop.example/pay/fail?payment_id=pay_1",
-}
+var testURLs = testutil.ReturnURLs(testPayment())
 
 var mustTestdata = testutil.MustTestdata
 

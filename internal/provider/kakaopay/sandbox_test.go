@@ -53,11 +53,7 @@ func buyerApproves(t *testing.T, checkoutURL, method, approvalURL string) string
 // provider ids on p, as the service does.
 func mustReadyAndAuthorize(t *testing.T, c *Client, p *payment.Payment, method string) string {
 	t.Helper()
-	urls := payment.ReturnURLs{
-		Approval: "https://shop.example/kakaopay/approve?payment_id=" + p.ID,
-		Cancel:   "https://shop.example/kakaopay/cancel?payment_id=" + p.ID,
-		Fail:     "https://shop.example/kakaopay/fail?payment_id=" + p.ID,
-	}
+	urls := testutil.ReturnURLs(p)
 	rr, err := c.Ready(context.Background(), p, urls)
 	if err != nil {
 		t.Fatalf("Ready: %v", err)

@@ -43,11 +43,7 @@ func testPayment() *payment.Payment {
 }
 
 // testURLs are the return URLs given to Ready.
-var testURLs = payment.ReturnURLs{
-	Approval: "https://shop.example/pay/portone/return?payment_id=pay_1",
-	Cancel:   "https://shop.example/pay/cancel",
-	Fail:     "https://shop.example/pay/fail",
-}
+var testURLs = testutil.ReturnURLs(testPayment())
 
 var mustTestdata = testutil.MustTestdata
 

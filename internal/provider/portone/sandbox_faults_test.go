@@ -19,7 +19,7 @@ func TestSandbox_Faults(t *testing.T) {
 		sb, c := MustSandbox(t, o)
 		p := sandboxPayment()
 		rr := mustReady(t, c, p)
-		buyerActs(t, rr.RedirectPC, "approve", sandboxURLs(p).Approval)
+		buyerActs(t, rr.RedirectPC, "approve", testutil.ReturnURLs(p).Approval)
 		p.Status = payment.StatusPaid
 		return sb, c, p
 	}
@@ -143,7 +143,7 @@ func TestSandbox_InProcess(t *testing.T) {
 		t.Fatalf("Lookup = %+v, %v", got, err)
 	}
 	sb.InjectFault(posandbox.Fault{Fault: sandbox.Fault{Op: "preRegister", Kind: "lost"}})
-	_, err = c.Ready(context.Background(), p, sandboxURLs(p))
+	_, err = c.Ready(context.Background(), p, testutil.ReturnURLs(p))
 	testutil.AssertCode(t, err, payment.EUPSTREAM)
 	if n := sb.CallsFor("preRegister", p.ID); n != 2 {
 		t.Errorf("preRegister calls = %d, want 2", n)

@@ -39,23 +39,13 @@ func sandboxPayment() *payment.Payment {
 	return testutil.SandboxPayment(payment.ProviderPortOne)
 }
 
-// sandboxURLs are the return URLs; the approval URL has a query of its own
-// that the window must keep.
-func sandboxURLs(p *payment.Payment) payment.ReturnURLs {
-	return payment.ReturnURLs{
-		Approval: "https://shop.example/portone/return?payment_id=" + p.ID,
-		Cancel:   "https://shop.example/portone/cancel",
-		Fail:     "https://shop.example/portone/fail",
-	}
-}
-
 // browser does not follow redirects, so tests can read them.
 var browser = testutil.Browser()
 
 // mustReady runs Ready and records the provider ids on p, as the service does.
 func mustReady(t *testing.T, c *Client, p *payment.Payment) *payment.ReadyResult {
 	t.Helper()
-	rr, err := c.Ready(context.Background(), p, sandboxURLs(p))
+	rr, err := c.Ready(context.Background(), p, testutil.ReturnURLs(p))
 	if err != nil {
 		t.Fatalf("Ready: %v", err)
 	}
@@ -126,7 +116,7 @@ func TestSandbox_Verify(t *testing.T) {
 		t.Fatalf("Lookup after pre-register = %+v, %v; want NOT_FOUND until the window opens", got, err)
 	}
 
-	ret := c.ParseReturn(buyerActs(t, rr.RedirectPC, "approve", sandboxURLs(p).Approval))
+	ret := c.ParseReturn(buyerActs(t, rr.RedirectPC, "approve", testutil.ReturnURLs(p).Approval))
 	if !ret.Success || ret.OrderID != p.ID {
 		t.Fatalf("ParseReturn = %+v", ret)
 	}
@@ -139,7 +129,7 @@ func TestSandbox_Verify(t *testing.T) {
 	}
 	p.Status = payment.StatusPaid
 
-	_, err = c.Ready(ctx, p, sandboxURLs(p))
+	_, err = c.Ready(ctx, p, testutil.ReturnURLs(p))
 	testutil.AssertCode(t, err, payment.EINVALID)
 	if pe := payment.AsProviderError(err); pe == nil || pe.Code != "ALREADY_PAID" {
 		t.Errorf("Ready after payment: %v, want ALREADY_PAID", err)

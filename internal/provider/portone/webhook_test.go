@@ -179,7 +179,7 @@ func TestClient_ParseWebhookFromSandbox(t *testing.T) {
 	c.webhookSecrets = []string{stdwebhook.NewSecret(), secret}
 	p := sandboxPayment()
 	rr := mustReady(t, c, p)
-	buyerActs(t, rr.RedirectPC, "approve", sandboxURLs(p).Approval)
+	buyerActs(t, rr.RedirectPC, "approve", testutil.ReturnURLs(p).Approval)
 
 	select {
 	case d := <-got:

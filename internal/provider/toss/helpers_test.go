@@ -49,11 +49,7 @@ func testPayment() *payment.Payment {
 }
 
 // testURLs are the return URLs the service hands to Ready.
-var testURLs = payment.ReturnURLs{
-	Approval: "https://shop.example/toss/success?payment_id=pay_1",
-	Cancel:   "https://shop.example/toss/cancel?payment_id=pay_1",
-	Fail:     "https://shop.example/toss/fail?payment_id=pay_1",
-}
+var testURLs = testutil.ReturnURLs(testPayment())
 
 var mustTestdata = testutil.MustTestdata
 

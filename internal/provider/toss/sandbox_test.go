@@ -45,21 +45,12 @@ func sandboxPayment() *payment.Payment {
 	return testutil.SandboxPayment(payment.ProviderToss)
 }
 
-// urlsFor are the return URLs the service would hand to Ready for p.
-func urlsFor(p *payment.Payment) payment.ReturnURLs {
-	return payment.ReturnURLs{
-		Approval: "https://shop.example/toss/success?payment_id=" + p.ID,
-		Cancel:   "https://shop.example/toss/cancel?payment_id=" + p.ID,
-		Fail:     "https://shop.example/toss/fail?payment_id=" + p.ID,
-	}
-}
-
 // window runs Ready for p and plays the buyer on the window: open it,
 // submit action, and return where the 303 sends the browser. edit, if not
 // nil, changes the window URL first (a tampering buyer).
 func (env *sandboxEnv) window(t *testing.T, p *payment.Payment, action string, edit func(url.Values)) *url.URL {
 	t.Helper()
-	rr, err := env.c.Ready(context.Background(), p, urlsFor(p))
+	rr, err := env.c.Ready(context.Background(), p, testutil.ReturnURLs(p))
 	if err != nil {
 		t.Fatalf("Ready: %v", err)
 	}
@@ -79,7 +70,7 @@ func (env *sandboxEnv) window(t *testing.T, p *payment.Payment, action string, e
 func (env *sandboxEnv) mustAuthenticate(t *testing.T, p *payment.Payment) payment.Return {
 	t.Helper()
 	loc := env.window(t, p, "approve", nil)
-	if !strings.HasPrefix(loc.String(), urlsFor(p).Approval+"&") {
+	if !strings.HasPrefix(loc.String(), testutil.ReturnURLs(p).Approval+"&") {
 		t.Fatalf("approve redirected to %s, want the approval URL", loc)
 	}
 	ret := env.c.ParseReturn(loc.Query())
