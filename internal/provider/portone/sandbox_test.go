@@ -166,7 +166,7 @@ func TestSandbox_BuyerGivesUp(t *testing.T) {
 			loc, ret := providertest.BuyerLeaves(t, providertest.Env{Provider: c, Browser: browser}, p, action)
 			// PortOne sends the buyer back to the approval URL, its query
 			// kept, and says why.
-			if !strings.HasPrefix(loc.String(), providertest.URLs(p).Approval+"&") || ret.OrderID != p.ID ||
+			if !strings.HasPrefix(loc.String(), testutil.ReturnURLs(p).Approval+"&") || ret.OrderID != p.ID ||
 				ret.ErrorCode != "FAILURE_TYPE_PG" || ret.ErrorMessage == "" {
 				t.Fatalf("return %s: %+v", loc, ret)
 			}

@@ -28,21 +28,10 @@ type Env struct {
 	Fields []string
 }
 
-// URLs are the service's return URLs for p; each carries a query of its
-// own, which the window must keep.
-func URLs(p *payment.Payment) payment.ReturnURLs {
-	base := "https://shop.example/" + p.Provider
-	return payment.ReturnURLs{
-		Approval: base + "/return?payment_id=" + p.ID,
-		Cancel:   base + "/cancel?payment_id=" + p.ID,
-		Fail:     base + "/fail?payment_id=" + p.ID,
-	}
-}
-
 // Ready runs Ready and records its answer on p, as the service does.
 func (e Env) Ready(t *testing.T, p *payment.Payment) *payment.ReadyResult {
 	t.Helper()
-	rr, err := e.Provider.Ready(context.Background(), p, URLs(p))
+	rr, err := e.Provider.Ready(context.Background(), p, testutil.ReturnURLs(p))
 	if err != nil {
 		t.Fatalf("Ready: %v", err)
 	}
@@ -121,7 +110,7 @@ func (e Env) Approved(t *testing.T, p *payment.Payment) payment.Return {
 	t.Helper()
 	rr := e.Ready(t, p)
 	loc := e.Press(t, rr.RedirectPC, "approve", e.Fields...)
-	if want := URLs(p).Approval + "&"; !strings.HasPrefix(loc.String(), want) {
+	if want := testutil.ReturnURLs(p).Approval + "&"; !strings.HasPrefix(loc.String(), want) {
 		t.Fatalf("approve sent the buyer to %s, want %s…", loc, want)
 	}
 	ret := e.Provider.ParseReturn(loc.Query())

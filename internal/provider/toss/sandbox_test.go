@@ -167,7 +167,7 @@ func TestSandbox_Windows(t *testing.T) {
 			env := MustSandbox(t)
 			p := sandboxPayment()
 			loc, ret := providertest.BuyerLeaves(t, providertest.Env{Provider: env.c, Browser: env.browser}, p, tt.action)
-			if !strings.HasPrefix(loc.String(), providertest.URLs(p).Fail+"&") {
+			if !strings.HasPrefix(loc.String(), testutil.ReturnURLs(p).Fail+"&") {
 				t.Fatalf("%s redirected to %s, want the fail URL", tt.action, loc)
 			}
 			if ret.TID != "" || ret.ErrorCode != tt.code || ret.ErrorMessage == "" || ret.OrderID != p.ID {
