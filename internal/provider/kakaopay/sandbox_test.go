@@ -68,6 +68,20 @@ func mustReadyAndAuthorize(t *testing.T, c *Client, p *payment.Payment, method s
 	return buyerApproves(t, rr.RedirectPC, method, urls.Approval)
 }
 
+// approveUnder starts a sandbox of gen, takes a payment to its approve (the
+// buyer authorised it with method), queues f and approves. It returns the
+// sandbox, the client and the payment for the checks that follow, and
+// approve's error.
+func approveUnder(t *testing.T, gen, method string, f kpsandbox.Fault) (*kpsandbox.Sandbox, *Client, *payment.Payment, error) {
+	t.Helper()
+	sb, c := MustSandbox(t, gen)
+	p := sandboxPayment()
+	token := mustReadyAndAuthorize(t, c, p, method)
+	sb.InjectFault(f)
+	_, err := c.Approve(context.Background(), p, payment.Return{Success: true, Token: token})
+	return sb, c, p, err
+}
+
 // TestSandbox_Flow runs the provider contract (providertest.Flow: ready,
 // window, approve, lookup, partial, stale and final cancel) against the
 // sandbox in both generations (the registry builds the current one only),
@@ -133,11 +147,7 @@ func TestSandbox_Faults(t *testing.T) {
 		t.Run(gen+"/LostApprove", func(t *testing.T) {
 			// KakaoPay approved but the answer never arrived: unknown
 			// outcome, exactly one approve, and the lookup finds it paid.
-			sb, c := MustSandbox(t, gen)
-			p := sandboxPayment()
-			token := mustReadyAndAuthorize(t, c, p, "MONEY")
-			sb.InjectFault(kpsandbox.Fault{Fault: sandbox.Fault{Op: "approve", Kind: "lost"}})
-			_, err := c.Approve(context.Background(), p, payment.Return{Success: true, Token: token})
+			sb, c, p, err := approveUnder(t, gen, "MONEY", kpsandbox.Fault{Fault: sandbox.Fault{Op: "approve", Kind: "lost"}})
 			testutil.AssertCode(t, err, payment.EUPSTREAM)
 			if n := sb.CallsFor("approve", p.ProviderTID); n != 1 {
 				t.Errorf("approve calls = %d, want 1", n)
@@ -151,33 +161,23 @@ func TestSandbox_Faults(t *testing.T) {
 			}
 		})
 
-		t.Run(gen+"/Decline", func(t *testing.T) {
-			sb, c := MustSandbox(t, gen)
-			p := sandboxPayment()
-			token := mustReadyAndAuthorize(t, c, p, "CARD")
-			sb.InjectFault(kpsandbox.Fault{Fault: sandbox.Fault{Op: "approve", Kind: "decline"}, MethodResultCode: "USER_LOCKED"})
-			_, err := c.Approve(context.Background(), p, payment.Return{Success: true, Token: token})
-			testutil.AssertCode(t, err, payment.EDECLINED)
-			if msg := payment.ErrorMessage(err); msg != "KakaoPay declined the payment: USER_LOCKED" {
-				t.Errorf("Message = %q", msg)
-			}
-		})
-
-		t.Run(gen+"/BankUnknown", func(t *testing.T) {
-			sb, c := MustSandbox(t, gen)
-			p := sandboxPayment()
-			token := mustReadyAndAuthorize(t, c, p, "MONEY")
-			sb.InjectFault(kpsandbox.Fault{Fault: sandbox.Fault{Op: "approve", Kind: "decline"}, MethodResultCode: "BANK_FIRM_UNKNOWN"})
-			_, err := c.Approve(context.Background(), p, payment.Return{Success: true, Token: token})
-			testutil.AssertCode(t, err, payment.EUPSTREAM)
-		})
+		// A decline's method result decides: a refusal, or a bank that
+		// does not know (the money may have moved).
+		for _, tt := range []struct{ name, method, result, code, msg string }{
+			{"Decline", "CARD", "USER_LOCKED", payment.EDECLINED, "KakaoPay declined the payment: USER_LOCKED"},
+			{"BankUnknown", "MONEY", "BANK_FIRM_UNKNOWN", payment.EUPSTREAM, ""},
+		} {
+			t.Run(gen+"/"+tt.name, func(t *testing.T) {
+				_, _, _, err := approveUnder(t, gen, tt.method, kpsandbox.Fault{Fault: sandbox.Fault{Op: "approve", Kind: "decline"}, MethodResultCode: tt.result})
+				testutil.AssertCode(t, err, tt.code)
+				if msg := payment.ErrorMessage(err); tt.msg != "" && msg != tt.msg {
+					t.Errorf("Message = %q, want %q", msg, tt.msg)
+				}
+			})
+		}
 
 		t.Run(gen+"/LookupRetriedApproveNot", func(t *testing.T) {
-			sb, c := MustSandbox(t, gen)
-			p := sandboxPayment()
-			token := mustReadyAndAuthorize(t, c, p, "MONEY")
-			sb.InjectFault(kpsandbox.Fault{Fault: sandbox.Fault{Op: "approve", Kind: "error", Status: 503}, Code: -503})
-			_, err := c.Approve(context.Background(), p, payment.Return{Success: true, Token: token})
+			sb, c, p, err := approveUnder(t, gen, "MONEY", kpsandbox.Fault{Fault: sandbox.Fault{Op: "approve", Kind: "error", Status: 503}, Code: -503})
 			testutil.AssertCode(t, err, payment.EUPSTREAM)
 			if n := sb.CallsFor("approve", p.ProviderTID); n != 1 {
 				t.Errorf("approve calls = %d, want 1", n)

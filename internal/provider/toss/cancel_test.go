@@ -113,23 +113,27 @@ func TestClient_Cancel(t *testing.T) {
 		}
 	})
 
-	t.Run("NeverRetried", func(t *testing.T) {
-		f := newFake(t, replay(http.StatusServiceUnavailable, mustTestdata(t, "error_internal.json")))
-		_, err := MustClient(t, f.BaseURL()).Cancel(context.Background(), paidPayment(),
-			payment.CancelRequest{Amount: 1000, Cancelable: 15000, IdempotencyKey: "can_3"})
-		testutil.AssertCode(t, err, payment.EUPSTREAM)
-		if f.Calls() != 1 {
-			t.Errorf("cancel reached Toss %d times, want exactly 1", f.Calls())
-		}
-	})
-
-	t.Run("GuardRefused", func(t *testing.T) {
-		f := newFake(t, replay(http.StatusForbidden, mustTestdata(t, "error_not_cancelable_amount.json")))
-		_, err := MustClient(t, f.BaseURL()).Cancel(context.Background(), paidPayment(),
-			payment.CancelRequest{Amount: 1000, Cancelable: 15000, IdempotencyKey: "can_4"})
-		testutil.AssertCode(t, err, payment.EINVALID)
-		if pe := payment.AsProviderError(err); pe == nil || pe.Code != "NOT_CANCELABLE_AMOUNT" || pe.HTTPStatus != 403 {
-			t.Errorf("provider error = %+v", pe)
-		}
-	})
+	// A failed cancel is never retried (the outcome is unknown; a retry
+	// could refund twice), and a refusal by Toss's guard is kept with
+	// Toss's code.
+	for _, tt := range []struct {
+		name, file, key, code, tossCode string
+		status                          int
+	}{
+		{"NeverRetried", "error_internal.json", "can_3", payment.EUPSTREAM, "", http.StatusServiceUnavailable},
+		{"GuardRefused", "error_not_cancelable_amount.json", "can_4", payment.EINVALID, "NOT_CANCELABLE_AMOUNT", http.StatusForbidden},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFake(t, replay(tt.status, mustTestdata(t, tt.file)))
+			_, err := MustClient(t, f.BaseURL()).Cancel(context.Background(), paidPayment(),
+				payment.CancelRequest{Amount: 1000, Cancelable: 15000, IdempotencyKey: tt.key})
+			testutil.AssertCode(t, err, tt.code)
+			if f.Calls() != 1 {
+				t.Errorf("cancel reached Toss %d times, want exactly 1", f.Calls())
+			}
+			if pe := payment.AsProviderError(err); tt.tossCode != "" && (pe == nil || pe.Code != tt.tossCode || pe.HTTPStatus != tt.status) {
+				t.Errorf("provider error = %+v", pe)
+			}
+		})
+	}
 }
