@@ -6,6 +6,7 @@ import (
 	"mime"
 	"net/http"
 	"slices"
+	"strings"
 )
 
 // MaxBody bounds a request body to a sandbox's API: every provider's
@@ -56,4 +57,20 @@ func (b Body) Read(w http.ResponseWriter, r *http.Request) (p Params, why BodyPr
 		return Params{}, BodyNotObject, err
 	}
 	return p, BodyOK, nil
+}
+
+// Message words why, a problem Read reported with err, for the error body
+// a sandbox answers in its provider's shape: every sandbox says the same.
+func (b Body) Message(why BodyProblem, err error) string {
+	switch why {
+	case BodyContentType:
+		return "Content-Type must be " + strings.Join(b.Types, " or ")
+	case BodyUnreadable:
+		return fmt.Sprintf("cannot read the body: %v", err)
+	case BodyBadForm:
+		return "malformed form body"
+	case BodyNotObject:
+		return "the body must be a JSON object"
+	}
+	return ""
 }

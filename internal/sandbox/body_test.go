@@ -1,6 +1,7 @@
 package sandbox_test
 
 import (
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -33,7 +34,7 @@ func TestBodyRead(t *testing.T) {
 	} {
 		r := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(tt.in))
 		r.Header.Set("Content-Type", tt.ctype)
-		p, why, _ := tt.body.Read(httptest.NewRecorder(), r)
+		p, why, err := tt.body.Read(httptest.NewRecorder(), r)
 		if why != tt.want {
 			t.Errorf("%s: problem %d, want %d", tt.name, why, tt.want)
 		}
@@ -41,6 +42,24 @@ func TestBodyRead(t *testing.T) {
 			if v, _, ok := p.Lookup("a"); !ok || v != "1" {
 				t.Errorf("%s: a = %q", tt.name, v)
 			}
+		}
+		// Every problem has words of its own for the error body.
+		if msg := tt.body.Message(why, err); (msg == "") != (why == sandbox.BodyOK) {
+			t.Errorf("%s: message %q", tt.name, msg)
+		}
+	}
+}
+
+func TestBodyMessage(t *testing.T) {
+	b := sandbox.Body{Types: []string{"application/json", "application/x-www-form-urlencoded"}}
+	for why, want := range map[sandbox.BodyProblem]string{
+		sandbox.BodyContentType: "Content-Type must be application/json or application/x-www-form-urlencoded",
+		sandbox.BodyUnreadable:  "cannot read the body: too large",
+		sandbox.BodyBadForm:     "malformed form body",
+		sandbox.BodyNotObject:   "the body must be a JSON object",
+	} {
+		if got := b.Message(why, errors.New("too large")); got != want {
+			t.Errorf("Message(%d) = %q, want %q", why, got, want)
 		}
 	}
 }

@@ -17,16 +17,9 @@ type params = sandbox.Params
 // decodeParams reads a POST body in either encoding.
 func decodeParams(w http.ResponseWriter, r *http.Request) (params, *apiError) {
 	body := sandbox.Body{Types: []string{"application/json", "application/x-www-form-urlencoded"}, LaxType: true}
-	p, why, _ := body.Read(w, r)
-	switch why {
-	case sandbox.BodyContentType:
-		return params{}, errBadRequest("Content-Type must be application/json or application/x-www-form-urlencoded")
-	case sandbox.BodyUnreadable:
-		return params{}, errBadRequest("cannot read the body")
-	case sandbox.BodyBadForm:
-		return params{}, errBadRequest("malformed form body")
-	case sandbox.BodyNotObject:
-		return params{}, errBadRequest("the body must be a JSON object")
+	p, why, err := body.Read(w, r)
+	if why != sandbox.BodyOK {
+		return params{}, errBadRequest("%s", body.Message(why, err))
 	}
 	return p, nil
 }

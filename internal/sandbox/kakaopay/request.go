@@ -67,16 +67,10 @@ func decodeParams(w http.ResponseWriter, r *http.Request, gen generation) (param
 	if gen == current {
 		want = "application/json"
 	}
-	p, why, err := sandbox.Body{Types: []string{want}}.Read(w, r)
-	switch why {
-	case sandbox.BodyContentType:
-		return params{}, errInvalid("Content-Type must be %s", want)
-	case sandbox.BodyUnreadable:
-		return params{}, errInvalid("cannot read body: %v", err)
-	case sandbox.BodyBadForm:
-		return params{}, errInvalid("malformed form body")
-	case sandbox.BodyNotObject:
-		return params{}, errInvalid("body must be a JSON object")
+	body := sandbox.Body{Types: []string{want}}
+	p, why, err := body.Read(w, r)
+	if why != sandbox.BodyOK {
+		return params{}, errInvalid("%s", body.Message(why, err))
 	}
 	return p, nil
 }

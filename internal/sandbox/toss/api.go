@@ -202,14 +202,10 @@ func (s *Sandbox) authorize(r *http.Request) (string, *apiError) {
 
 // decodeBody reads a JSON object body, as Toss requires.
 func decodeBody(w http.ResponseWriter, r *http.Request) (fields, *apiError) {
-	p, why, _ := sandbox.Body{Types: []string{"application/json"}}.Read(w, r)
-	switch why {
-	case sandbox.BodyContentType:
-		return fields{}, errInvalid("Content-Type must be application/json")
-	case sandbox.BodyUnreadable:
-		return fields{}, errInvalid("cannot read the body")
-	case sandbox.BodyNotObject:
-		return fields{}, errInvalid("the body must be a JSON object")
+	body := sandbox.Body{Types: []string{"application/json"}}
+	p, why, err := body.Read(w, r)
+	if why != sandbox.BodyOK {
+		return fields{}, errInvalid("%s", body.Message(why, err))
 	}
 	return fields{js: p.JSON}, nil
 }
