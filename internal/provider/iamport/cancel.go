@@ -16,17 +16,12 @@ import (
 // after a lost answer, or raced by another, cannot refund twice (§2.5, §5
 // item 14). ApprovalID in the result is this refund's id.
 func (c *Client) Cancel(ctx context.Context, p *payment.Payment, req payment.CancelRequest) (*payment.ProviderPayment, error) {
-	switch {
-	case p.ID == "":
+	if p.ID == "" {
 		return nil, payment.Errorf(payment.EINVALID, "the payment has no id to cancel at PortOne")
-	case req.Amount <= 0:
-		// PortOne reads an amount of 0 as "refund everything" (§2.5): a
-		// zero here is a bug upstream, never a full refund.
-		return nil, payment.Errorf(payment.EINVALID, "a PortOne cancel needs a positive amount")
-	case req.Cancelable < req.Amount:
-		return nil, payment.Errorf(payment.EINVALID, "the cancel amount %d exceeds the cancelable balance %d", req.Amount, req.Cancelable)
-	case req.TaxFreeAmount < 0 || req.TaxFreeAmount > req.Amount:
-		return nil, payment.Errorf(payment.EINVALID, "the tax-free part %d of a cancel must be between 0 and its amount %d", req.TaxFreeAmount, req.Amount)
+	}
+	// PortOne reads an amount of 0 as "refund everything" (§2.5).
+	if err := provider.CheckCancel("PortOne", req); err != nil {
+		return nil, err
 	}
 	body := cancelRequest{
 		// imp_uid when paybridge knows it (it wins at PortOne); merchant_uid

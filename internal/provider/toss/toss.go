@@ -199,17 +199,14 @@ func (c *Client) Lookup(ctx context.Context, p *payment.Payment) (*payment.Provi
 //
 // ApprovalID in the result is the transactionKey of this cancellation.
 func (c *Client) Cancel(ctx context.Context, p *payment.Payment, req payment.CancelRequest) (*payment.ProviderPayment, error) {
-	switch {
-	case p.ProviderTID == "":
+	if p.ProviderTID == "" {
 		return nil, payment.Errorf(payment.EINVALID, "the payment has no Toss paymentKey to cancel")
-	case req.Amount <= 0:
-		// Toss would read a missing or zero amount as "cancel everything".
-		return nil, payment.Errorf(payment.EINVALID, "the refund amount must be at least 1 won")
-	case req.TaxFreeAmount < 0 || req.TaxFreeAmount > req.Amount:
-		return nil, payment.Errorf(payment.EINVALID, "the refund's tax-free amount must be between 0 and the refund amount")
-	case req.Cancelable < req.Amount:
-		return nil, payment.Errorf(payment.EINVALID, "the refund amount %d exceeds the cancelable amount %d", req.Amount, req.Cancelable)
-	case len(req.IdempotencyKey) > maxIdempotencyKey:
+	}
+	// Toss would read a missing or zero amount as "cancel everything".
+	if err := provider.CheckCancel("Toss", req); err != nil {
+		return nil, err
+	}
+	if len(req.IdempotencyKey) > maxIdempotencyKey {
 		return nil, payment.Errorf(payment.EINVALID, "the refund's idempotency key is longer than %d characters", maxIdempotencyKey)
 	}
 	key := req.IdempotencyKey
