@@ -2,11 +2,8 @@ package httpapi
 
 import (
 	"context"
-	"encoding/json"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
-	"strings"
 	"testing"
 	"time"
 
@@ -87,18 +84,7 @@ func TestHandlers_OnFakeStore(t *testing.T) {
 	mux.HandleFunc("POST /v1/webhook_endpoints", api.authenticate(api.handleWebhookEndpointCreate))
 	do := func(method, path, key, body string) (int, map[string]any) {
 		t.Helper()
-		r := httptest.NewRequest(method, path, strings.NewReader(body))
-		r.Header.Set("Authorization", "Bearer "+key)
-		if body != "" {
-			r.Header.Set("Content-Type", "application/json")
-		}
-		w := httptest.NewRecorder()
-		mux.ServeHTTP(w, r)
-		var got map[string]any
-		if err := json.Unmarshal(w.Body.Bytes(), &got); err != nil {
-			t.Fatalf("%s %s: %d %q: %v", method, path, w.Code, w.Body, err)
-		}
-		return w.Code, got
+		return sendJSON(t, mux, key, method, path, body)
 	}
 	errCode := func(body map[string]any) any {
 		e, _ := body["error"].(map[string]any)

@@ -221,15 +221,7 @@ func newListFixture(t *testing.T) *listFixture {
 		}
 	}
 
-	var rec *payment.APIKey
-	f.key, rec = NewAPIKey(payment.DefaultMerchantID, "test", false, time.Now())
-	if err := st.CreateAPIKey(ctx, rec); err != nil {
-		t.Fatal(err)
-	}
-	f.other, rec = NewAPIKey("mer_other", "test", false, time.Now())
-	if err := st.CreateAPIKey(ctx, rec); err != nil {
-		t.Fatal(err)
-	}
+	f.key, f.other = twoMerchantKeys(t, st)
 	api := New(service.New(f.s, nil, nil, service.Config{}), slog.New(slog.DiscardHandler), DropInConfig{})
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /v1/payments", api.authenticate(api.handlePaymentList))

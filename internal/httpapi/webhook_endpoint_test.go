@@ -37,15 +37,7 @@ func newWebhookFixture(t *testing.T, allowPrivate bool) *webhookFixture {
 		t.Fatal(err)
 	}
 	f := &webhookFixture{st: st}
-	var rec *payment.APIKey
-	f.key, rec = NewAPIKey(payment.DefaultMerchantID, "test", false, time.Now())
-	if err := st.CreateAPIKey(ctx, rec); err != nil {
-		t.Fatal(err)
-	}
-	f.other, rec = NewAPIKey("mer_other", "test", false, time.Now())
-	if err := st.CreateAPIKey(ctx, rec); err != nil {
-		t.Fatal(err)
-	}
+	f.key, f.other = twoMerchantKeys(t, st)
 	api := New(service.New(st, nil, nil, service.Config{}), slog.New(slog.DiscardHandler), DropInConfig{})
 	api.SetWebhookAllowPrivate(allowPrivate)
 	mux := http.NewServeMux()
@@ -54,7 +46,27 @@ func newWebhookFixture(t *testing.T, allowPrivate bool) *webhookFixture {
 	return f
 }
 
-func (f *webhookFixture) do(t *testing.T, key, method, path, body string) (int, map[string]any) {
+// twoMerchantKeys stores a test key for the default merchant and one for
+// "mer_other" (which must exist) and returns them: the fixtures that check
+// a key sees its own merchant's data only.
+func twoMerchantKeys(t *testing.T, st *store.Store) (key, other string) {
+	t.Helper()
+	for _, k := range []struct {
+		merchant string
+		key      *string
+	}{{payment.DefaultMerchantID, &key}, {"mer_other", &other}} {
+		var rec *payment.APIKey
+		*k.key, rec = NewAPIKey(k.merchant, "test", false, time.Now())
+		if err := st.CreateAPIKey(context.Background(), rec); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return key, other
+}
+
+// sendJSON sends an API request to h with key as its Bearer token and
+// body, when not empty, as JSON, and decodes the JSON answer.
+func sendJSON(t *testing.T, h http.Handler, key, method, path, body string) (int, map[string]any) {
 	t.Helper()
 	r := httptest.NewRequest(method, path, strings.NewReader(body))
 	r.Header.Set("Authorization", "Bearer "+key)
@@ -62,12 +74,17 @@ func (f *webhookFixture) do(t *testing.T, key, method, path, body string) (int, 
 		r.Header.Set("Content-Type", "application/json")
 	}
 	w := httptest.NewRecorder()
-	f.h.ServeHTTP(w, r)
+	h.ServeHTTP(w, r)
 	var v map[string]any
 	if err := json.Unmarshal(w.Body.Bytes(), &v); err != nil {
 		t.Fatalf("%s %s: %d %s: %v", method, path, w.Code, w.Body, err)
 	}
 	return w.Code, v
+}
+
+func (f *webhookFixture) do(t *testing.T, key, method, path, body string) (int, map[string]any) {
+	t.Helper()
+	return sendJSON(t, f.h, key, method, path, body)
 }
 
 func TestAPI_WebhookEndpoints(t *testing.T) {
