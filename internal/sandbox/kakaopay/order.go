@@ -1,6 +1,10 @@
 package kakaopay
 
-import "net/http"
+import (
+	"net/http"
+
+	"github.com/paybridge/paybridge/internal/sandbox"
+)
 
 // orderResponse is KakaoPay's answer to order (docs/providers.md §1.6).
 // Timestamps and the method are null until they happen, as at KakaoPay.
@@ -55,8 +59,8 @@ func (s *Sandbox) order(_ *http.Request, in params) (any, *apiError) {
 		Status:                p.status,
 		CanceledAmount:        p.canceled,
 		CancelAvailableAmount: p.cancellable(),
-		ApprovedAt:            optTime(p.approvedAt),
-		CanceledAt:            optTime(p.canceledAt),
+		ApprovedAt:            sandbox.OptTime(p.approvedAt, kakaoTime),
+		CanceledAt:            sandbox.OptTime(p.canceledAt, kakaoTime),
 		PaymentActionDetails:  []actionResponse{},
 	}
 	if p.method != "" {

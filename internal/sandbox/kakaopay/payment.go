@@ -5,6 +5,8 @@ import (
 	"math/rand/v2"
 	"strings"
 	"time"
+
+	"github.com/paybridge/paybridge/internal/sandbox"
 )
 
 // Payment status values, as KakaoPay's /order reports them (docs/providers.md §1.6).
@@ -28,22 +30,9 @@ const (
 	actionCancel = "CANCEL"
 )
 
-// kst is fixed rather than loaded from tzdata so the binary needs no zone
-// database: KakaoPay timestamps carry no offset and mean Korean time.
-var kst = time.FixedZone("KST", 9*60*60)
-
-// kakaoTime formats t the way KakaoPay does: KST wall time, no offset.
-func kakaoTime(t time.Time) string { return t.In(kst).Format("2006-01-02T15:04:05") }
-
-// optTime is kakaoTime for timestamps that may be unset; nil is omitted or
-// null in the JSON, as KakaoPay does for a payment not yet approved.
-func optTime(t time.Time) *string {
-	if t.IsZero() {
-		return nil
-	}
-	s := kakaoTime(t)
-	return &s
-}
+// kakaoTime formats t the way KakaoPay does: KST wall time, no offset
+// (KakaoPay's timestamps mean Korean time).
+func kakaoTime(t time.Time) string { return t.In(sandbox.KST).Format("2006-01-02T15:04:05") }
 
 // amount is KakaoPay's amount object. Every field is always written: clients
 // read them as integers and must not meet a missing one.

@@ -5,6 +5,8 @@ import (
 	"math/rand/v2"
 	"strings"
 	"time"
+
+	"github.com/paybridge/paybridge/internal/sandbox"
 )
 
 // Payment statuses (docs/providers.md §4.4), the ones this sandbox reaches.
@@ -20,21 +22,8 @@ const (
 // methodCard is the only method the sandbox emulates.
 const methodCard = "카드"
 
-// kst is fixed rather than loaded from tzdata so the binary needs no zone
-// database: Toss writes its timestamps in KST with the offset.
-var kst = time.FixedZone("KST", 9*60*60)
-
 // tossTime formats t as Toss does: ISO 8601 in KST with its offset.
-func tossTime(t time.Time) string { return t.In(kst).Format("2006-01-02T15:04:05-07:00") }
-
-// optTime is tossTime for timestamps that may be unset (null in the JSON).
-func optTime(t time.Time) *string {
-	if t.IsZero() {
-		return nil
-	}
-	s := tossTime(t)
-	return &s
-}
+func tossTime(t time.Time) string { return t.In(sandbox.KST).Format("2006-01-02T15:04:05-07:00") }
 
 // failure is a Payment's failure{code, message}.
 type failure struct {
@@ -111,7 +100,7 @@ func (s *Sandbox) newPaymentKeyLocked() string {
 	for {
 		var b strings.Builder
 		b.WriteString("tgen_")
-		b.WriteString(s.now().In(kst).Format("20060102150405"))
+		b.WriteString(s.now().In(sandbox.KST).Format("20060102150405"))
 		b.WriteString(crand.Text()[:6])
 		if id := b.String(); !s.ids[id] {
 			s.ids[id] = true

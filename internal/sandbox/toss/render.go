@@ -1,5 +1,7 @@
 package toss
 
+import "github.com/paybridge/paybridge/internal/sandbox"
+
 // paymentJSON is Toss's Payment object (docs/providers.md §4.3), version
 // 2022-11-16. Objects of methods the sandbox does not emulate (virtual
 // account, transfer, easy pay…) are present and null, as Toss sends them.
@@ -98,7 +100,7 @@ func (s *Sandbox) render(p *payment, base string) *paymentJSON {
 		OrderName:           p.orderName,
 		Status:              p.status,
 		RequestedAt:         tossTime(p.authenticatedAt),
-		ApprovedAt:          optTime(p.approvedAt),
+		ApprovedAt:          sandbox.OptTime(p.approvedAt, tossTime),
 		Type:                "NORMAL",
 		Country:             "KR",
 		Failure:             p.failure,
