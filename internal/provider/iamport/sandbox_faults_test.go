@@ -24,23 +24,6 @@ func TestSandbox_Faults(t *testing.T) {
 		return p
 	}
 
-	t.Run("LostCancel", func(t *testing.T) {
-		// PortOne refunded but the answer never arrived: unknown outcome,
-		// exactly one cancel, and the lookup finds the refund.
-		sb, c := MustSandbox(t, sbiamport.Options{})
-		p := paidPayment(t, sb, c)
-		sb.InjectFault(sbiamport.Fault{Fault: sandbox.Fault{Op: "cancel", Kind: "lost"}})
-		_, err := c.Cancel(context.Background(), p, payment.CancelRequest{Amount: 4000, Cancelable: 10000})
-		testutil.AssertCode(t, err, payment.EUPSTREAM)
-		if n := sb.CallsFor("cancel", p.ID); n != 1 {
-			t.Errorf("cancel calls = %d, want exactly 1", n)
-		}
-		got, err := c.Lookup(context.Background(), p)
-		if err != nil || got.State != payment.ProviderPartiallyCanceled || got.CancelableAmount != 6000 {
-			t.Errorf("Lookup = %+v, %v; want the refund recorded", got, err)
-		}
-	})
-
 	t.Run("LookupRetried", func(t *testing.T) {
 		sb, c := MustSandbox(t, sbiamport.Options{})
 		p := paidPayment(t, sb, c)

@@ -25,21 +25,6 @@ func TestSandbox_Faults(t *testing.T) {
 	}
 	refund := payment.CancelRequest{Amount: 4000, Cancelable: 10000, Reason: "r"}
 
-	t.Run("LostCancel", func(t *testing.T) {
-		// PortOne refunded but the answer never arrived: unknown outcome,
-		// exactly one cancel, and the lookup finds the refund.
-		sb, c, p := paidPayment(t, posandbox.Options{})
-		sb.InjectFault(posandbox.Fault{Fault: sandbox.Fault{Op: "cancel", Kind: "lost"}})
-		_, err := c.Cancel(context.Background(), p, refund)
-		testutil.AssertCode(t, err, payment.EUPSTREAM)
-		if n := sb.CallsFor("cancel", p.ID); n != 1 {
-			t.Errorf("cancel calls = %d, want 1", n)
-		}
-		got, err := c.Lookup(context.Background(), p)
-		if err != nil || got.State != payment.ProviderPartiallyCanceled || got.CanceledAmount != 4000 {
-			t.Errorf("Lookup = %+v, %v", got, err)
-		}
-	})
 	t.Run("AsyncCancel", func(t *testing.T) {
 		sb, c, p := paidPayment(t, posandbox.Options{AsyncCancel: true})
 		_, err := c.Cancel(context.Background(), p, refund)

@@ -26,6 +26,9 @@ type Env struct {
 	// Fields are what the buyer chooses in the window besides the button,
 	// as name, value pairs (KakaoPay's method); nil takes the defaults.
 	Fields []string
+	// Sandbox is the sandbox's handler, for the contracts that drive its
+	// control API (faults, counts); nil where none needs it.
+	Sandbox http.Handler
 }
 
 // Ready runs Ready and records its answer on p, as the service does.

@@ -37,7 +37,7 @@ func build(t *testing.T, r *provider.Registration) Env {
 	}
 	browser := &http.Client{Transport: tr, Timeout: 5 * time.Second,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	return Env{Provider: p, Browser: browser}
+	return Env{Provider: p, Browser: browser, Sandbox: sb.Handler}
 }
 
 // TestContract runs the contract against every registered provider's
@@ -52,6 +52,7 @@ func TestContract(t *testing.T) {
 			}
 			t.Run("TamperedWindow", func(t *testing.T) { TamperedWindow(t, build(t, r), testutil.SandboxPayment(r.Name)) })
 			t.Run("TamperedRecord", func(t *testing.T) { TamperedRecord(t, build(t, r), testutil.SandboxPayment(r.Name)) })
+			t.Run("LostCancel", func(t *testing.T) { LostCancel(t, build(t, r), testutil.SandboxPayment(r.Name)) })
 		})
 	}
 }

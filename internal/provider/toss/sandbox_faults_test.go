@@ -41,26 +41,6 @@ func TestSandbox_Faults(t *testing.T) {
 		}
 	})
 
-	t.Run("LostCancel", func(t *testing.T) {
-		env := MustSandbox(t)
-		p := sandboxPayment()
-		ret := env.mustAuthenticate(t, p)
-		if _, err := env.c.Approve(ctx, p, ret); err != nil {
-			t.Fatal(err)
-		}
-		p.ProviderTID = ret.TID
-		env.sb.InjectFault(tosssandbox.Fault{Fault: sandbox.Fault{Op: "cancel", Kind: "lost"}})
-		_, err := env.c.Cancel(ctx, p, payment.CancelRequest{Amount: 4000, Cancelable: 10000, IdempotencyKey: "can_lost"})
-		testutil.AssertCode(t, err, payment.EUPSTREAM)
-		if n := env.sb.CallsFor("cancel", ret.TID); n != 1 {
-			t.Errorf("cancel calls = %d, want exactly 1", n)
-		}
-		got, err := env.c.Lookup(ctx, p)
-		if err != nil || got.CanceledAmount != 4000 {
-			t.Errorf("Lookup = %+v, %v; want the refund done", got, err)
-		}
-	})
-
 	t.Run("Decline", func(t *testing.T) {
 		env := MustSandbox(t)
 		p := sandboxPayment()
