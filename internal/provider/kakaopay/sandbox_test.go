@@ -129,10 +129,7 @@ func TestSandbox_ApproveTwice(t *testing.T) {
 				t.Fatalf("Approve: %v", err)
 			}
 			_, err = c.Approve(ctx, p, payment.Return{Success: true, Token: token})
-			testutil.AssertCode(t, err, payment.EUPSTREAM)
-			if pe := payment.AsProviderError(err); pe == nil || pe.Code != "-702" {
-				t.Errorf("second approve: %v, want -702", err)
-			}
+			testutil.AssertProviderCode(t, err, payment.EUPSTREAM, "-702")
 			if n := sb.CallsFor("approve", p.ProviderTID); n != 2 {
 				t.Errorf("approve calls = %d, want 2", n)
 			}
@@ -200,10 +197,7 @@ func TestSandbox_Faults(t *testing.T) {
 			_, c := MustSandbox(t, gen)
 			c.t.Auth = strings.Replace(c.t.Auth, "LEAK", "XXXX", 1)
 			_, err := c.Ready(context.Background(), sandboxPayment(), testURLs)
-			testutil.AssertCode(t, err, payment.EINVALID)
-			if pe := payment.AsProviderError(err); pe == nil || pe.Code != "-401" {
-				t.Errorf("err = %v, want -401", err)
-			}
+			testutil.AssertProviderCode(t, err, payment.EINVALID, "-401")
 		})
 	}
 }

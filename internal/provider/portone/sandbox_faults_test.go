@@ -103,10 +103,7 @@ func TestSandbox_Faults(t *testing.T) {
 		_, c := MustSandbox(t, posandbox.Options{})
 		c.storeID = "store-someone-else"
 		_, err := c.Ready(context.Background(), sandboxPayment(), testURLs)
-		testutil.AssertCode(t, err, payment.EINVALID)
-		if pe := payment.AsProviderError(err); pe == nil || pe.Code != "FORBIDDEN" {
-			t.Errorf("err = %v, want FORBIDDEN", err)
-		}
+		testutil.AssertProviderCode(t, err, payment.EINVALID, "FORBIDDEN")
 	})
 }
 

@@ -87,10 +87,7 @@ func TestSandbox_Flow(t *testing.T) {
 		t.Errorf("Lookup after refunds = %+v", providertest.Show(got))
 	}
 	_, err := c.Cancel(context.Background(), p, payment.CancelRequest{Amount: 1, Cancelable: 0, Reason: "again"})
-	testutil.AssertCode(t, err, payment.EINVALID)
-	if pe := payment.AsProviderError(err); pe == nil || pe.Code != "PAYMENT_ALREADY_CANCELLED" {
-		t.Errorf("Cancel of a cancelled payment: %v", err)
-	}
+	testutil.AssertProviderCode(t, err, payment.EINVALID, "PAYMENT_ALREADY_CANCELLED")
 	// partial, stale, final and the last one: the refused ones reached
 	// PortOne, which refused them.
 	if n := sb.CallsFor("cancel", p.ID); n != 4 {
@@ -130,10 +127,7 @@ func TestSandbox_Verify(t *testing.T) {
 	p.Status = payment.StatusPaid
 
 	_, err = c.Ready(ctx, p, testutil.ReturnURLs(p))
-	testutil.AssertCode(t, err, payment.EINVALID)
-	if pe := payment.AsProviderError(err); pe == nil || pe.Code != "ALREADY_PAID" {
-		t.Errorf("Ready after payment: %v, want ALREADY_PAID", err)
-	}
+	testutil.AssertProviderCode(t, err, payment.EINVALID, "ALREADY_PAID")
 
 	if _, err := c.Cancel(ctx, p, payment.CancelRequest{Amount: 3000, Cancelable: 10000, Reason: "one cup"}); err != nil {
 		t.Fatalf("partial Cancel: %v", err)
@@ -146,10 +140,7 @@ func TestSandbox_Verify(t *testing.T) {
 	// The same refund again, still believing 10000 is cancelable: PortOne's
 	// remainder is 7000, so the guard refuses it.
 	_, err = c.Cancel(ctx, p, payment.CancelRequest{Amount: 3000, Cancelable: 10000, Reason: "one cup"})
-	testutil.AssertCode(t, err, payment.EINVALID)
-	if pe := payment.AsProviderError(err); pe == nil || pe.Code != "CANCELLABLE_AMOUNT_CONSISTENCY_BROKEN" {
-		t.Errorf("stale Cancel: %v", err)
-	}
+	testutil.AssertProviderCode(t, err, payment.EINVALID, "CANCELLABLE_AMOUNT_CONSISTENCY_BROKEN")
 	if n := sb.CallsFor("cancel", p.ID); n != 3 {
 		t.Errorf("cancel calls = %d, want 3", n)
 	}

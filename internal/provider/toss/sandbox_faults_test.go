@@ -41,39 +41,35 @@ func TestSandbox_Faults(t *testing.T) {
 		}
 	})
 
-	t.Run("Decline", func(t *testing.T) {
-		env := MustSandbox(t)
-		p := sandboxPayment()
-		ret := env.mustAuthenticate(t, p)
-		env.sb.InjectFault(tosssandbox.Fault{Fault: sandbox.Fault{Op: "confirm", Kind: "decline"}})
-		_, err := env.c.Approve(ctx, p, ret)
-		testutil.AssertCode(t, err, payment.EDECLINED)
-		if msg := payment.ErrorMessage(err); msg != "Toss declined the payment: REJECT_CARD_COMPANY" {
-			t.Errorf("message = %q", msg)
-		}
-		p.ProviderTID = ret.TID
-		got, err := env.c.Lookup(ctx, p)
-		if err != nil || got.State != payment.ProviderFailed || got.RawStatus != "ABORTED" {
-			t.Errorf("Lookup = %+v, %v; want failed ABORTED", got, err)
-		}
-	})
-
-	t.Run("Expired", func(t *testing.T) {
-		env := MustSandbox(t)
-		p := sandboxPayment()
-		ret := env.mustAuthenticate(t, p)
-		env.clock.Advance(10 * time.Minute)
-		_, err := env.c.Approve(ctx, p, ret)
-		testutil.AssertCode(t, err, payment.EDECLINED)
-		if !strings.Contains(payment.ErrorMessage(err), "expired") {
-			t.Errorf("message = %q", payment.ErrorMessage(err))
-		}
-		p.ProviderTID = ret.TID
-		got, err := env.c.Lookup(ctx, p)
-		if err != nil || got.State != payment.ProviderFailed || got.RawStatus != "EXPIRED" {
-			t.Errorf("Lookup = %+v, %v; want failed EXPIRED", got, err)
-		}
-	})
+	// A confirm refused for the card, or because the buyer's
+	// authentication expired: declined, and the lookup shows the payment
+	// failed with Toss's status.
+	for _, tt := range []struct {
+		name, msg, status string
+		refuse            func(env *sandboxEnv)
+	}{
+		{"Decline", "Toss declined the payment: REJECT_CARD_COMPANY", "ABORTED", func(env *sandboxEnv) {
+			env.sb.InjectFault(tosssandbox.Fault{Fault: sandbox.Fault{Op: "confirm", Kind: "decline"}})
+		}},
+		{"Expired", "expired", "EXPIRED", func(env *sandboxEnv) { env.clock.Advance(10 * time.Minute) }},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			env := MustSandbox(t)
+			p := sandboxPayment()
+			ret := env.mustAuthenticate(t, p)
+			tt.refuse(env)
+			_, err := env.c.Approve(ctx, p, ret)
+			testutil.AssertCode(t, err, payment.EDECLINED)
+			if msg := payment.ErrorMessage(err); !strings.Contains(msg, tt.msg) {
+				t.Errorf("message = %q, want %q in it", msg, tt.msg)
+			}
+			p.ProviderTID = ret.TID
+			got, err := env.c.Lookup(ctx, p)
+			if err != nil || got.State != payment.ProviderFailed || got.RawStatus != tt.status {
+				t.Errorf("Lookup = %+v, %v; want failed %s", got, err, tt.status)
+			}
+		})
+	}
 
 	t.Run("TamperedWindowAmount", func(t *testing.T) {
 		// The buyer edited the window's amount: the return claims it, and
