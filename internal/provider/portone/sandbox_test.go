@@ -184,27 +184,22 @@ func TestSandbox_TamperedAmount(t *testing.T) {
 	p := sandboxPayment()
 	rr := mustReady(t, c, p)
 	tampered := strings.Replace(rr.RedirectPC, "totalAmount=10000", "totalAmount=100", 1)
-	resp, err := browser.Get(tampered)
-	if err != nil {
-		t.Fatal(err)
+	// sent is the window's answer, its body closed.
+	sent := func(resp *http.Response, err error) *http.Response {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp
 	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusBadRequest {
+	if resp := sent(browser.Get(tampered)); resp.StatusCode != http.StatusBadRequest {
 		t.Fatalf("GET tampered window: %s, want 400", resp.Status)
 	}
-	resp, err = browser.PostForm(tampered, url.Values{"action": {"approve"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusBadRequest {
+	if resp := sent(browser.PostForm(tampered, url.Values{"action": {"approve"}})); resp.StatusCode != http.StatusBadRequest {
 		t.Fatalf("approve on a tampered window: %s, want 400", resp.Status)
 	}
-	resp, err = browser.PostForm(tampered, url.Values{"action": {"return"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
+	resp := sent(browser.PostForm(tampered, url.Values{"action": {"return"}}))
 	u, _ := url.Parse(resp.Header.Get("Location"))
 	ret := c.ParseReturn(u.Query())
 	if resp.StatusCode != http.StatusSeeOther || ret.Success || ret.OrderID != p.ID || ret.ErrorCode != "FAILURE_TYPE_PG" {
