@@ -1,7 +1,6 @@
 package iamport
 
 import (
-	"io"
 	"net/http"
 	"net/url"
 	"reflect"
@@ -177,12 +176,7 @@ func TestSandbox_Window(t *testing.T) {
 			t.Error("the foreign payment changed")
 		}
 		req, _ := http.NewRequest(http.MethodPut, w, nil)
-		resp, err := h.Browser.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusMethodNotAllowed {
+		if resp, _ := h.Browse(req); resp.StatusCode != http.StatusMethodNotAllowed {
 			t.Errorf("PUT window = %d", resp.StatusCode)
 		}
 	})
@@ -190,16 +184,11 @@ func TestSandbox_Window(t *testing.T) {
 	t.Run("Receipt", func(t *testing.T) {
 		h := MustHarness(t, Options{})
 		imp := h.MustPaid("pay_rc", 4321)
-		resp, err := h.Browser.Get(h.payment(imp).Str(t, "receipt_url"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusOK || !strings.Contains(string(b), "4,321") || !strings.Contains(string(b), imp) {
+		resp, b := h.Page(h.payment(imp).Str(t, "receipt_url"), nil)
+		if resp.StatusCode != http.StatusOK || !strings.Contains(b, "4,321") || !strings.Contains(b, imp) {
 			t.Errorf("receipt = %d:\n%s", resp.StatusCode, b)
 		}
-		if resp, _ := h.Browser.Get(h.URL("/receipt/imp_000000000000")); resp.StatusCode != http.StatusNotFound {
+		if resp, _ := h.Page(h.URL("/receipt/imp_000000000000"), nil); resp.StatusCode != http.StatusNotFound {
 			t.Errorf("unknown receipt = %d", resp.StatusCode)
 		}
 	})

@@ -132,13 +132,8 @@ func TestCheckout_Language(t *testing.T) {
 		if cookie != nil {
 			req.AddCookie(cookie)
 		}
-		resp, err := h.Browser.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return string(b), resp
+		resp, b := h.Browse(req)
+		return b, resp
 	}
 	for _, tt := range []struct {
 		name, accept, query string

@@ -124,13 +124,24 @@ func (h *Harness[S]) SendJSON(req *http.Request) (int, testutil.JSON) {
 // it is not nil. It returns the answer and its body (closed).
 func (h *Harness[S]) Page(u string, form url.Values) (*http.Response, string) {
 	h.T.Helper()
-	var resp *http.Response
-	var err error
-	if form == nil {
-		resp, err = h.Browser.Get(u)
-	} else {
-		resp, err = h.Browser.PostForm(u, form)
+	req, err := http.NewRequest(http.MethodGet, u, nil)
+	if form != nil {
+		req, err = http.NewRequest(http.MethodPost, u, strings.NewReader(form.Encode()))
 	}
+	if err != nil {
+		h.T.Fatal(err)
+	}
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	return h.Browse(req)
+}
+
+// Browse sends req from the buyer's browser (Browser: no redirect is
+// followed) and returns the answer and its body (closed).
+func (h *Harness[S]) Browse(req *http.Request) (*http.Response, string) {
+	h.T.Helper()
+	resp, err := h.Browser.Do(req)
 	if err != nil {
 		h.T.Fatal(err)
 	}

@@ -1,7 +1,6 @@
 package toss
 
 import (
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -11,13 +10,7 @@ import (
 func TestSandbox_Checkout(t *testing.T) {
 	t.Run("Page", func(t *testing.T) {
 		h := MustHarness(t, Options{})
-		resp, err := h.Browser.Get(h.checkoutURL("pay_page_order", 1234567, url.Values{"orderName": {"<b>Tea</b> & cake"}}))
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		page := string(b)
+		resp, page := h.Page(h.checkoutURL("pay_page_order", 1234567, url.Values{"orderName": {"<b>Tea</b> & cake"}}), nil)
 		if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") {
 			t.Fatalf("GET checkout = %s %s", resp.Status, resp.Header.Get("Content-Type"))
 		}
@@ -124,12 +117,7 @@ func TestSandbox_Checkout(t *testing.T) {
 			for _, method := range []string{http.MethodGet, http.MethodPost} {
 				req, _ := http.NewRequest(method, target, strings.NewReader("action=approve"))
 				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-				resp, err := h.Browser.Do(req)
-				if err != nil {
-					t.Fatal(err)
-				}
-				resp.Body.Close()
-				if resp.StatusCode != http.StatusBadRequest {
+				if resp, _ := h.Browse(req); resp.StatusCode != http.StatusBadRequest {
 					t.Errorf("%s = %s, want 400 and no redirect", method, resp.Status)
 				}
 			}
@@ -140,13 +128,8 @@ func TestSandbox_Checkout(t *testing.T) {
 		h := MustHarness(t, Options{})
 		_, key := h.MustPaid(5000, nil)
 		receipt := h.get(key).Str(t, "receipt.url")
-		resp, err := h.Browser.Get(receipt)
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusOK || !strings.Contains(string(b), "5,000") {
+		resp, b := h.Page(receipt, nil)
+		if resp.StatusCode != http.StatusOK || !strings.Contains(b, "5,000") {
 			t.Fatalf("GET %s = %s", receipt, resp.Status)
 		}
 	})
@@ -158,14 +141,9 @@ func TestCheckout_English(t *testing.T) {
 	h := MustHarness(t, Options{})
 	req, _ := http.NewRequest(http.MethodGet, h.checkoutURL("pay_en_order", 5000, nil), nil)
 	req.Header.Set("Accept-Language", "en-US,en;q=0.9")
-	resp, err := h.Browser.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
+	_, b := h.Browse(req)
 	for _, want := range []string{`<html lang="en">`, "Toss Payments SANDBOX — no real money", "5,000원", "Approve payment"} {
-		if !strings.Contains(string(b), want) {
+		if !strings.Contains(b, want) {
 			t.Errorf("page lacks %q", want)
 		}
 	}
