@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"reflect"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -157,14 +156,7 @@ func TestTransportErrors(t *testing.T) {
 // transport errors and 5xx, none on 4xx, and none once the context is done.
 func TestClient_LookupRetry(t *testing.T) {
 	t.Run("5xxThenSuccess", func(t *testing.T) {
-		var n atomic.Int32
-		f := newFake(t, func(w http.ResponseWriter, _ *http.Request, _ wireRequest) {
-			if n.Add(1) < 3 {
-				testutil.Reply(w, http.StatusServiceUnavailable, envelopeError(-1, "busy"))
-				return
-			}
-			testutil.Reply(w, http.StatusOK, mustTestdata(t, "payment_paid.json"))
-		})
+		f := newFake(t, testutil.FailThenReplay(2, replay(http.StatusServiceUnavailable, envelopeError(-1, "busy")), mustTestdata(t, "payment_paid.json")))
 		got, err := MustClient(t, f.BaseURL()).Lookup(context.Background(), testPayment())
 		if err != nil {
 			t.Fatal(err)
@@ -174,15 +166,7 @@ func TestClient_LookupRetry(t *testing.T) {
 		}
 	})
 	t.Run("HangUpThenSuccess", func(t *testing.T) {
-		var n atomic.Int32
-		hang := hangUp(t)
-		f := newFake(t, func(w http.ResponseWriter, r *http.Request, req wireRequest) {
-			if n.Add(1) == 1 {
-				hang(w, r, req)
-				return
-			}
-			testutil.Reply(w, http.StatusOK, mustTestdata(t, "payment_paid.json"))
-		})
+		f := newFake(t, testutil.FailThenReplay(1, hangUp(t), mustTestdata(t, "payment_paid.json")))
 		if _, err := MustClient(t, f.BaseURL()).Lookup(context.Background(), testPayment()); err != nil {
 			t.Fatal(err)
 		}

@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -227,14 +226,7 @@ func TestTransportErrors(t *testing.T) {
 func TestClient_LookupRetry(t *testing.T) {
 	t.Run("5xxThenSuccess", func(t *testing.T) {
 		for _, gen := range generations {
-			var n atomic.Int32
-			f := newFake(t, gen, func(w http.ResponseWriter, _ *http.Request, _ wireRequest) {
-				if n.Add(1) < 3 {
-					testutil.Reply(w, http.StatusServiceUnavailable, []byte(legacyErr(-503, "")))
-					return
-				}
-				testutil.Reply(w, http.StatusOK, mustTestdata(t, "order_success.json"))
-			})
+			f := newFake(t, gen, testutil.FailThenReplay(2, replay(http.StatusServiceUnavailable, []byte(legacyErr(-503, ""))), mustTestdata(t, "order_success.json")))
 			got, err := MustClient(t, gen, f.BaseURL()).Lookup(context.Background(), testPayment())
 			if err != nil {
 				t.Fatalf("%s: %v", gen, err)
@@ -246,15 +238,7 @@ func TestClient_LookupRetry(t *testing.T) {
 	})
 
 	t.Run("HangUpThenSuccess", func(t *testing.T) {
-		var n atomic.Int32
-		hang := hangUp(t)
-		f := newFake(t, GenerationCurrent, func(w http.ResponseWriter, r *http.Request, req wireRequest) {
-			if n.Add(1) == 1 {
-				hang(w, r, req)
-				return
-			}
-			testutil.Reply(w, http.StatusOK, mustTestdata(t, "order_success.json"))
-		})
+		f := newFake(t, GenerationCurrent, testutil.FailThenReplay(1, hangUp(t), mustTestdata(t, "order_success.json")))
 		if _, err := MustClient(t, GenerationCurrent, f.BaseURL()).Lookup(context.Background(), testPayment()); err != nil {
 			t.Fatal(err)
 		}

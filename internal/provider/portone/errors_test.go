@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -177,14 +176,7 @@ func TestRetry(t *testing.T) {
 			"unreadable": replay(http.StatusOK, []byte(`{"status":`)),
 		} {
 			t.Run(name, func(t *testing.T) {
-				var n atomic.Int32
-				f := newFake(t, func(w http.ResponseWriter, r *http.Request, req wireRequest) {
-					if n.Add(1) < 3 {
-						fail(w, r, req)
-						return
-					}
-					testutil.Reply(w, http.StatusOK, paid)
-				})
+				f := newFake(t, testutil.FailThenReplay(2, fail, paid))
 				got, err := MustClient(t, f.BaseURL()).Lookup(context.Background(), testPayment())
 				if err != nil {
 					t.Fatal(err)
@@ -213,14 +205,7 @@ func TestRetry(t *testing.T) {
 		}
 	})
 	t.Run("ApproveIsALookup", func(t *testing.T) {
-		var n atomic.Int32
-		f := newFake(t, func(w http.ResponseWriter, _ *http.Request, req wireRequest) {
-			if n.Add(1) == 1 {
-				testutil.Reply(w, http.StatusServiceUnavailable, []byte(`{"type":"INTERNAL_SERVER_ERROR"}`))
-				return
-			}
-			testutil.Reply(w, http.StatusOK, paid)
-		})
+		f := newFake(t, testutil.FailThenReplay(1, replay(http.StatusServiceUnavailable, []byte(`{"type":"INTERNAL_SERVER_ERROR"}`)), paid))
 		got, err := MustClient(t, f.BaseURL()).Approve(context.Background(), testPayment(), payment.Return{Success: true})
 		if err != nil || got.State != payment.ProviderPaid || f.Calls() != 2 {
 			t.Errorf("Approve = %+v, %v after %d calls", got, err, f.Calls())

@@ -61,16 +61,21 @@ func TestClient_Ready(t *testing.T) {
 			t.Errorf("calls = %d, want 0", f.Calls())
 		}
 	})
-	t.Run("ErrAlreadyPaid", func(t *testing.T) {
-		f := newFake(t, replay(http.StatusConflict, mustTestdata(t, "error_already_paid.json")))
-		_, err := MustClient(t, f.BaseURL()).Ready(context.Background(), testPayment(), testURLs)
-		testutil.AssertCode(t, err, payment.EINVALID)
-	})
-	t.Run("ErrNotJSON", func(t *testing.T) {
-		f := newFake(t, replay(http.StatusOK, []byte(`<html>ok</html>`)))
-		_, err := MustClient(t, f.BaseURL()).Ready(context.Background(), testPayment(), testURLs)
-		testutil.AssertCode(t, err, payment.EUPSTREAM)
-	})
+	for _, tt := range []struct {
+		name   string
+		status int
+		body   []byte
+		code   string
+	}{
+		{"ErrAlreadyPaid", http.StatusConflict, mustTestdata(t, "error_already_paid.json"), payment.EINVALID},
+		{"ErrNotJSON", http.StatusOK, []byte(`<html>ok</html>`), payment.EUPSTREAM},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFake(t, replay(tt.status, tt.body))
+			_, err := MustClient(t, f.BaseURL()).Ready(context.Background(), testPayment(), testURLs)
+			testutil.AssertCode(t, err, tt.code)
+		})
+	}
 }
 
 func TestClient_ParseReturn(t *testing.T) {

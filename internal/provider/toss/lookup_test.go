@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"reflect"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -76,14 +75,7 @@ func TestClient_Lookup(t *testing.T) {
 			{"AlreadyProcessed", 99, replay(400, mustTestdata(t, "error_already_processed.json")), 1, payment.EUPSTREAM},
 		} {
 			t.Run(tt.name, func(t *testing.T) {
-				var n atomic.Int32
-				f := newFake(t, func(w http.ResponseWriter, r *http.Request, req wireRequest) {
-					if n.Add(1) <= tt.failures {
-						tt.fail(w, r, req)
-						return
-					}
-					testutil.Reply(w, http.StatusOK, done)
-				})
+				f := newFake(t, testutil.FailThenReplay(tt.failures, tt.fail, done))
 				got, err := MustClient(t, f.BaseURL()).Lookup(context.Background(), testPayment())
 				if tt.wantErr == "" {
 					if err != nil || got.State != payment.ProviderPaid {
