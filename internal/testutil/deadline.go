@@ -8,15 +8,16 @@ import (
 	"github.com/paybridge/paybridge/internal/payment"
 )
 
-// StopsAtDeadline checks an adapter's lookup (call) against a provider
-// that fails every time with status, the adapter's retry pauses made
-// longer than ctx lives: it returns promptly, after one call to the
-// provider (calls), with the provider's last answer rather than the
-// context's error. It returns that error for the adapter's own checks.
-func StopsAtDeadline(t testing.TB, ctx context.Context, call func(context.Context) error, calls func() int, status int) error {
+// StopsAtDeadline checks an adapter's lookup of p against a provider that
+// fails every time with status, the adapter's retry pauses made longer
+// than ctx lives: it returns promptly, after one call to the provider
+// (calls), with the provider's last answer rather than the context's
+// error. It returns that error for the adapter's own checks.
+func StopsAtDeadline(t testing.TB, ctx context.Context, lookup func(context.Context, *payment.Payment) (*payment.ProviderPayment, error),
+	p *payment.Payment, calls func() int, status int) error {
 	t.Helper()
 	start := time.Now()
-	err := call(ctx)
+	_, err := lookup(ctx, p)
 	AssertCode(t, err, payment.EUPSTREAM)
 	if pe := payment.AsProviderError(err); pe == nil || pe.HTTPStatus != status {
 		t.Errorf("err = %v, want the last real answer (%d), not the context's", err, status)

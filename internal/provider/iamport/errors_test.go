@@ -192,7 +192,7 @@ func TestClient_LookupRetry(t *testing.T) {
 			c.Logger = slog.New(testutil.CancelOnWarn{Cancel: cancel})
 		})
 		c.t.Backoff = []time.Duration{time.Hour, time.Hour}
-		testutil.StopsAtDeadline(t, ctx, lookupOf(c), f.Calls, http.StatusInternalServerError)
+		testutil.StopsAtDeadline(t, ctx, c.Lookup, testPayment(), f.Calls, http.StatusInternalServerError)
 	})
 }
 

@@ -1,7 +1,6 @@
 package iamport
 
 import (
-	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -45,11 +44,6 @@ func MustClient(tb testing.TB, baseURL string, mods ...func(*Config)) *Client {
 	c := testutil.MustNew(tb, Config{APIKey: testKey, APISecret: testSecret, BaseURL: baseURL, AcceptTestPayments: true}, mods, New)
 	c.t.Backoff = testutil.FastBackoff
 	return c
-}
-
-// lookupOf is c's Lookup of testPayment, for testutil.StopsAtDeadline.
-func lookupOf(c *Client) func(context.Context) error {
-	return func(ctx context.Context) error { _, err := c.Lookup(ctx, testPayment()); return err }
 }
 
 // testPayment is a payment as the service hands it to the adapter once the

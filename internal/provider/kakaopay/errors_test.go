@@ -266,7 +266,7 @@ func TestClient_LookupRetry(t *testing.T) {
 			c.Logger = slog.New(testutil.CancelOnWarn{Cancel: cancel})
 		})
 		c.t.Backoff = []time.Duration{time.Hour, time.Hour}
-		err := testutil.StopsAtDeadline(t, ctx, lookupOf(c), f.Calls, http.StatusInternalServerError)
+		err := testutil.StopsAtDeadline(t, ctx, c.Lookup, testPayment(), f.Calls, http.StatusInternalServerError)
 		testutil.AssertProviderCode(t, err, payment.EUPSTREAM, "-500")
 	})
 }

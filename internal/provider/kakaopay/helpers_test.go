@@ -1,7 +1,6 @@
 package kakaopay
 
 import (
-	"context"
 	"encoding/json"
 	"net/http"
 	"net/url"
@@ -45,11 +44,6 @@ func MustClient(tb testing.TB, gen, baseURL string, mods ...func(*Config)) *Clie
 	c := testutil.MustNew(tb, testConfig(gen, baseURL), mods, New)
 	c.t.Backoff = testutil.FastBackoff
 	return c
-}
-
-// lookupOf is c's Lookup of testPayment, for testutil.StopsAtDeadline.
-func lookupOf(c *Client) func(context.Context) error {
-	return func(ctx context.Context) error { _, err := c.Lookup(ctx, testPayment()); return err }
 }
 
 // testPayment is a payment as the service would hand it to the adapter after

@@ -236,7 +236,7 @@ func TestRetry(t *testing.T) {
 		c.t.Backoff = []time.Duration{time.Minute, time.Minute}
 		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 		defer cancel()
-		testutil.StopsAtDeadline(t, ctx, lookupOf(c), f.Calls, http.StatusInternalServerError)
+		testutil.StopsAtDeadline(t, ctx, c.Lookup, testPayment(), f.Calls, http.StatusInternalServerError)
 	})
 }
 

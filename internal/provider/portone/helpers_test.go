@@ -1,7 +1,6 @@
 package portone
 
 import (
-	"context"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -30,11 +29,6 @@ func MustClient(tb testing.TB, baseURL string, mods ...func(*Config)) *Client {
 	c := testutil.MustNew(tb, Config{APISecret: testSecret, StoreID: testStoreID, BaseURL: baseURL, AcceptTestPayments: true}, mods, New)
 	c.t.Backoff = testutil.FastBackoff
 	return c
-}
-
-// lookupOf is c's Lookup of testPayment, for testutil.StopsAtDeadline.
-func lookupOf(c *Client) func(context.Context) error {
-	return func(ctx context.Context) error { _, err := c.Lookup(ctx, testPayment()); return err }
 }
 
 // testPayment is a payment as the service hands it to the adapter after

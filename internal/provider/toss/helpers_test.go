@@ -1,7 +1,6 @@
 package toss
 
 import (
-	"context"
 	"net/http"
 	"strings"
 	"testing"
@@ -37,11 +36,6 @@ func MustClient(tb testing.TB, baseURL string, mods ...func(*Config)) *Client {
 	c := testutil.MustNew(tb, Config{SecretKey: testSecretKey, ClientKey: testClientKey, BaseURL: baseURL}, mods, New)
 	c.t.Backoff = testutil.FastBackoff
 	return c
-}
-
-// lookupOf is c's Lookup of testPayment, for testutil.StopsAtDeadline.
-func lookupOf(c *Client) func(context.Context) error {
-	return func(ctx context.Context) error { _, err := c.Lookup(ctx, testPayment()); return err }
 }
 
 // testPayment is a payment as the service hands it to the adapter: its id

@@ -97,7 +97,7 @@ func TestClient_Lookup(t *testing.T) {
 		c.t.Backoff = []time.Duration{time.Hour, time.Hour}
 		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 		defer cancel()
-		testutil.StopsAtDeadline(t, ctx, lookupOf(c), f.Calls, http.StatusInternalServerError)
+		testutil.StopsAtDeadline(t, ctx, c.Lookup, testPayment(), f.Calls, http.StatusInternalServerError)
 	})
 
 	t.Run("States", func(t *testing.T) {
