@@ -1,6 +1,7 @@
 package config
 
 import (
+	"cmp"
 	"errors"
 	"flag"
 	"fmt"
@@ -110,13 +111,21 @@ func boolean(env, help string, f func(*Config) *bool) Setting {
 	return Setting{Env: env, Help: help, Bool: true,
 		get: func(c *Config) string { return strconv.FormatBool(*f(c)) },
 		set: func(c *Config, v string) error {
-			b, err := strconv.ParseBool(v)
-			if err != nil {
-				return fmt.Errorf("want true or false, got %q", v)
+			b, err := parseSwitch(v)
+			if err == nil {
+				*f(c) = b
 			}
-			*f(c) = b
-			return nil
+			return err
 		}}
+}
+
+// parseSwitch reads a switch's value.
+func parseSwitch(v string) (bool, error) {
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return false, fmt.Errorf("want true or false, got %q", v)
+	}
+	return b, nil
 }
 
 // optBool is a switch whose default depends on the mode (nil: the mode's).
@@ -129,32 +138,40 @@ func optBool(env, help string, f func(*Config) **bool, eff func(Config) bool) Se
 			return strconv.FormatBool(**f(c))
 		},
 		set: func(c *Config, v string) error {
-			b, err := strconv.ParseBool(v)
+			b, err := parseSwitch(v)
 			if err != nil {
-				return fmt.Errorf("want true or false, got %q", v)
+				return err
 			}
 			*f(c) = &b
 			return nil
 		}}
 }
 
-func duration(env, help string, min, max time.Duration, f func(*Config) *time.Duration) Setting {
-	return Setting{Env: env, Help: fmt.Sprintf("%s; %s to %s", help, short(min), short(max)),
-		get: func(c *Config) string { return short(*f(c)) },
+// bounded is a setting read by parse (want says what it takes, in the
+// error) and printed by format, which Validate keeps between min and max:
+// the durations and the whole numbers.
+func bounded[T cmp.Ordered](env, help string, min, max T, f func(*Config) *T,
+	parse func(string) (T, error), format func(T) string, want string) Setting {
+	return Setting{Env: env, Help: fmt.Sprintf("%s; %s to %s", help, format(min), format(max)),
+		get: func(c *Config) string { return format(*f(c)) },
 		set: func(c *Config, v string) error {
-			d, err := time.ParseDuration(v)
+			x, err := parse(v)
 			if err != nil {
-				return fmt.Errorf("want a duration like 10s, got %q", v)
+				return fmt.Errorf("want %s, got %q", want, v)
 			}
-			*f(c) = d
+			*f(c) = x
 			return nil
 		},
 		check: func(c *Config) error {
-			if d := *f(c); d < min || d > max {
-				return fmt.Errorf("between %s and %s, got %s", short(min), short(max), short(d))
+			if x := *f(c); x < min || x > max {
+				return fmt.Errorf("between %s and %s, got %s", format(min), format(max), format(x))
 			}
 			return nil
 		}}
+}
+
+func duration(env, help string, min, max time.Duration, f func(*Config) *time.Duration) Setting {
+	return bounded(env, help, min, max, f, time.ParseDuration, short, "a duration like 10s")
 }
 
 // short prints a duration without zero units: 15m rather than 15m0s.
@@ -170,22 +187,7 @@ func short(d time.Duration) string {
 }
 
 func integer(env, help string, min, max int, f func(*Config) *int) Setting {
-	return Setting{Env: env, Help: fmt.Sprintf("%s; %d to %d", help, min, max),
-		get: func(c *Config) string { return strconv.Itoa(*f(c)) },
-		set: func(c *Config, v string) error {
-			n, err := strconv.Atoi(v)
-			if err != nil {
-				return fmt.Errorf("want a whole number, got %q", v)
-			}
-			*f(c) = n
-			return nil
-		},
-		check: func(c *Config) error {
-			if n := *f(c); n < min || n > max {
-				return fmt.Errorf("between %d and %d, got %d", min, max, n)
-			}
-			return nil
-		}}
+	return bounded(env, help, min, max, f, strconv.Atoi, strconv.Itoa, "a whole number")
 }
 
 func rate(env, help string, f func(*Config) *float64) Setting {
