@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/base64"
 	"net/url"
-	"strings"
 	"testing"
 	"time"
 
@@ -51,7 +50,7 @@ func TestSandbox_Faults(t *testing.T) {
 		{"Decline", "Toss declined the payment: REJECT_CARD_COMPANY", "ABORTED", func(env *sandboxEnv) {
 			env.sb.InjectFault(tosssandbox.Fault{Fault: sandbox.Fault{Op: "confirm", Kind: "decline"}})
 		}},
-		{"Expired", "expired", "EXPIRED", func(env *sandboxEnv) { env.clock.Advance(10 * time.Minute) }},
+		{"Expired", "the buyer's Toss authentication expired before the payment was confirmed (NOT_FOUND_PAYMENT_SESSION); nothing was charged", "EXPIRED", func(env *sandboxEnv) { env.clock.Advance(10 * time.Minute) }},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			env := MustSandbox(t)
@@ -60,8 +59,8 @@ func TestSandbox_Faults(t *testing.T) {
 			tt.refuse(env)
 			_, err := env.c.Approve(ctx, p, ret)
 			testutil.AssertCode(t, err, payment.EDECLINED)
-			if msg := payment.ErrorMessage(err); !strings.Contains(msg, tt.msg) {
-				t.Errorf("message = %q, want %q in it", msg, tt.msg)
+			if msg := payment.ErrorMessage(err); msg != tt.msg {
+				t.Errorf("message = %q, want %q", msg, tt.msg)
 			}
 			p.ProviderTID = ret.TID
 			got, err := env.c.Lookup(ctx, p)
