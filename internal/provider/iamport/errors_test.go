@@ -155,25 +155,19 @@ func TestTransportErrors(t *testing.T) {
 // TestClient_LookupRetry checks the lookup's retries: up to 3 attempts on
 // transport errors and 5xx, none on 4xx, and none once the context is done.
 func TestClient_LookupRetry(t *testing.T) {
-	t.Run("5xxThenSuccess", func(t *testing.T) {
-		f := newFake(t, testutil.FailThenReplay(2, replay(http.StatusServiceUnavailable, envelopeError(-1, "busy")), mustTestdata(t, "payment_paid.json")))
-		got, err := MustClient(t, f.BaseURL()).Lookup(context.Background(), testPayment())
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got.State != payment.ProviderPaid || f.Calls() != 3 {
-			t.Errorf("State %s after %d calls; want paid after 3", got.State, f.Calls())
-		}
-	})
-	t.Run("HangUpThenSuccess", func(t *testing.T) {
-		f := newFake(t, testutil.FailThenReplay(1, hangUp(t), mustTestdata(t, "payment_paid.json")))
-		if _, err := MustClient(t, f.BaseURL()).Lookup(context.Background(), testPayment()); err != nil {
-			t.Fatal(err)
-		}
-		if f.Calls() != 2 {
-			t.Errorf("calls = %d, want 2", f.Calls())
-		}
-	})
+	for _, tt := range []struct {
+		name            string
+		failures, calls int
+		fail            func(http.ResponseWriter, *http.Request, wireRequest)
+	}{
+		{"5xxThenSuccess", 2, 3, replay(http.StatusServiceUnavailable, envelopeError(-1, "busy"))},
+		{"HangUpThenSuccess", 1, 2, hangUp(t)},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFake(t, testutil.FailThenReplay(int32(tt.failures), tt.fail, mustTestdata(t, "payment_paid.json")))
+			testutil.LookupRecovers(t, MustClient(t, f.BaseURL()).Lookup, testPayment(), f.Calls, tt.calls)
+		})
+	}
 	t.Run("4xxNotRetried", func(t *testing.T) {
 		for _, body := range [][]byte{envelopeError(-1, "bad"), []byte("<html>")} {
 			f := newFake(t, replay(http.StatusBadRequest, body))

@@ -224,28 +224,21 @@ func TestTransportErrors(t *testing.T) {
 // TestClient_LookupRetry checks the lookup's retries: up to 3 attempts on
 // transport errors and 5xx, none on 4xx, and none once the context is done.
 func TestClient_LookupRetry(t *testing.T) {
-	t.Run("5xxThenSuccess", func(t *testing.T) {
-		for _, gen := range generations {
-			f := newFake(t, gen, testutil.FailThenReplay(2, replay(http.StatusServiceUnavailable, []byte(legacyErr(-503, ""))), mustTestdata(t, "order_success.json")))
-			got, err := MustClient(t, gen, f.BaseURL()).Lookup(context.Background(), testPayment())
-			if err != nil {
-				t.Fatalf("%s: %v", gen, err)
-			}
-			if got.State != payment.ProviderPaid || f.Calls() != 3 {
-				t.Errorf("%s: State %s after %d calls; want paid after 3", gen, got.State, f.Calls())
-			}
+	for _, gen := range generations {
+		for _, tt := range []struct {
+			name            string
+			failures, calls int
+			fail            func(http.ResponseWriter, *http.Request, wireRequest)
+		}{
+			{"5xxThenSuccess", 2, 3, replay(http.StatusServiceUnavailable, []byte(legacyErr(-503, "")))},
+			{"HangUpThenSuccess", 1, 2, hangUp(t)},
+		} {
+			t.Run(tt.name+"/"+gen, func(t *testing.T) {
+				f := newFake(t, gen, testutil.FailThenReplay(int32(tt.failures), tt.fail, mustTestdata(t, "order_success.json")))
+				testutil.LookupRecovers(t, MustClient(t, gen, f.BaseURL()).Lookup, testPayment(), f.Calls, tt.calls)
+			})
 		}
-	})
-
-	t.Run("HangUpThenSuccess", func(t *testing.T) {
-		f := newFake(t, GenerationCurrent, testutil.FailThenReplay(1, hangUp(t), mustTestdata(t, "order_success.json")))
-		if _, err := MustClient(t, GenerationCurrent, f.BaseURL()).Lookup(context.Background(), testPayment()); err != nil {
-			t.Fatal(err)
-		}
-		if f.Calls() != 2 {
-			t.Errorf("calls = %d, want 2", f.Calls())
-		}
-	})
+	}
 
 	t.Run("4xxNotRetried", func(t *testing.T) {
 		for _, body := range []string{legacyErr(-2, ""), currentErr(-785, ""), "<html>"} {

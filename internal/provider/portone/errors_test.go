@@ -177,13 +177,7 @@ func TestRetry(t *testing.T) {
 		} {
 			t.Run(name, func(t *testing.T) {
 				f := newFake(t, testutil.FailThenReplay(2, fail, paid))
-				got, err := MustClient(t, f.BaseURL()).Lookup(context.Background(), testPayment())
-				if err != nil {
-					t.Fatal(err)
-				}
-				if got.State != payment.ProviderPaid || f.Calls() != 3 {
-					t.Errorf("State %s after %d calls, want paid after 3", got.State, f.Calls())
-				}
+				testutil.LookupRecovers(t, MustClient(t, f.BaseURL()).Lookup, testPayment(), f.Calls, 3)
 			})
 		}
 	})

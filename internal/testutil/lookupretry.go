@@ -27,3 +27,19 @@ func StopsAtDeadline(t testing.TB, ctx context.Context, lookup func(context.Cont
 	}
 	return err
 }
+
+// LookupRecovers checks an adapter's lookup of p against a provider that
+// fails before it answers with the payment paid (FailThenReplay): the
+// lookup retries through the failures and reports it paid, after want
+// calls to the provider (calls).
+func LookupRecovers(t testing.TB, lookup func(context.Context, *payment.Payment) (*payment.ProviderPayment, error),
+	p *payment.Payment, calls func() int, want int) {
+	t.Helper()
+	got, err := lookup(context.Background(), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.State != payment.ProviderPaid || calls() != want {
+		t.Errorf("State %s after %d calls; want paid after %d", got.State, calls(), want)
+	}
+}
