@@ -3,6 +3,7 @@ package testutil
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -83,40 +84,28 @@ func MustTestdata(tb testing.TB, name string) []byte {
 // (fields) carries exactly want: no field missing, none extra, a string as
 // a JSON string and an int or int64 as a JSON number of the same digits,
 // since a provider that types a field refuses the other. where names the
-// request in failures.
+// request in failures. It is AssertTextFields of the body's text and kinds.
 func AssertJSONFields(t testing.TB, where string, fields, want map[string]any) {
 	t.Helper()
-	for k, v := range want {
-		got, ok := fields[k]
-		if !ok {
-			t.Errorf("%s: field %s missing", where, k)
-			continue
-		}
+	text, kinds := make(map[string]string, len(fields)), make(map[string]string, len(fields))
+	for k, v := range fields {
 		switch v := v.(type) {
+		case json.Number:
+			text[k], kinds[k] = v.String(), "number"
 		case string:
-			if s, isStr := got.(string); !isStr || s != v {
-				t.Errorf("%s: %s = %#v, want the string %q", where, k, got, v)
-			}
-		case int, int64:
-			n, isNum := got.(json.Number)
-			if !isNum || n.String() != jsonText(v) {
-				t.Errorf("%s: %s = %#v, want the number %v", where, k, got, v)
-			}
-		default:
-			t.Fatalf("AssertJSONFields: unsupported %T", v)
+			text[k], kinds[k] = v, "string"
+		default: // true, null, an object: no request field is one
+			text[k], kinds[k] = jsonText(v), fmt.Sprintf("%T", v)
 		}
 	}
-	for k := range fields {
-		if _, ok := want[k]; !ok {
-			t.Errorf("%s: unexpected field %s = %#v", where, k, fields[k])
-		}
-	}
+	AssertTextFields(t, where, text, kinds, want)
 }
 
 // AssertTextFields is AssertJSONFields for a body kept as text: fields
 // holds every value as text (numbers as their JSON text), kinds the JSON
 // type ("number" or "string") of each field that came as JSON; a form
-// body has no kinds, and then only the text is compared.
+// body has no kinds, and then only the text is compared. A field is
+// reported once: its wrong JSON type, or else its wrong text.
 func AssertTextFields(t testing.TB, where string, fields, kinds map[string]string, want map[string]any) {
 	t.Helper()
 	for k, v := range want {
@@ -134,11 +123,10 @@ func AssertTextFields(t testing.TB, where string, fields, kinds map[string]strin
 		default:
 			t.Fatalf("AssertTextFields: unsupported %T", v)
 		}
-		if got != wantStr {
-			t.Errorf("%s: %s = %q, want %q", where, k, got, wantStr)
-		}
 		if kind, ok := kinds[k]; ok && kind != wantKind {
-			t.Errorf("%s: %s is a JSON %s, want a %s", where, k, kind, wantKind)
+			t.Errorf("%s: %s = %s is a JSON %s, want the %s %s", where, k, got, kind, wantKind, jsonText(v))
+		} else if got != wantStr {
+			t.Errorf("%s: %s = %q, want %q", where, k, got, wantStr)
 		}
 	}
 	for k := range fields {
