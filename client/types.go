@@ -125,13 +125,17 @@ func (p *Payment) PendingCancellation() *Cancellation {
 	return nil
 }
 
-// PaymentList is one page of payments, newest first.
-type PaymentList struct {
-	Object  string     `json:"object"`
-	Data    []*Payment `json:"data"`
-	HasMore bool       `json:"has_more"`
-	URL     string     `json:"url"`
+// List is a list answer of the API ({"object":"list",…}): one page of a
+// list that is cut into pages, or all of a short one (HasMore false).
+type List[T any] struct {
+	Object  string `json:"object"`
+	Data    []*T   `json:"data"`
+	HasMore bool   `json:"has_more"`
+	URL     string `json:"url"`
 }
+
+// PaymentList is one page of payments, newest first.
+type PaymentList = List[Payment]
 
 // CreatePaymentParams is the body of POST /v1/payments.
 type CreatePaymentParams struct {
@@ -201,12 +205,7 @@ type WebhookEndpoint struct {
 }
 
 // WebhookEndpointList is the merchant's webhook endpoints.
-type WebhookEndpointList struct {
-	Object  string             `json:"object"`
-	Data    []*WebhookEndpoint `json:"data"`
-	HasMore bool               `json:"has_more"`
-	URL     string             `json:"url"`
-}
+type WebhookEndpointList = List[WebhookEndpoint]
 
 // CreateWebhookEndpointParams is the body of POST /v1/webhook_endpoints.
 type CreateWebhookEndpointParams struct {
@@ -264,12 +263,7 @@ type Delivery struct {
 }
 
 // EventList is one page of events, newest first.
-type EventList struct {
-	Object  string   `json:"object"`
-	Data    []*Event `json:"data"`
-	HasMore bool     `json:"has_more"`
-	URL     string   `json:"url"`
-}
+type EventList = List[Event]
 
 // ListEventsParams selects a page of GET /v1/events.
 type ListEventsParams struct {
