@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"net/url"
 	"reflect"
 	"strings"
 	"testing"
@@ -71,32 +70,18 @@ func TestClient_Ready(t *testing.T) {
 // TestClient_ParseReturn checks the redirect query, in both generations of
 // parameter names.
 func TestClient_ParseReturn(t *testing.T) {
-	c := MustClient(t, "http://127.0.0.1:1")
-	tests := []struct {
-		query string
-		want  payment.Return
-	}{
-		{"imp_uid=imp_1&merchant_uid=" + testID + "&imp_success=true",
-			payment.Return{Success: true, TID: "imp_1", OrderID: testID}},
-		{"imp_uid=imp_1&merchant_uid=" + testID + "&imp_success=false&error_code=F1001&error_msg=%EA%B1%B0%EC%A0%88",
-			payment.Return{TID: "imp_1", OrderID: testID, ErrorCode: "F1001", ErrorMessage: "거절"}},
-		{"imp_uid=imp_1&merchant_uid=m&success=true", payment.Return{Success: true, TID: "imp_1", OrderID: "m"}},
-		{"imp_uid=imp_1&success=false", payment.Return{TID: "imp_1"}},
+	testutil.CheckParseReturn(t, MustClient(t, "http://127.0.0.1:1").ParseReturn, map[string]payment.Return{
+		"imp_uid=imp_1&merchant_uid=" + testID + "&imp_success=true": {Success: true, TID: "imp_1", OrderID: testID},
+		"imp_uid=imp_1&merchant_uid=" + testID + "&imp_success=false&error_code=F1001&error_msg=%EA%B1%B0%EC%A0%88": {
+			TID: "imp_1", OrderID: testID, ErrorCode: "F1001", ErrorMessage: "거절"},
+		"imp_uid=imp_1&merchant_uid=m&success=true": {Success: true, TID: "imp_1", OrderID: "m"},
+		"imp_uid=imp_1&success=false":               {TID: "imp_1"},
 		// imp_success is the current name and wins over the older one.
-		{"imp_success=false&success=true", payment.Return{}},
-		{"imp_success=TRUE", payment.Return{Success: true}},
-		{"imp_success=1", payment.Return{}},
-		{"", payment.Return{}},
-	}
-	for _, tt := range tests {
-		q, err := url.ParseQuery(tt.query)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got := c.ParseReturn(q); got != tt.want {
-			t.Errorf("ParseReturn(%s) = %+v, want %+v", tt.query, got, tt.want)
-		}
-	}
+		"imp_success=false&success=true": {},
+		"imp_success=TRUE":               {Success: true},
+		"imp_success=1":                  {},
+		"":                               {},
+	})
 }
 
 // kst is only used to write the expected times readably.

@@ -70,6 +70,14 @@ func approved(state payment.ProviderState, raw, method, aid string) payment.Prov
 	}
 }
 
+// unapproved is approved for an order that never reached approval: no
+// approval time, no approval id.
+func unapproved(state payment.ProviderState, raw, method string) payment.ProviderPayment {
+	w := approved(state, raw, method, "")
+	w.ApprovedAt = time.Time{}
+	return w
+}
+
 // TestClient_Approve checks the translation of approve's answer for both
 // methods; card_info must not disturb it.
 func TestClient_Approve(t *testing.T) {
@@ -114,11 +122,7 @@ func TestClient_Lookup(t *testing.T) {
 		file string
 		want func() payment.ProviderPayment
 	}{
-		{"order_ready.json", func() payment.ProviderPayment {
-			w := approved(payment.ProviderPending, "READY", "", "")
-			w.ApprovedAt = time.Time{}
-			return w
-		}},
+		{"order_ready.json", func() payment.ProviderPayment { return unapproved(payment.ProviderPending, "READY", "") }},
 		{"order_success.json", func() payment.ProviderPayment {
 			w := approved(payment.ProviderPaid, "SUCCESS_PAYMENT", "CARD", "A5678901234567890124")
 			w.CancelableAmount = 2200
@@ -136,16 +140,8 @@ func TestClient_Lookup(t *testing.T) {
 			w.CanceledAt = kstTime(2016, 11, 15, 21, 40, 11)
 			return w
 		}},
-		{"order_quit.json", func() payment.ProviderPayment {
-			w := approved(payment.ProviderQuit, "QUIT_PAYMENT", "", "")
-			w.ApprovedAt = time.Time{}
-			return w
-		}},
-		{"order_fail.json", func() payment.ProviderPayment {
-			w := approved(payment.ProviderFailed, "FAIL_PAYMENT", "CARD", "")
-			w.ApprovedAt = time.Time{}
-			return w
-		}},
+		{"order_quit.json", func() payment.ProviderPayment { return unapproved(payment.ProviderQuit, "QUIT_PAYMENT", "") }},
+		{"order_fail.json", func() payment.ProviderPayment { return unapproved(payment.ProviderFailed, "FAIL_PAYMENT", "CARD") }},
 	}
 	for _, gen := range generations {
 		for _, tt := range tests {

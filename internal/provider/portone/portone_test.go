@@ -79,29 +79,14 @@ func TestClient_Ready(t *testing.T) {
 }
 
 func TestClient_ParseReturn(t *testing.T) {
-	c := MustClient(t, "http://unused")
-	tests := []struct {
-		query string
-		want  payment.Return
-	}{
-		{"paymentId=pay_1&transactionType=PAYMENT&txId=tx-1", payment.Return{Success: true, OrderID: "pay_1"}},
-		{"payment_id=pay_x&paymentId=pay_1", payment.Return{Success: true, OrderID: "pay_1"}},
-		{"paymentId=pay_1&code=FAILURE_TYPE_PG&message=%EC%B7%A8%EC%86%8C", payment.Return{OrderID: "pay_1", ErrorCode: "FAILURE_TYPE_PG", ErrorMessage: "취소"}},
-		{"code=FAILURE_TYPE_PG&message=x", payment.Return{ErrorCode: "FAILURE_TYPE_PG", ErrorMessage: "x"}},
-		{"", payment.Return{}},
-		{"paymentId=", payment.Return{}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.query, func(t *testing.T) {
-			q, err := url.ParseQuery(tt.query)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got := c.ParseReturn(q); got != tt.want {
-				t.Errorf("ParseReturn(%q) = %+v, want %+v", tt.query, got, tt.want)
-			}
-		})
-	}
+	testutil.CheckParseReturn(t, MustClient(t, "http://unused").ParseReturn, map[string]payment.Return{
+		"paymentId=pay_1&transactionType=PAYMENT&txId=tx-1":               {Success: true, OrderID: "pay_1"},
+		"payment_id=pay_x&paymentId=pay_1":                                {Success: true, OrderID: "pay_1"},
+		"paymentId=pay_1&code=FAILURE_TYPE_PG&message=%EC%B7%A8%EC%86%8C": {OrderID: "pay_1", ErrorCode: "FAILURE_TYPE_PG", ErrorMessage: "취소"},
+		"code=FAILURE_TYPE_PG&message=x":                                  {ErrorCode: "FAILURE_TYPE_PG", ErrorMessage: "x"},
+		"":                                                                {},
+		"paymentId=":                                                      {},
+	})
 }
 
 // TestClient_Lookup checks the translation of every documented Payment union

@@ -9,6 +9,7 @@ import (
 
 	"github.com/paybridge/paybridge/internal/payment"
 	"github.com/paybridge/paybridge/internal/provider"
+	"github.com/paybridge/paybridge/internal/testutil"
 )
 
 func TestClient_Ready(t *testing.T) {
@@ -94,37 +95,21 @@ func TestClient_Ready(t *testing.T) {
 
 func TestClient_ParseReturn(t *testing.T) {
 	c := MustClient(t, "")
-	for _, tt := range []struct {
-		name  string
-		query string
-		want  payment.Return
-	}{
-		{"Success", "payment_id=pay_1&paymentKey=tgen_20240213121757abcDEF&orderId=pay_1abcdef&amount=15000&paymentType=NORMAL",
-			payment.Return{Success: true, TID: "tgen_20240213121757abcDEF", OrderID: "pay_1abcdef", Amount: 15000, HasAmount: true}},
-		{"SuccessWithoutAmount", "paymentKey=k1&orderId=o1",
-			payment.Return{Success: true, TID: "k1", OrderID: "o1"}},
-		{"BadAmount", "paymentKey=k1&orderId=o1&amount=15000.0",
-			payment.Return{Success: true, TID: "k1", OrderID: "o1"}},
-		{"NegativeAmount", "paymentKey=k1&orderId=o1&amount=-1",
-			payment.Return{Success: true, TID: "k1", OrderID: "o1"}},
-		{"ZeroAmount", "paymentKey=k1&orderId=o1&amount=0",
-			payment.Return{Success: true, TID: "k1", OrderID: "o1", HasAmount: true}},
-		{"Canceled", "code=PAY_PROCESS_CANCELED&message=%EC%82%AC%EC%9A%A9%EC%9E%90%EC%97%90+%EC%9D%98%ED%95%B4&orderId=o1",
-			payment.Return{OrderID: "o1", ErrorCode: "PAY_PROCESS_CANCELED", ErrorMessage: "사용자에 의해", Canceled: true}},
-		{"Rejected", "code=REJECT_CARD_COMPANY&message=x",
-			payment.Return{ErrorCode: "REJECT_CARD_COMPANY", ErrorMessage: "x"}},
-		{"Empty", "", payment.Return{}},
-	} {
-		t.Run(tt.name, func(t *testing.T) {
-			q, err := url.ParseQuery(tt.query)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got := c.ParseReturn(q); got != tt.want {
-				t.Errorf("ParseReturn = %+v\nwant %+v", got, tt.want)
-			}
-		})
-	}
+	testutil.CheckParseReturn(t, c.ParseReturn, map[string]payment.Return{
+		// Success.
+		"payment_id=pay_1&paymentKey=tgen_20240213121757abcDEF&orderId=pay_1abcdef&amount=15000&paymentType=NORMAL": {
+			Success: true, TID: "tgen_20240213121757abcDEF", OrderID: "pay_1abcdef", Amount: 15000, HasAmount: true},
+		"paymentKey=k1&orderId=o1": {Success: true, TID: "k1", OrderID: "o1"},
+		// An amount that is not a whole number of won is no amount.
+		"paymentKey=k1&orderId=o1&amount=15000.0": {Success: true, TID: "k1", OrderID: "o1"},
+		"paymentKey=k1&orderId=o1&amount=-1":      {Success: true, TID: "k1", OrderID: "o1"},
+		"paymentKey=k1&orderId=o1&amount=0":       {Success: true, TID: "k1", OrderID: "o1", HasAmount: true},
+		// The buyer cancelled; the card company refused.
+		"code=PAY_PROCESS_CANCELED&message=%EC%82%AC%EC%9A%A9%EC%9E%90%EC%97%90+%EC%9D%98%ED%95%B4&orderId=o1": {
+			OrderID: "o1", ErrorCode: "PAY_PROCESS_CANCELED", ErrorMessage: "사용자에 의해", Canceled: true},
+		"code=REJECT_CARD_COMPANY&message=x": {ErrorCode: "REJECT_CARD_COMPANY", ErrorMessage: "x"},
+		"":                                   {},
+	})
 
 	t.Run("LongMessage", func(t *testing.T) {
 		got := c.ParseReturn(url.Values{"code": {"X"}, "message": {strings.Repeat("m", 10000)}})
