@@ -89,14 +89,7 @@ func AssertJSONFields(t testing.TB, where string, fields, want map[string]any) {
 	t.Helper()
 	text, kinds := make(map[string]string, len(fields)), make(map[string]string, len(fields))
 	for k, v := range fields {
-		switch v := v.(type) {
-		case json.Number:
-			text[k], kinds[k] = v.String(), "number"
-		case string:
-			text[k], kinds[k] = v, "string"
-		default: // true, null, an object: no request field is one
-			text[k], kinds[k] = jsonText(v), fmt.Sprintf("%T", v)
-		}
+		text[k], kinds[k], _ = textAndKind(v)
 	}
 	AssertTextFields(t, where, text, kinds, want)
 }
@@ -149,17 +142,29 @@ func FlatJSON(t testing.TB, where string, body []byte) (fields, kinds map[string
 		return fields, kinds, false
 	}
 	for k, v := range m {
-		switch v := v.(type) {
-		case json.Number:
-			fields[k], kinds[k] = v.String(), "number"
-		case string:
-			fields[k], kinds[k] = v, "string"
-		default:
-			t.Errorf("%s: field %s has JSON type %T", where, k, v)
+		text, kind, flat := textAndKind(v)
+		if !flat {
+			t.Errorf("%s: field %s has JSON type %s", where, k, kind)
 			ok = false
+			continue
 		}
+		fields[k], kinds[k] = text, kind
 	}
 	return fields, kinds, ok
+}
+
+// textAndKind is a decoded JSON value (numbers as json.Number) as text and
+// its kind, "number" or "string"; any other value (true, null, an object)
+// is not flat, and its kind is its Go type.
+func textAndKind(v any) (text, kind string, flat bool) {
+	switch v := v.(type) {
+	case json.Number:
+		return v.String(), "number", true
+	case string:
+		return v, "string", true
+	default:
+		return jsonText(v), fmt.Sprintf("%T", v), false
+	}
 }
 
 func jsonText(v any) string {
