@@ -185,27 +185,61 @@ func TestSweep_ExpiresAndOrphans(t *testing.T) {
 	})
 }
 
-// TestSync covers a provider webhook's lookup.
+// TestSync covers a provider webhook's lookup: what the provider reports
+// of the payment decides its status.
 func TestSync(t *testing.T) {
-	t.Run("ReadyPaidInWindow", func(t *testing.T) {
-		e := newEnv(t)
-		p := e.create(verifier, 1000, 0)
-		e.pay(p)
-		np := e.mustSync(p.ID)
-		wantStatus(t, np, payment.StatusPaid)
-	})
-	t.Run("OutsideRefundRecorded", func(t *testing.T) {
-		e := newEnv(t)
-		p := e.create(verifier, 1000, 0)
-		e.pay(p)
-		e.mustReturnOK(p)
-		e.ver.RefundOutside(p.ID, 400, 0)
-		np := e.mustSync(p.ID)
-		wantStatus(t, np, payment.StatusPartiallyCanceled)
-		if np.CanceledAmount != 400 {
-			t.Fatalf("canceled = %d", np.CanceledAmount)
-		}
-	})
+	for _, tc := range []struct {
+		name     string
+		provider string
+		arrange  func(t *testing.T, e *env, p *payment.Payment)
+		want     payment.Status
+		check    func(t *testing.T, np *payment.Payment) // more than the status; may be nil
+	}{
+		{"ReadyPaidInWindow", verifier, func(_ *testing.T, e *env, p *payment.Payment) { e.pay(p) }, payment.StatusPaid, nil},
+		{"OutsideRefundRecorded", verifier, func(_ *testing.T, e *env, p *payment.Payment) {
+			e.pay(p)
+			e.mustReturnOK(p)
+			e.ver.RefundOutside(p.ID, 400, 0)
+		}, payment.StatusPartiallyCanceled, func(t *testing.T, np *payment.Payment) {
+			if np.CanceledAmount != 400 {
+				t.Fatalf("canceled = %d", np.CanceledAmount)
+			}
+		}},
+		{"ApprovingSettled", verifier, func(t *testing.T, e *env, p *payment.Payment) {
+			e.ver.On(paymenttest.OpApprove, paymenttest.Step{Err: paymenttest.Upstream(503)})
+			e.ver.On(paymenttest.OpLookup, paymenttest.Step{Err: paymenttest.Upstream(503)})
+			wantStatus(t, e.mustReturnOK(p), payment.StatusApproving)
+			e.pay(p)
+		}, payment.StatusPaid, nil},
+		{"ReadyQuitAborted", approver, func(_ *testing.T, e *env, p *payment.Payment) { e.appr.Quit(p.ID) }, payment.StatusAborted, nil},
+		{"ReadyFailedKeepsReason", verifier, func(_ *testing.T, e *env, p *payment.Payment) {
+			e.ver.Fail(p.ID)
+			e.ver.On(paymenttest.OpLookup, paymenttest.Step{Edit: func(r *payment.ProviderPayment) { r.FailureMessage = "카드 한도 초과" }})
+		}, payment.StatusFailed, func(t *testing.T, np *payment.Payment) {
+			if np.ProviderErrorMessage != "카드 한도 초과" {
+				t.Fatalf("provider message = %q", np.ProviderErrorMessage)
+			}
+		}},
+		{"AnswerAboutAnotherPaymentIgnored", approver, func(_ *testing.T, e *env, p *payment.Payment) {
+			e.appr.On(paymenttest.OpLookup, paymenttest.Step{Edit: func(r *payment.ProviderPayment) {
+				r.OrderID, r.State, r.RawStatus = "pay_other", payment.ProviderFailed, "FAIL_PAYMENT"
+			}})
+		}, payment.StatusReady, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t)
+			p := e.create(tc.provider, 1000, 0)
+			tc.arrange(t, e, p)
+			np := e.mustSync(p.ID)
+			wantStatus(t, np, tc.want)
+			if tc.check != nil {
+				tc.check(t, np)
+			}
+		})
+	}
+
+	// More than a status: a late charge refunded, a failed attempt for
+	// another amount ignored.
 	t.Run("ClosedChargedLateRefunded", func(t *testing.T) {
 		e := newEnv(t)
 		p := e.create(verifier, 1000, 0)
@@ -277,45 +311,4 @@ func TestSweep_RechecksClosedPaymentsOfOutlivingProviders(t *testing.T) {
 	if after := e.ver.Calls(paymenttest.OpLookup); after != before {
 		t.Fatalf("a payment closed 3 hours ago was looked up (%d → %d)", before, after)
 	}
-}
-
-// TestSync_Branches covers the rest of a webhook's lookup.
-func TestSync_Branches(t *testing.T) {
-	t.Run("ApprovingSettled", func(t *testing.T) {
-		e := newEnv(t)
-		p := e.create(verifier, 1000, 0)
-		e.ver.On(paymenttest.OpApprove, paymenttest.Step{Err: paymenttest.Upstream(503)})
-		e.ver.On(paymenttest.OpLookup, paymenttest.Step{Err: paymenttest.Upstream(503)})
-		wantStatus(t, e.mustReturnOK(p), payment.StatusApproving)
-		e.pay(p)
-		np := e.mustSync(p.ID)
-		wantStatus(t, np, payment.StatusPaid)
-	})
-	t.Run("ReadyQuitAborted", func(t *testing.T) {
-		e := newEnv(t)
-		p := e.create(approver, 1000, 0)
-		e.appr.Quit(p.ID)
-		np := e.mustSync(p.ID)
-		wantStatus(t, np, payment.StatusAborted)
-	})
-	t.Run("ReadyFailedKeepsReason", func(t *testing.T) {
-		e := newEnv(t)
-		p := e.create(verifier, 1000, 0)
-		e.ver.Fail(p.ID)
-		e.ver.On(paymenttest.OpLookup, paymenttest.Step{Edit: func(r *payment.ProviderPayment) { r.FailureMessage = "카드 한도 초과" }})
-		np := e.mustSync(p.ID)
-		wantStatus(t, np, payment.StatusFailed)
-		if np.ProviderErrorMessage != "카드 한도 초과" {
-			t.Fatalf("provider message = %q", np.ProviderErrorMessage)
-		}
-	})
-	t.Run("AnswerAboutAnotherPaymentIgnored", func(t *testing.T) {
-		e := newEnv(t)
-		p := e.create(approver, 1000, 0)
-		e.appr.On(paymenttest.OpLookup, paymenttest.Step{Edit: func(r *payment.ProviderPayment) {
-			r.OrderID, r.State, r.RawStatus = "pay_other", payment.ProviderFailed, "FAIL_PAYMENT"
-		}})
-		np := e.mustSync(p.ID)
-		wantStatus(t, np, payment.StatusReady)
-	})
 }
