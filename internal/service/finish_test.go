@@ -155,6 +155,15 @@ func TestFinish_VerifyingLookupErrorLeavesApproving(t *testing.T) {
 	}
 }
 
+// returnWithTIDOf sends victim's success return carrying other's imp_uid
+// and no merchant_uid: a buyer replaying another payment's return.
+func (e *env) returnWithTIDOf(victim, other *payment.Payment) *payment.Payment {
+	q := e.ver.ReturnQuery(victim.ID)
+	q.Set("tid", e.ver.Account(other.ID).TID)
+	q.Del("order")
+	return e.mustReturn(victim.ID, service.ReturnApprove, q)
+}
+
 // TestFinish_VerifyingFailedOtherOrderIgnored: a return carrying another
 // payment's (failed) imp_uid is looked up by paybridge's own ids instead,
 // and does not fail a payment the buyer can still pay (item 5).
@@ -163,10 +172,7 @@ func TestFinish_VerifyingFailedOtherOrderIgnored(t *testing.T) {
 	other := e.create(verifier, 1000, 0)
 	e.ver.Fail(other.ID)
 	victim := e.create(verifier, 1000, 0)
-	q := e.ver.ReturnQuery(victim.ID)
-	q.Set("tid", e.ver.Account(other.ID).TID)
-	q.Del("order")
-	np := e.mustReturn(victim.ID, service.ReturnApprove, q)
+	np := e.returnWithTIDOf(victim, other)
 	if np.Status == payment.StatusFailed {
 		t.Fatalf("another payment's failed imp_uid failed this one: %s", np.FailureMessage)
 	}
@@ -182,10 +188,7 @@ func TestFinish_OtherPaidOrderNotSold(t *testing.T) {
 	other := e.create(verifier, 1000, 0)
 	e.ver.Pay(other.ID, -1, -1)
 	victim := e.create(verifier, 1000, 0)
-	q := e.ver.ReturnQuery(victim.ID)
-	q.Set("tid", e.ver.Account(other.ID).TID)
-	q.Del("order")
-	np := e.mustReturn(victim.ID, service.ReturnApprove, q)
+	np := e.returnWithTIDOf(victim, other)
 	if np.Status == payment.StatusPaid || np.Status == payment.StatusFailed {
 		t.Fatalf("victim is %s", np.Status)
 	}
