@@ -251,35 +251,37 @@ func TestFinish_ReturnToClosedPaymentRefundsLateCharge(t *testing.T) {
 // aborted once a lookup shows nothing was charged, whatever the provider
 // reports it as (issue 13 item 6).
 func TestBuyerLeft_CancelAbortedForEveryProvider(t *testing.T) {
-	t.Run("ProviderQuit", func(t *testing.T) {
-		e := newEnv(t)
-		p := e.create(approver, 1000, 0)
-		e.appr.Quit(p.ID)
-		np := e.mustReturn(p.ID, service.ReturnCancel, nil)
-		wantStatus(t, np, payment.StatusAborted)
-	})
-	t.Run("FailedBecauseTheBuyerCancelled", func(t *testing.T) { // PortOne
-		e := newEnv(t)
-		p := e.create(verifier, 1000, 0)
-		e.ver.Fail(p.ID)
-		e.ver.On(paymenttest.OpLookup, paymenttest.Step{Edit: func(r *payment.ProviderPayment) {
-			r.BuyerCanceled, r.FailureCode, r.FailureMessage = true, "PAY_PROCESS_CANCELED", "사용자가 결제를 취소했습니다"
-		}})
-		np := e.mustReturn(p.ID, service.ReturnFail, nil)
-		wantStatus(t, np, payment.StatusAborted)
-		if np.ProviderErrorCode != "PAY_PROCESS_CANCELED" || np.ProviderErrorMessage == "" {
-			t.Fatalf("provider reason = %q %q", np.ProviderErrorCode, np.ProviderErrorMessage)
-		}
-	})
-	t.Run("NothingAtTheProviderAndTheReturnSaysCancelled", func(t *testing.T) { // Toss
-		e := newEnv(t)
-		p := e.create(approver, 1000, 0)
-		np := e.mustReturn(p.ID, service.ReturnFail, url.Values{"code": {paymenttest.CodeCanceled}, "message": {"취소"}})
-		wantStatus(t, np, payment.StatusAborted)
-		if np.ProviderErrorCode != paymenttest.CodeCanceled {
-			t.Fatalf("provider code = %q", np.ProviderErrorCode)
-		}
-	})
+	for _, tc := range []struct {
+		name     string
+		provider string
+		arrange  func(e *env, p *payment.Payment) // may be nil
+		kind     string                           // of the return
+		query    url.Values
+		wantCode string // the provider's reason kept, with a message; "" when it gives none
+	}{
+		{"ProviderQuit", approver, func(e *env, p *payment.Payment) { e.appr.Quit(p.ID) }, service.ReturnCancel, nil, ""},
+		{"FailedBecauseTheBuyerCancelled", verifier, func(e *env, p *payment.Payment) { // PortOne
+			e.ver.Fail(p.ID)
+			e.ver.On(paymenttest.OpLookup, paymenttest.Step{Edit: func(r *payment.ProviderPayment) {
+				r.BuyerCanceled, r.FailureCode, r.FailureMessage = true, "PAY_PROCESS_CANCELED", "사용자가 결제를 취소했습니다"
+			}})
+		}, service.ReturnFail, nil, "PAY_PROCESS_CANCELED"},
+		{"NothingAtTheProviderAndTheReturnSaysCancelled", approver, nil, // Toss
+			service.ReturnFail, url.Values{"code": {paymenttest.CodeCanceled}, "message": {"취소"}}, paymenttest.CodeCanceled},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t)
+			p := e.create(tc.provider, 1000, 0)
+			if tc.arrange != nil {
+				tc.arrange(e, p)
+			}
+			np := e.mustReturn(p.ID, tc.kind, tc.query)
+			wantStatus(t, np, payment.StatusAborted)
+			if tc.wantCode != "" && (np.ProviderErrorCode != tc.wantCode || np.ProviderErrorMessage == "") {
+				t.Fatalf("provider reason = %q %q", np.ProviderErrorCode, np.ProviderErrorMessage)
+			}
+		})
+	}
 	t.Run("ChargedIsNeverAborted", func(t *testing.T) {
 		e := newEnv(t)
 		p := e.create(verifier, 1000, 0)
