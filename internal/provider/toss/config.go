@@ -61,24 +61,18 @@ func (c Config) Validate() error {
 	secretMode, secretWidget := keyKind(c.SecretKey, prefixTestSecret, prefixLiveSecret, prefixTestWidgetSecret, prefixLiveWidgetSecret)
 	clientMode, clientWidget := keyKind(c.ClientKey, prefixTestClient, prefixLiveClient, prefixTestWidgetClient, prefixLiveWidgetClient)
 	if p.Key("SecretKey", c.SecretKey, "SecretKey is required") {
-		switch {
-		case clientKeyPrefix(c.SecretKey):
-			p.Add("SecretKey holds a client key (test_ck_/live_ck_…); the secret key starts with test_sk_ or live_sk_")
-		case secretMode == "":
-			p.Add("SecretKey must start with test_sk_, live_sk_, test_gsk_ or live_gsk_")
-		}
+		keyProblem(p, secretMode, clientKeyPrefix(c.SecretKey),
+			"SecretKey holds a client key (test_ck_/live_ck_…); the secret key starts with test_sk_ or live_sk_",
+			"SecretKey must start with test_sk_, live_sk_, test_gsk_ or live_gsk_")
 	}
 	// Without a client key no buyer can ever open Toss's window, in the
-	// sandbox or for real: better to learn that at start.
+	// sandbox or for real: better to learn that at start. The client key
+	// ends up in a browser: a secret key there would hand anyone the power
+	// to confirm and cancel payments.
 	if p.Key("ClientKey", c.ClientKey, "ClientKey is required (the browser SDK and the sandbox window need it)") {
-		switch {
-		case secretKeyPrefix(c.ClientKey):
-			// The client key ends up in a browser. A secret key there would
-			// hand anyone the power to confirm and cancel payments.
-			p.Add("ClientKey holds a secret key, which must never reach a browser; the client key starts with test_ck_ or live_ck_")
-		case clientMode == "":
-			p.Add("ClientKey must start with test_ck_, live_ck_, test_gck_ or live_gck_")
-		}
+		keyProblem(p, clientMode, secretKeyPrefix(c.ClientKey),
+			"ClientKey holds a secret key, which must never reach a browser; the client key starts with test_ck_ or live_ck_",
+			"ClientKey must start with test_ck_, live_ck_, test_gck_ or live_gck_")
 	}
 	if secretMode != "" && clientMode != "" {
 		if secretMode != clientMode {
@@ -91,6 +85,17 @@ func (c Config) Validate() error {
 	p.BaseURL("BaseURL", c.BaseURL)
 	p.BaseURL("WindowURL", c.WindowURL)
 	return p.Err()
+}
+
+// keyProblem adds what is wrong with a key that is set: the other kind of
+// key in its place (swapped), or none of its prefixes (mode "").
+func keyProblem(p *provider.Problems, mode string, swapped bool, swappedMsg, unknownMsg string) {
+	switch {
+	case swapped:
+		p.Add(swappedMsg)
+	case mode == "":
+		p.Add(unknownMsg)
+	}
 }
 
 // keyKind returns "test" or "live" and whether key is a widget key, or ""
