@@ -145,6 +145,18 @@ func apiError(err error) error {
 	return errors.New(msg)
 }
 
+// commaList is a comma-separated flag's values, blanks trimmed and empty
+// ones dropped: "paid, failed," is [paid failed].
+func commaList[T ~string](s string) []T {
+	var out []T
+	for v := range strings.SplitSeq(s, ",") {
+		if v = strings.TrimSpace(v); v != "" {
+			out = append(out, T(v))
+		}
+	}
+	return out
+}
+
 const apiFlagsUsage = `Every command takes --url (the paybridge server) and --api-key, or reads
 PAYBRIDGE_URL (default ` + defaultAPIURL + `) and PAYBRIDGE_API_KEY. Output is JSON.
 `

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"flag"
 	"io"
-	"strings"
 
 	"github.com/paybridge/paybridge/client"
 )
@@ -73,11 +72,7 @@ func runPayments(ctx context.Context, cmd *command, af *apiFlags, stdout io.Writ
 		if _, err := parseArgs(fs, name, rest, 0, ""); err != nil {
 			return err
 		}
-		for s := range strings.SplitSeq(status, ",") {
-			if s = strings.TrimSpace(s); s != "" {
-				p.Statuses = append(p.Statuses, client.Status(s))
-			}
-		}
+		p.Statuses = commaList[client.Status](status)
 		return af.call(stdout, func(c *client.Client) (any, error) {
 			if !*all {
 				return c.ListPayments(ctx, p)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"io"
-	"strings"
 
 	"github.com/paybridge/paybridge/client"
 )
@@ -45,11 +44,7 @@ func runWebhooks(ctx context.Context, cmd *command, af *apiFlags, stdout io.Writ
 		if p.URL == "" {
 			return errors.New(name + ": --endpoint-url is required (--url is the paybridge server)")
 		}
-		for e := range strings.SplitSeq(events, ",") {
-			if e = strings.TrimSpace(e); e != "" {
-				p.EnabledEvents = append(p.EnabledEvents, e)
-			}
-		}
+		p.EnabledEvents = commaList[string](events)
 	}
 	return af.call(stdout, func(c *client.Client) (any, error) {
 		switch sub {
