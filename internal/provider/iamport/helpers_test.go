@@ -49,10 +49,7 @@ func MustClient(tb testing.TB, baseURL string, mods ...func(*Config)) *Client {
 // testPayment is a payment as the service hands it to the adapter once the
 // buyer has paid: the fields match the testdata files.
 func testPayment() *payment.Payment {
-	p := testutil.RecordedPayment(payment.ProviderIamport)
-	p.OrderName = "초코파이"
-	p.Amount = 2200
-	p.Status = payment.StatusPaid
+	p := testutil.RecordedOrder(payment.ProviderIamport, "초코파이", 2200, payment.StatusPaid)
 	p.ProviderTID = testImpUID
 	return p
 }

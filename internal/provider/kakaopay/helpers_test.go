@@ -49,10 +49,7 @@ func MustClient(tb testing.TB, gen, baseURL string, mods ...func(*Config)) *Clie
 // testPayment is a payment as the service would hand it to the adapter after
 // ready: the fields match the testdata files.
 func testPayment() *payment.Payment {
-	p := testutil.RecordedPayment(payment.ProviderKakaoPay)
-	p.OrderName = "초코파이"
-	p.Amount = 2200
-	p.Status = payment.StatusReady
+	p := testutil.RecordedOrder(payment.ProviderKakaoPay, "초코파이", 2200, payment.StatusReady)
 	p.ProviderTID = "T1234567890123456789"
 	p.ProviderCID = DefaultCID
 	return p

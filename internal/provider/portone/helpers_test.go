@@ -34,10 +34,7 @@ func MustClient(tb testing.TB, baseURL string, mods ...func(*Config)) *Client {
 // testPayment is a payment as the service hands it to the adapter after
 // Ready: the fields match the testdata files.
 func testPayment() *payment.Payment {
-	p := testutil.RecordedPayment(payment.ProviderPortOne)
-	p.OrderName = "초코파이"
-	p.Amount = 2200
-	p.Status = payment.StatusReady
+	p := testutil.RecordedOrder(payment.ProviderPortOne, "초코파이", 2200, payment.StatusReady)
 	p.ProviderTID = "pay_01hzx3k4m5n6p7q8r9s0t1v2w3"
 	return p
 }

@@ -41,11 +41,7 @@ func MustClient(tb testing.TB, baseURL string, mods ...func(*Config)) *Client {
 // testPayment is a payment as the service hands it to the adapter: its id
 // is the orderId of the testdata files.
 func testPayment() *payment.Payment {
-	p := testutil.RecordedPayment(payment.ProviderToss)
-	p.OrderName = "토스 티셔츠 외 2건"
-	p.Amount = 15000
-	p.Status = payment.StatusApproving
-	return p
+	return testutil.RecordedOrder(payment.ProviderToss, "토스 티셔츠 외 2건", 15000, payment.StatusApproving)
 }
 
 // testURLs are the return URLs the service hands to Ready.
