@@ -82,14 +82,6 @@ func TestFinish_Approving(t *testing.T) {
 		e.appr.On(paymenttest.OpLookup, paymenttest.Step{Err: paymenttest.Upstream(503)})
 		wantStatus(t, e.mustReturnOK(p), payment.StatusApproving)
 	})
-	t.Run("AmountMismatchRefundedAndFailed", func(t *testing.T) {
-		e := newEnv(t)
-		p := e.create(approver, 1000, 0)
-		e.pay(p)
-		e.appr.On(paymenttest.OpApprove, paymenttest.Step{Edit: func(r *payment.ProviderPayment) { r.Amount = 999 }})
-		np := e.mustReturnOK(p)
-		wantMismatchRefunded(t, np, e.appr.Account(p.ID).Canceled)
-	})
 	t.Run("TamperedReturnRefused", func(t *testing.T) {
 		e := newEnv(t)
 		p := e.create(approver, 1000, 0)
@@ -204,27 +196,41 @@ func wantMismatchRefunded(t *testing.T, np *payment.Payment, refunded int64) {
 	}
 }
 
-// TestFinish_TaxFreeMismatchRefunded: a buyer who edits the tax-free part
-// in the window gets no sale with a false VAT split (item 5).
-func TestFinish_TaxFreeMismatchRefunded(t *testing.T) {
-	t.Run("Verifying", func(t *testing.T) {
-		e := newEnv(t)
-		p := e.create(verifier, 10000, 0)
-		e.ver.Pay(p.ID, -1, 10000)
-		np := e.mustReturnOK(p)
-		wantMismatchRefunded(t, np, e.ver.Account(p.ID).Canceled)
-		if a := e.ver.Account(p.ID); a.CanceledTF != 10000 {
-			t.Fatalf("tax-free part refunded: %+v", a)
-		}
-	})
-	t.Run("Approving", func(t *testing.T) {
-		e := newEnv(t)
-		p := e.create(approver, 10000, 1000)
-		e.pay(p)
-		e.appr.On(paymenttest.OpApprove, paymenttest.Step{Edit: func(r *payment.ProviderPayment) { r.TaxFreeAmount = 0 }})
-		np := e.mustReturnOK(p)
-		wantMismatchRefunded(t, np, e.appr.Account(p.ID).Canceled)
-	})
+// TestFinish_ApprovedMismatchRefunded: an approve whose answer does not
+// match the payment, in amount or in its tax-free part, is no sale: the
+// money is refunded and the payment fails (item 5).
+func TestFinish_ApprovedMismatchRefunded(t *testing.T) {
+	for _, tc := range []struct {
+		name            string
+		amount, taxFree int64
+		edit            func(r *payment.ProviderPayment)
+	}{
+		{"Amount", 1000, 0, func(r *payment.ProviderPayment) { r.Amount = 999 }},
+		{"TaxFree", 10000, 1000, func(r *payment.ProviderPayment) { r.TaxFreeAmount = 0 }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t)
+			p := e.create(approver, tc.amount, tc.taxFree)
+			e.pay(p)
+			e.appr.On(paymenttest.OpApprove, paymenttest.Step{Edit: tc.edit})
+			np := e.mustReturnOK(p)
+			wantMismatchRefunded(t, np, e.appr.Account(p.ID).Canceled)
+		})
+	}
+}
+
+// TestFinish_VerifiedTaxFreeMismatchRefunded: a buyer who edits the
+// tax-free part in PortOne's window gets no sale with a false VAT split
+// (item 5).
+func TestFinish_VerifiedTaxFreeMismatchRefunded(t *testing.T) {
+	e := newEnv(t)
+	p := e.create(verifier, 10000, 0)
+	e.ver.Pay(p.ID, -1, 10000)
+	np := e.mustReturnOK(p)
+	wantMismatchRefunded(t, np, e.ver.Account(p.ID).Canceled)
+	if a := e.ver.Account(p.ID); a.CanceledTF != 10000 {
+		t.Fatalf("tax-free refund = %d, want 10000 (the part the buyer made tax-free): %+v", a.CanceledTF, a)
+	}
 }
 
 // TestFinish_ReturnToClosedPaymentRefundsLateCharge: a success return to an
