@@ -152,6 +152,12 @@ func (g *groupCommitter) run() {
 	for {
 		batch := again
 		if len(batch) == 0 {
+			select {
+			case <-g.quit:
+				g.shut() // after the group in progress, whatever is queued
+				return
+			default:
+			}
 			if batch = g.take(g.maxGroup); len(batch) == 0 {
 				select {
 				case <-g.wake:
