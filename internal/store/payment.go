@@ -226,7 +226,7 @@ func (s *Store) transition(ctx context.Context, q rowQuerier, id string, from pa
 		tx := q.(*sql.Tx)
 		p, err := s.updatePayment(ctx, tx, id, from, to, upd)
 		if err != nil {
-			return nil, err
+			return p, err // the payment as it is, on a conflict
 		}
 		ev.PaymentID, ev.FromStatus, ev.ToStatus, ev.CreatedAt = id, from, toStatus, p.UpdatedAt
 		return p, s.insertEvent(ctx, tx, ev)
@@ -246,7 +246,7 @@ func (s *Store) transition(ctx context.Context, q rowQuerier, id string, from pa
 	if !errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("update payment: id=%s: %w", id, err)
 	}
-	return nil, s.whyNotUpdated(ctx, q, id, from)
+	return s.whyNotUpdated(ctx, q, id, from)
 }
 
 // rowQuerier runs a statement: the pool (a statement that commits alone)
@@ -344,16 +344,17 @@ func (s *Store) updatePayment(ctx context.Context, tx *sql.Tx, id string, from p
 			return p, nil
 		}
 	}
-	return nil, s.whyNotUpdated(ctx, tx, id, from)
+	return s.whyNotUpdated(ctx, tx, id, from)
 }
 
-// whyNotUpdated says why the compare-and-set of payment id matched nothing.
-func (s *Store) whyNotUpdated(ctx context.Context, q rowQuerier, id string, from payment.Status) error {
+// whyNotUpdated says why the compare-and-set of payment id matched nothing:
+// ENOTFOUND, or ECONFLICT with the payment as it is (callers decide from it).
+func (s *Store) whyNotUpdated(ctx context.Context, q rowQuerier, id string, from payment.Status) (*payment.Payment, error) {
 	p, err := scanPayment(q.QueryRowContext(ctx, s.q(`SELECT `+paymentColumns+` FROM payments WHERE id = ?`), id))
 	if err != nil {
-		return notFound(err, "payment")
+		return nil, notFound(err, "payment")
 	}
-	return payment.Errorf(payment.ECONFLICT, "payment is %s, not %s", p.Status, from)
+	return p, payment.Errorf(payment.ECONFLICT, "payment is %s, not %s", p.Status, from)
 }
 
 // paymentUpdate is the UPDATE (with ? placeholders) of updatePayment, its

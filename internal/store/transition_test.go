@@ -21,9 +21,18 @@ func TestStore_TransitionWritesItsEventOrNothing(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.TransitionPayment(ctx, p.ID, payment.StatusCreated, payment.StatusFailed,
-			payment.Update{}, payment.Event{Reason: "stale"}); payment.ErrorCode(err) != payment.ECONFLICT {
+		// A conflict answers with the payment as it is: callers decide from it.
+		cur, err := s.TransitionPayment(ctx, p.ID, payment.StatusCreated, payment.StatusFailed,
+			payment.Update{}, payment.Event{Reason: "stale"})
+		if payment.ErrorCode(err) != payment.ECONFLICT {
 			t.Fatalf("stale: err = %v, want ECONFLICT", err)
+		}
+		if cur == nil || cur.ID != p.ID || cur.Status != payment.StatusReady || cur.ProviderTID != tid {
+			t.Fatalf("stale: payment = %+v, want it as it is (ready)", cur)
+		}
+		if cur, err := s.AnnouncePayment(ctx, p.ID, payment.StatusPaid, payment.Update{}, payment.Event{Reason: "stale"}); payment.ErrorCode(err) != payment.ECONFLICT ||
+			cur == nil || cur.Status != payment.StatusReady {
+			t.Fatalf("stale announce: %+v, %v; want the ready payment and ECONFLICT", cur, err)
 		}
 		if _, err := s.TransitionPayment(ctx, "pay_nope", payment.StatusCreated, payment.StatusReady,
 			payment.Update{}, payment.Event{Reason: "nope"}); payment.ErrorCode(err) != payment.ENOTFOUND {
