@@ -13,22 +13,31 @@ import (
 	"github.com/paybridge/paybridge/internal/store"
 )
 
+const dbUsage = `Usage:
+  paybridge db copy --from URL --to URL
+                                   copy every row of one paybridge database into another, empty one
+`
+
+// dbGroup is "paybridge db" and its subcommands.
+var dbGroup = group{name: "db", usage: dbUsage, subs: []subInfo{
+	{"copy", "", "Copies every row of one paybridge database into another, empty one, e.g. from the\nembedded SQLite to PostgreSQL. The source is read as one consistent snapshot (a\nrunning paybridge may keep using it); the destination is migrated, filled in one\ntransaction, and committed only if every table's row count and SHA-256 checksum\nmatch the source's. Both are printed."},
+}}
+
+// runDB is "paybridge db": its one subcommand names both databases with
+// flags of its own, so it does not take dbCommand's --database-url.
 func runDB(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] != "copy" {
-		fmt.Fprint(stderr, "Usage: paybridge db copy --from URL --to URL\n")
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
-			return nil
-		}
-		return errors.New("db: want a subcommand: copy")
+	cmd, err := dbGroup.start(args, stdout, stderr)
+	if cmd == nil {
+		return err
 	}
 	cfg, err := config.FromEnv(getenv)
 	if err != nil {
 		return err
 	}
-	fs := newFlagSet("db copy", "Copies every row of one paybridge database into another, empty one, e.g. from the\nembedded SQLite to PostgreSQL. The source is read as one consistent snapshot (a\nrunning paybridge may keep using it); the destination is migrated, filled in one\ntransaction, and committed only if every table's row count and SHA-256 checksum\nmatch the source's. Both are printed.", stderr)
+	fs := cmd.fs
 	from := fs.String("from", "", "source database URL, e.g. sqlite:paybridge.db")
 	to := fs.String("to", "", "destination database URL, e.g. postgres://user:pass@host/paybridge")
-	if err := fs.Parse(args[1:]); err != nil {
+	if err := fs.Parse(cmd.args); err != nil {
 		return err
 	}
 	if *from == "" || *to == "" {

@@ -20,10 +20,6 @@ import (
 	"github.com/paybridge/paybridge/internal/httpapi"
 	"github.com/paybridge/paybridge/internal/inbox"
 	"github.com/paybridge/paybridge/internal/metrics"
-	sbiamport "github.com/paybridge/paybridge/internal/sandbox/iamport"
-	sbkakaopay "github.com/paybridge/paybridge/internal/sandbox/kakaopay"
-	sbportone "github.com/paybridge/paybridge/internal/sandbox/portone"
-	sbtoss "github.com/paybridge/paybridge/internal/sandbox/toss"
 	"github.com/paybridge/paybridge/internal/secretbox"
 	"github.com/paybridge/paybridge/internal/service"
 	"github.com/paybridge/paybridge/internal/store"
@@ -42,11 +38,6 @@ type App struct {
 	// Sandboxes are the mounted sandboxes by provider name (see Sandbox);
 	// a provider with credentials has none, and live mode none at all.
 	Sandboxes map[string]http.Handler
-	// Typed handles on the same sandboxes, for tests (see typedSandboxes).
-	KakaoPaySandbox *sbkakaopay.Sandbox
-	IamportSandbox  *sbiamport.Sandbox
-	PortOneSandbox  *sbportone.Sandbox
-	TossSandbox     *sbtoss.Sandbox
 	// Webhooks sends merchants' outbound webhooks.
 	Webhooks *webhook.Worker
 	// SecretKeyFile is where the test-mode secret key was generated or

@@ -80,7 +80,6 @@ func (a *App) buildProviders(mux *http.ServeMux, self http.Handler) ([]payment.P
 		}
 		provs = append(provs, p)
 	}
-	a.typedSandboxes()
 	return provs, nil
 }
 

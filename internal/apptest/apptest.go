@@ -19,6 +19,10 @@ import (
 	"github.com/paybridge/paybridge/internal/httpapi"
 	"github.com/paybridge/paybridge/internal/payment"
 	"github.com/paybridge/paybridge/internal/pgtest"
+	sbiamport "github.com/paybridge/paybridge/internal/sandbox/iamport"
+	sbkakaopay "github.com/paybridge/paybridge/internal/sandbox/kakaopay"
+	sbportone "github.com/paybridge/paybridge/internal/sandbox/portone"
+	sbtoss "github.com/paybridge/paybridge/internal/sandbox/toss"
 	"github.com/paybridge/paybridge/internal/secretbox"
 	"github.com/paybridge/paybridge/internal/store"
 	"github.com/paybridge/paybridge/internal/testutil"
@@ -34,6 +38,15 @@ type App struct {
 	LiveKey string
 	// Client does not follow redirects, so tests can look at each hop.
 	Client *http.Client
+
+	// Typed handles on the four providers' mounted sandboxes (nil where a
+	// provider has credentials or paybridge runs live), for tests that
+	// inject faults and count calls. The program itself only knows
+	// App.Sandbox(name); a new provider's tests can use that.
+	KakaoPaySandbox *sbkakaopay.Sandbox
+	IamportSandbox  *sbiamport.Sandbox
+	PortOneSandbox  *sbportone.Sandbox
+	TossSandbox     *sbtoss.Sandbox
 }
 
 // Start runs paybridge with cfg changed by the given functions, and stops it
@@ -84,11 +97,16 @@ func StartLogged(tb testing.TB, w io.Writer, opts ...func(*config.Config)) *App 
 		tb.Fatalf("create key: %v", err)
 	}
 	jar, _ := cookiejar.New(nil)
-	return &App{App: a, Key: key, LiveKey: liveKey, Client: &http.Client{
+	t := &App{App: a, Key: key, LiveKey: liveKey, Client: &http.Client{
 		Jar:           jar,
 		Timeout:       60 * time.Second,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}}
+	t.KakaoPaySandbox, _ = a.Sandbox(payment.ProviderKakaoPay).(*sbkakaopay.Sandbox)
+	t.IamportSandbox, _ = a.Sandbox(payment.ProviderIamport).(*sbiamport.Sandbox)
+	t.PortOneSandbox, _ = a.Sandbox(payment.ProviderPortOne).(*sbportone.Sandbox)
+	t.TossSandbox, _ = a.Sandbox(payment.ProviderToss).(*sbtoss.Sandbox)
+	return t
 }
 
 // DatabaseURL returns a fresh database for a test: SQLite, or PostgreSQL

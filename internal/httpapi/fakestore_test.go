@@ -60,6 +60,13 @@ func (f *fakeStore) CreateWebhookEndpoint(_ context.Context, e *payment.WebhookE
 	return nil
 }
 
+func (f *fakeStore) AddWebhookEndpoint(ctx context.Context, e *payment.WebhookEndpoint, max int) error {
+	if have, _ := f.FindWebhookEndpoints(ctx, e.MerchantID); len(have) >= max {
+		return payment.Errorf(payment.EINVALID, "a merchant may have at most %d webhook endpoints", max)
+	}
+	return f.CreateWebhookEndpoint(ctx, e)
+}
+
 // TestHandlers_OnFakeStore runs handlers through a real service on a fake
 // store, without a database: the payment a key may see (and only that),
 // its refunds in the answer, and the per-merchant endpoint limit enforced

@@ -21,7 +21,7 @@ type WebhookEndpointParams struct {
 // with the same rules as POST /v1/webhook_endpoints (URL checks, event
 // names, the per-merchant limit). The returned endpoint carries its secret,
 // to be shown once.
-func CreateWebhookEndpoint(ctx context.Context, st payment.WebhookStore, merchantID string, in WebhookEndpointParams, allowPrivate bool) (*payment.WebhookEndpoint, error) {
+func CreateWebhookEndpoint(ctx context.Context, st service.EndpointStore, merchantID string, in WebhookEndpointParams, allowPrivate bool) (*payment.WebhookEndpoint, error) {
 	a := &API{allowPrivate: allowPrivate}
 	e, err := a.newWebhookEndpoint(merchantID, createWebhookEndpointRequest{URL: in.URL, EnabledEvents: in.EnabledEvents, Description: in.Description})
 	if err != nil {

@@ -45,7 +45,7 @@ type Store interface {
 	// For the API (query.go, webhooks.go).
 	payment.PaymentLister
 	FindAPIKeyByHash(ctx context.Context, hash string) (*payment.APIKey, error)
-	CreateWebhookEndpoint(ctx context.Context, e *payment.WebhookEndpoint) error
+	AddWebhookEndpoint(ctx context.Context, e *payment.WebhookEndpoint, max int) error
 	FindWebhookEndpointByID(ctx context.Context, merchantID, id string) (*payment.WebhookEndpoint, error)
 	FindWebhookEndpoints(ctx context.Context, merchantID string) ([]*payment.WebhookEndpoint, error)
 	DeleteWebhookEndpoint(ctx context.Context, merchantID, id string) error

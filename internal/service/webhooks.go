@@ -25,23 +25,20 @@ func (s *Service) CreateWebhookEndpoint(ctx context.Context, e *payment.WebhookE
 
 // EndpointStore is what adding a webhook endpoint needs of a store.
 type EndpointStore interface {
-	FindWebhookEndpoints(ctx context.Context, merchantID string) ([]*payment.WebhookEndpoint, error)
-	CreateWebhookEndpoint(ctx context.Context, e *payment.WebhookEndpoint) error
+	// AddWebhookEndpoint stores e unless its merchant already has max
+	// endpoints (EINVALID), counting and inserting atomically: concurrent
+	// adds, from one instance or several, never leave more than max.
+	AddWebhookEndpoint(ctx context.Context, e *payment.WebhookEndpoint, max int) error
 }
 
 // AddWebhookEndpoint stores a merchant's new endpoint (validated by the
 // caller) in st, refusing (EINVALID) one past MaxWebhookEndpoints. It is
-// the one place the limit is enforced, for the API (through the Service)
-// and for the console, which adds endpoints on the store it was given.
+// the one place the limit is set, for the API (through the Service) and
+// for the console, which adds endpoints on the store it was given. The
+// store enforces it in the transaction of the insert: a count read before
+// it would let two concurrent adds both pass.
 func AddWebhookEndpoint(ctx context.Context, st EndpointStore, e *payment.WebhookEndpoint) error {
-	existing, err := st.FindWebhookEndpoints(ctx, e.MerchantID)
-	if err != nil {
-		return err
-	}
-	if len(existing) >= MaxWebhookEndpoints {
-		return payment.Errorf(payment.EINVALID, "a merchant may have at most %d webhook endpoints", MaxWebhookEndpoints)
-	}
-	return st.CreateWebhookEndpoint(ctx, e)
+	return st.AddWebhookEndpoint(ctx, e, MaxWebhookEndpoints)
 }
 
 // WebhookEndpoints lists a merchant's endpoints, oldest first.

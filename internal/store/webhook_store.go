@@ -53,6 +53,42 @@ func (s *Store) endpoints(ctx context.Context, q querier, where string, args ...
 
 // CreateWebhookEndpoint implements payment.WebhookStore.
 func (s *Store) CreateWebhookEndpoint(ctx context.Context, e *payment.WebhookEndpoint) error {
+	return s.withTx(ctx, func(tx *sql.Tx) error { return s.insertEndpoint(ctx, tx, e) })
+}
+
+// AddWebhookEndpoint stores e unless its merchant already has max
+// endpoints, which is EINVALID. The count and the insert are one
+// transaction that first locks the merchant's row, so the limit holds
+// however many adds race, on one instance or several: on PostgreSQL, under
+// READ COMMITTED, a concurrent add for the same merchant waits for the lock
+// and its count, a new statement, then sees the row this one inserted
+// (FOR NO KEY UPDATE, so that the key-share locks of payments being
+// inserted for the merchant neither wait for it nor hold it up); on SQLite
+// the one writer already runs the transactions one after the other.
+func (s *Store) AddWebhookEndpoint(ctx context.Context, e *payment.WebhookEndpoint, max int) error {
+	lock := ""
+	if s.dialect.forUpdate != "" {
+		lock = " FOR NO KEY UPDATE"
+	}
+	return s.withTx(ctx, func(tx *sql.Tx) error {
+		var id string
+		err := tx.QueryRowContext(ctx, s.q(`SELECT id FROM merchants WHERE id = ?`+lock), e.MerchantID).Scan(&id)
+		if err != nil {
+			return notFound(err, "merchant")
+		}
+		var n int
+		if err := tx.QueryRowContext(ctx, s.q(`SELECT count(*) FROM webhook_endpoints WHERE merchant_id = ?`), e.MerchantID).Scan(&n); err != nil {
+			return fmt.Errorf("count webhook endpoints: merchant_id=%s: %w", e.MerchantID, err)
+		}
+		if n >= max {
+			return payment.Errorf(payment.EINVALID, "a merchant may have at most %d webhook endpoints", max)
+		}
+		return s.insertEndpoint(ctx, tx, e)
+	})
+}
+
+// insertEndpoint writes e in tx, filling its times and defaults.
+func (s *Store) insertEndpoint(ctx context.Context, tx *sql.Tx, e *payment.WebhookEndpoint) error {
 	now := s.now()
 	e.CreatedAt, e.UpdatedAt = now, now
 	if e.Status == "" {
@@ -61,17 +97,15 @@ func (s *Store) CreateWebhookEndpoint(ctx context.Context, e *payment.WebhookEnd
 	if len(e.EnabledEvents) == 0 {
 		e.EnabledEvents = []string{"*"}
 	}
-	return s.withTx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO webhook_endpoints (`+endpointColumns+`)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-			e.ID, e.MerchantID, e.URL, e.Description, strings.Join(e.EnabledEvents, ","), s.seal(e.Secret, endpointAAD(e.ID)),
-			s.seal(e.PreviousSecret, endpointAAD(e.ID)),
-			micros0(e.PreviousSecretExpiresAt), e.Status, e.DisabledReason, micros(now), micros(now))
-		if err != nil {
-			return fmt.Errorf("insert webhook endpoint: merchant_id=%s: %w", e.MerchantID, err)
-		}
-		return nil
-	})
+	_, err := tx.ExecContext(ctx, s.q(`INSERT INTO webhook_endpoints (`+endpointColumns+`)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+		e.ID, e.MerchantID, e.URL, e.Description, strings.Join(e.EnabledEvents, ","), s.seal(e.Secret, endpointAAD(e.ID)),
+		s.seal(e.PreviousSecret, endpointAAD(e.ID)),
+		micros0(e.PreviousSecretExpiresAt), e.Status, e.DisabledReason, micros(now), micros(now))
+	if err != nil {
+		return fmt.Errorf("insert webhook endpoint: merchant_id=%s: %w", e.MerchantID, err)
+	}
+	return nil
 }
 
 // micros0 stores the zero time as 0.
