@@ -1,4 +1,4 @@
--- The merchant API's list (issue 11). Every list a key makes is kept to the
+-- The merchant API's list. Every list a key makes is kept to the
 -- key's mode (livemode = ?) and ordered newest first by (created_at, id).
 -- The mode index lacked id, so no planner could walk it in that order:
 -- SQLite walked payments_merchant_created_id instead and skipped the other
