@@ -23,6 +23,11 @@ type dialect struct {
 	// RETURNING runs as a trigger program that loads every old and new
 	// column and buffers the rows in a temporary table, on the one writer.
 	updateReturning bool
+	// oneStatement: a write that is one statement runs as a transaction of
+	// its own, without BEGIN and COMMIT (PostgreSQL: one round trip instead
+	// of three or more). On SQLite every write joins a group commit, where
+	// a statement alone would save nothing.
+	oneStatement bool
 	// isUniqueViolation reports whether err is a unique-constraint error.
 	isUniqueViolation func(err error) bool
 	// isRetryable reports whether a transaction failed only because of

@@ -28,6 +28,16 @@ func (s *Store) WithTxForTest(ctx context.Context, fn func(tx *sql.Tx) error) er
 // each group's COMMIT. Call it before the store is used.
 func (s *Store) SetBeforeCommitForTest(fn func(members int)) { s.group.beforeCommit = fn }
 
+// BeginCloseForTest starts closing the group committer without waiting
+// for it (Close then finishes it).
+func (s *Store) BeginCloseForTest() {
+	select {
+	case <-s.group.quit:
+	default:
+		close(s.group.quit)
+	}
+}
+
 // WaitingForTest is the number of callers queued for the group committer.
 func (s *Store) WaitingForTest() int64 { return s.group.waiting.Load() }
 

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"runtime/debug"
+	"slices"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -34,8 +36,16 @@ import (
 //     with the context's error and its function never runs; once its
 //     function has run, it waits for the COMMIT, so its answer is the truth.
 type groupCommitter struct {
-	db   *sql.DB // one connection: the writer
-	reqs chan *txRequest
+	db *sql.DB // one connection: the writer
+	// mu guards queue and closed. The queue is a slice under a mutex, not a
+	// channel, so that a caller's place in it is fixed the moment it is
+	// counted in waiting: transactions run in the order they were queued,
+	// which a test (and anyone reading waiting) can rely on.
+	mu     sync.Mutex
+	queue  []*txRequest
+	closed bool
+	// wake holds one token when something may have been queued.
+	wake chan struct{}
 	quit chan struct{}
 	done chan struct{}
 	// maxGroup bounds the transactions of one group, and so the latency a
@@ -45,7 +55,7 @@ type groupCommitter struct {
 	// beforeCommit, when set (tests), runs after a group's transactions and
 	// before its COMMIT, with the number of members waiting for it.
 	beforeCommit func(members int)
-	// waiting counts callers not yet taken by the committer.
+	// waiting counts callers queued and not yet taken by the committer.
 	waiting atomic.Int64
 }
 
@@ -70,7 +80,7 @@ type txResult struct {
 var errClosed = errors.New("store: the database is closed")
 
 func newGroupCommitter(db *sql.DB, stats *storeStats) *groupCommitter {
-	g := &groupCommitter{db: db, reqs: make(chan *txRequest), quit: make(chan struct{}), done: make(chan struct{}),
+	g := &groupCommitter{db: db, wake: make(chan struct{}, 1), quit: make(chan struct{}), done: make(chan struct{}),
 		maxGroup: 256, stats: stats}
 	go g.run()
 	return g
@@ -83,24 +93,47 @@ func (g *groupCommitter) do(ctx context.Context, fn func(*sql.Tx) error) error {
 		return err
 	}
 	r := &txRequest{ctx: ctx, fn: fn, answer: make(chan txResult, 1)}
-	g.waiting.Add(1)
-	select {
-	case g.reqs <- r:
-		g.waiting.Add(-1)
-	case <-ctx.Done():
-		g.waiting.Add(-1)
-		return ctx.Err()
-	case <-g.quit:
-		g.waiting.Add(-1)
+	g.mu.Lock()
+	if g.closed {
+		g.mu.Unlock()
 		return errClosed
 	}
-	// Handed over: the committer always answers, and only it knows whether
-	// fn ran, so the caller waits for it even if ctx ends meanwhile.
-	res := <-r.answer
+	g.queue = append(g.queue, r)
+	g.waiting.Add(1)
+	g.mu.Unlock()
+	select {
+	case g.wake <- struct{}{}:
+	default: // a token is already there
+	}
+	var res txResult
+	select {
+	case res = <-r.answer:
+	case <-ctx.Done():
+		if g.unqueue(r) {
+			return ctx.Err() // never taken: fn never runs
+		}
+		// Taken: the committer always answers, and only it knows whether
+		// fn ran, so the caller waits for it even though ctx ended.
+		res = <-r.answer
+	}
 	if res.panicked != nil {
 		panic(res.panicked)
 	}
 	return res.err
+}
+
+// unqueue removes r from the queue if the committer has not taken it yet.
+func (g *groupCommitter) unqueue(r *txRequest) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	for i, q := range g.queue {
+		if q == r {
+			g.queue = slices.Delete(g.queue, i, i+1)
+			g.waiting.Add(-1)
+			return true
+		}
+	}
+	return false
 }
 
 // close stops the committer after the group in progress.
@@ -120,27 +153,50 @@ func (g *groupCommitter) run() {
 		batch := again
 		if len(batch) == 0 {
 			select {
-			case r := <-g.reqs:
-				batch = append(batch, r)
 			case <-g.quit:
+				g.shut() // after the group in progress, whatever is queued
 				return
+			default:
+			}
+			if batch = g.take(g.maxGroup); len(batch) == 0 {
+				select {
+				case <-g.wake:
+					continue
+				case <-g.quit:
+					g.shut()
+					return
+				}
 			}
 		}
 		again = g.group(batch)
 	}
 }
 
-// take receives, without waiting, up to n transactions that are queued.
-func (g *groupCommitter) take(n int) []*txRequest {
-	var rs []*txRequest
-	for len(rs) < n {
-		select {
-		case r := <-g.reqs:
-			rs = append(rs, r)
-		default:
-			return rs
-		}
+// shut refuses new transactions and answers those still queued.
+func (g *groupCommitter) shut() {
+	g.mu.Lock()
+	g.closed = true
+	rest := g.queue
+	g.queue = nil
+	g.waiting.Add(-int64(len(rest)))
+	g.mu.Unlock()
+	for _, r := range rest {
+		r.answer <- txResult{err: errClosed}
 	}
+}
+
+// take removes up to n transactions from the head of the queue, without
+// waiting.
+func (g *groupCommitter) take(n int) []*txRequest {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	n = min(n, len(g.queue))
+	if n <= 0 {
+		return nil
+	}
+	rs := slices.Clone(g.queue[:n])
+	g.queue = slices.Delete(g.queue, 0, n)
+	g.waiting.Add(-int64(n))
 	return rs
 }
 

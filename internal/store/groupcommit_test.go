@@ -336,3 +336,50 @@ func TestGroupCommit_ConcurrentWritersShareCommits(t *testing.T) {
 	}
 	t.Logf("%d transactions in %d commits", tx, commits)
 }
+
+// Close lets the group in progress commit, then answers the transactions
+// still queued with an error, without running them, and refuses new ones:
+// a caller is never left waiting, and never told "done" for work not done.
+func TestGroupCommit_CloseAnswersTheQueued(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "pb.db")
+	s, err := store.Open(context.Background(), "sqlite:"+path, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	g := &groupTest{t: t, s: s, ctx: ctx}
+	queued := make(chan error, 2)
+	var once sync.Once
+	// After the first group ran and before its COMMIT: two more queue
+	// (too late to join it) and Close begins.
+	s.SetBeforeCommitForTest(func(int) {
+		once.Do(func() {
+			for _, k := range []string{"a", "b"} {
+				go func() { queued <- s.WithTxForTest(ctx, func(tx *sql.Tx) error { return insertK(ctx, tx, k) }) }()
+			}
+			g.queued(2)
+			s.BeginCloseForTest()
+		})
+	})
+	if err := s.ExecForTest(ctx, `CREATE TABLE t (k TEXT PRIMARY KEY)`); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.WithTxForTest(ctx, func(tx *sql.Tx) error { return insertK(ctx, tx, "gate") }); err != nil {
+		t.Fatalf("the group in progress: %v", err)
+	}
+	for range 2 {
+		if err := <-queued; err == nil {
+			t.Error("a transaction queued at Close was answered nil")
+		}
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.WithTxForTest(ctx, func(tx *sql.Tx) error { return insertK(ctx, tx, "x") }); err == nil {
+		t.Error("a transaction after Close was answered nil")
+	}
+	s2 := MustOpen(t, "sqlite:"+path)
+	if got := (&groupTest{t: t, s: s2, ctx: ctx}).keys(); fmt.Sprint(got) != "[gate]" {
+		t.Fatalf("rows = %v, want only the gate's", got)
+	}
+}

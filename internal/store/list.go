@@ -60,7 +60,16 @@ func (s *Store) ListPayments(ctx context.Context, q payment.ListQuery) ([]*payme
 	}
 	// Newest first; a page before a cursor is read oldest first from the
 	// cursor up (so LIMIT keeps the rows nearest to it) and reversed below.
-	order := "created_at DESC, id DESC"
+	// An order or customer filter selects few rows: "+created_at" (the same
+	// value, but not a column an index can be walked by) makes the planner
+	// find them by their index (payments_merchant_order,
+	// payments_merchant_customer) and sort them, rather than walk every
+	// payment of the merchant in order looking for them.
+	created := "created_at"
+	if q.OrderID != "" || q.CustomerID != "" {
+		created = "+created_at"
+	}
+	order := created + " DESC, id DESC"
 	backwards := false
 	switch {
 	case q.StartingAfter != "":
@@ -75,7 +84,7 @@ func (s *Store) ListPayments(ctx context.Context, q payment.ListQuery) ([]*payme
 			return nil, false, err
 		}
 		add("(created_at, id) > (?, ?)", at, q.EndingBefore)
-		order, backwards = "created_at, id", true
+		order, backwards = created+", id", true
 	}
 	// One row more than the page says whether there is more.
 	args = append(args, limit+1)

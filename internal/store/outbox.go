@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/paybridge/paybridge/internal/payment"
@@ -59,13 +60,22 @@ func (s *Store) writeOutbox(ctx context.Context, tx *sql.Tx, p *payment.Payment,
 	if ev.Payload, err = s.renderEvent(ev.ID, typ, p, cs, now); err != nil {
 		return fmt.Errorf("outbox: render %s: payment_id=%s: %w", typ, p.ID, err)
 	}
-	if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO webhook_events (id, merchant_id, type, payment_id, payload, created_at, livemode)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`), ev.ID, ev.MerchantID, ev.Type, ev.PaymentID, string(ev.Payload), micros(now), boolInt(p.Livemode)); err != nil {
+	insert := `INSERT INTO webhook_events (id, merchant_id, type, payment_id, payload, created_at, livemode)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`
+	args := []any{ev.ID, ev.MerchantID, ev.Type, ev.PaymentID, string(ev.Payload), micros(now), boolInt(p.Livemode)}
+	// Only the endpoints' ids and subscriptions: nothing else is needed
+	// here, and their secrets need not be opened on the writer.
+	subscribers := `SELECT id, enabled_events FROM webhook_endpoints WHERE merchant_id = ? AND status = ? ORDER BY created_at, id`
+	subArgs := []any{p.MerchantID, payment.EndpointEnabled}
+	if s.dialect.oneStatement {
+		// The event's insert rides on the read: one round trip.
+		subscribers, subArgs = `WITH ev AS (`+insert+`) `+subscribers, append(args, subArgs...)
+	} else if _, err := tx.ExecContext(ctx, s.q(insert), args...); err != nil {
 		return fmt.Errorf("outbox: insert event: payment_id=%s: %w", p.ID, err)
 	}
-	eps, err := s.endpoints(ctx, tx, `merchant_id = ? AND status = ?`, p.MerchantID, payment.EndpointEnabled)
+	eps, err := queryAll(ctx, tx, "outbox: insert event and find its endpoints", scanSubscriber, s.q(subscribers), subArgs...)
 	if err != nil {
-		return fmt.Errorf("outbox: %w", err)
+		return fmt.Errorf("outbox: payment_id=%s: %w", p.ID, err)
 	}
 	for _, e := range eps {
 		if !e.Subscribed(typ) {
@@ -76,6 +86,19 @@ func (s *Store) writeOutbox(ctx context.Context, tx *sql.Tx, p *payment.Payment,
 		}
 	}
 	return nil
+}
+
+// scanSubscriber reads an endpoint's id and the events it is subscribed to.
+func scanSubscriber(row scanner) (*payment.WebhookEndpoint, error) {
+	var (
+		e      payment.WebhookEndpoint
+		events string
+	)
+	if err := row.Scan(&e.ID, &events); err != nil {
+		return nil, err
+	}
+	e.EnabledEvents = strings.Split(events, ",")
+	return &e, nil
 }
 
 func (s *Store) txCancellations(ctx context.Context, tx *sql.Tx, paymentID string) ([]*payment.Cancellation, error) {

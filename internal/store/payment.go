@@ -68,28 +68,47 @@ func (s *Store) CreatePayment(ctx context.Context, p *payment.Payment) error {
 	if p.Status == "" {
 		p.Status = payment.StatusCreated
 	}
-	err := s.withTx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO payments (`+paymentColumns+`, order_key) VALUES
-			(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-			p.ID, p.MerchantID, p.Provider, p.Channel, p.OrderID, p.OrderName, p.CustomerID,
-			p.Quantity, p.Amount, p.TaxFreeAmount, p.Currency, string(p.Status), p.CanceledAmount, p.CanceledTaxFreeAmount,
-			p.ProviderTID, p.ProviderCID, p.ProviderStatus, p.ProviderMethodType, p.ProviderApprovalID, p.ProviderOrderID,
-			p.ProviderUserID, p.ProviderErrorCode, p.ProviderErrorMessage, p.PGToken,
-			p.RedirectPC, p.RedirectMobile, p.RedirectApp, p.SuccessURL, p.FailURL, p.CancelURL,
-			p.FailureCode, p.FailureMessage, micros(p.ExpiresAt), nullMicros(p.ApprovedAt), nullMicros(p.CanceledAt),
-			micros(p.CreatedAt), micros(p.UpdatedAt), p.ReturnTID, p.FinishAttempts, p.RefundAttempts, retryMicros(p.RetryAt),
-			boolInt(p.Livemode), string(p.ProviderLastAnswer), nullMicros(p.ProviderLastAnswerAt), p.OrderID)
-		if err != nil {
-			if s.dialect.isUniqueViolation(err) {
-				return payment.Errorf(payment.ECONFLICT, "order_id %q already has a payment", p.OrderID)
+	insert := `INSERT INTO payments (` + paymentColumns + `, order_key) VALUES
+		(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	args := []any{p.ID, p.MerchantID, p.Provider, p.Channel, p.OrderID, p.OrderName, p.CustomerID,
+		p.Quantity, p.Amount, p.TaxFreeAmount, p.Currency, string(p.Status), p.CanceledAmount, p.CanceledTaxFreeAmount,
+		p.ProviderTID, p.ProviderCID, p.ProviderStatus, p.ProviderMethodType, p.ProviderApprovalID, p.ProviderOrderID,
+		p.ProviderUserID, p.ProviderErrorCode, p.ProviderErrorMessage, p.PGToken,
+		p.RedirectPC, p.RedirectMobile, p.RedirectApp, p.SuccessURL, p.FailURL, p.CancelURL,
+		p.FailureCode, p.FailureMessage, micros(p.ExpiresAt), nullMicros(p.ApprovedAt), nullMicros(p.CanceledAt),
+		micros(p.CreatedAt), micros(p.UpdatedAt), p.ReturnTID, p.FinishAttempts, p.RefundAttempts, retryMicros(p.RetryAt),
+		boolInt(p.Livemode), string(p.ProviderLastAnswer), nullMicros(p.ProviderLastAnswerAt), p.OrderID}
+	ev := &payment.Event{PaymentID: p.ID, ToStatus: p.Status, Reason: "created", CreatedAt: now}
+	inserted := func(err error) error {
+		if err == nil {
+			return nil
+		}
+		if s.dialect.isUniqueViolation(err) {
+			return payment.Errorf(payment.ECONFLICT, "order_id %q already has a payment", p.OrderID)
+		}
+		return fmt.Errorf("insert payment: id=%s: %w", p.ID, err)
+	}
+	var err error
+	if s.dialect.oneStatement && p.Idempotency == nil {
+		// The payment and its event in one statement: atomic without a
+		// BEGIN and a COMMIT, one round trip instead of four.
+		err = s.withStatement(ctx, func() error {
+			return inserted(s.w.QueryRowContext(ctx, s.q(`WITH p AS (`+insert+` RETURNING id)
+				INSERT INTO payment_events (payment_id, from_status, to_status, reason, message, created_at)
+				SELECT id, ?, ?, ?, ?, ? FROM p RETURNING id`),
+				append(args, string(ev.FromStatus), string(ev.ToStatus), ev.Reason, ev.Message, micros(ev.CreatedAt))...).Scan(&ev.ID))
+		})
+	} else {
+		err = s.withTx(ctx, func(tx *sql.Tx) error {
+			if _, err := tx.ExecContext(ctx, s.q(insert), args...); err != nil {
+				return inserted(err)
 			}
-			return fmt.Errorf("insert payment: id=%s: %w", p.ID, err)
-		}
-		if err := s.recordIdempotentResource(ctx, tx, p.Idempotency, p.ID); err != nil {
-			return err
-		}
-		return s.insertEvent(ctx, tx, &payment.Event{PaymentID: p.ID, ToStatus: p.Status, Reason: "created", CreatedAt: now})
-	})
+			if err := s.recordIdempotentResource(ctx, tx, p.Idempotency, p.ID); err != nil {
+				return err
+			}
+			return s.insertEvent(ctx, tx, ev)
+		})
+	}
 	s.observeTransition(p, "", p.Status, err)
 	return err
 }
@@ -171,33 +190,86 @@ func (s *Store) TransitionPayment(ctx context.Context, id string, from, to payme
 		return nil, payment.Errorf(payment.EINVALID, "a payment cannot move from %s to %s", from, to)
 	}
 	var p *payment.Payment
-	err := s.withTx(ctx, func(tx *sql.Tx) error {
-		var err error
-		p, err = s.updatePayment(ctx, tx, id, from, &to, upd)
-		if err != nil {
+	typ := payment.EventTypeFor(to)
+	var err error
+	if typ == "" && s.dialect.oneStatement {
+		// The change and its event are one statement: atomic without a
+		// BEGIN and a COMMIT, one round trip instead of four.
+		err = s.withStatement(ctx, func() error {
+			var err error
+			p, err = s.transition(ctx, s.w, id, from, &to, upd, &ev)
 			return err
-		}
-		ev.PaymentID, ev.FromStatus, ev.ToStatus, ev.CreatedAt = id, from, to, p.UpdatedAt
-		if err := s.insertEvent(ctx, tx, &ev); err != nil {
-			return err
-		}
-		return s.writeOutbox(ctx, tx, p, payment.EventTypeFor(to), p.UpdatedAt)
-	})
+		})
+	} else {
+		err = s.withTx(ctx, func(tx *sql.Tx) error {
+			var err error
+			if p, err = s.transition(ctx, tx, id, from, &to, upd, &ev); err != nil {
+				return err
+			}
+			return s.writeOutbox(ctx, tx, p, typ, p.UpdatedAt)
+		})
+	}
 	s.observeTransition(p, from, to, err)
 	return p, err
 }
+
+// transition changes the payment (the compare-and-set of updatePayment)
+// and records ev, filled in here, for the change: on PostgreSQL in one
+// statement (a data-modifying WITH, one round trip), elsewhere as an
+// UPDATE and an INSERT. to is nil for a change that keeps the status.
+func (s *Store) transition(ctx context.Context, q rowQuerier, id string, from payment.Status, to *payment.Status, upd payment.Update, ev *payment.Event) (*payment.Payment, error) {
+	toStatus := from
+	if to != nil {
+		toStatus = *to
+	}
+	if !s.dialect.oneStatement {
+		tx := q.(*sql.Tx)
+		p, err := s.updatePayment(ctx, tx, id, from, to, upd)
+		if err != nil {
+			return p, err // the payment as it is, on a conflict
+		}
+		ev.PaymentID, ev.FromStatus, ev.ToStatus, ev.CreatedAt = id, from, toStatus, p.UpdatedAt
+		return p, s.insertEvent(ctx, tx, ev)
+	}
+	now, update, args := s.paymentUpdate(id, from, to, upd)
+	ev.PaymentID, ev.FromStatus, ev.ToStatus, ev.CreatedAt = id, from, toStatus, now
+	// The event is inserted only if the UPDATE matched (SELECT … FROM u).
+	query := `WITH u AS (` + update + ` RETURNING ` + paymentColumns + `),
+		e AS (INSERT INTO payment_events (payment_id, from_status, to_status, reason, message, created_at)
+			SELECT id, ?, ?, ?, ?, ? FROM u RETURNING id)
+		SELECT u.*, (SELECT id FROM e) FROM u`
+	args = append(args, string(ev.FromStatus), string(ev.ToStatus), ev.Reason, ev.Message, micros(now))
+	p, err := scanPayment(withExtra{q.QueryRowContext(ctx, s.q(query), args...), []any{&ev.ID}})
+	if err == nil {
+		return p, nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("update payment: id=%s: %w", id, err)
+	}
+	return s.whyNotUpdated(ctx, q, id, from)
+}
+
+// rowQuerier runs a statement: the pool (a statement that commits alone)
+// or a transaction.
+type rowQuerier interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// withExtra scans a row's leading columns into what the caller asks for
+// and its last ones into extra.
+type withExtra struct {
+	row   *sql.Row
+	extra []any
+}
+
+func (w withExtra) Scan(dest ...any) error { return w.row.Scan(append(dest, w.extra...)...) }
 
 // AnnouncePayment implements payment.Store.
 func (s *Store) AnnouncePayment(ctx context.Context, id string, expect payment.Status, upd payment.Update, ev payment.Event) (*payment.Payment, error) {
 	var p *payment.Payment
 	err := s.withTx(ctx, func(tx *sql.Tx) error {
 		var err error
-		p, err = s.updatePayment(ctx, tx, id, expect, nil, upd)
-		if err != nil {
-			return err
-		}
-		ev.PaymentID, ev.FromStatus, ev.ToStatus, ev.CreatedAt = id, expect, expect, p.UpdatedAt
-		if err := s.insertEvent(ctx, tx, &ev); err != nil {
+		if p, err = s.transition(ctx, tx, id, expect, nil, upd, &ev); err != nil {
 			return err
 		}
 		return s.writeOutbox(ctx, tx, p, payment.EventPaymentUpdated, p.UpdatedAt)
@@ -245,9 +317,52 @@ func (s *Store) UpdatePayment(ctx context.Context, id string, expect payment.Sta
 // updatePayment is the compare-and-set: it changes the row only while its
 // status is still from, and reports ECONFLICT otherwise.
 func (s *Store) updatePayment(ctx context.Context, tx *sql.Tx, id string, from payment.Status, to *payment.Status, upd payment.Update) (*payment.Payment, error) {
-	now := s.now()
+	_, update, args := s.paymentUpdate(id, from, to, upd)
+	if s.dialect.updateReturning {
+		// One statement writes the row and returns it.
+		p, err := scanPayment(tx.QueryRowContext(ctx, s.q(update+` RETURNING `+paymentColumns), args...))
+		if err == nil {
+			return p, nil
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return nil, fmt.Errorf("update payment: id=%s: %w", id, err)
+		}
+	} else {
+		res, err := tx.ExecContext(ctx, s.q(update), args...)
+		if err != nil {
+			return nil, fmt.Errorf("update payment: id=%s: %w", id, err)
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return nil, fmt.Errorf("update payment: id=%s: %w", id, err)
+		}
+		if n == 1 {
+			p, err := scanPayment(tx.QueryRowContext(ctx, s.q(`SELECT `+paymentColumns+` FROM payments WHERE id = ?`), id))
+			if err != nil {
+				return nil, fmt.Errorf("update payment: read back: id=%s: %w", id, err)
+			}
+			return p, nil
+		}
+	}
+	return s.whyNotUpdated(ctx, tx, id, from)
+}
+
+// whyNotUpdated says why the compare-and-set of payment id matched nothing:
+// ENOTFOUND, or ECONFLICT with the payment as it is (callers decide from it).
+func (s *Store) whyNotUpdated(ctx context.Context, q rowQuerier, id string, from payment.Status) (*payment.Payment, error) {
+	p, err := scanPayment(q.QueryRowContext(ctx, s.q(`SELECT `+paymentColumns+` FROM payments WHERE id = ?`), id))
+	if err != nil {
+		return nil, notFound(err, "payment")
+	}
+	return p, payment.Errorf(payment.ECONFLICT, "payment is %s, not %s", p.Status, from)
+}
+
+// paymentUpdate is the UPDATE (with ? placeholders) of updatePayment, its
+// arguments, and the time it stamps as updated_at.
+func (s *Store) paymentUpdate(id string, from payment.Status, to *payment.Status, upd payment.Update) (now time.Time, update string, args []any) {
+	now = s.now()
 	set := []string{"updated_at = ?"}
-	args := []any{micros(now)}
+	args = []any{micros(now)}
 	add := func(col string, v any) { set, args = append(set, col+" = ?"), append(args, v) }
 	if to != nil {
 		add("status", string(*to))
@@ -303,39 +418,7 @@ func (s *Store) updatePayment(ctx context.Context, tx *sql.Tx, id string, from p
 		set = append(set, "order_key = NULL")
 	}
 	args = append(args, id, string(from))
-	update := `UPDATE payments SET ` + strings.Join(set, ", ") + ` WHERE id = ? AND status = ?`
-	if s.dialect.updateReturning {
-		// One statement writes the row and returns it.
-		p, err := scanPayment(tx.QueryRowContext(ctx, s.q(update+` RETURNING `+paymentColumns), args...))
-		if err == nil {
-			return p, nil
-		}
-		if !errors.Is(err, sql.ErrNoRows) {
-			return nil, fmt.Errorf("update payment: id=%s: %w", id, err)
-		}
-	} else {
-		res, err := tx.ExecContext(ctx, s.q(update), args...)
-		if err != nil {
-			return nil, fmt.Errorf("update payment: id=%s: %w", id, err)
-		}
-		n, err := res.RowsAffected()
-		if err != nil {
-			return nil, fmt.Errorf("update payment: id=%s: %w", id, err)
-		}
-		if n == 1 {
-			p, err := scanPayment(tx.QueryRowContext(ctx, s.q(`SELECT `+paymentColumns+` FROM payments WHERE id = ?`), id))
-			if err != nil {
-				return nil, fmt.Errorf("update payment: read back: id=%s: %w", id, err)
-			}
-			return p, nil
-		}
-	}
-	// Nothing matched: say why.
-	p, err := scanPayment(tx.QueryRowContext(ctx, s.q(`SELECT `+paymentColumns+` FROM payments WHERE id = ?`), id))
-	if err != nil {
-		return nil, notFound(err, "payment")
-	}
-	return p, payment.Errorf(payment.ECONFLICT, "payment is %s, not %s", p.Status, from)
+	return now, `UPDATE payments SET ` + strings.Join(set, ", ") + ` WHERE id = ? AND status = ?`, args
 }
 
 func (s *Store) insertEvent(ctx context.Context, tx *sql.Tx, ev *payment.Event) error {

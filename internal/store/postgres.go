@@ -19,6 +19,7 @@ var postgresDialect = dialect{
 	dollar:          true,
 	idColumn:        "BIGSERIAL PRIMARY KEY",
 	updateReturning: true,
+	oneStatement:    true,
 	forUpdate:       " FOR UPDATE",
 	skipLocked:      " FOR UPDATE SKIP LOCKED",
 	snapshot:        &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true},

@@ -143,10 +143,33 @@ func (s *Store) withTx(ctx context.Context, fn func(tx *sql.Tx) error) (err erro
 	if s.group != nil {
 		return s.group.do(ctx, fn)
 	}
+	return s.retry(ctx, func() error { return s.tryTx(ctx, fn) })
+}
+
+// withStatement runs fn, which runs exactly one statement on s.w (not in a
+// transaction), as a write transaction of its own: the server commits a
+// statement alone atomically, and it returns once that commit is durable.
+// Only for a dialect with oneStatement (PostgreSQL); a serialization
+// failure or deadlock is retried as in withTx.
+func (s *Store) withStatement(ctx context.Context, fn func() error) (err error) {
+	start := time.Now()
+	defer func() { s.observeTx(start, err) }()
+	err = s.retry(ctx, fn)
+	if err == nil {
+		s.stats.commits.Add(1)
+		s.stats.transactions.Add(1)
+	}
+	return err
+}
+
+// retry runs try again, with jittered exponential backoff, while it fails
+// only because of concurrency (dialect.isRetryable), a bounded number of
+// times.
+func (s *Store) retry(ctx context.Context, try func() error) error {
 	const attempts = 6
 	delay := 5 * time.Millisecond
 	for i := 1; ; i++ {
-		err := s.tryTx(ctx, fn)
+		err := try()
 		if err == nil || s.dialect.isRetryable == nil || !s.dialect.isRetryable(err) || i == attempts {
 			return err
 		}
