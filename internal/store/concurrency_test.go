@@ -24,33 +24,26 @@ func TestSQLite_ConcurrentWritersOnOneFile(t *testing.T) {
 	ctx := context.Background()
 	url := "sqlite:" + filepath.Join(t.TempDir(), "pb.db")
 	stores := []*store.Store{MustOpen(t, url), MustOpen(t, url)}
-	var (
-		wg   sync.WaitGroup
-		errs atomic.Int64
-	)
-	for i := range 200 {
-		s := stores[i%2]
-		wg.Go(func() {
-			p := &payment.Payment{
-				ID: payment.NewID("pay", time.Now()), MerchantID: payment.DefaultMerchantID, Provider: "kakaopay",
-				Channel: "api", OrderID: "o-" + strconv.Itoa(i), OrderName: "Tea", CustomerID: "c", Quantity: 1,
-				Amount: 1000, Currency: "KRW", ExpiresAt: time.Now().Add(time.Minute),
-			}
-			if err := s.CreatePayment(ctx, p); err != nil {
+	var errs atomic.Int64
+	raceOn(stores, 200, func(i int, s *store.Store) {
+		p := &payment.Payment{
+			ID: payment.NewID("pay", time.Now()), MerchantID: payment.DefaultMerchantID, Provider: "kakaopay",
+			Channel: "api", OrderID: "o-" + strconv.Itoa(i), OrderName: "Tea", CustomerID: "c", Quantity: 1,
+			Amount: 1000, Currency: "KRW", ExpiresAt: time.Now().Add(time.Minute),
+		}
+		if err := s.CreatePayment(ctx, p); err != nil {
+			errs.Add(1)
+			t.Errorf("create: %v", err)
+			return
+		}
+		for _, step := range [][2]payment.Status{{"created", "ready"}, {"ready", "approving"}, {"approving", "paid"}} {
+			if _, err := s.TransitionPayment(ctx, p.ID, step[0], step[1], payment.Update{}, payment.Event{}); err != nil {
 				errs.Add(1)
-				t.Errorf("create: %v", err)
+				t.Errorf("transition: %v", err)
 				return
 			}
-			for _, step := range [][2]payment.Status{{"created", "ready"}, {"ready", "approving"}, {"approving", "paid"}} {
-				if _, err := s.TransitionPayment(ctx, p.ID, step[0], step[1], payment.Update{}, payment.Event{}); err != nil {
-					errs.Add(1)
-					t.Errorf("transition: %v", err)
-					return
-				}
-			}
-		})
-	}
-	wg.Wait()
+		}
+	})
 	if errs.Load() > 0 {
 		t.Fatalf("%d errors reached callers", errs.Load())
 	}

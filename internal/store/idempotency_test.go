@@ -3,7 +3,6 @@ package store_test
 import (
 	"context"
 	"strconv"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -148,26 +147,19 @@ func testStoreBeginIdempotentConcurrently(t *testing.T, url string) {
 	stores := []*store.Store{MustOpen(t, url), MustOpen(t, url)}
 	t0 := time.Now()
 	race := func(key, fp string, now time.Time) int64 {
-		var (
-			wg    sync.WaitGroup
-			began atomic.Int64
-		)
-		for i := range 20 {
-			s := stores[i%2]
-			wg.Go(func() {
-				rec, ok, err := s.BeginIdempotent(context.Background(), payment.DefaultMerchantID, key, fp, now, idemLock, idemRetention)
-				if err != nil {
-					t.Errorf("begin: %v", err)
-					return
-				}
-				if ok {
-					began.Add(1)
-				} else if rec.Status != payment.IdempotencyStarted || rec.Fingerprint != fp {
-					t.Errorf("loser saw %+v", rec)
-				}
-			})
-		}
-		wg.Wait()
+		var began atomic.Int64
+		raceOn(stores, 20, func(_ int, s *store.Store) {
+			rec, ok, err := s.BeginIdempotent(context.Background(), payment.DefaultMerchantID, key, fp, now, idemLock, idemRetention)
+			if err != nil {
+				t.Errorf("begin: %v", err)
+				return
+			}
+			if ok {
+				began.Add(1)
+			} else if rec.Status != payment.IdempotencyStarted || rec.Fingerprint != fp {
+				t.Errorf("loser saw %+v", rec)
+			}
+		})
 		return began.Load()
 	}
 	for i := range 5 {

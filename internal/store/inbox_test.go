@@ -2,7 +2,6 @@ package store_test
 
 import (
 	"context"
-	"sync"
 	"testing"
 	"time"
 
@@ -135,15 +134,11 @@ func testStoreInbox(t *testing.T, ctx context.Context, s *store.Store) {
 func TestStore_InboxConcurrentDeliveries(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, url string) {
 		stores := []*store.Store{MustOpen(t, url), MustOpen(t, url)}
-		var wg sync.WaitGroup
-		for i := range 20 {
-			wg.Go(func() {
-				if _, err := stores[i%2].EnqueueProviderWebhook(context.Background(), payment.ProviderPortOne, "pay_c", time.Now()); err != nil {
-					t.Error(err)
-				}
-			})
-		}
-		wg.Wait()
+		raceOn(stores, 20, func(_ int, s *store.Store) {
+			if _, err := s.EnqueueProviderWebhook(context.Background(), payment.ProviderPortOne, "pay_c", time.Now()); err != nil {
+				t.Error(err)
+			}
+		})
 		ws, err := stores[0].FindProviderWebhooks(context.Background(), "pay_c")
 		if err != nil || len(ws) != 1 || ws[0].Deliveries != 20 {
 			t.Fatalf("entries = %v (%v), want one counting 20 deliveries", ws, err)

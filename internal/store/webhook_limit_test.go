@@ -26,31 +26,22 @@ func TestStore_WebhookEndpointLimitUnderRace(t *testing.T) {
 		instances := []*store.Store{MustOpen(t, url), MustOpen(t, url)}
 		const tries = 3 * service.MaxWebhookEndpoints
 		var (
-			start   = make(chan struct{})
-			wg      sync.WaitGroup
 			mu      sync.Mutex
 			added   int
 			refused []error
 		)
-		for i := range tries {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				e := &payment.WebhookEndpoint{ID: payment.NewID("we", time.Now()), MerchantID: payment.DefaultMerchantID,
-					URL: fmt.Sprintf("https://shop.example/hooks/%d", i), Secret: "whsec_c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0MTIzNA=="}
-				<-start
-				err := service.AddWebhookEndpoint(ctx, instances[i%2], e)
-				mu.Lock()
-				defer mu.Unlock()
-				if err == nil {
-					added++
-				} else {
-					refused = append(refused, err)
-				}
-			}()
-		}
-		close(start)
-		wg.Wait()
+		raceOn(instances, tries, func(i int, s *store.Store) {
+			e := &payment.WebhookEndpoint{ID: payment.NewID("we", time.Now()), MerchantID: payment.DefaultMerchantID,
+				URL: fmt.Sprintf("https://shop.example/hooks/%d", i), Secret: "whsec_c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0MTIzNA=="}
+			err := service.AddWebhookEndpoint(ctx, s, e)
+			mu.Lock()
+			defer mu.Unlock()
+			if err == nil {
+				added++
+			} else {
+				refused = append(refused, err)
+			}
+		})
 
 		eps, err := instances[0].FindWebhookEndpoints(ctx, payment.DefaultMerchantID)
 		if err != nil {
