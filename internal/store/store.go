@@ -146,9 +146,11 @@ func (s *Store) withTx(ctx context.Context, fn func(tx *sql.Tx) error) (err erro
 	return s.retry(ctx, func() error { return s.tryTx(ctx, fn) })
 }
 
-// withStatement runs fn, which runs exactly one statement on s.w (not in a
+// withStatement runs fn, which runs one writing statement on s.w (not in a
 // transaction), as a write transaction of its own: the server commits a
 // statement alone atomically, and it returns once that commit is durable.
+// After a lost compare-and-set fn may run a second, read-only statement
+// (whyNotUpdated), which changes nothing.
 // Only for a dialect with oneStatement (PostgreSQL); a serialization
 // failure or deadlock is retried as in withTx.
 func (s *Store) withStatement(ctx context.Context, fn func() error) (err error) {
