@@ -1,6 +1,7 @@
 package config_test
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -108,16 +109,25 @@ func TestConfig_NeverPrintsSecrets(t *testing.T) {
 		"PAYBRIDGE_SECRET_KEY":          strings.Repeat("ab", 32),
 		"PAYBRIDGE_KAKAOPAY_SECRET_KEY": "DEVSECRETKEY-do-not-print",
 		"PAYBRIDGE_TOSS_SECRET_KEY":     "test_sk_do-not-print",
+		"PAYBRIDGE_DATABASE_URL":        "postgres://pb:pw-do-not-print@db:5432/pb",
 	}))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var text, json strings.Builder
+	holder := struct{ Config config.Config }{c}
+	var text, jsonLog, jsonHeld strings.Builder
 	slog.New(slog.NewTextHandler(&text, nil)).Info("config", "c", c)
-	slog.New(slog.NewJSONHandler(&json, nil)).Info("config", "c", c)
+	slog.New(slog.NewJSONHandler(&jsonLog, nil)).Info("config", "c", c)
+	slog.New(slog.NewJSONHandler(&jsonHeld, nil)).Info("config", "held", holder, "list", []config.Config{c})
+	encoded, err := json.Marshal(holder)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for how, out := range map[string]string{
 		"%v": fmt.Sprintf("%v", c), "%+v": fmt.Sprintf("%+v", c), "%#v": fmt.Sprintf("%#v", c),
-		"slog text": text.String(), "slog JSON": json.String(),
+		"%+v of a holder": fmt.Sprintf("%+v", holder),
+		"slog text":       text.String(), "slog JSON": jsonLog.String(),
+		"slog JSON of a holder and a slice": jsonHeld.String(), "encoding/json of a holder": string(encoded),
 	} {
 		if strings.Contains(out, "do-not-print") || strings.Contains(out, "abab") {
 			t.Errorf("%s leaks a secret: %s", how, out)

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -144,11 +145,13 @@ func (c Config) Print(w io.Writer) {
 	c.PrintProviders(w)
 }
 
-// GoString and LogValue are String: a Config holds secrets in exported
-// fields (SecretKey, and each provider's settings), which %#v and slog's
-// JSON handler would otherwise print.
-func (c Config) GoString() string     { return c.String() }
-func (c Config) LogValue() slog.Value { return slog.StringValue(c.String()) }
+// GoString, LogValue and MarshalJSON (a JSON string) are String: a Config
+// holds secrets in exported fields (SecretKey, the database URL's password,
+// each provider's settings), which %#v, slog's JSON handler and
+// encoding/json would otherwise print.
+func (c Config) GoString() string             { return c.String() }
+func (c Config) LogValue() slog.Value         { return slog.StringValue(c.String()) }
+func (c Config) MarshalJSON() ([]byte, error) { return json.Marshal(c.String()) }
 
 // String prints the configuration on one line with every secret masked.
 func (c Config) String() string {

@@ -2,6 +2,7 @@ package providertest
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -47,16 +48,24 @@ func TestSettings_NeverPrintSecrets(t *testing.T) {
 	for _, r := range registry.All() {
 		t.Run(r.Name, func(t *testing.T) {
 			s, secrets := withSecrets(t, r)
-			var text, json bytes.Buffer
+			holder := struct{ Settings any }{s}
+			var text, jsonLog, jsonHeld bytes.Buffer
 			slog.New(slog.NewTextHandler(&text, nil)).Info("settings", "s", s)
-			slog.New(slog.NewJSONHandler(&json, nil)).Info("settings", "s", s)
+			slog.New(slog.NewJSONHandler(&jsonLog, nil)).Info("settings", "s", s)
+			slog.New(slog.NewJSONHandler(&jsonHeld, nil)).Info("settings", "held", holder, "list", []any{s})
+			encoded, err := json.Marshal(holder)
+			if err != nil {
+				t.Fatal(err)
+			}
 			renderings := map[string]string{
-				"%v":              fmt.Sprintf("%v", s),
-				"%+v":             fmt.Sprintf("%+v", s),
-				"%#v":             fmt.Sprintf("%#v", s),
-				"%+v of a holder": fmt.Sprintf("%+v", struct{ Settings any }{s}),
-				"slog text":       text.String(),
-				"slog JSON":       json.String(),
+				"%v":                                fmt.Sprintf("%v", s),
+				"%+v":                               fmt.Sprintf("%+v", s),
+				"%#v":                               fmt.Sprintf("%#v", s),
+				"%+v of a holder":                   fmt.Sprintf("%+v", holder),
+				"slog text":                         text.String(),
+				"slog JSON":                         jsonLog.String(),
+				"slog JSON of a holder and a slice": jsonHeld.String(),
+				"encoding/json of a holder":         string(encoded),
 			}
 			for how, out := range renderings {
 				for _, secret := range secrets {

@@ -1,6 +1,7 @@
 package toss
 
 import (
+	"encoding/json"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -158,8 +159,9 @@ func (s Settings) config(env provider.Env) Config {
 	return Config{SecretKey: s.SecretKey, ClientKey: s.ClientKey, BaseURL: s.BaseURL, Logger: env.Logger, HTTPClient: env.HTTPClient}
 }
 
-// String, GoString and LogValue show the settings with every secret masked
+// String, GoString, LogValue and MarshalJSON show the settings with every secret masked
 // (see provider.Configuration.Masked).
-func (s Settings) String() string       { return Registration.Config.Masked(s) }
-func (s Settings) GoString() string     { return s.String() }
-func (s Settings) LogValue() slog.Value { return slog.StringValue(s.String()) }
+func (s Settings) String() string               { return Registration.Config.Masked(s) }
+func (s Settings) GoString() string             { return s.String() }
+func (s Settings) LogValue() slog.Value         { return slog.StringValue(s.String()) }
+func (s Settings) MarshalJSON() ([]byte, error) { return json.Marshal(s.String()) }
