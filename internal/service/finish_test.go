@@ -187,12 +187,14 @@ func TestFinish_OtherPaidOrderNotSold(t *testing.T) {
 }
 
 // wantMismatchRefunded checks that np failed on an answer that does not
-// match it (amount_mismatch) and that all of it was refunded.
-func wantMismatchRefunded(t *testing.T, np *payment.Payment, refunded int64) {
+// match it (amount_mismatch) and that want, the amount the payment was
+// created with, was refunded: a constant from the test, not np.Amount, so
+// that a service that took the provider's amount over its own would fail.
+func wantMismatchRefunded(t *testing.T, np *payment.Payment, refunded, want int64) {
 	t.Helper()
 	wantStatus(t, np, payment.StatusFailed)
-	if np.FailureCode != "amount_mismatch" || refunded != np.Amount {
-		t.Fatalf("failure %q, refunded %d of %d", np.FailureCode, refunded, np.Amount)
+	if np.FailureCode != "amount_mismatch" || refunded != want || np.Amount != want {
+		t.Fatalf("failure %q, refunded %d, amount %d; want amount_mismatch, %d refunded of %d", np.FailureCode, refunded, np.Amount, want, want)
 	}
 }
 
@@ -214,7 +216,7 @@ func TestFinish_ApprovedMismatchRefunded(t *testing.T) {
 			e.pay(p)
 			e.appr.On(paymenttest.OpApprove, paymenttest.Step{Edit: tc.edit})
 			np := e.mustReturnOK(p)
-			wantMismatchRefunded(t, np, e.appr.Account(p.ID).Canceled)
+			wantMismatchRefunded(t, np, e.appr.Account(p.ID).Canceled, tc.amount)
 		})
 	}
 }
@@ -227,7 +229,7 @@ func TestFinish_VerifiedTaxFreeMismatchRefunded(t *testing.T) {
 	p := e.create(verifier, 10000, 0)
 	e.ver.Pay(p.ID, -1, 10000)
 	np := e.mustReturnOK(p)
-	wantMismatchRefunded(t, np, e.ver.Account(p.ID).Canceled)
+	wantMismatchRefunded(t, np, e.ver.Account(p.ID).Canceled, 10000)
 	if a := e.ver.Account(p.ID); a.CanceledTF != 10000 {
 		t.Fatalf("tax-free refund = %d, want 10000 (the part the buyer made tax-free): %+v", a.CanceledTF, a)
 	}
