@@ -49,6 +49,13 @@ type Config struct {
 	AcceptTestPayments bool
 }
 
+// String, GoString, LogValue and MarshalJSON show c with its keys masked
+// (provider.MaskedFields): c holds them in exported fields.
+func (c Config) String() string               { return provider.MaskedFields(c, "APIKey", "APISecret") }
+func (c Config) GoString() string             { return c.String() }
+func (c Config) LogValue() slog.Value         { return slog.StringValue(c.String()) }
+func (c Config) MarshalJSON() ([]byte, error) { return json.Marshal(c.String()) }
+
 // Validate reports every problem with c at once (see provider.Problems).
 func (c Config) Validate() error {
 	p := provider.NewProblems("iamport")

@@ -59,6 +59,13 @@ type Config struct {
 	Logger *slog.Logger
 }
 
+// String, GoString, LogValue and MarshalJSON show c with its keys masked
+// (provider.MaskedFields): c holds them in exported fields.
+func (c Config) String() string               { return provider.MaskedFields(c, "SecretKey", "AdminKey") }
+func (c Config) GoString() string             { return c.String() }
+func (c Config) LogValue() slog.Value         { return slog.StringValue(c.String()) }
+func (c Config) MarshalJSON() ([]byte, error) { return json.Marshal(c.String()) }
+
 // Generation is GenerationCurrent when SecretKey is set and GenerationLegacy
 // otherwise.
 func (c Config) Generation() string {
