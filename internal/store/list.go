@@ -60,13 +60,16 @@ func (s *Store) ListPayments(ctx context.Context, q payment.ListQuery) ([]*payme
 	}
 	// Newest first; a page before a cursor is read oldest first from the
 	// cursor up (so LIMIT keeps the rows nearest to it) and reversed below.
-	// An order or customer filter selects few rows: "+created_at" (the same
-	// value, but not a column an index can be walked by) makes the planner
-	// find them by their index (payments_merchant_order,
+	// An order or customer filter selects few rows: on SQLite "+created_at"
+	// (the same value, but not a column an index can be walked by) makes
+	// the planner find them by their index (payments_merchant_order,
 	// payments_merchant_customer) and sort them, rather than walk every
-	// payment of the merchant in order looking for them.
+	// payment of the merchant in order looking for them. PostgreSQL picks
+	// those indexes itself, and walks the customer index in created_at
+	// order and stops after a page: the "+" would make it read and sort
+	// every payment of a customer id that has very many (a shared "guest").
 	created := "created_at"
-	if q.OrderID != "" || q.CustomerID != "" {
+	if s.dialect.name == "sqlite" && (q.OrderID != "" || q.CustomerID != "") {
 		created = "+created_at"
 	}
 	order := created + " DESC, id DESC"
