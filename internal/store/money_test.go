@@ -32,9 +32,16 @@ func testStoreAnnouncePayment(t *testing.T, ctx context.Context, s *store.Store)
 	if last := evs[len(evs)-1]; last.Reason != "refund_required" || last.FromStatus != payment.StatusFailed || last.ToStatus != payment.StatusFailed {
 		t.Fatalf("audit row = %+v", last)
 	}
+	// Two events (payment.failed, then payment.updated): their ids order
+	// them by millisecond only, so the test looks for the one it expects
+	// rather than taking the first.
 	wevs, _ := s.FindWebhookEvents(ctx, payment.WebhookEventFilter{MerchantID: payment.DefaultMerchantID, Limit: 10})
-	if len(wevs) == 0 || wevs[0].Type != payment.EventPaymentUpdated || wevs[0].PaymentID != p.ID {
-		t.Fatalf("outbox = %+v", wevs)
+	updated := slices.IndexFunc(wevs, func(e *payment.WebhookEvent) bool { return e.Type == payment.EventPaymentUpdated })
+	if len(wevs) != 2 || updated < 0 || wevs[updated].PaymentID != p.ID {
+		for _, e := range wevs {
+			t.Logf("outbox: %s %s %s", e.ID, e.Type, e.PaymentID)
+		}
+		t.Fatalf("outbox has %d events, want payment.failed and payment.updated for %s", len(wevs), p.ID)
 	}
 	if _, err := s.AnnouncePayment(ctx, p.ID, payment.StatusExpired, payment.Update{}, payment.Event{}); payment.ErrorCode(err) != payment.ECONFLICT {
 		t.Fatalf("announce in the wrong status: %v", err)
