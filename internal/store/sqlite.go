@@ -89,6 +89,7 @@ func openSQLite(ctx context.Context, u string) (*Store, error) {
 	r.SetMaxIdleConns(4)
 	s := &Store{w: w, r: r, dialect: sqliteDialect, URL: "sqlite:" + path, stats: stats}
 	s.group = newGroupCommitter(w, wal, stats)
+	s.group.anomalies = &stats.writerAnomalies
 	return s, nil
 }
 
@@ -102,7 +103,8 @@ func openSQLiteWriter(ctx context.Context, path, dsn string, stats *storeStats, 
 	if err != nil {
 		return nil, false, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
-	w := sql.OpenDB(cachingConnector{Connector: wc, noInterrupt: true, prepares: &stats.prepares, runs: &stats.statements})
+	w := sql.OpenDB(cachingConnector{Connector: wc, noInterrupt: true, prepares: &stats.prepares, runs: &stats.statements,
+		anomalies: &stats.writerAnomalies})
 	w.SetMaxOpenConns(1)
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxLifetime(0)
