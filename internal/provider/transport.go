@@ -169,11 +169,23 @@ func (t *Transport) JSON(ctx context.Context, c Call, refused Answer, out any) e
 		if out == nil {
 			return nil
 		}
-		if err := json.Unmarshal(body, out); err != nil {
+		if err := decodeJSON(body, out); err != nil {
 			return t.Unreadable(c.Op, status, err.Error())
 		}
 		return nil
 	})
+}
+
+// decodeJSON is json.Unmarshal(body, out). An out that decodes itself (a
+// Keep) is handed the body directly: json.Unmarshal would first scan the
+// whole body to check it and again to find the value's end, only to hand
+// the same bytes over, and the Unmarshaler checks them itself (Keep's
+// json.Unmarshal fails on an invalid body with the same error).
+func decodeJSON(body []byte, out any) error {
+	if u, ok := out.(json.Unmarshaler); ok {
+		return u.UnmarshalJSON(body)
+	}
+	return json.Unmarshal(body, out)
 }
 
 // request builds c's HTTP request.
