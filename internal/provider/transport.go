@@ -77,6 +77,11 @@ type Transport struct {
 	Retryable func(err error) bool
 	// LookupOp is the operation Lookup logs its retries under.
 	LookupOp string
+
+	// send is HTTP without its Timeout, which Do applies instead as a
+	// deadline on the call's context (see NewTransport).
+	send    *http.Client
+	timeout time.Duration
 }
 
 // NewTransport returns t with its defaults filled in.
@@ -86,6 +91,15 @@ func NewTransport(t Transport) *Transport {
 		t.HTTP = NewHTTPClient()
 	}
 	t.HTTP = Instrument(t.Provider, t.HTTP, t.Observer)
+	// Do bounds each call by the client's Timeout itself, as a deadline on
+	// the request's context: it reads the whole answer before it returns,
+	// so the deadline covers what Client.Timeout covers. A client with a
+	// Timeout whose transport is not net/http's own (an instrumented
+	// client's is not) cancels every request the legacy way: two
+	// goroutines, a timer and a channel per call.
+	send := *t.HTTP
+	t.timeout, send.Timeout = send.Timeout, 0
+	t.send = &send
 	if t.Log == nil {
 		t.Log = slog.New(slog.DiscardHandler)
 	}
@@ -131,11 +145,16 @@ type Answer func(status int, body []byte) error
 // is safe depends on the operation (see Lookup).
 func (t *Transport) Do(ctx context.Context, c Call, answer Answer) error {
 	start := time.Now()
+	if t.timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, t.timeout)
+		defer cancel()
+	}
 	req, err := t.request(ctx, c)
 	if err != nil {
 		return err
 	}
-	resp, err := t.HTTP.Do(req)
+	resp, err := t.send.Do(req)
 	if err != nil {
 		err = t.TransportError(c.Op, err)
 		t.logCall(ctx, c, 0, start, err)
