@@ -37,6 +37,9 @@ import (
 //     function has run, it waits for the COMMIT, so its answer is the truth.
 type groupCommitter struct {
 	db *sql.DB // one connection: the writer
+	// wal, when set, makes each group durable after its COMMIT, off the
+	// writer's path (walsync.go); without it COMMIT itself syncs.
+	wal *walSyncer
 	// mu guards queue and closed. The queue is a slice under a mutex, not a
 	// channel, so that a caller's place in it is fixed the moment it is
 	// counted in waiting: transactions run in the order they were queued,
@@ -79,8 +82,8 @@ type txResult struct {
 // errClosed answers transactions that arrive after Close.
 var errClosed = errors.New("store: the database is closed")
 
-func newGroupCommitter(db *sql.DB, stats *storeStats) *groupCommitter {
-	g := &groupCommitter{db: db, wake: make(chan struct{}, 1), quit: make(chan struct{}), done: make(chan struct{}),
+func newGroupCommitter(db *sql.DB, wal *walSyncer, stats *storeStats) *groupCommitter {
+	g := &groupCommitter{db: db, wal: wal, wake: make(chan struct{}, 1), quit: make(chan struct{}), done: make(chan struct{}),
 		maxGroup: 256, stats: stats}
 	go g.run()
 	return g
@@ -91,6 +94,11 @@ func newGroupCommitter(db *sql.DB, stats *storeStats) *groupCommitter {
 func (g *groupCommitter) do(ctx context.Context, fn func(*sql.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
+	}
+	if g.wal != nil {
+		if err := g.wal.err(); err != nil {
+			return err // the log on disk is in doubt: nothing more is written
+		}
 	}
 	r := &txRequest{ctx: ctx, fn: fn, answer: make(chan txResult, 1)}
 	g.mu.Lock()
@@ -136,7 +144,8 @@ func (g *groupCommitter) unqueue(r *txRequest) bool {
 	return false
 }
 
-// close stops the committer after the group in progress.
+// close stops the committer after the group in progress, and answers the
+// committed groups once they are durable.
 func (g *groupCommitter) close() {
 	select {
 	case <-g.quit:
@@ -144,6 +153,9 @@ func (g *groupCommitter) close() {
 		close(g.quit)
 	}
 	<-g.done
+	if g.wal != nil {
+		g.wal.close()
+	}
 }
 
 func (g *groupCommitter) run() {
@@ -212,6 +224,11 @@ func (g *groupCommitter) group(batch []*txRequest) (again []*txRequest) {
 		}
 		return nil
 	}
+	if g.wal != nil {
+		if err := g.wal.err(); err != nil {
+			return fail(err) // an fsync failed: nothing more is written
+		}
+	}
 	conn, err := g.db.Conn(bg)
 	if err != nil {
 		return fail(fmt.Errorf("begin: %w", err))
@@ -268,6 +285,10 @@ func (g *groupCommitter) group(batch []*txRequest) (again []*txRequest) {
 	if g.beforeCommit != nil {
 		g.beforeCommit(committing)
 	}
+	var seq uint64
+	if g.wal != nil {
+		seq = g.wal.announce() // readers from now on wait for this COMMIT's fsync
+	}
 	t0 := time.Now()
 	err = tx.Commit()
 	g.stats.commitTime.Add(int64(time.Since(t0)))
@@ -278,8 +299,18 @@ func (g *groupCommitter) group(batch []*txRequest) (again []*txRequest) {
 		conn.ExecContext(bg, `ROLLBACK`)
 	}
 	if err == nil && committing > 0 {
-		g.stats.commits.Add(1)
+		if g.wal == nil {
+			g.stats.commits.Add(1) // with wal, its fsyncs are counted
+		}
 		g.stats.transactions.Add(int64(committing))
+	}
+	if g.wal != nil {
+		if err == nil {
+			// Answered once durable; meanwhile the writer goes on.
+			g.wal.committed(seq, ran)
+			return nil
+		}
+		g.wal.committed(seq, nil)
 	}
 	for _, r := range ran {
 		if err != nil && r.res.err == nil && r.res.panicked == nil {
@@ -333,14 +364,16 @@ type storeStats struct {
 	statements   atomic.Int64
 	writerBusy   atomic.Int64 // nanoseconds
 	commitTime   atomic.Int64 // nanoseconds
+	syncTime     atomic.Int64 // nanoseconds
 }
 
 // Stats are counters since the store was opened.
 type Stats struct {
-	// Commits are the durable commits: each waited for one fsync of the
-	// log (SQLite's WAL, PostgreSQL's WAL unless the server groups them
-	// itself). Under group commit one commit carries many transactions.
-	// SQLite's checkpoints (about one per 1,000 WAL pages) add their own.
+	// Commits are the fsyncs that made commits durable: on SQLite the
+	// store's fsyncs of the WAL (each covers every group committed before
+	// it began: one carries many transactions), on PostgreSQL one per
+	// commit unless the server groups them itself. SQLite's checkpoints
+	// (about one per 1,000 WAL pages) add their own.
 	Commits int64 `json:"commits"`
 	// Transactions are the write transactions committed.
 	Transactions int64 `json:"transactions"`
@@ -352,16 +385,18 @@ type Stats struct {
 	// (savepoints included; BEGIN and COMMIT not); 0 on PostgreSQL.
 	Statements int64 `json:"statements"`
 	// WriterBusy is the time SQLite's writer spent running groups, and
-	// CommitTime the part of it spent in COMMIT (writing and syncing the
-	// WAL): the writer is the bottleneck when WriterBusy grows as fast as
-	// the clock.
+	// CommitTime the part of it spent in COMMIT (writing the WAL, and
+	// checkpoints): the writer is the bottleneck when WriterBusy grows as
+	// fast as the clock. SyncTime is the time spent in the fsyncs that
+	// make commits durable, beside the writer.
 	WriterBusy time.Duration `json:"writer_busy"`
 	CommitTime time.Duration `json:"commit_time"`
+	SyncTime   time.Duration `json:"sync_time"`
 }
 
 // Stats returns the store's counters.
 func (s *Store) Stats() Stats {
 	return Stats{Commits: s.stats.commits.Load(), Transactions: s.stats.transactions.Load(),
 		Prepares: s.stats.prepares.Load(), Statements: s.stats.statements.Load(), WriterBusy: time.Duration(s.stats.writerBusy.Load()),
-		CommitTime: time.Duration(s.stats.commitTime.Load())}
+		CommitTime: time.Duration(s.stats.commitTime.Load()), SyncTime: time.Duration(s.stats.syncTime.Load())}
 }

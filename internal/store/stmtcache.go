@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql/driver"
 	"errors"
+	"io"
 	"sync"
 	"sync/atomic"
 )
@@ -34,6 +35,10 @@ type cachingConnector struct {
 	// prepares counts the statements compiled (Stats.Prepares), runs
 	// those run (Stats.Statements).
 	prepares, runs *atomic.Int64
+	// fence, on the readers, runs before a query's last row is reported or
+	// its rows are closed: it waits until every commit the query could have
+	// seen is durable (walSyncer.fence).
+	fence func() error
 }
 
 func (c cachingConnector) Connect(ctx context.Context) (driver.Conn, error) {
@@ -41,7 +46,7 @@ func (c cachingConnector) Connect(ctx context.Context) (driver.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &cachingConn{Conn: conn, noInterrupt: c.noInterrupt, prepares: c.prepares, runs: c.runs, lru: list.New(), byQuery: map[string]*list.Element{}}, nil
+	return &cachingConn{Conn: conn, noInterrupt: c.noInterrupt, prepares: c.prepares, runs: c.runs, fence: c.fence, lru: list.New(), byQuery: map[string]*list.Element{}}, nil
 }
 
 // cachingConn wraps one driver connection with its statement cache.
@@ -52,6 +57,7 @@ type cachingConn struct {
 	noInterrupt bool
 	prepares    *atomic.Int64
 	runs        *atomic.Int64
+	fence       func() error
 
 	mu      sync.Mutex
 	lru     *list.List // of *cachedStmt, most recently used first
@@ -165,7 +171,7 @@ func (c *cachingConn) QueryContext(ctx context.Context, query string, args []dri
 		release()
 		return nil, err
 	}
-	return &releasingRows{Rows: rows, release: release}, nil
+	return &releasingRows{Rows: rows, release: release, fence: c.fence}, nil
 }
 
 // Close closes every cached statement, then the connection.
@@ -214,15 +220,35 @@ func (c *cachingConn) IsValid() bool {
 	return true
 }
 
-// releasingRows gives its statement back to the cache when closed.
+// releasingRows gives its statement back to the cache when closed, and on a
+// reader holds back the end of the rows until what they showed is durable.
+// database/sql reports a QueryRow's result only after Close, and a query's
+// end after Next says there are no more rows, and store methods return
+// only after both: so no caller acts on a commit before it is on disk.
 type releasingRows struct {
 	driver.Rows
 	once    sync.Once
 	release func()
+	fence   func() error
+}
+
+func (r *releasingRows) Next(dest []driver.Value) error {
+	err := r.Rows.Next(dest)
+	if err == io.EOF && r.fence != nil {
+		if ferr := r.fence(); ferr != nil {
+			return ferr
+		}
+	}
+	return err
 }
 
 func (r *releasingRows) Close() error {
 	err := r.Rows.Close()
 	r.once.Do(r.release)
+	if r.fence != nil {
+		if ferr := r.fence(); err == nil {
+			err = ferr
+		}
+	}
 	return err
 }
