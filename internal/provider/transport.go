@@ -48,7 +48,9 @@ type Transport struct {
 	// BaseURL is the API root, any path prefix kept; a trailing slash is
 	// dropped by NewTransport.
 	BaseURL string
-	// HTTP sends the calls; NewHTTPClient when nil.
+	// HTTP sends the calls; NewHTTPClient when nil. NewTransport reads it
+	// once: Do applies its Timeout itself (see NewTransport), so a client
+	// swapped in afterwards would not be used.
 	HTTP *http.Client
 	// Observer, when set, hears of every call for metrics (see Instrument).
 	Observer Observer
