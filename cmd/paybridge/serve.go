@@ -19,6 +19,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	log := newLogger(cfg, stderr)
+	tuneGC(getenv)
 	a, err := app.Start(ctx, cfg, log)
 	if err != nil {
 		return err

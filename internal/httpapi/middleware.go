@@ -71,8 +71,13 @@ func ObservedMiddleware(log *slog.Logger, obs RequestObserver, next http.Handler
 				}
 			}
 			d := time.Since(start)
-			log.Info("http request", "request_id", id, "method", r.Method, "path", r.URL.Path,
-				"status", rec.status, "duration_ms", d.Milliseconds())
+			// Checked first: the line's arguments are built (and escape to
+			// the heap) before Info could find its level off, on every
+			// request.
+			if log.Enabled(context.Background(), slog.LevelInfo) {
+				log.Info("http request", "request_id", id, "method", r.Method, "path", r.URL.Path,
+					"status", rec.status, "duration_ms", d.Milliseconds())
+			}
 			if obs != nil {
 				status := rec.status
 				if status == 0 {

@@ -22,6 +22,9 @@ type CallLog struct {
 // LogCall writes l as one debug line, with the error's application code
 // and, for an answer the provider refused, the provider's own code.
 func LogCall(ctx context.Context, log *slog.Logger, l CallLog, start time.Time, err error) {
+	if !log.Enabled(ctx, slog.LevelDebug) {
+		return // the attributes below are built for nothing otherwise, on every call
+	}
 	attrs := append([]any{"provider", l.Provider, "op", l.Op}, l.Extra...)
 	attrs = append(attrs, "payment_id", l.PaymentID, "http_status", l.Status, "duration_ms", time.Since(start).Milliseconds())
 	if err != nil {

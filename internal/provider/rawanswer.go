@@ -35,11 +35,26 @@ var sensitiveKeys = map[string]bool{
 // a number with 13 or more digits or without a mask character is dropped
 // as a possibly full one. When nothing is dropped the body is kept as
 // received; otherwise it is re-encoded, with keys in sorted order.
-func RedactAnswer(body []byte) []byte {
+func RedactAnswer(body []byte) []byte { return redactOf(body, false) }
+
+// redactOf is RedactAnswer; valid says body is known to be one valid JSON
+// value (the decoder has just read it), which spares checking it again.
+func redactOf(body []byte, valid bool) []byte {
 	body = bytes.TrimSpace(body)
 	if len(body) == 0 || len(body) > MaxRawAnswer || (body[0] != '{' && body[0] != '[') {
 		return nil
 	}
+	// Most answers hold nothing to drop (a KakaoPay approve never does):
+	// one pass over the bytes proves it, without building a map of the
+	// whole answer as redactAnswer does.
+	if (valid || json.Valid(body)) && !mayDrop(body) {
+		return bytes.Clone(body)
+	}
+	return redactAnswer(body)
+}
+
+// redactAnswer is RedactAnswer's full pass: decode, drop, re-encode.
+func redactAnswer(body []byte) []byte {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber() // amounts and ids stay exactly as sent
 	var v any
@@ -85,6 +100,65 @@ func redact(v any, inCard bool) bool {
 	return changed
 }
 
+// maxSensitiveKey is the length of the longest key redact may drop
+// ("authorization"), normalized.
+const maxSensitiveKey = 13
+
+// mayDrop reports whether redact could drop anything from body, valid
+// JSON: whether any object key, normalized as redact does, is a sensitive
+// key, "cardnumber" or "number" (a card's number, wherever it is). A key
+// with an escape or a byte outside ASCII counts as one: strings.ToLower
+// maps some non-ASCII letters to ASCII ones (the Kelvin sign to k), and
+// only the decoder knows what an escape spells. False means redact would
+// keep body as it is.
+func mayDrop(body []byte) bool {
+	var norm [maxSensitiveKey]byte
+	for i := 0; i < len(body); i++ {
+		if body[i] != '"' {
+			continue
+		}
+		// A string: find its end, normalizing it as a key would be.
+		n, odd := 0, false
+		j := i + 1
+		for ; j < len(body) && body[j] != '"'; j++ {
+			c := body[j]
+			switch {
+			case c == '\\' || c >= 0x80:
+				odd = true
+				if c == '\\' {
+					j++ // the escaped byte cannot end the string
+				}
+			case c == '_' || c == '-':
+			default:
+				if 'A' <= c && c <= 'Z' {
+					c += 'a' - 'A'
+				}
+				if n < len(norm) {
+					norm[n] = c
+				}
+				n++
+			}
+		}
+		k := j + 1
+		for k < len(body) && (body[k] == ' ' || body[k] == '\t' || body[k] == '\n' || body[k] == '\r') {
+			k++
+		}
+		if k < len(body) && body[k] == ':' { // the string was a key
+			if odd {
+				return true
+			}
+			if n <= len(norm) {
+				key := string(norm[:n])
+				if sensitiveKeys[key] || key == "cardnumber" || key == "number" {
+					return true
+				}
+			}
+		}
+		i = j
+	}
+	return false
+}
+
 // keySeparators is built once: a Replacer compiles its table on first use,
 // and normalizeKey runs for every key of every answer a provider sends.
 var keySeparators = strings.NewReplacer("_", "", "-", "")
@@ -127,6 +201,8 @@ func (k *keeper) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, k.v); err != nil {
 		return err
 	}
-	*k.raw = RedactAnswer(b)
+	// json.Unmarshal checks the whole of b before it decodes anything, so
+	// b is valid JSON here.
+	*k.raw = redactOf(b, true)
 	return nil
 }

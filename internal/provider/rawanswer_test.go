@@ -47,3 +47,63 @@ func TestRedactAnswer(t *testing.T) {
 		t.Errorf("an answer of %d bytes was not kept whole", len(in))
 	}
 }
+
+// TestRedactAnswer_FastPathAgrees: the one-pass check that lets an answer
+// through unchanged never lets through what the full pass would drop. Each
+// body is redacted both ways; the keys that must send it down the full pass
+// are spelled every way redact would still recognise them.
+func TestRedactAnswer_FastPathAgrees(t *testing.T) {
+	for _, in := range []string{
+		`{"aid":"A1","tid":"T1","amount":{"total":1000,"tax_free":0},"approved_at":"2026-12-03T07:54:26"}`,
+		`{"tid":"T1","pg_token":"x"}`,
+		`{"tid":"T1","PG-TOKEN":"x"}`,
+		`{"tid":"T1","p_g__t-o_ken" : "x"}`,
+		`{"tid":"T1","\u0070g_token":"x"}`,
+		`{"tid":"T1","api\u212Aey":"x"}`,         // Kelvin sign, escaped
+		"{\"tid\":\"T1\",\"api\u212Aey\":\"x\"}", // Kelvin sign, raw: ToLower makes it k
+		`{"card":{"number":"4330123412341234"}}`,
+		`{"card_info":{"Number":"4330123412341234"}}`,
+		`{"cardNumber":"4330123412341234"}`,
+		`{"list":[{"a":1},{"secret":"s"}]}`,
+		`[{"a":"\"pg_token\":"},{"b":"x\\"}]`, // keys look-alikes inside values
+		`{"a":"pg_token","b":"number"}`,
+		`{"authorization_":"x","authorizationx":"y"}`,
+		`{"a" :{"b"	:{"c"
+:{"token":"t"}}}}`,
+	} {
+		got, want := RedactAnswer([]byte(in)), redactAnswer([]byte(in))
+		if !bytes.Equal(got, want) {
+			t.Errorf("RedactAnswer(%s) = %s, the full pass gives %s", in, got, want)
+		}
+	}
+}
+
+// BenchmarkRedactAnswer: a KakaoPay approve answer, which holds nothing to
+// drop, as every approve is kept on the payment.
+func BenchmarkRedactAnswer(b *testing.B) {
+	body := []byte(`{"aid":"A4122826646966291988","tid":"T1746434190941047034","cid":"TC0ONETIME","partner_order_id":"pay_01m7y6bh0wymaba0wnqv9vms1r","partner_user_id":"buyer","amount":{"total":1000,"tax_free":0,"vat":91,"point":0,"discount":0,"green_deposit":0},"item_name":"Tea","quantity":1,"created_at":"2026-12-03T07:54:22","payment_method_type":"MONEY","approved_at":"2026-12-03T07:54:26"}`)
+	b.ReportAllocs()
+	for b.Loop() {
+		RedactAnswer(body)
+	}
+}
+
+// BenchmarkKeep: decoding an approve answer and keeping it, as an adapter's
+// payment call does through Transport.JSON.
+func BenchmarkKeep(b *testing.B) {
+	body := []byte(`{"aid":"A4122826646966291988","tid":"T1746434190941047034","cid":"TC0ONETIME","partner_order_id":"pay_01m7y6bh0wymaba0wnqv9vms1r","partner_user_id":"buyer","amount":{"total":1000,"tax_free":0,"vat":91,"point":0,"discount":0,"green_deposit":0},"item_name":"Tea","quantity":1,"created_at":"2026-12-03T07:54:22","payment_method_type":"MONEY","approved_at":"2026-12-03T07:54:26"}`)
+	b.ReportAllocs()
+	for b.Loop() {
+		var v struct {
+			AID    string `json:"aid"`
+			TID    string `json:"tid"`
+			Amount struct {
+				Total int64 `json:"total"`
+			} `json:"amount"`
+		}
+		var raw []byte
+		if err := decodeJSON(body, Keep(&v, &raw)); err != nil || raw == nil {
+			b.Fatal(err)
+		}
+	}
+}

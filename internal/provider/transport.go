@@ -48,7 +48,9 @@ type Transport struct {
 	// BaseURL is the API root, any path prefix kept; a trailing slash is
 	// dropped by NewTransport.
 	BaseURL string
-	// HTTP sends the calls; NewHTTPClient when nil.
+	// HTTP sends the calls; NewHTTPClient when nil. NewTransport reads it
+	// once: Do applies its Timeout itself (see NewTransport), so a client
+	// swapped in afterwards would not be used.
 	HTTP *http.Client
 	// Observer, when set, hears of every call for metrics (see Instrument).
 	Observer Observer
@@ -77,6 +79,11 @@ type Transport struct {
 	Retryable func(err error) bool
 	// LookupOp is the operation Lookup logs its retries under.
 	LookupOp string
+
+	// send is HTTP without its Timeout, which Do applies instead as a
+	// deadline on the call's context (see NewTransport).
+	send    *http.Client
+	timeout time.Duration
 }
 
 // NewTransport returns t with its defaults filled in.
@@ -86,6 +93,15 @@ func NewTransport(t Transport) *Transport {
 		t.HTTP = NewHTTPClient()
 	}
 	t.HTTP = Instrument(t.Provider, t.HTTP, t.Observer)
+	// Do bounds each call by the client's Timeout itself, as a deadline on
+	// the request's context: it reads the whole answer before it returns,
+	// so the deadline covers what Client.Timeout covers. A client with a
+	// Timeout whose transport is not net/http's own (an instrumented
+	// client's is not) cancels every request the legacy way: two
+	// goroutines, a timer and a channel per call.
+	send := *t.HTTP
+	t.timeout, send.Timeout = send.Timeout, 0
+	t.send = &send
 	if t.Log == nil {
 		t.Log = slog.New(slog.DiscardHandler)
 	}
@@ -131,11 +147,16 @@ type Answer func(status int, body []byte) error
 // is safe depends on the operation (see Lookup).
 func (t *Transport) Do(ctx context.Context, c Call, answer Answer) error {
 	start := time.Now()
+	if t.timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, t.timeout)
+		defer cancel()
+	}
 	req, err := t.request(ctx, c)
 	if err != nil {
 		return err
 	}
-	resp, err := t.HTTP.Do(req)
+	resp, err := t.send.Do(req)
 	if err != nil {
 		err = t.TransportError(c.Op, err)
 		t.logCall(ctx, c, 0, start, err)
@@ -169,11 +190,23 @@ func (t *Transport) JSON(ctx context.Context, c Call, refused Answer, out any) e
 		if out == nil {
 			return nil
 		}
-		if err := json.Unmarshal(body, out); err != nil {
+		if err := decodeJSON(body, out); err != nil {
 			return t.Unreadable(c.Op, status, err.Error())
 		}
 		return nil
 	})
+}
+
+// decodeJSON is json.Unmarshal(body, out). An out that decodes itself (a
+// Keep) is handed the body directly: json.Unmarshal would first scan the
+// whole body to check it and again to find the value's end, only to hand
+// the same bytes over, and the Unmarshaler checks them itself (Keep's
+// json.Unmarshal fails on an invalid body with the same error).
+func decodeJSON(body []byte, out any) error {
+	if u, ok := out.(json.Unmarshaler); ok {
+		return u.UnmarshalJSON(body)
+	}
+	return json.Unmarshal(body, out)
 }
 
 // request builds c's HTTP request.

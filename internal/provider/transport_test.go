@@ -125,6 +125,17 @@ func TestTransport_Errors(t *testing.T) {
 			}
 		}, &http.Client{Timeout: 50 * time.Millisecond},
 			payment.EUPSTREAM, -1, "Acme did not answer the op call in time; the outcome is unknown", ""},
+		{"BodySlowerThanTimeout", func(_ *testing.T, w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Length", "100")
+			w.WriteHeader(200)
+			w.Write([]byte(`{"id":`))
+			w.(http.Flusher).Flush()
+			select {
+			case <-r.Context().Done():
+			case <-time.After(5 * time.Second):
+			}
+		}, &http.Client{Timeout: 50 * time.Millisecond},
+			payment.EUPSTREAM, -1, "Acme did not answer the op call in time; the outcome is unknown", ""},
 		{"BodyCut", func(_ *testing.T, w http.ResponseWriter, _ *http.Request) {
 			w.Header().Set("Content-Length", "100")
 			w.WriteHeader(200)

@@ -7,6 +7,7 @@ package service
 
 import (
 	"context"
+	"log/slog"
 	"net/url"
 	"unicode"
 	"unicode/utf8"
@@ -158,12 +159,11 @@ func (s *Service) CreatePayment(ctx context.Context, merchantID string, in Creat
 	if err := s.store.CreatePayment(ctx, p); err != nil {
 		return nil, err
 	}
-	log := s.log.With("payment_id", p.ID, "provider", p.Provider)
-
 	pctx, cancel := s.providerCtx(ctx)
 	res, err := prov.Ready(pctx, p, s.ReturnURLs(p.ID))
 	cancel()
 	if err != nil {
+		log := s.log.With("payment_id", p.ID, "provider", p.Provider)
 		log.Warn("provider did not accept the payment", "op", "ready", "error", err)
 		upd := payment.Update{
 			FailureCode:    ptr("provider_error"),
@@ -210,6 +210,10 @@ func (s *Service) CreatePayment(ctx context.Context, merchantID string, in Creat
 	if err != nil {
 		return nil, err
 	}
-	log.Info("payment ready", "op", "ready", "amount", p.Amount)
+	// Checked first: With formats its attributes even for a line the
+	// level leaves out, on every checkout.
+	if s.log.Enabled(context.Background(), slog.LevelInfo) {
+		s.log.With("payment_id", p.ID, "provider", p.Provider).Info("payment ready", "op", "ready", "amount", p.Amount)
+	}
 	return p, nil
 }

@@ -56,8 +56,8 @@ func (s *Service) Finish(ctx context.Context, p *payment.Payment, ret payment.Re
 		return nil, err
 	}
 	p = np
-	log := s.log.With("payment_id", p.ID, "provider", p.Provider, "op", "finish")
 	if tampered != "" {
+		log := s.log.With("payment_id", p.ID, "provider", p.Provider, "op", "finish")
 		log.Warn("tampered return refused", "reason", tampered)
 		return s.failAndRefund(ctx, p, "return_tampered", tampered)
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/paybridge/paybridge/internal/payment"
 	"github.com/paybridge/paybridge/internal/provider"
@@ -24,11 +25,14 @@ func parseTime(s string) (time.Time, error) {
 	if s == "" {
 		return time.Time{}, nil
 	}
-	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+	// KakaoPay's own form first: a failed parse builds an error. The two
+	// layouts accept disjoint strings (RFC 3339 requires an offset, the
+	// other allows none), so the order changes no result. Fractional
+	// seconds are accepted by both layouts without being named.
+	if t, err := time.ParseInLocation("2006-01-02T15:04:05", s, kst); err == nil {
 		return t, nil
 	}
-	// Fractional seconds are accepted by both layouts without being named.
-	if t, err := time.ParseInLocation("2006-01-02T15:04:05", s, kst); err == nil {
+	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
 		return t, nil
 	}
 	if t, err := time.ParseInLocation(time.DateTime, s, kst); err == nil {
@@ -58,10 +62,12 @@ func (t *kakaoTime) UnmarshalJSON(b []byte) error {
 	if string(b) == "null" {
 		return nil
 	}
-	var s string
-	if err := json.Unmarshal(b, &s); err != nil {
-		t.bad = string(b)
-		return nil
+	s, ok := plainString(b)
+	if !ok {
+		if err := json.Unmarshal(b, &s); err != nil {
+			t.bad = string(b)
+			return nil
+		}
 	}
 	parsed, err := parseTime(s)
 	if err != nil {
@@ -80,4 +86,25 @@ func (c *Client) warnBadTimes(ctx context.Context, op string, ts ...kakaoTime) {
 				"provider", payment.ProviderKakaoPay, "op", op, "value", provider.Truncate(c.t.Redact(t.bad), badTimeShown))
 		}
 	}
+}
+
+// plainString reads b, a JSON value the decoder has checked, when it is a
+// string without escapes: what json.Unmarshal would make of it, without
+// scanning it twice more. Anything else (an escape, bytes that are not
+// UTF-8, which json.Unmarshal replaces, or not a string) is left to
+// json.Unmarshal.
+func plainString(b []byte) (string, bool) {
+	if len(b) < 2 || b[0] != '"' || b[len(b)-1] != '"' {
+		return "", false
+	}
+	in := b[1 : len(b)-1]
+	for _, c := range in {
+		if c == '\\' || c == '"' || c < ' ' {
+			return "", false
+		}
+	}
+	if !utf8.Valid(in) {
+		return "", false
+	}
+	return string(in), true
 }

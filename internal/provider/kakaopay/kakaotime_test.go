@@ -104,3 +104,23 @@ func TestWarnBadTimes_RedactsBeforeCutting(t *testing.T) {
 		t.Errorf("log shows part of the key: %s", logs.String())
 	}
 }
+
+// TestPlainString: the shortcut for a timestamp string reads what
+// json.Unmarshal reads, and leaves to it everything it might read
+// differently.
+func TestPlainString(t *testing.T) {
+	for _, in := range []string{`"2016-11-15T21:18:22"`, `""`, `"초코파이"`} {
+		var want string
+		if err := json.Unmarshal([]byte(in), &want); err != nil {
+			t.Fatal(err)
+		}
+		if got, ok := plainString([]byte(in)); !ok || got != want {
+			t.Errorf("plainString(%s) = %q, %v; want %q, true", in, got, ok, want)
+		}
+	}
+	for _, in := range []string{`"2016-11-15T21:18:22\u0030"`, "\"\xff\"", `null`, `123`, `"`, `"a"b"`, "\"a\tb\""} {
+		if got, ok := plainString([]byte(in)); ok {
+			t.Errorf("plainString(%q) = %q, true; want it left to json.Unmarshal", in, got)
+		}
+	}
+}
