@@ -38,7 +38,11 @@ func (s *Store) pgOutboxTransition(ctx context.Context, id string, from payment.
 		}
 		defer conn.Close()
 		return conn.Raw(func(dc any) error {
-			c := dc.(*stdlib.Conn).Conn()
+			sc, ok := dc.(*stdlib.Conn)
+			if !ok {
+				return fmt.Errorf("update payment: id=%s: the pool's connection is a %T, not pgx's", id, dc)
+			}
+			c := sc.Conn()
 			defer rollbackIfOpen(ctx, c)
 			p, matched, err = s.pgOutboxTransitionOn(ctx, c, id, from, to, upd, ev, typ)
 			return err
@@ -163,6 +167,8 @@ func pgRows[T any](br pgx.BatchResults, scan func(scanner) (T, error)) ([]T, err
 // (stdlib's ResetSession refuses one that is still in a transaction).
 func rollbackIfOpen(ctx context.Context, c *pgx.Conn) {
 	if c.PgConn().TxStatus() != 'I' && !c.IsClosed() {
-		c.Exec(context.WithoutCancel(ctx), `ROLLBACK`)
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		c.Exec(ctx, `ROLLBACK`)
 	}
 }
