@@ -239,7 +239,7 @@ func bench(ctx context.Context, o benchOptions, stdout, stderr io.Writer) error 
 	if store.IsPostgres(dbURL) {
 		fmt.Fprintln(stdout, "(fsyncs: PostgreSQL's WAL syncs, pg_stat_wal.wal_sync, during the run)")
 	} else {
-		fmt.Fprintln(stdout, "(fsyncs: durable commits counted by the store; SQLite's checkpoints add about 2 per 1,000 WAL pages)")
+		fmt.Fprintln(stdout, "(fsyncs: the store's fsyncs of the WAL, each making every group committed before it durable; SQLite's checkpoints add about 2 per 1,000 WAL pages)")
 	}
 	if o.cpuProfile != "" {
 		fmt.Fprintf(stdout, "CPU profile of paybridge at concurrency %d: %s (go tool pprof -top %s)\n",

@@ -31,6 +31,17 @@ func crashChild(path, mode string) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(2)
 	}
+	if mode == "sync" {
+		// Killed after a group's COMMIT, before the fsync that would make it
+		// durable and let it be acknowledged.
+		var syncs atomic.Int64
+		s.SetBeforeSyncForTest(func(members int) {
+			if members > 1 && syncs.Add(1) == 25 {
+				syscall.Kill(os.Getpid(), syscall.SIGKILL)
+				select {} // never sync
+			}
+		})
+	}
 	if mode == "self" {
 		var groups atomic.Int64
 		s.SetBeforeCommitForTest(func(members int) {
@@ -78,7 +89,7 @@ func TestGroupCommit_CrashKeepsAcknowledgedTransactions(t *testing.T) {
 		crashChild(path, os.Getenv(crashChildEnv+"_MODE"))
 		return
 	}
-	for _, mode := range []string{"self", "kill"} {
+	for _, mode := range []string{"self", "sync", "kill"} {
 		t.Run(mode, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "pb.db")
 			s := MustOpen(t, "sqlite:"+path)

@@ -66,3 +66,27 @@ func (s *Store) PlanForTest(ctx context.Context, q string, args ...any) (string,
 	}
 	return strings.Join(plan, "\n"), rows.Err()
 }
+
+// SetBeforeSyncForTest makes the SQLite WAL syncer call fn before each fsync
+// with the number of members it will answer. Call it before the store is
+// used.
+func (s *Store) SetBeforeSyncForTest(fn func(members int)) { s.group.wal.beforeSync = fn }
+
+// SetSyncForTest replaces the WAL syncer's fsync. Call it before the store
+// is used.
+func (s *Store) SetSyncForTest(fn func(path string) error) { s.group.wal.sync = fn }
+
+// CountRowsForTest runs q on the reader pool and counts its rows, reading
+// them to the end.
+func (s *Store) CountRowsForTest(ctx context.Context, q string) (int64, error) {
+	rows, err := s.r.QueryContext(ctx, q)
+	if err != nil {
+		return 0, err
+	}
+	defer rows.Close()
+	var n int64
+	for rows.Next() {
+		n++
+	}
+	return n, rows.Err()
+}

@@ -98,8 +98,9 @@ func (g *groupTest) keys() []string {
 }
 
 // One group: a transaction that fails and one that panics roll back to their
-// own savepoints; the others commit, together, with one COMMIT; and a later
-// member reads what an earlier one wrote.
+// own savepoints (the group ran without savepoints first, and was undone and
+// run again with them once a member failed); the others commit, together,
+// with one COMMIT; and a later member reads what an earlier one wrote.
 func TestGroupCommit_MemberFailureRollsBackAlone(t *testing.T) {
 	g := newGroupTest(t)
 	before := g.s.Stats()
@@ -289,8 +290,11 @@ func TestGroupCommit_LostTransactionRetriesTheInnocent(t *testing.T) {
 	if err := <-errs["b"]; err == nil || !strings.Contains(err.Error(), "lost") {
 		t.Fatalf("the member that ended the transaction: %v", err)
 	}
-	if err := <-errs["a"]; err != nil || aRuns != 2 {
-		t.Fatalf("innocent member: %v after %d runs, want success after 2", err, aRuns)
+	// a runs three times: without savepoints (undone, because b ended the
+	// transaction), in its savepoint (lost with the transaction b ended
+	// again), and in the next group.
+	if err := <-errs["a"]; err != nil || aRuns != 3 {
+		t.Fatalf("innocent member: %v after %d runs, want success after 3", err, aRuns)
 	}
 	want := "[a gate]"
 	if gateErr != nil {
@@ -381,5 +385,76 @@ func TestGroupCommit_CloseAnswersTheQueued(t *testing.T) {
 	s2 := MustOpen(t, "sqlite:"+path)
 	if got := (&groupTest{t: t, s: s2, ctx: ctx}).keys(); fmt.Sprint(got) != "[gate]" {
 		t.Fatalf("rows = %v, want only the gate's", got)
+	}
+}
+
+// Ensure a group runs without savepoints while nothing goes wrong, and that
+// anything that could leave work behind in the shared transaction — a
+// failed function, or a statement error the function swallowed — undoes the
+// group and runs it again, each member in its savepoint, so that what
+// commits and what callers hear is what savepoints give.
+func TestGroupCommit_FastPathFallsBackToSavepoints(t *testing.T) {
+	boom := errors.New("boom")
+	for _, c := range []struct {
+		name   string
+		fn     func(ctx context.Context, tx *sql.Tx) error
+		err    error  // what the member's caller hears
+		rows   string // what commits
+		reruns bool   // whether the group runs again
+	}{
+		{"all succeed", func(ctx context.Context, tx *sql.Tx) error { return insertK(ctx, tx, "b") }, nil, "[a b gate]", false},
+		{"a member fails after writing", func(ctx context.Context, tx *sql.Tx) error {
+			if err := insertK(ctx, tx, "b"); err != nil {
+				return err
+			}
+			return boom
+		}, boom, "[a gate]", true},
+		{"a member swallows a statement's error", func(ctx context.Context, tx *sql.Tx) error {
+			insertK(ctx, tx, "a") // a's key again: refused, error ignored
+			return insertK(ctx, tx, "b")
+		}, nil, "[a b gate]", true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			g := newGroupTest(t)
+			g.hold()
+			var mu sync.Mutex
+			runs := map[string]int{}
+			counted := func(name string, fn func(ctx context.Context, tx *sql.Tx) error) chan error {
+				done := make(chan error, 1)
+				go func() {
+					done <- g.s.WithTxForTest(g.ctx, func(tx *sql.Tx) error {
+						mu.Lock()
+						runs[name]++
+						mu.Unlock()
+						return fn(g.ctx, tx)
+					})
+				}()
+				return done
+			}
+			a := counted("a", func(ctx context.Context, tx *sql.Tx) error { return insertK(ctx, tx, "a") })
+			g.queued(1)
+			b := counted("b", c.fn)
+			g.queued(2)
+			if err := g.release(); err != nil {
+				t.Fatal(err)
+			}
+			if err := <-a; err != nil {
+				t.Fatalf("a: %v", err)
+			}
+			if err := <-b; !errors.Is(err, c.err) || (c.err == nil && err != nil) {
+				t.Fatalf("b: %v, want %v", err, c.err)
+			}
+			if got := g.keys(); fmt.Sprint(got) != c.rows {
+				t.Fatalf("rows = %v, want %s", got, c.rows)
+			}
+			want := map[bool]int{false: 1, true: 2}[c.reruns]
+			if runs["a"] != want || runs["b"] != want {
+				t.Fatalf("runs = %v, want %d each", runs, want)
+			}
+			// The next group is fast again: one run.
+			if err := <-counted("c", func(ctx context.Context, tx *sql.Tx) error { return insertK(ctx, tx, "c") }); err != nil || runs["c"] != 1 {
+				t.Fatalf("c: %v after %d runs", err, runs["c"])
+			}
+		})
 	}
 }

@@ -119,6 +119,13 @@ func (s *Store) Migrate(ctx context.Context) ([]string, error) {
 		}
 		applied = append(applied, m.name)
 	}
+	if len(applied) > 0 && s.group != nil && s.group.wal != nil {
+		// The migrations committed on the writer beside the group
+		// committer, without an fsync of their own (synchronous=NORMAL).
+		if err := s.group.wal.syncNow(); err != nil {
+			return applied, err
+		}
+	}
 	return applied, nil
 }
 

@@ -43,9 +43,12 @@ func SQLitePath(u string) string {
 // openSQLite opens two pools on one file: a single writer connection whose
 // transactions begin IMMEDIATE (one writer at a time, no lock upgrade
 // failures), driven by the group committer, and a small pool of readers.
-// WAL lets readers run beside the writer; synchronous=FULL makes every
-// commit durable across power loss. Every connection keeps its statements
-// prepared (stmtcache.go).
+// WAL lets readers run beside the writer. Every commit is durable across
+// power loss before anyone is told of it or can read it: the writer runs
+// synchronous=NORMAL and the WAL syncer fsyncs the WAL beside it
+// (walsync.go); should the file not be in WAL mode, the writer falls back to
+// synchronous=FULL, where COMMIT syncs. Every connection keeps its
+// statements prepared (stmtcache.go).
 func openSQLite(ctx context.Context, u string) (*Store, error) {
 	path := SQLitePath(u)
 	if path == "" {
@@ -57,33 +60,58 @@ func openSQLite(ctx context.Context, u string) (*Store, error) {
 	// secure_delete overwrites deleted and replaced content with zeros, so a
 	// secret sealed in place (SealStoredSecrets) leaves no plain copy behind
 	// in the file's free space.
-	pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=foreign_keys(1)&_pragma=secure_delete(1)"
+	pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=secure_delete(1)"
 	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + pragmas
-	// The writer's temporary tables (RETURNING, sorts) stay in memory. (A
-	// larger page cache for it was tried: no measurable gain, 25 MB more
-	// RSS.)
-	wc, err := sqlite.NewConnector(dsn + "&_txlock=immediate&_pragma=temp_store(MEMORY)")
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
-	}
 	stats := new(storeStats)
-	w := sql.OpenDB(cachingConnector{Connector: wc, noInterrupt: true, prepares: &stats.prepares, runs: &stats.statements})
-	w.SetMaxOpenConns(1)
-	w.SetMaxIdleConns(1)
-	w.SetConnMaxLifetime(0)
-	if err := w.PingContext(ctx); err != nil {
+	w, walMode, err := openSQLiteWriter(ctx, path, dsn, stats, "NORMAL")
+	if err == nil && !walMode {
 		w.Close()
-		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+		w, _, err = openSQLiteWriter(ctx, path, dsn, stats, "FULL")
 	}
-	rc, err := sqlite.NewConnector(dsn + "&_pragma=query_only(1)")
+	if err != nil {
+		return nil, err
+	}
+	var wal *walSyncer
+	if walMode {
+		wal = newWALSyncer(path, stats)
+	}
+	rc, err := sqlite.NewConnector(dsn + "&_pragma=synchronous(FULL)&_pragma=query_only(1)")
 	if err != nil {
 		w.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
-	r := sql.OpenDB(cachingConnector{Connector: rc, prepares: &stats.prepares, runs: &stats.statements})
+	readers := cachingConnector{Connector: rc, prepares: &stats.prepares, runs: &stats.statements}
+	if wal != nil {
+		readers.fence = wal.fence
+	}
+	r := sql.OpenDB(readers)
 	r.SetMaxOpenConns(4)
 	r.SetMaxIdleConns(4)
 	s := &Store{w: w, r: r, dialect: sqliteDialect, URL: "sqlite:" + path, stats: stats}
-	s.group = newGroupCommitter(w, stats)
+	s.group = newGroupCommitter(w, wal, stats)
+	s.group.anomalies = &stats.writerAnomalies
 	return s, nil
+}
+
+// openSQLiteWriter opens the writer's pool of one connection with the given
+// synchronous setting and reports whether the file is in WAL mode.
+func openSQLiteWriter(ctx context.Context, path, dsn string, stats *storeStats, synchronous string) (*sql.DB, bool, error) {
+	// The writer's temporary tables (RETURNING, sorts) stay in memory. (A
+	// larger page cache for it was tried: no measurable gain, 25 MB more
+	// RSS.)
+	wc, err := sqlite.NewConnector(dsn + "&_pragma=synchronous(" + synchronous + ")&_txlock=immediate&_pragma=temp_store(MEMORY)")
+	if err != nil {
+		return nil, false, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	w := sql.OpenDB(cachingConnector{Connector: wc, noInterrupt: true, prepares: &stats.prepares, runs: &stats.statements,
+		anomalies: &stats.writerAnomalies})
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	var mode string
+	if err := w.QueryRowContext(ctx, `PRAGMA journal_mode`).Scan(&mode); err != nil {
+		w.Close()
+		return nil, false, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	return w, strings.EqualFold(mode, "wal"), nil
 }

@@ -5,6 +5,8 @@ import (
 	"context"
 	"database/sql/driver"
 	"errors"
+	"io"
+	"strings"
 	"sync"
 	"sync/atomic"
 )
@@ -34,6 +36,15 @@ type cachingConnector struct {
 	// prepares counts the statements compiled (Stats.Prepares), runs
 	// those run (Stats.Statements).
 	prepares, runs *atomic.Int64
+	// anomalies, on the writer, counts the statements that failed or that
+	// could end or nest a transaction (transaction control, or several
+	// statements in one text): the group committer runs a transaction
+	// without a savepoint only while none happens in it (groupcommit.go).
+	anomalies *atomic.Int64
+	// fence, on the readers, runs before a query's last row is reported or
+	// its rows are closed: it waits until every commit the query could have
+	// seen is durable (walSyncer.fence).
+	fence func() error
 }
 
 func (c cachingConnector) Connect(ctx context.Context) (driver.Conn, error) {
@@ -41,7 +52,7 @@ func (c cachingConnector) Connect(ctx context.Context) (driver.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &cachingConn{Conn: conn, noInterrupt: c.noInterrupt, prepares: c.prepares, runs: c.runs, lru: list.New(), byQuery: map[string]*list.Element{}}, nil
+	return &cachingConn{Conn: conn, noInterrupt: c.noInterrupt, prepares: c.prepares, runs: c.runs, fence: c.fence, anomalies: c.anomalies, lru: list.New(), byQuery: map[string]*list.Element{}}, nil
 }
 
 // cachingConn wraps one driver connection with its statement cache.
@@ -52,6 +63,8 @@ type cachingConn struct {
 	noInterrupt bool
 	prepares    *atomic.Int64
 	runs        *atomic.Int64
+	fence       func() error
+	anomalies   *atomic.Int64
 
 	mu      sync.Mutex
 	lru     *list.List // of *cachedStmt, most recently used first
@@ -70,6 +83,9 @@ type cachedStmt struct {
 func (c *cachingConn) acquire(ctx context.Context, query string) (driver.Stmt, func(), error) {
 	if c.runs != nil {
 		c.runs.Add(1)
+	}
+	if c.anomalies != nil && mayControlTx(query) {
+		c.anomalies.Add(1)
 	}
 	c.mu.Lock()
 	if e, ok := c.byQuery[query]; ok {
@@ -144,7 +160,33 @@ func (c *cachingConn) ExecContext(ctx context.Context, query string, args []driv
 	if !ok {
 		return nil, driver.ErrSkip
 	}
-	return se.ExecContext(ctx, args)
+	res, err := se.ExecContext(ctx, args)
+	c.failed(err)
+	return res, err
+}
+
+// failed counts a statement's error as an anomaly on the writer.
+func (c *cachingConn) failed(err error) {
+	if err != nil && c.anomalies != nil {
+		c.anomalies.Add(1)
+	}
+}
+
+// mayControlTx reports whether query could begin, end or nest a
+// transaction: a transaction-control statement, or a text holding more
+// than one statement (which the driver runs in turn). It errs on the side
+// of yes: an anomaly only costs a group its fast path.
+func mayControlTx(query string) bool {
+	q := strings.TrimLeft(query, " \t\r\n")
+	if strings.HasPrefix(q, "--") || strings.HasPrefix(q, "/*") {
+		return true
+	}
+	for _, kw := range [...]string{"BEGIN", "COMMIT", "END", "ROLLBACK", "SAVEPOINT", "RELEASE"} {
+		if len(q) >= len(kw) && strings.EqualFold(q[:len(kw)], kw) {
+			return true
+		}
+	}
+	return strings.Contains(strings.TrimRight(q, "; \t\r\n"), ";")
 }
 
 // QueryContext implements driver.QueryerContext with a cached statement,
@@ -162,10 +204,11 @@ func (c *cachingConn) QueryContext(ctx context.Context, query string, args []dri
 	}
 	rows, err := sq.QueryContext(ctx, args)
 	if err != nil {
+		c.failed(err)
 		release()
 		return nil, err
 	}
-	return &releasingRows{Rows: rows, release: release}, nil
+	return &releasingRows{Rows: rows, release: release, fence: c.fence, conn: c}, nil
 }
 
 // Close closes every cached statement, then the connection.
@@ -214,15 +257,39 @@ func (c *cachingConn) IsValid() bool {
 	return true
 }
 
-// releasingRows gives its statement back to the cache when closed.
+// releasingRows gives its statement back to the cache when closed, and on a
+// reader holds back the end of the rows until what they showed is durable.
+// database/sql reports a QueryRow's result only after Close, and a query's
+// end after Next says there are no more rows, and store methods return
+// only after both: so no caller acts on a commit before it is on disk.
 type releasingRows struct {
 	driver.Rows
 	once    sync.Once
 	release func()
+	fence   func() error
+	conn    *cachingConn
+}
+
+func (r *releasingRows) Next(dest []driver.Value) error {
+	err := r.Rows.Next(dest)
+	if err != io.EOF {
+		r.conn.failed(err)
+	}
+	if err == io.EOF && r.fence != nil {
+		if ferr := r.fence(); ferr != nil {
+			return ferr
+		}
+	}
+	return err
 }
 
 func (r *releasingRows) Close() error {
 	err := r.Rows.Close()
 	r.once.Do(r.release)
+	if r.fence != nil {
+		if ferr := r.fence(); err == nil {
+			err = ferr
+		}
+	}
 	return err
 }
