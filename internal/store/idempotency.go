@@ -62,7 +62,9 @@ func (s *Store) BeginIdempotent(ctx context.Context, merchantID, key, fingerprin
 		began bool
 	)
 	token := payment.NewID("lck", now)
-	err := s.withTx(ctx, func(tx *sql.Tx) error {
+	// Each statement is atomic by itself (above): on PostgreSQL they commit
+	// alone, without BEGIN and COMMIT (writeAlone).
+	err := s.writeAlone(ctx, func(tx stmtRunner) error {
 		// A row can vanish between the statements (its request aborted, or
 		// the reaper took it); then the key is unknown again: start over.
 		for range 3 {
@@ -126,7 +128,7 @@ func (s *Store) FinishIdempotent(ctx context.Context, merchantID, key, token str
 		return payment.Errorf(payment.EINVALID, "the response body is not text and cannot be kept for replay")
 	}
 	now = now.UTC().Truncate(time.Microsecond)
-	return s.withTx(ctx, func(tx *sql.Tx) error {
+	return s.writeAlone(ctx, func(tx stmtRunner) error {
 		res, err := tx.ExecContext(ctx, s.q(`UPDATE idempotency_keys
 			SET status = ?, response_status = ?, response_body = ?, response_content_type = ?, finished_at = ?, locked_until = ?
 			WHERE merchant_id = ? AND idem_key = ? AND status = ? AND lock_token = ?`),
@@ -147,7 +149,7 @@ func (s *Store) FinishIdempotent(ctx context.Context, merchantID, key, token str
 // AbortIdempotent implements payment.IdempotencyStore.
 func (s *Store) AbortIdempotent(ctx context.Context, merchantID, key, token string) (bool, error) {
 	var aborted bool
-	err := s.withTx(ctx, func(tx *sql.Tx) error {
+	err := s.writeAlone(ctx, func(tx stmtRunner) error {
 		res, err := tx.ExecContext(ctx, s.q(`DELETE FROM idempotency_keys
 			WHERE merchant_id = ? AND idem_key = ? AND status = ? AND lock_token = ? AND resource_id = ''`),
 			merchantID, key, payment.IdempotencyStarted, token)

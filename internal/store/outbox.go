@@ -54,19 +54,13 @@ func (s *Store) writeOutbox(ctx context.Context, tx *sql.Tx, p *payment.Payment,
 	if err != nil {
 		return fmt.Errorf("outbox: payment_id=%s: %w", p.ID, err)
 	}
-	ev := &payment.WebhookEvent{
-		ID: payment.NewID("evt", now), MerchantID: p.MerchantID, Type: typ, PaymentID: p.ID, CreatedAt: now,
+	ev, insert, args, err := s.outboxEvent(p, typ, cs, now)
+	if err != nil {
+		return err
 	}
-	if ev.Payload, err = s.renderEvent(ev.ID, typ, p, cs, now); err != nil {
-		return fmt.Errorf("outbox: render %s: payment_id=%s: %w", typ, p.ID, err)
-	}
-	insert := `INSERT INTO webhook_events (id, merchant_id, type, payment_id, payload, created_at, livemode)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`
-	args := []any{ev.ID, ev.MerchantID, ev.Type, ev.PaymentID, string(ev.Payload), micros(now), boolInt(p.Livemode)}
 	// Only the endpoints' ids and subscriptions: nothing else is needed
 	// here, and their secrets need not be opened on the writer.
-	subscribers := `SELECT id, enabled_events FROM webhook_endpoints WHERE merchant_id = ? AND status = ? ORDER BY created_at, id`
-	subArgs := []any{p.MerchantID, payment.EndpointEnabled}
+	subscribers, subArgs := outboxSubscribers, []any{p.MerchantID, payment.EndpointEnabled}
 	if s.dialect.oneStatement {
 		// The event's insert rides on the read: one round trip.
 		subscribers, subArgs = `WITH ev AS (`+insert+`) `+subscribers, append(args, subArgs...)
@@ -88,6 +82,35 @@ func (s *Store) writeOutbox(ctx context.Context, tx *sql.Tx, p *payment.Payment,
 	return nil
 }
 
+// deliveryInsert is the INSERT (? placeholders) of a pending delivery of
+// event eventID to endpoint endpointID, with its arguments.
+func deliveryInsert(eventID, endpointID string, now time.Time) (string, []any) {
+	return `INSERT INTO webhook_deliveries (id, event_id, endpoint_id, status, attempts,
+		next_attempt_at, created_at, updated_at) VALUES (?, ?, ?, ?, 0, ?, ?, ?)`,
+		[]any{payment.NewID("whd", now), eventID, endpointID, payment.DeliveryPending, micros(now), micros(now), micros(now)}
+}
+
+// outboxSubscribers reads the ids and subscriptions of a merchant's
+// enabled endpoints (the arguments: merchant id, payment.EndpointEnabled).
+const outboxSubscribers = `SELECT id, enabled_events FROM webhook_endpoints WHERE merchant_id = ? AND status = ? ORDER BY created_at, id`
+
+// outboxEvent is the webhook event of type typ announcing payment p, as
+// it is now with its cancellations cs, and its INSERT (? placeholders)
+// with arguments.
+func (s *Store) outboxEvent(p *payment.Payment, typ string, cs []*payment.Cancellation, now time.Time) (*payment.WebhookEvent, string, []any, error) {
+	ev := &payment.WebhookEvent{
+		ID: payment.NewID("evt", now), MerchantID: p.MerchantID, Type: typ, PaymentID: p.ID, CreatedAt: now,
+	}
+	var err error
+	if ev.Payload, err = s.renderEvent(ev.ID, typ, p, cs, now); err != nil {
+		return nil, "", nil, fmt.Errorf("outbox: render %s: payment_id=%s: %w", typ, p.ID, err)
+	}
+	insert := `INSERT INTO webhook_events (id, merchant_id, type, payment_id, payload, created_at, livemode)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`
+	args := []any{ev.ID, ev.MerchantID, ev.Type, ev.PaymentID, string(ev.Payload), micros(now), boolInt(p.Livemode)}
+	return ev, insert, args, nil
+}
+
 // scanSubscriber reads an endpoint's id and the events it is subscribed to.
 func scanSubscriber(row scanner) (*payment.WebhookEndpoint, error) {
 	var (
@@ -101,8 +124,11 @@ func scanSubscriber(row scanner) (*payment.WebhookEndpoint, error) {
 	return &e, nil
 }
 
+// paymentCancellations reads a payment's cancellations, oldest first.
+const paymentCancellations = `SELECT ` + cancellationColumns + ` FROM cancellations WHERE payment_id = ? ORDER BY created_at, id`
+
 func (s *Store) txCancellations(ctx context.Context, tx *sql.Tx, paymentID string) ([]*payment.Cancellation, error) {
-	rows, err := tx.QueryContext(ctx, s.q(`SELECT `+cancellationColumns+` FROM cancellations WHERE payment_id = ? ORDER BY created_at, id`), paymentID)
+	rows, err := tx.QueryContext(ctx, s.q(paymentCancellations), paymentID)
 	if err != nil {
 		return nil, err
 	}
@@ -119,9 +145,8 @@ func (s *Store) txCancellations(ctx context.Context, tx *sql.Tx, paymentID strin
 }
 
 func (s *Store) insertDelivery(ctx context.Context, tx *sql.Tx, eventID, endpointID string, now time.Time) error {
-	_, err := tx.ExecContext(ctx, s.q(`INSERT INTO webhook_deliveries (id, event_id, endpoint_id, status, attempts,
-		next_attempt_at, created_at, updated_at) VALUES (?, ?, ?, ?, 0, ?, ?, ?)`),
-		payment.NewID("whd", now), eventID, endpointID, payment.DeliveryPending, micros(now), micros(now), micros(now))
+	insert, args := deliveryInsert(eventID, endpointID, now)
+	_, err := tx.ExecContext(ctx, s.q(insert), args...)
 	if err != nil {
 		return fmt.Errorf("insert delivery: event_id=%s endpoint_id=%s: %w", eventID, endpointID, err)
 	}

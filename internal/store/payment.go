@@ -200,6 +200,9 @@ func (s *Store) TransitionPayment(ctx context.Context, id string, from, to payme
 			p, err = s.transition(ctx, s.w, id, from, &to, upd, &ev)
 			return err
 		})
+	} else if s.dialect.oneStatement {
+		// With its outbox: two round trips (pg_pipeline.go).
+		p, err = s.pgOutboxTransition(ctx, id, from, &to, upd, &ev, typ)
 	} else {
 		err = s.withTx(ctx, func(tx *sql.Tx) error {
 			var err error
@@ -231,15 +234,8 @@ func (s *Store) transition(ctx context.Context, q rowQuerier, id string, from pa
 		ev.PaymentID, ev.FromStatus, ev.ToStatus, ev.CreatedAt = id, from, toStatus, p.UpdatedAt
 		return p, s.insertEvent(ctx, tx, ev)
 	}
-	now, update, args := s.paymentUpdate(id, from, to, upd)
-	ev.PaymentID, ev.FromStatus, ev.ToStatus, ev.CreatedAt = id, from, toStatus, now
-	// The event is inserted only if the UPDATE matched (SELECT … FROM u).
-	query := `WITH u AS (` + update + ` RETURNING ` + paymentColumns + `),
-		e AS (INSERT INTO payment_events (payment_id, from_status, to_status, reason, message, created_at)
-			SELECT id, ?, ?, ?, ?, ? FROM u RETURNING id)
-		SELECT u.*, (SELECT id FROM e) FROM u`
-	args = append(args, string(ev.FromStatus), string(ev.ToStatus), ev.Reason, ev.Message, micros(now))
-	p, err := scanPayment(withExtra{q.QueryRowContext(ctx, s.q(query), args...), []any{&ev.ID}})
+	query, args := s.transitionStatement(id, from, to, upd, ev)
+	p, err := scanPayment(withExtra{q.QueryRowContext(ctx, query, args...), []any{&ev.ID}})
 	if err == nil {
 		return p, nil
 	}
@@ -247,6 +243,25 @@ func (s *Store) transition(ctx context.Context, q rowQuerier, id string, from pa
 		return nil, fmt.Errorf("update payment: id=%s: %w", id, err)
 	}
 	return s.whyNotUpdated(ctx, q, id, from)
+}
+
+// transitionStatement is transition's one statement on PostgreSQL (a
+// data-modifying WITH: the compare-and-set UPDATE and, only if it matched,
+// the event), rebound, with its arguments; it fills in ev but its id. The
+// statement returns the payment's columns and the event's id.
+func (s *Store) transitionStatement(id string, from payment.Status, to *payment.Status, upd payment.Update, ev *payment.Event) (string, []any) {
+	toStatus := from
+	if to != nil {
+		toStatus = *to
+	}
+	now, update, args := s.paymentUpdate(id, from, to, upd)
+	ev.PaymentID, ev.FromStatus, ev.ToStatus, ev.CreatedAt = id, from, toStatus, now
+	// The event is inserted only if the UPDATE matched (SELECT … FROM u).
+	query := `WITH u AS (` + update + ` RETURNING ` + paymentColumns + `),
+		e AS (INSERT INTO payment_events (payment_id, from_status, to_status, reason, message, created_at)
+			SELECT id, ?, ?, ?, ?, ? FROM u RETURNING id)
+		SELECT u.*, (SELECT id FROM e) FROM u`
+	return s.q(query), append(args, string(ev.FromStatus), string(ev.ToStatus), ev.Reason, ev.Message, micros(now))
 }
 
 // rowQuerier runs a statement: the pool (a statement that commits alone)
@@ -258,7 +273,7 @@ type rowQuerier interface {
 // withExtra scans a row's leading columns into what the caller asks for
 // and its last ones into extra.
 type withExtra struct {
-	row   *sql.Row
+	row   scanner
 	extra []any
 }
 
@@ -266,6 +281,9 @@ func (w withExtra) Scan(dest ...any) error { return w.row.Scan(append(dest, w.ex
 
 // AnnouncePayment implements payment.Store.
 func (s *Store) AnnouncePayment(ctx context.Context, id string, expect payment.Status, upd payment.Update, ev payment.Event) (*payment.Payment, error) {
+	if s.dialect.oneStatement {
+		return s.pgOutboxTransition(ctx, id, expect, nil, upd, &ev, payment.EventPaymentUpdated)
+	}
 	var p *payment.Payment
 	err := s.withTx(ctx, func(tx *sql.Tx) error {
 		var err error
