@@ -133,6 +133,9 @@ func Copy(ctx context.Context, from, to *Store) ([]TableCopy, error) {
 	if err := dst.Commit(); err != nil {
 		return report, fmt.Errorf("commit destination: %w", err)
 	}
+	if err := to.syncOutside(ctx); err != nil {
+		return report, fmt.Errorf("sync destination: %w", err)
+	}
 	return report, nil
 }
 

@@ -90,3 +90,10 @@ func (s *Store) CountRowsForTest(ctx context.Context, q string) (int64, error) {
 	}
 	return n, rows.Err()
 }
+
+// AllowTxControlForTest lets group members run transaction-control
+// statements, which stand in for SQLite dropping the transaction.
+func (s *Store) AllowTxControlForTest() { s.stats.guard.allowControl.Store(true) }
+
+// FdatasyncForTest is the WAL syncer's own fsync of a file.
+func FdatasyncForTest(path string) error { return fdatasyncFile(path) }

@@ -37,9 +37,9 @@ import (
 //     function has run, it waits for the COMMIT, so its answer is the truth.
 type groupCommitter struct {
 	db *sql.DB // one connection: the writer
-	// anomalies counts the writer's failed and transaction-control
-	// statements (stmtcache.go); nil runs every member in a savepoint.
-	anomalies *atomic.Int64
+	// guard watches the writer's statements (stmtcache.go); nil runs
+	// every member in a savepoint.
+	guard *writerGuard
 	// wal, when set, makes each group durable after its COMMIT, off the
 	// writer's path (walsync.go); without it COMMIT itself syncs.
 	wal *walSyncer
@@ -239,7 +239,7 @@ func (g *groupCommitter) group(batch []*txRequest, careful bool) (again []*txReq
 		}
 		return nil, false
 	}
-	careful = careful || g.anomalies == nil
+	careful = careful || g.guard == nil
 	if g.wal != nil {
 		if err := g.wal.err(); err != nil {
 			return fail(err) // an fsync failed: nothing more is written
@@ -291,7 +291,7 @@ func (g *groupCommitter) group(batch []*txRequest, careful bool) (again []*txReq
 				if r.res.err == nil && r.res.panicked == nil {
 					r.res.err = fmt.Errorf("store: the transaction was lost: %w", lost)
 				}
-				r.answer <- r.res
+				answer := []*txRequest{r}
 				for _, m := range ran {
 					if m.res.err == nil && m.res.panicked == nil {
 						if m.attempts < maxTxAttempts {
@@ -300,8 +300,9 @@ func (g *groupCommitter) group(batch []*txRequest, careful bool) (again []*txReq
 						}
 						m.res.err = fmt.Errorf("store: the transaction was lost: %w", lost)
 					}
-					m.answer <- m.res
+					answer = append(answer, m)
 				}
+				g.answer(answer)
 				return append(again, next[i+1:]...), true
 			}
 			ran = append(ran, r)
@@ -335,30 +336,52 @@ func (g *groupCommitter) group(batch []*txRequest, careful bool) (again []*txReq
 		}
 		g.stats.transactions.Add(int64(committing))
 	}
-	if g.wal != nil {
-		if err == nil {
-			// Answered once durable; meanwhile the writer goes on.
-			g.wal.committed(seq, ran)
-			return nil, false
-		}
-		g.wal.committed(seq, nil)
-	}
 	for _, r := range ran {
 		if err != nil && r.res.err == nil && r.res.panicked == nil {
 			r.res.err = fmt.Errorf("commit: %w", err)
 		}
+	}
+	if g.wal != nil {
+		// Answered once durable; meanwhile the writer goes on. (After a
+		// failed COMMIT too: a member's answer may rest on what it read
+		// of a group committed before.)
+		g.wal.committed(seq, ran)
+		return nil, false
+	}
+	for _, r := range ran {
 		r.answer <- r.res
 	}
 	return nil, false
+}
+
+// answer answers members whose group did not commit, once everything
+// committed before is durable (what they read may rest on it).
+func (g *groupCommitter) answer(members []*txRequest) {
+	if g.wal != nil {
+		g.wal.after(members)
+		return
+	}
+	for _, m := range members {
+		m.answer <- m.res
+	}
 }
 
 // fast runs r's function without a savepoint and reports whether it
 // succeeded with every statement in it succeeding and none that could end
 // the transaction.
 func (g *groupCommitter) fast(tx *sql.Tx, r *txRequest) bool {
-	before := g.anomalies.Load()
-	r.res = call(r.fn, tx)
-	return r.res.err == nil && r.res.panicked == nil && g.anomalies.Load() == before
+	before := g.guard.anomalies.Load()
+	r.res = g.call(r.fn, tx)
+	return r.res.err == nil && r.res.panicked == nil && g.guard.anomalies.Load() == before
+}
+
+// call runs a member's function, with the writer's guard told so.
+func (g *groupCommitter) call(fn func(*sql.Tx) error, tx *sql.Tx) txResult {
+	if g.guard != nil {
+		g.guard.inMember.Store(true)
+		defer g.guard.inMember.Store(false)
+	}
+	return call(fn, tx)
 }
 
 // member runs r's function inside a savepoint of tx and keeps its outcome in
@@ -369,7 +392,7 @@ func (g *groupCommitter) member(tx *sql.Tx, r *txRequest) (lost error) {
 	if _, err := tx.ExecContext(bg, `SAVEPOINT pb_tx`); err != nil {
 		return err // r did not run: it runs again
 	}
-	r.res = call(r.fn, tx)
+	r.res = g.call(r.fn, tx)
 	if r.res.err == nil && r.res.panicked == nil {
 		if _, err := tx.ExecContext(bg, `RELEASE pb_tx`); err != nil {
 			return err
@@ -405,9 +428,27 @@ type storeStats struct {
 	writerBusy   atomic.Int64 // nanoseconds
 	commitTime   atomic.Int64 // nanoseconds
 	syncTime     atomic.Int64 // nanoseconds
-	// writerAnomalies counts the writer's failed and transaction-control
-	// statements (not a statistic: the group committer's fast path).
-	writerAnomalies atomic.Int64
+	// guard is not a statistic: the writer's statements, watched for the
+	// group committer.
+	guard writerGuard
+}
+
+// writerGuard watches the statements on SQLite's writer connection for the
+// group committer.
+type writerGuard struct {
+	// anomalies counts the statements that failed or that could end or
+	// nest a transaction (transaction control, or several statements in
+	// one text): a member runs without a savepoint only while none happens
+	// in it.
+	anomalies atomic.Int64
+	// inMember is set while a member's function runs: a statement of it
+	// that could end the group's transaction is refused before it runs
+	// (a COMMIT there would commit the members before it unsynced, an END
+	// or ROLLBACK undo them behind the committer's back).
+	inMember atomic.Bool
+	// allowControl lets a member run one anyway (tests: it stands for
+	// SQLite dropping the transaction on an I/O error).
+	allowControl atomic.Bool
 }
 
 // Stats are counters since the store was opened.

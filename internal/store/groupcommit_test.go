@@ -269,6 +269,7 @@ func TestGroupCommit_Cancellation(t *testing.T) {
 // work through no fault of their own, run again and commit.
 func TestGroupCommit_LostTransactionRetriesTheInnocent(t *testing.T) {
 	g := newGroupTest(t)
+	g.s.AllowTxControlForTest() // b's ROLLBACK stands for SQLite dropping the transaction
 	g.hold()
 	aRuns := 0
 	errs := make(map[string]chan error)
@@ -454,6 +455,48 @@ func TestGroupCommit_FastPathFallsBackToSavepoints(t *testing.T) {
 			// The next group is fast again: one run.
 			if err := <-counted("c", func(ctx context.Context, tx *sql.Tx) error { return insertK(ctx, tx, "c") }); err != nil || runs["c"] != 1 {
 				t.Fatalf("c: %v after %d runs", err, runs["c"])
+			}
+		})
+	}
+}
+
+// Ensure a member cannot end, commit or nest the group's transaction: the
+// statement is refused before it runs, the member fails alone, and the
+// others commit.
+func TestGroupCommit_MemberTxControlRefused(t *testing.T) {
+	for _, q := range []string{`COMMIT`, `end`, `ROLLBACK`, `BEGIN`, `SAVEPOINT x`, `RELEASE pb_tx`,
+		`INSERT INTO t (k) VALUES ('z'); COMMIT`, `-- a comment first
+COMMIT`} {
+		t.Run(strings.Fields(q)[0], func(t *testing.T) {
+			g := newGroupTest(t)
+			g.hold()
+			a := make(chan error, 1)
+			go func() {
+				a <- g.s.WithTxForTest(g.ctx, func(tx *sql.Tx) error { return insertK(g.ctx, tx, "a") })
+			}()
+			g.queued(1)
+			b := make(chan error, 1)
+			go func() {
+				b <- g.s.WithTxForTest(g.ctx, func(tx *sql.Tx) error {
+					if err := insertK(g.ctx, tx, "b"); err != nil {
+						return err
+					}
+					_, err := tx.ExecContext(g.ctx, q)
+					return err
+				})
+			}()
+			g.queued(2)
+			if err := g.release(); err != nil {
+				t.Fatal(err)
+			}
+			if err := <-a; err != nil {
+				t.Fatalf("a: %v", err)
+			}
+			if err := <-b; err == nil || !strings.Contains(err.Error(), "may not begin, end or nest") {
+				t.Fatalf("b ran %q: %v, want it refused", q, err)
+			}
+			if got := g.keys(); fmt.Sprint(got) != "[a gate]" {
+				t.Fatalf("rows = %v, want a and gate", got)
 			}
 		})
 	}

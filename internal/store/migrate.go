@@ -87,7 +87,7 @@ func schemaVersion(ctx context.Context, conn *sql.Conn) (int, error) {
 // returns the names applied. Everything happens on one connection, which on
 // PostgreSQL holds an advisory lock throughout, so instances starting
 // together migrate one after the other.
-func (s *Store) Migrate(ctx context.Context) ([]string, error) {
+func (s *Store) Migrate(ctx context.Context) (applied []string, err error) {
 	ms, err := migrations()
 	if err != nil {
 		return nil, err
@@ -97,6 +97,19 @@ func (s *Store) Migrate(ctx context.Context) ([]string, error) {
 		return nil, err
 	}
 	defer conn.Close()
+	if s.group != nil && s.group.wal != nil {
+		// The migrations commit on the writer beside the group committer,
+		// without an fsync of their own (synchronous=NORMAL): sync those
+		// applied, also when a later one fails, while the connection is
+		// still held (deferred calls run last first).
+		defer func() {
+			if len(applied) > 0 {
+				if serr := s.group.wal.syncNow(ctx); serr != nil && err == nil {
+					err = serr
+				}
+			}
+		}()
+	}
 	if s.dialect.lockMigrations != nil {
 		unlock, err := s.dialect.lockMigrations(ctx, conn)
 		if err != nil {
@@ -112,19 +125,11 @@ func (s *Store) Migrate(ctx context.Context) ([]string, error) {
 		return nil, payment.Errorf(payment.EINVALID,
 			"database schema is version %d but this paybridge knows only up to %d: upgrade paybridge", cur, len(ms))
 	}
-	var applied []string
 	for _, m := range ms[cur:] {
 		if err := s.applyMigration(ctx, conn, m); err != nil {
 			return applied, fmt.Errorf("migration %s: %w", m.name, err)
 		}
 		applied = append(applied, m.name)
-	}
-	if len(applied) > 0 && s.group != nil && s.group.wal != nil {
-		// The migrations committed on the writer beside the group
-		// committer, without an fsync of their own (synchronous=NORMAL).
-		if err := s.group.wal.syncNow(); err != nil {
-			return applied, err
-		}
 	}
 	return applied, nil
 }

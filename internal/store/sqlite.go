@@ -71,25 +71,36 @@ func openSQLite(ctx context.Context, u string) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	var wal *walSyncer
-	if walMode {
-		wal = newWALSyncer(path, stats)
-	}
 	rc, err := sqlite.NewConnector(dsn + "&_pragma=synchronous(FULL)&_pragma=query_only(1)")
 	if err != nil {
 		w.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	var wal *walSyncer
+	if walMode {
+		// The WAL is beside the file SQLite opened, which is the path's
+		// target if the path is a symbolic link: ask SQLite for it.
+		var seq int
+		var name, file string
+		if err := w.QueryRowContext(ctx, `SELECT seq, name, file FROM pragma_database_list WHERE name = 'main'`).Scan(&seq, &name, &file); err != nil || file == "" {
+			w.Close()
+			return nil, fmt.Errorf("sqlite: open %s: the database file: %v", path, err)
+		}
+		wal = newWALSyncer(file, stats)
 	}
 	readers := cachingConnector{Connector: rc, prepares: &stats.prepares, runs: &stats.statements}
 	if wal != nil {
 		readers.fence = wal.fence
 	}
 	r := sql.OpenDB(readers)
-	r.SetMaxOpenConns(4)
-	r.SetMaxIdleConns(4)
+	// Eight readers: a read holds its connection until what it saw is
+	// durable (about one fsync under load), so four capped reads near
+	// 4 / fsync time.
+	r.SetMaxOpenConns(8)
+	r.SetMaxIdleConns(8)
 	s := &Store{w: w, r: r, dialect: sqliteDialect, URL: "sqlite:" + path, stats: stats}
 	s.group = newGroupCommitter(w, wal, stats)
-	s.group.anomalies = &stats.writerAnomalies
+	s.group.guard = &stats.guard
 	return s, nil
 }
 
@@ -104,7 +115,7 @@ func openSQLiteWriter(ctx context.Context, path, dsn string, stats *storeStats, 
 		return nil, false, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
 	w := sql.OpenDB(cachingConnector{Connector: wc, noInterrupt: true, prepares: &stats.prepares, runs: &stats.statements,
-		anomalies: &stats.writerAnomalies})
+		guard: &stats.guard})
 	w.SetMaxOpenConns(1)
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxLifetime(0)

@@ -36,15 +36,13 @@ type cachingConnector struct {
 	// prepares counts the statements compiled (Stats.Prepares), runs
 	// those run (Stats.Statements).
 	prepares, runs *atomic.Int64
-	// anomalies, on the writer, counts the statements that failed or that
-	// could end or nest a transaction (transaction control, or several
-	// statements in one text): the group committer runs a transaction
-	// without a savepoint only while none happens in it (groupcommit.go).
-	anomalies *atomic.Int64
+	// guard, on the writer, watches its statements for the group
+	// committer (writerGuard in groupcommit.go).
+	guard *writerGuard
 	// fence, on the readers, runs before a query's last row is reported or
 	// its rows are closed: it waits until every commit the query could have
 	// seen is durable (walSyncer.fence).
-	fence func() error
+	fence func(context.Context) error
 }
 
 func (c cachingConnector) Connect(ctx context.Context) (driver.Conn, error) {
@@ -52,7 +50,7 @@ func (c cachingConnector) Connect(ctx context.Context) (driver.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &cachingConn{Conn: conn, noInterrupt: c.noInterrupt, prepares: c.prepares, runs: c.runs, fence: c.fence, anomalies: c.anomalies, lru: list.New(), byQuery: map[string]*list.Element{}}, nil
+	return &cachingConn{Conn: conn, noInterrupt: c.noInterrupt, prepares: c.prepares, runs: c.runs, fence: c.fence, guard: c.guard, lru: list.New(), byQuery: map[string]*list.Element{}}, nil
 }
 
 // cachingConn wraps one driver connection with its statement cache.
@@ -63,8 +61,8 @@ type cachingConn struct {
 	noInterrupt bool
 	prepares    *atomic.Int64
 	runs        *atomic.Int64
-	fence       func() error
-	anomalies   *atomic.Int64
+	fence       func(context.Context) error
+	guard       *writerGuard
 
 	mu      sync.Mutex
 	lru     *list.List // of *cachedStmt, most recently used first
@@ -84,8 +82,11 @@ func (c *cachingConn) acquire(ctx context.Context, query string) (driver.Stmt, f
 	if c.runs != nil {
 		c.runs.Add(1)
 	}
-	if c.anomalies != nil && mayControlTx(query) {
-		c.anomalies.Add(1)
+	if c.guard != nil && mayControlTx(query) {
+		c.guard.anomalies.Add(1)
+		if c.guard.inMember.Load() && !c.guard.allowControl.Load() {
+			return nil, nil, errTxControl
+		}
 	}
 	c.mu.Lock()
 	if e, ok := c.byQuery[query]; ok {
@@ -153,6 +154,7 @@ func (c *cachingConn) ExecContext(ctx context.Context, query string, args []driv
 	ctx = c.ctx(ctx)
 	st, release, err := c.acquire(ctx, query)
 	if err != nil {
+		c.failed(err)
 		return nil, err
 	}
 	defer release()
@@ -167,10 +169,14 @@ func (c *cachingConn) ExecContext(ctx context.Context, query string, args []driv
 
 // failed counts a statement's error as an anomaly on the writer.
 func (c *cachingConn) failed(err error) {
-	if err != nil && c.anomalies != nil {
-		c.anomalies.Add(1)
+	if err != nil && c.guard != nil {
+		c.guard.anomalies.Add(1)
 	}
 }
+
+// errTxControl refuses a statement of a group member that could end the
+// group's transaction.
+var errTxControl = errors.New("store: a transaction of the group commit may not begin, end or nest transactions, nor run several statements in one text")
 
 // mayControlTx reports whether query could begin, end or nest a
 // transaction: a transaction-control statement, or a text holding more
@@ -195,6 +201,7 @@ func (c *cachingConn) QueryContext(ctx context.Context, query string, args []dri
 	ctx = c.ctx(ctx)
 	st, release, err := c.acquire(ctx, query)
 	if err != nil {
+		c.failed(err)
 		return nil, err
 	}
 	sq, ok := st.(driver.StmtQueryContext)
@@ -208,7 +215,7 @@ func (c *cachingConn) QueryContext(ctx context.Context, query string, args []dri
 		release()
 		return nil, err
 	}
-	return &releasingRows{Rows: rows, release: release, fence: c.fence, conn: c}, nil
+	return &releasingRows{Rows: rows, release: release, fence: c.fence, ctx: ctx, conn: c}, nil
 }
 
 // Close closes every cached statement, then the connection.
@@ -266,7 +273,8 @@ type releasingRows struct {
 	driver.Rows
 	once    sync.Once
 	release func()
-	fence   func() error
+	fence   func(context.Context) error
+	ctx     context.Context // the query's: a fence ends with it
 	conn    *cachingConn
 }
 
@@ -276,7 +284,7 @@ func (r *releasingRows) Next(dest []driver.Value) error {
 		r.conn.failed(err)
 	}
 	if err == io.EOF && r.fence != nil {
-		if ferr := r.fence(); ferr != nil {
+		if ferr := r.fence(r.ctx); ferr != nil {
 			return ferr
 		}
 	}
@@ -287,7 +295,7 @@ func (r *releasingRows) Close() error {
 	err := r.Rows.Close()
 	r.once.Do(r.release)
 	if r.fence != nil {
-		if ferr := r.fence(); err == nil {
+		if ferr := r.fence(r.ctx); err == nil {
 			err = ferr
 		}
 	}

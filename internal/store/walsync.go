@@ -1,6 +1,8 @@
 package store
 
 import (
+	"context"
+	"database/sql"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -42,12 +44,12 @@ type walSyncer struct {
 	// sync makes path durable; fdatasync by default, replaced by tests.
 	sync func(path string) error
 
-	// announced counts COMMITs begun, written those that have returned,
-	// synced those made durable. announced >= written >= synced.
-	announced, written, synced atomic.Uint64
+	// announced counts COMMITs begun, synced those made durable.
+	announced, synced atomic.Uint64
 
 	mu      sync.Mutex
-	cond    *sync.Cond // signalled when synced, failed or pending changes
+	cond    *sync.Cond    // wakes the syncer: pending or closed changed
+	tick    chan struct{} // closed (and replaced) after every fsync
 	pending []syncWaiter
 	failed  error // sticky: a failed fsync
 	closed  bool
@@ -68,7 +70,7 @@ type syncWaiter struct {
 }
 
 func newWALSyncer(dbPath string, stats *storeStats) *walSyncer {
-	w := &walSyncer{path: dbPath + "-wal", sync: fdatasyncFile, done: make(chan struct{}), stats: stats}
+	w := &walSyncer{path: dbPath + "-wal", sync: fdatasyncFile, done: make(chan struct{}), tick: make(chan struct{}), stats: stats}
 	w.cond = sync.NewCond(&w.mu)
 	go w.run()
 	return w
@@ -79,11 +81,11 @@ func newWALSyncer(dbPath string, stats *storeStats) *walSyncer {
 func (w *walSyncer) announce() uint64 { return w.announced.Add(1) }
 
 // committed is called by the writer once COMMIT seq has returned (whether or
-// not it succeeded): the syncer answers members once seq is durable. A
-// failed COMMIT passes no members (they are answered at once with its
-// error), but its number is still synced so that readers can go on.
+// not it succeeded): the syncer answers members once seq is durable. Its
+// number is synced even for a failed COMMIT, so that readers can go on.
+// Only the goroutine holding the writer connection may announce and call
+// committed, so no COMMIT is ever running between the two calls of another.
 func (w *walSyncer) committed(seq uint64, members []*txRequest) {
-	w.written.Store(seq)
 	w.mu.Lock()
 	if w.closed {
 		// Cannot happen: the writer stops before the syncer closes.
@@ -95,20 +97,39 @@ func (w *walSyncer) committed(seq uint64, members []*txRequest) {
 	w.mu.Unlock()
 }
 
+// after answers members once everything committed so far is durable:
+// members whose functions ran but whose group did not commit (a lost
+// transaction, a failed COMMIT) may have read a group committed before
+// and not yet synced, and must not act on it before it is durable either.
+// Only the writer's goroutine calls it.
+func (w *walSyncer) after(members []*txRequest) {
+	w.committed(w.announce(), members)
+}
+
 // fence returns once every COMMIT begun so far is durable, or the error
-// that stopped that from happening. Readers call it before they hand a
-// result back.
-func (w *walSyncer) fence() error {
+// that stopped that from happening, or ctx's error when it ends first.
+// Readers call it before they hand a result back.
+func (w *walSyncer) fence(ctx context.Context) error {
 	target := w.announced.Load()
-	if w.synced.Load() >= target {
-		return nil
+	for {
+		if w.synced.Load() >= target {
+			return nil
+		}
+		w.mu.Lock()
+		failed, tick := w.failed, w.tick
+		w.mu.Unlock()
+		if failed != nil {
+			return failed
+		}
+		if w.synced.Load() >= target {
+			return nil
+		}
+		select {
+		case <-tick:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
 	}
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	for w.synced.Load() < target && w.failed == nil {
-		w.cond.Wait()
-	}
-	return w.failed
 }
 
 // err is the sticky failure, if any: a write must not begin after it.
@@ -119,11 +140,17 @@ func (w *walSyncer) err() error {
 }
 
 // syncNow makes everything committed so far durable before it returns:
-// for writes that bypass the group committer (migrations).
-func (w *walSyncer) syncNow() error {
-	seq := w.announce()
-	w.committed(seq, nil)
-	return w.fence()
+// for writes that bypass the group committer (migrations). The caller must
+// hold the writer connection (see committed).
+func (w *walSyncer) syncNow(ctx context.Context) error {
+	w.mu.Lock()
+	closed := w.closed
+	w.mu.Unlock()
+	if closed {
+		return errClosed
+	}
+	w.after(nil)
+	return w.fence(ctx)
 }
 
 // close answers what is pending after one last fsync and stops the syncer.
@@ -177,7 +204,8 @@ func (w *walSyncer) run() {
 		} else {
 			w.synced.Store(target)
 		}
-		w.cond.Broadcast()
+		close(w.tick)
+		w.tick = make(chan struct{})
 		w.mu.Unlock()
 
 		for _, b := range batch {
@@ -226,4 +254,15 @@ func syncDir(dir string) error {
 	}
 	defer d.Close()
 	return d.Sync()
+}
+
+// syncOutside makes durable what was committed on the writer outside the
+// group committer, once that connection is back in the pool (db copy): an
+// empty transaction of the group committer is answered only after an
+// fsync that began after its COMMIT, which covers everything before it.
+func (s *Store) syncOutside(ctx context.Context) error {
+	if s.group == nil || s.group.wal == nil {
+		return nil
+	}
+	return s.group.do(ctx, func(*sql.Tx) error { return nil })
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -118,8 +119,28 @@ func TestWALSync_ReadersWaitForTheFsync(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
+	// A read whose context ends while it waits gives up with that error.
+	go func() { done <- h.insert(t, "b") }()
+	<-h.entered
+	cctx, cancel := context.WithCancel(ctx)
+	read := make(chan error, 1)
+	go func() {
+		_, err := h.s.QueryIntForTest(cctx, `SELECT COUNT(*) FROM t`)
+		read <- err
+	}()
+	if !still(read) {
+		t.Fatal("a read returned while a commit it could see was not durable")
+	}
+	cancel()
+	if err := <-read; !errors.Is(err, context.Canceled) {
+		t.Fatalf("read whose context ended = %v", err)
+	}
+	h.release <- struct{}{}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
 	// With nothing waiting for an fsync a read does not wait.
-	if n, err := h.s.QueryIntForTest(ctx, `SELECT COUNT(*) FROM t`); err != nil || n != 2 {
+	if n, err := h.s.QueryIntForTest(ctx, `SELECT COUNT(*) FROM t`); err != nil || n != 3 {
 		t.Fatalf("read = %d, %v", n, err)
 	}
 }
@@ -151,6 +172,12 @@ func TestWALSync_FailedFsyncStopsTheStore(t *testing.T) {
 	}
 	if _, err := s.QueryIntForTest(ctx, `SELECT COUNT(*) FROM t`); !errors.Is(err, broken) {
 		t.Fatalf("read after a failed fsync = %v, want it refused", err)
+	}
+	if _, err := s.CountRowsForTest(ctx, `SELECT k FROM t`); !errors.Is(err, broken) {
+		t.Fatalf("list after a failed fsync = %v, want it refused", err)
+	}
+	if _, err := s.QueryIntForTest(ctx, `SELECT 1 FROM t WHERE k = 'none'`); !errors.Is(err, broken) {
+		t.Fatalf("read of nothing after a failed fsync = %v, want it refused", err)
 	}
 	s.Close()
 	// The refused write never reached the file. (The first one did: its
@@ -189,5 +216,38 @@ func TestWALSync_Setup(t *testing.T) {
 	}
 	if len(synced) != 1 || synced[0] != "pb.db-wal" || s.Stats().Commits != 2 {
 		t.Fatalf("synced %v, %d fsyncs; want pb.db-wal once more", synced, s.Stats().Commits)
+	}
+}
+
+// Ensure the WAL synced is the one SQLite writes: beside the file a
+// symbolic link points to, not beside the link.
+func TestWALSync_SymlinkedDatabase(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.Mkdir(filepath.Join(dir, "real"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	target := filepath.Join(dir, "real", "pb.db")
+	if err := os.WriteFile(target, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(dir, "link.db")
+	if err := os.Symlink(target, link); err != nil {
+		t.Fatal(err)
+	}
+	s := MustOpen(t, "sqlite:"+link)
+	var synced []string
+	s.SetSyncForTest(func(path string) error {
+		synced = append(synced, path)
+		return store.FdatasyncForTest(path)
+	})
+	if err := s.WithTxForTest(context.Background(), func(tx *sql.Tx) error {
+		_, err := tx.Exec(`CREATE TABLE t (k TEXT)`)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	want, _ := filepath.EvalSymlinks(target)
+	if len(synced) != 1 || synced[0] != want+"-wal" {
+		t.Fatalf("synced %v, want %s-wal", synced, want)
 	}
 }
