@@ -197,14 +197,16 @@ func (t *Transport) JSON(ctx context.Context, c Call, refused Answer, out any) e
 	})
 }
 
-// decodeJSON is json.Unmarshal(body, out). An out that decodes itself (a
-// Keep) is handed the body directly: json.Unmarshal would first scan the
-// whole body to check it and again to find the value's end, only to hand
-// the same bytes over, and the Unmarshaler checks them itself (Keep's
-// json.Unmarshal fails on an invalid body with the same error).
+// decodeJSON is json.Unmarshal(body, out). A Keep is handed the body
+// directly: json.Unmarshal would first scan the whole body to check it and
+// again to find the value's end, only to hand the same bytes over, and
+// Keep's own json.Unmarshal fails on an invalid body with the same error.
+// Only a Keep: any other json.Unmarshaler may accept what is not JSON (a
+// lenient type that never fails), and an unreadable 2xx would then pass for
+// a zero-valued success where the outcome is unknown.
 func decodeJSON(body []byte, out any) error {
-	if u, ok := out.(json.Unmarshaler); ok {
-		return u.UnmarshalJSON(body)
+	if k, ok := out.(*keeper); ok {
+		return k.UnmarshalJSON(body)
 	}
 	return json.Unmarshal(body, out)
 }

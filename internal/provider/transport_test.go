@@ -270,3 +270,30 @@ func TestTruncate(t *testing.T) {
 		}
 	}
 }
+
+// lenientOut decodes anything, as a top-level out: like PortOne's lenient
+// wire types, it never fails.
+type lenientOut struct{ ID string }
+
+func (*lenientOut) UnmarshalJSON([]byte) error { return nil }
+
+// TestTransport_UnreadableToLenientOut: a body that is not JSON is an
+// unreadable answer, an unknown outcome, whatever out would accept; only a
+// Keep, which checks the body itself, is handed it without json.Unmarshal.
+func TestTransport_UnreadableToLenientOut(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		testutil.Reply(w, 200, []byte(`<html>bad gateway</html>`))
+	}))
+	defer srv.Close()
+	tr := newTestTransport(srv.URL, new(testutil.LogBuffer))
+	var out lenientOut
+	var raw []byte
+	for name, o := range map[string]any{"Lenient": &out, "KeepOfLenient": Keep(&out, &raw)} {
+		err := tr.JSON(context.Background(), Call{Op: "confirm", Method: "POST", Body: 1}, refuseAll, o)
+		testutil.AssertCode(t, err, payment.EUPSTREAM)
+		if pe := payment.AsProviderError(err); pe == nil || !strings.HasPrefix(pe.Message, "unreadable response: invalid character") ||
+			!strings.Contains(payment.ErrorMessage(err), "could not be read; the outcome is unknown") {
+			t.Errorf("%s: err = %v, want an unreadable answer with an unknown outcome", name, err)
+		}
+	}
+}
