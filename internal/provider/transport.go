@@ -49,8 +49,8 @@ type Transport struct {
 	// dropped by NewTransport.
 	BaseURL string
 	// HTTP sends the calls; NewHTTPClient when nil. NewTransport reads it
-	// once: Do applies its Timeout itself (see NewTransport), so a client
-	// swapped in afterwards would not be used.
+	// once: Do applies its Timeout itself (see NewTransport and Timeout),
+	// so a client swapped in afterwards would not be used.
 	HTTP *http.Client
 	// Observer, when set, hears of every call for metrics (see Instrument).
 	Observer Observer
@@ -85,6 +85,10 @@ type Transport struct {
 	send    *http.Client
 	timeout time.Duration
 }
+
+// Timeout is the bound Do puts on each call: HTTP's Timeout, read once by
+// NewTransport; 0 for none.
+func (t *Transport) Timeout() time.Duration { return t.timeout }
 
 // NewTransport returns t with its defaults filled in.
 func NewTransport(t Transport) *Transport {

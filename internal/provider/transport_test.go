@@ -297,3 +297,50 @@ func TestTransport_UnreadableToLenientOut(t *testing.T) {
 		}
 	}
 }
+
+// deadlineSeen records the deadline of every request it is handed, and
+// answers 200 {} at once.
+type deadlineSeen struct {
+	deadline time.Time
+	ok       bool
+}
+
+func (d *deadlineSeen) RoundTrip(r *http.Request) (*http.Response, error) {
+	d.deadline, d.ok = r.Context().Deadline()
+	return &http.Response{StatusCode: 200, Body: io.NopCloser(strings.NewReader(`{}`)), Request: r}, nil
+}
+
+// TestTransport_TimeoutApplied: Timeout reports the HTTP client's Timeout,
+// and it is the deadline Do puts on the request, so the adapters' tests of
+// Timeout check the bound their calls really get; a caller's earlier
+// deadline stays.
+func TestTransport_TimeoutApplied(t *testing.T) {
+	for _, d := range []time.Duration{7 * time.Second, 0} {
+		rt := new(deadlineSeen)
+		tr := newTestTransport("http://acme.invalid", new(testutil.LogBuffer), func(tr *Transport) {
+			tr.HTTP = &http.Client{Timeout: d, Transport: rt}
+		})
+		if tr.Timeout() != d {
+			t.Errorf("Timeout = %v, want the client's %v", tr.Timeout(), d)
+		}
+		before := time.Now()
+		if err := tr.JSON(context.Background(), Call{Op: "get", Method: "GET"}, refuseAll, nil); err != nil {
+			t.Fatal(err)
+		}
+		after := time.Now()
+		if d == 0 {
+			if rt.ok {
+				t.Errorf("no timeout, yet the request had a deadline %v", rt.deadline)
+			}
+			continue
+		}
+		if !rt.ok || rt.deadline.Before(before.Add(d)) || rt.deadline.After(after.Add(d)) {
+			t.Errorf("deadline %v (set %v), want the call's start + %v", rt.deadline, rt.ok, d)
+		}
+		ctx, cancel := context.WithDeadline(context.Background(), before.Add(time.Second))
+		if err := tr.JSON(ctx, Call{Op: "get", Method: "GET"}, refuseAll, nil); err != nil || !rt.deadline.Equal(before.Add(time.Second)) {
+			t.Errorf("JSON = %v, deadline %v; want the caller's earlier one", err, rt.deadline)
+		}
+		cancel()
+	}
+}
