@@ -27,6 +27,39 @@ var sensitiveKeys = map[string]bool{
 	"pgtoken": true, "billingkey": true, "password": true, "cvc": true, "cvv": true,
 }
 
+// cardNumberKeys name a card number, dropped unless it is masked (see
+// maskedNumber): true for a key that names one anywhere, false for one that
+// names it only inside a card object (a value of a cardObjectKeys key).
+var cardNumberKeys = map[string]bool{"cardnumber": true, "number": false}
+
+// cardObjectKeys are the keys whose value is a card object, in which a
+// "number" is a card number.
+var cardObjectKeys = map[string]bool{"card": true, "cardinfo": true}
+
+// cardNumber reports whether nk, a normalized key, names a card number;
+// inCard says its object is a card's. It is the one rule both redact and
+// mayDrop (which knows no object, and so passes true) follow.
+func cardNumber(nk string, inCard bool) bool {
+	anywhere, ok := cardNumberKeys[nk]
+	return ok && (anywhere || inCard)
+}
+
+// maxRuleKey bounds the normalized keys of the rules above, so mayDrop
+// can normalize a key in a buffer on its stack. It is a constant, not
+// the longest key's length, only because an array's length must be one;
+// init checks every rule key against it.
+const maxRuleKey = 32
+
+func init() {
+	for _, rules := range []map[string]bool{sensitiveKeys, cardNumberKeys} {
+		for k := range rules {
+			if len(k) > maxRuleKey || k != normalizeKey(k) {
+				panic("provider: rule key " + k + " is not normalized or is longer than maxRuleKey, so mayDrop would miss it")
+			}
+		}
+	}
+}
+
 // RedactAnswer returns body, a provider's JSON answer, fit to be stored and
 // shown to an operator, or nil when it is not a JSON object or array, or
 // over MaxRawAnswer. It drops every key in sensitiveKeys, and a card
@@ -81,12 +114,12 @@ func redact(v any, inCard bool) bool {
 	case map[string]any:
 		for k, val := range t {
 			nk := normalizeKey(k)
-			if sensitiveKeys[nk] || ((nk == "cardnumber" || (inCard && nk == "number")) && !maskedNumber(val)) {
+			if sensitiveKeys[nk] || (cardNumber(nk, inCard) && !maskedNumber(val)) {
 				delete(t, k)
 				changed = true
 				continue
 			}
-			if redact(val, nk == "card" || nk == "cardinfo") {
+			if redact(val, cardObjectKeys[nk]) {
 				changed = true
 			}
 		}
@@ -100,19 +133,15 @@ func redact(v any, inCard bool) bool {
 	return changed
 }
 
-// maxSensitiveKey is the length of the longest key redact may drop
-// ("authorization"), normalized.
-const maxSensitiveKey = 13
-
 // mayDrop reports whether redact could drop anything from body, valid
 // JSON: whether any object key, normalized as redact does, is a sensitive
-// key, "cardnumber" or "number" (a card's number, wherever it is). A key
+// key or a card number's (a card's number, wherever it is). A key
 // with an escape or a byte outside ASCII counts as one: strings.ToLower
 // maps some non-ASCII letters to ASCII ones (the Kelvin sign to k), and
 // only the decoder knows what an escape spells. False means redact would
 // keep body as it is.
 func mayDrop(body []byte) bool {
-	var norm [maxSensitiveKey]byte
+	var norm [maxRuleKey]byte
 	for i := 0; i < len(body); i++ {
 		if body[i] != '"' {
 			continue
@@ -149,7 +178,7 @@ func mayDrop(body []byte) bool {
 			}
 			if n <= len(norm) {
 				key := string(norm[:n])
-				if sensitiveKeys[key] || key == "cardnumber" || key == "number" {
+				if sensitiveKeys[key] || cardNumber(key, true) {
 					return true
 				}
 			}

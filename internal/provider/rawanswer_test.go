@@ -78,6 +78,76 @@ func TestRedactAnswer_FastPathAgrees(t *testing.T) {
 	}
 }
 
+// keySpellings are the ways a normalized rule key may be sent that redact
+// still recognises: as is, upper case, camel-cased, and with '_' and '-'
+// anywhere.
+func keySpellings(k string) []string {
+	var under, dash, camel strings.Builder
+	for i, r := range k {
+		if i > 0 {
+			under.WriteByte('_')
+		}
+		if i == len(k)/2 {
+			dash.WriteString("-")
+			camel.WriteRune(r - 'a' + 'A')
+		} else {
+			camel.WriteRune(r)
+		}
+		under.WriteRune(r)
+		dash.WriteRune(r)
+	}
+	return []string{k, strings.ToUpper(k), camel.String(), under.String(), "_" + strings.ToUpper(dash.String()) + "-", "-" + k + "_"}
+}
+
+// TestRedactAnswer_FastPathFollowsRules: for every rule key, spelled every
+// way redact recognises, in a card object and out of one, the one-pass
+// check sends the answer to the full pass whenever that drops something,
+// and the key is dropped where it must be. A change to the rules that
+// mayDrop did not follow would keep a credential in plain text.
+func TestRedactAnswer_FastPathFollowsRules(t *testing.T) {
+	check := func(t *testing.T) {
+		var keys []string
+		for k := range sensitiveKeys {
+			keys = append(keys, k)
+		}
+		for k := range cardNumberKeys {
+			keys = append(keys, k)
+		}
+		for _, k := range keys {
+			for _, key := range keySpellings(k) {
+				for _, obj := range append(keySpellings("card"), keySpellings("cardinfo")...) {
+					for _, in := range []string{
+						`{"tid":"T1","` + key + `":"4330123412341234"}`,
+						`{"tid":"T1","` + obj + `":{"bin":"433012","` + key + `":"4330123412341234"}}`,
+						`[{"a":[{"` + obj + `":{"` + key + `":4330123412341234}}]}]`,
+					} {
+						got, want := RedactAnswer([]byte(in)), redactAnswer([]byte(in))
+						if !bytes.Equal(got, want) {
+							t.Errorf("RedactAnswer(%s) = %s, the full pass gives %s", in, got, want)
+						}
+						inCard := !strings.HasPrefix(in, `{"tid":"T1","`+key)
+						if dropped := !bytes.Contains(got, []byte(`"`+key+`"`)); dropped != (sensitiveKeys[k] || cardNumber(k, inCard)) {
+							t.Errorf("RedactAnswer(%s) = %s: %q dropped %v", in, got, key, dropped)
+						}
+						if !mayDrop([]byte(in)) {
+							t.Errorf("mayDrop(%s) = false, want true for the key %q", in, key)
+						}
+					}
+				}
+			}
+		}
+	}
+	check(t)
+	// A key longer than any there is now, should one be added.
+	const long = "merchantadministratorpassword"
+	sensitiveKeys[long] = true
+	defer delete(sensitiveKeys, long)
+	if len(long) > maxRuleKey {
+		t.Fatalf("%q is too long for maxRuleKey; init would refuse it", long)
+	}
+	check(t)
+}
+
 // BenchmarkRedactAnswer: a KakaoPay approve answer, which holds nothing to
 // drop, as every approve is kept on the payment.
 func BenchmarkRedactAnswer(b *testing.B) {

@@ -49,8 +49,8 @@ type Transport struct {
 	// dropped by NewTransport.
 	BaseURL string
 	// HTTP sends the calls; NewHTTPClient when nil. NewTransport reads it
-	// once: Do applies its Timeout itself (see NewTransport), so a client
-	// swapped in afterwards would not be used.
+	// once: Do applies its Timeout itself (see NewTransport and Timeout),
+	// so a client swapped in afterwards would not be used.
 	HTTP *http.Client
 	// Observer, when set, hears of every call for metrics (see Instrument).
 	Observer Observer
@@ -84,7 +84,15 @@ type Transport struct {
 	// deadline on the call's context (see NewTransport).
 	send    *http.Client
 	timeout time.Duration
+	// timedOut is the cause of a call's context ending at timeout, built
+	// once: the error of a call cut by it says so, where a deadline of
+	// the caller's own says only "context deadline exceeded".
+	timedOut error
 }
+
+// Timeout is the bound Do puts on each call: HTTP's Timeout, read once by
+// NewTransport; 0 for none.
+func (t *Transport) Timeout() time.Duration { return t.timeout }
 
 // NewTransport returns t with its defaults filled in.
 func NewTransport(t Transport) *Transport {
@@ -102,6 +110,12 @@ func NewTransport(t Transport) *Transport {
 	send := *t.HTTP
 	t.timeout, send.Timeout = send.Timeout, 0
 	t.send = &send
+	if t.timeout > 0 {
+		// Client.Timeout's errors said "Client.Timeout exceeded"; this
+		// says as much, and is still a context.DeadlineExceeded, so the
+		// call is classified as one that did not answer in time.
+		t.timedOut = fmt.Errorf("provider call timeout of %v exceeded: %w", t.timeout, context.DeadlineExceeded)
+	}
 	if t.Log == nil {
 		t.Log = slog.New(slog.DiscardHandler)
 	}
@@ -149,7 +163,7 @@ func (t *Transport) Do(ctx context.Context, c Call, answer Answer) error {
 	start := time.Now()
 	if t.timeout > 0 {
 		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, t.timeout)
+		ctx, cancel = context.WithTimeoutCause(ctx, t.timeout, t.timedOut)
 		defer cancel()
 	}
 	req, err := t.request(ctx, c)
@@ -158,7 +172,7 @@ func (t *Transport) Do(ctx context.Context, c Call, answer Answer) error {
 	}
 	resp, err := t.send.Do(req)
 	if err != nil {
-		err = t.TransportError(c.Op, err)
+		err = t.TransportError(c.Op, t.cause(ctx, err))
 		t.logCall(ctx, c, 0, start, err)
 		return err
 	}
@@ -168,13 +182,24 @@ func (t *Transport) Do(ctx context.Context, c Call, answer Answer) error {
 	case err != nil:
 		// The status line arrived, so the provider did handle the call;
 		// without the body we cannot tell how.
-		err = t.TransportError(c.Op, err)
+		err = t.TransportError(c.Op, t.cause(ctx, err))
 	case len(data) > t.MaxBody:
 		err = t.Unreadable(c.Op, resp.StatusCode, fmt.Sprintf("body over %d bytes", t.MaxBody))
 	default:
 		err = answer(resp.StatusCode, data)
 	}
 	t.logCall(ctx, c, resp.StatusCode, start, err)
+	return err
+}
+
+// cause returns err, the error of a call on ctx, naming the per-call
+// timeout when that is what ended ctx. net/http already reports a
+// context's cause; a RoundTripper that reports ctx.Err() instead would
+// lose it.
+func (t *Transport) cause(ctx context.Context, err error) error {
+	if t.timedOut != nil && context.Cause(ctx) == t.timedOut && !errors.Is(err, t.timedOut) {
+		return fmt.Errorf("%w (%w)", err, t.timedOut)
+	}
 	return err
 }
 
@@ -197,14 +222,16 @@ func (t *Transport) JSON(ctx context.Context, c Call, refused Answer, out any) e
 	})
 }
 
-// decodeJSON is json.Unmarshal(body, out). An out that decodes itself (a
-// Keep) is handed the body directly: json.Unmarshal would first scan the
-// whole body to check it and again to find the value's end, only to hand
-// the same bytes over, and the Unmarshaler checks them itself (Keep's
-// json.Unmarshal fails on an invalid body with the same error).
+// decodeJSON is json.Unmarshal(body, out). A Keep is handed the body
+// directly: json.Unmarshal would first scan the whole body to check it and
+// again to find the value's end, only to hand the same bytes over, and
+// Keep's own json.Unmarshal fails on an invalid body with the same error.
+// Only a Keep: any other json.Unmarshaler may accept what is not JSON (a
+// lenient type that never fails), and an unreadable 2xx would then pass for
+// a zero-valued success where the outcome is unknown.
 func decodeJSON(body []byte, out any) error {
-	if u, ok := out.(json.Unmarshaler); ok {
-		return u.UnmarshalJSON(body)
+	if k, ok := out.(*keeper); ok {
+		return k.UnmarshalJSON(body)
 	}
 	return json.Unmarshal(body, out)
 }

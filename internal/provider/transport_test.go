@@ -270,3 +270,161 @@ func TestTruncate(t *testing.T) {
 		}
 	}
 }
+
+// lenientOut decodes anything, as a top-level out: like PortOne's lenient
+// wire types, it never fails.
+type lenientOut struct{ ID string }
+
+func (*lenientOut) UnmarshalJSON([]byte) error { return nil }
+
+// TestTransport_UnreadableToLenientOut: a body that is not JSON is an
+// unreadable answer, an unknown outcome, whatever out would accept; only a
+// Keep, which checks the body itself, is handed it without json.Unmarshal.
+func TestTransport_UnreadableToLenientOut(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		testutil.Reply(w, 200, []byte(`<html>bad gateway</html>`))
+	}))
+	defer srv.Close()
+	tr := newTestTransport(srv.URL, new(testutil.LogBuffer))
+	var out lenientOut
+	var raw []byte
+	for name, o := range map[string]any{"Lenient": &out, "KeepOfLenient": Keep(&out, &raw)} {
+		err := tr.JSON(context.Background(), Call{Op: "confirm", Method: "POST", Body: 1}, refuseAll, o)
+		testutil.AssertCode(t, err, payment.EUPSTREAM)
+		if pe := payment.AsProviderError(err); pe == nil || !strings.HasPrefix(pe.Message, "unreadable response: invalid character") ||
+			!strings.Contains(payment.ErrorMessage(err), "could not be read; the outcome is unknown") {
+			t.Errorf("%s: err = %v, want an unreadable answer with an unknown outcome", name, err)
+		}
+	}
+}
+
+// deadlineSeen records the deadline of every request it is handed, and
+// answers 200 {} at once.
+type deadlineSeen struct {
+	deadline time.Time
+	ok       bool
+}
+
+func (d *deadlineSeen) RoundTrip(r *http.Request) (*http.Response, error) {
+	d.deadline, d.ok = r.Context().Deadline()
+	return &http.Response{StatusCode: 200, Body: io.NopCloser(strings.NewReader(`{}`)), Request: r}, nil
+}
+
+// TestTransport_TimeoutApplied: Timeout reports the HTTP client's Timeout,
+// and it is the deadline Do puts on the request, so the adapters' tests of
+// Timeout check the bound their calls really get; a caller's earlier
+// deadline stays.
+func TestTransport_TimeoutApplied(t *testing.T) {
+	for _, d := range []time.Duration{7 * time.Second, 0} {
+		rt := new(deadlineSeen)
+		tr := newTestTransport("http://acme.invalid", new(testutil.LogBuffer), func(tr *Transport) {
+			tr.HTTP = &http.Client{Timeout: d, Transport: rt}
+		})
+		if tr.Timeout() != d {
+			t.Errorf("Timeout = %v, want the client's %v", tr.Timeout(), d)
+		}
+		before := time.Now()
+		if err := tr.JSON(context.Background(), Call{Op: "get", Method: "GET"}, refuseAll, nil); err != nil {
+			t.Fatal(err)
+		}
+		after := time.Now()
+		if d == 0 {
+			if rt.ok {
+				t.Errorf("no timeout, yet the request had a deadline %v", rt.deadline)
+			}
+			continue
+		}
+		if !rt.ok || rt.deadline.Before(before.Add(d)) || rt.deadline.After(after.Add(d)) {
+			t.Errorf("deadline %v (set %v), want the call's start + %v", rt.deadline, rt.ok, d)
+		}
+		ctx, cancel := context.WithDeadline(context.Background(), before.Add(time.Second))
+		if err := tr.JSON(ctx, Call{Op: "get", Method: "GET"}, refuseAll, nil); err != nil || !rt.deadline.Equal(before.Add(time.Second)) {
+			t.Errorf("JSON = %v, deadline %v; want the caller's earlier one", err, rt.deadline)
+		}
+		cancel()
+	}
+}
+
+// TestTransport_TimeoutCause: a call cut by the per-call timeout says so in
+// the error kept for the logs, as Client.Timeout's errors did, whether it
+// stalled before the headers or in the body; a deadline of the caller's
+// own is told apart. The caller sees the same code and message either way.
+func TestTransport_TimeoutCause(t *testing.T) {
+	stall := func(body bool) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) {
+			if body {
+				w.Header().Set("Content-Length", "100")
+				w.WriteHeader(200)
+				w.Write([]byte(`{"id":`))
+				w.(http.Flusher).Flush()
+			}
+			select {
+			case <-r.Context().Done():
+			case <-time.After(5 * time.Second):
+			}
+		}
+	}
+	const perCall = "provider call timeout of 50ms exceeded"
+	for _, tt := range []struct {
+		name        string
+		body        bool
+		callTimeout time.Duration // the client's Timeout
+		ctxTimeout  time.Duration // the caller's deadline; 0 for none
+		named       bool          // whether the error names the per-call timeout
+	}{
+		{"Headers", false, 50 * time.Millisecond, 0, true},
+		{"Body", true, 50 * time.Millisecond, 0, true},
+		{"CallerDeadline", false, 10 * time.Second, 50 * time.Millisecond, false},
+		{"CallerDeadlineInBody", true, 10 * time.Second, 50 * time.Millisecond, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := httptest.NewServer(stall(tt.body))
+			defer srv.Close()
+			ctx := context.Background()
+			if tt.ctxTimeout > 0 {
+				var cancel context.CancelFunc
+				ctx, cancel = context.WithTimeout(ctx, tt.ctxTimeout)
+				defer cancel()
+			}
+			tr := newTestTransport(srv.URL, new(testutil.LogBuffer), func(tr *Transport) {
+				tr.HTTP = &http.Client{Timeout: tt.callTimeout}
+			})
+			var out struct{ ID string }
+			err := tr.JSON(ctx, Call{Op: "op", Method: "GET"}, refuseAll, &out)
+			testutil.AssertCode(t, err, payment.EUPSTREAM)
+			if msg := payment.ErrorMessage(err); msg != "Acme did not answer the op call in time; the outcome is unknown" {
+				t.Errorf("message %q", msg)
+			}
+			if !errors.Is(err, context.DeadlineExceeded) || payment.AsProviderError(err) != nil {
+				t.Errorf("err = %v, want a timeout wrapping context.DeadlineExceeded and no provider answer", err)
+			}
+			if got := strings.Contains(err.Error(), "provider call timeout of"); got != tt.named ||
+				tt.named && !strings.Contains(err.Error(), perCall) {
+				t.Errorf("err = %v; names the per-call timeout: %v, want %v", err, got, tt.named)
+			}
+		})
+	}
+}
+
+// ctxErrRoundTripper waits for the request's context and reports its Err,
+// not its cause, as a RoundTripper other than net/http's may.
+type ctxErrRoundTripper struct{}
+
+func (ctxErrRoundTripper) RoundTrip(r *http.Request) (*http.Response, error) {
+	<-r.Context().Done()
+	return nil, r.Context().Err()
+}
+
+// TestTransport_TimeoutCauseOtherRoundTripper: Do names the per-call
+// timeout even when the RoundTripper reports only context.DeadlineExceeded.
+func TestTransport_TimeoutCauseOtherRoundTripper(t *testing.T) {
+	tr := newTestTransport("http://acme.invalid", new(testutil.LogBuffer), func(tr *Transport) {
+		tr.HTTP = &http.Client{Timeout: 50 * time.Millisecond, Transport: ctxErrRoundTripper{}}
+	})
+	err := tr.JSON(context.Background(), Call{Op: "op", Method: "GET"}, refuseAll, nil)
+	testutil.AssertCode(t, err, payment.EUPSTREAM)
+	if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "provider call timeout of 50ms exceeded") ||
+		!strings.Contains(payment.ErrorMessage(err), "in time") {
+		t.Errorf("err = %v, want the per-call timeout named", err)
+	}
+}

@@ -206,8 +206,8 @@ func TestNew_Defaults(t *testing.T) {
 	if c.t.BaseURL != DefaultBaseURL || c.windowURL != "" {
 		t.Errorf("baseURL, windowURL = %q, %q", c.t.BaseURL, c.windowURL)
 	}
-	if c.t.HTTP.Timeout != 15*time.Second || c.t.HTTP.CheckRedirect == nil {
-		t.Errorf("HTTP client timeout %v, redirects checked %v; want 15s and no redirects", c.t.HTTP.Timeout, c.t.HTTP.CheckRedirect != nil)
+	if c.t.Timeout() != 15*time.Second || c.t.HTTP.CheckRedirect == nil {
+		t.Errorf("call timeout %v, redirects checked %v; want 15s and no redirects", c.t.Timeout(), c.t.HTTP.CheckRedirect != nil)
 	}
 	if c.Name() != "iamport" {
 		t.Errorf("Name() = %s", c.Name())

@@ -246,8 +246,8 @@ func TestNew_Defaults(t *testing.T) {
 		if c.cid != DefaultCID {
 			t.Errorf("cid = %s, want %s", c.cid, DefaultCID)
 		}
-		if c.t.HTTP.Timeout != 15*time.Second {
-			t.Errorf("HTTP timeout = %v, want 15s", c.t.HTTP.Timeout)
+		if c.t.Timeout() != 15*time.Second {
+			t.Errorf("call timeout = %v, want 15s", c.t.Timeout())
 		}
 		if c.Name() != "kakaopay" {
 			t.Errorf("Name() = %s", c.Name())

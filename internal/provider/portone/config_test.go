@@ -57,8 +57,8 @@ func TestNew_Defaults(t *testing.T) {
 	if c.t.Auth != "PortOne abc" {
 		t.Errorf("auth = %q", c.t.Auth)
 	}
-	if c.t.HTTP.Timeout != provider.Timeout || c.t.HTTP.CheckRedirect == nil {
-		t.Errorf("default HTTP client: timeout %v, CheckRedirect set %v", c.t.HTTP.Timeout, c.t.HTTP.CheckRedirect != nil)
+	if c.t.Timeout() != provider.Timeout || c.t.HTTP.CheckRedirect == nil {
+		t.Errorf("default HTTP client: timeout %v, CheckRedirect set %v", c.t.Timeout(), c.t.HTTP.CheckRedirect != nil)
 	}
 	d, err := New(Config{APISecret: "abc"})
 	if err != nil {

@@ -76,8 +76,8 @@ func TestNew_Defaults(t *testing.T) {
 	if c.t.BaseURL != DefaultBaseURL || c.Name() != "toss" || c.ClientKey() != testClientKey {
 		t.Fatalf("baseURL %q, name %q, client key %q", c.t.BaseURL, c.Name(), c.ClientKey())
 	}
-	if c.t.HTTP.Timeout != 15*time.Second {
-		t.Errorf("default timeout = %v, want 15s", c.t.HTTP.Timeout)
+	if c.t.Timeout() != 15*time.Second {
+		t.Errorf("default timeout = %v, want 15s", c.t.Timeout())
 	}
 	if c.t.HTTP.CheckRedirect == nil || c.t.HTTP.CheckRedirect(&http.Request{}, nil) != http.ErrUseLastResponse {
 		t.Error("the default client follows redirects")
