@@ -80,8 +80,11 @@ func (s *Store) pgOutboxTransitionOn(ctx context.Context, c *pgx.Conn, id string
 		eps []*payment.WebhookEndpoint
 	)
 	err = func() error {
+		// BEGIN cannot fail on its own: an error on its result is the
+		// batch's (pgx reports a failure to prepare the batch's statements
+		// there), in practice the transition's.
 		if _, err := br.Exec(); err != nil {
-			return fmt.Errorf("begin: %w", err)
+			return fmt.Errorf("update payment (pipelined): id=%s: %w", id, err)
 		}
 		p, err = scanPayment(withExtra{br.QueryRow(), []any{&ev.ID}})
 		if errors.Is(err, sql.ErrNoRows) {
@@ -163,12 +166,17 @@ func pgRows[T any](br pgx.BatchResults, scan func(scanner) (T, error)) ([]T, err
 }
 
 // rollbackIfOpen ends a transaction left open on c by an error or a lost
-// compare-and-set. If that fails too, the pool discards the connection
-// (stdlib's ResetSession refuses one that is still in a transaction).
+// compare-and-set, before c goes back to the pool: an open transaction
+// would hold the payment's row lock until the pool next hands c out. If
+// the ROLLBACK fails too, c is closed, which ends the transaction on the
+// server at once (the pool then drops c: stdlib's ResetSession refuses a
+// closed connection).
 func rollbackIfOpen(ctx context.Context, c *pgx.Conn) {
 	if c.PgConn().TxStatus() != 'I' && !c.IsClosed() {
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 		defer cancel()
-		c.Exec(ctx, `ROLLBACK`)
+		if _, err := c.Exec(ctx, `ROLLBACK`); err != nil || c.PgConn().TxStatus() != 'I' {
+			c.Close(ctx)
+		}
 	}
 }
