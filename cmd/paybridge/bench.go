@@ -120,7 +120,7 @@ func bench(ctx context.Context, o benchOptions, stdout, stderr io.Writer) error 
 		return err
 	}
 	defer os.RemoveAll(dir)
-	dbURL, durable := o.dbURL, "SQLite, WAL, synchronous=FULL (durable)"
+	dbURL, durable := o.dbURL, "SQLite, WAL, every commit fsynced before it is answered or seen (durable)"
 	if dbURL == "" {
 		dbURL = "sqlite:" + filepath.Join(dir, "pb.db")
 	} else if store.IsPostgres(dbURL) {
