@@ -213,7 +213,12 @@ func (b *browser) click(sel string) {
 // text is the visible text of the first element matching sel.
 func (b *browser) text(sel string) string {
 	b.t.Helper()
-	s, err := chromedp.Run(b.ctx, chromedp.Text(chromedp.CSS(sel)))
+	// Found and read in one evaluation: a node id held between two
+	// DevTools calls can go stale while a loaded page settles ("No node
+	// with given id found" on a busy machine).
+	q := "document.querySelector(" + strconv.Quote(sel) + ")"
+	b.waitFor(sel, q)
+	s, err := chromedp.Run(b.ctx, chromedp.Evaluate[string]("(() => { const e = "+q+"; return e ? e.innerText : ''; })()"))
 	if err != nil {
 		b.fatalf("read text of %s: %v", sel, err)
 	}
