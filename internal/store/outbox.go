@@ -50,7 +50,7 @@ func (s *Store) writeOutbox(ctx context.Context, tx *sql.Tx, p *payment.Payment,
 		return nil
 	}
 	now = now.UTC().Truncate(time.Microsecond)
-	cs, err := s.txCancellations(ctx, tx, p.ID)
+	cs, err := queryAll(ctx, tx, "cancellations", scanCancellation, s.q(paymentCancellations), p.ID)
 	if err != nil {
 		return fmt.Errorf("outbox: payment_id=%s: %w", p.ID, err)
 	}
@@ -126,23 +126,6 @@ func scanSubscriber(row scanner) (*payment.WebhookEndpoint, error) {
 
 // paymentCancellations reads a payment's cancellations, oldest first.
 const paymentCancellations = `SELECT ` + cancellationColumns + ` FROM cancellations WHERE payment_id = ? ORDER BY created_at, id`
-
-func (s *Store) txCancellations(ctx context.Context, tx *sql.Tx, paymentID string) ([]*payment.Cancellation, error) {
-	rows, err := tx.QueryContext(ctx, s.q(paymentCancellations), paymentID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var cs []*payment.Cancellation
-	for rows.Next() {
-		c, err := scanCancellation(rows)
-		if err != nil {
-			return nil, err
-		}
-		cs = append(cs, c)
-	}
-	return cs, rows.Err()
-}
 
 func (s *Store) insertDelivery(ctx context.Context, tx *sql.Tx, eventID, endpointID string, now time.Time) error {
 	insert, args := deliveryInsert(eventID, endpointID, now)

@@ -80,11 +80,14 @@ func openSQLite(ctx context.Context, u string) (*Store, error) {
 	if walMode {
 		// The WAL is beside the file SQLite opened, which is the path's
 		// target if the path is a symbolic link: ask SQLite for it.
-		var seq int
-		var name, file string
-		if err := w.QueryRowContext(ctx, `SELECT seq, name, file FROM pragma_database_list WHERE name = 'main'`).Scan(&seq, &name, &file); err != nil || file == "" {
+		var file string
+		err := w.QueryRowContext(ctx, `SELECT file FROM pragma_database_list WHERE name = 'main'`).Scan(&file)
+		if err == nil && file == "" {
+			err = errors.New("SQLite names no file for it")
+		}
+		if err != nil {
 			w.Close()
-			return nil, fmt.Errorf("sqlite: open %s: the database file: %v", path, err)
+			return nil, fmt.Errorf("sqlite: open %s: the database's file: %w", path, err)
 		}
 		wal = newWALSyncer(file, stats)
 	}
