@@ -64,15 +64,54 @@ func checkJSONContentType(ct string) error {
 	return nil
 }
 
-// decodeStrict is DecodeJSON after the body has been read.
+// decodeStrict is DecodeJSON after the body has been read. A body with no
+// null in it is read in one pass: encoding/json/v2's Unmarshal refuses on
+// its own, by default, duplicate names, invalid UTF-8, anything but one
+// value and, into a struct, anything but an object, so when it succeeds on
+// such a body scanStrict would have found nothing. Any other body, and
+// every body it refuses, goes through scanStrict and Unmarshal as before
+// (decodeTwoPass), so that what is refused is refused with the same
+// message. A create request's body: 4.8 → 2.1 µs, 21 → 3 allocations
+// (go test -bench DecodeStrict ./internal/httpapi).
 func decodeStrict(body []byte, v any) error {
+	if !mayHoldNull(body) && jsonv2.Unmarshal(body, v, strictUnmarshal) == nil {
+		return nil
+	}
+	return decodeTwoPass(body, v)
+}
+
+// strictUnmarshal are the options of every strict Unmarshal: v2's
+// defaults (no duplicate names, valid UTF-8, case-sensitive names), and no
+// unknown members.
+var strictUnmarshal = jsonv2.RejectUnknownMembers(true)
+
+// decodeTwoPass checks body with scanStrict, then unmarshals it.
+func decodeTwoPass(body []byte, v any) error {
 	if err := scanStrict(body); err != nil {
 		return err
 	}
-	if err := jsonv2.Unmarshal(body, v, jsonv2.RejectUnknownMembers(true)); err != nil {
+	if err := jsonv2.Unmarshal(body, v, strictUnmarshal); err != nil {
 		return unmarshalError(err, v)
 	}
 	return nil
+}
+
+// mayHoldNull reports whether body could hold a null outside its strings:
+// whether an 'n' appears outside them (in valid JSON only null starts with
+// one). Escapes are skipped, so an escaped quote does not end a string.
+func mayHoldNull(body []byte) bool {
+	inString := false
+	for i := 0; i < len(body); i++ {
+		switch c := body[i]; {
+		case inString && c == '\\':
+			i++
+		case c == '"':
+			inString = !inString
+		case !inString && c == 'n':
+			return true
+		}
+	}
+	return false
 }
 
 // scanStrict walks the body's tokens once: one object, no duplicate names,
