@@ -227,11 +227,11 @@ type keeper struct {
 }
 
 func (k *keeper) UnmarshalJSON(b []byte) error {
-	if err := json.Unmarshal(b, k.v); err != nil {
+	if err := unmarshalAnswer(b, k.v); err != nil {
 		return err
 	}
-	// json.Unmarshal checks the whole of b before it decodes anything, so
-	// b is valid JSON here.
+	// unmarshalAnswer read the whole of b as one value, so b is valid
+	// JSON here.
 	*k.raw = redactOf(b, true)
 	return nil
 }
