@@ -57,7 +57,7 @@ func ObservedMiddleware(log *slog.Logger, obs RequestObserver, next http.Handler
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		id := payment.NewID("req", start)
-		w.Header().Set("X-Request-Id", id)
+		w.Header()["X-Request-Id"] = []string{id} // Set, without canonicalizing a canonical key
 		r = r.WithContext(context.WithValue(r.Context(), requestIDKey, id))
 		rec := &statusRecorder{ResponseWriter: w}
 		defer func() {

@@ -22,17 +22,29 @@ type Headers struct {
 // (no browser guesses a JSON error into HTML), a Referrer-Policy that keeps
 // payment ids and tokens in URLs from leaking to other sites, and HSTS when
 // paybridge is served over https.
+//
+// The values are built once and shared by every response, under their
+// canonical keys, as Header.Set would store them: net/http only reads them,
+// and Set, Add and Del on a response's header replace, copy or drop a
+// value, never write into it.
 func SecurityHeaders(h Headers, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		hd := w.Header()
-		hd.Set("X-Content-Type-Options", "nosniff")
-		hd.Set("Referrer-Policy", "strict-origin-when-cross-origin")
+		hd["X-Content-Type-Options"] = nosniff
+		hd["Referrer-Policy"] = referrerPolicy
 		if h.HSTS {
-			hd.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+			hd["Strict-Transport-Security"] = hsts
 		}
 		next.ServeHTTP(w, r)
 	})
 }
+
+// The values of SecurityHeaders.
+var (
+	nosniff        = []string{"nosniff"}
+	referrerPolicy = []string{"strict-origin-when-cross-origin"}
+	hsts           = []string{"max-age=63072000; includeSubDomains"}
+)
 
 // ClientIP returns the address a request came from: the connection's, or,
 // behind a trusted proxy, the one it put in header. For X-Forwarded-For the
