@@ -206,7 +206,7 @@ func (s *Store) TransitionPayment(ctx context.Context, id string, from, to payme
 			if p, err = s.transition(ctx, tx, id, from, &to, upd, &ev); err != nil {
 				return err
 			}
-			return s.writeOutbox(ctx, tx, p, typ, p.UpdatedAt)
+			return s.writeOutbox(ctx, tx, p, from, typ, p.UpdatedAt)
 		})
 	}
 	s.observeTransition(p, from, to, err)
@@ -287,7 +287,7 @@ func (s *Store) AnnouncePayment(ctx context.Context, id string, expect payment.S
 		if p, err = s.transition(ctx, tx, id, expect, nil, upd, &ev); err != nil {
 			return err
 		}
-		return s.writeOutbox(ctx, tx, p, payment.EventPaymentUpdated, p.UpdatedAt)
+		return s.writeOutbox(ctx, tx, p, expect, payment.EventPaymentUpdated, p.UpdatedAt)
 	})
 	return p, err
 }
