@@ -53,3 +53,27 @@ func TestRun_Bench(t *testing.T) {
 		t.Error("a figure is missing (n/a)")
 	}
 }
+
+// Ensure --ceiling=false leaves the ceiling's runs out: its columns say "-"
+// and no relay is reported, while paybridge's figures are still there.
+func TestRun_BenchWithoutCeiling(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts processes")
+	}
+	var out, errOut bytes.Buffer
+	err := run(context.Background(), []string{"bench", "--ceiling=false", "--concurrency", "1", "--duration", "200ms",
+		"--warmup", "50ms", "--open-payments", "0", "--lookup-sizes", ""},
+		func(string) string { return "" }, &out, &errOut)
+	if err != nil {
+		t.Fatalf("bench: %v\n%s\n%s", err, out.String(), errOut.String())
+	}
+	s := out.String()
+	num := `[0-9]+(\.[0-9]+)?`
+	// concurrency, baseline/s, ceiling/s "-", paybridge/s, ratio, of ceiling "-".
+	if want := `(?m)^ +1 +` + num + ` +- +[1-9][0-9]* +` + num + ` +- +`; !regexp.MustCompile(want).MatchString(s) {
+		t.Errorf("output lacks %s:\n%s", want, s)
+	}
+	if strings.Contains(s, "(ceiling:") {
+		t.Errorf("a ceiling is reported without its runs:\n%s", s)
+	}
+}
