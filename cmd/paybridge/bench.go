@@ -26,7 +26,7 @@ const benchSummary = `Measures paybridge's throughput on this machine. It starts
 sandbox and paybridge itself ("paybridge serve", a process of its own, on SQLite in a
 temporary directory unless --database-url names another database, which must be
 empty), then for each --concurrency runs, side by side, the baseline (the KakaoPay
-flow straight at the sandbox: ready, the buyer's approval in the window, approve)
+flow straight at the sandbox: ready, the buyer's approval in the window, approve),
 the ceiling (the paybridge checkout, request for request, served by a bare relay:
 no database, no checks, no logging; the most any server doing paybridge's HTTP work
 gets on this machine) and the paybridge checkout (create, the buyer's approval in
