@@ -93,6 +93,10 @@ type Payment struct {
 	ProviderLastAnswer   []byte
 	ProviderLastAnswerAt time.Time
 
+	// Version counts the changes made to the stored payment: every update
+	// adds one. Set by the store; see Update.Seen for what it is for.
+	Version int64
+
 	// Idempotency, when set on the payment handed to Store.CreatePayment,
 	// is the creating request's hold on its Idempotency-Key: the store
 	// records the payment's id under the key in the same transaction (and
@@ -148,6 +152,15 @@ type Update struct {
 	ReleaseOrderID bool
 	// ProviderAnswer replaces the stored last provider answer.
 	ProviderAnswer *ProviderAnswer
+
+	// Seen, when set, is the payment exactly as the store last returned it
+	// to the caller (unchanged since). It changes nothing that is written
+	// or whether the compare-and-set matches: while the stored payment is
+	// still that version, the store builds the changed payment from Seen
+	// instead of reading the row back, which on SQLite's one writer costs
+	// more than the update itself. When the payment changed since, the
+	// store reads it back as without Seen.
+	Seen *Payment
 }
 
 // ProviderAnswer is a provider's redacted answer body and when paybridge

@@ -206,6 +206,7 @@ func (s *Service) CreatePayment(ctx context.Context, merchantID string, in Creat
 		RedirectMobile:    ptr(res.RedirectMobile),
 		RedirectApp:       ptr(res.RedirectApp),
 		ExpiresAt:         &expires,
+		Seen:              p, // as CreatePayment stored it
 	}, payment.Event{Reason: "provider_ready", Message: "tid " + res.TID})
 	if err != nil {
 		return nil, err

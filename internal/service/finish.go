@@ -48,7 +48,7 @@ func (s *Service) Finish(ctx context.Context, p *payment.Payment, ret payment.Re
 	// The return's token and provider id are kept: a finishing call the
 	// provider provably did not act on is repeated with them.
 	np, err := s.store.TransitionPayment(ctx, p.ID, payment.StatusReady, payment.StatusApproving,
-		payment.Update{PGToken: ptr(ret.Token), ReturnTID: ptr(ret.TID)}, payment.Event{Reason: "buyer_returned"})
+		payment.Update{PGToken: ptr(ret.Token), ReturnTID: ptr(ret.TID), Seen: p}, payment.Event{Reason: "buyer_returned"})
 	if payment.ErrorCode(err) == payment.ECONFLICT {
 		return s.awaitApproval(ctx, np) // another return won; wait for its result
 	}

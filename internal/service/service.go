@@ -116,7 +116,11 @@ func (s *Service) lookup(ctx context.Context, p *payment.Payment) (prov payment.
 // transition moves p from its current status to to. When someone else moved
 // it first, it returns the payment as it now is, without an error: both
 // actors were settling the same truth.
+//
+// p must be the payment as the store last returned it: it is handed to the
+// store as upd.Seen, which then need not read the changed row back.
 func (s *Service) transition(ctx context.Context, p *payment.Payment, to payment.Status, upd payment.Update, reason, msg string) (*payment.Payment, error) {
+	upd.Seen = p
 	np, err := s.store.TransitionPayment(ctx, p.ID, p.Status, to, upd, payment.Event{Reason: reason, Message: msg})
 	if payment.ErrorCode(err) == payment.ECONFLICT && np != nil {
 		return np, nil

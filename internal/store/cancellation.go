@@ -42,6 +42,11 @@ func (s *Store) CreateCancellation(ctx context.Context, c *payment.Cancellation,
 		if p.Status != expect {
 			return payment.Errorf(payment.ECONFLICT, "payment is %s, not %s", p.Status, expect)
 		}
+		if !p.Status.Settled() {
+			// Also what lets the outbox skip looking for the cancellations
+			// of a payment that was never paid (neverSettled).
+			return payment.Errorf(payment.ECONFLICT, "payment is %s: only a paid payment can be refunded", p.Status)
+		}
 		if c.Amount > p.CancelableAmount() {
 			return payment.Errorf(payment.EINVALID, "amount %d exceeds the cancelable amount %d", c.Amount, p.CancelableAmount())
 		}
@@ -117,7 +122,7 @@ func (s *Store) CompleteCancellation(ctx context.Context, c *payment.Cancellatio
 		if err := s.insertEvent(ctx, tx, &ev); err != nil {
 			return err
 		}
-		return s.writeOutbox(ctx, tx, p, payment.EventTypeFor(to), now)
+		return s.writeOutbox(ctx, tx, p, from, payment.EventTypeFor(to), now)
 	})
 	if succeeded {
 		s.observeTransition(p, from, to, err)

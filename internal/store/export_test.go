@@ -97,3 +97,12 @@ func (s *Store) AllowTxControlForTest() { s.stats.guard.allowControl.Store(true)
 
 // FdatasyncForTest is the WAL syncer's own fsync of a file.
 func FdatasyncForTest(path string) error { return fdatasyncFile(path) }
+
+// CheckSeenRowsForTest turns the read-back that checks a payment built
+// from Update.Seen on or off (on in test binaries), and returns a function
+// that restores it: benchmarks measure what production runs.
+func CheckSeenRowsForTest(on bool) (restore func()) {
+	was := checkSeenRows
+	checkSeenRows = on
+	return func() { checkSeenRows = was }
+}

@@ -18,7 +18,7 @@ const paymentColumns = `id, merchant_id, provider, channel, order_id, order_name
 	redirect_pc, redirect_mobile, redirect_app, success_url, fail_url, cancel_url,
 	failure_code, failure_message, expires_at, approved_at, canceled_at, created_at, updated_at,
 	return_tid, finish_attempts, refund_attempts, retry_at, livemode,
-	provider_last_answer, provider_last_answer_at`
+	provider_last_answer, provider_last_answer_at, version`
 
 type scanner interface{ Scan(dest ...any) error }
 
@@ -40,7 +40,7 @@ func scanPayment(row scanner) (*payment.Payment, error) {
 		&p.RedirectPC, &p.RedirectMobile, &p.RedirectApp, &p.SuccessURL, &p.FailURL, &p.CancelURL,
 		&p.FailureCode, &p.FailureMessage, &expires, &approved, &canceled, &created, &updated,
 		&p.ReturnTID, &p.FinishAttempts, &p.RefundAttempts, &retry, &livemode,
-		&lastAnswer, &lastAnswerAt)
+		&lastAnswer, &lastAnswerAt, &p.Version)
 	if err != nil {
 		return nil, err
 	}
@@ -51,12 +51,8 @@ func scanPayment(row scanner) (*payment.Payment, error) {
 	p.CanceledAt = fromNullMicros(canceled)
 	p.CreatedAt = fromMicros(created)
 	p.UpdatedAt = fromMicros(updated)
-	if retry != 0 {
-		p.RetryAt = fromMicros(retry)
-	}
-	if lastAnswer != "" {
-		p.ProviderLastAnswer = []byte(lastAnswer)
-	}
+	p.RetryAt = fromRetryMicros(retry)
+	p.ProviderLastAnswer = answerBytes(lastAnswer)
 	p.ProviderLastAnswerAt = fromNullMicros(lastAnswerAt)
 	return &p, nil
 }
@@ -68,8 +64,9 @@ func (s *Store) CreatePayment(ctx context.Context, p *payment.Payment) error {
 	if p.Status == "" {
 		p.Status = payment.StatusCreated
 	}
+	p.Version = 0
 	insert := `INSERT INTO payments (` + paymentColumns + `, order_key) VALUES
-		(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+		(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	args := []any{p.ID, p.MerchantID, p.Provider, p.Channel, p.OrderID, p.OrderName, p.CustomerID,
 		p.Quantity, p.Amount, p.TaxFreeAmount, p.Currency, string(p.Status), p.CanceledAmount, p.CanceledTaxFreeAmount,
 		p.ProviderTID, p.ProviderCID, p.ProviderStatus, p.ProviderMethodType, p.ProviderApprovalID, p.ProviderOrderID,
@@ -77,7 +74,7 @@ func (s *Store) CreatePayment(ctx context.Context, p *payment.Payment) error {
 		p.RedirectPC, p.RedirectMobile, p.RedirectApp, p.SuccessURL, p.FailURL, p.CancelURL,
 		p.FailureCode, p.FailureMessage, micros(p.ExpiresAt), nullMicros(p.ApprovedAt), nullMicros(p.CanceledAt),
 		micros(p.CreatedAt), micros(p.UpdatedAt), p.ReturnTID, p.FinishAttempts, p.RefundAttempts, retryMicros(p.RetryAt),
-		boolInt(p.Livemode), string(p.ProviderLastAnswer), nullMicros(p.ProviderLastAnswerAt), p.OrderID}
+		boolInt(p.Livemode), string(p.ProviderLastAnswer), nullMicros(p.ProviderLastAnswerAt), p.Version, p.OrderID}
 	ev := &payment.Event{PaymentID: p.ID, ToStatus: p.Status, Reason: "created", CreatedAt: now}
 	inserted := func(err error) error {
 		if err == nil {
@@ -209,7 +206,7 @@ func (s *Store) TransitionPayment(ctx context.Context, id string, from, to payme
 			if p, err = s.transition(ctx, tx, id, from, &to, upd, &ev); err != nil {
 				return err
 			}
-			return s.writeOutbox(ctx, tx, p, typ, p.UpdatedAt)
+			return s.writeOutbox(ctx, tx, p, from, typ, p.UpdatedAt)
 		})
 	}
 	s.observeTransition(p, from, to, err)
@@ -254,7 +251,7 @@ func (s *Store) transitionStatement(id string, from payment.Status, to *payment.
 	if to != nil {
 		toStatus = *to
 	}
-	now, update, args := s.paymentUpdate(id, from, to, upd)
+	now, update, args := s.paymentUpdate(id, from, to, upd, false)
 	ev.PaymentID, ev.FromStatus, ev.ToStatus, ev.CreatedAt = id, from, toStatus, now
 	// The event is inserted only if the UPDATE matched (SELECT … FROM u).
 	query := `WITH u AS (` + update + ` RETURNING ` + paymentColumns + `),
@@ -290,7 +287,7 @@ func (s *Store) AnnouncePayment(ctx context.Context, id string, expect payment.S
 		if p, err = s.transition(ctx, tx, id, expect, nil, upd, &ev); err != nil {
 			return err
 		}
-		return s.writeOutbox(ctx, tx, p, payment.EventPaymentUpdated, p.UpdatedAt)
+		return s.writeOutbox(ctx, tx, p, expect, payment.EventPaymentUpdated, p.UpdatedAt)
 	})
 	return p, err
 }
@@ -335,9 +332,9 @@ func (s *Store) UpdatePayment(ctx context.Context, id string, expect payment.Sta
 // updatePayment is the compare-and-set: it changes the row only while its
 // status is still from, and reports ECONFLICT otherwise.
 func (s *Store) updatePayment(ctx context.Context, tx *sql.Tx, id string, from payment.Status, to *payment.Status, upd payment.Update) (*payment.Payment, error) {
-	_, update, args := s.paymentUpdate(id, from, to, upd)
 	if s.dialect.updateReturning {
 		// One statement writes the row and returns it.
+		_, update, args := s.paymentUpdate(id, from, to, upd, false)
 		p, err := scanPayment(tx.QueryRowContext(ctx, s.q(update+` RETURNING `+paymentColumns), args...))
 		if err == nil {
 			return p, nil
@@ -345,24 +342,44 @@ func (s *Store) updatePayment(ctx context.Context, tx *sql.Tx, id string, from p
 		if !errors.Is(err, sql.ErrNoRows) {
 			return nil, fmt.Errorf("update payment: id=%s: %w", id, err)
 		}
-	} else {
-		res, err := tx.ExecContext(ctx, s.q(update), args...)
-		if err != nil {
-			return nil, fmt.Errorf("update payment: id=%s: %w", id, err)
-		}
-		n, err := res.RowsAffected()
+		return s.whyNotUpdated(ctx, tx, id, from)
+	}
+	if seen := upd.Seen; seen != nil && seen.ID == id && seen.Status == from {
+		// The row is still the version the caller holds: the changed
+		// payment is seen with upd applied, no read-back (seen.go).
+		now, update, args := s.paymentUpdate(id, from, to, upd, true)
+		n, err := execCount(ctx, tx, s.q(update), args...)
 		if err != nil {
 			return nil, fmt.Errorf("update payment: id=%s: %w", id, err)
 		}
 		if n == 1 {
-			p, err := scanPayment(tx.QueryRowContext(ctx, s.q(`SELECT `+paymentColumns+` FROM payments WHERE id = ?`), id))
-			if err != nil {
-				return nil, fmt.Errorf("update payment: read back: id=%s: %w", id, err)
-			}
-			return p, nil
+			return s.checkSeen(ctx, tx, applied(seen, to, upd, now))
 		}
+		// Changed since the caller read it: decide on the status alone,
+		// as without Seen.
+	}
+	_, update, args := s.paymentUpdate(id, from, to, upd, false)
+	n, err := execCount(ctx, tx, s.q(update), args...)
+	if err != nil {
+		return nil, fmt.Errorf("update payment: id=%s: %w", id, err)
+	}
+	if n == 1 {
+		p, err := scanPayment(tx.QueryRowContext(ctx, s.q(`SELECT `+paymentColumns+` FROM payments WHERE id = ?`), id))
+		if err != nil {
+			return nil, fmt.Errorf("update payment: read back: id=%s: %w", id, err)
+		}
+		return p, nil
 	}
 	return s.whyNotUpdated(ctx, tx, id, from)
+}
+
+// execCount runs a write and returns how many rows it changed.
+func execCount(ctx context.Context, tx *sql.Tx, query string, args ...any) (int64, error) {
+	res, err := tx.ExecContext(ctx, query, args...)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
 }
 
 // whyNotUpdated says why the compare-and-set of payment id matched nothing:
@@ -375,31 +392,53 @@ func (s *Store) whyNotUpdated(ctx context.Context, q rowQuerier, id string, from
 	return p, payment.Errorf(payment.ECONFLICT, "payment is %s, not %s", p.Status, from)
 }
 
+// textUpdate is one text column an Update may set: its name, the new value
+// (nil: unchanged) and, for applied, the field of a payment it lands in.
+type textUpdate struct {
+	col string
+	v   *string
+	dst *string
+}
+
+// textUpdates are upd's text columns, in a fixed order so the statement
+// text is the same on every call (and prepared once); dst points into p
+// (nil p: no destinations). One list for the UPDATE and for applied, so
+// the two cannot disagree about a column.
+func textUpdates(upd *payment.Update, p *payment.Payment) [16]textUpdate {
+	if p == nil {
+		p = &noDestination // only its fields' addresses are taken, never written
+	}
+	return [...]textUpdate{
+		{"failure_code", upd.FailureCode, &p.FailureCode}, {"failure_message", upd.FailureMessage, &p.FailureMessage},
+		{"pg_token", upd.PGToken, &p.PGToken}, {"provider_approval_id", upd.ProviderApprovalID, &p.ProviderApprovalID},
+		{"provider_cid", upd.ProviderCID, &p.ProviderCID}, {"provider_error_code", upd.ProviderErrorCode, &p.ProviderErrorCode},
+		{"provider_error_message", upd.ProviderErrorMessage, &p.ProviderErrorMessage},
+		{"provider_method_type", upd.ProviderMethodType, &p.ProviderMethodType},
+		{"provider_order_id", upd.ProviderOrderID, &p.ProviderOrderID}, {"provider_status", upd.ProviderStatus, &p.ProviderStatus},
+		{"provider_tid", upd.ProviderTID, &p.ProviderTID}, {"provider_user_id", upd.ProviderUserID, &p.ProviderUserID},
+		{"redirect_app", upd.RedirectApp, &p.RedirectApp}, {"redirect_mobile", upd.RedirectMobile, &p.RedirectMobile},
+		{"redirect_pc", upd.RedirectPC, &p.RedirectPC}, {"return_tid", upd.ReturnTID, &p.ReturnTID},
+	}
+}
+
+// noDestination stands in for the payment of textUpdates when the caller
+// wants only the columns: no allocation on every update.
+var noDestination payment.Payment
+
 // paymentUpdate is the UPDATE (with ? placeholders) of updatePayment, its
-// arguments, and the time it stamps as updated_at.
-func (s *Store) paymentUpdate(id string, from payment.Status, to *payment.Status, upd payment.Update) (now time.Time, update string, args []any) {
+// arguments, and the time it stamps as updated_at. Every update adds one to
+// the version; withVersion also requires the row to be upd.Seen's version.
+func (s *Store) paymentUpdate(id string, from payment.Status, to *payment.Status, upd payment.Update, withVersion bool) (now time.Time, update string, args []any) {
 	now = s.now()
-	set := []string{"updated_at = ?"}
+	set := []string{"updated_at = ?", "version = version + 1"}
 	args = []any{micros(now)}
 	add := func(col string, v any) { set, args = append(set, col+" = ?"), append(args, v) }
 	if to != nil {
 		add("status", string(*to))
 	}
-	// In a fixed order, so the statement text is the same on every call
-	// (and prepared once); a slice, not a map, because this runs on
-	// SQLite's one writer for every payment update.
-	for _, c := range [...]struct {
-		col string
-		v   *string
-	}{
-		{"failure_code", upd.FailureCode}, {"failure_message", upd.FailureMessage}, {"pg_token", upd.PGToken},
-		{"provider_approval_id", upd.ProviderApprovalID}, {"provider_cid", upd.ProviderCID},
-		{"provider_error_code", upd.ProviderErrorCode}, {"provider_error_message", upd.ProviderErrorMessage},
-		{"provider_method_type", upd.ProviderMethodType}, {"provider_order_id", upd.ProviderOrderID},
-		{"provider_status", upd.ProviderStatus}, {"provider_tid", upd.ProviderTID}, {"provider_user_id", upd.ProviderUserID},
-		{"redirect_app", upd.RedirectApp}, {"redirect_mobile", upd.RedirectMobile}, {"redirect_pc", upd.RedirectPC},
-		{"return_tid", upd.ReturnTID},
-	} {
+	// A slice, not a map, because this runs on SQLite's one writer for
+	// every payment update.
+	for _, c := range textUpdates(&upd, nil) {
 		if c.v != nil {
 			add(c.col, *c.v)
 		}
@@ -436,7 +475,12 @@ func (s *Store) paymentUpdate(id string, from payment.Status, to *payment.Status
 		set = append(set, "order_key = NULL")
 	}
 	args = append(args, id, string(from))
-	return now, `UPDATE payments SET ` + strings.Join(set, ", ") + ` WHERE id = ? AND status = ?`, args
+	where := ` WHERE id = ? AND status = ?`
+	if withVersion {
+		where += ` AND version = ?`
+		args = append(args, upd.Seen.Version)
+	}
+	return now, `UPDATE payments SET ` + strings.Join(set, ", ") + where, args
 }
 
 func (s *Store) insertEvent(ctx context.Context, tx *sql.Tx, ev *payment.Event) error {

@@ -68,7 +68,9 @@ func (s *Store) pgOutboxTransitionOn(ctx context.Context, c *pgx.Conn, id string
 	var b pgx.Batch
 	b.Queue(`BEGIN`)
 	b.Queue(query, args...)
-	b.Queue(s.q(paymentCancellations), id)
+	if !neverSettled(from) {
+		b.Queue(s.q(paymentCancellations), id)
+	}
 	// The merchant is the payment's, which the UPDATE cannot change: its
 	// endpoints can be read before the payment comes back.
 	b.Queue(`SELECT e.id, e.enabled_events FROM webhook_endpoints e, payments p
@@ -92,8 +94,10 @@ func (s *Store) pgOutboxTransitionOn(ctx context.Context, c *pgx.Conn, id string
 		} else if err != nil {
 			return fmt.Errorf("update payment: id=%s: %w", id, err)
 		}
-		if cs, err = pgRows(br, scanCancellation); err != nil {
-			return fmt.Errorf("outbox: payment_id=%s: %w", id, err)
+		if !neverSettled(from) {
+			if cs, err = pgRows(br, scanCancellation); err != nil {
+				return fmt.Errorf("outbox: payment_id=%s: %w", id, err)
+			}
 		}
 		if eps, err = pgRows(br, scanSubscriber); err != nil {
 			return fmt.Errorf("outbox: payment_id=%s: find endpoints: %w", id, err)

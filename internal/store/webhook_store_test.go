@@ -339,3 +339,54 @@ func testStoreClaimWebhookDeliveriesPerEndpoint(t *testing.T, ctx context.Contex
 		t.Fatalf("third claim = %v, want nothing", got)
 	}
 }
+
+// TestStore_OutboxCancellations: the event announcing a change carries the
+// payment's cancellations, read in the same transaction, except when the
+// payment was never paid before it (neverSettled): then there are none to
+// read, and CreateCancellation keeps it so by refusing a payment that is
+// not settled.
+func TestStore_OutboxCancellations(t *testing.T) {
+	forEachStore(t, func(t *testing.T, ctx context.Context, s *store.Store) {
+		MustCreateEndpoint(t, s, payment.DefaultMerchantID, "*")
+		rendered := map[string]int{} // event type → cancellations handed to the renderer
+		s.SetEventRenderer(func(id, typ string, p *payment.Payment, cs []*payment.Cancellation, at time.Time) ([]byte, error) {
+			rendered[typ] = len(cs)
+			return []byte(`{}`), nil
+		})
+		p := MustCreatePayment(t, s, "o-outbox-cs")
+		for _, st := range [][2]payment.Status{{payment.StatusCreated, payment.StatusReady}, {payment.StatusReady, payment.StatusApproving}} {
+			if _, err := s.TransitionPayment(ctx, p.ID, st[0], st[1], payment.Update{}, payment.Event{Reason: "test"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		early := &payment.Cancellation{ID: payment.NewID("can", time.Now()), PaymentID: p.ID, Amount: 1, Reason: "r"}
+		if err := s.CreateCancellation(ctx, early, payment.StatusApproving); payment.ErrorCode(err) != payment.ECONFLICT {
+			t.Fatalf("refund of an approving payment: err = %v, want conflict", err)
+		}
+		if cs, err := s.FindCancellations(ctx, p.ID); err != nil || len(cs) != 0 {
+			t.Fatalf("cancellations = %d, %v, want none", len(cs), err)
+		}
+		if _, err := s.TransitionPayment(ctx, p.ID, payment.StatusApproving, payment.StatusPaid, payment.Update{}, payment.Event{Reason: "test"}); err != nil {
+			t.Fatal(err)
+		}
+		c := &payment.Cancellation{ID: payment.NewID("can", time.Now()), PaymentID: p.ID, Amount: 4000, Reason: "r"}
+		if err := s.CreateCancellation(ctx, c, payment.StatusPaid); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.CompleteCancellation(ctx, c, true, payment.Update{}, payment.Event{Reason: "refund"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.AnnouncePayment(ctx, p.ID, payment.StatusPartiallyCanceled, payment.Update{}, payment.Event{Reason: "test"}); err != nil {
+			t.Fatal(err)
+		}
+		want := map[string]int{payment.EventPaymentPaid: 0, payment.EventPaymentPartiallyCanceled: 1, payment.EventPaymentUpdated: 1}
+		if len(rendered) != len(want) {
+			t.Fatalf("rendered %v, want %v", rendered, want)
+		}
+		for typ, n := range want {
+			if got, ok := rendered[typ]; !ok || got != n {
+				t.Errorf("%s rendered with %d cancellations (seen %v), want %d", typ, got, ok, n)
+			}
+		}
+	})
+}
