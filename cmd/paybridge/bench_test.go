@@ -22,7 +22,7 @@ func TestRun_Bench(t *testing.T) {
 	}
 	getenv := func(string) string { return "" }
 	var out, errOut bytes.Buffer
-	err := run(context.Background(), []string{"bench", "--concurrency", "1,2", "--duration", "300ms", "--warmup", "100ms",
+	err := run(context.Background(), []string{"bench", "--concurrency", "1,2", "--duration", "600ms", "--warmup", "100ms",
 		"--open-payments", "20", "--lookup-sizes", "50,120", "--lookup-duration", "200ms", "--lookup-concurrency", "2"},
 		getenv, &out, &errOut)
 	if err != nil {
@@ -61,7 +61,7 @@ func TestRun_BenchWithoutCeiling(t *testing.T) {
 		t.Skip("starts processes")
 	}
 	var out, errOut bytes.Buffer
-	err := run(context.Background(), []string{"bench", "--ceiling=false", "--concurrency", "1", "--duration", "200ms",
+	err := run(context.Background(), []string{"bench", "--ceiling=false", "--concurrency", "1", "--duration", "500ms",
 		"--warmup", "50ms", "--open-payments", "0", "--lookup-sizes", ""},
 		func(string) string { return "" }, &out, &errOut)
 	if err != nil {
