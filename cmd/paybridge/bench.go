@@ -26,9 +26,12 @@ const benchSummary = `Measures paybridge's throughput on this machine. It starts
 sandbox and paybridge itself ("paybridge serve", a process of its own, on SQLite in a
 temporary directory unless --database-url names another database, which must be
 empty), then for each --concurrency runs, side by side, the baseline (the KakaoPay
-flow straight at the sandbox: ready, the buyer's approval in the window, approve)
-and the paybridge checkout (create, the buyer's approval in the sandbox window, the
-return that approves, paid). It prints checkouts/s for both and their ratio, the
+flow straight at the sandbox: ready, the buyer's approval in the window, approve),
+the ceiling (the paybridge checkout, request for request, served by a bare relay:
+no database, no checks, no logging; the most any server doing paybridge's HTTP work
+gets on this machine) and the paybridge checkout (create, the buyer's approval in
+the sandbox window, the return that approves, paid). It prints checkouts/s for all
+three, paybridge's ratio to the baseline and its share of the ceiling, the
 latency of a paybridge checkout (p50, p99, p99.9), fsyncs and transactions per
 checkout, paybridge's peak RSS with --open-payments open payments, and lookups
 (GET /v1/payments/{id} and GET /v1/payments?limit=100) with each of --lookup-sizes
@@ -47,9 +50,13 @@ type benchOptions struct {
 	serverBinary   string
 	cpuProfile     string
 	rate           float64
+	ceiling        bool
 }
 
 func runBench(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == ceilingRelayArg {
+		return runCeilingRelay(ctx, args[1:], stderr)
+	}
 	fs := newFlagSet("bench", benchSummary, stderr)
 	var o benchOptions
 	conc := fs.String("concurrency", "32", "concurrent buyers, or a comma-separated list (e.g. 1,4,16,32,64): one run each")
@@ -62,6 +69,7 @@ func runBench(ctx context.Context, args []string, getenv func(string) string, st
 	fs.IntVar(&o.lookupConc, "lookup-concurrency", 8, "concurrent clients in the lookup runs")
 	fs.StringVar(&o.serverBinary, "server-binary", "", "paybridge binary to run as the sandbox and the server (default: this one), e.g. an older build to compare")
 	fs.Float64Var(&o.rate, "rate", 0, "start checkouts at this rate (per second, shared by the buyers) instead of as fast as they go: latency at a given load")
+	fs.BoolVar(&o.ceiling, "ceiling", true, "also run the ceiling (a bare relay in paybridge's place) at each concurrency")
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of paybridge during the run at the highest concurrency to this file")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -104,14 +112,16 @@ func intList(s string) ([]int, error) {
 
 // benchEnv is what a bench runs against.
 type benchEnv struct {
-	o          benchOptions
-	sandbox    string // the standalone sandbox's URL
-	server     string // paybridge's URL
-	debug      string // paybridge's debug listener
-	key        string
-	serverProc *os.Process
-	client     *http.Client
-	store      *store.Store // the same database, for seeding and counting
+	o           benchOptions
+	sandbox     string // the standalone sandbox's URL
+	server      string // paybridge's URL
+	debug       string // paybridge's debug listener
+	key         string
+	serverProc  *os.Process
+	ceiling     string // the ceiling's relay's URL (bench_ceiling.go)
+	ceilingProc *os.Process
+	client      *http.Client
+	store       *store.Store // the same database, for seeding and counting
 }
 
 func bench(ctx context.Context, o benchOptions, stdout, stderr io.Writer) error {
@@ -138,8 +148,8 @@ func bench(ctx context.Context, o benchOptions, stdout, stderr io.Writer) error 
 		lines := strings.Split(strings.TrimSpace(string(b)), "\n")
 		return fmt.Errorf("%w; its log ends:\n%s", err, strings.Join(lines[max(len(lines)-15, 0):], "\n"))
 	}
-	ports := freePorts(3)
-	sbPort, pbPort, dbgPort := ports[0], ports[1], ports[2]
+	ports := freePorts(4)
+	sbPort, pbPort, dbgPort, ceilPort := ports[0], ports[1], ports[2], ports[3]
 	e.sandbox = "http://127.0.0.1:" + strconv.Itoa(sbPort)
 	e.server = "http://127.0.0.1:" + strconv.Itoa(pbPort)
 	e.debug = "http://127.0.0.1:" + strconv.Itoa(dbgPort)
@@ -158,6 +168,16 @@ func bench(ctx context.Context, o benchOptions, stdout, stderr io.Writer) error 
 	}
 	defer stopChild(srv)
 	e.serverProc = srv.cmd.Process
+	if o.ceiling {
+		e.ceiling = "http://127.0.0.1:" + strconv.Itoa(ceilPort)
+		relay, err := startChild(ctx, o.serverBinary, env, logs, e.ceiling+"/healthz", "bench", ceilingRelayArg,
+			"--addr", "127.0.0.1:"+strconv.Itoa(ceilPort), "--kakaopay-url", e.sandbox, "--public-url", e.ceiling)
+		if err != nil {
+			return tail(err)
+		}
+		defer stopChild(relay)
+		e.ceilingProc = relay.cmd.Process
+	}
 
 	// The server migrated the database to its own schema (which may be an
 	// older binary's: --server-binary); the bench only adds rows to it.
@@ -194,19 +214,34 @@ func bench(ctx context.Context, o benchOptions, stdout, stderr io.Writer) error 
 	}
 	fmt.Fprintf(stdout, "checkout: KakaoPay create → the buyer approves in the sandbox window → return → paid; %s per run after %s warm-up, %s\n\n",
 		o.duration, o.warmup, pace)
-	const row = "%11v  %10v  %11v  %5v  %6v  %6v  %8v  %15v  %11v  %8v  %10v  %11v  %6v\n"
-	fmt.Fprintf(stdout, row, "concurrency", "baseline/s", "paybridge/s", "ratio", "p50 ms", "p99 ms", "p99.9 ms",
-		"fsyncs/checkout", "tx/checkout", "sql/chk", "cpu ms/chk", "writer busy", "errors")
+	const row = "%11v  %10v  %9v  %11v  %5v  %10v  %6v  %6v  %8v  %15v  %11v  %8v  %10v  %11v  %11v  %6v\n"
+	fmt.Fprintf(stdout, row, "concurrency", "baseline/s", "ceiling/s", "paybridge/s", "ratio", "of ceiling", "p50 ms", "p99 ms", "p99.9 ms",
+		"fsyncs/checkout", "tx/checkout", "sql/chk", "cpu ms/chk", "ceiling cpu", "writer busy", "errors")
+	approves := 0 // the sandbox's approves during the ceiling runs
 	for _, c := range o.concurrency {
-		base, err := e.run(ctx, c, e.baselineCheckout, "")
+		base, err := e.run(ctx, c, e.baselineCheckout, e.serverProc, "")
 		if err != nil {
 			return err
+		}
+		var ceil runResult
+		ceilRate, share, ceilCPU := "-", "-", "-"
+		if o.ceiling {
+			var n int
+			if ceil, n, err = e.ceilingRun(ctx, c); err != nil {
+				return tail(err)
+			}
+			approves += n
+			ceilRate = fmt.Sprintf("%.0f", ceil.rate())
+			ceilCPU = "n/a"
+			if ceil.cpuOK && ceil.n > 0 {
+				ceilCPU = fmt.Sprintf("%.2f", ms(ceil.cpu)/float64(ceil.n))
+			}
 		}
 		prof := ""
 		if c == slicesMax(o.concurrency) {
 			prof = o.cpuProfile
 		}
-		pb, err := e.run(ctx, c, e.paybridgeCheckout, prof)
+		pb, err := e.run(ctx, c, e.paybridgeCheckout, e.serverProc, prof)
 		if err != nil {
 			return tail(err)
 		}
@@ -231,10 +266,17 @@ func bench(ctx context.Context, o benchOptions, stdout, stderr io.Writer) error 
 				busy = "-"
 			}
 		}
-		fmt.Fprintf(stdout, row, c, fmt.Sprintf("%.0f", base.rate()), fmt.Sprintf("%.0f", pb.rate()),
-			fmt.Sprintf("%.2f", pb.rate()/max(base.rate(), 1e-9)), fmt.Sprintf("%.1f", ms(pb.quantile(0.5))),
+		if o.ceiling {
+			share = fmt.Sprintf("%.2f", pb.rate()/max(ceil.rate(), 1e-9))
+		}
+		fmt.Fprintf(stdout, row, c, fmt.Sprintf("%.0f", base.rate()), ceilRate, fmt.Sprintf("%.0f", pb.rate()),
+			fmt.Sprintf("%.2f", pb.rate()/max(base.rate(), 1e-9)), share, fmt.Sprintf("%.1f", ms(pb.quantile(0.5))),
 			fmt.Sprintf("%.1f", ms(pb.quantile(0.99))), fmt.Sprintf("%.1f", ms(pb.quantile(0.999))),
-			fsyncs, txs, stmts, cpu, busy, base.errs+pb.errs)
+			fsyncs, txs, stmts, cpu, ceilCPU, busy, base.errs+ceil.errs+pb.errs)
+	}
+	if o.ceiling {
+		fmt.Fprintf(stdout, "(ceiling: the same checkouts through a bare relay, no database, no checks, no logging; the sandbox answered it %d approves. "+
+			"of ceiling: paybridge/ceiling; ceiling cpu: the relay's CPU ms per checkout)\n", approves)
 	}
 	if store.IsPostgres(dbURL) {
 		fmt.Fprintln(stdout, "(fsyncs: PostgreSQL's WAL syncs, pg_stat_wal.wal_sync, during the run)")

@@ -29,8 +29,9 @@ type runResult struct {
 	// paybridge's debug listener answered).
 	store   store.Stats
 	storeOK bool
-	// cpu is the CPU time paybridge's process used while the run measured
-	// (user and system; cpuOK: it could be read).
+	// cpu is the CPU time the server's process (paybridge, or the
+	// ceiling's relay) used while the run measured (user and system; cpuOK:
+	// it could be read).
 	cpu   time.Duration
 	cpuOK bool
 }
@@ -55,8 +56,10 @@ var flowSeq atomic.Int64
 // run drives flow from c goroutines for the warm-up and then the measured
 // duration. A flow that fails is counted, not measured; more than a few
 // failures end the run with an error (the figures would mean nothing).
-// With profile set, a CPU profile of paybridge is taken while it measures.
-func (e *benchEnv) run(ctx context.Context, c int, flow func(ctx context.Context, n int64) error, profile string) (runResult, error) {
+// The CPU time of proc (paybridge, or the ceiling's relay) is read around
+// the measured time. With profile set, a CPU profile of paybridge is taken
+// while it measures.
+func (e *benchEnv) run(ctx context.Context, c int, flow func(ctx context.Context, n int64) error, proc *os.Process, profile string) (runResult, error) {
 	var (
 		measuring atomic.Bool
 		stop      atomic.Bool
@@ -108,7 +111,7 @@ func (e *benchEnv) run(ctx context.Context, c int, flow func(ctx context.Context
 	sleep(ctx, e.o.warmup)
 	before, berr := e.storeStats(ctx)
 	walBefore, walOK := e.store.WALSyncs(ctx)
-	cpuBefore, cpuOK := processCPU(e.serverProc.Pid)
+	cpuBefore, cpuOK := processCPU(proc.Pid)
 	measuring.Store(true)
 	start := time.Now()
 	var profErr chan error
@@ -121,7 +124,7 @@ func (e *benchEnv) run(ctx context.Context, c int, flow func(ctx context.Context
 	elapsed := time.Since(start)
 	after, aerr := e.storeStats(ctx)
 	walAfter, walOK2 := e.store.WALSyncs(ctx)
-	cpuAfter, cpuOK2 := processCPU(e.serverProc.Pid)
+	cpuAfter, cpuOK2 := processCPU(proc.Pid)
 	stop.Store(true)
 	wg.Wait()
 	if profErr != nil {
@@ -235,8 +238,19 @@ func (e *benchEnv) approveInWindow(ctx context.Context, window string) (string, 
 // approval in the sandbox window, the return to paybridge, which approves
 // and sends the browser to the result page of a paid payment.
 func (e *benchEnv) paybridgeCheckout(ctx context.Context, n int64) error {
+	return e.checkout(ctx, e.server, n)
+}
+
+// ceilingCheckout is the same checkout, request for request, through the
+// ceiling's bare relay (bench_ceiling.go).
+func (e *benchEnv) ceilingCheckout(ctx context.Context, n int64) error {
+	return e.checkout(ctx, e.ceiling, n)
+}
+
+// checkout is one checkout through the server at server.
+func (e *benchEnv) checkout(ctx context.Context, server string, n int64) error {
 	body := fmt.Sprintf(`{"provider":"kakaopay","order_id":"bench-%d","order_name":"Tea","amount":1000,"quantity":1,"customer_id":"buyer"}`, n)
-	req, _ := http.NewRequestWithContext(ctx, "POST", e.server+"/v1/payments", strings.NewReader(body))
+	req, _ := http.NewRequestWithContext(ctx, "POST", server+"/v1/payments", strings.NewReader(body))
 	req.Header.Set("Authorization", "Bearer "+e.key)
 	req.Header.Set("Content-Type", "application/json")
 	resp, b, err := e.do(req)

@@ -49,13 +49,13 @@ func (e *benchEnv) lookups(ctx context.Context, stdout io.Writer) error {
 		seed := time.Since(t0)
 		get, err := e.run(ctx, e.o.lookupConc, func(ctx context.Context, _ int64) error {
 			return e.get(ctx, key, "/v1/payments/"+ids[rand.IntN(len(ids))], `"id":"pay_`)
-		}, "")
+		}, e.serverProc, "")
 		if err != nil {
 			return err
 		}
 		list, err := e.run(ctx, e.o.lookupConc, func(ctx context.Context, _ int64) error {
 			return e.get(ctx, key, "/v1/payments?limit=100", `"has_more":`)
-		}, "")
+		}, e.serverProc, "")
 		if err != nil {
 			return err
 		}

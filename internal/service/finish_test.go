@@ -320,3 +320,26 @@ func TestBuyerLeft_ProviderReasonKept(t *testing.T) {
 		t.Fatalf("provider code %q, failure message %q", np.ProviderErrorCode, np.FailureMessage)
 	}
 }
+
+// TestFinish_NoReadBacks: every transition of a checkout hands the store the
+// payment as the store returned it (Update.Seen), so on SQLite no payment is
+// read back after its UPDATE (store.Stats.ReadBacks): created → ready,
+// ready → approving, approving → paid.
+func TestFinish_NoReadBacks(t *testing.T) {
+	for _, provider := range []string{approver, verifier} {
+		t.Run(provider, func(t *testing.T) {
+			e := newEnv(t)
+			before := e.st.Stats()
+			p := e.create(provider, 1000, 0)
+			e.pay(p)
+			wantStatus(t, e.mustReturnOK(p), payment.StatusPaid)
+			after := e.st.Stats()
+			if n := after.ReadBacks - before.ReadBacks; n != 0 {
+				t.Fatalf("%d payments read back after their UPDATE in a checkout, want 0", n)
+			}
+			if after.Transactions-before.Transactions < 4 {
+				t.Fatalf("%d transactions: the checkout did not run", after.Transactions-before.Transactions)
+			}
+		})
+	}
+}

@@ -127,7 +127,7 @@ func (s *Store) CompleteCancellation(ctx context.Context, c *payment.Cancellatio
 	if succeeded {
 		s.observeTransition(p, from, to, err)
 	}
-	return p, err
+	return committed(p, err)
 }
 
 // AcceptCancellation implements payment.Store.

@@ -425,6 +425,7 @@ type storeStats struct {
 	transactions atomic.Int64
 	prepares     atomic.Int64
 	statements   atomic.Int64
+	readBacks    atomic.Int64
 	writerBusy   atomic.Int64 // nanoseconds
 	commitTime   atomic.Int64 // nanoseconds
 	syncTime     atomic.Int64 // nanoseconds
@@ -468,6 +469,11 @@ type Stats struct {
 	// Statements are the SQL statements SQLite ran, reads and writes
 	// (savepoints included; BEGIN and COMMIT not); 0 on PostgreSQL.
 	Statements int64 `json:"statements"`
+	// ReadBacks are the payments SQLite read back after their UPDATE
+	// because the caller handed in no Update.Seen, or one the row had
+	// moved past (seen.go); 0 on PostgreSQL, where the UPDATE returns the
+	// row.
+	ReadBacks int64 `json:"read_backs"`
 	// WriterBusy is the time SQLite's writer spent running groups, and
 	// CommitTime the part of it spent in COMMIT (writing the WAL, and
 	// checkpoints): the writer is the bottleneck when WriterBusy grows as
@@ -481,6 +487,6 @@ type Stats struct {
 // Stats returns the store's counters.
 func (s *Store) Stats() Stats {
 	return Stats{Commits: s.stats.commits.Load(), Transactions: s.stats.transactions.Load(),
-		Prepares: s.stats.prepares.Load(), Statements: s.stats.statements.Load(), WriterBusy: time.Duration(s.stats.writerBusy.Load()),
+		Prepares: s.stats.prepares.Load(), Statements: s.stats.statements.Load(), ReadBacks: s.stats.readBacks.Load(), WriterBusy: time.Duration(s.stats.writerBusy.Load()),
 		CommitTime: time.Duration(s.stats.commitTime.Load()), SyncTime: time.Duration(s.stats.syncTime.Load())}
 }

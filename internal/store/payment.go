@@ -11,6 +11,10 @@ import (
 	"github.com/paybridge/paybridge/internal/payment"
 )
 
+// paymentColumns are the columns of a payment.Payment. Every UPDATE that
+// changes one of them must add one to version (paymentUpdate does; see
+// payment.Update.Seen); TestSeen_EveryPaymentUpdateCountsAVersion fails on
+// another UPDATE of payments.
 const paymentColumns = `id, merchant_id, provider, channel, order_id, order_name, customer_id,
 	quantity, amount, tax_free_amount, currency, status, canceled_amount, canceled_tax_free_amount,
 	provider_tid, provider_cid, provider_status, provider_method_type, provider_approval_id, provider_order_id,
@@ -210,7 +214,7 @@ func (s *Store) TransitionPayment(ctx context.Context, id string, from, to payme
 		})
 	}
 	s.observeTransition(p, from, to, err)
-	return p, err
+	return committed(p, err)
 }
 
 // transition changes the payment (the compare-and-set of updatePayment)
@@ -289,7 +293,7 @@ func (s *Store) AnnouncePayment(ctx context.Context, id string, expect payment.S
 		}
 		return s.writeOutbox(ctx, tx, p, expect, payment.EventPaymentUpdated, p.UpdatedAt)
 	})
-	return p, err
+	return committed(p, err)
 }
 
 // extraFilters adds the filters that FindPayments and ClaimPayments share
@@ -326,7 +330,7 @@ func (s *Store) UpdatePayment(ctx context.Context, id string, expect payment.Sta
 		p, err = s.updatePayment(ctx, tx, id, expect, nil, upd)
 		return err
 	})
-	return p, err
+	return committed(p, err)
 }
 
 // updatePayment is the compare-and-set: it changes the row only while its
@@ -364,6 +368,7 @@ func (s *Store) updatePayment(ctx context.Context, tx *sql.Tx, id string, from p
 		return nil, fmt.Errorf("update payment: id=%s: %w", id, err)
 	}
 	if n == 1 {
+		s.stats.readBacks.Add(1)
 		p, err := scanPayment(tx.QueryRowContext(ctx, s.q(`SELECT `+paymentColumns+` FROM payments WHERE id = ?`), id))
 		if err != nil {
 			return nil, fmt.Errorf("update payment: read back: id=%s: %w", id, err)

@@ -2,6 +2,9 @@ package store_test
 
 import (
 	"context"
+	"errors"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -153,4 +156,116 @@ func TestSeen_CheckedInTests(t *testing.T) {
 			t.Fatalf("status %s after a refused transition", row.Status)
 		}
 	})
+}
+
+// TestSeen_WithoutAStatusChange: an update that keeps the status (UpdatePayment,
+// AnnouncePayment) builds its result from Seen too; what is not stored
+// (Idempotency) is not in the result, and the result shares no bytes with
+// the update or with Seen.
+func TestSeen_WithoutAStatusChange(t *testing.T) {
+	defer store.CheckSeenRowsForTest(false)()
+	forEachStore(t, func(t *testing.T, ctx context.Context, s *store.Store) {
+		p := MustCreatePayment(t, s, "seen-keep")
+		p.Idempotency = &payment.IdempotencyClaim{}
+		body := []byte(`{"tid":"T1"}`)
+		before := s.Stats().ReadBacks
+		got, err := s.UpdatePayment(ctx, p.ID, payment.StatusCreated, payment.Update{
+			Seen: p, FinishAttempts: ptrTo(int64(2)), ProviderAnswer: &payment.ProviderAnswer{Body: body, At: time.Now()},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		body[2] = 'X'
+		got2, err := s.AnnouncePayment(ctx, p.ID, payment.StatusCreated, payment.Update{Seen: got, FailureMessage: ptrTo("m")},
+			payment.Event{Reason: "test"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := s.Stats().ReadBacks - before; n != 0 {
+			t.Errorf("%d read-backs, want 0", n)
+		}
+		row, err := s.FindPaymentByID(ctx, p.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got2, row) || got2.Version != 2 || got2.Idempotency != nil || string(got.ProviderLastAnswer) != `{"tid":"T1"}` {
+			t.Fatalf("got %+v (first %+v)\nthe row %+v", got2, got, row)
+		}
+	})
+}
+
+// TestSeen_FailedChangeReturnsNothing: a change that rolled back returns no
+// payment. One built inside it was never stored, and its version number is
+// the next change's: handed back as Seen it would pass the version check.
+func TestSeen_FailedChangeReturnsNothing(t *testing.T) {
+	forEachStore(t, func(t *testing.T, ctx context.Context, s *store.Store) {
+		p := MustCreatePayment(t, s, "seen-ghost")
+		var err error
+		for _, st := range [][2]payment.Status{{payment.StatusCreated, payment.StatusReady}, {payment.StatusReady, payment.StatusApproving}} {
+			if p, err = s.TransitionPayment(ctx, p.ID, st[0], st[1], payment.Update{Seen: p}, payment.Event{Reason: "test"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		s.SetEventRenderer(func(string, string, *payment.Payment, []*payment.Cancellation, time.Time) ([]byte, error) {
+			return nil, errors.New("render failed")
+		})
+		ghost, err := s.TransitionPayment(ctx, p.ID, payment.StatusApproving, payment.StatusPaid,
+			payment.Update{Seen: p, FailureMessage: ptrTo("rolled back")}, payment.Event{Reason: "test"})
+		if err == nil || ghost != nil {
+			t.Fatalf("failed transition returned %+v, %v; want no payment and the error", ghost, err)
+		}
+		// A conflict still returns the payment as it is.
+		s.SetEventRenderer(nil)
+		cur, err := s.TransitionPayment(ctx, p.ID, payment.StatusReady, payment.StatusApproving, payment.Update{Seen: p}, payment.Event{})
+		if payment.ErrorCode(err) != payment.ECONFLICT || cur == nil || cur.Status != payment.StatusApproving {
+			t.Fatalf("conflict returned %+v, %v", cur, err)
+		}
+	})
+}
+
+// TestSeen_EveryPaymentUpdateCountsAVersion: Seen is safe only while every
+// UPDATE of a payment's columns adds one to its version. The store's only
+// UPDATEs of payments are paymentUpdate's, which does, and the sweep's
+// lease (claim.go), which changes no column of a payment.Payment. A new
+// UPDATE of payments elsewhere fails here until it is looked at.
+func TestSeen_EveryPaymentUpdateCountsAVersion(t *testing.T) {
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := map[string]string{} // file → the text after its UPDATE payments
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rest := string(src); ; {
+			i := strings.Index(strings.ToUpper(rest), "UPDATE PAYMENTS")
+			if i < 0 {
+				break
+			}
+			if _, dup := found[f]; dup {
+				t.Errorf("%s: a second UPDATE of payments", f)
+			}
+			rest = rest[i+len("UPDATE PAYMENTS"):]
+			found[f] = rest[:min(len(rest), 200)]
+		}
+	}
+	if len(found) != 2 {
+		t.Errorf("UPDATEs of payments in %v, want exactly payment.go and claim.go", found)
+	}
+	if set, _, _ := strings.Cut(found["claim.go"], "WHERE"); strings.Join(strings.Fields(set), " ") != "SET lease_owner = ?, lease_until = ?" {
+		t.Errorf("claim.go's UPDATE of payments sets %q, want only the lease", set)
+	}
+	src, err := os.ReadFile("payment.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, fn, _ := strings.Cut(string(src), "func (s *Store) paymentUpdate(")
+	if fn, _, _ = strings.Cut(fn, "\n}\n"); !strings.Contains(fn, `"version = version + 1"`) || !strings.Contains(fn, "`UPDATE payments SET `") {
+		t.Error("paymentUpdate no longer adds one to the version in its UPDATE")
+	}
 }
