@@ -41,4 +41,11 @@ var Seeds = []string{
 	`{"approvedAt":"2026-12-03T07:54:26+09:00"}`, `{"paid_at":1764748466}`, `{"paidAt":"2026-12-03T07:54:26Z"}`,
 	`{"totalAmount":1000,"balanceAmount":"1000"}`, `{"cancels":[{"cancelAmount":1}]}`, `{"cancels":null}`,
 	`{"amount":{"total":1000,"paid":1000,"cancelled":0}}`, `{"cancel_history":[{"amount":1}]}`,
+	// Repeated names holding arrays, objects and pointers, where
+	// encoding/json merges into what the first one left; and a key that
+	// matches only by Unicode case folding (ſ folds to s).
+	`{"payment_action_details":[{"aid":"a","amount":5}],"payment_action_details":[{"aid":"b"}]}`,
+	`{"card_info":{"bin":"1"},"card_info":null}`, `{"card_info":{"bin":"1"},"card_info":{"card_type":"x"}}`,
+	`{"cancels":[{"cancelAmount":5,"transactionKey":"a"}],"cancels":[{"cancelAmount":1}]}`,
+	`{"amount":{"total":1000},"amount":{"tax_free":1}}`, `{"\u017ftatus":"x"}`, `{"ſtatus":"x"}`,
 }
