@@ -4,6 +4,8 @@ package answertest
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"reflect"
 	"testing"
 
@@ -48,4 +50,24 @@ var Seeds = []string{
 	`{"card_info":{"bin":"1"},"card_info":null}`, `{"card_info":{"bin":"1"},"card_info":{"card_type":"x"}}`,
 	`{"cancels":[{"cancelAmount":5,"transactionKey":"a"}],"cancels":[{"cancelAmount":1}]}`,
 	`{"amount":{"total":1000},"amount":{"tax_free":1}}`, `{"\u017ftatus":"x"}`, `{"ſtatus":"x"}`,
+}
+
+// AddSeeds adds an adapter's recorded answers (its testdata/*.json) and
+// Seeds to f's corpus.
+func AddSeeds(f *testing.F) {
+	f.Helper()
+	files, err := filepath.Glob("testdata/*.json")
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, name := range files {
+		b, err := os.ReadFile(name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	for _, s := range Seeds {
+		f.Add([]byte(s))
+	}
 }
