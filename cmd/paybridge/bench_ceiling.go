@@ -82,7 +82,6 @@ type ceilingRelay struct {
 type relayPayment struct {
 	tid, customer string
 	amount        int64
-	paid          bool
 }
 
 // create is POST /v1/payments: KakaoPay's ready with the bodies paybridge
@@ -144,9 +143,6 @@ func (r *ceilingRelay) approve(w http.ResponseWriter, req *http.Request) {
 		http.Error(w, err.Error(), http.StatusBadGateway)
 		return
 	}
-	r.mu.Lock()
-	p.paid = true
-	r.mu.Unlock()
 	http.Redirect(w, req, "/pay/"+id, http.StatusSeeOther)
 }
 
