@@ -120,6 +120,7 @@ type benchEnv struct {
 	serverProc  *os.Process
 	ceiling     string // the ceiling's relay's URL (bench_ceiling.go)
 	ceilingProc *os.Process
+	sandboxProc *os.Process
 	client      *http.Client
 	store       *store.Store // the same database, for seeding and counting
 }
@@ -159,6 +160,7 @@ func bench(ctx context.Context, o benchOptions, stdout, stderr io.Writer) error 
 		return tail(err)
 	}
 	defer stopChild(sb)
+	e.sandboxProc = sb.cmd.Process
 	srvEnv := append(env, "PAYBRIDGE_KAKAOPAY_BASE_URL="+e.sandbox, "PAYBRIDGE_KAKAOPAY_SECRET_KEY=DEV-bench",
 		"PAYBRIDGE_RATE_LIMIT=0", "PAYBRIDGE_PUBLIC_URL="+e.server, "PAYBRIDGE_DATABASE_URL="+dbURL,
 		"PAYBRIDGE_ADDR=127.0.0.1:"+strconv.Itoa(pbPort), "PAYBRIDGE_DEBUG_ADDR=127.0.0.1:"+strconv.Itoa(dbgPort))
@@ -218,6 +220,7 @@ func bench(ctx context.Context, o benchOptions, stdout, stderr io.Writer) error 
 	fmt.Fprintf(stdout, row, "concurrency", "baseline/s", "ceiling/s", "paybridge/s", "ratio", "of ceiling", "p50 ms", "p99 ms", "p99.9 ms",
 		"fsyncs/checkout", "tx/checkout", "sql/chk", "cpu ms/chk", "ceiling cpu", "writer busy", "errors")
 	approves := 0 // the sandbox's approves during the ceiling runs
+	var cpuRows []cpuRow
 	for _, c := range o.concurrency {
 		base, err := e.run(ctx, c, e.baselineCheckout, e.serverProc, "")
 		if err != nil {
@@ -245,6 +248,11 @@ func bench(ctx context.Context, o benchOptions, stdout, stderr io.Writer) error 
 		if err != nil {
 			return tail(err)
 		}
+		cpuRows = append(cpuRows, cpuRow{c, "baseline", base, false})
+		if o.ceiling {
+			cpuRows = append(cpuRows, cpuRow{c, "ceiling", ceil, true})
+		}
+		cpuRows = append(cpuRows, cpuRow{c, "paybridge", pb, true})
 		fsyncs, txs, stmts, busy, cpu := "n/a", "n/a", "n/a", "n/a", "n/a"
 		if pb.cpuOK && pb.n > 0 {
 			// What paybridge's process spent per checkout, whatever else
@@ -283,6 +291,7 @@ func bench(ctx context.Context, o benchOptions, stdout, stderr io.Writer) error 
 	} else {
 		fmt.Fprintln(stdout, "(fsyncs: the store's fsyncs of the WAL, each making every group committed before it durable; SQLite's checkpoints add about 2 per 1,000 WAL pages)")
 	}
+	printCPU(stdout, cpuRows)
 	if o.cpuProfile != "" {
 		fmt.Fprintf(stdout, "CPU profile of paybridge at concurrency %d: %s (go tool pprof -top %s)\n",
 			slicesMax(o.concurrency), o.cpuProfile, o.cpuProfile)

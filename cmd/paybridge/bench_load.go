@@ -34,6 +34,9 @@ type runResult struct {
 	// it could be read).
 	cpu   time.Duration
 	cpuOK bool
+	// split is what the load generator and the sandbox spent meanwhile,
+	// and how busy the machine was (bench_cpu.go).
+	split cpuSplit
 }
 
 func (r runResult) rate() float64 {
@@ -112,6 +115,7 @@ func (e *benchEnv) run(ctx context.Context, c int, flow func(ctx context.Context
 	before, berr := e.storeStats(ctx)
 	walBefore, walOK := e.store.WALSyncs(ctx)
 	cpuBefore, cpuOK := processCPU(proc.Pid)
+	splitBefore := e.cpuSnapshot()
 	measuring.Store(true)
 	start := time.Now()
 	var profErr chan error
@@ -125,6 +129,7 @@ func (e *benchEnv) run(ctx context.Context, c int, flow func(ctx context.Context
 	after, aerr := e.storeStats(ctx)
 	walAfter, walOK2 := e.store.WALSyncs(ctx)
 	cpuAfter, cpuOK2 := processCPU(proc.Pid)
+	split := splitBefore.until(e.cpuSnapshot())
 	stop.Store(true)
 	wg.Wait()
 	if profErr != nil {
@@ -140,7 +145,7 @@ func (e *benchEnv) run(ctx context.Context, c int, flow func(ctx context.Context
 	}
 	slices.Sort(lat)
 	res := runResult{n: len(lat), errs: int(errs.Load()), elapsed: elapsed, lat: lat, storeOK: berr == nil && aerr == nil,
-		cpu: cpuAfter - cpuBefore, cpuOK: cpuOK && cpuOK2}
+		cpu: cpuAfter - cpuBefore, cpuOK: cpuOK && cpuOK2, split: split}
 	res.store.Commits = after.Commits - before.Commits
 	res.store.Transactions = after.Transactions - before.Transactions
 	res.store.Statements = after.Statements - before.Statements

@@ -44,6 +44,14 @@ func TestRun_Bench(t *testing.T) {
 		`peak RSS of paybridge: ` + num + ` MB \(after the runs above and 20 payments left open\)`,
 		`(?m)^ +50 +` + num + `( +` + num + `){7}$`,
 		`(?m)^ +120 +` + num + `( +` + num + `){7}$`,
+		// Where the CPU went: per concurrency a row per run, the server's,
+		// the load generator's and the sandbox's CPU per checkout (the
+		// baseline has no server) and the machine's busy share.
+		`concurrency +run +checkouts/s +server +load generator +sandbox +machine busy`,
+		`(?m)^ +1 +baseline +` + num + ` +- +` + num + ` +` + num + ` +\d+%$`,
+		`(?m)^ +1 +ceiling +` + num + `( +` + num + `){3} +\d+%$`,
+		`(?m)^ +1 +paybridge +[1-9][0-9]*( +` + num + `){3} +\d+%$`,
+		`(?m)^ +2 +paybridge +[1-9][0-9]*( +` + num + `){3} +\d+%$`,
 	} {
 		if !regexp.MustCompile(want).MatchString(s) {
 			t.Errorf("output lacks %s", want)
@@ -73,7 +81,10 @@ func TestRun_BenchWithoutCeiling(t *testing.T) {
 	if want := `(?m)^ +1 +` + num + ` +- +[1-9][0-9]* +` + num + ` +- +`; !regexp.MustCompile(want).MatchString(s) {
 		t.Errorf("output lacks %s:\n%s", want, s)
 	}
-	if strings.Contains(s, "(ceiling:") {
+	if strings.Contains(s, "(ceiling:") || regexp.MustCompile(`(?m)^ +1 +ceiling `).MatchString(s) {
 		t.Errorf("a ceiling is reported without its runs:\n%s", s)
+	}
+	if want := `(?m)^ +1 +paybridge +[1-9][0-9]*( +` + num + `){3} +\d+%$`; !regexp.MustCompile(want).MatchString(s) {
+		t.Errorf("output lacks %s:\n%s", want, s)
 	}
 }
