@@ -216,9 +216,9 @@ func bench(ctx context.Context, o benchOptions, stdout, stderr io.Writer) error 
 	}
 	fmt.Fprintf(stdout, "checkout: KakaoPay create → the buyer approves in the sandbox window → return → paid; %s per run after %s warm-up, %s\n\n",
 		o.duration, o.warmup, pace)
-	const row = "%11v  %10v  %9v  %11v  %5v  %10v  %6v  %6v  %8v  %15v  %11v  %8v  %10v  %11v  %11v  %6v\n"
+	const row = "%11v  %10v  %9v  %11v  %5v  %10v  %6v  %6v  %8v  %15v  %11v  %8v  %10v  %11v  %11v  %16v  %6v\n"
 	fmt.Fprintf(stdout, row, "concurrency", "baseline/s", "ceiling/s", "paybridge/s", "ratio", "of ceiling", "p50 ms", "p99 ms", "p99.9 ms",
-		"fsyncs/checkout", "tx/checkout", "sql/chk", "cpu ms/chk", "ceiling cpu", "writer busy", "errors")
+		"fsyncs/checkout", "tx/checkout", "sql/chk", "cpu ms/chk", "ceiling cpu", "writer busy", "syncer busy", "errors")
 	approves := 0 // the sandbox's approves during the ceiling runs
 	var cpuRows []cpuRow
 	for _, c := range o.concurrency {
@@ -253,7 +253,7 @@ func bench(ctx context.Context, o benchOptions, stdout, stderr io.Writer) error 
 			cpuRows = append(cpuRows, cpuRow{c, "ceiling", ceil, true})
 		}
 		cpuRows = append(cpuRows, cpuRow{c, "paybridge", pb, true})
-		fsyncs, txs, stmts, busy, cpu := "n/a", "n/a", "n/a", "n/a", "n/a"
+		fsyncs, txs, stmts, busy, syncer, cpu := "n/a", "n/a", "n/a", "n/a", "n/a", "n/a"
 		if pb.cpuOK && pb.n > 0 {
 			// What paybridge's process spent per checkout, whatever else
 			// the machine runs: the figure to compare builds by on a busy
@@ -273,6 +273,11 @@ func bench(ctx context.Context, o benchOptions, stdout, stderr io.Writer) error 
 			} else {
 				busy = "-"
 			}
+			syncer = "-"
+			if pb.store.SyncTime > 0 && pb.store.Commits > 0 { // SQLite: how much of the run the WAL syncer spent in fsync, and one fsync's mean
+				syncer = fmt.Sprintf("%.0f%% (%.2f ms)", 100*pb.store.SyncTime.Seconds()/pb.elapsed.Seconds(),
+					ms(pb.store.SyncTime)/float64(pb.store.Commits))
+			}
 		}
 		if o.ceiling {
 			share = fmt.Sprintf("%.2f", pb.rate()/max(ceil.rate(), 1e-9))
@@ -280,7 +285,7 @@ func bench(ctx context.Context, o benchOptions, stdout, stderr io.Writer) error 
 		fmt.Fprintf(stdout, row, c, fmt.Sprintf("%.0f", base.rate()), ceilRate, fmt.Sprintf("%.0f", pb.rate()),
 			fmt.Sprintf("%.2f", pb.rate()/max(base.rate(), 1e-9)), share, fmt.Sprintf("%.1f", ms(pb.quantile(0.5))),
 			fmt.Sprintf("%.1f", ms(pb.quantile(0.99))), fmt.Sprintf("%.1f", ms(pb.quantile(0.999))),
-			fsyncs, txs, stmts, cpu, ceilCPU, busy, base.errs+ceil.errs+pb.errs)
+			fsyncs, txs, stmts, cpu, ceilCPU, busy, syncer, base.errs+ceil.errs+pb.errs)
 	}
 	if o.ceiling {
 		fmt.Fprintf(stdout, "(ceiling: the same checkouts through a bare relay, no database, no checks, no logging; the sandbox answered it %d approves. "+

@@ -151,6 +151,7 @@ func (e *benchEnv) run(ctx context.Context, c int, flow func(ctx context.Context
 	res.store.Statements = after.Statements - before.Statements
 	res.store.WriterBusy = after.WriterBusy - before.WriterBusy
 	res.store.CommitTime = after.CommitTime - before.CommitTime
+	res.store.SyncTime = after.SyncTime - before.SyncTime
 	if walOK && walOK2 {
 		// PostgreSQL groups concurrent commits itself: count its syncs.
 		res.store.Commits = walAfter - walBefore

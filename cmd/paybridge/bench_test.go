@@ -32,11 +32,12 @@ func TestRun_Bench(t *testing.T) {
 	t.Log("\n" + s)
 	num := `[0-9]+(\.[0-9]+)?`
 	for _, want := range []string{
-		`concurrency +baseline/s +ceiling/s +paybridge/s +ratio +of ceiling +p50 ms +p99 ms +p99\.9 ms +fsyncs/checkout +tx/checkout +sql/chk +cpu ms/chk +ceiling cpu +writer busy +errors`,
+		`concurrency +baseline/s +ceiling/s +paybridge/s +ratio +of ceiling +p50 ms +p99 ms +p99\.9 ms +fsyncs/checkout +tx/checkout +sql/chk +cpu ms/chk +ceiling cpu +writer busy +syncer busy +errors`,
 		// One row per concurrency, every figure a number (the writer's busy
-		// time and its share in COMMIT as percentages), no failed flow.
-		`(?m)^ +1( +` + num + `){13} +\d+% \(\d+%\) +0$`,
-		`(?m)^ +2( +` + num + `){13} +\d+% \(\d+%\) +0$`,
+		// time and its share in COMMIT as percentages, the syncer's busy
+		// time and its mean fsync), no failed flow.
+		`(?m)^ +1( +` + num + `){13} +\d+% \(\d+%\) +\d+% \(` + num + ` ms\) +0$`,
+		`(?m)^ +2( +` + num + `){13} +\d+% \(\d+%\) +\d+% \(` + num + ` ms\) +0$`,
 		// The ceiling's rate is not zero: its relay finished checkouts.
 		`(?m)^ +1 +[0-9]+ +[1-9][0-9]* `,
 		`(?m)^ +2 +[0-9]+ +[1-9][0-9]* `,
