@@ -36,12 +36,13 @@ type tokenResponse struct {
 	Now         int64  `json:"now"`        // UNIX seconds, PortOne's clock
 }
 
-// prepareRequest is the body of POST /payments/prepare. currency is not
-// sent: paybridge settles only in KRW, and an absent currency is PortOne's
-// "do not check it".
+// prepareRequest is the body of POST /payments/prepare. currency is always
+// sent: an absent one is PortOne's "do not check it" (§2.4), and the buyer's
+// browser chooses the currency of IMP.request_pay.
 type prepareRequest struct {
 	MerchantUID string `json:"merchant_uid"`
 	Amount      int64  `json:"amount"`
+	Currency    string `json:"currency"`
 }
 
 // prepareResponse is the pre-registration (PaymentPrepareAnnotation).
