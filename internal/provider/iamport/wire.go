@@ -23,6 +23,12 @@ type envelope struct {
 	Response json.RawMessage `json:"response"`
 }
 
+// hasNullResponse reports whether the envelope carries response, as null:
+// PortOne's refusals do (§2.1), a gateway's or proxy's JSON error does not.
+func (e *envelope) hasNullResponse() bool {
+	return string(bytes.TrimSpace(e.Response)) == "null"
+}
+
 // tokenRequest is the body of POST /users/getToken.
 type tokenRequest struct {
 	ImpKey    string `json:"imp_key"`
