@@ -180,10 +180,10 @@ func (c *Client) translate(ctx context.Context, w *paymentWire) *payment.Provide
 		}
 	}
 	if cur := string(w.Currency); cur != "" && cur != payment.CurrencyKRW {
-		// ProviderPayment has no currency; paybridge pre-registers KRW, so
-		// PortOne should never report another. Say so loudly.
+		// paybridge pre-registers KRW, so PortOne should never report
+		// another; the service refuses it (Currency below).
 		c.t.Log.WarnContext(ctx, "portone reports a payment in another currency than KRW",
-			"provider", payment.ProviderPortOne, "payment_id", w.ID, "currency", cur)
+			"provider", payment.ProviderPortOne, "payment_id", w.ID, "currency", provider.Truncate(cur, 16))
 	}
 	a := w.Amount
 	pp := &payment.ProviderPayment{
@@ -197,7 +197,10 @@ func (c *Client) translate(ctx context.Context, w *paymentWire) *payment.Provide
 		TaxFreeKnown:          true,
 		CanceledAmount:        a.Cancelled,
 		CanceledTaxFreeAmount: a.CancelledTaxFree,
-		MethodType:            methodTypeOf(string(w.Method.V.Type)),
+		// The amounts are in it; the service compares it with the
+		// payment's (16: long enough that a cut never makes "KRW").
+		Currency:   provider.Truncate(string(w.Currency), 16),
+		MethodType: methodTypeOf(string(w.Method.V.Type)),
 		// transactionId is PortOne's id of the attempt that paid (the txId
 		// of the return), the closest V2 has to an approval number.
 		ApprovalID: string(w.TransactionID),
