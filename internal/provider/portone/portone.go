@@ -19,7 +19,6 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
-	"strings"
 
 	"github.com/paybridge/paybridge/internal/payment"
 	"github.com/paybridge/paybridge/internal/provider"
@@ -223,15 +222,27 @@ func (c *Client) translate(ctx context.Context, w *paymentWire) *payment.Provide
 	if settled(w.Status) && *a.Total > a.Cancelled {
 		pp.CancelableAmount = *a.Total - a.Cancelled
 	}
-	if strings.EqualFold(string(w.Channel.V.Type), "TEST") && !c.acceptTest &&
+	if !c.acceptTest && !liveChannel(w) &&
 		(pp.State == payment.ProviderPaid || pp.State == payment.ProviderPartiallyCanceled) {
 		// A test-channel payment moved no money: it must never verify as
 		// paid with live credentials (Rule 1: what happened to the money).
-		c.t.Log.WarnContext(ctx, "portone reports a TEST-CHANNEL payment: no money was collected; refusing it",
-			"provider", payment.ProviderPortOne, "payment_id", w.ID)
+		// A channel that is missing or does not read as exactly LIVE is not
+		// proof of money either: the guard fails closed.
+		c.t.Log.WarnContext(ctx, "portone reports a payment not on a LIVE channel: no money was collected; refusing it",
+			"provider", payment.ProviderPortOne, "payment_id", w.ID, "channel_type", provider.Truncate(string(w.Channel.V.Type), 16))
 		pp.State, pp.RawStatus, pp.CancelableAmount = payment.ProviderFailed, w.Status+" (test channel)", 0
 	}
 	return pp
+}
+
+// channelLive is SelectedChannel.type of a live channel; TEST is the other.
+const channelLive = "LIVE"
+
+// liveChannel reports whether w's channel reads as exactly LIVE. The
+// channel is decoded leniently (an odd shape must not make a refund's
+// lookup unreadable), so a channel that did not decode counts as not live.
+func liveChannel(w *paymentWire) bool {
+	return w.Channel.OK && string(w.Channel.V.Type) == channelLive
 }
 
 // Cancel refunds req.Amount of p (POST /payments/{paymentId}/cancel). It is
