@@ -17,6 +17,7 @@ package portone
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 
@@ -276,12 +277,12 @@ func (c *Client) Cancel(ctx context.Context, p *payment.Payment, req payment.Can
 	if err := c.call(ctx, provider.Call{Op: opCancel, Method: http.MethodPost, Path: paymentPath(p.ID, "/cancel"), PaymentID: p.ID, Body: body}, &resp); err != nil {
 		return nil, err
 	}
-	return c.afterCancel(ctx, p, resp.Cancellation)
+	return c.afterCancel(ctx, p, req, resp.Cancellation)
 }
 
 // afterCancel turns the cancellation PortOne answered with into the result
 // of Cancel.
-func (c *Client) afterCancel(ctx context.Context, p *payment.Payment, cn *cancellationWire) (*payment.ProviderPayment, error) {
+func (c *Client) afterCancel(ctx context.Context, p *payment.Payment, req payment.CancelRequest, cn *cancellationWire) (*payment.ProviderPayment, error) {
 	if cn == nil {
 		return nil, c.t.Unreadable(opCancel, http.StatusOK, "no cancellation in the answer")
 	}
@@ -293,12 +294,27 @@ func (c *Client) afterCancel(ctx context.Context, p *payment.Payment, cn *cancel
 	}
 	switch cn.Status {
 	case cancellationSucceeded:
+		if why := cancellationMismatch(req, cn); why != "" {
+			// A refund, but not the one asked for: what was refunded is
+			// settled by looking the payment up, never recorded from here.
+			c.t.Log.WarnContext(ctx, "portone cancellation does not match the refund; settling it by lookup",
+				"provider", payment.ProviderPortOne, "payment_id", p.ID, "reason", why)
+			pe.Detail = why
+			return nil, payment.Wrap(payment.EUPSTREAM, pe,
+				"PortOne's answer to the refund does not match it; the outcome is settled by looking the payment up")
+		}
 		got, err := c.get(ctx, p.ID)
 		if err != nil {
 			// The refund is done, but the payment could not be read back;
 			// the service settles it by lookup like any unknown outcome.
 			return nil, payment.Wrap(payment.EUPSTREAM, errors.Join(pe, err),
 				"PortOne completed the refund but the payment could not be read back; look it up")
+		}
+		if got.TID != p.ID {
+			// The read-back is about another payment: the refund's effect
+			// on this one is unknown.
+			return nil, payment.Wrap(payment.EUPSTREAM, pe,
+				"PortOne completed a refund but the payment read back is another; the outcome is settled by looking the payment up")
 		}
 		got.ApprovalID = string(cn.ID)
 		if got.CanceledAt.IsZero() {
@@ -314,4 +330,20 @@ func (c *Client) afterCancel(ctx context.Context, p *payment.Payment, cn *cancel
 		return nil, payment.Wrap(payment.EUPSTREAM, pe,
 			"PortOne answered the refund with cancellation status %q; the outcome is unknown", provider.Truncate(cn.Status, 64))
 	}
+}
+
+// cancellationMismatch says how a SUCCEEDED cancellation differs from the
+// refund req asked for, or "": it must have an id, and refund exactly the
+// amount and tax-free part asked (PortOne answers with this cancellation
+// alone, so its totalAmount is this refund, not a cumulative one).
+func cancellationMismatch(req payment.CancelRequest, cn *cancellationWire) string {
+	switch {
+	case cn.ID == "":
+		return "a cancellation without an id"
+	case cn.TotalAmount != req.Amount:
+		return fmt.Sprintf("a cancellation of %d, not %d", cn.TotalAmount, req.Amount)
+	case cn.TaxFreeAmount != req.TaxFreeAmount:
+		return fmt.Sprintf("a cancellation with a tax-free part of %d, not %d", cn.TaxFreeAmount, req.TaxFreeAmount)
+	}
+	return ""
 }
