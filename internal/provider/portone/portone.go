@@ -253,7 +253,9 @@ func liveChannel(w *paymentWire) bool {
 //
 // PortOne answers with the cancellation only, so a SUCCEEDED one is followed
 // by a lookup for the payment's state and amounts; ApprovalID is the
-// cancellation's id. A REQUESTED one (asynchronous, docs/providers.md §5.17) is
+// cancellation's id. A SUCCEEDED one that is not this refund
+// (cancellationMismatch), or a read-back of another payment, is an
+// EUPSTREAM, settled by lookup. A REQUESTED one (asynchronous, docs/providers.md §5.17) is
 // an EUPSTREAM: accepted but not done, to be settled by lookup. A FAILED one
 // is EDECLINED.
 func (c *Client) Cancel(ctx context.Context, p *payment.Payment, req payment.CancelRequest) (*payment.ProviderPayment, error) {
