@@ -284,7 +284,9 @@ func TestGroupCommit_LostTransactionRetriesTheConflictsItCaused(t *testing.T) {
 	var lostOnce atomic.Bool // set once c has ended a transaction
 	errs := map[string]chan error{"a": make(chan error, 1), "b": make(chan error, 1), "c": make(chan error, 1)}
 	var bLastAfterLoss atomic.Bool
-	go func() { errs["a"] <- g.s.WithTxForTest(g.ctx, func(tx *sql.Tx) error { return insertK(g.ctx, tx, "a") }) }()
+	go func() {
+		errs["a"] <- g.s.WithTxForTest(g.ctx, func(tx *sql.Tx) error { return insertK(g.ctx, tx, "a") })
+	}()
 	g.queued(1)
 	errAExists := errors.New("a exists")
 	go func() {
