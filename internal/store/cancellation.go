@@ -106,6 +106,7 @@ func (s *Store) CompleteCancellation(ctx context.Context, c *payment.Cancellatio
 			return payment.Errorf(payment.ECONFLICT, "refund %s does not fit what remains of payment %s", c.ID, c.PaymentID)
 		}
 		upd.CanceledAmount, upd.CanceledTaxFreeAmount = &canceled, &canceledTaxFree
+		upd.Seen = cur // the totals were computed from cur, read under the row lock
 		to = payment.StatusPartiallyCanceled
 		if canceled == cur.Amount {
 			to = payment.StatusCanceled
