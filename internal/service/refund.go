@@ -153,8 +153,9 @@ func (s *Service) completeRefund(ctx context.Context, c *payment.Cancellation, r
 //
 //   - it includes this refund: it succeeded (and any excess is a refund
 //     made outside paybridge, recorded as such);
-//   - the provider accepted it to carry out later and still holds it
-//     pending: it stays pending, however long that takes;
+//   - the provider holds a refund pending that covers it (accepted to
+//     carry out later, whether or not the acceptance reached us): it stays
+//     pending, recorded as accepted, however long that takes;
 //   - the provider accepted it and holds nothing pending, without having
 //     refunded it: the provider refused it;
 //   - it does not include it: it did not happen, once old enough (final)
@@ -189,7 +190,24 @@ func (s *Service) settleCancellation(ctx context.Context, c *payment.Cancellatio
 			np, err = s.recordExternalCancel(ctx, np, res)
 		}
 		return np, c, err
+	case res.PendingCancelAmount >= c.Amount:
+		// The provider holds a refund that covers this one to carry out
+		// later. Whether or not its acceptance reached us (the answer to a
+		// REQUESTED cancel may be lost), failing it now would tell the
+		// shop it failed while the money is on its way back: it stays
+		// pending, recorded as accepted, until the provider settles it.
+		if !accepted {
+			c.AcceptedAt = s.Now()
+			if err := s.store.AcceptCancellation(ctx, c); err != nil {
+				return p, c, err
+			}
+			s.log.Info("provider holds the refund pending; recorded as accepted", "payment_id", p.ID,
+				"cancellation_id", c.ID, "provider_pending", res.PendingCancelAmount)
+		}
+		return p, c, nil
 	case accepted && res.PendingCancelAmount > 0:
+		// Accepted, and the provider still holds some refund pending: it
+		// may yet be ours.
 		return p, c, nil
 	case !accepted && !final:
 		return p, c, nil

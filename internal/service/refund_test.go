@@ -264,3 +264,45 @@ func TestRetryRefund_BackoffThenRaisedToOperator(t *testing.T) {
 		t.Fatalf("failure = %q", got.FailureCode)
 	}
 }
+
+// TestRefund_AcceptedWithLostAnswerStaysPendingWhileProviderHoldsIt: PortOne
+// V2 accepts a refund to carry out later (REQUESTED) and the answer is
+// lost, so paybridge never learns it was accepted. The lookup shows it
+// pending at the provider: the refund stays pending past RefundGiveUpAfter
+// (failing it would tell the shop it failed while the money is on its way
+// back), is recorded as accepted, and settles as the provider decides.
+func TestRefund_AcceptedWithLostAnswerStaysPendingWhileProviderHoldsIt(t *testing.T) {
+	for _, ok := range []bool{true, false} {
+		name := map[bool]string{true: "Done", false: "Refused"}[ok]
+		t.Run(name, func(t *testing.T) {
+			e := newEnv(t)
+			p := paid(t, e, verifier, 1000, 0)
+			e.ver.On(paymenttest.OpCancel, paymenttest.Step{Async: true, Lost: true})
+			_, c, err := e.refund(p.ID, 300)
+			if err != nil || c.Status != payment.CancellationPending {
+				t.Fatalf("refund: %v, %+v", err, c)
+			}
+			e.advanceAndSweep(3 * time.Minute)
+			e.advanceAndSweep(3 * time.Minute)
+			cs := e.cancellations(p.ID)
+			if cs[0].Status != payment.CancellationPending {
+				t.Fatalf("refund failed (%s: %s) while the provider still holds it pending: %+v",
+					cs[0].FailureCode, cs[0].FailureMessage, e.ver.Account(p.ID))
+			}
+			if cs[0].AcceptedAt.IsZero() {
+				t.Fatalf("a refund the provider shows pending is not recorded as accepted: %+v", cs[0])
+			}
+			e.ver.Settle(p.ID, ok)
+			e.advanceAndSweep(2 * time.Minute)
+			cs, got := e.cancellations(p.ID), e.get(p.ID)
+			want, code, canceled := payment.CancellationFailed, "provider_refused", int64(0)
+			if ok {
+				want, code, canceled = payment.CancellationSucceeded, "", 300
+			}
+			if cs[0].Status != want || cs[0].FailureCode != code || got.CanceledAmount != canceled {
+				t.Fatalf("cancellation %s (%q), canceled %d; want %s (%q), %d",
+					cs[0].Status, cs[0].FailureCode, got.CanceledAmount, want, code, canceled)
+			}
+		})
+	}
+}
