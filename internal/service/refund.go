@@ -9,6 +9,7 @@ package service
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/paybridge/paybridge/internal/payment"
 )
@@ -131,6 +132,12 @@ func (s *Service) Refund(ctx context.Context, merchantID, id string, in RefundIn
 		}
 		return np, c, payment.Wrap(payment.ErrorCode(err), err, "%s", payment.ErrorMessage(err))
 	}
+	if msg := refundNotShown(p, res, p.CanceledAmount, amount); msg != "" {
+		// A success that does not show this refund of this payment proves
+		// nothing: the refund stays pending and is settled from a lookup.
+		log.Warn("refund answer does not show this refund; looking the payment up", "reason", msg)
+		return s.settleCancellation(ctx, c, false)
+	}
 	c.ProviderAID = res.ApprovalID
 	np, err := s.completeRefund(ctx, c, res)
 	if err != nil {
@@ -138,6 +145,25 @@ func (s *Service) Refund(ctx context.Context, merchantID, id string, in RefundIn
 	}
 	log.Info("payment refunded", "amount", amount, "status", np.Status)
 	return np, c, nil
+}
+
+// refundNotShown says how res, the provider's success answer to a refund of
+// amount on p, fails to show that refund, or "": it must be about p (its
+// ids) and its refunded total, which every adapter reports cumulatively,
+// must include the amount on top of what was refunded before (canceled).
+// The answer of a cancel is checked like any other (rule 3): one about
+// another payment, or one that shows nothing refunded, is not this refund.
+func refundNotShown(p *payment.Payment, res *payment.ProviderPayment, canceled, amount int64) string {
+	if res == nil {
+		return "the provider answered without the payment"
+	}
+	if msg := identityMismatch(p, res); msg != "" {
+		return msg
+	}
+	if res.CanceledAmount < canceled+amount {
+		return fmt.Sprintf("provider reports %d refunded in all, expected at least %d", res.CanceledAmount, canceled+amount)
+	}
+	return ""
 }
 
 // completeRefund records a refund the provider confirmed; the store adds it

@@ -306,3 +306,117 @@ func TestRefund_AcceptedWithLostAnswerStaysPendingWhileProviderHoldsIt(t *testin
 		})
 	}
 }
+
+// cancelAnswers is a provider whose Cancel refunds nothing and answers
+// with a success built by answer from the payment as the provider holds it
+// (nil: the provider's own view of p): a provider, or an adapter, whose
+// answer cannot be believed.
+type cancelAnswers struct {
+	*paymenttest.Provider
+	answer func(view *payment.ProviderPayment)
+}
+
+func (f cancelAnswers) Cancel(ctx context.Context, p *payment.Payment, _ payment.CancelRequest) (*payment.ProviderPayment, error) {
+	view, err := f.Provider.Lookup(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	f.answer(view)
+	return view, nil
+}
+
+// untrustedCancels are the answers to a cancel that say nothing about
+// this refund of this payment: one about another payment, and one about
+// this payment whose refunded total does not include the refund.
+var untrustedCancels = map[string]func(*payment.ProviderPayment){
+	"AnotherPayment": func(v *payment.ProviderPayment) {
+		v.TID, v.OrderID, v.State, v.RawStatus, v.CanceledAmount = "T-other", "pay_other", payment.ProviderPartiallyCanceled, "PARTIAL_CANCELED", 300
+	},
+	"TotalWithoutIt": func(*payment.ProviderPayment) {},
+}
+
+// withProviders replaces the service by one over the same store with these
+// providers (named approver and verifier).
+func (e *env) withProviders(appr, ver payment.Provider) {
+	e.svc = service.New(e.db, []payment.Provider{appr, ver}, nil, e.cfg)
+	e.svc.SetNow(e.clock.Now)
+}
+
+// TestRefund_AnswerCheckedAgainstPayment: Rule 3 — a successful answer to
+// a shop's refund is booked only if it is about this payment (its ids) and
+// its cumulative refunded total includes this refund; otherwise the refund
+// stays pending and is settled by lookup, never booked as succeeded while
+// the provider refunded nothing.
+func TestRefund_AnswerCheckedAgainstPayment(t *testing.T) {
+	for name, answer := range untrustedCancels {
+		t.Run(name, func(t *testing.T) {
+			e := newEnv(t)
+			p := paid(t, e, approver, 1000, 0)
+			e.withProviders(cancelAnswers{e.appr, answer}, e.ver)
+			_, c, err := e.refund(p.ID, 300)
+			if err != nil || c.Status != payment.CancellationPending {
+				t.Fatalf("refund: %v, %+v; want it pending (the provider refunded %d)", err, c, e.appr.Account(p.ID).Canceled)
+			}
+			e.advanceAndSweep(3 * time.Minute)
+			cs, got := e.cancellations(p.ID), e.get(p.ID)
+			if cs[0].Status != payment.CancellationFailed || cs[0].FailureCode != "not_refunded" || got.CanceledAmount != 0 {
+				t.Fatalf("cancellation %s (%q), canceled %d; want failed not_refunded, 0", cs[0].Status, cs[0].FailureCode, got.CanceledAmount)
+			}
+		})
+	}
+}
+
+// TestRefund_UntrustedAnswerBookedByLookup: a cancel that did refund but
+// whose answer does not show it (here its refunded total is edited) is not
+// booked from that answer; the lookup books it, at once or in the sweep.
+func TestRefund_UntrustedAnswerBookedByLookup(t *testing.T) {
+	e := newEnv(t)
+	p := paid(t, e, approver, 1000, 0)
+	e.appr.On(paymenttest.OpCancel, paymenttest.Step{Edit: func(v *payment.ProviderPayment) { v.CanceledAmount = 0 }})
+	e.appr.On(paymenttest.OpLookup, paymenttest.Step{Err: paymenttest.Upstream(500)})
+	if _, c, err := e.refund(p.ID, 300); err != nil || c.Status != payment.CancellationPending {
+		t.Fatalf("refund: %v, %+v; want it pending until a lookup shows it", err, c)
+	}
+	e.advanceAndSweep(time.Minute)
+	if cs, got := e.cancellations(p.ID), e.get(p.ID); cs[0].Status != payment.CancellationSucceeded || got.CanceledAmount != 300 {
+		t.Fatalf("cancellation %s, canceled %d", cs[0].Status, got.CanceledAmount)
+	}
+}
+
+// TestRefundOwn_AnswerCheckedAgainstPayment: Rule 3 for the refund of a
+// late charge: a cancel answer that does not show this payment's refund is
+// not taken for the refund. The money is still at the provider, so the
+// refund is required and retried until the provider shows it.
+func TestRefundOwn_AnswerCheckedAgainstPayment(t *testing.T) {
+	for name, answer := range untrustedCancels {
+		t.Run(name, func(t *testing.T) {
+			e := newEnv(t)
+			p := lateCharged(t, e, 1000, 0)
+			e.withProviders(e.appr, cancelAnswers{e.ver, answer})
+			if np := e.mustReturnOK(p); np.FailureCode != "refund_required" {
+				t.Fatalf("failure %q (%s) while the provider refunded %d", np.FailureCode, np.FailureMessage, e.ver.Account(p.ID).Canceled)
+			}
+			e.withProviders(e.appr, e.ver)
+			e.advanceAndSweep(2 * time.Minute)
+			if got, a := e.get(p.ID), e.ver.Account(p.ID); got.FailureCode != "refunded_after_retry" || a.Canceled != 1000 {
+				t.Fatalf("failure %q, provider refunded %d", got.FailureCode, a.Canceled)
+			}
+		})
+	}
+}
+
+// TestRefundOwn_UntrustedAnswerConfirmedByLookup: a late charge's refund
+// that went through, but whose answer does not show it, is confirmed by a
+// lookup at once: no retry, no refund required.
+func TestRefundOwn_UntrustedAnswerConfirmedByLookup(t *testing.T) {
+	e := newEnv(t)
+	p := lateCharged(t, e, 1000, 0)
+	e.ver.On(paymenttest.OpCancel, paymenttest.Step{Edit: func(v *payment.ProviderPayment) { v.TID = "T-other" }})
+	np := e.mustReturnOK(p)
+	if np.FailureCode != "late_charge_refunded" || e.ver.Account(p.ID).Canceled != 1000 {
+		t.Fatalf("failure %q (%s), provider refunded %d", np.FailureCode, np.FailureMessage, e.ver.Account(p.ID).Canceled)
+	}
+	if n := e.ver.Calls(paymenttest.OpCancel); n != 1 {
+		t.Fatalf("cancel calls = %d, want 1", n)
+	}
+}
