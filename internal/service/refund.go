@@ -189,6 +189,8 @@ func (s *Service) completeRefund(ctx context.Context, c *payment.Cancellation, r
 //     pending); a difference the provider does show is an outside refund.
 //
 // So every pending refund settles, and none ever blocks later ones forever.
+// A failure is announced (payment.updated) with it: the shop was answered
+// that the refund is pending.
 func (s *Service) settleCancellation(ctx context.Context, c *payment.Cancellation, final bool) (*payment.Payment, *payment.Cancellation, error) {
 	p, err := s.store.FindPaymentByID(ctx, c.PaymentID)
 	if err != nil {
@@ -242,7 +244,10 @@ func (s *Service) settleCancellation(ctx context.Context, c *payment.Cancellatio
 	if accepted {
 		c.FailureCode, c.FailureMessage = "provider_refused", "the provider accepted the refund, then did not carry it out"
 	}
-	np, err := s.store.CompleteCancellation(ctx, c, false, payment.Update{}, payment.Event{})
+	// The shop was answered "pending": the failure is announced with it
+	// (payment.updated, the cancellation failed in its body).
+	np, err := s.store.CompleteCancellation(ctx, c, false, payment.Update{}, payment.Event{Reason: c.FailureCode,
+		Message: fmt.Sprintf("refund %s of %d won failed: %s", c.ID, c.Amount, c.FailureMessage)})
 	if err != nil {
 		return p, c, err
 	}

@@ -420,3 +420,42 @@ func TestRefundOwn_UntrustedAnswerConfirmedByLookup(t *testing.T) {
 		t.Fatalf("cancel calls = %d, want 1", n)
 	}
 }
+
+// TestRefund_FailureOfPendingRefundAnnounced: a shop answered "pending"
+// hears of the refund's failure (payment.updated, with the failure in the
+// audit trail), written with it; a refund refused at once is answered with
+// the refusal and announces nothing.
+func TestRefund_FailureOfPendingRefundAnnounced(t *testing.T) {
+	cases := []struct {
+		name     string
+		provider string
+		script   paymenttest.Step
+		after    func(e *env, p *payment.Payment)
+		code     string
+	}{
+		{"NotRefunded", approver, paymenttest.Step{Err: paymenttest.Upstream(504)},
+			func(e *env, _ *payment.Payment) { e.advanceAndSweep(3 * time.Minute) }, "not_refunded"},
+		{"ProviderRefused", verifier, paymenttest.Step{Async: true},
+			func(e *env, p *payment.Payment) { e.ver.Settle(p.ID, false); e.advanceAndSweep(time.Minute) }, "provider_refused"},
+		{"DeclinedAtOnce", approver, paymenttest.Step{Err: paymenttest.Declined("-780")}, nil, "provider_declined"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t)
+			p := paid(t, e, tc.provider, 1000, 0)
+			e.fake(tc.provider).On(paymenttest.OpCancel, tc.script)
+			e.refund(p.ID, 300)
+			if tc.after != nil {
+				tc.after(e, p)
+			}
+			cs, got := e.cancellations(p.ID), e.get(p.ID)
+			if cs[0].Status != payment.CancellationFailed || cs[0].FailureCode != tc.code || got.Status != payment.StatusPaid {
+				t.Fatalf("cancellation %s (%q), payment %s; want failed (%q), paid", cs[0].Status, cs[0].FailureCode, got.Status, tc.code)
+			}
+			announced := tc.after != nil
+			if contains(e.outbox(p.ID), payment.EventPaymentUpdated) != announced || contains(e.reasons(p.ID), tc.code) != announced {
+				t.Fatalf("outbox %v, events %v; want the failure announced: %v", e.outbox(p.ID), e.reasons(p.ID), announced)
+			}
+		})
+	}
+}
