@@ -16,5 +16,6 @@ func (a *App) mountConsole(mux *http.ServeMux, self http.Handler) {
 		WebhookAllowPrivate: cfg.WebhookAllowPrivate,
 		Sandboxes:           sandboxes(cfg),
 		ClientIPHeader:      cfg.ClientIPHeader,
+		Livemode:            livemodes(cfg),
 	}).Register(mux)
 }

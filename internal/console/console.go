@@ -43,6 +43,10 @@ type Options struct {
 	// console shows the test-mode banner and, for their payments waiting
 	// in the sandbox window, approve/cancel/fail buttons.
 	Sandboxes map[string]bool
+	// Livemode says, per provider, whether its payments move real money
+	// (live credentials). In test mode one provider may be live: the
+	// banner then says that payments marked LIVE are real.
+	Livemode map[string]bool
 	// Self is paybridge's own handler; the test-mode buttons drive the
 	// sandbox window through it in-process, as a buyer's browser would.
 	Self http.Handler
@@ -141,6 +145,20 @@ func (c *Console) now() time.Time { return c.opts.Now() }
 func (c *Console) testMode() bool {
 	for _, on := range c.opts.Sandboxes {
 		if on {
+			return true
+		}
+	}
+	return false
+}
+
+// liveToo reports whether, in test mode, some provider is on live
+// credentials: "no real money moves" would then be false.
+func (c *Console) liveToo() bool {
+	if !c.testMode() {
+		return false
+	}
+	for _, live := range c.opts.Livemode {
+		if live {
 			return true
 		}
 	}
