@@ -19,7 +19,7 @@ var ko = map[string]string{
 	"Figures of test payments only: no real money.": "테스트 결제만의 수치입니다: 실제 돈이 아닙니다.",
 	"Show test payments":                            "테스트 결제 보기",
 	"Show live payments":                            "실거래 결제 보기",
-	"in 30 days":                                    "(30일)",
+	"last 30 days:":                                 "최근 30일:",
 	"Console":                                       "콘솔",
 	"Dashboard":                                     "대시보드",
 	"Payments":                                      "결제",

@@ -76,11 +76,11 @@ func TestLivemode_ConsoleSeparatesLiveAndTestMoney(t *testing.T) {
 	// Live by default (a provider is live): 5,000원 paid, the test 3,000원
 	// only in the line that links to the test figures, never 8,000원.
 	if !strings.Contains(dash, "Figures of live payments only") || !strings.Contains(dash, "5,000원") ||
-		!strings.Contains(dash, "(3,000원, 1 payment") || strings.Contains(dash, "8,000원") {
+		!strings.Contains(dash, "30 days: 3,000원, 1 payment)") || strings.Contains(dash, "8,000원") {
 		t.Fatalf("dashboard (live) mixes or misses figures:\n%s", dash)
 	}
 	testDash := get("/console?mode=test")
-	if !strings.Contains(testDash, "Figures of test payments only") || !strings.Contains(testDash, "(5,000원, 1 payment") ||
+	if !strings.Contains(testDash, "Figures of test payments only") || !strings.Contains(testDash, "30 days: 5,000원, 1 payment)") ||
 		strings.Contains(testDash, "8,000원") {
 		t.Fatalf("dashboard (test) mixes or misses figures:\n%s", testDash)
 	}
