@@ -15,5 +15,7 @@ func (a *App) mountConsole(mux *http.ServeMux, self http.Handler) {
 		Store: a.Store, Service: a.Service, Log: a.Log, PublicURL: cfg.PublicURL, Self: self,
 		WebhookAllowPrivate: cfg.WebhookAllowPrivate,
 		Sandboxes:           sandboxes(cfg),
+		ClientIPHeader:      cfg.ClientIPHeader,
+		Livemode:            livemodes(cfg),
 	}).Register(mux)
 }

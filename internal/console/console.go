@@ -43,6 +43,10 @@ type Options struct {
 	// console shows the test-mode banner and, for their payments waiting
 	// in the sandbox window, approve/cancel/fail buttons.
 	Sandboxes map[string]bool
+	// Livemode says, per provider, whether its payments move real money
+	// (live credentials). In test mode one provider may be live: the
+	// banner then says that payments marked LIVE are real.
+	Livemode map[string]bool
 	// Self is paybridge's own handler; the test-mode buttons drive the
 	// sandbox window through it in-process, as a buyer's browser would.
 	Self http.Handler
@@ -63,6 +67,11 @@ type Options struct {
 	// LoginWindow (defaults 10 per 10 minutes).
 	LoginRate   int
 	LoginWindow time.Duration
+	// ClientIPHeader is PAYBRIDGE_CLIENT_IP_HEADER: behind a trusted
+	// proxy, the header with the client's address. The sign-in limit and
+	// the audit log see clients through it, as the API's limits do;
+	// without it every client behind the proxy shares the proxy's address.
+	ClientIPHeader string
 	// Now is the clock (default time.Now).
 	Now func() time.Time
 }
@@ -122,7 +131,7 @@ func New(opts Options) *Console {
 	opts.setDefaults()
 	c := &Console{opts: opts, st: opts.Store, svc: opts.Service, log: opts.Log.With("component", "console"),
 		secure:  strings.HasPrefix(strings.ToLower(opts.PublicURL), "https://"),
-		limiter: newLoginLimiter(opts.LoginRate, opts.LoginWindow), hashing: make(chan struct{}, 4)}
+		limiter: newLoginLimiter(opts.LoginRate, opts.LoginWindow, maxLimiterEntries), hashing: make(chan struct{}, 4)}
 	if u, err := url.Parse(opts.PublicURL); err == nil {
 		c.publicHost = u.Host
 	}
@@ -136,6 +145,20 @@ func (c *Console) now() time.Time { return c.opts.Now() }
 func (c *Console) testMode() bool {
 	for _, on := range c.opts.Sandboxes {
 		if on {
+			return true
+		}
+	}
+	return false
+}
+
+// liveToo reports whether, in test mode, some provider is on live
+// credentials: "no real money moves" would then be false.
+func (c *Console) liveToo() bool {
+	if !c.testMode() {
+		return false
+	}
+	for _, live := range c.opts.Livemode {
+		if live {
 			return true
 		}
 	}
@@ -258,7 +281,7 @@ func (rc *reqCtx) can(role string) bool {
 // the action itself has already happened.
 func (c *Console) audit(ctx context.Context, r *http.Request, op *payment.Operator, email, merchantID, action, target, detail string) {
 	e := &payment.AuditEntry{MerchantID: merchantID, Action: action, Target: target, Detail: truncate(detail, 500),
-		RemoteAddr: clientIP(r), OperatorEmail: truncate(email, 254)}
+		RemoteAddr: c.clientAddr(r), OperatorEmail: truncate(email, 254)}
 	if op != nil {
 		e.OperatorID, e.OperatorEmail = op.ID, op.Email
 	}

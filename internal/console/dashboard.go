@@ -3,9 +3,11 @@ package console
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/paybridge/paybridge/internal/i18n"
+	"github.com/paybridge/paybridge/internal/payment"
 	"github.com/paybridge/paybridge/internal/store"
 )
 
@@ -26,7 +28,14 @@ type providerRow struct {
 }
 
 type dashboardView struct {
-	Merchant   string
+	Merchant string
+	// Live: the figures are of live payments (real money), else of test
+	// payments; the two are never added together. Other is the other
+	// mode's 30 days paid, with the link that shows it.
+	Live       bool
+	OtherPaid  int64
+	OtherCount int64
+	OtherURL   string
 	Merchants  []option
 	Today      dayRow
 	Month      dayRow
@@ -77,6 +86,11 @@ func (c *Console) handleDashboard(w http.ResponseWriter, r *http.Request, rc *re
 			mid = asked
 		}
 	}
+	live, err := c.dashboardMode(r)
+	if err != nil {
+		c.fail(w, r, rc, err)
+		return
+	}
 	now := c.now().In(kst)
 	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, kst)
 	since := today.AddDate(0, 0, -(dashboardDays - 1))
@@ -90,7 +104,15 @@ func (c *Console) handleDashboard(w http.ResponseWriter, r *http.Request, rc *re
 		c.fail(w, r, rc, err)
 		return
 	}
-	v := dashboardView{Merchant: mid, Attention: att, StuckAfter: c.opts.StuckAfter}
+	v := dashboardView{Merchant: mid, Live: live, Attention: att, StuckAfter: c.opts.StuckAfter}
+	other := url.Values{"mode": {modeTest}}
+	if !live {
+		other.Set("mode", modeLive)
+	}
+	if mid != "" && rc.merchantScope() == "" {
+		other.Set("merchant", mid)
+	}
+	v.OtherURL = "/console?" + other.Encode()
 	if rc.merchantScope() == "" {
 		if v.Merchants, err = c.merchantOptions(r, rc, mid); err != nil {
 			c.fail(w, r, rc, err)
@@ -113,6 +135,13 @@ func (c *Console) handleDashboard(w http.ResponseWriter, r *http.Request, rc *re
 	}
 	byProvider := map[string]*providerRow{}
 	for _, f := range stats.Paid {
+		if f.Livemode != live {
+			if at(f.Day) != nil {
+				v.OtherPaid += f.Amount
+				v.OtherCount += f.Count
+			}
+			continue
+		}
 		if d := at(f.Day); d != nil {
 			d.Paid += f.Count
 			d.PaidAmount += f.Amount
@@ -126,11 +155,17 @@ func (c *Console) handleDashboard(w http.ResponseWriter, r *http.Request, rc *re
 		pr.Amount += f.Amount
 	}
 	for _, f := range stats.Created {
+		if f.Livemode != live {
+			continue
+		}
 		if d := at(f.Day); d != nil {
 			d.Created += f.Count
 		}
 	}
 	for _, f := range stats.Refunded {
+		if f.Livemode != live {
+			continue
+		}
 		if d := at(f.Day); d != nil {
 			d.Refunds += f.Count
 			d.RefundAmount += f.Amount
@@ -158,6 +193,26 @@ func (c *Console) handleDashboard(w http.ResponseWriter, r *http.Request, rc *re
 	v.DayChart = dayChart(days)
 	v.ProvChart = providerChart(v.Providers)
 	c.render(w, r, rc, http.StatusOK, "dashboard", "Dashboard", v)
+}
+
+// dashboardMode is the mode whose figures the dashboard shows: ?mode=live
+// or test; by default live when any provider is on live credentials
+// (real money is what an operator counts), else test.
+func (c *Console) dashboardMode(r *http.Request) (bool, error) {
+	switch r.URL.Query().Get("mode") {
+	case modeLive:
+		return true, nil
+	case modeTest:
+		return false, nil
+	case "":
+		for _, live := range c.opts.Livemode {
+			if live {
+				return true, nil
+			}
+		}
+		return false, nil
+	}
+	return false, payment.Errorf(payment.EINVALID, "mode must be live or test")
 }
 
 // dayChart draws the amount paid per day as vertical bars.

@@ -41,6 +41,8 @@ func TestKoreanCatalogueComplete(t *testing.T) {
 		"The reason is too long.", "This payment has nothing left to refund.", "Any status", "Any provider", "All merchants",
 		"viewer", "admin", "owner", "created", "ready", "approving", "paid", "partially_canceled", "canceled", "aborted",
 		"failed", "expired", "pending", "succeeded", "dead", "enabled", "disabled",
+		"LIVE", "TEST", "Real money (live credentials)", "No real money (sandbox or test credentials)", "mode must be live or test",
+		"Live and test", "Live (real money)", "Test",
 	} {
 		msgs[m] = "handlers"
 	}

@@ -31,12 +31,19 @@ func providerName(id string) string {
 	return id
 }
 
+// The two modes of a payment, as the list's and the dashboard's mode
+// parameter names them: live moves real money, test does not.
+const (
+	modeLive = "live"
+	modeTest = "test"
+)
+
 // providerOrder is the registry's offer order.
 var providerOrder = registry.Names()
 
 // listFilter is the payment list's form, as typed.
 type listFilter struct {
-	Q, Status, Provider, Merchant, From, To, AmountMin, AmountMax string
+	Q, Status, Provider, Mode, Merchant, From, To, AmountMin, AmountMax string
 }
 
 type option struct {
@@ -52,6 +59,7 @@ type paymentsView struct {
 	CSVURL     string
 	Statuses   []option
 	Providers  []option
+	Modes      []option
 	Merchants  []option // empty for an operator limited to one merchant
 	Error      string
 	MaxCSVRows int
@@ -60,7 +68,7 @@ type paymentsView struct {
 // parseFilter turns the list's query into a store query. Dates are days in
 // KST; "to" is inclusive.
 func (c *Console) parseFilter(rc *reqCtx, q url.Values) (listFilter, store.ConsoleQuery, error) {
-	f := listFilter{Q: strings.TrimSpace(q.Get("q")), Status: q.Get("status"), Provider: q.Get("provider"),
+	f := listFilter{Q: strings.TrimSpace(q.Get("q")), Status: q.Get("status"), Provider: q.Get("provider"), Mode: q.Get("mode"),
 		Merchant: q.Get("merchant"), From: q.Get("from"), To: q.Get("to"),
 		AmountMin: strings.TrimSpace(q.Get("amount_min")), AmountMax: strings.TrimSpace(q.Get("amount_max"))}
 	sq := store.ConsoleQuery{Text: truncate(f.Q, 200), Limit: listPageSize}
@@ -76,6 +84,14 @@ func (c *Console) parseFilter(rc *reqCtx, q url.Values) (listFilter, store.Conso
 			return f, sq, payment.Errorf(payment.EINVALID, "unknown provider")
 		}
 		sq.Provider = f.Provider
+	}
+	switch f.Mode {
+	case "":
+	case modeLive, modeTest:
+		live := f.Mode == modeLive
+		sq.Livemode = &live
+	default:
+		return f, sq, payment.Errorf(payment.EINVALID, "mode must be live or test")
 	}
 	sq.MerchantID = f.Merchant
 	if scope := rc.merchantScope(); scope != "" {
@@ -121,7 +137,7 @@ func (c *Console) parseFilter(rc *reqCtx, q url.Values) (listFilter, store.Conso
 
 func (f listFilter) values() url.Values {
 	v := url.Values{}
-	for k, s := range map[string]string{"q": f.Q, "status": f.Status, "provider": f.Provider, "merchant": f.Merchant,
+	for k, s := range map[string]string{"q": f.Q, "status": f.Status, "provider": f.Provider, "mode": f.Mode, "merchant": f.Merchant,
 		"from": f.From, "to": f.To, "amount_min": f.AmountMin, "amount_max": f.AmountMax} {
 		if s != "" {
 			v.Set(k, s)
@@ -141,6 +157,9 @@ func (c *Console) handlePayments(w http.ResponseWriter, r *http.Request, rc *req
 	for _, p := range providerOrder {
 		v.Providers = append(v.Providers, option{Value: p, Label: providerName(p), Selected: f.Provider == p})
 	}
+	v.Modes = []option{{Value: "", Label: "Live and test", Selected: f.Mode == ""},
+		{Value: modeLive, Label: "Live (real money)", Selected: f.Mode == modeLive},
+		{Value: modeTest, Label: "Test", Selected: f.Mode == modeTest}}
 	if rc.merchantScope() == "" {
 		ms, merr := c.st.FindMerchants(r.Context())
 		if merr != nil {
@@ -191,7 +210,7 @@ func (c *Console) exportCSV(w http.ResponseWriter, r *http.Request, rc *reqCtx, 
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	cw := csv.NewWriter(w)
 	cw.Write([]string{"id", "merchant_id", "created_at_kst", "status", "provider", "order_id", "order_name", "customer_id",
-		"amount", "tax_free_amount", "canceled_amount", "provider_id", "approved_at_kst", "failure_code", "failure_message"})
+		"amount", "tax_free_amount", "canceled_amount", "provider_id", "approved_at_kst", "failure_code", "failure_message", "livemode"})
 	rows, truncated := 0, false
 	sq.Limit = 500
 	for rows < maxCSVRows {
@@ -207,7 +226,8 @@ func (c *Console) exportCSV(w http.ResponseWriter, r *http.Request, rc *reqCtx, 
 			}
 			cw.Write(csvSafe(p.ID, p.MerchantID, kstTime(p.CreatedAt), string(p.Status), p.Provider, p.OrderID, p.OrderName,
 				p.CustomerID, strconv.FormatInt(p.Amount, 10), strconv.FormatInt(p.TaxFreeAmount, 10),
-				strconv.FormatInt(p.CanceledAmount, 10), p.ProviderTID, kstTime(p.ApprovedAt), p.FailureCode, p.FailureMessage))
+				strconv.FormatInt(p.CanceledAmount, 10), p.ProviderTID, kstTime(p.ApprovedAt), p.FailureCode, p.FailureMessage,
+				strconv.FormatBool(p.Livemode)))
 			rows++
 		}
 		cw.Flush()

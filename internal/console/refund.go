@@ -1,6 +1,7 @@
 package console
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -125,13 +126,24 @@ func (c *Console) refund(w http.ResponseWriter, r *http.Request, rc *reqCtx, p *
 		}
 		return
 	}
+	// From here the dialog's key is started: whatever happens to the
+	// request (the operator closes the tab), the refund runs to its end and
+	// the key is finished or released, as the API's Idempotency-Key is.
+	// Left to the request's context, a closed tab would leave the key
+	// started until its lock expires, and could cut the provider call short
+	// into an unknown outcome.
+	ctx = context.WithoutCancel(ctx)
 	amount := v.AmountWon
+	detail := i18n.Won(amount) + ", " + v.Reason
+	// Written before the provider is asked, and committed on its own: if
+	// paybridge stops mid-refund, the log still says which operator started
+	// it (the outcome entry below may never be written).
+	c.audit(ctx, r, rc.Op, "", p.MerchantID, "refund_requested", p.ID, detail)
 	// The claim records the cancellation under the key as it is written: a
 	// confirmation resent after a crash mid-refund settles that refund
 	// instead of refunding again.
 	claim := &payment.IdempotencyClaim{MerchantID: p.MerchantID, Key: key, Token: rec.Token, ResourceID: rec.ResourceID}
 	np, can, err := c.svc.Refund(ctx, p.MerchantID, p.ID, service.RefundInput{Amount: &amount, Reason: v.Reason, Idempotency: claim})
-	detail := i18n.Won(amount) + ", " + v.Reason
 	res := refundResult{Notice: "refund.succeeded"}
 	switch code := payment.ErrorCode(err); {
 	case err == nil && can != nil && can.Status == payment.CancellationPending:

@@ -26,11 +26,13 @@ type view struct {
 	CSRF     string
 	Op       *payment.Operator
 	TestMode bool
-	Path     string // this page (the resend buttons come back to it)
-	Switch   string // this page in the other language
-	Nav      string // the navigation entry to mark as current
-	Notice   string
-	Data     any
+	// LiveToo: in test mode, some provider is on live credentials.
+	LiveToo bool
+	Path    string // this page (the resend buttons come back to it)
+	Switch  string // this page in the other language
+	Nav     string // the navigation entry to mark as current
+	Notice  string
+	Data    any
 }
 
 // T translates an English message into the page's language.
@@ -60,6 +62,18 @@ func (v *view) N(n int64, one, many string) string {
 		return fmt.Sprintf(translate(v.Lang, one), n)
 	}
 	return fmt.Sprintf(translate(v.Lang, many), n)
+}
+
+// Mode is a payment's LIVE or TEST badge: whether its money is real is
+// shown wherever the payment is, since test and live payments share the
+// lists.
+func (v *view) Mode(live bool) template.HTML {
+	if live {
+		return template.HTML(`<span class="badge live" title="` + template.HTMLEscapeString(v.T("Real money (live credentials)")) + `">` +
+			template.HTMLEscapeString(v.T("LIVE")) + `</span>`)
+	}
+	return template.HTML(`<span class="badge test" title="` + template.HTMLEscapeString(v.T("No real money (sandbox or test credentials)")) + `">` +
+		template.HTMLEscapeString(v.T("TEST")) + `</span>`)
 }
 
 // Can reports whether the signed-in operator holds at least role.
@@ -108,7 +122,7 @@ func (c *Console) render(w http.ResponseWriter, r *http.Request, rc *reqCtx, sta
 	q := here.Query()
 	q.Del("notice")
 	here.RawQuery = q.Encode()
-	v := &view{Title: title, Lang: rc.Lang, Nonce: rc.Nonce, Op: rc.Op, TestMode: c.testMode(),
+	v := &view{Title: title, Lang: rc.Lang, Nonce: rc.Nonce, Op: rc.Op, TestMode: c.testMode(), LiveToo: c.liveToo(),
 		Path: here.RequestURI(), Data: data, Nav: navOf(r.URL.Path)}
 	v.Switch = i18n.SwitchURL(r, v.Other())
 	if rc.Op != nil {

@@ -1,6 +1,7 @@
 package console
 
 import (
+	"container/list"
 	"context"
 	"crypto/hmac"
 	"crypto/rand"
@@ -9,7 +10,6 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
-	"net"
 	"net/http"
 	"net/mail"
 	"net/url"
@@ -17,6 +17,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/paybridge/paybridge/internal/httpapi"
 	"github.com/paybridge/paybridge/internal/i18n"
 	"github.com/paybridge/paybridge/internal/payment"
 )
@@ -79,14 +80,17 @@ func newNonce() string {
 	return base64.RawURLEncoding.EncodeToString(b[:])
 }
 
-// clientIP is the address the request came from (the direct peer: a proxy
-// in front of paybridge makes all operators share one address).
-func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
+// clientAddr is the address the request came from, as the audit log
+// records it: the connection's, or, with PAYBRIDGE_CLIENT_IP_HEADER set,
+// the client's address the trusted proxy reports (the API's rule).
+func (c *Console) clientAddr(r *http.Request) string {
+	return httpapi.ClientAddr(r, c.opts.ClientIPHeader)
+}
+
+// limitKey is what the sign-in limit counts under: the API's per-client
+// key (behind a proxy, the client's address; an IPv6 address's /64).
+func (c *Console) limitKey(r *http.Request) string {
+	return httpapi.ClientIP(r, c.opts.ClientIPHeader)
 }
 
 // session returns the request's live session and its operator. Expired
@@ -206,9 +210,13 @@ func (c *Console) handleLogin(w http.ResponseWriter, r *http.Request) {
 			Error: "This form has expired. Try again."})
 		return
 	}
-	ip := clientIP(r)
-	if !c.limiter.allow(ip, c.now()) {
-		c.audit(r.Context(), r, nil, auditableEmail(email), "", "sign_in_throttled", "", "too many sign-in attempts from "+ip)
+	if v := c.limiter.allow(c.limitKey(r), c.now()); v != allowed {
+		if v == throttledFirst {
+			// Once per address and window: past its limit a stranger must
+			// not make paybridge commit a row per request.
+			c.audit(r.Context(), r, nil, auditableEmail(email), "", "sign_in_throttled", "",
+				"too many sign-in attempts from "+c.limitKey(r)+"; more in this window are refused without an entry")
+		}
 		w.Header().Set("Retry-After", "60")
 		c.renderLogin(w, r, rc, http.StatusTooManyRequests, loginView{Email: email, Next: next,
 			Error: "Too many sign-in attempts. Wait a few minutes and try again."})
@@ -316,40 +324,82 @@ func merchantOf(op *payment.Operator) string {
 	return op.MerchantID
 }
 
-// loginLimiter counts sign-in attempts per address in fixed windows. It
-// lives in memory: each instance limits on its own, and the per-operator
-// lock-out in the database holds across instances.
+// loginLimiter counts sign-in attempts per client key (an address, an
+// IPv6 /64) in fixed windows. It lives in memory: each instance limits on
+// its own, and the per-operator lock-out in the database holds across
+// instances.
+//
+// Its entries are kept in a list ordered by window start, oldest first, so
+// each call drops the windows that ended from the front (every entry is
+// dropped once: no call scans the map), and at most max entries are kept:
+// past that the oldest window is forgotten, so a flood of addresses costs
+// memory that is bounded, never a scan under the mutex.
 type loginLimiter struct {
 	mu     sync.Mutex
 	rate   int
 	window time.Duration
-	seen   map[string]*attempts
+	max    int
+	seen   map[string]*list.Element // of *attempts
+	order  *list.List               // *attempts, oldest window first
 }
 
 type attempts struct {
-	start time.Time
-	n     int
+	key      string
+	start    time.Time
+	n        int
+	reported bool // the window's first refusal was audited
 }
 
-func newLoginLimiter(rate int, window time.Duration) *loginLimiter {
-	return &loginLimiter{rate: rate, window: window, seen: map[string]*attempts{}}
+// verdict is what the limiter says of one attempt.
+type verdict int
+
+const (
+	allowed        verdict = iota
+	throttledFirst         // the first refusal of the key's window: worth an audit entry
+	throttled              // refused again in the same window
+)
+
+// maxLimiterEntries bounds the limiter's memory (about 100 bytes each).
+const maxLimiterEntries = 10000
+
+func newLoginLimiter(rate int, window time.Duration, max int) *loginLimiter {
+	return &loginLimiter{rate: rate, window: window, max: max, seen: map[string]*list.Element{}, order: list.New()}
 }
 
-func (l *loginLimiter) allow(key string, now time.Time) bool {
+func (l *loginLimiter) allow(key string, now time.Time) verdict {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if len(l.seen) > 10000 { // forget finished windows rather than grow
-		for k, a := range l.seen {
-			if now.Sub(a.start) >= l.window {
-				delete(l.seen, k)
-			}
+	for e := l.order.Front(); e != nil && now.Sub(e.Value.(*attempts).start) >= l.window; e = l.order.Front() {
+		l.drop(e)
+	}
+	e := l.seen[key]
+	if e == nil {
+		for l.order.Len() >= l.max {
+			l.drop(l.order.Front())
 		}
+		e = l.order.PushBack(&attempts{key: key, start: now})
+		l.seen[key] = e
 	}
-	a := l.seen[key]
-	if a == nil || now.Sub(a.start) >= l.window {
-		a = &attempts{start: now}
-		l.seen[key] = a
-	}
+	a := e.Value.(*attempts)
 	a.n++
-	return a.n <= l.rate
+	switch {
+	case a.n <= l.rate:
+		return allowed
+	case !a.reported:
+		a.reported = true
+		return throttledFirst
+	}
+	return throttled
+}
+
+func (l *loginLimiter) drop(e *list.Element) {
+	delete(l.seen, e.Value.(*attempts).key)
+	l.order.Remove(e)
+}
+
+// size is how many keys the limiter holds.
+func (l *loginLimiter) size() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.seen)
 }

@@ -46,11 +46,12 @@ var (
 	hsts           = []string{"max-age=63072000; includeSubDomains"}
 )
 
-// ClientIP returns the address a request came from: the connection's, or,
-// behind a trusted proxy, the one it put in header. For X-Forwarded-For the
-// last entry is taken, the one the proxy itself appended: earlier entries
-// are whatever the client sent.
-func ClientIP(r *http.Request, header string) string {
+// ClientAddr returns the address a request came from, whole: the
+// connection's, or, behind a trusted proxy, the one it put in header. For
+// X-Forwarded-For the last entry is taken, the one the proxy itself
+// appended: earlier entries are whatever the client sent. It is what a log
+// or an audit entry records; a limit keys on ClientIP.
+func ClientAddr(r *http.Request, header string) string {
 	if header != "" {
 		if v := r.Header.Values(header); len(v) > 0 {
 			last := v[len(v)-1]
@@ -67,15 +68,22 @@ func ClientIP(r *http.Request, header string) string {
 		return r.RemoteAddr
 	}
 	if a, err := netip.ParseAddr(host); err == nil {
-		if a.Is6() && !a.Is4In6() {
-			// One IPv6 client holds a whole /64: limit the prefix, or a
-			// client could rotate addresses to escape the limit.
-			p, _ := a.Prefix(64)
-			return p.String()
-		}
 		return a.Unmap().String()
 	}
 	return host
+}
+
+// ClientIP is the key a per-client limit counts under: ClientAddr, with an
+// IPv6 address cut to its /64. One IPv6 client holds a whole /64: limit
+// the prefix, or a client could rotate addresses to escape the limit. The
+// public limit and the console's sign-in limit both key on it.
+func ClientIP(r *http.Request, header string) string {
+	addr := ClientAddr(r, header)
+	if a, err := netip.ParseAddr(addr); err == nil && a.Is6() {
+		p, _ := a.Prefix(64)
+		return p.String()
+	}
+	return addr
 }
 
 // PublicLimiter bounds, per client IP, the routes anyone may call without a

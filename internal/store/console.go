@@ -31,6 +31,9 @@ type ConsoleQuery struct {
 	CreatedLT  time.Time
 	AmountMin  int64 // 0: no minimum
 	AmountMax  int64 // 0: no maximum
+	// Livemode, when set, keeps only live (real money) or only test
+	// payments.
+	Livemode *bool
 	// After is the keyset cursor: the (created_at, id) of the last payment
 	// of the previous page; only older payments are listed.
 	AfterCreated time.Time
@@ -71,6 +74,9 @@ func (s *Store) ConsolePayments(ctx context.Context, q ConsoleQuery) ([]*payment
 	}
 	if q.AmountMax > 0 {
 		add("amount <= ?", q.AmountMax)
+	}
+	if q.Livemode != nil {
+		add("livemode = ?", boolInt(*q.Livemode))
 	}
 	if q.AfterID != "" {
 		add("(created_at, id) < (?, ?)", micros(q.AfterCreated), q.AfterID)
@@ -114,9 +120,11 @@ func (s *Store) SetWebhookEndpointStatus(ctx context.Context, merchantID, id, st
 		`status = ?, disabled_reason = ?, updated_at = ?`, status, reason, micros(s.now()))
 }
 
-// DayFigure is one day (or one day and provider) of the dashboard.
+// DayFigure is one day (or one day and provider) of the dashboard, of
+// live or of test payments: real and test money are never added together.
 type DayFigure struct {
 	Day      int64 // days since the Unix epoch, in the zone asked for
+	Livemode bool
 	Provider string
 	Count    int64
 	Amount   int64
@@ -129,9 +137,9 @@ type ConsoleStats struct {
 	Refunded []DayFigure // succeeded refunds by day
 }
 
-// ConsoleStats counts, per day in a zone offsetSeconds east of UTC, the
-// payments paid (by provider), created and refunded since since, for one
-// merchant or ("") all.
+// ConsoleStats counts, per day in a zone offsetSeconds east of UTC and per
+// mode (live or test), the payments paid (by provider), created and
+// refunded since since, for one merchant or ("") all.
 func (s *Store) ConsoleStats(ctx context.Context, merchantID string, since time.Time, offsetSeconds int) (*ConsoleStats, error) {
 	const dayMicros = int64(24 * time.Hour / time.Microsecond)
 	off := int64(offsetSeconds) * 1_000_000
@@ -144,29 +152,30 @@ func (s *Store) ConsoleStats(ctx context.Context, merchantID string, since time.
 	run := func(dst *[]DayFigure, query string, withProvider bool) error {
 		scan := func(row scanner) (f DayFigure, err error) {
 			var amount sql.NullInt64
+			var live int64
 			if withProvider {
-				err = row.Scan(&f.Day, &f.Provider, &f.Count, &amount)
+				err = row.Scan(&f.Day, &live, &f.Provider, &f.Count, &amount)
 			} else {
-				err = row.Scan(&f.Day, &f.Count, &amount)
+				err = row.Scan(&f.Day, &live, &f.Count, &amount)
 			}
-			f.Amount = amount.Int64
+			f.Amount, f.Livemode = amount.Int64, live != 0
 			return f, err
 		}
 		var err error
 		*dst, err = queryAll(ctx, s.r, "console stats", scan, s.q(query), append([]any{micros(since)}, margs...)...)
 		return err
 	}
-	if err := run(&st.Paid, `SELECT `+day("p.approved_at")+`, p.provider, COUNT(*), SUM(p.amount) FROM payments p
-		WHERE p.approved_at >= ?`+merchant+` GROUP BY 1, 2 ORDER BY 1, 2`, true); err != nil {
+	if err := run(&st.Paid, `SELECT `+day("p.approved_at")+`, p.livemode, p.provider, COUNT(*), SUM(p.amount) FROM payments p
+		WHERE p.approved_at >= ?`+merchant+` GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`, true); err != nil {
 		return nil, err
 	}
-	if err := run(&st.Created, `SELECT `+day("p.created_at")+`, COUNT(*), SUM(p.amount) FROM payments p
-		WHERE p.created_at >= ?`+merchant+` GROUP BY 1 ORDER BY 1`, false); err != nil {
+	if err := run(&st.Created, `SELECT `+day("p.created_at")+`, p.livemode, COUNT(*), SUM(p.amount) FROM payments p
+		WHERE p.created_at >= ?`+merchant+` GROUP BY 1, 2 ORDER BY 1, 2`, false); err != nil {
 		return nil, err
 	}
-	if err := run(&st.Refunded, `SELECT `+day("c.updated_at")+`, COUNT(*), SUM(c.amount) FROM cancellations c
+	if err := run(&st.Refunded, `SELECT `+day("c.updated_at")+`, p.livemode, COUNT(*), SUM(c.amount) FROM cancellations c
 		JOIN payments p ON p.id = c.payment_id WHERE c.status = 'succeeded' AND c.updated_at >= ?`+merchant+
-		` GROUP BY 1 ORDER BY 1`, false); err != nil {
+		` GROUP BY 1, 2 ORDER BY 1, 2`, false); err != nil {
 		return nil, err
 	}
 	return st, nil

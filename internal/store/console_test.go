@@ -90,19 +90,20 @@ func testStoreConsoleQueries(t *testing.T, ctx context.Context, s *store.Store) 
 	if err := s.CreateMerchant(ctx, &payment.Merchant{ID: "mer_b", Name: "B"}); err != nil {
 		t.Fatal(err)
 	}
-	mk := func(merchant, order, name, provider string, amount int64) *payment.Payment {
+	mk := func(merchant, order, name, provider string, amount int64, live bool) *payment.Payment {
 		p := &payment.Payment{ID: payment.NewID("pay", time.Now()), MerchantID: merchant, Provider: provider, Channel: "api",
 			OrderID: order, OrderName: name, CustomerID: "cust-" + order, Quantity: 1, Amount: amount, Currency: "KRW",
-			ExpiresAt: time.Now().Add(time.Hour)}
+			ExpiresAt: time.Now().Add(time.Hour), Livemode: live}
 		if err := s.CreatePayment(ctx, p); err != nil {
 			t.Fatal(err)
 		}
 		time.Sleep(2 * time.Millisecond)
 		return p
 	}
-	p1 := mk("mer_default", "o-1", "Americano 50%_off", "kakaopay", 4500)
-	p2 := mk("mer_default", "o-2", "Latte", "toss", 9000)
-	p3 := mk("mer_b", "o-3", "LATTE big", "kakaopay", 20000)
+	p1 := mk("mer_default", "o-1", "Americano 50%_off", "kakaopay", 4500, false)
+	p2 := mk("mer_default", "o-2", "Latte", "toss", 9000, false)
+	p3 := mk("mer_b", "o-3", "LATTE big", "kakaopay", 20000, true) // real money
+	live, test := true, false
 	tid := "T123"
 	if _, err := s.TransitionPayment(ctx, p2.ID, payment.StatusCreated, payment.StatusReady, payment.Update{ProviderTID: &tid}, payment.Event{Reason: "ready"}); err != nil {
 		t.Fatal(err)
@@ -137,6 +138,8 @@ func testStoreConsoleQueries(t *testing.T, ctx context.Context, s *store.Store) 
 		{"amount range", store.ConsoleQuery{AmountMin: 5000, AmountMax: 10000}, "o-2"},
 		{"after a cursor", store.ConsoleQuery{AfterCreated: p3.CreatedAt, AfterID: p3.ID}, "o-2 o-1"},
 		{"created range", store.ConsoleQuery{CreatedGTE: p2.CreatedAt, CreatedLT: p3.CreatedAt}, "o-2"},
+		{"live only", store.ConsoleQuery{Livemode: &live}, "o-3"},
+		{"test only", store.ConsoleQuery{Livemode: &test}, "o-2 o-1"},
 	} {
 		got := ""
 		for i, id := range ids(c.q) {
@@ -170,11 +173,12 @@ func testStoreConsoleQueries(t *testing.T, ctx context.Context, s *store.Store) 
 		t.Fatal(err)
 	}
 	today := (time.Now().Unix() + 9*3600) / 86400
-	if len(st.Paid) != 1 || st.Paid[0].Day != today || st.Paid[0].Provider != "kakaopay" || st.Paid[0].Count != 1 || st.Paid[0].Amount != 20000 {
-		t.Fatalf("paid = %+v (today is day %d)", st.Paid, today)
+	if len(st.Paid) != 1 || st.Paid[0].Day != today || st.Paid[0].Provider != "kakaopay" || st.Paid[0].Count != 1 || st.Paid[0].Amount != 20000 || !st.Paid[0].Livemode {
+		t.Fatalf("paid = %+v (today is day %d), want p3's live 20,000", st.Paid, today)
 	}
-	if len(st.Created) != 1 || st.Created[0].Count != 3 {
-		t.Fatalf("created = %+v", st.Created)
+	// Created: two test payments and one live, never added together.
+	if len(st.Created) != 2 || st.Created[0].Livemode || st.Created[0].Count != 2 || !st.Created[1].Livemode || st.Created[1].Count != 1 {
+		t.Fatalf("created = %+v, want 2 test then 1 live", st.Created)
 	}
 	if st, _ := s.ConsoleStats(ctx, "mer_default", time.Now().Add(-24*time.Hour), 9*3600); len(st.Paid) != 0 || st.Created[0].Count != 2 {
 		t.Fatalf("one merchant: %+v", st)

@@ -56,7 +56,7 @@ func (s *Site) handleCheckout(w http.ResponseWriter, r *http.Request) {
 	cp := checkoutPage{page: page{Title: p.OrderName, Payment: p}, Nonce: nonce(),
 		ReturnURL: urls.Approval, FailURL: urls.Fail, SDK: sdk.Script, Params: sdk.Params, JS: template.JS(sdk.JS)}
 	s.localize(w, r, &cp.page)
-	cp.Sandbox = s.opts.Sandbox
+	cp.Sandbox = s.sandboxBanner(p)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("X-Frame-Options", "DENY")

@@ -23,7 +23,9 @@ var templateFiles embed.FS
 
 // Options configure the site.
 type Options struct {
-	// Sandbox shows the "no real money" banner on every page.
+	// Sandbox shows the "no real money" banner: on every page without a
+	// payment, and on a payment's pages unless that payment is livemode
+	// (test mode may run one provider on live credentials).
 	Sandbox bool
 	// MerchantID owns demo-shop payments (the default merchant).
 	MerchantID string
@@ -131,6 +133,13 @@ type page struct {
 	DemoShop bool
 }
 
+// sandboxBanner decides the "no real money moves" banner of a page showing
+// p (nil: no payment): never on a livemode payment, whose money is real
+// even when other providers run on their sandboxes.
+func (s *Site) sandboxBanner(p *payment.Payment) bool {
+	return s.opts.Sandbox && (p == nil || !p.Livemode)
+}
+
 // localize fills in the page's language from r (see i18n.FromRequest).
 func (s *Site) localize(w http.ResponseWriter, r *http.Request, p *page) {
 	p.Lang = i18n.FromRequest(w, r)
@@ -147,7 +156,7 @@ func (s *Site) localize(w http.ResponseWriter, r *http.Request, p *page) {
 }
 
 func (s *Site) render(w http.ResponseWriter, r *http.Request, status int, name string, p page) {
-	p.Sandbox = s.opts.Sandbox
+	p.Sandbox = s.sandboxBanner(p.Payment)
 	p.DemoShop = !s.opts.NoShop
 	s.localize(w, r, &p)
 	if p.Title == "" {
