@@ -40,12 +40,36 @@ func (s *Service) refundBackoff(n int64) time.Duration {
 // (never ids from the browser), what it holds for this payment, and exactly
 // its cancelable amount is cancelled. A provider payment for another order
 // is never touched: it is not this payment's money.
+//
+// The payment is failed first, as refund_required, and the refund is made
+// only if this call made that change: a concurrent actor that settled the
+// payment meanwhile (a webhook's lookup or the sweep found it paid) wins,
+// and its money is left alone; refunding first would leave a payment paid
+// in paybridge and refunded at the provider. Should paybridge stop between
+// the two steps, the sweep's refund retry (retryRefund) finishes the
+// refund; it waits one item lease (RetryAt) so that it never races this
+// call. The result is then announced (payment.updated) with code.
 func (s *Service) failAndRefund(ctx context.Context, p *payment.Payment, code, reason string) (*payment.Payment, error) {
 	log := s.log.With("payment_id", p.ID, "provider", p.Provider)
-	note := reason + "; nothing was charged"
+	pending := reason + "; paybridge is refunding whatever the provider charged for it"
 	// The attempt is counted, so that later refunds of this payment (a
 	// retry, a late charge) never reuse its idempotency key.
-	upd := payment.Update{RefundAttempts: ptr(int64(1))}
+	next := s.Now().Add(s.itemLease())
+	np, err := s.store.TransitionPayment(ctx, p.ID, p.Status, payment.StatusFailed, payment.Update{
+		Seen: p, RefundAttempts: ptr(int64(1)), RetryAt: &next,
+		FailureCode: ptr(FailureRefundRequired), FailureMessage: &pending,
+	}, payment.Event{Reason: code, Message: pending})
+	if payment.ErrorCode(err) == payment.ECONFLICT && np != nil {
+		log.Warn("payment settled by another actor first; nothing refunded", "reason", reason, "status", np.Status)
+		return np, nil
+	}
+	if err != nil {
+		return np, err
+	}
+	p = np
+
+	note := reason + "; nothing was charged"
+	upd := payment.Update{}
 	refunded, err := s.refundOwn(ctx, p, 1)
 	switch {
 	case err != nil:
@@ -63,7 +87,7 @@ func (s *Service) failAndRefund(ctx context.Context, p *payment.Payment, code, r
 		log.Warn("payment refused", "reason", reason)
 	}
 	upd.FailureCode, upd.FailureMessage = ptr(code), ptr(note)
-	return s.transition(ctx, p, payment.StatusFailed, upd, code, note)
+	return s.store.AnnouncePayment(ctx, p.ID, payment.StatusFailed, upd, payment.Event{Reason: code, Message: note})
 }
 
 // refundOwn cancels at the provider what it still holds for p and returns
@@ -182,6 +206,12 @@ func (s *Service) retryRefund(ctx context.Context, p *payment.Payment) bool {
 		return false
 	}
 	msg := fmt.Sprintf("%s; %d won refunded at the provider on retry", p.FailureMessage, refunded)
+	if refunded == 0 {
+		// An earlier attempt went through after all (its answer was
+		// lost, or paybridge stopped before recording it), or nothing
+		// was ever charged.
+		msg = p.FailureMessage + "; nothing left to refund at the provider"
+	}
 	if _, err := s.store.AnnouncePayment(ctx, p.ID, p.Status, payment.Update{
 		FailureCode: ptr("refunded_after_retry"), FailureMessage: &msg,
 	}, payment.Event{Reason: "refunded_after_retry", Message: msg}); err != nil {
