@@ -140,6 +140,9 @@ func (s *Service) refundLate(ctx context.Context, p *payment.Payment) (*payment.
 	if p.FailureCode == FailureRefundRequired {
 		return p, nil // the sweep's retries own it
 	}
+	if _, err := s.providerFor(p); err != nil {
+		return p, err // nothing can be asked: not a failed refund
+	}
 	refunded, err := s.refundOwn(ctx, p, p.RefundAttempts+1)
 	if err != nil {
 		s.log.Error("a closed payment was charged and the refund failed; the sweep will retry it",
@@ -176,6 +179,12 @@ func (s *Service) refundLate(ctx context.Context, p *payment.Payment) (*payment.
 // refundOwn asks the provider what is cancelable first, so a refund that
 // went through after all is never made twice.
 func (s *Service) retryRefund(ctx context.Context, p *payment.Payment) bool {
+	if _, err := s.providerFor(p); err != nil {
+		// Not an attempt: the money stays owed until the provider runs
+		// as it did when the payment was made.
+		s.log.Warn("refund owed but its provider cannot be asked", "payment_id", p.ID, "provider", p.Provider, "error", err)
+		return false
+	}
 	n := p.RefundAttempts + 1
 	next := s.Now().Add(s.refundBackoff(n + 1))
 	if n >= maxRefundAttempts {
