@@ -16,8 +16,8 @@ const (
 	EventPaymentAborted           = "payment.aborted"
 	// EventPaymentUpdated announces a change to a payment that keeps its
 	// status: a closed payment whose refund is required or was made (a
-	// late charge, a retried refund), an approving payment whose outcome
-	// stays unknown.
+	// late charge, a retried refund), a pending refund that ended failed,
+	// an approving payment whose outcome stays unknown.
 	EventPaymentUpdated = "payment.updated"
 )
 
