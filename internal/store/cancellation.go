@@ -101,6 +101,7 @@ func (s *Store) CompleteCancellation(ctx context.Context, c *payment.Cancellatio
 			}
 			// A pending refund that ended failed: the payment keeps its
 			// status, and the shop, answered "pending", hears of it here.
+			upd.Seen = cur // read under the row lock: no read-back
 			if p, err = s.transition(ctx, tx, c.PaymentID, cur.Status, nil, upd, &ev); err != nil {
 				return err
 			}
