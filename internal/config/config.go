@@ -281,6 +281,12 @@ func (c *Config) Validate() error {
 	if c.SweepLease < c.ProviderTimeout {
 		add("PAYBRIDGE_SWEEP_LEASE (%s) must be at least PAYBRIDGE_PROVIDER_TIMEOUT (%s): a lease that ran out mid-call would let another instance settle the same payment", c.SweepLease, c.ProviderTimeout)
 	}
+	// The sweep repeats a finishing call whose outcome is unknown once it
+	// is SettleAfter old: the first call must be over by then, or the
+	// repeat races it (and its refusal says nothing about the first).
+	if c.SettleAfter <= c.ProviderTimeout {
+		add("PAYBRIDGE_SETTLE_AFTER (%s) must be longer than PAYBRIDGE_PROVIDER_TIMEOUT (%s): the sweep must never repeat a finishing call still in flight", c.SettleAfter, c.ProviderTimeout)
+	}
 	if c.RefundGiveUpAfter < 2*c.ProviderTimeout {
 		add("PAYBRIDGE_REFUND_GIVE_UP_AFTER (%s) must be at least 2×PAYBRIDGE_PROVIDER_TIMEOUT (%s): a refund still in flight must land before a lookup may fail it", c.RefundGiveUpAfter, 2*c.ProviderTimeout)
 	}

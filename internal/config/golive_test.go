@@ -71,6 +71,7 @@ func TestSettings_TimingBounds(t *testing.T) {
 		"ExpiryTooLong":           {"PAYBRIDGE_PAYMENT_EXPIRY": "2h"},
 		"LeaseShorterThanCall":    {"PAYBRIDGE_PROVIDER_TIMEOUT": "90s", "PAYBRIDGE_SWEEP_LEASE": "1m", "PAYBRIDGE_IDEMPOTENCY_LOCK": "10m"},
 		"LockShorterThanRequest":  {"PAYBRIDGE_IDEMPOTENCY_LOCK": "40s"},
+		"SettleWithinCall":        {"PAYBRIDGE_PROVIDER_TIMEOUT": "30s", "PAYBRIDGE_SETTLE_AFTER": "30s", "PAYBRIDGE_IDEMPOTENCY_LOCK": "5m"},
 		"NoWebhookWorkers":        {"PAYBRIDGE_WEBHOOK_CONCURRENCY": "0"},
 		"PprofWithoutAddr":        {"PAYBRIDGE_PPROF": "1"},
 		"BadMode":                 {"PAYBRIDGE_MODE": "prod"},

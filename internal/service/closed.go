@@ -40,12 +40,36 @@ func (s *Service) refundBackoff(n int64) time.Duration {
 // (never ids from the browser), what it holds for this payment, and exactly
 // its cancelable amount is cancelled. A provider payment for another order
 // is never touched: it is not this payment's money.
+//
+// The payment is failed first, as refund_required, and the refund is made
+// only if this call made that change: a concurrent actor that settled the
+// payment meanwhile (a webhook's lookup or the sweep found it paid) wins,
+// and its money is left alone; refunding first would leave a payment paid
+// in paybridge and refunded at the provider. Should paybridge stop between
+// the two steps, the sweep's refund retry (retryRefund) finishes the
+// refund; it waits one item lease (RetryAt) so that it never races this
+// call. The result is then announced (payment.updated) with code.
 func (s *Service) failAndRefund(ctx context.Context, p *payment.Payment, code, reason string) (*payment.Payment, error) {
 	log := s.log.With("payment_id", p.ID, "provider", p.Provider)
-	note := reason + "; nothing was charged"
+	pending := reason + "; paybridge is refunding whatever the provider charged for it"
 	// The attempt is counted, so that later refunds of this payment (a
 	// retry, a late charge) never reuse its idempotency key.
-	upd := payment.Update{RefundAttempts: ptr(int64(1))}
+	next := s.Now().Add(s.itemLease())
+	np, err := s.store.TransitionPayment(ctx, p.ID, p.Status, payment.StatusFailed, payment.Update{
+		Seen: p, RefundAttempts: ptr(int64(1)), RetryAt: &next,
+		FailureCode: ptr(FailureRefundRequired), FailureMessage: &pending,
+	}, payment.Event{Reason: code, Message: pending})
+	if payment.ErrorCode(err) == payment.ECONFLICT && np != nil {
+		log.Warn("payment settled by another actor first; nothing refunded", "reason", reason, "status", np.Status)
+		return np, nil
+	}
+	if err != nil {
+		return np, err
+	}
+	p = np
+
+	note := reason + "; nothing was charged"
+	upd := payment.Update{}
 	refunded, err := s.refundOwn(ctx, p, 1)
 	switch {
 	case err != nil:
@@ -63,7 +87,7 @@ func (s *Service) failAndRefund(ctx context.Context, p *payment.Payment, code, r
 		log.Warn("payment refused", "reason", reason)
 	}
 	upd.FailureCode, upd.FailureMessage = ptr(code), ptr(note)
-	return s.transition(ctx, p, payment.StatusFailed, upd, code, note)
+	return s.store.AnnouncePayment(ctx, p.ID, payment.StatusFailed, upd, payment.Event{Reason: code, Message: note})
 }
 
 // refundOwn cancels at the provider what it still holds for p and returns
@@ -133,6 +157,9 @@ func (s *Service) refundLate(ctx context.Context, p *payment.Payment) (*payment.
 	if p.FailureCode == FailureRefundRequired {
 		return p, nil // the sweep's retries own it
 	}
+	if _, err := s.providerFor(p); err != nil {
+		return p, err // nothing can be asked: not a failed refund
+	}
 	refunded, err := s.refundOwn(ctx, p, p.RefundAttempts+1)
 	if err != nil {
 		s.log.Error("a closed payment was charged and the refund failed; the sweep will retry it",
@@ -169,6 +196,12 @@ func (s *Service) refundLate(ctx context.Context, p *payment.Payment) (*payment.
 // refundOwn asks the provider what is cancelable first, so a refund that
 // went through after all is never made twice.
 func (s *Service) retryRefund(ctx context.Context, p *payment.Payment) bool {
+	if _, err := s.providerFor(p); err != nil {
+		// Not an attempt: the money stays owed until the provider runs
+		// as it did when the payment was made.
+		s.log.Warn("refund owed but its provider cannot be asked", "payment_id", p.ID, "provider", p.Provider, "error", err)
+		return false
+	}
 	n := p.RefundAttempts + 1
 	next := s.Now().Add(s.refundBackoff(n + 1))
 	if n >= maxRefundAttempts {
@@ -199,6 +232,12 @@ func (s *Service) retryRefund(ctx context.Context, p *payment.Payment) bool {
 		return false
 	}
 	msg := fmt.Sprintf("%s; %d won refunded at the provider on retry", p.FailureMessage, refunded)
+	if refunded == 0 {
+		// An earlier attempt went through after all (its answer was
+		// lost, or paybridge stopped before recording it), or nothing
+		// was ever charged.
+		msg = p.FailureMessage + "; nothing left to refund at the provider"
+	}
 	if _, err := s.store.AnnouncePayment(ctx, p.ID, p.Status, payment.Update{
 		FailureCode: ptr("refunded_after_retry"), FailureMessage: &msg,
 	}, payment.Event{Reason: "refunded_after_retry", Message: msg}); err != nil {

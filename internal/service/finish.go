@@ -32,7 +32,7 @@ func (s *Service) Finish(ctx context.Context, p *payment.Payment, ret payment.Re
 		}
 		return s.awaitApproval(ctx, p)
 	}
-	prov, err := s.provider(p.Provider)
+	prov, err := s.providerFor(p)
 	if err != nil {
 		return nil, err
 	}

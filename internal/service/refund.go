@@ -72,7 +72,7 @@ func (s *Service) Refund(ctx context.Context, merchantID, id string, in RefundIn
 		return nil, nil, payment.Errorf(payment.EINVALID, "tax_free_amount %d does not fit: %d of the %d cancelable won are tax-free",
 			taxFree, taxFreeLeft, cancelable)
 	}
-	prov, err := s.provider(p.Provider)
+	prov, err := s.providerFor(p)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -30,7 +30,7 @@ func (s *Service) Return(ctx context.Context, id, kind string, q url.Values) (*p
 	if err != nil {
 		return nil, err
 	}
-	prov, err := s.provider(p.Provider)
+	prov, err := s.providerFor(p)
 	if err != nil {
 		return nil, err
 	}

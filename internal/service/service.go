@@ -84,6 +84,42 @@ func (s *Service) provider(name string) (payment.Provider, error) {
 // move real money.
 func (s *Service) ProviderLivemode(name string) bool { return s.cfg.Livemode[name] }
 
+// providerFor returns the provider of an existing payment p, and refuses
+// (provider_not_enabled, nothing asked) while that provider does not move
+// money the way it did when p was created: paybridge restarted with a live
+// provider on its sandbox or test credentials, or the other way round. A
+// live payment "paid" in a sandbox moved no money, yet it and its
+// payment.paid webhook would say livemode true; a test payment's ids mean
+// nothing to the live provider. p is left as it is, for when paybridge
+// runs the provider as it did.
+func (s *Service) providerFor(p *payment.Payment) (payment.Provider, error) {
+	prov, err := s.provider(p.Provider)
+	if err != nil {
+		return nil, err
+	}
+	if live := s.cfg.Livemode[p.Provider]; live != p.Livemode {
+		return nil, payment.Errorf(payment.EPROVIDERNOTENABLED,
+			"payment %s was made in %s; provider %q now runs in %s here: it is left as it is until %s is configured as it was",
+			p.ID, modeName(p.Livemode), p.Provider, modeName(live), p.Provider)
+	}
+	return prov, nil
+}
+
+// CheckProvider reports, as an error, why p's provider cannot handle p
+// now (see providerFor): for the pages, which must not open a provider's
+// window for a payment it would not settle.
+func (s *Service) CheckProvider(p *payment.Payment) error {
+	_, err := s.providerFor(p)
+	return err
+}
+
+func modeName(live bool) string {
+	if live {
+		return "live mode"
+	}
+	return "test mode (sandbox or test credentials)"
+}
+
 // WebhookParser returns the named provider's webhook parser, if it has one.
 func (s *Service) WebhookParser(name string) (payment.WebhookParser, bool) {
 	wp, ok := s.providers[name].(payment.WebhookParser)
@@ -99,11 +135,12 @@ func (s *Service) providerCtx(ctx context.Context) (context.Context, context.Can
 
 // lookup asks p's provider, by paybridge's own ids, what it holds for p
 // (providerCtx bounds the call). prov is nil when p's provider is not
-// enabled on this paybridge: nothing was asked, and err says why. With a
+// enabled on this paybridge, or not in p's mode (providerFor): nothing was
+// asked, and err says why. With a
 // provider, err is the lookup's own: the answer is unknown. Callers treat
 // the two differently.
 func (s *Service) lookup(ctx context.Context, p *payment.Payment) (prov payment.Provider, res *payment.ProviderPayment, err error) {
-	prov, err = s.provider(p.Provider)
+	prov, err = s.providerFor(p)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -79,6 +79,12 @@ func (s *Service) finishRetryable(p *payment.Payment, prov payment.Provider, res
 // a second approve of one tid (-702), and Toss answers a repeated
 // Idempotency-Key with the first result. The attempt is counted before the
 // call, so a crash cannot make the budget endless.
+//
+// A repeat that fails, refused or not, never fails the payment: the first
+// call may still land (config keeps SettleAfter above ProviderTimeout, so
+// the sweep does not repeat a call still in flight in this process, but a
+// provider may still be processing it). The payment stays approving and
+// the next lookup decides.
 func (s *Service) retryFinish(ctx context.Context, p *payment.Payment, prov payment.Provider) (*payment.Payment, error) {
 	n := p.FinishAttempts + 1
 	next := s.Now().Add(s.finishBackoff(n + 1))
@@ -96,11 +102,13 @@ func (s *Service) retryFinish(ctx context.Context, p *payment.Payment, prov paym
 	res, err := prov.Approve(pctx, p, payment.Return{Success: true, Token: p.PGToken, TID: p.ReturnTID})
 	cancel()
 	if err != nil {
-		if payment.ErrorCode(err) == payment.EUPSTREAM {
-			s.log.Warn("repeated finishing call failed; the sweep looks it up again", "payment_id", p.ID, "error", err)
-			return p, nil
-		}
-		return s.finishError(ctx, p, prov, err, "finish_retry")
+		// Whatever the repeat's answer, it proves nothing about the first
+		// call, whose outcome was unknown: a refusal may mean that call is
+		// still running (KakaoPay -780) or already went through. Only a
+		// lookup decides: paid, or not_approved past GiveUpAfter.
+		s.log.Warn("repeated finishing call failed; the sweep looks it up again", "payment_id", p.ID,
+			"class", payment.ErrorCode(err), "error", err)
+		return p, nil
 	}
 	return s.applyResult(ctx, p, res, "approved_on_retry")
 }

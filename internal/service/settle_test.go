@@ -312,3 +312,61 @@ func TestSweep_RechecksClosedPaymentsOfOutlivingProviders(t *testing.T) {
 		t.Fatalf("a payment closed 3 hours ago was looked up (%d → %d)", before, after)
 	}
 }
+
+// TestRetryFinish_RefusedRepeatWhileFirstApproveLandsEndsPaid: the first
+// approve's outcome was unknown (503); the sweep's lookup shows the
+// payment pending and repeats the approve, which is refused (KakaoPay
+// -780, "another transaction in progress") while the first one lands.
+// The refusal says nothing about the first call: the payment stays
+// approving and the next lookup finds it paid, so the buyer is never
+// charged for a failed payment.
+func TestRetryFinish_RefusedRepeatWhileFirstApproveLandsEndsPaid(t *testing.T) {
+	for name, refusal := range map[string]error{
+		"Declined": paymenttest.Declined("-780"),
+		"Invalid":  paymenttest.Invalid("USER_LOCKED", 400),
+	} {
+		t.Run(name, func(t *testing.T) {
+			e := newEnv(t)
+			p := stuckApproving(t, e)
+			e.appr.On(paymenttest.OpApprove, paymenttest.Step{Hook: func() { e.appr.Pay(p.ID, -1, -1) }, Err: refusal})
+			e.advanceAndSweep(time.Minute)
+			if got := e.get(p.ID); got.Status != payment.StatusApproving || got.FinishAttempts != 1 {
+				t.Fatalf("after the refused repeat: %s (failure %q), attempts %d; want approving after one repeat",
+					got.Status, got.FailureCode, got.FinishAttempts)
+			}
+			for range 3 { // past the lease of the sweep that repeated it
+				e.advanceAndSweep(time.Minute)
+			}
+			wantStatus(t, e.get(p.ID), payment.StatusPaid)
+			if a := e.appr.Account(p.ID); !a.Charged || a.Canceled != 0 {
+				t.Fatalf("account %+v", a)
+			}
+		})
+	}
+}
+
+// TestRetryFinish_RefusedRepeatsLeaveItToTheLookup: repeats that keep
+// being refused, with nothing charged, do not fail the payment on their
+// answers; the lookup does, once the provider still calls it unfinished
+// GiveUpAfter past its window (not_approved).
+func TestRetryFinish_RefusedRepeatsLeaveItToTheLookup(t *testing.T) {
+	e := newEnv(t)
+	p := stuckApproving(t, e)
+	for range 10 {
+		e.appr.On(paymenttest.OpApprove, paymenttest.Step{Err: paymenttest.Declined("-780")})
+	}
+	deadline := p.ExpiresAt.Add(testConfig.GiveUpAfter)
+	for e.clock.Now().Before(deadline) {
+		e.advanceAndSweep(time.Minute)
+		wantStatus(t, e.get(p.ID), payment.StatusApproving)
+	}
+	if n := e.appr.Calls(paymenttest.OpApprove); n < 2 {
+		t.Fatalf("approve calls = %d: the sweep never repeated it", n)
+	}
+	e.advanceAndSweep(time.Minute)
+	got := e.get(p.ID)
+	wantStatus(t, got, payment.StatusFailed)
+	if got.FailureCode != service.FailureNotApproved || e.appr.Account(p.ID).Charged {
+		t.Fatalf("failure %q, account %+v", got.FailureCode, e.appr.Account(p.ID))
+	}
+}

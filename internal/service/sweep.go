@@ -118,6 +118,10 @@ func (s *Service) Sweep(ctx context.Context) (SweepResult, error) {
 		}
 		r.Late = s.work(ctx, closedPs, every, func(p *payment.Payment) bool {
 			if p.FailureCode == FailureRefundRequired {
+				// The refund retry above owns it, on its own schedule:
+				// the lease goes back, or this claim would hold the
+				// retry off for LateCheckEvery.
+				s.releaseLease(ctx, p.ID)
 				return false
 			}
 			np, err := s.refundLate(ctx, p)
@@ -155,6 +159,14 @@ func (s *Service) outlivingProviders() []string {
 		}
 	}
 	return names
+}
+
+// releaseLease hands back this instance's lease on payment id, so that the
+// next sweep may claim it for other work.
+func (s *Service) releaseLease(ctx context.Context, id string) {
+	if _, err := s.store.ExtendLeases(ctx, payment.Claim{Owner: s.instance, Now: s.Now()}, []string{id}); err != nil {
+		s.log.Warn("release a lease", "payment_id", id, "error", err)
+	}
 }
 
 // work runs fn on the claimed payments (see workBy), holding each one's

@@ -47,6 +47,13 @@ func (s *Site) handleCheckout(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/pay/"+p.ID, http.StatusSeeOther)
 		return
 	}
+	// A payment made in another mode than its provider runs in now is
+	// never opened: the buyer would pay where paybridge will not settle it
+	// (a live payment in a sandbox window moves no money).
+	if err := s.svc.CheckProvider(p); err != nil {
+		s.renderError(w, r, err)
+		return
+	}
 	urls := s.svc.ReturnURLs(p.ID)
 	sdk, ok := s.opts.Checkout[p.Provider]
 	if !ok {

@@ -91,6 +91,11 @@ func (s *Site) renderError(w http.ResponseWriter, r *http.Request, err error) {
 		status = http.StatusNotFound
 	case payment.EINVALID:
 		status = http.StatusBadRequest
+	case payment.EPROVIDERNOTENABLED:
+		// The operator's configuration, not the buyer's doing; it may
+		// come back.
+		status = http.StatusServiceUnavailable
+		s.log.Warn("page refused: provider not enabled for the payment", "error", err)
 	default:
 		s.log.Error("page failed", "error", err)
 	}

@@ -1,0 +1,130 @@
+package service_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/paybridge/paybridge/internal/payment"
+	"github.com/paybridge/paybridge/internal/payment/paymenttest"
+	"github.com/paybridge/paybridge/internal/service"
+)
+
+// transitionHook lets a test run code just before the store moves a
+// payment from one status to another (once).
+type transitionHook struct {
+	service.Store
+	from, to payment.Status
+	before   func()
+}
+
+func (s *transitionHook) TransitionPayment(ctx context.Context, id string, from, to payment.Status, upd payment.Update, ev payment.Event) (*payment.Payment, error) {
+	if f := s.before; f != nil && from == s.from && to == s.to {
+		s.before = nil
+		f()
+	}
+	return s.Store.TransitionPayment(ctx, id, from, to, upd, ev)
+}
+
+// tamperedReturn is the buyer, who paid correctly at the verifying
+// provider, opening a success return that names another order.
+func tamperedReturn(e *env, p *payment.Payment) (*payment.Payment, error) {
+	q := e.ver.ReturnQuery(p.ID)
+	q.Set("order", "pay_other")
+	return e.svc.Return(e.ctx, p.ID, service.ReturnApprove, q)
+}
+
+// TestFailAndRefund_PaidByAnotherActorFirstIsNotRefunded: a tampered
+// return fails the payment and refunds it, but a webhook's lookup settles
+// the same approving payment paid just before: the paid payment wins, and
+// its money is left alone (refunding first would leave it paid in
+// paybridge and refunded at the provider).
+func TestFailAndRefund_PaidByAnotherActorFirstIsNotRefunded(t *testing.T) {
+	e := newEnv(t)
+	hook := &transitionHook{Store: e.st, from: payment.StatusApproving, to: payment.StatusFailed}
+	e.db = hook
+	e.restart()
+	p := e.create(verifier, 1000, 0)
+	e.pay(p)
+	hook.before = func() { wantStatus(t, e.mustSync(p.ID), payment.StatusPaid) }
+	np, err := tamperedReturn(e, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantStatus(t, np, payment.StatusPaid)
+	wantStatus(t, e.get(p.ID), payment.StatusPaid)
+	if a := e.ver.Account(p.ID); a.Canceled != 0 || e.ver.Calls(paymenttest.OpCancel) != 0 {
+		t.Fatalf("a paid payment was refunded at the provider: %+v", a)
+	}
+}
+
+// TestFailAndRefund_WebhookDuringRefundLeavesItToTheRefund: the webhook's
+// lookup lands while the tampered return refunds (the review's race the
+// other way round): the payment is already failed, refund_required, so the
+// webhook leaves it alone; it ends failed with all of it refunded, and the
+// result is announced. (The reviewer's scenario, asserted exactly.)
+func TestFailAndRefund_WebhookDuringRefundLeavesItToTheRefund(t *testing.T) {
+	e := newEnv(t)
+	p := e.create(verifier, 1000, 0)
+	e.pay(p)
+	e.ver.On(paymenttest.OpLookup, paymenttest.Step{Hook: func() {
+		if np, err := e.svc.Sync(e.ctx, p.ID); err != nil || np.Status != payment.StatusFailed {
+			t.Errorf("sync during the refund: %v; want the payment left failed", err)
+		}
+	}})
+	np, err := tamperedReturn(e, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantStatus(t, np, payment.StatusFailed)
+	got, a := e.get(p.ID), e.ver.Account(p.ID)
+	if got.FailureCode != "return_tampered" || a.Canceled != 1000 || e.ver.Calls(paymenttest.OpCancel) != 1 ||
+		!strings.Contains(got.FailureMessage, "1000 won refunded") {
+		t.Fatalf("failure %q (%s), account %+v, cancels %d", got.FailureCode, got.FailureMessage, a, e.ver.Calls(paymenttest.OpCancel))
+	}
+	if out := e.outbox(p.ID); len(out) != 2 || !contains(out, payment.EventPaymentFailed) || !contains(out, payment.EventPaymentUpdated) {
+		t.Fatalf("outbox = %v: want the failure, then the refund announced", out)
+	}
+}
+
+// TestFailAndRefund_CrashBeforeRefundSweepFinishesIt: paybridge stops
+// after failing the payment and before its refund: the payment is failed
+// refund_required, and the sweep refunds it once the call that stopped can
+// no longer be running (one item lease), never before.
+func TestFailAndRefund_CrashBeforeRefundSweepFinishesIt(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		crash paymenttest.Op // the call paybridge stops right after
+		msg   string         // what the failure message ends up saying
+	}{
+		{"BeforeTheCancel", paymenttest.OpLookup, "1000 won refunded at the provider on retry"},
+		{"AfterTheCancel", paymenttest.OpCancel, "nothing left to refund at the provider"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t)
+			p := e.create(verifier, 1000, 0)
+			e.pay(p)
+			e.ver.On(tc.crash, paymenttest.Step{Crash: true})
+			if paymenttest.Go(func() { tamperedReturn(e, p) }) {
+				t.Fatal("the crash step did not crash")
+			}
+			e.restart()
+			if got := e.get(p.ID); got.Status != payment.StatusFailed || got.FailureCode != service.FailureRefundRequired {
+				t.Fatalf("after the crash: %s %q", got.Status, got.FailureCode)
+			}
+			cancels := e.ver.Calls(paymenttest.OpCancel)
+			if r := e.advanceAndSweep(30 * time.Second); r.Refunded != 0 || e.ver.Calls(paymenttest.OpCancel) != cancels {
+				t.Fatalf("the sweep refunded while the stopped call could still be running: %+v", r)
+			}
+			if r := e.advanceAndSweep(time.Minute); r.Refunded != 1 {
+				t.Fatalf("sweep = %+v; want the refund finished", r)
+			}
+			got, a := e.get(p.ID), e.ver.Account(p.ID)
+			if a.Canceled != 1000 || len(e.ver.CancelRequests()) != 1 || got.FailureCode != "refunded_after_retry" ||
+				!strings.Contains(got.FailureMessage, tc.msg) {
+				t.Fatalf("account %+v, cancel requests %d, failure %q (%s)", a, len(e.ver.CancelRequests()), got.FailureCode, got.FailureMessage)
+			}
+		})
+	}
+}
