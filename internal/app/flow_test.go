@@ -155,7 +155,7 @@ func TestCheckout_Declined(t *testing.T) {
 	p := approveWith(t, a, "order-declined", 3000, sbkakaopay.Fault{Fault: sandbox.Fault{Op: "approve", Kind: "decline"}})
 	got := getPayment(t, a, p.ID)
 	if got.Status != "failed" || got.Failure == nil || got.Failure.ProviderCode != "-780" ||
-		!strings.Contains(got.Failure.ProviderMessage, "USER_LOCKED") {
+		!strings.Contains(got.Failure.ProviderMessage, "CARD_DECLINED") {
 		t.Fatalf("after decline: %+v %+v", got, got.Failure)
 	}
 	if c := a.KakaoPaySandbox.Calls("approve"); c != 1 {

@@ -150,6 +150,11 @@ type ProviderPayment struct {
 	CanceledAmount        int64
 	CanceledTaxFreeAmount int64 // the tax-free part of CanceledAmount, valid when TaxFreeKnown
 	CancelableAmount      int64
+	// Currency is the currency the provider says the amounts are in ("KRW"),
+	// "" when its answer does not say. Every amount above is a number only:
+	// 2200 of another currency is not 2200 won, so the service compares it
+	// with the payment's (a buyer can change it in a browser SDK's call).
+	Currency string
 	// PendingCancelAmount is what the provider accepted to refund and has
 	// not refunded yet (PortOne V2 REQUESTED cancellations).
 	PendingCancelAmount int64

@@ -157,13 +157,21 @@ func notAbout(p *payment.Payment, res *payment.ProviderPayment) string {
 }
 
 // mismatch describes how a charge res differs from the stored payment: its
-// identity, its amount or its tax-free part (when the provider reports
-// it); "" when it is this payment's.
+// identity, its currency (when the provider reports it: 2200 of another
+// currency is not 2200 won), its amount or its tax-free part (when the
+// provider reports it); "" when it is this payment's. A payment stored
+// without a currency is a won payment, as every payment is created.
 func mismatch(p *payment.Payment, res *payment.ProviderPayment) string {
 	if msg := identityMismatch(p, res); msg != "" {
 		return msg
 	}
+	want := p.Currency
+	if want == "" {
+		want = payment.CurrencyKRW
+	}
 	switch {
+	case res.Currency != "" && res.Currency != want:
+		return fmt.Sprintf("provider reported currency %q, expected %s", res.Currency, want)
 	case res.Amount != p.Amount:
 		return fmt.Sprintf("provider reported amount %d, expected %d", res.Amount, p.Amount)
 	case res.TaxFreeKnown && res.TaxFreeAmount != p.TaxFreeAmount:

@@ -45,3 +45,28 @@ func TestProviderLastAnswer(t *testing.T) {
 		t.Fatalf("after a refund without a body: canceled %d, answer %q; want 500 and the previous answer", got.CanceledAmount, got.ProviderLastAnswer)
 	}
 }
+
+// TestAnswer_OtherCurrencyRefunded: a verified payment the provider reports
+// in another currency (the buyer changed it in the browser SDK's call) is
+// no sale for the same number of won: it fails as a mismatch and what was
+// charged is refunded. An answer that names no currency, or the payment's,
+// is a sale.
+func TestAnswer_OtherCurrencyRefunded(t *testing.T) {
+	for _, tc := range []struct {
+		currency string
+		paid     bool
+	}{{"IDR", false}, {"krw", false}, {payment.CurrencyKRW, true}, {"", true}} {
+		t.Run("Currency"+tc.currency, func(t *testing.T) {
+			e := newEnv(t)
+			p := e.create(verifier, 2200, 0)
+			e.ver.Pay(p.ID, -1, -1)
+			e.ver.On(paymenttest.OpApprove, paymenttest.Step{Edit: func(r *payment.ProviderPayment) { r.Currency = tc.currency }})
+			np := e.mustReturnOK(p)
+			if tc.paid {
+				wantStatus(t, np, payment.StatusPaid)
+				return
+			}
+			wantMismatchRefunded(t, np, e.ver.Account(p.ID).Canceled, 2200)
+		})
+	}
+}

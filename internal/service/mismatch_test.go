@@ -22,6 +22,9 @@ func TestMismatch(t *testing.T) {
 		{"LessMoney", func(r *payment.ProviderPayment) { r.Amount = 8999 }, true},
 		{"MoreMoney", func(r *payment.ProviderPayment) { r.Amount = 9001 }, true},
 		{"NoAmount", func(r *payment.ProviderPayment) { r.Amount = 0 }, true},
+		{"SameCurrency", func(r *payment.ProviderPayment) { r.Currency = payment.CurrencyKRW }, false},
+		{"OtherCurrency", func(r *payment.ProviderPayment) { r.Currency = "USD" }, true},
+		{"CurrencyInOtherCase", func(r *payment.ProviderPayment) { r.Currency = "krw" }, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

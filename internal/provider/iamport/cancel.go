@@ -2,7 +2,9 @@ package iamport
 
 import (
 	"context"
+	"fmt"
 	"net/http"
+	"strconv"
 
 	"github.com/paybridge/paybridge/internal/payment"
 	"github.com/paybridge/paybridge/internal/provider"
@@ -10,6 +12,8 @@ import (
 
 // Cancel refunds req.Amount of p (POST /payments/cancel) and returns the
 // payment as PortOne holds it afterwards. Never retried: see provider.Transport.Lookup.
+// An answer that is not this refund of this payment (cancelMismatch) is an
+// unknown outcome, settled by lookup.
 //
 // req.Cancelable goes out as checksum, the balance before this refund:
 // PortOne refuses the cancel if its own balance differs, so a refund retried
@@ -44,6 +48,17 @@ func (c *Client) Cancel(ctx context.Context, p *payment.Payment, req payment.Can
 		// lookup can say to which payment.
 		return nil, c.t.Unreadable(opCancel, http.StatusOK, "payment without imp_uid")
 	}
+	if why := cancelMismatch(p, req, &w); why != "" {
+		// PortOne said yes about another payment or another amount: what
+		// was refunded is not what paybridge asked for, so the refund is
+		// settled by looking the payment up, never recorded from here.
+		c.t.Log.WarnContext(ctx, "iamport cancel answer does not match the refund; settling it by lookup",
+			"provider", payment.ProviderIamport, "payment_id", p.ID, "reason", why)
+		pe := &payment.ProviderError{Provider: payment.ProviderIamport, HTTPStatus: http.StatusOK, Code: "0",
+			Message: provider.Truncate("cancel answer does not match the refund: "+why, provider.MaxProviderText)}
+		return nil, payment.Wrap(payment.EUPSTREAM, pe,
+			"PortOne's answer to the refund does not match it; the outcome is settled by looking the payment up")
+	}
 	pp := c.translate(ctx, p.ID, &w, refundID(w.CancelHistory))
 	pp.Raw = raw
 	return pp, nil
@@ -61,4 +76,25 @@ func refundID(h []cancelRecord) string {
 		return rec.CancellationID
 	}
 	return rec.PGTID
+}
+
+// cancelMismatch says how a cancel answer w differs from the refund req of
+// p, or "": it must name p (merchant_uid, and imp_uid once known), and its
+// cumulative cancel_amount must have risen by exactly req.Amount. The
+// balance before the refund was req.Cancelable (PortOne checks it as the
+// checksum), so cancel_amount was amount − req.Cancelable before; amount is
+// PortOne's own, which may differ from p's for a tampered payment being
+// refunded whole.
+func cancelMismatch(p *payment.Payment, req payment.CancelRequest, w *paymentWire) string {
+	before := int64(w.Amount) - req.Cancelable
+	switch {
+	case w.MerchantUID != p.ID:
+		return "merchant_uid " + strconv.Quote(provider.Truncate(w.MerchantUID, maxMerchantUID)) + ", not " + p.ID
+	case p.ProviderTID != "" && w.ImpUID != p.ProviderTID:
+		return "imp_uid " + strconv.Quote(provider.Truncate(w.ImpUID, maxImpUID)) + ", not " + p.ProviderTID
+	case int64(w.CancelAmount)-before != req.Amount:
+		return fmt.Sprintf("cancel_amount %d after a balance of %d of %d: a refund of %d, not %d",
+			int64(w.CancelAmount), req.Cancelable, int64(w.Amount), int64(w.CancelAmount)-before, req.Amount)
+	}
+	return ""
 }

@@ -5,6 +5,7 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 	"time"
@@ -134,7 +135,13 @@ func (c *Client) decode(op string, status int, data []byte, token string, out an
 		msg = c.t.Redact(*env.Message, token)
 	}
 	if status < 200 || status > 299 || code != "0" {
-		return classify(op, status, code, msg)
+		e := classify(op, status, code, msg)
+		if status == http.StatusNotFound && code == codeFailed && env.hasNullResponse() {
+			// PortOne's own envelope saying it has no such payment; a
+			// gateway's JSON 404 is not (see isNotFound).
+			e.Err = fmt.Errorf("%w: %w", errUnknownPayment, e.Err)
+		}
+		return e
 	}
 	if r := bytes.TrimSpace(env.Response); len(r) == 0 || string(r) == "null" {
 		return c.t.Unreadable(op, status, "code 0 without a response")

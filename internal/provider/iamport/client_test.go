@@ -33,7 +33,7 @@ func TestClient_Requests(t *testing.T) {
 		{
 			name: "Ready", file: "prepare.json", method: http.MethodPost, path: "/payments/prepare",
 			call: func(c *Client) error { _, err := c.Ready(ctx, testPayment(), testURLs); return err },
-			want: map[string]any{"merchant_uid": testID, "amount": 2200},
+			want: map[string]any{"merchant_uid": testID, "amount": 2200, "currency": "KRW"},
 		},
 		{
 			name: "ApproveByReturnedImpUID", file: "payment_paid.json", method: http.MethodGet,

@@ -1,6 +1,7 @@
 package iamport
 
 import (
+	"errors"
 	"net/http"
 	"strings"
 
@@ -105,11 +106,21 @@ func classify(op string, status int, code, msg string) *payment.Error {
 	}
 }
 
+// codeFailed is the code of PortOne V1's failures that are not business
+// refusals: not found, unauthorised, PG failures (§2.1's example error
+// body; public client code).
+const codeFailed = "-1"
+
+// errUnknownPayment marks a 404 that PortOne answered in its own envelope
+// (code -1, response null): PortOne does not know the payment. decode adds
+// it; isNotFound looks for it.
+var errUnknownPayment = errors.New("PortOne has no such payment")
+
 // isNotFound reports whether err is PortOne saying, in its own envelope,
-// that it has no such payment (HTTP 404). A 404 without an envelope (a
-// wrong base URL behind a proxy) is unreadable instead, so that a
-// misconfiguration never passes for "not paid yet".
+// that it has no such payment: HTTP 404 with code -1 and response null. Any
+// other 404 (a wrong base URL behind a proxy, a gateway's
+// {"code":404,"message":…}) is an error instead, so that a misconfiguration
+// never passes for "not paid yet", V2's PAYMENT_NOT_FOUND rule.
 func isNotFound(err error) bool {
-	pe := payment.AsProviderError(err)
-	return pe != nil && pe.HTTPStatus == http.StatusNotFound && pe.Code != ""
+	return errors.Is(err, errUnknownPayment)
 }

@@ -118,6 +118,31 @@ func TestClassify_NotFound(t *testing.T) {
 	}
 }
 
+// TestClassify_NotFoundNeedsPortOnesEnvelope: only PortOne's own "no such
+// payment" (HTTP 404, code -1, response null) reads as a payment not made
+// yet. Any other JSON 404, a gateway's {"code":404,…} above all, is an
+// error, so that a wrong base URL never passes for "not paid yet".
+func TestClassify_NotFoundNeedsPortOnesEnvelope(t *testing.T) {
+	for name, body := range map[string]string{
+		"gateway's code":           `{"code":404,"message":"Not Found"}`,
+		"gateway's code, null":     `{"code":404,"message":"Not Found","response":null}`,
+		"code -1 without response": `{"code":-1,"message":"존재하지 않는 결제정보입니다."}`,
+		"code -1 with a response":  `{"code":-1,"message":"?","response":{"imp_uid":"imp_1"}}`,
+		"a refusal's code 1":       `{"code":1,"message":"?","response":null}`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			f := newFake(t, replay(http.StatusNotFound, []byte(body)))
+			got, err := MustClient(t, f.BaseURL()).Lookup(context.Background(), testPayment())
+			if err == nil {
+				t.Fatalf("a 404 %s reads as %+v", body, got)
+			}
+			if pe := payment.AsProviderError(err); pe == nil || pe.HTTPStatus != http.StatusNotFound {
+				t.Errorf("ProviderError = %+v, want the 404 kept", pe)
+			}
+		})
+	}
+}
+
 // TestTransportErrors checks that calls without a complete answer are
 // unknown outcomes, and that only lookups are tried again.
 func TestTransportErrors(t *testing.T) {

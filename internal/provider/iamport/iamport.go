@@ -50,11 +50,16 @@ func (c *Client) Ready(ctx context.Context, p *payment.Payment, urls payment.Ret
 	if p.Amount <= 0 {
 		return nil, payment.Errorf(payment.EINVALID, "a PortOne payment needs a positive amount")
 	}
+	if p.Currency != "" && p.Currency != payment.CurrencyKRW {
+		return nil, payment.Errorf(payment.EINVALID, "the PortOne V1 adapter settles KRW only, not %s", p.Currency)
+	}
 	var resp prepareResponse
 	err := c.call(ctx, provider.Call{
 		Op: opPrepare, Method: http.MethodPost, Path: "/payments/prepare", PaymentID: p.ID,
-		// The amount comes from paybridge's record, never from a browser.
-		Body: prepareRequest{MerchantUID: p.ID, Amount: p.Amount},
+		// The amount comes from paybridge's record, never from a browser;
+		// the currency is pre-registered too, so PortOne's window refuses
+		// another one.
+		Body: prepareRequest{MerchantUID: p.ID, Amount: p.Amount, Currency: payment.CurrencyKRW},
 	}, &resp)
 	var refusal *payment.ProviderError
 	if pe := payment.AsProviderError(err); pe != nil && strings.Contains(pe.Message, msgPrepared) {
@@ -71,8 +76,14 @@ func (c *Client) Ready(ctx context.Context, p *payment.Payment, urls payment.Ret
 	if err != nil {
 		return nil, err
 	}
-	if int64(resp.Amount) != p.Amount {
-		detail := "merchant_uid pre-registered with amount " + strconv.FormatInt(int64(resp.Amount), 10)
+	if int64(resp.Amount) != p.Amount || (resp.Currency != "" && resp.Currency != payment.CurrencyKRW) {
+		// An older registration (a retried Ready) for another amount, or
+		// one without our currency check.
+		held := strconv.FormatInt(int64(resp.Amount), 10)
+		if resp.Currency != "" {
+			held += " " + provider.Truncate(resp.Currency, 16)
+		}
+		detail := "merchant_uid pre-registered with amount " + held
 		if refusal == nil {
 			refusal = &payment.ProviderError{Provider: payment.ProviderIamport, HTTPStatus: http.StatusOK, Code: "0", Message: detail}
 		} else {
@@ -81,7 +92,7 @@ func (c *Client) Ready(ctx context.Context, p *payment.Payment, urls payment.Ret
 		// PortOne would block the buyer's window: nothing can be paid
 		// under this id.
 		return nil, payment.Wrap(payment.EINVALID, refusal,
-			"the payment id is pre-registered at PortOne with amount %d, not %d", int64(resp.Amount), p.Amount)
+			"the payment id is pre-registered at PortOne with amount %s, not %d KRW", held, p.Amount)
 	}
 
 	rr := &payment.ReadyResult{CreatedAt: c.now()}

@@ -97,6 +97,7 @@ func paid() payment.ProviderPayment {
 		RawStatus:        "paid",
 		Amount:           2200,
 		CancelableAmount: 2200,
+		Currency:         "KRW",
 		MethodType:       "card",
 		ApprovalID:       "30028651",
 		ItemName:         "초코파이",

@@ -102,12 +102,16 @@ func (c *Client) translate(ctx context.Context, paymentID string, w *paymentWire
 		RawStatus:      w.Status,
 		Amount:         amount,
 		CanceledAmount: canceled,
-		MethodType:     w.PayMethod,
-		ApprovalID:     approvalID,
-		ItemName:       w.Name,
-		CreatedAt:      w.StartedAt.Time,
-		ApprovedAt:     w.PaidAt.Time,
-		CanceledAt:     w.CancelledAt.Time,
+		// The buyer's browser chooses IMP.request_pay's currency; the
+		// service compares it with the payment's (16: long enough that a
+		// cut never turns another currency into "KRW").
+		Currency:   provider.Truncate(w.Currency, 16),
+		MethodType: w.PayMethod,
+		ApprovalID: approvalID,
+		ItemName:   w.Name,
+		CreatedAt:  w.StartedAt.Time,
+		ApprovedAt: w.PaidAt.Time,
+		CanceledAt: w.CancelledAt.Time,
 	}
 	if state == payment.ProviderFailed {
 		pp.FailureMessage = provider.Truncate(w.FailReason, provider.MaxProviderText)

@@ -59,6 +59,21 @@ func TestSandbox_Faults(t *testing.T) {
 		}
 	})
 
+	t.Run("MisreportedCancelIsUnknown", func(t *testing.T) {
+		// The refund happens, but the answer's Payment reports another
+		// amount: the answer is not this refund, and a lookup shows what
+		// did happen.
+		sb, c := MustSandbox(t, sbiamport.Options{})
+		p := paidPayment(t, sb, c)
+		sb.InjectFault(sbiamport.Fault{Fault: sandbox.Fault{Op: "cancel", Kind: "amount", Amount: 1}})
+		_, err := c.Cancel(context.Background(), p, payment.CancelRequest{Amount: 4000, Cancelable: 10000})
+		testutil.AssertCode(t, err, payment.EUPSTREAM)
+		got, err := c.Lookup(context.Background(), p)
+		if err != nil || got.CanceledAmount != 4000 || got.CancelableAmount != 6000 {
+			t.Errorf("Lookup after the misreported refund = %+v, %v", got, err)
+		}
+	})
+
 	t.Run("WrongSecret", func(t *testing.T) {
 		_, c := MustSandbox(t, sbiamport.Options{APIKey: testKey, APISecret: "another"})
 		_, err := c.Ready(context.Background(), sandboxPayment(), testutil.ReturnURLs(sandboxPayment()))

@@ -23,6 +23,12 @@ type envelope struct {
 	Response json.RawMessage `json:"response"`
 }
 
+// hasNullResponse reports whether the envelope carries response, as null:
+// PortOne's refusals do (§2.1), a gateway's or proxy's JSON error does not.
+func (e *envelope) hasNullResponse() bool {
+	return string(bytes.TrimSpace(e.Response)) == "null"
+}
+
 // tokenRequest is the body of POST /users/getToken.
 type tokenRequest struct {
 	ImpKey    string `json:"imp_key"`
@@ -36,12 +42,13 @@ type tokenResponse struct {
 	Now         int64  `json:"now"`        // UNIX seconds, PortOne's clock
 }
 
-// prepareRequest is the body of POST /payments/prepare. currency is not
-// sent: paybridge settles only in KRW, and an absent currency is PortOne's
-// "do not check it".
+// prepareRequest is the body of POST /payments/prepare. currency is always
+// sent: an absent one is PortOne's "do not check it" (§2.4), and the buyer's
+// browser chooses the currency of IMP.request_pay.
 type prepareRequest struct {
 	MerchantUID string `json:"merchant_uid"`
 	Amount      int64  `json:"amount"`
+	Currency    string `json:"currency"`
 }
 
 // prepareResponse is the pre-registration (PaymentPrepareAnnotation).

@@ -106,7 +106,7 @@ func TestClient_CID(t *testing.T) {
 			if _, err := c.Lookup(ctx, p); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := c.Cancel(ctx, p, payment.CancelRequest{Amount: 1, Cancelable: 2200}); err != nil {
+			if _, err := c.Cancel(ctx, p, payment.CancelRequest{Amount: 1000, Cancelable: 2200}); err != nil {
 				t.Fatal(err)
 			}
 			want := []string{"approve=" + tt.want, "order=" + tt.want, "cancel=" + tt.want}

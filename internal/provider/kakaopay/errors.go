@@ -39,9 +39,18 @@ const (
 	codeDuplicate       = "-785" // duplicate payment or cancel request
 )
 
-// methodResultBankUnknown is the extras.method_result_code of a -780 whose
-// bank result never arrived.
-const methodResultBankUnknown = "BANK_FIRM_UNKNOWN"
+// extras.method_result_code values of a -780 that prove nothing about the
+// money (docs/providers.md §1.7, shared reference §5 item 4):
+//   - BANK_FIRM_UNKNOWN: the bank's result never arrived;
+//   - USER_LOCKED ("진행중인 거래가 있습니다"): another transaction of this
+//     buyer is in progress. The sweep repeats an approve whose first attempt
+//     timed out, and that first attempt may be the transaction in progress:
+//     read as a decline, the payment would fail and the first approve would
+//     then charge the buyer for it.
+const (
+	methodResultBankUnknown = "BANK_FIRM_UNKNOWN"
+	methodResultUserLocked  = "USER_LOCKED"
+)
 
 // IsUnknownOutcome reports whether err leaves it open whether KakaoPay acted
 // (EUPSTREAM). After such an approve or cancel the payment must be looked up
@@ -78,9 +87,15 @@ func (c *Client) classify(op string, status int, body []byte) *payment.Error {
 		return payment.Wrap(payment.EUPSTREAM, pe,
 			"KakaoPay did not get the bank's result (%s); the outcome is unknown", methodResultBankUnknown)
 
+	case code == codeApprovalFailure && eb.resultCode == methodResultUserLocked:
+		// A transaction is in progress, perhaps our own earlier approve:
+		// it may still charge the buyer.
+		return payment.Wrap(payment.EUPSTREAM, pe,
+			"KakaoPay reports a transaction in progress (%s); the outcome is unknown", methodResultUserLocked)
+
 	case code == codeApprovalFailure:
-		// The card company or bank refused (limit, locked account, another
-		// transaction in progress): nothing was charged.
+		// The card company or bank refused (limit, card or account
+		// refused): nothing was charged.
 		return payment.Wrap(payment.EDECLINED, pe, "%s", declineMessage(op, eb.resultCode))
 
 	case code == codeBadRequest || code == codeNoAuthHeader || code == codeBadKey ||

@@ -49,7 +49,8 @@ func TestClassify(t *testing.T) {
 		wantNote string // why, for failure output
 	}
 	rules := []rule{
-		{"decline", 400, -780, "USER_LOCKED", payment.EDECLINED, "-780", "KakaoPay declined the payment: USER_LOCKED", "card or bank refused"},
+		{"decline", 400, -780, "CARD_DECLINED", payment.EDECLINED, "-780", "KakaoPay declined the payment: CARD_DECLINED", "card or bank refused"},
+		{"transaction in progress", 400, -780, "USER_LOCKED", payment.EUPSTREAM, "-780", "transaction in progress (USER_LOCKED); the outcome is unknown", "the transaction in progress may charge"},
 		{"decline without extras", 400, -780, "", payment.EDECLINED, "-780", "KakaoPay declined the payment", "card or bank refused"},
 		{"decline, code as string", 400, `"-780"`, "EXCEED_LIMIT", payment.EDECLINED, "-780", "EXCEED_LIMIT", "string codes count too"},
 		{"bank result unknown", 400, -780, "BANK_FIRM_UNKNOWN", payment.EUPSTREAM, "-780", "outcome is unknown", "money may have moved"},
@@ -116,15 +117,17 @@ func TestClassify(t *testing.T) {
 	}
 }
 
-// TestClassify_Testdata replays the documented error samples.
+// TestClassify_Testdata replays the documented error samples: a -780
+// USER_LOCKED, another transaction in progress, which proves nothing about
+// the money (shared reference §5 item 4).
 func TestClassify_Testdata(t *testing.T) {
 	for _, gen := range generations {
 		for _, file := range []string{"error_legacy.json", "error_current.json"} {
 			t.Run(gen+"/"+file, func(t *testing.T) {
 				f := newFake(t, gen, replay(http.StatusBadRequest, mustTestdata(t, file)))
 				_, err := MustClient(t, gen, f.BaseURL()).Approve(context.Background(), testPayment(), payment.Return{Success: true, Token: "tok"})
-				testutil.AssertCode(t, err, payment.EDECLINED)
-				if msg := payment.ErrorMessage(err); msg != "KakaoPay declined the payment: USER_LOCKED" {
+				testutil.AssertCode(t, err, payment.EUPSTREAM)
+				if msg := payment.ErrorMessage(err); msg != "KakaoPay reports a transaction in progress (USER_LOCKED); the outcome is unknown" {
 					t.Errorf("Message = %q", msg)
 				}
 				pe := payment.AsProviderError(err)
@@ -137,6 +140,27 @@ func TestClassify_Testdata(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// TestApprove_UserLockedOnRepeatLeavesOutcomeOpen is the case USER_LOCKED
+// matters for: an approve timed out, the sweep repeats it
+// (FinishAttempts 1), and KakaoPay answers that a transaction is in
+// progress. That transaction may be the first approve, still charging the
+// buyer: read as a decline, the service would fail the payment, and a
+// KakaoPay payment is never looked at again once closed.
+func TestApprove_UserLockedOnRepeatLeavesOutcomeOpen(t *testing.T) {
+	for _, gen := range generations {
+		t.Run(gen, func(t *testing.T) {
+			f := newFake(t, gen, replay(http.StatusBadRequest, []byte(currentErr(-780, "USER_LOCKED"))))
+			p := testPayment()
+			p.FinishAttempts = 1
+			_, err := MustClient(t, gen, f.BaseURL()).Approve(context.Background(), p, payment.Return{Success: true, Token: "tok"})
+			testutil.AssertProviderCode(t, err, payment.EUPSTREAM, "-780")
+			if !IsUnknownOutcome(err) {
+				t.Errorf("IsUnknownOutcome = false for %v", err)
+			}
+		})
 	}
 }
 

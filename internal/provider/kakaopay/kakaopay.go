@@ -4,10 +4,12 @@
 // kapi.kakao.com (KakaoAK, form bodies). The contract it follows is
 // docs/providers.md §1.
 //
-// The adapter translates; it does not decide. Approve and Cancel report what
+// The adapter translates; it does not decide. Approve and Lookup report what
 // KakaoPay answered, and the service compares that with the payment it
-// holds, the same way for every provider. Errors say what is known about the
-// outcome (see errors.go), and only the order lookup is ever retried.
+// holds, the same way for every provider; an answer missing what money
+// depends on is unreadable, and a cancel answer must match the refund asked
+// for (answer.go). Errors say what is known about the outcome (see
+// errors.go), and only the order lookup is ever retried.
 package kakaopay
 
 import (
@@ -76,7 +78,8 @@ func (c *Client) Ready(ctx context.Context, p *payment.Payment, urls payment.Ret
 //
 // A successful approve's answer has no status and no cancel amounts: State
 // is ProviderPaid, RawStatus SUCCESS_PAYMENT, and CanceledAmount and
-// CancelableAmount are left zero.
+// CancelableAmount are left zero. An answer without the tid or the amount
+// is unreadable (checkApproved), never "paid, 0 won".
 func (c *Client) Approve(ctx context.Context, p *payment.Payment, ret payment.Return) (*payment.ProviderPayment, error) {
 	token := ret.Token
 	if p.ProviderTID == "" {
@@ -96,6 +99,9 @@ func (c *Client) Approve(ctx context.Context, p *payment.Payment, ret payment.Re
 	var resp approveResponse
 	var raw []byte
 	if err := c.call(ctx, opApprove, p.ID, req, provider.Keep(&resp, &raw)); err != nil {
+		return nil, err
+	}
+	if err := c.checkApproved(&resp); err != nil {
 		return nil, err
 	}
 	c.warnBadTimes(ctx, opApprove, resp.CreatedAt, resp.ApprovedAt)
@@ -136,6 +142,9 @@ func (c *Client) Lookup(ctx context.Context, p *payment.Payment) (*payment.Provi
 	if err != nil {
 		return nil, err
 	}
+	if err := c.checkOrdered(&resp.paymentState); err != nil {
+		return nil, err
+	}
 	pp := c.translateState(ctx, opOrder, &resp.paymentState, approvalAID(resp.PaymentActionDetails))
 	pp.Raw = raw
 	return pp, nil
@@ -143,7 +152,9 @@ func (c *Client) Lookup(ctx context.Context, p *payment.Payment) (*payment.Provi
 
 // Cancel refunds req.Amount of p. req.Cancelable goes out as
 // cancel_available_amount, so KakaoPay refuses the refund if its remainder
-// differs from ours: the guard against refunding twice. Never retried.
+// differs from ours: the guard against refunding twice. Never retried. An
+// answer that is not about this refund (another tid or order, another
+// amount) is an unknown outcome (checkCanceled).
 //
 // ApprovalID in the result is the aid of this cancellation, not of the
 // original approval.
@@ -161,6 +172,9 @@ func (c *Client) Cancel(ctx context.Context, p *payment.Payment, req payment.Can
 	var resp cancelResponse
 	var raw []byte
 	if err := c.call(ctx, opCancel, p.ID, body, provider.Keep(&resp, &raw)); err != nil {
+		return nil, err
+	}
+	if err := c.checkCanceled(p, req, &resp); err != nil {
 		return nil, err
 	}
 	pp := c.translateState(ctx, opCancel, &resp.paymentState, resp.AID)

@@ -158,11 +158,13 @@ func TestSandbox_Faults(t *testing.T) {
 			}
 		})
 
-		// A decline's method result decides: a refusal, or a bank that
-		// does not know (the money may have moved).
+		// A decline's method result decides: a refusal, a bank that does
+		// not know (the money may have moved), or a transaction in
+		// progress (which may be an earlier approve, still charging).
 		for _, tt := range []struct{ name, method, result, code, msg string }{
-			{"Decline", "CARD", "USER_LOCKED", payment.EDECLINED, "KakaoPay declined the payment: USER_LOCKED"},
+			{"Decline", "CARD", "", payment.EDECLINED, "KakaoPay declined the payment: CARD_DECLINED"},
 			{"BankUnknown", "MONEY", "BANK_FIRM_UNKNOWN", payment.EUPSTREAM, ""},
+			{"UserLocked", "CARD", "USER_LOCKED", payment.EUPSTREAM, "KakaoPay reports a transaction in progress (USER_LOCKED); the outcome is unknown"},
 		} {
 			t.Run(gen+"/"+tt.name, func(t *testing.T) {
 				_, _, _, err := approveUnder(t, gen, tt.method, kpsandbox.Fault{Fault: sandbox.Fault{Op: "approve", Kind: "decline"}, MethodResultCode: tt.result})

@@ -17,9 +17,9 @@ package portone
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
-	"strings"
 
 	"github.com/paybridge/paybridge/internal/payment"
 	"github.com/paybridge/paybridge/internal/provider"
@@ -180,10 +180,10 @@ func (c *Client) translate(ctx context.Context, w *paymentWire) *payment.Provide
 		}
 	}
 	if cur := string(w.Currency); cur != "" && cur != payment.CurrencyKRW {
-		// ProviderPayment has no currency; paybridge pre-registers KRW, so
-		// PortOne should never report another. Say so loudly.
+		// paybridge pre-registers KRW, so PortOne should never report
+		// another; the service refuses it (Currency below).
 		c.t.Log.WarnContext(ctx, "portone reports a payment in another currency than KRW",
-			"provider", payment.ProviderPortOne, "payment_id", w.ID, "currency", cur)
+			"provider", payment.ProviderPortOne, "payment_id", w.ID, "currency", provider.Truncate(cur, 16))
 	}
 	a := w.Amount
 	pp := &payment.ProviderPayment{
@@ -197,7 +197,10 @@ func (c *Client) translate(ctx context.Context, w *paymentWire) *payment.Provide
 		TaxFreeKnown:          true,
 		CanceledAmount:        a.Cancelled,
 		CanceledTaxFreeAmount: a.CancelledTaxFree,
-		MethodType:            methodTypeOf(string(w.Method.V.Type)),
+		// The amounts are in it; the service compares it with the
+		// payment's (16: long enough that a cut never makes "KRW").
+		Currency:   provider.Truncate(string(w.Currency), 16),
+		MethodType: methodTypeOf(string(w.Method.V.Type)),
 		// transactionId is PortOne's id of the attempt that paid (the txId
 		// of the return), the closest V2 has to an approval number.
 		ApprovalID: string(w.TransactionID),
@@ -220,15 +223,27 @@ func (c *Client) translate(ctx context.Context, w *paymentWire) *payment.Provide
 	if settled(w.Status) && *a.Total > a.Cancelled {
 		pp.CancelableAmount = *a.Total - a.Cancelled
 	}
-	if strings.EqualFold(string(w.Channel.V.Type), "TEST") && !c.acceptTest &&
+	if !c.acceptTest && !liveChannel(w) &&
 		(pp.State == payment.ProviderPaid || pp.State == payment.ProviderPartiallyCanceled) {
 		// A test-channel payment moved no money: it must never verify as
 		// paid with live credentials (Rule 1: what happened to the money).
-		c.t.Log.WarnContext(ctx, "portone reports a TEST-CHANNEL payment: no money was collected; refusing it",
-			"provider", payment.ProviderPortOne, "payment_id", w.ID)
+		// A channel that is missing or does not read as exactly LIVE is not
+		// proof of money either: the guard fails closed.
+		c.t.Log.WarnContext(ctx, "portone reports a payment not on a LIVE channel: no money was collected; refusing it",
+			"provider", payment.ProviderPortOne, "payment_id", w.ID, "channel_type", provider.Truncate(string(w.Channel.V.Type), 16))
 		pp.State, pp.RawStatus, pp.CancelableAmount = payment.ProviderFailed, w.Status+" (test channel)", 0
 	}
 	return pp
+}
+
+// channelLive is SelectedChannel.type of a live channel; TEST is the other.
+const channelLive = "LIVE"
+
+// liveChannel reports whether w's channel reads as exactly LIVE. The
+// channel is decoded leniently (an odd shape must not make a refund's
+// lookup unreadable), so a channel that did not decode counts as not live.
+func liveChannel(w *paymentWire) bool {
+	return w.Channel.OK && string(w.Channel.V.Type) == channelLive
 }
 
 // Cancel refunds req.Amount of p (POST /payments/{paymentId}/cancel). It is
@@ -238,7 +253,9 @@ func (c *Client) translate(ctx context.Context, w *paymentWire) *payment.Provide
 //
 // PortOne answers with the cancellation only, so a SUCCEEDED one is followed
 // by a lookup for the payment's state and amounts; ApprovalID is the
-// cancellation's id. A REQUESTED one (asynchronous, docs/providers.md §5.17) is
+// cancellation's id. A SUCCEEDED one that is not this refund
+// (cancellationMismatch), or a read-back of another payment, is an
+// EUPSTREAM, settled by lookup. A REQUESTED one (asynchronous, docs/providers.md §5.17) is
 // an EUPSTREAM: accepted but not done, to be settled by lookup. A FAILED one
 // is EDECLINED.
 func (c *Client) Cancel(ctx context.Context, p *payment.Payment, req payment.CancelRequest) (*payment.ProviderPayment, error) {
@@ -262,12 +279,12 @@ func (c *Client) Cancel(ctx context.Context, p *payment.Payment, req payment.Can
 	if err := c.call(ctx, provider.Call{Op: opCancel, Method: http.MethodPost, Path: paymentPath(p.ID, "/cancel"), PaymentID: p.ID, Body: body}, &resp); err != nil {
 		return nil, err
 	}
-	return c.afterCancel(ctx, p, resp.Cancellation)
+	return c.afterCancel(ctx, p, req, resp.Cancellation)
 }
 
 // afterCancel turns the cancellation PortOne answered with into the result
 // of Cancel.
-func (c *Client) afterCancel(ctx context.Context, p *payment.Payment, cn *cancellationWire) (*payment.ProviderPayment, error) {
+func (c *Client) afterCancel(ctx context.Context, p *payment.Payment, req payment.CancelRequest, cn *cancellationWire) (*payment.ProviderPayment, error) {
 	if cn == nil {
 		return nil, c.t.Unreadable(opCancel, http.StatusOK, "no cancellation in the answer")
 	}
@@ -279,12 +296,27 @@ func (c *Client) afterCancel(ctx context.Context, p *payment.Payment, cn *cancel
 	}
 	switch cn.Status {
 	case cancellationSucceeded:
+		if why := cancellationMismatch(req, cn); why != "" {
+			// A refund, but not the one asked for: what was refunded is
+			// settled by looking the payment up, never recorded from here.
+			c.t.Log.WarnContext(ctx, "portone cancellation does not match the refund; settling it by lookup",
+				"provider", payment.ProviderPortOne, "payment_id", p.ID, "reason", why)
+			pe.Detail = why
+			return nil, payment.Wrap(payment.EUPSTREAM, pe,
+				"PortOne's answer to the refund does not match it; the outcome is settled by looking the payment up")
+		}
 		got, err := c.get(ctx, p.ID)
 		if err != nil {
 			// The refund is done, but the payment could not be read back;
 			// the service settles it by lookup like any unknown outcome.
 			return nil, payment.Wrap(payment.EUPSTREAM, errors.Join(pe, err),
 				"PortOne completed the refund but the payment could not be read back; look it up")
+		}
+		if got.TID != p.ID {
+			// The read-back is about another payment: the refund's effect
+			// on this one is unknown.
+			return nil, payment.Wrap(payment.EUPSTREAM, pe,
+				"PortOne completed a refund but the payment read back is another; the outcome is settled by looking the payment up")
 		}
 		got.ApprovalID = string(cn.ID)
 		if got.CanceledAt.IsZero() {
@@ -300,4 +332,20 @@ func (c *Client) afterCancel(ctx context.Context, p *payment.Payment, cn *cancel
 		return nil, payment.Wrap(payment.EUPSTREAM, pe,
 			"PortOne answered the refund with cancellation status %q; the outcome is unknown", provider.Truncate(cn.Status, 64))
 	}
+}
+
+// cancellationMismatch says how a SUCCEEDED cancellation differs from the
+// refund req asked for, or "": it must have an id, and refund exactly the
+// amount and tax-free part asked (PortOne answers with this cancellation
+// alone, so its totalAmount is this refund, not a cumulative one).
+func cancellationMismatch(req payment.CancelRequest, cn *cancellationWire) string {
+	switch {
+	case cn.ID == "":
+		return "a cancellation without an id"
+	case cn.TotalAmount != req.Amount:
+		return fmt.Sprintf("a cancellation of %d, not %d", cn.TotalAmount, req.Amount)
+	case cn.TaxFreeAmount != req.TaxFreeAmount:
+		return fmt.Sprintf("a cancellation with a tax-free part of %d, not %d", cn.TaxFreeAmount, req.TaxFreeAmount)
+	}
+	return ""
 }

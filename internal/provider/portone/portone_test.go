@@ -158,6 +158,7 @@ func TestClient_Lookup(t *testing.T) {
 			want := tt.want
 			want.TID, want.OrderID, want.CustomerID, want.ItemName = testPayment().ID, testPayment().ID, "cus_1001", "초코파이"
 			want.TaxFreeKnown = true // amount.taxFree is required by PortOne's schema
+			want.Currency = "KRW"    // every fixture's currency
 			if want.CreatedAt.IsZero() {
 				want.CreatedAt = time.Date(2024, 5, 1, 3, 0, 0, 0, time.UTC)
 			}

@@ -87,6 +87,18 @@ func TestSandbox_Faults(t *testing.T) {
 			t.Errorf("Approve = %+v, %v; want amount 100", got, err)
 		}
 	})
+	t.Run("MisreportedCancelIsUnknown", func(t *testing.T) {
+		// The refund happens, but the cancellation reports another amount:
+		// it is not this refund, and a lookup shows what did happen.
+		sb, c, p := paidPayment(t, posandbox.Options{})
+		sb.InjectFault(posandbox.Fault{Fault: sandbox.Fault{Op: "cancel", Kind: "amount", Amount: 1}})
+		_, err := c.Cancel(context.Background(), p, refund)
+		testutil.AssertCode(t, err, payment.EUPSTREAM)
+		got, err := c.Lookup(context.Background(), p)
+		if err != nil || got.CanceledAmount != 4000 || got.CancelableAmount != 6000 {
+			t.Errorf("Lookup after the misreported refund = %+v, %v", got, err)
+		}
+	})
 	t.Run("WrongSecret", func(t *testing.T) {
 		sb, c := MustSandbox(t, posandbox.Options{})
 		c.t.Auth = "PortOne wrong-secret"

@@ -38,11 +38,16 @@ func New(c Config) (*Client, error) {
 	// Basic auth with the secret key as user and an empty password:
 	// the colon is mandatory (docs/providers.md §4.1, §5 item 21). Without
 	// it Toss answers 401 to every call.
-	auth := "Basic " + base64.StdEncoding.EncodeToString([]byte(c.SecretKey+":"))
+	credential := base64.StdEncoding.EncodeToString([]byte(c.SecretKey + ":"))
+	auth := "Basic " + credential
 	cl := &Client{clientKey: c.ClientKey, windowURL: strings.TrimRight(c.WindowURL, "/")}
 	cl.t = provider.NewTransport(provider.Transport{
 		Provider: payment.ProviderToss, Label: "Toss", BaseURL: cmp.Or(c.BaseURL, DefaultBaseURL),
-		HTTP: c.HTTPClient, Log: c.Logger, Auth: auth, Secrets: []string{c.SecretKey, auth},
+		HTTP: c.HTTPClient, Log: c.Logger, Auth: auth,
+		// The bare credential too, not only the whole header: a message
+		// that quotes just the token ("invalid credential <token>") would
+		// otherwise keep it, and it decodes to the secret key.
+		Secrets:   []string{c.SecretKey, auth, credential},
 		Retryable: retryable, LookupOp: opGet,
 	})
 	return cl, nil

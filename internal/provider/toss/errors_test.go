@@ -3,6 +3,7 @@ package toss
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"strings"
 	"testing"
@@ -138,6 +139,40 @@ func TestClassify_Messages(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestErrors_BareBasicCredentialRedacted: the base64 credential of the
+// Basic header decodes to the secret key, so it is a secret on its own. A
+// message that quotes only the token ("invalid credential <token>", as many
+// APIs do) must not carry it into an error or a log line, on any call.
+func TestErrors_BareBasicCredentialRedacted(t *testing.T) {
+	bare := strings.TrimPrefix(testAuth, "Basic ")
+	body := tossErr("UNAUTHORIZED_KEY", "invalid credential "+bare)
+	calls := map[string]func(*Client) error{
+		"confirm": func(c *Client) error {
+			_, err := c.Approve(context.Background(), testPayment(), tossReturn())
+			return err
+		},
+		"lookup": func(c *Client) error { _, err := c.Lookup(context.Background(), paidPayment()); return err },
+		"cancel": func(c *Client) error {
+			_, err := c.Cancel(context.Background(), paidPayment(), payment.CancelRequest{Amount: 1000, Cancelable: 15000})
+			return err
+		},
+	}
+	for name, call := range calls {
+		t.Run(name, func(t *testing.T) {
+			var logs testutil.LogBuffer
+			f := newFake(t, replay(http.StatusUnauthorized, body))
+			c := MustClient(t, f.BaseURL(), func(c *Config) {
+				c.Logger = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+			})
+			err := call(c)
+			testutil.AssertHidesSecrets(t, err, logs.String(), bare, testSecretKey)
+			if pe := payment.AsProviderError(err); pe == nil || !strings.Contains(pe.Message, "[redacted]") {
+				t.Errorf("ProviderError = %+v, want the credential replaced by [redacted]", pe)
+			}
+		})
+	}
 }
 
 // TestTransportErrors checks that calls without a complete answer are

@@ -8,8 +8,10 @@
 // the success URL with paymentKey, orderId and amount, and the server
 // confirms with paybridge's own orderId and amount within 10 minutes.
 //
-// The adapter translates; it does not decide. Errors say what is known
-// about the outcome (see errors.go), and only lookups are ever retried.
+// The adapter translates; it does not decide. A Payment missing what money
+// depends on is unreadable, and a cancel answer must match the refund asked
+// for (answer.go). Errors say what is known about the outcome (see
+// errors.go), and only lookups are ever retried.
 package toss
 
 import (
@@ -159,6 +161,9 @@ func (c *Client) Approve(ctx context.Context, p *payment.Payment, ret payment.Re
 	if err != nil {
 		return nil, err
 	}
+	if err := c.checkPayment(opConfirm, &resp); err != nil {
+		return nil, err
+	}
 	pp := c.translate(ctx, opConfirm, &resp, "")
 	pp.Raw = raw
 	return pp, nil
@@ -187,6 +192,9 @@ func (c *Client) Lookup(ctx context.Context, p *payment.Payment) (*payment.Provi
 	if err != nil {
 		return nil, err
 	}
+	if err := c.checkPayment(opGet, &resp); err != nil {
+		return nil, err
+	}
 	pp := c.translate(ctx, opGet, &resp, "")
 	pp.Raw = raw
 	return pp, nil
@@ -197,7 +205,9 @@ func (c *Client) Lookup(ctx context.Context, p *payment.Payment) (*payment.Provi
 // paybridge's, and req.IdempotencyKey as Idempotency-Key, so a repeated
 // request returns the first result (§4.2, §5 item 23). Never retried.
 //
-// ApprovalID in the result is the transactionKey of this cancellation.
+// ApprovalID in the result is the transactionKey of this cancellation. An
+// answer that is not about this refund (another paymentKey or orderId,
+// another amount) is an unknown outcome (checkCanceled).
 func (c *Client) Cancel(ctx context.Context, p *payment.Payment, req payment.CancelRequest) (*payment.ProviderPayment, error) {
 	if p.ProviderTID == "" {
 		return nil, payment.Errorf(payment.EINVALID, "the payment has no Toss paymentKey to cancel")
@@ -234,6 +244,12 @@ func (c *Client) Cancel(ctx context.Context, p *payment.Payment, req payment.Can
 		},
 	}, provider.Keep(&resp, &raw))
 	if err != nil {
+		return nil, err
+	}
+	if err := c.checkPayment(opCancel, &resp); err != nil {
+		return nil, err
+	}
+	if err := c.checkCanceled(p, req, &resp); err != nil {
 		return nil, err
 	}
 	pp := c.translate(ctx, opCancel, &resp, newestCancelKey(&resp))

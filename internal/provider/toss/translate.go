@@ -29,7 +29,7 @@ func (c *Client) translate(ctx context.Context, op string, w *paymentWire, cance
 		OrderID:    w.OrderID,
 		State:      states.Of(w.Status),
 		RawStatus:  w.Status,
-		Amount:     int64(w.TotalAmount),
+		Amount:     w.TotalAmount.orZero(),
 		MethodType: w.Method,
 		CreatedAt:  w.RequestedAt.Time,
 		ApprovedAt: w.ApprovedAt.Time,
@@ -46,8 +46,8 @@ func (c *Client) translate(ctx context.Context, op string, w *paymentWire, cance
 	pp.TaxFreeAmount, pp.TaxFreeKnown = taxFree, true
 	pp.CanceledTaxFreeAmount = taxFree - int64(w.TaxFreeAmount)
 	if approved(w.Status) {
-		pp.CanceledAmount = int64(w.TotalAmount - w.BalanceAmount)
-		pp.CancelableAmount = int64(w.BalanceAmount)
+		pp.CanceledAmount = w.TotalAmount.orZero() - w.BalanceAmount.orZero()
+		pp.CancelableAmount = w.BalanceAmount.orZero()
 	}
 	switch {
 	case cancelKey != "":
@@ -65,16 +65,25 @@ func (c *Client) translate(ctx context.Context, op string, w *paymentWire, cance
 }
 
 // newestCancelKey is the transactionKey of the cancellation a cancel call
-// just made: the cancel whose key is the payment's lastTransactionKey, or,
-// should Toss not say, the last one listed.
+// just made (newestCancel), or "".
 func newestCancelKey(w *paymentWire) string {
-	for _, cn := range w.Cancels {
+	if cn := newestCancel(w); cn != nil {
+		return cn.TransactionKey
+	}
+	return ""
+}
+
+// newestCancel is the cancellation a cancel call just made: the cancel
+// whose key is the payment's lastTransactionKey, or, should Toss not say,
+// the last one listed; nil when none is listed.
+func newestCancel(w *paymentWire) *cancelWire {
+	for i, cn := range w.Cancels {
 		if cn.TransactionKey != "" && cn.TransactionKey == w.LastTransactionKey {
-			return cn.TransactionKey
+			return &w.Cancels[i]
 		}
 	}
 	if n := len(w.Cancels); n > 0 {
-		return w.Cancels[n-1].TransactionKey
+		return &w.Cancels[n-1]
 	}
-	return ""
+	return nil
 }

@@ -37,13 +37,16 @@ type cancelRequest struct {
 }
 
 // paymentWire is the part of Toss's Payment object paybridge reads.
+// totalAmount and balanceAmount are pointers so that a missing (or null)
+// amount is told apart from zero: read as zero, a DONE payment would be
+// paid 0 won, or wholly refunded (checkPayment).
 type paymentWire struct {
 	PaymentKey         string       `json:"paymentKey"`
 	OrderID            string       `json:"orderId"`
 	Status             string       `json:"status"`
 	Method             string       `json:"method"`
-	TotalAmount        won          `json:"totalAmount"`   // the original amount; never changes
-	BalanceAmount      won          `json:"balanceAmount"` // what can still be cancelled
+	TotalAmount        *won         `json:"totalAmount"`   // the original amount; never changes
+	BalanceAmount      *won         `json:"balanceAmount"` // what can still be cancelled
 	TaxFreeAmount      won          `json:"taxFreeAmount"` // the tax-free part of the balance
 	RequestedAt        tossTime     `json:"requestedAt"`
 	ApprovedAt         tossTime     `json:"approvedAt"`
@@ -103,6 +106,15 @@ func (w *won) UnmarshalJSON(b []byte) error {
 	}
 	*w = won(n)
 	return nil
+}
+
+// orZero is the amount, or 0 when Toss sent none. Only checkPayment asks
+// whether it was sent; translation runs after it.
+func (w *won) orZero() int64 {
+	if w == nil {
+		return 0
+	}
+	return int64(*w)
 }
 
 // tossTime is an ISO 8601 timestamp with an offset, e.g.

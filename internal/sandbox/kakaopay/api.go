@@ -51,7 +51,7 @@ func (s *Sandbox) serveAPI(w http.ResponseWriter, r *http.Request, gen generatio
 			if kind != sandbox.FaultDecline {
 				return nil
 			}
-			if op == opApprove {
+			if op == opApprove && !f.inProgress() {
 				cid, _, _ := p.Lookup("cid")
 				s.decline(cid, tid)
 			}

@@ -52,6 +52,11 @@
 //     remaining VAT, so rounding of earlier partial cancels leaves no residue.
 //   - When green_deposit was used, only a cancel of the whole remainder is
 //     accepted (KakaoPay forbids partial cancels then).
+//   - The injected "decline" answers -780 with method_result_code
+//     CARD_DECLINED (KakaoPay's card and bank results are not public) and
+//     fails the payment; with USER_LOCKED, KakaoPay's documented "a
+//     transaction is in progress", it refuses the call and leaves the
+//     payment as it is.
 //   - The buyer page picks MONEY unless the buyer selects CARD (or ready
 //     allowed only CARD); card_info and selected_card_info hold fixed test data.
 //

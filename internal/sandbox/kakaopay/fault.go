@@ -18,7 +18,9 @@ import (
 //     the approve (or, for Op "order", the order) response.
 //   - "decline": refuse an approve with 400, -780 and extras; the payment
 //     becomes FAIL_PAYMENT unless it was already approved. On another op it
-//     only answers the same error.
+//     only answers the same error. With MethodResultCode USER_LOCKED
+//     (KakaoPay's "a transaction is in progress") the payment is left as
+//     it is on every op: that answer refuses this call, not the payment.
 //
 // A Delay on another kind is slept first, then the kind applies.
 //
@@ -28,8 +30,21 @@ type Fault struct {
 	sandbox.Fault
 	TID              string `json:"tid,omitempty"`                // only for this tid (empty = any)
 	Code             int    `json:"code,omitempty"`               // "error": default -500; "decline": default -780
-	MethodResultCode string `json:"method_result_code,omitempty"` // "decline": default "USER_LOCKED"
+	MethodResultCode string `json:"method_result_code,omitempty"` // "decline": default "CARD_DECLINED"
 }
+
+// Method result codes of a "decline". USER_LOCKED is KakaoPay's documented
+// sample (docs/providers.md §1.7); CARD_DECLINED, a plain refusal by the
+// card company, is the sandbox's own: KakaoPay's list of card and bank
+// results is not public.
+const (
+	resultDeclined   = "CARD_DECLINED"
+	resultUserLocked = "USER_LOCKED"
+)
+
+// inProgress reports whether f answers "a transaction is in progress",
+// which changes nothing about the payment.
+func (f Fault) inProgress() bool { return f.MethodResultCode == resultUserLocked }
 
 // control is this sandbox's fault rules and control API: the ops and kinds
 // a Fault may name, and the stats' key names.
@@ -60,10 +75,11 @@ func declineAnswer(f Fault) *apiError {
 	if f.Code != 0 {
 		e.code = f.Code
 	}
-	if f.MethodResultCode == "" {
-		e.extras["method_result_code"] = "USER_LOCKED"
-	}
-	if e.extras["method_result_code"] == "USER_LOCKED" {
+	switch f.MethodResultCode {
+	case "":
+		e.extras["method_result_code"] = resultDeclined
+		e.extras["method_result_message"] = "카드사에서 승인을 거절했습니다. (sandbox)"
+	case resultUserLocked:
 		e.extras["method_result_message"] = "진행중인 거래가 있습니다. 잠시 후 다시 시도해 주세요."
 	}
 	return e

@@ -72,7 +72,7 @@ func TestSandbox_Faults(t *testing.T) {
 			h.SB.InjectFault(Fault{Fault: sandbox.Fault{Op: opApprove, Kind: sandbox.FaultDecline}})
 			status, m := h.call(g.gen, opApprove, approveBody(tid, tok))
 			wantError(t, g.gen, http.StatusBadRequest, m, status, -780)
-			if m.Str(t, "extras.method_result_code") != "USER_LOCKED" || m.Str(t, "extras.method_result_message") == "" {
+			if m.Str(t, "extras.method_result_code") != "CARD_DECLINED" || m.Str(t, "extras.method_result_message") == "" {
 				t.Fatalf("%s: extras = %v", g.name, m["extras"])
 			}
 			if got := h.order(g.gen, tid).Str(t, "status"); got != statusFail {
@@ -80,6 +80,27 @@ func TestSandbox_Faults(t *testing.T) {
 			}
 			status, m = h.call(g.gen, opApprove, approveBody(tid, tok))
 			wantError(t, g.gen, http.StatusBadRequest, m, status, -780)
+		}
+	})
+	// USER_LOCKED ("a transaction is in progress") refuses the call, not
+	// the payment: the buyer's authentication stands and a later approve
+	// goes through.
+	t.Run("DeclineUserLocked", func(t *testing.T) {
+		for _, g := range gens {
+			h := MustHarness(t, Options{})
+			tid, tok := h.MustAuthorized(g.gen)
+			h.SB.InjectFault(Fault{Fault: sandbox.Fault{Op: opApprove, Kind: sandbox.FaultDecline}, MethodResultCode: "USER_LOCKED"})
+			status, m := h.call(g.gen, opApprove, approveBody(tid, tok))
+			wantError(t, g.gen, http.StatusBadRequest, m, status, -780)
+			if m.Str(t, "extras.method_result_code") != "USER_LOCKED" || m.Str(t, "extras.method_result_message") == "" {
+				t.Fatalf("%s: extras = %v", g.name, m["extras"])
+			}
+			if got := h.order(g.gen, tid).Str(t, "status"); got != statusAuthPassword {
+				t.Fatalf("%s: status after USER_LOCKED = %s, want %s", g.name, got, statusAuthPassword)
+			}
+			if status, m = h.call(g.gen, opApprove, approveBody(tid, tok)); status != http.StatusOK {
+				t.Fatalf("%s: approve after USER_LOCKED = %d %v", g.name, status, m)
+			}
 		}
 	})
 	t.Run("DeclineCustomCode", func(t *testing.T) {
