@@ -84,12 +84,14 @@ func (c *Client) AllPayments(ctx context.Context, p ListPaymentsParams) iter.Seq
 	})
 }
 
-// CreateWebhookEndpoint adds an endpoint; its Secret is only shown now.
+// CreateWebhookEndpoint adds an endpoint of the key's mode (it receives
+// only that mode's events); its Secret is only shown now.
 func (c *Client) CreateWebhookEndpoint(ctx context.Context, p CreateWebhookEndpointParams) (*WebhookEndpoint, error) {
 	return call[WebhookEndpoint](ctx, c, request{method: http.MethodPost, path: "/v1/webhook_endpoints", body: p, key: p.IdempotencyKey})
 }
 
-// ListWebhookEndpoints returns the merchant's endpoints (without secrets).
+// ListWebhookEndpoints returns the merchant's endpoints of the key's mode
+// (without secrets); the other mode's are neither listed nor reachable.
 func (c *Client) ListWebhookEndpoints(ctx context.Context) (*WebhookEndpointList, error) {
 	return call[WebhookEndpointList](ctx, c, request{method: http.MethodGet, path: "/v1/webhook_endpoints"})
 }

@@ -197,6 +197,9 @@ type WebhookEndpoint struct {
 	EnabledEvents  []string `json:"enabled_events"`
 	Status         string   `json:"status"`
 	DisabledReason string   `json:"disabled_reason,omitempty"`
+	// Livemode is the mode of the events the endpoint receives, which is
+	// the mode of the key that created it; only keys of that mode see it.
+	Livemode bool `json:"livemode"`
 	// Secret is only in the answers to a creation or a rotation.
 	Secret                  string     `json:"secret,omitempty"`
 	PreviousSecretExpiresAt *time.Time `json:"previous_secret_expires_at,omitempty"`

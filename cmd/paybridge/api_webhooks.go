@@ -17,8 +17,8 @@ const webhooksUsage = `Usage:
 
 // webhooksGroup is "paybridge webhooks" and its subcommands.
 var webhooksGroup = group{name: "webhooks", usage: webhooksUsage, subs: []subInfo{
-	{"create", "", "Adds a webhook endpoint (--endpoint-url, where paybridge will POST events) and prints\nit with its signing secret, shown only now."},
-	{"list", "", "Prints the webhook endpoints (never their secrets)."},
+	{"create", "", "Adds a webhook endpoint (--endpoint-url, where paybridge will POST events) and prints\nit with its signing secret, shown only now. The endpoint has the key's mode: a live key's\nreceives only live events, a test key's only test events (\"livemode\" in the answer)."},
+	{"list", "", "Prints the webhook endpoints of the key's mode (never their secrets)."},
 	{"delete", " ID", "Deletes a webhook endpoint."},
 	{"rotate", " ID", "Gives an endpoint a new signing secret, printed once; the old one keeps signing for 24 hours."},
 }}

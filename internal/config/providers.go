@@ -10,6 +10,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/paybridge/paybridge/internal/provider"
 	"github.com/paybridge/paybridge/internal/provider/registry"
 )
 
@@ -76,6 +77,7 @@ func (c Config) liveProblems() []error {
 			errs = append(errs, fmt.Errorf("live mode: %s is configured with test credentials (%s) that move no money: set its live credentials, or PAYBRIDGE_ALLOW_TEST_CREDENTIALS=1 if this is deliberate", p.Name, p.Why))
 		}
 	}
+	errs = append(errs, c.liveBaseURLProblems()...)
 	if live == 0 {
 		var names []string
 		for _, r := range registry.All() {
@@ -92,11 +94,58 @@ func (c Config) liveProblems() []error {
 	return errs
 }
 
+// baseURLOverride is a provider's base URL setting that is set, on a
+// provider whose adapter uses it (one with credentials).
+type baseURLOverride struct {
+	reg      *provider.Registration
+	env, url string
+}
+
+// baseURLOverrides lists the base URLs set on providers with credentials:
+// their calls go there instead of to the provider's own API.
+func (c Config) baseURLOverrides() []baseURLOverride {
+	var out []baseURLOverride
+	for _, r := range registry.All() {
+		settings := c.ProviderSettings(r.Name)
+		if r.Config.Sandbox(settings) {
+			continue // the base URL is refused (provider.CheckBaseURL) and unused
+		}
+		for _, s := range r.Config.Settings {
+			if v := s.Get(settings); s.IsBaseURL() && v != "" {
+				out = append(out, baseURLOverride{reg: r, env: s.Env, url: v})
+			}
+		}
+	}
+	return out
+}
+
+// liveBaseURLProblems holds live mode's providers to https and away from a
+// paybridge sandbox (provider.CheckLiveBaseURL): a base URL left from a
+// test setup would otherwise send the live secret key in clear, or take a
+// sandbox's "paid" for real money.
+func (c Config) liveBaseURLProblems() []error {
+	var errs []error
+	for _, o := range c.baseURLOverrides() {
+		if err := provider.CheckLiveBaseURL(o.env, o.url, o.reg.Sandbox.Prefix); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errs
+}
+
 // Warnings are things worth an operator's attention that do not stop
-// paybridge: test credentials allowed in live mode, a public URL that is
-// not https in live mode.
+// paybridge: a provider's base URL overridden (in either mode: its calls go
+// elsewhere than its own API), test credentials allowed in live mode, a
+// public URL that is not https in live mode.
 func (c Config) Warnings() []string {
 	var w []string
+	for _, o := range c.baseURLOverrides() {
+		where := "an address that is not a URL"
+		if u, err := url.Parse(o.url); err == nil {
+			where = u.Scheme + "://" + u.Host // never the rest: a URL may carry credentials
+		}
+		w = append(w, fmt.Sprintf("%s is set: %s's calls go to %s, not to %s's own API", o.env, o.reg.Name, where, o.reg.Title))
+	}
 	if c.Live() {
 		for _, p := range c.Providers() {
 			if p.State == StateLive && p.TestCredentials && c.AllowTestCredentials {

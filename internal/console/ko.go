@@ -248,11 +248,17 @@ var ko = map[string]string{
 	"No keys.":            "키가 없습니다.",
 	"New key's name":      "새 키 이름",
 	"Live key (sk_live_)": "실거래 키 (sk_live_)",
-	"Create key":          "키 만들기",
-	"New merchant":        "새 가맹점",
-	"Create merchant":     "가맹점 만들기",
-	"Role":                "역할",
-	"New operator":        "새 운영자",
-	"Create operator":     "운영자 만들기",
+
+	// Webhook endpoints' mode.
+	"Mode": "모드",
+	"live": "실거래",
+	"test": "테스트",
+	"Live endpoint: receives only live events; only live keys (sk_live_) see it": "실거래 엔드포인트: 실거래 이벤트만 받으며 실거래 키(sk_live_)로만 보입니다",
+	"Create key":      "키 만들기",
+	"New merchant":    "새 가맹점",
+	"Create merchant": "가맹점 만들기",
+	"Role":            "역할",
+	"New operator":    "새 운영자",
+	"Create operator": "운영자 만들기",
 	"A password is generated and shown once. Viewers read; admins also refund, resend webhooks and manage endpoints; owners also manage operators, merchants and keys.": "비밀번호는 자동으로 만들어 한 번만 보여 줍니다. 조회자는 보기만 하고, 관리자는 환불·웹훅 재전송·엔드포인트 관리도 하며, 소유자는 운영자·가맹점·키도 관리합니다.",
 }

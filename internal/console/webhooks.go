@@ -109,6 +109,14 @@ func (c *Console) handleWebhooks(w http.ResponseWriter, r *http.Request, rc *req
 	c.render(w, r, rc, http.StatusOK, "webhooks", "Webhooks", v)
 }
 
+// modeName is how the audit log names an endpoint's mode.
+func modeName(live bool) string {
+	if live {
+		return "live"
+	}
+	return "test"
+}
+
 func webhooksPage(mid string) string {
 	return "/console/webhooks?" + url.Values{"merchant": {mid}}.Encode()
 }
@@ -116,13 +124,14 @@ func webhooksPage(mid string) string {
 func (c *Console) handleEndpointCreate(w http.ResponseWriter, r *http.Request, rc *reqCtx, mid string) {
 	events := r.PostForm["events"]
 	e, err := httpapi.CreateWebhookEndpoint(r.Context(), c.st, mid, httpapi.WebhookEndpointParams{
-		URL: strings.TrimSpace(r.PostFormValue("url")), EnabledEvents: events, Description: strings.TrimSpace(r.PostFormValue("description"))},
+		URL: strings.TrimSpace(r.PostFormValue("url")), EnabledEvents: events, Description: strings.TrimSpace(r.PostFormValue("description")),
+		Livemode: r.PostFormValue("live") == "yes"},
 		c.opts.WebhookAllowPrivate)
 	if err != nil {
 		c.fail(w, r, rc, err)
 		return
 	}
-	c.audit(r.Context(), r, rc.Op, "", mid, "webhook_endpoint_created", e.ID, e.URL)
+	c.audit(r.Context(), r, rc.Op, "", mid, "webhook_endpoint_created", e.ID, modeName(e.Livemode)+" "+e.URL)
 	c.showSecret(w, r, rc, secretView{Kind: "webhook", ID: e.ID, Secret: e.Secret, Back: webhooksPage(mid), Label: e.URL})
 }
 

@@ -121,14 +121,11 @@ func (m *Idempotency) Wrap(next http.HandlerFunc) http.HandlerFunc {
 			next(w, r)
 			return
 		}
-		fp := fingerprint(r, body)
-		if live, _ := payment.LivemodeFrom(ctx); live {
-			// Keys are per merchant, and a merchant has test and live keys:
-			// a live request never gets a test request's answer (nor the
-			// reverse), it is refused as a reused key instead. Test keys
-			// keep the fingerprint they always had.
-			fp = fingerprint(r, append([]byte("livemode\x00"), body...))
-		}
+		// Keys are per merchant, and a merchant has test and live keys: a
+		// live request never gets a test request's answer (nor the
+		// reverse), it is refused as a reused key instead.
+		live, _ := payment.LivemodeFrom(ctx)
+		fp := fingerprint(r, body, live)
 
 		rec, began, err := m.store.BeginIdempotent(ctx, merchantID, key, fp, m.Now(), m.cfg.Lock, m.cfg.Retention)
 		if err != nil {
@@ -248,12 +245,22 @@ func checkIdempotencyKey(keys []string) error {
 	return nil
 }
 
-// fingerprint identifies a request: SHA-256 over method, path (with any
-// query) and the raw body, each length-prefixed so no two requests share
-// an encoding.
-func fingerprint(r *http.Request, body []byte) string {
+// fingerprint identifies a request: SHA-256 over method, path, query and
+// the raw body, each length-prefixed so no two requests share an encoding,
+// and for a live key's request a fifth part, "livemode". The mode is a part
+// of its own, never mixed into another: a test request then hashes exactly
+// four parts and a live one five, so no body a test key sends can give a
+// live request's fingerprint and be answered with its stored response (an
+// earlier version prefixed the live body with "livemode\x00", inside the
+// body's part, which a test body of that prefix plus the live body
+// matched). Test requests keep the four-part fingerprint they always had.
+func fingerprint(r *http.Request, body []byte, live bool) string {
 	h := sha256.New()
-	for _, part := range [][]byte{[]byte(r.Method), []byte(r.URL.Path), []byte(r.URL.RawQuery), body} {
+	parts := [][]byte{[]byte(r.Method), []byte(r.URL.Path), []byte(r.URL.RawQuery), body}
+	if live {
+		parts = append(parts, []byte("livemode"))
+	}
+	for _, part := range parts {
 		h.Write([]byte(strconv.Itoa(len(part)) + ":"))
 		h.Write(part)
 	}

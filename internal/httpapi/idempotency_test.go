@@ -344,7 +344,7 @@ func TestIdempotency_Expiry(t *testing.T) {
 
 	t.Run("StaleLockTakenOver", func(t *testing.T) {
 		req := httptest.NewRequest("POST", "/v1/payments", strings.NewReader(`{"a":1}`))
-		fp := fingerprint(req, []byte(`{"a":1}`))
+		fp := fingerprint(req, []byte(`{"a":1}`), false)
 		// An instance began k-dead and died.
 		dead := f.now.Add(-3 * time.Minute)
 		if _, began, err := f.store.BeginIdempotent(context.Background(), payment.DefaultMerchantID, "k-dead", fp, dead, 2*time.Minute, 24*time.Hour); err != nil || !began {

@@ -36,7 +36,7 @@ type webhookEndpointJSON = client.WebhookEndpoint
 func toWebhookEndpointJSON(e *payment.WebhookEndpoint, withSecret bool) *webhookEndpointJSON {
 	j := &webhookEndpointJSON{
 		ID: e.ID, Object: "webhook_endpoint", URL: e.URL, Description: e.Description, EnabledEvents: e.EnabledEvents,
-		Status: e.Status, DisabledReason: e.DisabledReason, CreatedAt: e.CreatedAt, UpdatedAt: e.UpdatedAt,
+		Status: e.Status, DisabledReason: e.DisabledReason, Livemode: e.Livemode, CreatedAt: e.CreatedAt, UpdatedAt: e.UpdatedAt,
 	}
 	if withSecret {
 		j.Secret = e.Secret
@@ -60,7 +60,8 @@ func (a *API) handleWebhookEndpointCreate(w http.ResponseWriter, r *http.Request
 		return
 	}
 	ctx, merchantID := r.Context(), MerchantID(r.Context())
-	e, err := a.newWebhookEndpoint(merchantID, req)
+	live, _ := payment.LivemodeFrom(ctx)
+	e, err := a.newWebhookEndpoint(merchantID, live, req)
 	if err != nil {
 		WriteError(w, r, a.log, err)
 		return
@@ -72,8 +73,9 @@ func (a *API) handleWebhookEndpointCreate(w http.ResponseWriter, r *http.Request
 	WriteJSON(w, http.StatusCreated, toWebhookEndpointJSON(e, true))
 }
 
-// newWebhookEndpoint validates a creation request.
-func (a *API) newWebhookEndpoint(merchantID string, req createWebhookEndpointRequest) (*payment.WebhookEndpoint, error) {
+// newWebhookEndpoint validates a creation request for an endpoint of the
+// given mode (the key's: a test key creates test endpoints).
+func (a *API) newWebhookEndpoint(merchantID string, live bool, req createWebhookEndpointRequest) (*payment.WebhookEndpoint, error) {
 	switch {
 	case req.URL == "":
 		return nil, payment.Errorf(payment.EINVALID, "url is required")
@@ -91,7 +93,7 @@ func (a *API) newWebhookEndpoint(merchantID string, req createWebhookEndpointReq
 	}
 	return &payment.WebhookEndpoint{
 		ID: payment.NewID("we", time.Now()), MerchantID: merchantID, URL: req.URL, Description: req.Description,
-		EnabledEvents: events, Secret: stdwebhook.NewSecret(), Status: payment.EndpointEnabled,
+		EnabledEvents: events, Secret: stdwebhook.NewSecret(), Status: payment.EndpointEnabled, Livemode: live,
 	}, nil
 }
 
@@ -122,6 +124,31 @@ func truncate(s string, n int) string {
 	return s[:n] + "…"
 }
 
+// keySees reports whether the request's key may see and manage endpoint
+// e: only a key of the endpoint's mode may. A live endpoint's secret signs
+// real payment.paid deliveries; a test key that could list, rotate, delete
+// or replace it could forge them or silence the shop. Requests without a
+// key mode (none reach these handlers) see nothing.
+func keySees(r *http.Request, e *payment.WebhookEndpoint) bool {
+	live, ok := payment.LivemodeFrom(r.Context())
+	return ok && live == e.Livemode
+}
+
+// endpointOfKey returns the merchant's endpoint id if the request's key
+// may manage it, and ENOTFOUND otherwise, as for another merchant's
+// endpoint. An endpoint's mode never changes, so the check holds for the
+// deletion or rotation that follows it.
+func (a *API) endpointOfKey(r *http.Request, id string) (*payment.WebhookEndpoint, error) {
+	e, err := a.svc.WebhookEndpoint(r.Context(), MerchantID(r.Context()), id)
+	if err != nil {
+		return nil, err
+	}
+	if !keySees(r, e) {
+		return nil, payment.Errorf(payment.ENOTFOUND, "webhook endpoint not found")
+	}
+	return e, nil
+}
+
 func (a *API) handleWebhookEndpointList(w http.ResponseWriter, r *http.Request) {
 	es, err := a.svc.WebhookEndpoints(r.Context(), MerchantID(r.Context()))
 	if err != nil {
@@ -130,13 +157,15 @@ func (a *API) handleWebhookEndpointList(w http.ResponseWriter, r *http.Request) 
 	}
 	data := make([]*webhookEndpointJSON, 0, len(es))
 	for _, e := range es {
-		data = append(data, toWebhookEndpointJSON(e, false))
+		if keySees(r, e) {
+			data = append(data, toWebhookEndpointJSON(e, false))
+		}
 	}
 	WriteJSON(w, http.StatusOK, map[string]any{"object": "list", "data": data, "has_more": false, "url": "/v1/webhook_endpoints"})
 }
 
 func (a *API) handleWebhookEndpointGet(w http.ResponseWriter, r *http.Request) {
-	e, err := a.svc.WebhookEndpoint(r.Context(), MerchantID(r.Context()), r.PathValue("id"))
+	e, err := a.endpointOfKey(r, r.PathValue("id"))
 	if err != nil {
 		WriteError(w, r, a.log, err)
 		return
@@ -146,6 +175,10 @@ func (a *API) handleWebhookEndpointGet(w http.ResponseWriter, r *http.Request) {
 
 func (a *API) handleWebhookEndpointDelete(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
+	if _, err := a.endpointOfKey(r, id); err != nil {
+		WriteError(w, r, a.log, err)
+		return
+	}
 	if err := a.svc.DeleteWebhookEndpoint(r.Context(), MerchantID(r.Context()), id); err != nil {
 		WriteError(w, r, a.log, err)
 		return
@@ -156,6 +189,10 @@ func (a *API) handleWebhookEndpointDelete(w http.ResponseWriter, r *http.Request
 // handleWebhookEndpointRotate gives the endpoint a new secret, shown once;
 // the old one keeps signing for secretOverlap, both signatures being sent.
 func (a *API) handleWebhookEndpointRotate(w http.ResponseWriter, r *http.Request) {
+	if _, err := a.endpointOfKey(r, r.PathValue("id")); err != nil {
+		WriteError(w, r, a.log, err)
+		return
+	}
 	e, err := a.svc.RotateWebhookSecret(r.Context(), MerchantID(r.Context()), r.PathValue("id"),
 		stdwebhook.NewSecret(), time.Now().Add(secretOverlap))
 	if err != nil {

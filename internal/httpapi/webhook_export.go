@@ -15,6 +15,9 @@ type WebhookEndpointParams struct {
 	URL           string
 	EnabledEvents []string // none: every event
 	Description   string
+	// Livemode makes a live endpoint: it receives only live events and
+	// only live keys manage it. Otherwise a test endpoint.
+	Livemode bool
 }
 
 // CreateWebhookEndpoint validates and stores a new endpoint of a merchant
@@ -23,7 +26,7 @@ type WebhookEndpointParams struct {
 // to be shown once.
 func CreateWebhookEndpoint(ctx context.Context, st service.EndpointStore, merchantID string, in WebhookEndpointParams, allowPrivate bool) (*payment.WebhookEndpoint, error) {
 	a := &API{allowPrivate: allowPrivate}
-	e, err := a.newWebhookEndpoint(merchantID, createWebhookEndpointRequest{URL: in.URL, EnabledEvents: in.EnabledEvents, Description: in.Description})
+	e, err := a.newWebhookEndpoint(merchantID, in.Livemode, createWebhookEndpointRequest{URL: in.URL, EnabledEvents: in.EnabledEvents, Description: in.Description})
 	if err != nil {
 		return nil, err
 	}

@@ -43,7 +43,11 @@ type Store interface {
 	// CompleteCancellation settles a pending cancellation. On success it also
 	// adds c's amounts to the payment's refunded totals as stored (never
 	// from a copy read earlier), moves it to partially_canceled or canceled
-	// accordingly, and applies upd, in one transaction.
+	// accordingly, and applies upd, in one transaction. A failure with an
+	// ev.Reason is announced in that transaction (the event and a
+	// payment.updated webhook, upd applied, the status kept): a pending
+	// refund the shop was answered about without its outcome. A failure
+	// without one changes only the cancellation.
 	CompleteCancellation(ctx context.Context, c *Cancellation, succeeded bool, upd Update, ev Event) (*Payment, error)
 	// AcceptCancellation records that the provider accepted a pending
 	// cancellation to carry out later (c.AcceptedAt).

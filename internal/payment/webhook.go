@@ -16,8 +16,8 @@ const (
 	EventPaymentAborted           = "payment.aborted"
 	// EventPaymentUpdated announces a change to a payment that keeps its
 	// status: a closed payment whose refund is required or was made (a
-	// late charge, a retried refund), an approving payment whose outcome
-	// stays unknown.
+	// late charge, a retried refund), a pending refund that ended failed,
+	// an approving payment whose outcome stays unknown.
 	EventPaymentUpdated = "payment.updated"
 )
 
@@ -79,7 +79,12 @@ type WebhookEndpoint struct {
 	PreviousSecretExpiresAt time.Time
 	Status                  string // EndpointEnabled or EndpointDisabled
 	DisabledReason          string
-	CreatedAt, UpdatedAt    time.Time
+	// Livemode is the mode of the events the endpoint receives, and of the
+	// keys that may see and manage it: a live endpoint's secret signs real
+	// payment.paid deliveries, so a test key must never reach it. Set when
+	// the endpoint is created, never changed.
+	Livemode             bool
+	CreatedAt, UpdatedAt time.Time
 }
 
 // Subscribed reports whether the endpoint wants events of type typ.

@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -185,6 +186,47 @@ func CheckBaseURL(env, v string, sandbox bool) []error {
 		errs = append(errs, fmt.Errorf("%s is set but that provider has no credentials: set them (any values work against a paybridge sandbox)", env))
 	}
 	return errs
+}
+
+// IsBaseURL reports whether s is a provider's base URL override (its
+// PAYBRIDGE_…_BASE_URL, checked by CheckBaseURL): where its adapter sends
+// the calls that move money instead of the provider's own API.
+func (s Setting) IsBaseURL() bool { return strings.HasSuffix(s.Env, "_BASE_URL") }
+
+// CheckLiveBaseURL is live mode's rule for a base URL override v of env:
+// https, since the provider calls carry the live secret key and move real
+// money, and never a paybridge sandbox (sandboxPrefix, "/sandbox/<name>",
+// is where "paybridge sandbox" serves one), which would answer "paid" for
+// money that never moved. Plain http is let through only to a loopback
+// address: a TLS-terminating proxy on the same machine, the traffic never
+// leaving it. The error names env and the URL's scheme and host, never the
+// rest (a URL may carry credentials).
+func CheckLiveBaseURL(env, v, sandboxPrefix string) error {
+	if v == "" {
+		return nil
+	}
+	u, err := url.Parse(v)
+	if err != nil || u.Host == "" {
+		return nil // CheckBaseURL reports it
+	}
+	switch {
+	case u.Scheme == "http" && !loopback(u.Hostname()):
+		return fmt.Errorf("live mode: %s must be an https:// URL, got http://%s: the provider calls carry the live secret key and real payments (plain http is allowed only to a loopback address)", env, u.Host)
+	case u.Scheme != "https" && u.Scheme != "http":
+		return fmt.Errorf("live mode: %s must be an https:// URL, got %s://%s", env, u.Scheme, u.Host)
+	case sandboxPrefix != "" && (u.Path == sandboxPrefix || strings.HasPrefix(u.Path, sandboxPrefix+"/")):
+		return fmt.Errorf("live mode: %s names a paybridge sandbox (%s%s): a sandbox moves no money; unset it to use the provider's own API", env, u.Host, sandboxPrefix)
+	}
+	return nil
+}
+
+// loopback reports whether host is localhost or a loopback IP address.
+func loopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // Mask shows that a secret is set without showing it.

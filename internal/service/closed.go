@@ -96,12 +96,29 @@ func (s *Service) refundOwn(ctx context.Context, p *payment.Payment, attempt int
 	if cur.TaxFreeKnown {
 		taxFreeLeft = cur.TaxFreeAmount - cur.CanceledTaxFreeAmount
 	}
-	_, err = prov.Cancel(pctx, &q, payment.CancelRequest{
+	res, err := prov.Cancel(pctx, &q, payment.CancelRequest{
 		Amount: amount, TaxFreeAmount: min(max(taxFreeLeft, 0), amount), Cancelable: amount,
 		Reason: "paybridge: the payment did not match its order", IdempotencyKey: fmt.Sprintf("refuse-%s-%d", p.ID, attempt),
 	})
 	if err != nil {
 		return 0, err
+	}
+	msg := refundNotShown(&q, res, cur.CanceledAmount, amount)
+	if msg == "" {
+		return amount, nil
+	}
+	// A success that does not show this refund proves nothing (rule 3): a
+	// lookup says whether the money went back; if it cannot tell, the
+	// refund counts as failed, and the retry asks the provider first what
+	// remains, so it never refunds twice.
+	s.log.Warn("refund answer does not show this refund; looking the payment up", "payment_id", p.ID,
+		"provider", p.Provider, "reason", msg)
+	after, err := prov.Lookup(pctx, &q)
+	if err != nil {
+		return 0, payment.Wrap(payment.EUPSTREAM, err, "the refund's answer does not show it (%s) and the lookup failed", msg)
+	}
+	if lmsg := refundNotShown(&q, after, cur.CanceledAmount, amount); lmsg != "" {
+		return 0, payment.Errorf(payment.EUPSTREAM, "the provider does not show the refund: %s; %s", msg, lmsg)
 	}
 	return amount, nil
 }

@@ -9,6 +9,7 @@ package service
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/paybridge/paybridge/internal/payment"
 )
@@ -131,6 +132,12 @@ func (s *Service) Refund(ctx context.Context, merchantID, id string, in RefundIn
 		}
 		return np, c, payment.Wrap(payment.ErrorCode(err), err, "%s", payment.ErrorMessage(err))
 	}
+	if msg := refundNotShown(p, res, p.CanceledAmount, amount); msg != "" {
+		// A success that does not show this refund of this payment proves
+		// nothing: the refund stays pending and is settled from a lookup.
+		log.Warn("refund answer does not show this refund; looking the payment up", "reason", msg)
+		return s.settleCancellation(ctx, c, false)
+	}
 	c.ProviderAID = res.ApprovalID
 	np, err := s.completeRefund(ctx, c, res)
 	if err != nil {
@@ -138,6 +145,25 @@ func (s *Service) Refund(ctx context.Context, merchantID, id string, in RefundIn
 	}
 	log.Info("payment refunded", "amount", amount, "status", np.Status)
 	return np, c, nil
+}
+
+// refundNotShown says how res, the provider's success answer to a refund of
+// amount on p, fails to show that refund, or "": it must be about p (its
+// ids) and its refunded total, which every adapter reports cumulatively,
+// must include the amount on top of what was refunded before (canceled).
+// The answer of a cancel is checked like any other (rule 3): one about
+// another payment, or one that shows nothing refunded, is not this refund.
+func refundNotShown(p *payment.Payment, res *payment.ProviderPayment, canceled, amount int64) string {
+	if res == nil {
+		return "the provider answered without the payment"
+	}
+	if msg := identityMismatch(p, res); msg != "" {
+		return msg
+	}
+	if res.CanceledAmount < canceled+amount {
+		return fmt.Sprintf("provider reports %d refunded in all, expected at least %d", res.CanceledAmount, canceled+amount)
+	}
+	return ""
 }
 
 // completeRefund records a refund the provider confirmed; the store adds it
@@ -153,8 +179,9 @@ func (s *Service) completeRefund(ctx context.Context, c *payment.Cancellation, r
 //
 //   - it includes this refund: it succeeded (and any excess is a refund
 //     made outside paybridge, recorded as such);
-//   - the provider accepted it to carry out later and still holds it
-//     pending: it stays pending, however long that takes;
+//   - the provider holds a refund pending that covers it (accepted to
+//     carry out later, whether or not the acceptance reached us): it stays
+//     pending, recorded as accepted, however long that takes;
 //   - the provider accepted it and holds nothing pending, without having
 //     refunded it: the provider refused it;
 //   - it does not include it: it did not happen, once old enough (final)
@@ -162,6 +189,8 @@ func (s *Service) completeRefund(ctx context.Context, c *payment.Cancellation, r
 //     pending); a difference the provider does show is an outside refund.
 //
 // So every pending refund settles, and none ever blocks later ones forever.
+// A failure is announced (payment.updated) with it: the shop was answered
+// that the refund is pending.
 func (s *Service) settleCancellation(ctx context.Context, c *payment.Cancellation, final bool) (*payment.Payment, *payment.Cancellation, error) {
 	p, err := s.store.FindPaymentByID(ctx, c.PaymentID)
 	if err != nil {
@@ -189,7 +218,24 @@ func (s *Service) settleCancellation(ctx context.Context, c *payment.Cancellatio
 			np, err = s.recordExternalCancel(ctx, np, res)
 		}
 		return np, c, err
+	case res.PendingCancelAmount >= c.Amount:
+		// The provider holds a refund that covers this one to carry out
+		// later. Whether or not its acceptance reached us (the answer to a
+		// REQUESTED cancel may be lost), failing it now would tell the
+		// shop it failed while the money is on its way back: it stays
+		// pending, recorded as accepted, until the provider settles it.
+		if !accepted {
+			c.AcceptedAt = s.Now()
+			if err := s.store.AcceptCancellation(ctx, c); err != nil {
+				return p, c, err
+			}
+			s.log.Info("provider holds the refund pending; recorded as accepted", "payment_id", p.ID,
+				"cancellation_id", c.ID, "provider_pending", res.PendingCancelAmount)
+		}
+		return p, c, nil
 	case accepted && res.PendingCancelAmount > 0:
+		// Accepted, and the provider still holds some refund pending: it
+		// may yet be ours.
 		return p, c, nil
 	case !accepted && !final:
 		return p, c, nil
@@ -198,7 +244,10 @@ func (s *Service) settleCancellation(ctx context.Context, c *payment.Cancellatio
 	if accepted {
 		c.FailureCode, c.FailureMessage = "provider_refused", "the provider accepted the refund, then did not carry it out"
 	}
-	np, err := s.store.CompleteCancellation(ctx, c, false, payment.Update{}, payment.Event{})
+	// The shop was answered "pending": the failure is announced with it
+	// (payment.updated, the cancellation failed in its body).
+	np, err := s.store.CompleteCancellation(ctx, c, false, payment.Update{}, payment.Event{Reason: c.FailureCode,
+		Message: fmt.Sprintf("refund %s of %d won failed: %s", c.ID, c.Amount, c.FailureMessage)})
 	if err != nil {
 		return p, c, err
 	}

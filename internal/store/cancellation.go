@@ -95,8 +95,17 @@ func (s *Store) CompleteCancellation(ctx context.Context, c *payment.Cancellatio
 			return notFound(err, "payment")
 		}
 		if !succeeded {
-			p = cur
-			return nil
+			if ev.Reason == "" {
+				p = cur // answered to the shop at once: nothing to announce
+				return nil
+			}
+			// A pending refund that ended failed: the payment keeps its
+			// status, and the shop, answered "pending", hears of it here.
+			upd.Seen = cur // read under the row lock: no read-back
+			if p, err = s.transition(ctx, tx, c.PaymentID, cur.Status, nil, upd, &ev); err != nil {
+				return err
+			}
+			return s.writeOutbox(ctx, tx, p, cur.Status, payment.EventPaymentUpdated, p.UpdatedAt)
 		}
 		// The refunded totals are the stored ones plus this refund, read
 		// under the row lock in this transaction: never a copy read
@@ -106,6 +115,7 @@ func (s *Store) CompleteCancellation(ctx context.Context, c *payment.Cancellatio
 			return payment.Errorf(payment.ECONFLICT, "refund %s does not fit what remains of payment %s", c.ID, c.PaymentID)
 		}
 		upd.CanceledAmount, upd.CanceledTaxFreeAmount = &canceled, &canceledTaxFree
+		upd.Seen = cur // the totals were computed from cur, read under the row lock
 		to = payment.StatusPartiallyCanceled
 		if canceled == cur.Amount {
 			to = payment.StatusCanceled

@@ -36,9 +36,9 @@ func MustFill(t *testing.T, s *store.Store) {
 	}
 	for _, st := range payment.Statuses {
 		p := MustCreatePayment(t, s, "order-"+string(st))
-		from := payment.StatusCreated
+		from, cur := payment.StatusCreated, p
 		for _, to := range statePaths[st] {
-			upd := payment.Update{}
+			upd := payment.Update{Seen: cur} // a refunded total is set against the payment it was computed from
 			if to == payment.StatusPartiallyCanceled {
 				amt := int64(2500)
 				upd.CanceledAmount = &amt
@@ -47,10 +47,11 @@ func MustFill(t *testing.T, s *store.Store) {
 				code, msg := "provider_declined", "승인 실패 (-780)"
 				upd.FailureCode, upd.FailureMessage = &code, &msg
 			}
-			if _, err := s.TransitionPayment(ctx, p.ID, from, to, upd, payment.Event{Reason: "test", Message: "→ " + string(to)}); err != nil {
+			next, err := s.TransitionPayment(ctx, p.ID, from, to, upd, payment.Event{Reason: "test", Message: "→ " + string(to)})
+			if err != nil {
 				t.Fatal(err)
 			}
-			from = to
+			from, cur = to, next
 		}
 		if st == payment.StatusPaid {
 			c := &payment.Cancellation{ID: "can_" + p.ID, PaymentID: p.ID, Amount: 1000, Reason: "부분 환불"}

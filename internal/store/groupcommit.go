@@ -288,20 +288,29 @@ func (g *groupCommitter) group(batch []*txRequest, careful bool) (again []*txReq
 				// their own and run again in the next group, as do those not
 				// run yet.
 				tx.Rollback()
-				if r.res.err == nil && r.res.panicked == nil {
-					r.res.err = fmt.Errorf("store: the transaction was lost: %w", lost)
-				}
-				answer := []*txRequest{r}
+				// A member that failed after another's write may have
+				// failed because of it (a conflict with a row that write
+				// changed): that write is gone, so its failure is no
+				// answer either. It had no effect, so it runs again too.
+				answer := []*txRequest{}
+				wrote := false
 				for _, m := range ran {
-					if m.res.err == nil && m.res.panicked == nil {
+					ok := m.res.err == nil && m.res.panicked == nil
+					if (ok || wrote) && m.res.panicked == nil {
 						if m.attempts < maxTxAttempts {
 							again = append(again, m)
+							wrote = wrote || ok
 							continue
 						}
 						m.res.err = fmt.Errorf("store: the transaction was lost: %w", lost)
 					}
+					wrote = wrote || ok
 					answer = append(answer, m)
 				}
+				if r.res.panicked == nil && (wrote || r.res.err == nil) {
+					r.res.err = fmt.Errorf("store: the transaction was lost: %w", lost)
+				}
+				answer = append(answer, r)
 				g.answer(answer)
 				return append(again, next[i+1:]...), true
 			}
@@ -336,10 +345,16 @@ func (g *groupCommitter) group(batch []*txRequest, careful bool) (again []*txReq
 		}
 		g.stats.transactions.Add(int64(committing))
 	}
+	// A failed COMMIT fails every member that wrote, and every member that
+	// failed after one did: its failure may rest on that write (a conflict
+	// with a row it changed), which is gone.
+	wrote := false
 	for _, r := range ran {
-		if err != nil && r.res.err == nil && r.res.panicked == nil {
+		ok := r.res.err == nil && r.res.panicked == nil
+		if err != nil && (ok || wrote) && r.res.panicked == nil {
 			r.res.err = fmt.Errorf("commit: %w", err)
 		}
+		wrote = wrote || ok
 	}
 	if g.wal != nil {
 		// Answered once durable; meanwhile the writer goes on. (After a

@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -208,6 +209,128 @@ func TestGroupCommit_CommitFailureFailsEveryMember(t *testing.T) {
 	}
 	if got := g.keys(); fmt.Sprint(got) != "[x]" {
 		t.Fatalf("rows = %v", got)
+	}
+}
+
+// A failed COMMIT also fails a member that failed after another member's
+// write: its failure may rest on that write, which the COMMIT threw away.
+// Here b's compare-and-set lost to a's created→ready, but a never committed:
+// answering b "conflict: the payment is ready" would have its caller act on
+// a state that was never stored.
+func TestGroupCommit_CommitFailureFailsTheConflictsItCaused(t *testing.T) {
+	g := newGroupTest(t,
+		`CREATE TABLE parent (k TEXT PRIMARY KEY)`,
+		`CREATE TABLE child (k TEXT REFERENCES parent (k) DEFERRABLE INITIALLY DEFERRED)`)
+	p := MustCreatePayment(t, g.s, "o-lost")
+	g.hold()
+	type result struct {
+		p   *payment.Payment
+		err error
+	}
+	a, b, c := make(chan result, 1), make(chan result, 1), make(chan error, 1)
+	go func() {
+		np, err := g.s.TransitionPayment(g.ctx, p.ID, payment.StatusCreated, payment.StatusReady,
+			payment.Update{}, payment.Event{Reason: "a"})
+		a <- result{np, err}
+	}()
+	g.queued(1)
+	go func() {
+		np, err := g.s.TransitionPayment(g.ctx, p.ID, payment.StatusCreated, payment.StatusFailed,
+			payment.Update{}, payment.Event{Reason: "b"})
+		b <- result{np, err}
+	}()
+	g.queued(2)
+	go func() {
+		c <- g.s.WithTxForTest(g.ctx, func(tx *sql.Tx) error {
+			_, err := tx.ExecContext(context.Background(), `INSERT INTO child (k) VALUES ('orphan')`)
+			return err // fails only at COMMIT: the whole group is not committed
+		})
+	}()
+	g.queued(3)
+	if err := g.release(); err == nil {
+		t.Fatal("gate: the COMMIT was expected to fail")
+	}
+	if r := <-a; r.err == nil || !strings.Contains(r.err.Error(), "commit") {
+		t.Fatalf("a: %+v, %v; want the commit's error", r.p, r.err)
+	}
+	<-c
+	cur, err := g.s.FindPaymentByID(g.ctx, p.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cur.Status != payment.StatusCreated {
+		t.Fatalf("stored status = %s, want created (nothing committed)", cur.Status)
+	}
+	r := <-b
+	if payment.ErrorCode(r.err) == payment.ECONFLICT || r.err == nil || !strings.Contains(r.err.Error(), "commit") {
+		t.Fatalf("b: %v (payment %+v), want the commit's error: its conflict was with a write that is gone", r.err, r.p)
+	}
+	// Nothing is stuck: the same change goes through now.
+	if _, err := g.s.TransitionPayment(g.ctx, p.ID, payment.StatusCreated, payment.StatusFailed,
+		payment.Update{}, payment.Event{Reason: "b"}); err != nil {
+		t.Fatalf("after the failed commit: %v", err)
+	}
+}
+
+// When SQLite drops the whole transaction, a member that failed after
+// another member's write runs again too: its failure may rest on that write,
+// which is gone. Here b fails when it finds a's row; its answer must come
+// from a run after the loss (when a ran again and committed), not from the
+// run whose view of a was thrown away.
+func TestGroupCommit_LostTransactionRetriesTheConflictsItCaused(t *testing.T) {
+	g := newGroupTest(t)
+	g.s.AllowTxControlForTest() // c's ROLLBACK stands for SQLite dropping the transaction
+	g.hold()
+	var lostOnce atomic.Bool // set once c has ended a transaction
+	errs := map[string]chan error{"a": make(chan error, 1), "b": make(chan error, 1), "c": make(chan error, 1)}
+	var bLastAfterLoss atomic.Bool
+	go func() {
+		errs["a"] <- g.s.WithTxForTest(g.ctx, func(tx *sql.Tx) error { return insertK(g.ctx, tx, "a") })
+	}()
+	g.queued(1)
+	errAExists := errors.New("a exists")
+	go func() {
+		errs["b"] <- g.s.WithTxForTest(g.ctx, func(tx *sql.Tx) error {
+			bLastAfterLoss.Store(lostOnce.Load())
+			var n int
+			if err := tx.QueryRowContext(g.ctx, `SELECT COUNT(*) FROM t WHERE k = 'a'`).Scan(&n); err != nil {
+				return err
+			}
+			if n > 0 {
+				return errAExists
+			}
+			return insertK(g.ctx, tx, "b")
+		})
+	}()
+	g.queued(2)
+	go func() {
+		errs["c"] <- g.s.WithTxForTest(g.ctx, func(tx *sql.Tx) error {
+			if lostOnce.Load() {
+				return insertK(g.ctx, tx, "c")
+			}
+			_, err := tx.ExecContext(g.ctx, `ROLLBACK`)
+			if err == nil {
+				lostOnce.Store(true)
+			}
+			return err
+		})
+	}()
+	g.queued(3)
+	if err := g.release(); err != nil {
+		t.Fatalf("gate: %v", err)
+	}
+	if err := <-errs["c"]; err == nil || !strings.Contains(err.Error(), "lost") {
+		t.Fatalf("the member that ended the transaction: %v", err)
+	}
+	if err := <-errs["a"]; err != nil {
+		t.Fatalf("a: %v", err)
+	}
+	if err := <-errs["b"]; !errors.Is(err, errAExists) || !bLastAfterLoss.Load() {
+		t.Fatalf("b: %v, decided after the loss: %v; want its conflict with a's committed row, decided after the loss",
+			err, bLastAfterLoss.Load())
+	}
+	if got := g.keys(); fmt.Sprint(got) != "[a gate]" {
+		t.Fatalf("rows = %v, want a and gate", got)
 	}
 }
 

@@ -132,3 +132,60 @@ func testStoreAcceptCancellation(t *testing.T, ctx context.Context, s *store.Sto
 		t.Fatal("re-claimed a cancellation whose lease was extended")
 	}
 }
+
+// Ensure an absolute refunded total is written only over the totals it was
+// computed from: a change built from a read taken before a refund completed
+// (service.recordExternalCancel: a provider lookup showing 1,000 + 200
+// refunded, read when 1,000 was stored) is refused with ECONFLICT once the
+// refund of 500 through paybridge is recorded, instead of erasing it. And
+// an update that sets a total without saying what it was computed from is
+// refused outright.
+func TestStore_RefundedTotalOnlyOverWhatItWasComputedFrom(t *testing.T) {
+	forEachStore(t, func(t *testing.T, ctx context.Context, s *store.Store) {
+		p := MustPaidPayment(t, ctx, s, "o-stale-total")
+		c1 := &payment.Cancellation{ID: "can_r1", PaymentID: p.ID, Amount: 1000, Reason: "r"}
+		if err := s.CreateCancellation(ctx, c1, payment.StatusPaid); err != nil {
+			t.Fatal(err)
+		}
+		seen, err := s.CompleteCancellation(ctx, c1, true, payment.Update{}, payment.Event{Reason: "refunded"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c2 := &payment.Cancellation{ID: "can_r2", PaymentID: p.ID, Amount: 500, Reason: "r"}
+		if err := s.CreateCancellation(ctx, c2, payment.StatusPartiallyCanceled); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.CompleteCancellation(ctx, c2, true, payment.Update{}, payment.Event{Reason: "refunded"}); err != nil {
+			t.Fatal(err)
+		}
+		total := int64(1200)
+		got, err := s.TransitionPayment(ctx, p.ID, payment.StatusPartiallyCanceled, payment.StatusPartiallyCanceled,
+			payment.Update{CanceledAmount: &total, Seen: seen}, payment.Event{Reason: "provider_canceled"})
+		if payment.ErrorCode(err) != payment.ECONFLICT || got == nil || got.CanceledAmount != 1500 {
+			t.Fatalf("stale total: %v, payment %+v; want ECONFLICT with the stored total 1500", err, got)
+		}
+		for _, upd := range []payment.Update{{CanceledAmount: &total}, {CanceledTaxFreeAmount: &total}, {CanceledAmount: &total, Seen: p}} {
+			if upd.Seen != nil {
+				other := *p
+				other.ID = "pay_other"
+				upd.Seen = &other
+			}
+			if _, err := s.UpdatePayment(ctx, p.ID, payment.StatusPartiallyCanceled, upd); payment.ErrorCode(err) != payment.EINVALID {
+				t.Errorf("a total without the payment it was computed from: %v, want EINVALID", err)
+			}
+		}
+		cur, err := s.FindPaymentByID(ctx, p.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cur.CanceledAmount != 1500 {
+			t.Fatalf("canceled_amount = %d, want 1500 (the succeeded refunds)", cur.CanceledAmount)
+		}
+		// The same change against what is stored now goes through.
+		total = 1700
+		if got, err := s.TransitionPayment(ctx, p.ID, payment.StatusPartiallyCanceled, payment.StatusPartiallyCanceled,
+			payment.Update{CanceledAmount: &total, Seen: cur}, payment.Event{Reason: "provider_canceled"}); err != nil || got.CanceledAmount != 1700 {
+			t.Fatalf("a total over the stored one: %v, %+v", err, got)
+		}
+	})
+}

@@ -42,7 +42,7 @@ func defaultEventRenderer(eventID, eventType string, p *payment.Payment, _ []*pa
 
 // writeOutbox records, inside the transaction that changed payment p, the
 // event of type typ announcing it ("" announces nothing) and one pending delivery per enabled endpoint of
-// the merchant subscribed to its type. Because it shares the transaction,
+// the merchant, of the payment's mode, subscribed to its type. Because it shares the transaction,
 // an event exists exactly when the change was committed (the outbox
 // pattern); the worker sends it later, at least once.
 func (s *Store) writeOutbox(ctx context.Context, tx *sql.Tx, p *payment.Payment, from payment.Status, typ string, now time.Time) error {
@@ -63,7 +63,7 @@ func (s *Store) writeOutbox(ctx context.Context, tx *sql.Tx, p *payment.Payment,
 	}
 	// Only the endpoints' ids and subscriptions: nothing else is needed
 	// here, and their secrets need not be opened on the writer.
-	subscribers, subArgs := outboxSubscribers, []any{p.MerchantID, payment.EndpointEnabled}
+	subscribers, subArgs := outboxSubscribers, []any{p.MerchantID, payment.EndpointEnabled, boolInt(p.Livemode)}
 	if s.dialect.oneStatement {
 		// The event's insert rides on the read: one round trip.
 		subscribers, subArgs = `WITH ev AS (`+insert+`) `+subscribers, append(args, subArgs...)
@@ -104,8 +104,12 @@ func deliveryInsert(eventID, endpointID string, now time.Time) (string, []any) {
 }
 
 // outboxSubscribers reads the ids and subscriptions of a merchant's
-// enabled endpoints (the arguments: merchant id, payment.EndpointEnabled).
-const outboxSubscribers = `SELECT id, enabled_events FROM webhook_endpoints WHERE merchant_id = ? AND status = ? ORDER BY created_at, id`
+// enabled endpoints of one mode (the arguments: merchant id,
+// payment.EndpointEnabled, the payment's livemode as 0 or 1). An event goes
+// only to endpoints of its payment's mode: a live endpoint's secret never
+// signs a test event, and a test endpoint never hears of real money.
+const outboxSubscribers = `SELECT id, enabled_events FROM webhook_endpoints
+	WHERE merchant_id = ? AND status = ? AND livemode = ? ORDER BY created_at, id`
 
 // outboxEvent is the webhook event of type typ announcing payment p, as
 // it is now with its cancellations cs, and its INSERT (? placeholders)

@@ -190,6 +190,9 @@ func (s *Store) TransitionPayment(ctx context.Context, id string, from, to payme
 	if !payment.CanTransition(from, to) {
 		return nil, payment.Errorf(payment.EINVALID, "a payment cannot move from %s to %s", from, to)
 	}
+	if err := totalsFromSeen(id, upd); err != nil {
+		return nil, err
+	}
 	var p *payment.Payment
 	typ := payment.EventTypeFor(to)
 	var err error
@@ -324,6 +327,9 @@ func retryMicros(t time.Time) int64 {
 
 // UpdatePayment implements payment.Store.
 func (s *Store) UpdatePayment(ctx context.Context, id string, expect payment.Status, upd payment.Update) (*payment.Payment, error) {
+	if err := totalsFromSeen(id, upd); err != nil {
+		return nil, err
+	}
 	var p *payment.Payment
 	err := s.withTx(ctx, func(tx *sql.Tx) error {
 		var err error
@@ -394,7 +400,23 @@ func (s *Store) whyNotUpdated(ctx context.Context, q rowQuerier, id string, from
 	if err != nil {
 		return nil, notFound(err, "payment")
 	}
+	if p.Status == from { // the status matched: the refunded totals did not
+		return p, payment.Errorf(payment.ECONFLICT, "payment %s's refunded total changed since it was read (now %d)", id, p.CanceledAmount)
+	}
 	return p, payment.Errorf(payment.ECONFLICT, "payment is %s, not %s", p.Status, from)
+}
+
+// totalsFromSeen refuses an update that sets a refunded total without the
+// payment it was computed from. A total is absolute (what the provider
+// reports refunded, or the stored total plus one refund): written over a
+// refund recorded meanwhile it would erase it, so the UPDATE also compares
+// the stored totals with Seen's (paymentUpdate) and reports ECONFLICT when
+// they moved.
+func totalsFromSeen(id string, upd payment.Update) error {
+	if (upd.CanceledAmount != nil || upd.CanceledTaxFreeAmount != nil) && (upd.Seen == nil || upd.Seen.ID != id) {
+		return payment.Errorf(payment.EINVALID, "payment %s: a refunded total can only be set against the payment it was computed from (Update.Seen)", id)
+	}
+	return nil
 }
 
 // textUpdate is one text column an Update may set: its name, the new value
@@ -481,6 +503,12 @@ func (s *Store) paymentUpdate(id string, from payment.Status, to *payment.Status
 	}
 	args = append(args, id, string(from))
 	where := ` WHERE id = ? AND status = ?`
+	if upd.CanceledAmount != nil || upd.CanceledTaxFreeAmount != nil {
+		// Refunded totals are absolute: right only against the totals
+		// they were computed from (totalsFromSeen).
+		where += ` AND canceled_amount = ? AND canceled_tax_free_amount = ?`
+		args = append(args, upd.Seen.CanceledAmount, upd.Seen.CanceledTaxFreeAmount)
+	}
 	if withVersion {
 		where += ` AND version = ?`
 		args = append(args, upd.Seen.Version)

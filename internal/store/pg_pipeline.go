@@ -71,10 +71,12 @@ func (s *Store) pgOutboxTransitionOn(ctx context.Context, c *pgx.Conn, id string
 	if !neverSettled(from) {
 		b.Queue(s.q(paymentCancellations), id)
 	}
-	// The merchant is the payment's, which the UPDATE cannot change: its
-	// endpoints can be read before the payment comes back.
+	// The merchant and the mode are the payment's, which the UPDATE cannot
+	// change: its endpoints can be read before the payment comes back. Only
+	// endpoints of the payment's mode hear of it (outboxSubscribers).
 	b.Queue(`SELECT e.id, e.enabled_events FROM webhook_endpoints e, payments p
-		WHERE p.id = $1 AND e.merchant_id = p.merchant_id AND e.status = $2 ORDER BY e.created_at, e.id`,
+		WHERE p.id = $1 AND e.merchant_id = p.merchant_id AND e.status = $2 AND e.livemode = p.livemode
+		ORDER BY e.created_at, e.id`,
 		id, payment.EndpointEnabled)
 	br := c.SendBatch(ctx, &b)
 	var (

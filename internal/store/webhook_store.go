@@ -18,7 +18,7 @@ type querier interface {
 }
 
 const endpointColumns = `id, merchant_id, url, description, enabled_events, secret, previous_secret,
-	previous_secret_expires_at, status, disabled_reason, created_at, updated_at`
+	previous_secret_expires_at, status, disabled_reason, created_at, updated_at, livemode`
 
 // scanEndpoint reads an endpoint and opens its sealed secrets.
 func (s *Store) scanEndpoint(row scanner) (*payment.WebhookEndpoint, error) {
@@ -26,11 +26,13 @@ func (s *Store) scanEndpoint(row scanner) (*payment.WebhookEndpoint, error) {
 		e                         payment.WebhookEndpoint
 		events                    string
 		prevExp, created, updated int64
+		live                      int64
 	)
 	if err := row.Scan(&e.ID, &e.MerchantID, &e.URL, &e.Description, &events, &e.Secret, &e.PreviousSecret,
-		&prevExp, &e.Status, &e.DisabledReason, &created, &updated); err != nil {
+		&prevExp, &e.Status, &e.DisabledReason, &created, &updated, &live); err != nil {
 		return nil, err
 	}
+	e.Livemode = live != 0
 	var err error
 	if e.Secret, err = s.open(e.Secret, endpointAAD(e.ID)); err != nil {
 		return nil, fmt.Errorf("webhook endpoint %s: %w", e.ID, err)
@@ -57,7 +59,9 @@ func (s *Store) CreateWebhookEndpoint(ctx context.Context, e *payment.WebhookEnd
 }
 
 // AddWebhookEndpoint stores e unless its merchant already has max
-// endpoints, which is EINVALID. The count and the insert are one
+// endpoints of e's mode, which is EINVALID. The limit is per mode so that
+// a test key filling it cannot keep a live key from adding the endpoint
+// real payments are announced to. The count and the insert are one
 // transaction that first locks the merchant's row, so the limit holds
 // however many adds race, on one instance or several: on PostgreSQL, under
 // READ COMMITTED, a concurrent add for the same merchant waits for the lock
@@ -77,10 +81,13 @@ func (s *Store) AddWebhookEndpoint(ctx context.Context, e *payment.WebhookEndpoi
 			return notFound(err, "merchant")
 		}
 		var n int
-		if err := tx.QueryRowContext(ctx, s.q(`SELECT count(*) FROM webhook_endpoints WHERE merchant_id = ?`), e.MerchantID).Scan(&n); err != nil {
+		if err := tx.QueryRowContext(ctx, s.q(`SELECT count(*) FROM webhook_endpoints WHERE merchant_id = ? AND livemode = ?`),
+			e.MerchantID, boolInt(e.Livemode)).Scan(&n); err != nil {
 			return fmt.Errorf("count webhook endpoints: merchant_id=%s: %w", e.MerchantID, err)
 		}
 		if n >= max {
+			// The message is the one from before the limit was per mode:
+			// clients may match it.
 			return payment.Errorf(payment.EINVALID, "a merchant may have at most %d webhook endpoints", max)
 		}
 		return s.insertEndpoint(ctx, tx, e)
@@ -98,10 +105,10 @@ func (s *Store) insertEndpoint(ctx context.Context, tx *sql.Tx, e *payment.Webho
 		e.EnabledEvents = []string{"*"}
 	}
 	_, err := tx.ExecContext(ctx, s.q(`INSERT INTO webhook_endpoints (`+endpointColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
 		e.ID, e.MerchantID, e.URL, e.Description, strings.Join(e.EnabledEvents, ","), s.seal(e.Secret, endpointAAD(e.ID)),
 		s.seal(e.PreviousSecret, endpointAAD(e.ID)),
-		micros0(e.PreviousSecretExpiresAt), e.Status, e.DisabledReason, micros(now), micros(now))
+		micros0(e.PreviousSecretExpiresAt), e.Status, e.DisabledReason, micros(now), micros(now), boolInt(e.Livemode))
 	if err != nil {
 		return fmt.Errorf("insert webhook endpoint: merchant_id=%s: %w", e.MerchantID, err)
 	}
@@ -281,9 +288,11 @@ func (s *Store) ResendWebhookEvent(ctx context.Context, merchantID, eventID, end
 		if err != nil {
 			return notFound(err, "event")
 		}
+		// Only endpoints of the event's mode: a test event is never signed
+		// with a live endpoint's secret nor sent to it, and the reverse.
 		var eps []*payment.WebhookEndpoint
 		if endpointID != "" {
-			eps, err = s.endpoints(ctx, tx, `id = ? AND merchant_id = ?`, endpointID, merchantID)
+			eps, err = s.endpoints(ctx, tx, `id = ? AND merchant_id = ? AND livemode = ?`, endpointID, merchantID, boolInt(e.Livemode))
 			if err == nil && len(eps) == 0 {
 				return payment.Errorf(payment.ENOTFOUND, "webhook endpoint not found")
 			}
@@ -291,7 +300,7 @@ func (s *Store) ResendWebhookEvent(ctx context.Context, merchantID, eventID, end
 				return payment.Errorf(payment.ECONFLICT, "webhook endpoint %s is disabled", endpointID)
 			}
 		} else {
-			eps, err = s.endpoints(ctx, tx, `merchant_id = ? AND status = ?`, merchantID, payment.EndpointEnabled)
+			eps, err = s.endpoints(ctx, tx, `merchant_id = ? AND status = ? AND livemode = ?`, merchantID, payment.EndpointEnabled, boolInt(e.Livemode))
 		}
 		if err != nil {
 			return err

@@ -1,0 +1,13 @@
+-- Webhook endpoints get a mode, as payments and events have. A live
+-- endpoint receives only live events and only live keys (sk_live_) see,
+-- create, delete or rotate it; a test endpoint likewise for test. Before
+-- this, an endpoint belonged to the merchant alone: a test key could list
+-- the endpoint receiving live events and rotate its secret, which signs
+-- real payment.paid deliveries, and so forge them.
+-- Existing endpoints become live endpoints: they keep receiving every live
+-- event, and their secrets stay out of test keys' reach. They stop
+-- receiving test events, and no test copy of them is made (it would need a
+-- secret of its own, which nobody would have been shown): a shop that
+-- wants test events creates a test endpoint with a test key.
+-- DEFAULT 1 also makes an insert that forgets the column the safe kind.
+ALTER TABLE webhook_endpoints ADD COLUMN livemode BIGINT NOT NULL DEFAULT 1;
