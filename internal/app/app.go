@@ -130,6 +130,7 @@ func (a *App) build(ctx context.Context, ln net.Listener) error {
 	a.api = httpapi.New(a.Service, log, httpapi.DropInConfig{
 		URLs:        service.DropInURLs{Success: cfg.DropInSuccessURL, Cancel: cfg.DropInCancelURL, Fail: cfg.DropInFailURL},
 		CORSOrigins: cfg.CORSOrigins,
+		Prices:      cfg.DropInPrices,
 		Disabled:    !cfg.DropInEnabled(),
 	})
 	// A key's lock (PAYBRIDGE_IDEMPOTENCY_LOCK, validated to outlast the

@@ -155,3 +155,36 @@ func TestDropIn_CORS(t *testing.T) {
 		}
 	}
 }
+
+// POST /approve with a made-up pg_token while the buyer is still in
+// KakaoPay's window (the tid and userId are on the public /pay/{id} page)
+// is answered 409 "not approved yet" in the drop-in's error shape, without
+// calling KakaoPay; the buyer who then approves lands on the success page.
+func TestDropIn_ApproveWithWrongTokenWhileReady(t *testing.T) {
+	a := apptest.Start(t, func(c *config.Config) { c.CORSOrigins = []string{"http://localhost:8080"} })
+	resp, b := postForm(t, a, "/ready", url.Values{"userId": {"u1"}, "product": {"Latte"}, "price": {"5000"}, "quantity": {"1"}}, "http://localhost:8080")
+	if resp.StatusCode != 200 {
+		t.Fatalf("/ready: %d %s", resp.StatusCode, b)
+	}
+	var ready struct {
+		TID               string `json:"tid"`
+		NextRedirectPCURL string `json:"next_redirect_pc_url"`
+	}
+	json.Unmarshal(b, &ready)
+	resp, b = postForm(t, a, "/approve", url.Values{"userId": {"u1"}, "pg_token": {"not-the-token"}, "tid": {ready.TID}}, "")
+	var e struct {
+		Error struct{ Code, Message string } `json:"error"`
+	}
+	if err := json.Unmarshal(b, &e); err != nil || resp.StatusCode != 409 || e.Error.Code != "conflict" ||
+		!strings.Contains(e.Error.Message, "not approved yet") {
+		t.Fatalf("/approve on a ready payment: %d %s, want 409 conflict, not approved yet", resp.StatusCode, b)
+	}
+	if n := a.KakaoPaySandbox.Calls("approve"); n != 0 {
+		t.Fatalf("approve calls to KakaoPay = %d, want 0", n)
+	}
+	_, loc := follow(t, a, buyer(t, a, ready.NextRedirectPCURL, "approve"))
+	u, err := url.Parse(loc)
+	if err != nil || u.Path != "/Client/success.html" {
+		t.Fatalf("after a stranger's wrong-token /approve, the buyer's approval landed on %q, want the success page", loc)
+	}
+}

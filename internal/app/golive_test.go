@@ -127,7 +127,9 @@ func TestLiveMode_OneProvider(t *testing.T) {
 
 	t.Run("DemoAndDropInWhenEnabled", func(t *testing.T) {
 		on := true
-		a := apptest.Start(t, liveKakaoPay(t), func(c *config.Config) { c.DemoShop, c.DropIn = &on, &on })
+		a := apptest.Start(t, liveKakaoPay(t), func(c *config.Config) {
+			c.DemoShop, c.DropIn, c.DropInPrices = &on, &on, map[string]int64{"Latte": 5000}
+		})
 		if st := status(t, a, "GET", "/"); st != http.StatusOK {
 			t.Errorf("demo shop enabled in live mode: %d", st)
 		}
@@ -158,6 +160,7 @@ func TestLiveMode_RefusesToStart(t *testing.T) {
 		"TossTestKey": {func(c *config.Config) {
 			config.Put(c, toss.Settings{SecretKey: "test_sk_do-not-show", ClientKey: "test_ck_x"})
 		}, "toss is configured with test credentials"},
+		"DropInWithoutPrices": {func(c *config.Config) { on := true; c.DropIn = &on }, "PAYBRIDGE_DROPIN_PRICES: required in live mode"},
 		"PortOneV1TestChannel": {func(c *config.Config) {
 			config.Put(c, iamport.Settings{APIKey: "k", APISecret: "s-do-not-show", MerchantCode: "imp12345678", PG: "html5_inicis.INIpayTest"})
 		}, "the test channel INIpayTest"},

@@ -66,6 +66,11 @@ type Config struct {
 	DropInSuccessURL string   // PAYBRIDGE_DROPIN_SUCCESS_URL
 	DropInCancelURL  string   // PAYBRIDGE_DROPIN_CANCEL_URL
 	DropInFailURL    string   // PAYBRIDGE_DROPIN_FAIL_URL
+	// DropInPrices is the drop-in's price list, product → unit price in won
+	// (PAYBRIDGE_DROPIN_PRICES, see dropin.go). Set, /ready charges these
+	// and refuses other products or prices; nil, it takes the browser's
+	// price, which live mode does not allow.
+	DropInPrices map[string]int64
 
 	// SandboxWebhooks lets the built-in PortOne sandboxes send their
 	// webhooks to paybridge (PAYBRIDGE_SANDBOX_WEBHOOKS, default true); turn

@@ -159,7 +159,7 @@ func (c Config) Warnings() []string {
 			w = append(w, "the demo shop is on in live mode: anyone can start payments with real money from it")
 		}
 	}
-	return w
+	return append(w, c.dropInWarnings()...)
 }
 
 // PrintProviders writes the mode and one line per provider.

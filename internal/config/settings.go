@@ -256,6 +256,7 @@ var tailSettings = []Setting{
 	str("PAYBRIDGE_DROPIN_SUCCESS_URL", "where drop-in buyers go after paying", func(c *Config) *string { return &c.DropInSuccessURL }),
 	str("PAYBRIDGE_DROPIN_CANCEL_URL", "… after cancelling", func(c *Config) *string { return &c.DropInCancelURL }),
 	str("PAYBRIDGE_DROPIN_FAIL_URL", "… after a failure", func(c *Config) *string { return &c.DropInFailURL }),
+	dropInPrices(),
 	duration("PAYBRIDGE_IDEMPOTENCY_RETENTION", "how long an Idempotency-Key's response is replayed", time.Hour, 30*24*time.Hour,
 		func(c *Config) *time.Duration { return &c.IdempotencyRetention }),
 	rate("PAYBRIDGE_RATE_LIMIT", "API requests a second per key (0: no limit)", func(c *Config) *float64 { return &c.RateLimit }),

@@ -557,24 +557,25 @@ func samplePages(t *testing.T) string {
 }
 
 // startForSample starts paybridge as the sample's API: CORS for the pages'
-// origin, and the drop-in return URLs on the pages' server.
-func startForSample(t *testing.T, origin string) *apptest.App {
+// origin, and the drop-in return URLs on the pages' server; opts change
+// the configuration further.
+func startForSample(t *testing.T, origin string, opts ...func(*config.Config)) *apptest.App {
 	t.Helper()
-	return apptest.Start(t, func(c *config.Config) {
+	return apptest.Start(t, append([]func(*config.Config){func(c *config.Config) {
 		c.CORSOrigins = []string{origin}
 		c.DropInSuccessURL = origin + "/Client/success.html?userId={userId}"
 		c.DropInCancelURL = origin + "/Client/cancel.html"
 		c.DropInFailURL = origin + "/Client/fail.html"
-	})
+	}}, opts...)...)
 }
 
 // orderOnSamplePage serves the sample's pages, starts paybridge as their API
 // and a browser, fills the sample's form and waits for the sandbox buyer
 // page that the sample's script sends the browser to.
-func orderOnSamplePage(t *testing.T, chromium string) (*apptest.App, *browser) {
+func orderOnSamplePage(t *testing.T, chromium string, opts ...func(*config.Config)) (*apptest.App, *browser) {
 	t.Helper()
 	origin := samplePages(t)
-	a := startForSample(t, origin)
+	a := startForSample(t, origin, opts...)
 	b := startBrowser(t, chromium)
 	b.navigate(origin + "/Client/index.html?api=" + url.QueryEscape(a.Config.PublicURL))
 	if loc := b.location(); loc.Path != "/Client/index.html" {
@@ -594,11 +595,13 @@ func orderOnSamplePage(t *testing.T, chromium string) (*apptest.App, *browser) {
 // a real browser: index.html's cross-origin POST /ready, the sandbox, the
 // return to success.html, its POST /approve with the tid from sessionStorage,
 // and the result it writes into the page; and a cancel lands on cancel.html.
+// The approve runs with a server-side price list (PAYBRIDGE_DROPIN_PRICES,
+// as live mode requires) that agrees with the page's price.
 func TestBrowser_OriginalSamplePages(t *testing.T) {
 	chromium := chromiumPath(t)
 
 	t.Run("approve", func(t *testing.T) {
-		a, b := orderOnSamplePage(t, chromium)
+		a, b := orderOnSamplePage(t, chromium, func(c *config.Config) { c.DropInPrices = map[string]int64{"Latte": 5000} })
 		b.click(approveButton)
 		b.waitFor("success.html to show the result",
 			`location.pathname === "/Client/success.html" && document.querySelector("#result-total").textContent !== ""`)

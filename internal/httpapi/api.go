@@ -47,6 +47,9 @@ type DropInConfig struct {
 	CORSOrigins []string
 	// MerchantID owns drop-in payments (the default merchant).
 	MerchantID string
+	// Prices is the drop-in's price list, product → unit price in won
+	// (PAYBRIDGE_DROPIN_PRICES); nil: the browser's price (see dropInPrice).
+	Prices map[string]int64
 	// Disabled leaves POST /ready and /approve unmounted (live mode unless
 	// PAYBRIDGE_DROPIN=1).
 	Disabled bool

@@ -12,7 +12,8 @@ import (
 
 // The drop-in API answers the original sample's web client, which posts
 // form fields and reads KakaoPay's own JSON. Behind it these are ordinary
-// payments: the amount is computed here, the tid must belong to the user.
+// payments: the amount is computed here (from the price list when there is
+// one, dropin_prices.go), the tid must belong to the user.
 
 var kst = time.FixedZone("KST", 9*3600)
 
@@ -87,7 +88,8 @@ func (a *API) handleDropInReady(w http.ResponseWriter, r *http.Request) {
 		WriteError(w, r, a.log, err)
 		return
 	}
-	price, err := formInt(r, "price")
+	product := r.PostFormValue("product")
+	price, err := a.dropInPrice(r, product)
 	if err != nil {
 		WriteError(w, r, a.log, err)
 		return
@@ -98,7 +100,7 @@ func (a *API) handleDropInReady(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p, err := a.svc.DropInReady(r.Context(), a.dropIn.MerchantID, a.dropIn.URLs,
-		r.PostFormValue("userId"), r.PostFormValue("product"), price, quantity)
+		r.PostFormValue("userId"), product, price, quantity)
 	if err != nil {
 		WriteError(w, r, a.log, err)
 		return

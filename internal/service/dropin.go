@@ -63,20 +63,28 @@ func (s *Service) DropInReady(ctx context.Context, merchantID string, urls DropI
 
 // DropInApprove is the sample's POST /approve. The tid must belong to a
 // drop-in payment created for userID; otherwise it is "not found", so tids
-// cannot be probed. A payment already finished (paybridge finishes it when
-// the browser returns) is answered from the database after checking that
-// pgToken is the one the buyer's return carried.
+// cannot be probed. It never calls the provider: paybridge finishes a
+// drop-in payment itself when the buyer's browser comes back through its
+// own return route (KakaoPay's approval_url is /pay/{id}/approve, not the
+// sample's success page), and only then sends the browser to the sample's
+// success page, whose POST /approve is answered here from the database
+// after checking that pgToken is the one the buyer's return carried.
+//
+// A payment still ready (or created) has not been approved by the buyer:
+// it is answered ECONFLICT "not approved yet". Finishing it here with the
+// caller's pg_token would let anyone who read the tid and userId off the
+// public /pay/{id} page spoil it: KakaoPay refuses a made-up pg_token
+// (-780) and the payment would fail for good while the buyer is still in
+// the window.
 func (s *Service) DropInApprove(ctx context.Context, merchantID, userID, pgToken, tid string) (*payment.Payment, error) {
 	p, err := s.store.FindPaymentByTID(ctx, payment.ProviderKakaoPay, tid)
 	if err != nil || p.MerchantID != merchantID || p.Channel != payment.ChannelDropIn ||
 		subtle.ConstantTimeCompare([]byte(p.CustomerID), []byte(userID)) != 1 {
 		return nil, payment.Errorf(payment.ENOTFOUND, "no payment with this tid for this userId")
 	}
-	if p.Status == payment.StatusReady {
-		if pgToken == "" {
-			return nil, payment.Errorf(payment.EINVALID, "pg_token is required")
-		}
-		return s.Finish(ctx, p, payment.Return{Success: true, Token: pgToken})
+	if p.Status == payment.StatusReady || p.Status == payment.StatusCreated {
+		return nil, payment.Errorf(payment.ECONFLICT,
+			"the payment is not approved yet: the buyer has not finished in KakaoPay's window; paybridge approves it when the buyer returns")
 	}
 	if p.PGToken == "" || subtle.ConstantTimeCompare([]byte(p.PGToken), []byte(pgToken)) != 1 {
 		return nil, payment.Errorf(payment.EINVALID, "pg_token does not match this payment")

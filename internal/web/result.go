@@ -24,10 +24,44 @@ func (s *Site) handleReturn(kind string) http.HandlerFunc {
 	}
 }
 
-// redirectAfter sends the browser to the shop's URL for the outcome (with
-// payment_id added), or to paybridge's own result page when the shop gave
-// none or the outcome is not known yet.
+// redirectAfter sends the browser to the shop's URL for the outcome (see
+// shopURL), or to paybridge's own result page when the shop gave none or
+// the outcome is not known yet.
 func (s *Site) redirectAfter(w http.ResponseWriter, r *http.Request, p *payment.Payment, kind string) {
+	target := shopURL(p, kind)
+	if target == "" {
+		http.Redirect(w, r, "/pay/"+p.ID, http.StatusSeeOther)
+		return
+	}
+	params := url.Values{"payment_id": {p.ID}}
+	if p.Channel == payment.ChannelDropIn && p.Status.Settled() {
+		// The original sample's success page posts pg_token back to /approve.
+		// Only this redirect, seen by the buyer's browser alone, carries it:
+		// the result page's link does not (anyone with the id may open it).
+		params.Set("pg_token", p.PGToken)
+	}
+	http.Redirect(w, r, withParams(target, params), http.StatusSeeOther)
+}
+
+// shopURL is where the shop wants the buyer for p's outcome (payment_id is
+// added by the caller); "" when the shop gave no URL for it or the outcome is
+// not known. Both the redirect after a return and the result page's "back
+// to the shop" link use it, so neither can send a buyer somewhere the other
+// would not.
+//
+// success_url means "the sale went through": it is only ever given for a
+// payment whose money moved, paid or since refunded in part or in full
+// (partially_canceled, canceled: the refund is the shop's own later act,
+// which it knows of). Shops (the original sample among them) often take
+// the success page itself as proof of payment, so an unpaid payment never
+// leads there: aborted goes to cancel_url; failed and expired to fail_url;
+// ready (the buyer left the window, or opened the result page, before
+// finishing) to fail_url, or cancel_url when the buyer came back through
+// the cancel route. An approving payment has no shop URL at all: its
+// outcome is being confirmed with the provider and the result page says
+// so, refreshing until it is known; nor has a created one (the provider
+// has not answered the prepare call yet).
+func shopURL(p *payment.Payment, kind string) string {
 	var target string
 	switch p.Status {
 	case payment.StatusPaid, payment.StatusPartiallyCanceled, payment.StatusCanceled:
@@ -43,19 +77,7 @@ func (s *Site) redirectAfter(w http.ResponseWriter, r *http.Request, p *payment.
 			target = p.CancelURL
 		}
 	}
-	params := url.Values{"payment_id": {p.ID}}
-	if p.Channel == payment.ChannelDropIn && p.Status.Settled() {
-		// The original sample's success page posts pg_token back to /approve.
-		params.Set("pg_token", p.PGToken)
-	}
-	if target == "" {
-		target = "/pay/" + p.ID
-		params = nil
-	}
-	if params != nil {
-		target = withParams(target, params)
-	}
-	http.Redirect(w, r, target, http.StatusSeeOther)
+	return target
 }
 
 func (s *Site) handleResult(w http.ResponseWriter, r *http.Request) {
@@ -64,23 +86,13 @@ func (s *Site) handleResult(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
-	back := p.SuccessURL
-	switch p.Status {
-	case payment.StatusAborted:
-		back = p.CancelURL
-	case payment.StatusFailed, payment.StatusExpired:
-		back = p.FailURL
-	}
-	if back != "" {
-		back = withParams(back, url.Values{"payment_id": {p.ID}})
-	}
 	m := text.For(i18n.FromRequest(nil, r))
 	o := describe(p, m)
 	if p.ProviderErrorMessage != "" && p.Status == payment.StatusFailed {
 		o.Lines = append(o.Lines, fmt.Sprintf(m["provider_says"], p.ProviderErrorMessage))
 	}
 	s.render(w, r, http.StatusOK, "result.html", page{Title: o.Label, Payment: p, Outcome: o,
-		IDLabel: m["id_"+p.Provider], Refresh: p.Status == payment.StatusApproving, BackURL: back})
+		IDLabel: m["id_"+p.Provider], Refresh: p.Status == payment.StatusApproving, BackURL: backURL(p)})
 }
 
 func (s *Site) renderError(w http.ResponseWriter, r *http.Request, err error) {
@@ -105,4 +117,13 @@ func (s *Site) renderError(w http.ResponseWriter, r *http.Request, err error) {
 		msg = text.For(i18n.FromRequest(nil, r))["err_not_found"]
 	}
 	s.render(w, r, status, "error.html", page{TitleKey: "error_title", Error: msg})
+}
+
+// backURL is the result page's "back to the shop" link: shopURL with
+// payment_id, or "" (no link) while the outcome is being confirmed.
+func backURL(p *payment.Payment) string {
+	if u := shopURL(p, ""); u != "" {
+		return withParams(u, url.Values{"payment_id": {p.ID}})
+	}
+	return ""
 }
