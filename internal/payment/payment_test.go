@@ -15,6 +15,7 @@ func TestCanTransition(t *testing.T) {
 		{"created", "ready"}, {"created", "failed"},
 		{"ready", "approving"}, {"ready", "aborted"}, {"ready", "failed"}, {"ready", "expired"},
 		{"approving", "paid"}, {"approving", "failed"},
+		{"approving", "ready"}, // a refused return while the provider still holds the payment for the buyer
 		{"paid", "partially_canceled"}, {"paid", "canceled"},
 		{"partially_canceled", "partially_canceled"}, {"partially_canceled", "canceled"},
 	} {

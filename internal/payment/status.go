@@ -40,7 +40,10 @@ var Statuses = []Status{
 var transitions = map[Status][]Status{
 	StatusCreated:           {StatusReady, StatusFailed},
 	StatusReady:             {StatusApproving, StatusAborted, StatusFailed, StatusExpired},
-	StatusApproving:         {StatusPaid, StatusFailed},
+	// approving → ready: the finishing call was refused and the provider
+	// still holds the payment open for the buyer (a forged return with a
+	// wrong token): the buyer's own return must still finish it.
+	StatusApproving:         {StatusPaid, StatusFailed, StatusReady},
 	StatusPaid:              {StatusPartiallyCanceled, StatusCanceled},
 	StatusPartiallyCanceled: {StatusPartiallyCanceled, StatusCanceled},
 }

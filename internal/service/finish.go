@@ -26,11 +26,17 @@ import (
 // aborted) means the buyer may have paid in a window that outlived it: the
 // provider is asked, and a late charge is refunded (refundLate).
 func (s *Service) Finish(ctx context.Context, p *payment.Payment, ret payment.Return) (*payment.Payment, error) {
+	return s.finish(ctx, p, ret, false)
+}
+
+// finish is Finish; again is set on its one repeat, after another return's
+// refused call put the payment back to ready.
+func (s *Service) finish(ctx context.Context, p *payment.Payment, ret payment.Return, again bool) (*payment.Payment, error) {
 	if p.Status != payment.StatusReady {
 		if ret.Success && closed(p.Status) {
 			return s.refundLate(ctx, p)
 		}
-		return s.awaitApproval(ctx, p)
+		return s.awaitThenFinish(ctx, p, ret, again)
 	}
 	prov, err := s.providerFor(p)
 	if err != nil {
@@ -50,7 +56,7 @@ func (s *Service) Finish(ctx context.Context, p *payment.Payment, ret payment.Re
 	np, err := s.store.TransitionPayment(ctx, p.ID, payment.StatusReady, payment.StatusApproving,
 		payment.Update{PGToken: ptr(ret.Token), ReturnTID: ptr(ret.TID), Seen: p}, payment.Event{Reason: "buyer_returned"})
 	if payment.ErrorCode(err) == payment.ECONFLICT {
-		return s.awaitApproval(ctx, np) // another return won; wait for its result
+		return s.awaitThenFinish(ctx, np, ret, again) // another return won
 	}
 	if err != nil {
 		return nil, err
@@ -85,12 +91,63 @@ func (s *Service) finishError(ctx context.Context, p *payment.Payment, prov paym
 		return s.settle(ctx, p, false)
 	}
 	log.Info("provider refused to finish the payment", "error", err)
+	if op == "finish" {
+		// A refusal proves this call charged nothing, not that the buyer
+		// will not pay: a return with a wrong token (anyone can send one)
+		// is refused while the provider still holds the payment for the
+		// buyer. Ask it before deciding.
+		if np, done, lerr := s.refusedReturn(ctx, p); done {
+			return np, lerr
+		}
+	}
 	upd := payment.Update{
 		FailureCode:    ptr("provider_declined"),
 		FailureMessage: ptr(payment.ErrorMessage(err)),
 	}
 	providerErrorUpdate(&upd, err)
 	return s.transition(ctx, p, payment.StatusFailed, upd, "provider_declined", payment.ErrorMessage(err))
+}
+
+// refusedReturn decides a return whose finishing call the provider refused,
+// from a lookup: a payment the provider still holds open for the buyer
+// (pending, its window not closed) goes back to ready, without the refused
+// token, so the buyer's own return finishes it; one the provider shows
+// charged is settled as such. done is false when the lookup decides
+// nothing (it failed, or answered about another payment, or the window is
+// closed): the refusal then fails the payment, as it proves nothing was
+// charged.
+func (s *Service) refusedReturn(ctx context.Context, p *payment.Payment) (np *payment.Payment, done bool, err error) {
+	_, res, lerr := s.lookup(ctx, p)
+	if lerr != nil || res == nil || identityMismatch(p, res) != "" {
+		return nil, false, nil
+	}
+	switch res.State {
+	case payment.ProviderPaid, payment.ProviderPartiallyCanceled, payment.ProviderCanceled:
+		np, err = s.applyResult(ctx, p, res, "settled_by_lookup")
+		return np, true, err
+	case payment.ProviderPending:
+		if !s.Now().Before(p.ExpiresAt) {
+			return nil, false, nil
+		}
+		s.log.Warn("finishing call refused while the provider holds the payment for the buyer; back to ready",
+			"payment_id", p.ID, "provider", p.Provider, "provider_status", res.RawStatus)
+		np, err = s.transition(ctx, p, payment.StatusReady, payment.Update{PGToken: ptr(""), ReturnTID: ptr("")},
+			"return_refused", "the provider refused the return's finishing call and still holds the payment for the buyer")
+		return np, true, err
+	}
+	return nil, false, nil
+}
+
+// awaitThenFinish waits for the return that holds the payment in approving
+// and gets its result. If that return's finishing call was refused and the
+// payment went back to ready (refusedReturn), this return finishes it: the
+// buyer's own return must not be lost behind a forged one. Only once.
+func (s *Service) awaitThenFinish(ctx context.Context, p *payment.Payment, ret payment.Return, again bool) (*payment.Payment, error) {
+	np, err := s.awaitApproval(ctx, p)
+	if err != nil || p.Status != payment.StatusApproving || np.Status != payment.StatusReady || again || !ret.Success {
+		return np, err
+	}
+	return s.finish(ctx, np, ret, true)
 }
 
 // awaitApproval waits while another actor holds the payment in approving,

@@ -57,11 +57,89 @@ func TestFinish_Approving(t *testing.T) {
 		e := newEnv(t)
 		p := e.create(approver, 1000, 0)
 		e.pay(p)
+		e.appr.Fail(p.ID) // the provider declined it: its lookup shows it failed
 		e.appr.On(paymenttest.OpApprove, paymenttest.Step{Err: paymenttest.Declined("-780")})
 		np := e.mustReturnOK(p)
 		wantStatus(t, np, payment.StatusFailed)
 		if np.FailureCode != "provider_declined" || np.ProviderErrorCode != "-780" {
 			t.Fatalf("failure = %q, provider code %q", np.FailureCode, np.ProviderErrorCode)
+		}
+	})
+	// A refused finishing call while the provider still holds the payment
+	// for the buyer (a return with a wrong token, which anyone can send):
+	// the payment goes back to ready without the refused token, and the
+	// buyer's own return pays it. Rule 1: a refusal of one call is not what
+	// happened to the money.
+	t.Run("RefusedWhileProviderHoldsItBackToReady", func(t *testing.T) {
+		e := newEnv(t)
+		p := e.create(approver, 1000, 0)
+		e.appr.On(paymenttest.OpApprove, paymenttest.Step{Err: paymenttest.Invalid("-780", 400)})
+		q := e.appr.ReturnQuery(p.ID)
+		q.Set("token", "forged")
+		np := e.mustReturn(p.ID, service.ReturnApprove, q)
+		wantStatus(t, np, payment.StatusReady)
+		if np.PGToken != "" || np.FailureCode != "" {
+			t.Fatalf("after a refused return: token %q, failure %q", np.PGToken, np.FailureCode)
+		}
+		if got := e.reasons(p.ID); got[len(got)-1] != "return_refused" {
+			t.Fatalf("events = %v", got)
+		}
+		e.pay(p)
+		wantStatus(t, e.mustReturnOK(p), payment.StatusPaid)
+		if a := e.appr.Account(p.ID); a.Approves != 1 || !a.Charged {
+			t.Fatalf("account = %+v", a)
+		}
+	})
+	t.Run("RefusedAndLookupFailsFails", func(t *testing.T) {
+		e := newEnv(t)
+		p := e.create(approver, 1000, 0)
+		e.pay(p)
+		e.appr.On(paymenttest.OpApprove, paymenttest.Step{Err: paymenttest.Declined("-780")})
+		e.appr.On(paymenttest.OpLookup, paymenttest.Step{Err: paymenttest.Upstream(503)})
+		wantStatus(t, e.mustReturnOK(p), payment.StatusFailed)
+	})
+	t.Run("RefusedButChargedIsPaid", func(t *testing.T) {
+		e := newEnv(t)
+		p := e.create(approver, 1000, 0)
+		e.pay(p)
+		// Another approve lands just before this one is refused: the money moved.
+		e.appr.On(paymenttest.OpApprove, paymenttest.Step{Err: paymenttest.Declined("-780"), Hook: func() {
+			if _, err := e.appr.Approve(e.ctx, p, payment.Return{Success: true, Token: "pg-" + p.ID}); err != nil {
+				t.Errorf("the other approve: %v", err)
+			}
+		}})
+		wantStatus(t, e.mustReturnOK(p), payment.StatusPaid)
+		if a := e.appr.Account(p.ID); a.Approves != 1 {
+			t.Fatalf("approves = %d", a.Approves)
+		}
+	})
+	t.Run("RefusedAfterTheWindowClosedFails", func(t *testing.T) {
+		e := newEnv(t)
+		p := e.create(approver, 1000, 0)
+		e.pay(p)
+		e.clock.Advance(16 * time.Minute)
+		e.appr.On(paymenttest.OpApprove, paymenttest.Step{Err: paymenttest.Declined("-780")})
+		wantStatus(t, e.mustReturnOK(p), payment.StatusFailed)
+	})
+	// The buyer's own return, arriving while a forged one holds the
+	// payment in approving, finishes it once the forged call is refused.
+	t.Run("BuyersReturnBehindARefusedOneFinishes", func(t *testing.T) {
+		e := newEnv(t)
+		p := e.create(approver, 1000, 0)
+		e.pay(p)
+		e.appr.On(paymenttest.OpApprove, paymenttest.Step{Err: paymenttest.Invalid("-780", 400), Delay: 200 * time.Millisecond})
+		q := e.appr.ReturnQuery(p.ID)
+		q.Set("token", "forged")
+		forged := make(chan *payment.Payment, 1)
+		go func() { np, _ := e.svc.Return(e.ctx, p.ID, service.ReturnApprove, q); forged <- np }()
+		for e.get(p.ID).Status != payment.StatusApproving {
+			time.Sleep(time.Millisecond)
+		}
+		np := e.mustReturnOK(p)
+		<-forged
+		wantStatus(t, np, payment.StatusPaid)
+		if a := e.appr.Account(p.ID); a.Approves != 1 {
+			t.Fatalf("approves = %d", a.Approves)
 		}
 	})
 	t.Run("LostAnswerSettledByLookup", func(t *testing.T) {
