@@ -39,7 +39,7 @@ func TestProviders_LiveBaseURLMustBeHTTPS(t *testing.T) {
 					"PAYBRIDGE_MODE": c.mode, "PAYBRIDGE_PUBLIC_URL": "https://pay.shop.example",
 					"PAYBRIDGE_SECRET_KEY":          secretbox.NewKeyText(),
 					"PAYBRIDGE_KAKAOPAY_SECRET_KEY": "PRD-live-secret", "PAYBRIDGE_KAKAOPAY_CID": "CPLIVE0001",
-					env:                             c.url,
+					env: c.url,
 				}[k]
 			})
 			if err != nil {

@@ -38,8 +38,8 @@ var Statuses = []Status{
 
 // transitions is the one place where the lifecycle is defined.
 var transitions = map[Status][]Status{
-	StatusCreated:           {StatusReady, StatusFailed},
-	StatusReady:             {StatusApproving, StatusAborted, StatusFailed, StatusExpired},
+	StatusCreated: {StatusReady, StatusFailed},
+	StatusReady:   {StatusApproving, StatusAborted, StatusFailed, StatusExpired},
 	// approving → ready: the finishing call was refused and the provider
 	// still holds the payment open for the buyer (a forged return with a
 	// wrong token): the buyer's own return must still finish it.
