@@ -21,3 +21,16 @@ func CheckCancel(label string, req payment.CancelRequest) error {
 	}
 	return nil
 }
+
+// CancelNotShown is the error of a refund whose success answer is not the
+// refund asked for (another payment, another amount; why says how): the
+// provider refunded something, but what is unknown until the payment is
+// looked up, so it is EUPSTREAM and the service settles the refund from a
+// lookup of the refunded total, never from this answer. pe is the
+// provider's side of it (its name, status and code); why becomes its
+// Detail. label names the provider in the message.
+func CancelNotShown(label string, pe *payment.ProviderError, why string) error {
+	pe.Detail = Truncate(why, MaxProviderText)
+	return payment.Wrap(payment.EUPSTREAM, pe,
+		"%s's answer to the refund does not match it; the outcome is settled by looking the payment up", label)
+}

@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/paybridge/paybridge/internal/payment"
@@ -26,5 +27,24 @@ func TestCheckCancel(t *testing.T) {
 		if (err == nil) != tt.ok || err != nil && payment.ErrorCode(err) != payment.EINVALID {
 			t.Errorf("%s: err = %v, want ok=%v or EINVALID", tt.name, err, tt.ok)
 		}
+	}
+}
+
+// Ensure a refund answer that is not the refund asked for is an unknown
+// outcome (EUPSTREAM: the service settles it by lookup, never books it),
+// keeps the provider's side of it, and carries why as its detail, cut to
+// the length provider texts are kept at.
+func TestCancelNotShown(t *testing.T) {
+	pe := &payment.ProviderError{Provider: "kakaopay", HTTPStatus: 200, Message: "cancel answer does not match the refund"}
+	err := CancelNotShown("KakaoPay", pe, "refunded 400, not 1000"+strings.Repeat("x", MaxProviderText))
+	if payment.ErrorCode(err) != payment.EUPSTREAM {
+		t.Fatalf("code = %s, want EUPSTREAM: %v", payment.ErrorCode(err), err)
+	}
+	got := payment.AsProviderError(err)
+	if got != pe || !strings.HasPrefix(got.Detail, "refunded 400, not 1000") || len(got.Detail) > MaxProviderText+len("…") {
+		t.Fatalf("provider error = %+v", got)
+	}
+	if !strings.Contains(err.Error(), "KakaoPay") {
+		t.Fatalf("message names no provider: %v", err)
 	}
 }

@@ -71,3 +71,19 @@ func AddSeeds(f *testing.F) {
 		f.Add([]byte(s))
 	}
 }
+
+// Edited is the JSON object b with edit applied to it, decoded and encoded
+// again: an adapter's recorded answer with a field removed or changed.
+func Edited(t testing.TB, b []byte, edit func(m map[string]any)) []byte {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	edit(m)
+	out, err := json.Marshal(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}

@@ -54,10 +54,8 @@ func (c *Client) Cancel(ctx context.Context, p *payment.Payment, req payment.Can
 		// settled by looking the payment up, never recorded from here.
 		c.t.Log.WarnContext(ctx, "iamport cancel answer does not match the refund; settling it by lookup",
 			"provider", payment.ProviderIamport, "payment_id", p.ID, "reason", why)
-		pe := &payment.ProviderError{Provider: payment.ProviderIamport, HTTPStatus: http.StatusOK, Code: "0",
-			Message: provider.Truncate("cancel answer does not match the refund: "+why, provider.MaxProviderText)}
-		return nil, payment.Wrap(payment.EUPSTREAM, pe,
-			"PortOne's answer to the refund does not match it; the outcome is settled by looking the payment up")
+		return nil, provider.CancelNotShown("PortOne", &payment.ProviderError{Provider: payment.ProviderIamport, HTTPStatus: http.StatusOK,
+			Code: "0", Message: "cancel answer does not match the refund"}, why)
 	}
 	pp := c.translate(ctx, p.ID, &w, refundID(w.CancelHistory))
 	pp.Raw = raw

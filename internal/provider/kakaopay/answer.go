@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/paybridge/paybridge/internal/payment"
+	"github.com/paybridge/paybridge/internal/provider"
 )
 
 // Checks of KakaoPay's 2xx answers before they are translated. A field
@@ -59,9 +60,8 @@ func (c *Client) checkOrdered(st *paymentState) error {
 // KakaoPay checked before refunding (docs/providers.md §1.5).
 func (c *Client) checkCanceled(p *payment.Payment, req payment.CancelRequest, r *cancelResponse) error {
 	if msg := cancelMismatch(p, req, r); msg != "" {
-		pe := &payment.ProviderError{Provider: payment.ProviderKakaoPay, HTTPStatus: http.StatusOK, Message: msg}
-		return payment.Wrap(payment.EUPSTREAM, pe,
-			"KakaoPay's answer to the cancel does not match the refund asked for; the outcome is unknown until the payment is looked up")
+		return provider.CancelNotShown("KakaoPay", &payment.ProviderError{Provider: payment.ProviderKakaoPay, HTTPStatus: http.StatusOK,
+			Message: "cancel answer does not match the refund"}, msg)
 	}
 	return nil
 }

@@ -2,27 +2,18 @@ package kakaopay
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 	"testing"
 
 	"github.com/paybridge/paybridge/internal/payment"
+	"github.com/paybridge/paybridge/internal/provider/answertest"
 	"github.com/paybridge/paybridge/internal/testutil"
 )
 
 // edited is the testdata file with edit applied to its decoded object.
 func edited(t *testing.T, file string, edit func(m map[string]any)) []byte {
 	t.Helper()
-	var m map[string]any
-	if err := json.Unmarshal(mustTestdata(t, file), &m); err != nil {
-		t.Fatal(err)
-	}
-	edit(m)
-	b, err := json.Marshal(m)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
+	return answertest.Edited(t, mustTestdata(t, file), edit)
 }
 
 // setAmount sets field.key of m, one of KakaoPay's amount objects.

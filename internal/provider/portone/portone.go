@@ -301,9 +301,7 @@ func (c *Client) afterCancel(ctx context.Context, p *payment.Payment, req paymen
 			// settled by looking the payment up, never recorded from here.
 			c.t.Log.WarnContext(ctx, "portone cancellation does not match the refund; settling it by lookup",
 				"provider", payment.ProviderPortOne, "payment_id", p.ID, "reason", why)
-			pe.Detail = why
-			return nil, payment.Wrap(payment.EUPSTREAM, pe,
-				"PortOne's answer to the refund does not match it; the outcome is settled by looking the payment up")
+			return nil, provider.CancelNotShown("PortOne", pe, why)
 		}
 		got, err := c.get(ctx, p.ID)
 		if err != nil {

@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/paybridge/paybridge/internal/payment"
+	"github.com/paybridge/paybridge/internal/provider"
 )
 
 // Checks of Toss's 2xx Payment answers before they are translated. A field
@@ -53,9 +54,8 @@ func (c *Client) checkPayment(op string, w *paymentWire) error {
 // (totalAmount − balanceAmount) rose by exactly this refund.
 func (c *Client) checkCanceled(p *payment.Payment, req payment.CancelRequest, w *paymentWire) error {
 	if msg := cancelMismatch(p, req, w); msg != "" {
-		pe := &payment.ProviderError{Provider: payment.ProviderToss, HTTPStatus: http.StatusOK, Message: msg}
-		return payment.Wrap(payment.EUPSTREAM, pe,
-			"Toss's answer to the cancel does not match the refund asked for; the outcome is unknown until the payment is looked up")
+		return provider.CancelNotShown("Toss", &payment.ProviderError{Provider: payment.ProviderToss, HTTPStatus: http.StatusOK,
+			Message: "cancel answer does not match the refund"}, msg)
 	}
 	return nil
 }
