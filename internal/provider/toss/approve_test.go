@@ -37,8 +37,8 @@ func TestClient_Approve(t *testing.T) {
 		if req.Method != http.MethodPost || req.Path != "/v1/payments/confirm" {
 			t.Errorf("%s %s, want POST /v1/payments/confirm", req.Method, req.Path)
 		}
-		if req.IdempotencyKey != "confirm-"+p.ID {
-			t.Errorf("Idempotency-Key = %q, want confirm-%s", req.IdempotencyKey, p.ID)
+		if want := confirmKey(p, testPaymentKey); req.IdempotencyKey != want || !strings.HasPrefix(want, "confirm-"+p.ID+"-") {
+			t.Errorf("Idempotency-Key = %q, want %q (confirm-<payment id>-<the paymentKey's hash>)", req.IdempotencyKey, want)
 		}
 		assertFields(t, req, map[string]any{"paymentKey": testPaymentKey, "orderId": p.ID, "amount": 15000})
 	})
@@ -52,7 +52,7 @@ func TestClient_Approve(t *testing.T) {
 		if _, err := c.Approve(context.Background(), p, tossReturn()); err != nil {
 			t.Fatal(err)
 		}
-		if got, want := rec.All()[0].IdempotencyKey, "confirm-"+p.ID+"-retry-2"; got != want {
+		if got, want := rec.All()[0].IdempotencyKey, confirmKey(p, testPaymentKey); got != want || !strings.HasSuffix(want, "-retry-2") {
 			t.Errorf("Idempotency-Key = %q, want %q", got, want)
 		}
 	})
@@ -134,4 +134,34 @@ func TestClient_Approve(t *testing.T) {
 			})
 		}
 	})
+}
+
+// Ensure a confirm with a forged paymentKey, refused by Toss, does not block
+// the buyer's own confirm of the same payment: the two are different
+// requests with keys of their own, so Toss does not answer the second with
+// the first's stored refusal (or IDEMPOTENCY_KEY_REUSED). The service puts
+// the payment back to ready after such a refusal (service.refusedReturn);
+// here the sandbox plays Toss.
+func TestApprove_ForgedConfirmDoesNotBlockTheBuyers(t *testing.T) {
+	env := MustSandbox(t)
+	ctx := context.Background()
+	p := sandboxPayment()
+	ret := env.mustAuthenticate(t, p)
+	p.Status = payment.StatusApproving
+	forged := ret
+	forged.TID = "tgen_forged0000000000000000000000"
+	if _, err := env.c.Approve(ctx, p, forged); err == nil || payment.ErrorCode(err) == payment.EUPSTREAM {
+		t.Fatalf("forged confirm: %v (class %s), want a refusal", err, payment.ErrorCode(err))
+	}
+	paid, err := env.c.Approve(ctx, p, ret)
+	if err != nil {
+		t.Fatalf("the buyer's confirm after a forged one: class %s: %v", payment.ErrorCode(err), err)
+	}
+	if paid.State != payment.ProviderPaid {
+		t.Fatalf("the buyer's confirm: %+v, want paid", paid)
+	}
+	again, err := env.c.Approve(ctx, p, ret) // a lost answer's repeat: the same key, the first result
+	if err != nil || again.State != payment.ProviderPaid || again.TID != paid.TID {
+		t.Fatalf("repeat of the buyer's confirm: %+v, %v", again, err)
+	}
 }

@@ -16,6 +16,8 @@ package toss
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"net/url"
 	"regexp"
@@ -142,15 +144,7 @@ func (c *Client) Approve(ctx context.Context, p *payment.Payment, ret payment.Re
 	case len(ret.TID) > maxPaymentKey:
 		return nil, payment.Errorf(payment.EINVALID, "the Toss paymentKey is longer than %d characters", maxPaymentKey)
 	}
-	// The service repeats a confirm only after a lookup showed Toss did not
-	// confirm (p.FinishAttempts counts the repeats). Each repeat gets a key
-	// of its own, so Toss cannot answer it with the first attempt's stored
-	// failure; a paymentKey is confirmed at most once whatever the key
-	// (ALREADY_PROCESSED_PAYMENT), so no key can charge twice.
-	key := "confirm-" + p.ID
-	if p.FinishAttempts > 0 {
-		key = fmt.Sprintf("confirm-%s-retry-%d", p.ID, p.FinishAttempts)
-	}
+	key := confirmKey(p, ret.TID)
 	var resp paymentWire
 	var raw []byte
 	err := c.do(ctx, provider.Call{
@@ -167,6 +161,28 @@ func (c *Client) Approve(ctx context.Context, p *payment.Payment, ret payment.Re
 	pp := c.translate(ctx, opConfirm, &resp, "")
 	pp.Raw = raw
 	return pp, nil
+}
+
+// confirmKey is the Idempotency-Key of a confirm of p with paymentKey.
+//
+// It names the paymentKey (by a hash: keys are at most 300 characters, and
+// the key is logged): a return with a forged paymentKey, which anyone who
+// knows the payment id can send, is refused and the payment goes back to
+// ready (service.refusedReturn), and the buyer's own confirm must not then
+// be answered with that refusal, stored under a shared key for 15 days. A
+// repeat of the same confirm (a lost answer) keeps its key. The service
+// repeats a confirm only after a lookup showed Toss did not confirm
+// (p.FinishAttempts counts the repeats); each repeat gets a key of its own,
+// so Toss cannot answer it with the first attempt's stored failure. A
+// paymentKey is confirmed at most once whatever the key
+// (ALREADY_PROCESSED_PAYMENT), so no key can charge twice.
+func confirmKey(p *payment.Payment, paymentKey string) string {
+	sum := sha256.Sum256([]byte(paymentKey))
+	key := "confirm-" + p.ID + "-" + hex.EncodeToString(sum[:8])
+	if p.FinishAttempts > 0 {
+		key = fmt.Sprintf("%s-retry-%d", key, p.FinishAttempts)
+	}
+	return key
 }
 
 // Lookup asks Toss for p's current state: by paymentKey when paybridge has
