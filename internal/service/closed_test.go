@@ -27,16 +27,18 @@ func (s *transitionHook) TransitionPayment(ctx context.Context, id string, from,
 	return s.Store.TransitionPayment(ctx, id, from, to, upd, ev)
 }
 
-// tamperedReturn is the buyer, who paid correctly at the verifying
-// provider, opening a success return that names another order.
-func tamperedReturn(e *env, p *payment.Payment) (*payment.Payment, error) {
-	q := e.ver.ReturnQuery(p.ID)
-	q.Set("order", "pay_other")
-	return e.svc.Return(e.ctx, p.ID, service.ReturnApprove, q)
+// mismatchedReturn is the buyer, who paid correctly at the verifying
+// provider, returning, and the verification's answer reporting another
+// amount (a buggy or tampered answer): the payment fails and what the
+// provider holds is refunded (failAndRefund), while the provider's own
+// record, which a lookup reads, still shows the correct charge.
+func mismatchedReturn(e *env, p *payment.Payment) (*payment.Payment, error) {
+	e.ver.On(paymenttest.OpApprove, paymenttest.Step{Edit: func(pp *payment.ProviderPayment) { pp.Amount = p.Amount - 100 }})
+	return e.svc.Return(e.ctx, p.ID, service.ReturnApprove, e.ver.ReturnQuery(p.ID))
 }
 
-// TestFailAndRefund_PaidByAnotherActorFirstIsNotRefunded: a tampered
-// return fails the payment and refunds it, but a webhook's lookup settles
+// TestFailAndRefund_PaidByAnotherActorFirstIsNotRefunded: a mismatched
+// answer fails the payment and refunds it, but a webhook's lookup settles
 // the same approving payment paid just before: the paid payment wins, and
 // its money is left alone (refunding first would leave it paid in
 // paybridge and refunded at the provider).
@@ -48,7 +50,7 @@ func TestFailAndRefund_PaidByAnotherActorFirstIsNotRefunded(t *testing.T) {
 	p := e.create(verifier, 1000, 0)
 	e.pay(p)
 	hook.before = func() { wantStatus(t, e.mustSync(p.ID), payment.StatusPaid) }
-	np, err := tamperedReturn(e, p)
+	np, err := mismatchedReturn(e, p)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,7 +62,7 @@ func TestFailAndRefund_PaidByAnotherActorFirstIsNotRefunded(t *testing.T) {
 }
 
 // TestFailAndRefund_WebhookDuringRefundLeavesItToTheRefund: the webhook's
-// lookup lands while the tampered return refunds (the review's race the
+// lookup lands while the mismatched answer's refund runs (the review's race the
 // other way round): the payment is already failed, refund_required, so the
 // webhook leaves it alone; it ends failed with all of it refunded, and the
 // result is announced. (The reviewer's scenario, asserted exactly.)
@@ -73,13 +75,13 @@ func TestFailAndRefund_WebhookDuringRefundLeavesItToTheRefund(t *testing.T) {
 			t.Errorf("sync during the refund: %v; want the payment left failed", err)
 		}
 	}})
-	np, err := tamperedReturn(e, p)
+	np, err := mismatchedReturn(e, p)
 	if err != nil {
 		t.Fatal(err)
 	}
 	wantStatus(t, np, payment.StatusFailed)
 	got, a := e.get(p.ID), e.ver.Account(p.ID)
-	if got.FailureCode != "return_tampered" || a.Canceled != 1000 || e.ver.Calls(paymenttest.OpCancel) != 1 ||
+	if got.FailureCode != "amount_mismatch" || a.Canceled != 1000 || e.ver.Calls(paymenttest.OpCancel) != 1 ||
 		!strings.Contains(got.FailureMessage, "1000 won refunded") {
 		t.Fatalf("failure %q (%s), account %+v, cancels %d", got.FailureCode, got.FailureMessage, a, e.ver.Calls(paymenttest.OpCancel))
 	}
@@ -106,7 +108,7 @@ func TestFailAndRefund_CrashBeforeRefundSweepFinishesIt(t *testing.T) {
 			p := e.create(verifier, 1000, 0)
 			e.pay(p)
 			e.ver.On(tc.crash, paymenttest.Step{Crash: true})
-			if paymenttest.Go(func() { tamperedReturn(e, p) }) {
+			if paymenttest.Go(func() { mismatchedReturn(e, p) }) {
 				t.Fatal("the crash step did not crash")
 			}
 			e.restart()

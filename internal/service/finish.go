@@ -63,8 +63,17 @@ func (s *Service) finish(ctx context.Context, p *payment.Payment, ret payment.Re
 	}
 	p = np
 	if tampered != "" {
+		// The browser's claims decide nothing: anyone who knows the
+		// payment's id can send a return. Nothing is finished with it; a
+		// lookup by paybridge's own ids decides (a charge is checked
+		// against the payment like any answer, so a buyer who edited the
+		// amount in the window is refunded). Only if the lookup decides
+		// nothing does the return fail the payment, as before.
 		log := s.log.With("payment_id", p.ID, "provider", p.Provider, "op", "finish")
-		log.Warn("tampered return refused", "reason", tampered)
+		log.Warn("tampered return: deciding from a lookup", "reason", tampered)
+		if np, done, err := s.refusedReturn(ctx, p, "return_tampered", tampered); done {
+			return np, err
+		}
 		return s.failAndRefund(ctx, p, "return_tampered", tampered)
 	}
 
@@ -96,7 +105,8 @@ func (s *Service) finishError(ctx context.Context, p *payment.Payment, prov paym
 		// will not pay: a return with a wrong token (anyone can send one)
 		// is refused while the provider still holds the payment for the
 		// buyer. Ask it before deciding.
-		if np, done, lerr := s.refusedReturn(ctx, p); done {
+		if np, done, lerr := s.refusedReturn(ctx, p, "return_refused",
+			"the provider refused the return's finishing call and still holds the payment for the buyer"); done {
 			return np, lerr
 		}
 	}
@@ -109,14 +119,14 @@ func (s *Service) finishError(ctx context.Context, p *payment.Payment, prov paym
 }
 
 // refusedReturn decides a return whose finishing call the provider refused,
-// from a lookup: a payment the provider still holds open for the buyer
+// or whose claims were refused (reason and msg say which), from a lookup: a payment the provider still holds open for the buyer
 // (pending, its window not closed) goes back to ready, without the refused
 // token, so the buyer's own return finishes it; one the provider shows
 // charged is settled as such. done is false when the lookup decides
 // nothing (it failed, or answered about another payment, or the window is
 // closed): the refusal then fails the payment, as it proves nothing was
 // charged.
-func (s *Service) refusedReturn(ctx context.Context, p *payment.Payment) (np *payment.Payment, done bool, err error) {
+func (s *Service) refusedReturn(ctx context.Context, p *payment.Payment, reason, msg string) (np *payment.Payment, done bool, err error) {
 	_, res, lerr := s.lookup(ctx, p)
 	if lerr != nil || res == nil || identityMismatch(p, res) != "" {
 		return nil, false, nil
@@ -129,10 +139,9 @@ func (s *Service) refusedReturn(ctx context.Context, p *payment.Payment) (np *pa
 		if !s.Now().Before(p.ExpiresAt) {
 			return nil, false, nil
 		}
-		s.log.Warn("finishing call refused while the provider holds the payment for the buyer; back to ready",
-			"payment_id", p.ID, "provider", p.Provider, "provider_status", res.RawStatus)
-		np, err = s.transition(ctx, p, payment.StatusReady, payment.Update{PGToken: ptr(""), ReturnTID: ptr("")},
-			"return_refused", "the provider refused the return's finishing call and still holds the payment for the buyer")
+		s.log.Warn("the provider holds the payment for the buyer; back to ready",
+			"payment_id", p.ID, "provider", p.Provider, "provider_status", res.RawStatus, "reason", reason)
+		np, err = s.transition(ctx, p, payment.StatusReady, payment.Update{PGToken: ptr(""), ReturnTID: ptr("")}, reason, msg)
 		return np, true, err
 	}
 	return nil, false, nil

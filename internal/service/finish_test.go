@@ -160,16 +160,51 @@ func TestFinish_Approving(t *testing.T) {
 		e.appr.On(paymenttest.OpLookup, paymenttest.Step{Err: paymenttest.Upstream(503)})
 		wantStatus(t, e.mustReturnOK(p), payment.StatusApproving)
 	})
-	t.Run("TamperedReturnRefused", func(t *testing.T) {
+	// A return whose claims are wrong (another amount, another order) is
+	// never finished, and decides nothing by itself: anyone who knows the
+	// payment's id can send one. A lookup does: the provider still holds
+	// the payment for the buyer, so it goes back to ready, and the buyer's
+	// own return pays it.
+	t.Run("TamperedReturnDecidedByLookup", func(t *testing.T) {
 		e := newEnv(t)
 		p := e.create(approver, 1000, 0)
 		e.pay(p)
 		q := e.appr.ReturnQuery(p.ID)
 		q.Set("amount", "10")
 		np := e.mustReturn(p.ID, service.ReturnApprove, q)
-		wantStatus(t, np, payment.StatusFailed)
-		if np.FailureCode != "return_tampered" || e.appr.Calls(paymenttest.OpApprove) != 0 {
+		wantStatus(t, np, payment.StatusReady)
+		if np.FailureCode != "" || e.appr.Calls(paymenttest.OpApprove) != 0 {
 			t.Fatalf("failure %q, approves %d", np.FailureCode, e.appr.Calls(paymenttest.OpApprove))
+		}
+		if got := e.reasons(p.ID); got[len(got)-1] != "return_tampered" {
+			t.Fatalf("events = %v", got)
+		}
+		wantStatus(t, e.mustReturnOK(p), payment.StatusPaid)
+	})
+	// At a verifying provider the buyer already paid, correctly: a return
+	// naming another order must not refund that payment; the lookup finds
+	// it paid for the right amount.
+	t.Run("TamperedReturnNeverRefundsACorrectPayment", func(t *testing.T) {
+		e := newEnv(t)
+		p := e.create(verifier, 1000, 0)
+		e.pay(p)
+		q := e.ver.ReturnQuery(p.ID)
+		q.Set("order", "pay_other")
+		wantStatus(t, e.mustReturn(p.ID, service.ReturnApprove, q), payment.StatusPaid)
+		if n := e.ver.Calls(paymenttest.OpCancel); n != 0 {
+			t.Fatalf("%d refunds of a correct payment", n)
+		}
+	})
+	// A buyer who edited the amount in the verifying provider's window is
+	// refunded, from the lookup's answer: the amount it reports differs.
+	t.Run("TamperedWindowAmountRefunded", func(t *testing.T) {
+		e := newEnv(t)
+		p := e.create(verifier, 1000, 0)
+		e.ver.Pay(p.ID, 10, -1)
+		np := e.mustReturnOK(p)
+		wantStatus(t, np, payment.StatusFailed)
+		if a := e.ver.Account(p.ID); np.FailureCode != "amount_mismatch" || a.Canceled != 10 {
+			t.Fatalf("failure %q, account %+v", np.FailureCode, a)
 		}
 	})
 	t.Run("ConcurrentReturnsApproveOnce", func(t *testing.T) {

@@ -118,7 +118,7 @@ func TestLivemode_ModeChangedProviderLeavesPaymentAlone(t *testing.T) {
 			p := e.create(verifier, 1000, 0)
 			e.pay(p)
 			e.ver.On(paymenttest.OpCancel, paymenttest.Step{Err: paymenttest.Upstream(500)})
-			if _, err := tamperedReturn(e, p); err != nil {
+			if _, err := mismatchedReturn(e, p); err != nil {
 				t.Fatal(err)
 			}
 			if got := e.get(p.ID); got.FailureCode != service.FailureRefundRequired {
