@@ -106,8 +106,14 @@ func (s *Service) refundOwn(ctx context.Context, p *payment.Payment, attempt int
 	if err != nil {
 		return 0, err
 	}
+	if msg := identityMismatch(p, cur); msg != "" || (cur.OrderID != "" && cur.OrderID != p.ProviderOrderID) {
+		// An answer about another payment says nothing about this one's
+		// money: never "nothing left to refund".
+		return 0, payment.Errorf(payment.EUPSTREAM, "the provider's lookup is about another payment (%s); the refund is still owed",
+			nonEmpty(msg, "order "+cur.OrderID))
+	}
 	charged := cur.State == payment.ProviderPaid || cur.State == payment.ProviderPartiallyCanceled
-	if !charged || cur.CancelableAmount <= 0 || (cur.OrderID != "" && cur.OrderID != p.ProviderOrderID) {
+	if !charged || cur.CancelableAmount <= 0 {
 		return 0, nil
 	}
 	// The lookup found this payment's provider id; the cancel needs it.
@@ -198,8 +204,13 @@ func (s *Service) refundLate(ctx context.Context, p *payment.Payment) (*payment.
 func (s *Service) retryRefund(ctx context.Context, p *payment.Payment) bool {
 	if _, err := s.providerFor(p); err != nil {
 		// Not an attempt: the money stays owed until the provider runs
-		// as it did when the payment was made.
+		// as it did when the payment was made. The next try waits its
+		// back-off, so such payments do not crowd the sweep's batch.
 		s.log.Warn("refund owed but its provider cannot be asked", "payment_id", p.ID, "provider", p.Provider, "error", err)
+		next := s.Now().Add(s.refundBackoff(p.RefundAttempts + 1))
+		if _, err := s.store.UpdatePayment(ctx, p.ID, p.Status, payment.Update{RetryAt: &next}); err != nil {
+			s.log.Error("record when to retry an owed refund", "payment_id", p.ID, "error", err)
+		}
 		return false
 	}
 	n := p.RefundAttempts + 1

@@ -130,3 +130,55 @@ func TestFailAndRefund_CrashBeforeRefundSweepFinishesIt(t *testing.T) {
 		})
 	}
 }
+
+// TestRetryRefund_LookupAboutAnotherPaymentKeepsItOwed: the sweep's retry
+// of an owed refund asks the provider what remains first; an answer about
+// another payment says nothing about this one's money, so the refund stays
+// owed (not "nothing left to refund") and a later retry makes it.
+func TestRetryRefund_LookupAboutAnotherPaymentKeepsItOwed(t *testing.T) {
+	e := newEnv(t)
+	p := e.create(verifier, 1000, 0)
+	e.pay(p)
+	e.ver.On(paymenttest.OpCancel, paymenttest.Step{Err: paymenttest.Upstream(500)})
+	if _, err := mismatchedReturn(e, p); err != nil {
+		t.Fatal(err)
+	}
+	if got := e.get(p.ID); got.FailureCode != service.FailureRefundRequired {
+		t.Fatalf("failure %q; want an owed refund", got.FailureCode)
+	}
+	e.ver.On(paymenttest.OpLookup, paymenttest.Step{Edit: func(pp *payment.ProviderPayment) { pp.OrderID, pp.TID = "pay_other", "T-other" }})
+	e.advanceAndSweep(10 * time.Minute)
+	if got := e.get(p.ID); got.FailureCode != service.FailureRefundRequired || strings.Contains(got.FailureMessage, "nothing left") {
+		t.Fatalf("after a lookup about another payment: %q (%s); want the refund still owed", got.FailureCode, got.FailureMessage)
+	}
+	if a := e.ver.Account(p.ID); a.Canceled != 0 {
+		t.Fatalf("refunded on an answer about another payment: %+v", a)
+	}
+	e.advanceAndSweep(time.Hour)
+	if got, a := e.get(p.ID), e.ver.Account(p.ID); got.FailureCode != "refunded_after_retry" || a.Canceled != 1000 {
+		t.Fatalf("after the next retry: %q (%s), account %+v", got.FailureCode, got.FailureMessage, a)
+	}
+}
+
+// TestRetryRefund_ProviderInAnotherModeWaitsItsBackoff: an owed refund whose
+// provider now runs in the other mode is not attempted, and its next try
+// waits the back-off instead of being claimed again at every sweep.
+func TestRetryRefund_ProviderInAnotherModeWaitsItsBackoff(t *testing.T) {
+	e := newEnv(t)
+	p := e.create(verifier, 1000, 0)
+	e.pay(p)
+	e.ver.On(paymenttest.OpCancel, paymenttest.Step{Err: paymenttest.Upstream(500)})
+	if _, err := mismatchedReturn(e, p); err != nil {
+		t.Fatal(err)
+	}
+	e.setLive(verifier)
+	calls := e.providerCalls()
+	e.advanceAndSweep(10 * time.Minute)
+	got := e.get(p.ID)
+	if e.providerCalls() != calls || got.FailureCode != service.FailureRefundRequired {
+		t.Fatalf("calls %d→%d, failure %q", calls, e.providerCalls(), got.FailureCode)
+	}
+	if !got.RetryAt.After(e.clock.Now()) {
+		t.Fatalf("retry_at %v is not after now %v: the payment would be claimed at every sweep", got.RetryAt, e.clock.Now())
+	}
+}
