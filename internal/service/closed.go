@@ -106,11 +106,10 @@ func (s *Service) refundOwn(ctx context.Context, p *payment.Payment, attempt int
 	if err != nil {
 		return 0, err
 	}
-	if msg := identityMismatch(p, cur); msg != "" || (cur.OrderID != "" && cur.OrderID != p.ProviderOrderID) {
+	if msg := identityMismatch(p, cur); msg != "" {
 		// An answer about another payment says nothing about this one's
 		// money: never "nothing left to refund".
-		return 0, payment.Errorf(payment.EUPSTREAM, "the provider's lookup is about another payment (%s); the refund is still owed",
-			nonEmpty(msg, "order "+cur.OrderID))
+		return 0, payment.Errorf(payment.EUPSTREAM, "the provider's lookup is about another payment (%s); the refund is still owed", msg)
 	}
 	charged := cur.State == payment.ProviderPaid || cur.State == payment.ProviderPartiallyCanceled
 	if !charged || cur.CancelableAmount <= 0 {

@@ -81,7 +81,7 @@ func (s *Service) finish(ctx context.Context, p *payment.Payment, ret payment.Re
 	res, err := prov.Approve(pctx, p, ret)
 	cancel()
 	if err != nil {
-		return s.finishError(ctx, p, prov, err, "finish")
+		return s.finishError(ctx, p, prov, err)
 	}
 	return s.applyResult(ctx, p, res, "approved")
 }
@@ -92,23 +92,21 @@ func (s *Service) finish(ctx context.Context, p *payment.Payment, ret payment.Re
 // and is settled by lookup. For an approving provider (KakaoPay, Toss) an
 // unknown outcome is settled the same way, and only a refusal that proves
 // nothing was charged fails the payment.
-func (s *Service) finishError(ctx context.Context, p *payment.Payment, prov payment.Provider, err error, op string) (*payment.Payment, error) {
-	log := s.log.With("payment_id", p.ID, "provider", p.Provider, "op", op)
+func (s *Service) finishError(ctx context.Context, p *payment.Payment, prov payment.Provider, err error) (*payment.Payment, error) {
+	log := s.log.With("payment_id", p.ID, "provider", p.Provider, "op", "finish")
 	if prov.Finishing().Verifies || payment.ErrorCode(err) == payment.EUPSTREAM {
 		// The provider may have the money: never decide from this call.
 		log.Warn("finish outcome unknown; looking the payment up", "error", err)
 		return s.settle(ctx, p, false)
 	}
 	log.Info("provider refused to finish the payment", "error", err)
-	if op == "finish" {
-		// A refusal proves this call charged nothing, not that the buyer
-		// will not pay: a return with a wrong token (anyone can send one)
-		// is refused while the provider still holds the payment for the
-		// buyer. Ask it before deciding.
-		if np, done, lerr := s.refusedReturn(ctx, p, "return_refused",
-			"the provider refused the return's finishing call and still holds the payment for the buyer"); done {
-			return np, lerr
-		}
+	// A refusal proves this call charged nothing, not that the buyer will
+	// not pay: a return with a wrong token (anyone can send one) is refused
+	// while the provider still holds the payment for the buyer. Ask it
+	// before deciding.
+	if np, done, lerr := s.refusedReturn(ctx, p, "return_refused",
+		"the provider refused the return's finishing call and still holds the payment for the buyer"); done {
+		return np, lerr
 	}
 	upd := payment.Update{
 		FailureCode:    ptr("provider_declined"),
@@ -118,14 +116,14 @@ func (s *Service) finishError(ctx context.Context, p *payment.Payment, prov paym
 	return s.transition(ctx, p, payment.StatusFailed, upd, "provider_declined", payment.ErrorMessage(err))
 }
 
-// refusedReturn decides a return whose finishing call the provider refused,
-// or whose claims were refused (reason and msg say which), from a lookup: a payment the provider still holds open for the buyer
-// (pending, its window not closed) goes back to ready, without the refused
-// token, so the buyer's own return finishes it; one the provider shows
-// charged is settled as such. done is false when the lookup decides
-// nothing (it failed, or answered about another payment, or the window is
-// closed): the refusal then fails the payment, as it proves nothing was
-// charged.
+// refusedReturn decides from a lookup a return whose finishing call the
+// provider refused, or whose claims paybridge refused (reason and msg say
+// which, for the event): a payment the provider still holds open for the
+// buyer (pending, its window not closed) goes back to ready, without the
+// return's token, so the buyer's own return finishes it; one the provider
+// shows charged is settled as such. done is false when the lookup decides
+// nothing (it failed, answered about another payment, or the window is
+// closed): the caller then fails the payment, as before.
 func (s *Service) refusedReturn(ctx context.Context, p *payment.Payment, reason, msg string) (np *payment.Payment, done bool, err error) {
 	_, res, lerr := s.lookup(ctx, p)
 	if lerr != nil || res == nil || identityMismatch(p, res) != "" {

@@ -41,10 +41,11 @@ func defaultEventRenderer(eventID, eventType string, p *payment.Payment, _ []*pa
 }
 
 // writeOutbox records, inside the transaction that changed payment p, the
-// event of type typ announcing it ("" announces nothing) and one pending delivery per enabled endpoint of
-// the merchant, of the payment's mode, subscribed to its type. Because it shares the transaction,
-// an event exists exactly when the change was committed (the outbox
-// pattern); the worker sends it later, at least once.
+// event of type typ announcing it ("" announces nothing) and one pending
+// delivery per enabled endpoint of the merchant, of the payment's mode,
+// subscribed to its type. Because it shares the transaction, an event
+// exists exactly when the change was committed (the outbox pattern); the
+// worker sends it later, at least once.
 func (s *Store) writeOutbox(ctx context.Context, tx *sql.Tx, p *payment.Payment, from payment.Status, typ string, now time.Time) error {
 	if typ == "" {
 		return nil
